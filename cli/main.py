@@ -1,0 +1,105 @@
+"""Argument parsing and error handling of the ``whitespot`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+import warnings
+from collections.abc import Sequence
+
+from whitespot.cli import commands
+from whitespot.data import LAYERS, ValidationError
+
+EXIT_OK = 0
+EXIT_INVALID_INPUT = 1
+EXIT_USAGE = 2
+EXIT_FILE = 3
+EXIT_INTERNAL = 4
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser of the ``whitespot`` command and its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="whitespot",
+        description="Find places without mobile signal or power, list them, plan towers.",
+        epilog="Exit codes: 0 ok, 1 invalid input data, 2 bad command line, "
+        "3 file not found or not writable, 4 internal error (rerun with --debug).",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="run the pipeline on the embedded sample province")
+    demo.add_argument("--out", required=True, help="folder to write the results into")
+    demo.set_defaults(run=commands.demo)
+
+    validate = sub.add_parser("validate", help="check an input file and list what is wrong")
+    validate.add_argument("layer", choices=[*LAYERS, "terrain", "opencellid"])
+    validate.add_argument(
+        "path",
+        help="GeoPackage, GeoJSON, Shapefile, GeoParquet, CSV, XLSX "
+        "(GeoTIFF for terrain, CSV for opencellid)",
+    )
+    region = validate.add_mutually_exclusive_group()
+    region.add_argument(
+        "--region",
+        type=_bbox,
+        metavar="MINLON,MINLAT,MAXLON,MAXLAT",
+        help="plausible region in degrees (default: Viet Nam)",
+    )
+    region.add_argument(
+        "--anywhere", action="store_true", help="accept any valid coordinates (no region check)"
+    )
+    validate.set_defaults(run=commands.validate)
+
+    sample = sub.add_parser("sample", help="generate a synthetic province of any size")
+    sample.add_argument("--out", required=True, help="folder for province.gpkg and dem.tif")
+    sample.add_argument("--villages", type=int, default=300, help="number of villages")
+    sample.add_argument("--towers", type=int, default=None, help="number of towers")
+    sample.add_argument("--seed", type=int, default=2025, help="random seed")
+    sample.set_defaults(run=commands.sample)
+    return parser
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4 or values[0] >= values[2] or values[1] >= values[3]:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not MINLON,MINLAT,MAXLON,MAXLAT with min < max"
+        )
+    return values
+
+
+def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``whitespot`` command; return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.showwarning = _print_warning
+        code = _run(args)
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        return args.run(args)
+    except Exception as error:
+        if isinstance(error, ValidationError):
+            code, text = EXIT_INVALID_INPUT, str(error)
+        elif isinstance(error, FileNotFoundError | PermissionError | IsADirectoryError):
+            code, text = EXIT_FILE, str(error)
+        else:
+            code = EXIT_INTERNAL
+            text = (f"internal error: {type(error).__name__}: {error} "
+                    "(rerun with --debug and report it)")  # fmt: skip
+        print(f"error: {text}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return code

@@ -1,0 +1,88 @@
+"""Exception and warning types raised by whitespot.data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+MAX_IDS_SHOWN = 10
+
+
+def format_ids(ids: Sequence[object], limit: int = MAX_IDS_SHOWN) -> str:
+    """Return up to `limit` ids as a comma-separated string, with the count of the rest.
+
+    Parameters
+    ----------
+    ids : sequence
+        Row ids (or row labels) to show.
+    limit : int, default 10
+        How many ids to print before summarising the rest.
+
+    Returns
+    -------
+    str
+        For example ``"V1, V2, V3 and 4 more"``.
+    """
+    shown = ", ".join(str(i) for i in ids[:limit])
+    rest = len(ids) - limit
+    return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input layer.
+
+    Attributes
+    ----------
+    layer : str
+        Layer name, with the file name where known (``"villages (bad.csv)"``).
+    column : str
+        Column at fault (``"geometry"`` for coordinates and shapes, ``"crs"`` for the CRS).
+    check : str
+        Short machine-readable code of the check that failed (``"duplicate_id"`` ...).
+    message : str
+        What is wrong and what would fix it, in words a data clerk understands.
+    ids : tuple
+        Ids (or row labels) of the offending rows; empty for layer-wide problems.
+    """
+
+    layer: str
+    column: str
+    check: str
+    message: str
+    ids: tuple = field(default_factory=tuple)
+
+    def __str__(self) -> str:
+        if not self.ids:
+            return f"{self.layer}: column '{self.column}': {self.message}"
+        rows = f"{len(self.ids)} row{'s' if len(self.ids) != 1 else ''}"
+        ids = format_ids(list(dict.fromkeys(self.ids)))
+        return f"{self.layer}: column '{self.column}', {rows} (ids: {ids}): {self.message}"
+
+
+class ValidationError(ValueError):
+    """An input layer failed validation.
+
+    The message lists every problem found, each naming the layer, the column and up to ten
+    offending ids; ``problems`` holds them as :class:`Problem` objects.
+    """
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = tuple(problems)
+        if len(self.problems) == 1:
+            text = str(self.problems[0])
+        else:
+            layer = self.problems[0].layer
+            lines = [f"{layer}: {len(self.problems)} problems"]
+            lines += [f"  - {p}".replace(f"{p.layer}: ", "", 1) for p in self.problems]
+            text = "\n".join(lines)
+        super().__init__(text)
+
+    @property
+    def checks(self) -> tuple[str, ...]:
+        """Codes of the checks that failed, in the order found."""
+        return tuple(p.check for p in self.problems)
+
+
+class DefaultAppliedWarning(UserWarning):
+    """A default value was filled into an optional column (the message says which, how many)."""

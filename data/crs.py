@@ -1,0 +1,109 @@
+"""Coordinate reference systems: the metric CRS for distances and lon/lat for people."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+from pyproj import CRS, Transformer
+
+WGS84 = CRS.from_epsg(4326)
+"""Geographic WGS 84, the CRS of every ``lon``/``lat`` column."""
+
+MAX_UTM_SPAN_DEG = 30.0
+"""Widest longitude span (degrees) projected on one UTM zone: beyond it the transverse
+Mercator projection is no longer a fair metric (Viet Nam spans 15 degrees with its islands)."""
+
+LONLAT_DECIMALS = 7
+"""Decimals kept in ``lon``/``lat`` columns (1e-7 degree is about 1 cm)."""
+
+
+def utm_crs(lon: float, lat: float) -> CRS:
+    """Return the WGS 84 / UTM zone CRS that contains a point.
+
+    Parameters
+    ----------
+    lon, lat : float
+        Longitude and latitude in degrees.
+
+    Returns
+    -------
+    pyproj.CRS
+        EPSG:326zz north of the equator, EPSG:327zz south of it.
+
+    Examples
+    --------
+    >>> utm_crs(106.7, 16.8).to_epsg()
+    32648
+    """
+    zone = int(np.clip(np.floor((lon + 180.0) / 6.0) + 1, 1, 60))
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def metric_crs(gdf: gpd.GeoDataFrame, crs: CRS | str | int | None = None) -> CRS:
+    """Choose the metric CRS in which distances of a layer are computed.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Layer with a CRS.
+    crs : pyproj.CRS, str or int, optional
+        A CRS the caller imposes; it must be projected with metre units.
+
+    Returns
+    -------
+    pyproj.CRS
+        `crs` if given, else the UTM zone of the centre of the layer's bounds.
+
+    Raises
+    ------
+    ValueError
+        If `crs` is geographic or not in metres, or if no `crs` is given and the layer spans
+        more than :data:`MAX_UTM_SPAN_DEG` of longitude, too wide for one UTM zone.
+    """
+    if crs is not None:
+        chosen = CRS.from_user_input(crs)
+        unit = chosen.axis_info[0].unit_name if chosen.axis_info else ""
+        if not chosen.is_projected or unit not in ("metre", "meter"):
+            raise ValueError(f"crs={chosen.to_string()!r} is not a projected CRS in metres")
+        return chosen
+    minx, miny, maxx, maxy = gdf.to_crs(WGS84).total_bounds
+    if maxx - minx > MAX_UTM_SPAN_DEG:
+        raise ValueError(
+            f"the layer spans {maxx - minx:.1f} degrees of longitude, too wide for one UTM "
+            f"zone (at most {MAX_UTM_SPAN_DEG:g}); pass crs= a metric CRS suited to the area, "
+            "or split the data by province"
+        )
+    return utm_crs((minx + maxx) / 2.0, (miny + maxy) / 2.0)
+
+
+def to_metric(
+    gdf: gpd.GeoDataFrame, crs: CRS | str | int | None = None
+) -> tuple[gpd.GeoDataFrame, CRS]:
+    """Project a layer into the metric CRS chosen by :func:`metric_crs`.
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame, pyproj.CRS)
+        The projected copy and the CRS used, so other layers can follow it.
+    """
+    chosen = metric_crs(gdf, crs)
+    return gdf.to_crs(chosen), chosen
+
+
+def lonlat(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return longitude and latitude in degrees of each row's representative point.
+
+    Points give themselves; polygons and lines a point guaranteed to lie on them.
+    """
+    points = gdf.geometry.representative_point()
+    transformer = Transformer.from_crs(gdf.crs, WGS84, always_xy=True)
+    lon, lat = transformer.transform(points.x.to_numpy(), points.y.to_numpy())
+    return np.round(lon, LONLAT_DECIMALS), np.round(lat, LONLAT_DECIMALS)
+
+
+def add_lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a copy with ``lon`` and ``lat`` columns (EPSG:4326, degrees) before geometry."""
+    out = gdf.copy()
+    out["lon"], out["lat"] = lonlat(gdf)
+    columns = [c for c in out.columns if c != out.geometry.name] + [out.geometry.name]
+    return out[columns]

@@ -1,0 +1,127 @@
+"""The terrain layer: a digital elevation model (DEM) with its transform and CRS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from affine import Affine
+from pyproj import CRS
+
+from whitespot.data._errors import Problem, ValidationError
+from whitespot.data.io import atomic_path
+
+ELEVATION_RANGE_M = (-500.0, 9000.0)
+"""Plausible ground elevations in m; values outside are refused as corrupt or unscaled."""
+
+
+@dataclass(frozen=True)
+class Terrain:
+    """A DEM: ground elevation on a regular grid.
+
+    Attributes
+    ----------
+    elevation_m : numpy.ndarray
+        2-D float64 array (rows north to south) of ground elevation above sea level in m;
+        NaN where the source had no data.
+    transform : affine.Affine
+        Maps (column, row) to (x, y) of the cell's upper-left corner, in `crs` units.
+    crs : pyproj.CRS
+        CRS of the grid.
+    """
+
+    elevation_m: np.ndarray
+    transform: Affine
+    crs: CRS
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """Number of rows and columns."""
+        return self.elevation_m.shape
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(min x, min y, max x, max y) in `crs` units."""
+        rows, cols = self.shape
+        xs, ys = zip(self.transform @ (0, 0), self.transform @ (cols, rows), strict=True)
+        return min(xs), min(ys), max(xs), max(ys)
+
+
+def validate_terrain(terrain: Terrain, *, label: str = "terrain") -> Terrain:
+    """Check a DEM: a CRS, a 2-D grid, some data, and plausible elevations.
+
+    Raises
+    ------
+    ValidationError
+        Naming what is wrong; the column is ``"elevation_m"`` or ``"crs"``.
+    """
+    problems = []
+    elevation = np.asarray(terrain.elevation_m, dtype=float)
+    if terrain.crs is None:
+        problems.append(Problem(label, "crs", "missing_crs", "the DEM has no CRS"))
+    if elevation.ndim != 2 or min(elevation.shape, default=0) < 2:
+        problems.append(
+            Problem(
+                label,
+                "elevation_m",
+                "bad_shape",
+                f"the DEM must be a 2-D grid of at least 2x2 cells, got shape {elevation.shape}",
+            )
+        )
+    elif not np.isfinite(elevation).any():
+        problems.append(Problem(label, "elevation_m", "no_data", "the DEM holds no data"))
+    else:
+        low, high = ELEVATION_RANGE_M
+        with np.errstate(invalid="ignore"):
+            bad = (elevation < low) | (elevation > high)
+        if bad.any():
+            problems.append(
+                Problem(
+                    label,
+                    "elevation_m",
+                    "out_of_range",
+                    f"{int(bad.sum())} cells outside {low:g}..{high:g} m "
+                    f"(min {np.nanmin(elevation):g}, max {np.nanmax(elevation):g}); "
+                    "is the nodata value set, and are the units metres?",
+                )
+            )
+    if problems:
+        raise ValidationError(problems)
+    return Terrain(elevation, terrain.transform, CRS.from_user_input(terrain.crs))
+
+
+def read_terrain(path: str | PathLike, *, band: int = 1) -> Terrain:
+    """Read a DEM from a GeoTIFF (or any raster GDAL reads), nodata as NaN, and validate it."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"terrain: file not found: {path}")
+    with rasterio.open(path) as source:
+        elevation = source.read(band, masked=True).astype(float).filled(np.nan)
+        crs = CRS.from_user_input(source.crs) if source.crs else None
+        transform = source.transform
+    return validate_terrain(Terrain(elevation, transform, crs), label=f"terrain ({path.name})")
+
+
+def write_terrain(terrain: Terrain, path: str | PathLike) -> Path:
+    """Write a DEM as a deflate-compressed, tiled float32 GeoTIFF (NaN as nodata), atomically."""
+    profile = {
+        "driver": "GTiff",
+        "height": terrain.shape[0],
+        "width": terrain.shape[1],
+        "count": 1,
+        "dtype": "float32",
+        "crs": terrain.crs.to_wkt(),
+        "transform": terrain.transform,
+        "nodata": np.nan,
+        "compress": "deflate",
+        "predictor": 3,
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
+    }
+    with atomic_path(path) as temporary, rasterio.open(temporary, "w", **profile) as target:
+        target.write(terrain.elevation_m.astype(np.float32), 1)
+    return Path(path)

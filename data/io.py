@@ -1,0 +1,383 @@
+"""Reading and writing layers: GeoPackage, GeoJSON, Shapefile, GeoParquet, CSV and XLSX.
+
+Writers are atomic: they write a temporary file next to the target and rename it, so a
+crash never leaves half a file. Text cells written to CSV and XLSX are neutralized against
+spreadsheet formula injection. Outputs are deterministic: the same frame gives the same
+bytes (GeoPackage and XLSX timestamps are pinned).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Iterator, Mapping
+from os import PathLike
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from whitespot.data._errors import Problem, ValidationError
+from whitespot.data.crs import WGS84, add_lonlat
+from whitespot.data.schema import LAYER_COLUMNS
+
+VECTOR_DRIVERS = {
+    ".gpkg": "GPKG",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".shp": "ESRI Shapefile",
+}
+TABLE_SUFFIXES = (".csv", ".txt", ".xlsx")
+PARQUET_SUFFIXES = (".parquet", ".geoparquet")
+SUPPORTED_SUFFIXES = (*VECTOR_DRIVERS, *PARQUET_SUFFIXES, *TABLE_SUFFIXES)
+
+LON_NAMES = ("lon", "lng", "long", "longitude", "x")
+"""Column names read as longitude (or easting), case-insensitive."""
+LAT_NAMES = ("lat", "latitude", "y")
+"""Column names read as latitude (or northing), case-insensitive."""
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""Leading characters that make a spreadsheet evaluate a cell (OWASP CSV injection)."""
+
+FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"
+"""Timestamp written into GeoPackage metadata so that equal data give equal bytes."""
+
+_TEXT_COLUMN_SUFFIXES = ("_id", "_code", "id", "code", "name")
+
+
+def read_layer(
+    path: str | PathLike, layer: str | None = None, *, crs: object = WGS84
+) -> gpd.GeoDataFrame:
+    """Read a vector layer or a table with coordinates into a GeoDataFrame.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.gpkg``, ``.geojson``/``.json``, ``.shp``, ``.parquet``/``.geoparquet``, ``.csv``/
+        ``.txt`` or ``.xlsx``.
+    layer : str, optional
+        Layer (GeoPackage) or sheet (XLSX) to read. When the file has no layer of that
+        name but only one layer, that one is read.
+    crs : CRS-like, default EPSG:4326
+        CRS of the coordinate columns of a CSV or XLSX table.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Tables get Point geometry from their lon/lat columns (names in :data:`LON_NAMES`,
+        :data:`LAT_NAMES`) or from a ``geometry``/``wkt`` column of WKT; rows whose
+        coordinates are missing or not numbers get an empty geometry, which validation
+        reports. Columns whose name ends in ``id``, ``code`` or ``name`` stay text; other
+        columns that hold only numbers become numbers.
+
+    Raises
+    ------
+    FileNotFoundError
+        If `path` does not exist.
+    ValidationError
+        If the format is unknown or a table has no coordinate columns.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{layer or 'layer'}: file not found: {path}")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return _table_to_points(_read_csv(path), path, layer, crs)
+    if suffix == ".xlsx":
+        return _table_to_points(_read_xlsx(path, layer), path, layer, crs)
+    if suffix in PARQUET_SUFFIXES:
+        return gpd.read_parquet(path)
+    if suffix in VECTOR_DRIVERS:
+        gdf = gpd.read_file(path, layer=_vector_layer(path, layer), engine="pyogrio")
+        return _restore_shapefile_names(gdf) if suffix == ".shp" else gdf
+    raise ValidationError(
+        [
+            Problem(
+                f"{layer or 'layer'} ({path.name})",
+                "file",
+                "unknown_format",
+                f"unknown file type {suffix!r}; use one of {', '.join(SUPPORTED_SUFFIXES)}",
+            )
+        ]
+    )
+
+
+def _vector_layer(path: Path, layer: str | None) -> str | None:
+    if layer is None:
+        return None
+    names = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    if layer in names:
+        return layer
+    if len(names) == 1:
+        return names[0]
+    raise ValidationError(
+        [
+            Problem(
+                f"{layer} ({path.name})",
+                "layer",
+                "missing_layer",
+                f"the file has no layer {layer!r} (layers: {', '.join(names)})",
+            )
+        ]
+    )
+
+
+def _restore_shapefile_names(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Undo the Shapefile's 10-character truncation of whitespot's column names."""
+    known = {spec.name for specs in LAYER_COLUMNS.values() for spec in specs}
+    known |= {"lon", "lat"}
+    renames = {name[:10]: name for name in known if len(name) > 10}
+    return gdf.rename(columns={c: renames[c] for c in gdf.columns if c in renames})
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV as text: UTF-8 (with or without BOM), else Windows-1258; , ; or tab."""
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            with path.open(encoding=encoding) as stream:
+                header = stream.readline()
+            break
+        except UnicodeDecodeError:
+            continue
+    separator = max((",", ";", "\t"), key=header.count)
+    table = pd.read_csv(
+        path,
+        sep=separator,
+        encoding=encoding,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        skipinitialspace=True,
+    )
+    return _infer_numbers(_nfc(table))
+
+
+def _nfc(table: pd.DataFrame) -> pd.DataFrame:
+    """Compose Vietnamese letters (NFC): Windows-1258 and macOS files store tone marks apart."""
+    out = table.copy()
+    out.columns = [unicodedata.normalize("NFC", str(c)).strip() for c in out.columns]
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_string_dtype(values) and values.dtype != object:
+            out[column] = values.str.normalize("NFC")
+        elif values.dtype == object:  # cells of a spreadsheet: text, numbers, dates mixed
+            out[column] = values.map(
+                lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else v
+            )
+    return out
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        names = [str(n) for n in book.sheet_names]
+        chosen = sheet if sheet in names else names[0]
+        table = pd.read_excel(book, sheet_name=chosen, dtype=object)
+    return _infer_numbers(_nfc(table.astype(object).where(table.notna(), None)))
+
+
+def _infer_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """Turn columns that hold only numbers into float columns; ids, codes and names stay text."""
+    out = table.copy()
+    for column in out.columns:
+        if str(column).strip().lower().endswith(_TEXT_COLUMN_SUFFIXES):
+            continue
+        values = out[column]
+        present = values.notna() & (values.astype("string").str.strip() != "")
+        numbers = pd.to_numeric(values.where(present), errors="coerce")
+        if present.any() and numbers[present].notna().all():
+            out[column] = numbers.astype(float)
+    return out
+
+
+def _find_column(table: pd.DataFrame, names: tuple[str, ...]) -> str | None:
+    lowered = {str(c).strip().lower(): c for c in table.columns}
+    return next((lowered[n] for n in names if n in lowered), None)
+
+
+def _table_to_points(
+    table: pd.DataFrame, path: Path, layer: str | None, crs: object
+) -> gpd.GeoDataFrame:
+    wkt = _find_column(table, ("geometry", "wkt"))
+    if wkt is not None:
+        geometry = gpd.GeoSeries.from_wkt(table[wkt].astype("string").fillna(""), crs=crs)
+        return gpd.GeoDataFrame(table.drop(columns=wkt), geometry=geometry, crs=crs)
+    lon, lat = _find_column(table, LON_NAMES), _find_column(table, LAT_NAMES)
+    if lon is None or lat is None:
+        raise ValidationError(
+            [
+                Problem(
+                    f"{layer or 'layer'} ({path.name})",
+                    "lon/lat",
+                    "missing_coordinates",
+                    f"no coordinate columns; name them lon and lat (or longitude/latitude, "
+                    f"x/y); columns present: {', '.join(map(str, table.columns))}",
+                )
+            ]
+        )
+    x = pd.to_numeric(table[lon], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    y = pd.to_numeric(table[lat], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    geometry = gpd.points_from_xy(x, y, crs=crs)
+    geometry[~(np.isfinite(x) & np.isfinite(y))] = None
+    return gpd.GeoDataFrame(table.drop(columns=[lon, lat]), geometry=geometry, crs=crs)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | PathLike) -> Iterator[Path]:
+    """Yield a temporary path next to `path`; rename it onto `path` if the block succeeds.
+
+    The temporary file keeps the target's suffix, so format drivers recognise it. On any
+    exception it is removed and `path` is left as it was.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(
+        prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent
+    )
+    os.close(handle)
+    temporary = Path(name)
+    temporary.unlink()
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
+def neutralize_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy whose text cells cannot run as spreadsheet formulas.
+
+    Text cells starting with one of :data:`FORMULA_PREFIXES` get a leading apostrophe, as
+    OWASP recommends; numbers (including negative ones) are left alone.
+    """
+    out = table.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        if isinstance(values.dtype, gpd.array.GeometryDtype):
+            continue
+        text = values.astype("string")
+        risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy()
+        if risky.any():
+            out[column] = values.astype(object)
+            out.loc[risky, column] = "'" + text[risky]
+    return out
+
+
+def _flat_table(gdf: gpd.GeoDataFrame | pd.DataFrame) -> pd.DataFrame:
+    """Make a frame ready for a spreadsheet: lon/lat, WKT for non-point geometry, safe text."""
+    if isinstance(gdf, gpd.GeoDataFrame) and gdf.geometry.name in gdf:
+        points_only = bool(gdf.geom_type.isin(["Point"]).all())
+        with_lonlat = add_lonlat(gdf) if not {"lon", "lat"} <= set(gdf.columns) else gdf
+        table = pd.DataFrame(with_lonlat.drop(columns=gdf.geometry.name))
+        if not points_only:
+            table["geometry"] = gdf.geometry.to_wkt(rounding_precision=-1).to_numpy()
+    else:
+        table = pd.DataFrame(gdf)
+    return neutralize_formulas(table)
+
+
+def write_layer(gdf: gpd.GeoDataFrame, path: str | PathLike, *, layer: str | None = None) -> Path:
+    """Write a layer to a file, atomically, in the format given by the suffix.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The layer. Vector formats keep its CRS; CSV and XLSX get ``lon``/``lat`` columns in
+        EPSG:4326 (and WKT for non-point geometry).
+    path : path-like
+        Target file; one of :data:`SUPPORTED_SUFFIXES`. Parent folders are created.
+    layer : str, optional
+        Layer (GeoPackage, GeoJSON name) or sheet name; default the file's stem.
+
+    Returns
+    -------
+    pathlib.Path
+        `path`.
+    """
+    path = Path(path)
+    return write_layers({layer or path.stem: gdf}, path)
+
+
+def write_layers(
+    layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame], path: str | PathLike
+) -> Path:
+    """Write several named layers into one GeoPackage or one XLSX workbook, atomically.
+
+    Other formats hold one layer, so `layers` must then have exactly one entry. An
+    existing file at `path` is replaced as a whole.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".gpkg", ".xlsx") and len(layers) != 1:
+        raise ValueError(f"{path.name}: a {suffix} file holds one layer, got {len(layers)}")
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ValueError(f"{path.name}: unknown file type; use one of {SUPPORTED_SUFFIXES}")
+    if suffix == ".shp":
+        _write_shapefile(next(iter(layers.values())), path)
+        return path
+    with atomic_path(path) as temporary:
+        if suffix == ".xlsx":
+            _write_xlsx({name: _flat_table(frame) for name, frame in layers.items()}, temporary)
+        elif suffix in (".csv", ".txt"):
+            table = _flat_table(next(iter(layers.values())))
+            table.to_csv(temporary, index=False, encoding="utf-8-sig", lineterminator="\n")
+        elif suffix in PARQUET_SUFFIXES:
+            next(iter(layers.values())).to_parquet(temporary, index=False)
+        else:
+            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_TIMESTAMP})
+            for name, frame in layers.items():
+                frame.to_file(
+                    temporary,
+                    layer=name,
+                    driver=VECTOR_DRIVERS[suffix],
+                    engine="pyogrio",
+                    append=temporary.exists(),
+                )
+    return path
+
+
+def _write_shapefile(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Write the Shapefile's sidecar files in a temporary folder, then move them in place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.stem}.") as folder,
+        warnings.catch_warnings(),
+    ):
+        # names are cut to 10 characters; read_layer restores whitespot's own
+        warnings.filterwarnings("ignore", message=".*(truncated|laundered).*")
+        gdf.to_file(
+            Path(folder) / path.name, driver="ESRI Shapefile", engine="pyogrio", encoding="UTF-8"
+        )
+        for part in sorted(Path(folder).iterdir()):
+            os.replace(part, path.with_suffix(part.suffix))
+
+
+def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
+    """Write sheets with openpyxl, then pin the zip and document timestamps."""
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, table in sheets.items():
+            table.to_excel(writer, sheet_name=name[:31], index=False)
+        stamp = pd.Timestamp(FIXED_TIMESTAMP).tz_localize(None).to_pydatetime()
+        writer.book.properties.created = stamp
+        writer.book.properties.modified = stamp
+    _pin_zip_timestamps(path)
+
+
+def _pin_zip_timestamps(path: Path) -> None:
+    pinned = path.with_name(path.name + ".pinned")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(pinned, "w") as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, source.read(info.filename))
+    shutil.move(pinned, path)

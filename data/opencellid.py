@@ -1,0 +1,217 @@
+"""Reading OpenCelliD cell exports as a towers layer.
+
+OpenCelliD (https://opencellid.org, CC BY-SA 4.0) publishes one row per cell with the
+columns of :data:`OPENCELLID_COLUMNS`; per-country downloads have no header row. A tower in
+whitespot is one operator's site for one technology, so the cells of a site are merged:
+cells of the same operator and technology within ``site_distance_m`` of each other (single
+linkage), and LTE cells of the same eNodeB (cell id // 256), form one tower.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from whitespot.data._errors import Problem, ValidationError
+from whitespot.data.crs import WGS84, metric_crs
+from whitespot.data.schema import TECHNOLOGY_ALIASES, VIETNAM_BBOX
+from whitespot.data.validate import Region, validate_towers
+
+OPENCELLID_COLUMNS = (
+    "radio",
+    "mcc",
+    "net",
+    "area",
+    "cell",
+    "unit",
+    "lon",
+    "lat",
+    "range",
+    "samples",
+    "changeable",
+    "created",
+    "updated",
+    "averageSignal",
+)
+"""Columns of an OpenCelliD export, in file order."""
+
+OPERATORS: dict[tuple[int, int], str] = {
+    (452, 1): "MobiFone",
+    (452, 2): "VinaPhone",
+    (452, 4): "Viettel",
+    (452, 5): "Vietnamobile",
+    (452, 7): "Gmobile",
+    (452, 8): "Viettel",
+    (452, 9): "Itel",
+}
+"""Operator names by (MCC, MNC) for Viet Nam (ITU-T E.212 list); others keep ``"mcc-mnc"``."""
+
+LTE_CELLS_PER_ENODEB = 256
+"""An LTE ECI is the 20-bit eNodeB id followed by an 8-bit cell id (3GPP TS 36.413)."""
+
+
+def read_opencellid(
+    path: str | PathLike,
+    *,
+    mcc: int | None = None,
+    site_distance_m: float = 150.0,
+    region: Region = VIETNAM_BBOX,
+) -> gpd.GeoDataFrame:
+    """Read an OpenCelliD CSV (plain or .gz, with or without header) as a towers layer.
+
+    Parameters
+    ----------
+    path : path-like
+        The export.
+    mcc : int, optional
+        Keep only cells of this mobile country code (452 for Viet Nam).
+    site_distance_m : float, default 150
+        Cells of one operator and technology closer than this, in m, are one site.
+    region : tuple or None
+        Passed to :func:`~whitespot.data.validate_towers`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Validated towers in EPSG:4326, sorted by ``tower_id`` (``"mcc-net-area-cell"`` of
+        the site's first cell), with ``operator``, ``technology`` and the OpenCelliD
+        summary columns ``mcc``, ``net``, ``cells``, ``range_m`` (largest cell range),
+        ``samples`` (sum) and ``updated`` (latest, UTC).
+
+    Raises
+    ------
+    ValidationError
+        For radio types whitespot does not know, or cells without coordinates.
+    """
+    path = Path(path)
+    label = f"towers ({path.name})"
+    cells = _read_cells(path)
+    if mcc is not None:
+        cells = cells[cells["mcc"] == mcc].reset_index(drop=True)
+    cells["technology"] = cells["radio"].str.strip().str.lower().map(TECHNOLOGY_ALIASES)
+    cell_ids = (
+        cells["mcc"].astype(str)
+        + "-"
+        + cells["net"].astype(str)
+        + "-"
+        + cells["area"].astype(str)
+        + "-"
+        + cells["cell"].astype(str)
+    ).to_numpy()
+    problems = []
+    unknown = cells["technology"].isna().to_numpy()
+    if unknown.any():
+        radios = ", ".join(sorted(set(cells.loc[unknown, "radio"].astype(str))))
+        problems.append(
+            Problem(
+                label,
+                "radio",
+                "unknown_technology",
+                f"radio {radios} is not GSM, UMTS, LTE or NR",
+                tuple(cell_ids[unknown]),
+            )
+        )
+    no_position = ~(np.isfinite(cells["lon"]) & np.isfinite(cells["lat"])).to_numpy()
+    if no_position.any():
+        problems.append(
+            Problem(
+                label,
+                "lon/lat",
+                "missing_value",
+                "cell without coordinates",
+                tuple(cell_ids[no_position]),
+            )
+        )
+    if problems:
+        raise ValidationError(problems)
+
+    cells["site"] = _site_labels(cells, site_distance_m)
+    towers = _merge_sites(cells)
+    return validate_towers(towers, region=region)
+
+
+def _read_cells(path: Path) -> pd.DataFrame:
+    first = pd.read_csv(path, nrows=1, header=None, dtype=str)
+    has_header = str(first.iloc[0, 0]).strip().lower() == "radio"
+    cells = pd.read_csv(
+        path,
+        header=0 if has_header else None,
+        names=None if has_header else list(OPENCELLID_COLUMNS),
+        dtype={"radio": str},
+    )
+    for column in ("mcc", "net", "area", "cell", "range", "samples", "updated"):
+        cells[column] = pd.to_numeric(cells[column], errors="coerce")
+    for column in ("lon", "lat"):
+        cells[column] = pd.to_numeric(cells[column], errors="coerce").astype(float)
+    return cells
+
+
+def _site_labels(cells: pd.DataFrame, site_distance_m: float) -> np.ndarray:
+    """Label the connected components of cells that share operator, technology and a site."""
+    points = gpd.GeoSeries(gpd.points_from_xy(cells["lon"], cells["lat"]), crs=WGS84)
+    metric = points.to_crs(metric_crs(gpd.GeoDataFrame(geometry=points)))
+    xy = np.column_stack([metric.x.to_numpy(), metric.y.to_numpy()])
+    group = cells.groupby(["mcc", "net", "technology"], sort=True).ngroup().to_numpy()
+    pairs = cKDTree(xy).query_pairs(site_distance_m, output_type="ndarray")
+    pairs = pairs[group[pairs[:, 0]] == group[pairs[:, 1]]]
+    enodeb = np.where(
+        cells["technology"].to_numpy() == "4G", cells["cell"].to_numpy() // LTE_CELLS_PER_ENODEB, -1
+    )
+    enodeb_key = group.astype(np.int64) * (1 << 21) + enodeb  # eNodeB ids have 20 bits
+    same_enodeb = np.flatnonzero(enodeb >= 0)
+    first_of_key = pd.Series(same_enodeb).groupby(enodeb_key[same_enodeb]).transform("first")
+    links = np.vstack([pairs, np.column_stack([same_enodeb, first_of_key.to_numpy()])])
+    size = len(cells)
+    graph = coo_matrix((np.ones(len(links)), (links[:, 0], links[:, 1])), shape=(size, size))
+    return connected_components(graph, directed=False)[1]
+
+
+def _merge_sites(cells: pd.DataFrame) -> gpd.GeoDataFrame:
+    ordered = cells.sort_values(["mcc", "net", "area", "cell"], kind="stable")
+    sites = ordered.groupby("site", sort=False).agg(
+        mcc=("mcc", "first"),
+        net=("net", "first"),
+        area=("area", "first"),
+        cell=("cell", "first"),
+        technology=("technology", "first"),
+        lon=("lon", "mean"),
+        lat=("lat", "mean"),
+        cells=("cell", "size"),
+        range_m=("range", "max"),
+        samples=("samples", "sum"),
+        updated=("updated", "max"),
+    )
+    sites["tower_id"] = (
+        sites["mcc"].astype(int).astype(str)
+        + "-"
+        + sites["net"].astype(int).astype(str)
+        + "-"
+        + sites["area"].astype(int).astype(str)
+        + "-"
+        + sites["cell"].astype(int).astype(str)
+    )
+    plmn = sites["mcc"].astype(int).astype(str) + "-" + sites["net"].astype(int).astype(str)
+    names = {f"{mcc}-{mnc}": name for (mcc, mnc), name in OPERATORS.items()}
+    sites["operator"] = plmn.map(names).fillna(plmn)
+    sites["updated"] = pd.to_datetime(sites["updated"], unit="s", utc=True)
+    sites = sites.sort_values("tower_id").reset_index(drop=True)
+    columns = [
+        "tower_id",
+        "operator",
+        "technology",
+        "mcc",
+        "net",
+        "cells",
+        "range_m",
+        "samples",
+        "updated",
+    ]
+    geometry = gpd.points_from_xy(sites["lon"], sites["lat"], crs=WGS84)
+    return gpd.GeoDataFrame(sites[columns], geometry=geometry, crs=WGS84)

@@ -1,0 +1,206 @@
+"""Columns of every input layer, their types, and the defaults for missing optional columns.
+
+This module is the one documented place for defaults. Whenever validation fills a default
+into a layer it emits a :class:`~whitespot.data.DefaultAppliedWarning` naming the column and
+the number of rows, so that no value is invented silently.
+
+Signal quantities
+-----------------
+Each technology is planned on the quantity that its handsets measure and that regulators
+quote: RxLev of the BCCH carrier for 2G (3GPP TS 45.008), CPICH RSCP for 3G (TS 25.215),
+RSRP for 4G (TS 36.214) and SS-RSRP for 5G (TS 38.215). ``eirp_dbm`` is therefore the EIRP of
+that reference signal: the whole BCCH carrier for 2G, the pilot channel for 3G and one
+resource element for 4G and 5G. Received power and threshold are in the same quantity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TECHNOLOGIES: tuple[str, ...] = ("2G", "3G", "4G", "5G")
+"""Radio technologies whitespot knows, oldest first."""
+
+TECHNOLOGY_ALIASES: dict[str, str] = {
+    "2g": "2G",
+    "gsm": "2G",
+    "gprs": "2G",
+    "edge": "2G",
+    "3g": "3G",
+    "umts": "3G",
+    "wcdma": "3G",
+    "hspa": "3G",
+    "hspa+": "3G",
+    "4g": "4G",
+    "lte": "4G",
+    "lte-a": "4G",
+    "5g": "5G",
+    "nr": "5G",
+    "5g nr": "5G",
+}
+"""Spellings accepted for a technology (case-insensitive), including OpenCelliD's radio."""
+
+
+@dataclass(frozen=True)
+class TechnologyDefaults:
+    """Link-budget defaults for one technology.
+
+    Attributes
+    ----------
+    frequency_mhz : float
+        Carrier frequency in MHz.
+    eirp_dbm : float
+        EIRP of the measured reference signal in dBm (see the module notes).
+    height_m : float
+        Antenna height above ground in m.
+    threshold_dbm : float
+        Received level in dBm at or above which a place counts as covered.
+    measure : str
+        The quantity planned on (RxLev, RSCP, RSRP, SS-RSRP).
+    source : str
+        Where the values come from.
+    """
+
+    frequency_mhz: float
+    eirp_dbm: float
+    height_m: float
+    threshold_dbm: float
+    measure: str
+    source: str
+
+
+TECHNOLOGY_DEFAULTS: dict[str, TechnologyDefaults] = {
+    "2G": TechnologyDefaults(
+        frequency_mhz=900.0,
+        eirp_dbm=55.0,
+        height_m=30.0,
+        threshold_dbm=-95.0,
+        measure="RxLev",
+        source="GSM 900 BCCH carrier 20 W (43 dBm) + 15 dBi sector - 3 dB feeder; "
+        "-95 dBm outdoor RxLev planning level (3GPP TS 45.008 reference sensitivity -102 dBm "
+        "plus 7 dB fading margin)",
+    ),
+    "3G": TechnologyDefaults(
+        frequency_mhz=2100.0,
+        eirp_dbm=45.0,
+        height_m=30.0,
+        threshold_dbm=-100.0,
+        measure="RSCP",
+        source="UMTS 2100 CPICH at 10% of 20 W (33 dBm) + 15 dBi - 3 dB feeder (3GPP TS 25.215); "
+        "-100 dBm RSCP outdoor planning level",
+    ),
+    "4G": TechnologyDefaults(
+        frequency_mhz=1800.0,
+        eirp_dbm=27.0,
+        height_m=30.0,
+        threshold_dbm=-110.0,
+        measure="RSRP",
+        source="LTE band 3, 40 W over 1200 resource elements (20 MHz) = 15.2 dBm per RE "
+        "+ 15 dBi - 3 dB feeder (3GPP TS 36.214); -110 dBm RSRP outdoor cell-edge level",
+    ),
+    "5G": TechnologyDefaults(
+        frequency_mhz=2600.0,
+        eirp_dbm=35.0,
+        height_m=25.0,
+        threshold_dbm=-110.0,
+        measure="SS-RSRP",
+        source="NR n41, 200 W over 3276 subcarriers (100 MHz, 30 kHz) = 17.8 dBm per RE "
+        "+ 20 dBi beamformed - 3 dB (3GPP TS 38.215); -110 dBm SS-RSRP cell-edge level",
+    ),
+}
+"""Per-technology link-budget defaults; override per tower with the towers' columns."""
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of a layer.
+
+    Attributes
+    ----------
+    name : str
+        Column name.
+    kind : str
+        ``"id"`` (unique text), ``"text"``, ``"count"`` (integer >= 0), ``"number"``
+        (finite float), ``"positive"`` (float > 0), ``"angle"`` (degrees 0..360),
+        ``"share"`` (bool or 0..1), ``"technology"``.
+    required : bool
+        Whether the layer is refused without it.
+    default : object
+        Value filled where the column or a value is missing; ``None`` leaves it missing.
+        The string ``"by technology"`` takes the value from :data:`TECHNOLOGY_DEFAULTS`.
+    doc : str
+        What the column means, with its unit.
+    """
+
+    name: str
+    kind: str
+    required: bool = False
+    default: object = None
+    doc: str = ""
+
+
+BY_TECHNOLOGY = "by technology"
+
+LAYER_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
+    "villages": (
+        ColumnSpec("village_id", "id", required=True, doc="unique village (hamlet) id"),
+        ColumnSpec("households", "count", required=True, doc="number of households"),
+        ColumnSpec("name", "text", default="", doc="village name"),
+        ColumnSpec("province_code", "text", default="", doc="post-2025 province code"),
+        ColumnSpec("commune_code", "text", default="", doc="post-2025 commune code"),
+        ColumnSpec("population", "count", doc="number of inhabitants"),
+        ColumnSpec(
+            "electrified",
+            "share",
+            doc="share of households with grid power, 0..1 (True = 1); missing = unknown",
+        ),
+    ),
+    "households": (
+        ColumnSpec("household_id", "id", default="row number", doc="unique household id"),
+        ColumnSpec("village_id", "text", default="", doc="village the household belongs to"),
+        ColumnSpec("electrified", "share", doc="has grid power; missing = unknown"),
+    ),
+    "towers": (
+        ColumnSpec("tower_id", "id", required=True, doc="unique tower id"),
+        ColumnSpec("operator", "text", default="unknown", doc="network operator"),
+        ColumnSpec("technology", "technology", default="4G", doc="2G, 3G, 4G or 5G"),
+        ColumnSpec("frequency_mhz", "positive", default=BY_TECHNOLOGY, doc="carrier, MHz"),
+        ColumnSpec("height_m", "positive", default=BY_TECHNOLOGY, doc="antenna height, m"),
+        ColumnSpec("eirp_dbm", "number", default=BY_TECHNOLOGY, doc="reference-signal EIRP, dBm"),
+        ColumnSpec(
+            "azimuth_deg", "angle", doc="sector azimuth, degrees from north; missing = omni"
+        ),
+        ColumnSpec("beamwidth_deg", "positive", doc="sector -3 dB beamwidth, degrees"),
+        ColumnSpec("power_source", "text", default="", doc="grid, solar, diesel ..."),
+    ),
+    "grid": (
+        ColumnSpec("line_id", "id", default="row number", doc="unique line id"),
+        ColumnSpec("voltage_kv", "positive", doc="line voltage, kV"),
+    ),
+    "candidates": (
+        ColumnSpec("site_id", "id", required=True, doc="unique candidate site id"),
+        ColumnSpec("height_m", "positive", default=30.0, doc="planned antenna height, m"),
+        ColumnSpec("capex", "number", doc="site construction cost (currency of the plan)"),
+    ),
+}
+"""Columns per layer. Columns not listed are kept as they are."""
+
+GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
+    "villages": ("Point", "Polygon", "MultiPolygon"),
+    "households": ("Point",),
+    "towers": ("Point",),
+    "grid": ("LineString", "MultiLineString"),
+    "candidates": ("Point",),
+}
+"""Geometry types each layer accepts."""
+
+ID_COLUMNS: dict[str, str] = {
+    layer: next(c.name for c in cols if c.kind == "id") for layer, cols in LAYER_COLUMNS.items()
+}
+"""The id column of each layer."""
+
+LAYERS: tuple[str, ...] = tuple(LAYER_COLUMNS)
+"""Vector layer names."""
+
+VIETNAM_BBOX: tuple[float, float, float, float] = (102.0, 6.0, 118.0, 24.0)
+"""Plausible region (min lon, min lat, max lon, max lat) in degrees: Viet Nam with its seas
+and islands. Rows outside it are refused unless the caller passes another region."""

@@ -1,0 +1,421 @@
+"""Validation and normalization of input layers.
+
+One function per layer takes a GeoDataFrame or a path and returns a validated, normalized
+GeoDataFrame: canonical column names and types, defaults filled (and reported), rows in input
+order. Every problem found is collected and raised together in one
+:class:`~whitespot.data.ValidationError`, so a user fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from os import PathLike
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from whitespot.data._errors import DefaultAppliedWarning, Problem, ValidationError
+from whitespot.data.crs import WGS84
+from whitespot.data.io import read_layer
+from whitespot.data.schema import (
+    BY_TECHNOLOGY,
+    GEOMETRY_TYPES,
+    ID_COLUMNS,
+    LAYER_COLUMNS,
+    LAYERS,
+    TECHNOLOGIES,
+    TECHNOLOGY_ALIASES,
+    TECHNOLOGY_DEFAULTS,
+    VIETNAM_BBOX,
+    ColumnSpec,
+)
+
+Source = gpd.GeoDataFrame | str | PathLike
+Region = tuple[float, float, float, float] | None
+
+_TRUE_WORDS = {"true", "yes", "y", "1", "x", "có", "co", "đã có", "da co"}
+_FALSE_WORDS = {"false", "no", "n", "0", "không", "khong", "chưa có", "chua co"}
+
+
+def validate_layer(
+    layer: str, source: Source, *, region: Region = VIETNAM_BBOX
+) -> gpd.GeoDataFrame:
+    """Validate and normalize one input layer.
+
+    Parameters
+    ----------
+    layer : {"villages", "households", "towers", "grid", "candidates"}
+        Which layer `source` holds.
+    source : geopandas.GeoDataFrame or path
+        The layer, or a file that :func:`whitespot.data.read_layer` reads.
+    region : tuple of 4 floats or None, default :data:`~whitespot.data.schema.VIETNAM_BBOX`
+        Plausible (min lon, min lat, max lon, max lat) in degrees. Rows outside it are
+        refused, and rows that fall inside it only with x and y exchanged are reported as
+        swapped. ``None`` checks only that coordinates are valid degrees.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer with the columns of :data:`~whitespot.data.schema.LAYER_COLUMNS` first, in
+        canonical types (ids as text, counts as int64, numbers as float64, shares as
+        float64 0..1 with NaN for unknown), other columns after them, geometry last, and a
+        fresh RangeIndex in input order. The CRS is the input CRS.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem: missing CRS or required column, empty, invalid or wrong-type
+        geometry, swapped or out-of-range coordinates, rows outside `region`, missing or
+        duplicate ids, text where a number is needed, missing required numbers, negative or
+        non-integer counts, unknown technologies, shares outside 0..1.
+
+    Warns
+    -----
+    DefaultAppliedWarning
+        Once per column where a default from :mod:`whitespot.data.schema` was filled in.
+    """
+    if layer not in LAYERS:
+        raise ValueError(f"layer={layer!r} is not one of {', '.join(LAYERS)}")
+    label, gdf = _load(layer, source)
+    gdf = _canonical_column_names(gdf, layer)
+    _check_crs_and_required_columns(gdf, layer, label)
+
+    id_column = ID_COLUMNS[layer]
+    problems: list[Problem] = []
+    out = gpd.GeoDataFrame(index=pd.RangeIndex(len(gdf)))
+    specs = LAYER_COLUMNS[layer]
+    ids = _row_labels(gdf, id_column)
+    for spec in specs:
+        raw = gdf[spec.name].reset_index(drop=True) if spec.name in gdf else None
+        out[spec.name] = _normalize_column(spec, raw, ids, label, problems)
+
+    geometry = gdf.geometry.reset_index(drop=True)
+    problems += _geometry_problems(geometry, layer, label, ids, region)
+    if problems:
+        raise ValidationError(problems)
+
+    _fill_defaults(out, specs, label)
+    extra = [c for c in gdf.columns if c not in out.columns and c != gdf.geometry.name]
+    for column in extra:
+        out[column] = gdf[column].to_numpy()
+    return gpd.GeoDataFrame(out, geometry=geometry.to_numpy(), crs=gdf.crs)
+
+
+def _layer_function(layer: str) -> Callable[..., gpd.GeoDataFrame]:
+    def validate(source: Source, *, region: Region = VIETNAM_BBOX) -> gpd.GeoDataFrame:
+        return validate_layer(layer, source, region=region)
+
+    validate.__name__ = f"validate_{layer}"
+    validate.__doc__ = (
+        f"Validate and normalize a {layer} layer; see :func:`validate_layer` for the checks.\n\n"
+        f"Columns: "
+        + "; ".join(
+            f"``{c.name}`` ({'required' if c.required else 'optional'}) {c.doc}"
+            for c in LAYER_COLUMNS[layer]
+        )
+        + f". Geometry: {', '.join(GEOMETRY_TYPES[layer])}."
+    )
+    return validate
+
+
+validate_villages = _layer_function("villages")
+validate_households = _layer_function("households")
+validate_towers = _layer_function("towers")
+validate_grid = _layer_function("grid")
+validate_candidates = _layer_function("candidates")
+
+
+def _load(layer: str, source: Source) -> tuple[str, gpd.GeoDataFrame]:
+    if isinstance(source, gpd.GeoDataFrame):
+        return layer, source
+    path = Path(source)
+    return f"{layer} ({path.name})", read_layer(path, layer)
+
+
+def _canonical_column_names(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    known = {c.name for c in LAYER_COLUMNS[layer]}
+    renames = {}
+    for column in gdf.columns:
+        if column == gdf.geometry.name:
+            continue
+        key = str(column).strip().lower().replace(" ", "_")
+        if key in known and key != column and key not in gdf.columns:
+            renames[column] = key
+    return gdf.rename(columns=renames) if renames else gdf
+
+
+def _check_crs_and_required_columns(gdf: gpd.GeoDataFrame, layer: str, label: str) -> None:
+    if gdf.crs is None:
+        raise ValidationError(
+            [
+                Problem(
+                    label,
+                    "crs",
+                    "missing_crs",
+                    "the layer has no CRS; set it (e.g. gdf.set_crs('EPSG:4326')) or use a "
+                    "file format that stores it",
+                )
+            ]
+        )
+    missing = [c.name for c in LAYER_COLUMNS[layer] if c.required and c.name not in gdf]
+    if missing:
+        present = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
+        raise ValidationError(
+            [
+                Problem(
+                    label,
+                    column,
+                    "missing_column",
+                    f"required column is missing (columns present: {present or 'none'})",
+                )
+                for column in missing
+            ]
+        )
+
+
+def _normalize_ids(values: pd.Series) -> pd.Series:
+    """Ids as text: 12.0 -> "12", " V1 " -> "V1", empty -> missing."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)
+        whole = np.isfinite(numbers) & (numbers == np.round(numbers))
+        text = values.astype("string")
+        text[whole] = numbers[whole].astype(np.int64).astype(str)
+        return text
+    text = values.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def _row_labels(gdf: gpd.GeoDataFrame, id_column: str) -> np.ndarray:
+    """Label of each row for messages: its id, else ``row N`` (1-based)."""
+    rows = np.char.add("row ", np.arange(1, len(gdf) + 1).astype(str)).astype(object)
+    if id_column not in gdf:
+        return rows
+    ids = _normalize_ids(gdf[id_column].reset_index(drop=True))
+    return np.where(ids.isna().to_numpy(), rows, ids.fillna("").to_numpy(dtype=object))
+
+
+def _numbers(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Values as float64 and a mask of cells that hold something that is not a number."""
+    if raw.dtype == bool:
+        return raw.to_numpy(dtype=float), np.zeros(len(raw), dtype=bool)
+    text = raw.astype("string").str.strip()
+    present = text.notna().to_numpy() & (text.fillna("") != "").to_numpy()
+    values = pd.to_numeric(text.where(present), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    bad = present & ~np.isfinite(values)
+    return np.where(bad, np.nan, values), bad
+
+
+def _shares(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Bool / yes-no / 0..1 cells as a share 0..1 and a mask of cells that are none of these."""
+    words = raw.astype("string").str.strip().str.lower()
+    values, bad = _numbers(raw)
+    values[words.isin(_TRUE_WORDS).fillna(False).to_numpy()] = 1.0
+    is_false = words.isin(_FALSE_WORDS).fillna(False).to_numpy()
+    values[is_false & ~np.isfinite(values)] = 0.0
+    bad = (bad & ~np.isfinite(values)) | (values < 0) | (values > 1)
+    return np.where(bad, np.nan, values), bad
+
+
+def _normalize_column(  # noqa: PLR0911 one return per column kind
+    spec: ColumnSpec, raw: pd.Series | None, ids: np.ndarray, label: str, problems: list[Problem]
+) -> pd.Series:
+    """Convert one column to its canonical type, appending what is wrong to `problems`."""
+    size = len(ids)
+    if raw is None:
+        return pd.Series(index=pd.RangeIndex(size), dtype=_DTYPES[spec.kind])
+
+    def report(mask: np.ndarray, check: str, message: str) -> None:
+        if mask.any():
+            problems.append(Problem(label, spec.name, check, message, tuple(ids[mask])))
+
+    if spec.kind == "id":
+        values = _normalize_ids(raw)
+        report(values.isna().to_numpy() & spec.required, "missing_id", "id is missing")
+        duplicated = values.duplicated(keep=False).to_numpy() & values.notna().to_numpy()
+        report(duplicated, "duplicate_id", "duplicate id; every row needs its own id")
+        return values
+    if spec.kind == "text":
+        return raw.astype("string").str.strip()
+    if spec.kind == "technology":
+        text = raw.astype("string").str.strip()
+        values = text.str.lower().map(TECHNOLOGY_ALIASES).astype("string")
+        unknown = (text.notna() & (text != "") & values.isna()).to_numpy()
+        report(
+            unknown,
+            "unknown_technology",
+            f"unknown technology (allowed: {', '.join(TECHNOLOGIES)}, or GSM, UMTS, LTE, NR)",
+        )
+        return values
+    if spec.kind == "share":
+        values, bad = _shares(raw)
+        report(bad, "invalid_share", "not yes/no, true/false or a share between 0 and 1")
+        return pd.Series(values, dtype=float)
+
+    values, bad = _numbers(raw)
+    report(bad, "not_a_number", "text where a number is needed")
+    missing = ~bad & np.isnan(values)
+    if spec.required:
+        report(missing, "missing_value", "value is missing (NaN or empty)")
+    with np.errstate(invalid="ignore"):
+        if spec.kind == "count":
+            report(values < 0, "negative", "negative; must be a whole number >= 0")
+            report(
+                (values >= 0) & (values != np.round(values)),
+                "not_integer",
+                "must be a whole number",
+            )
+            return pd.Series(values, dtype="float").round().astype("Int64")
+        if spec.kind == "positive":
+            report(values <= 0, "not_positive", "must be > 0")
+        if spec.kind == "angle":
+            report((values < 0) | (values > 360), "out_of_range", "must be between 0 and 360")
+    return pd.Series(values, dtype=float)
+
+
+_DTYPES = {
+    "id": "string",
+    "text": "string",
+    "technology": "string",
+    "count": "Int64",
+    "number": "float64",
+    "positive": "float64",
+    "angle": "float64",
+    "share": "float64",
+}
+
+
+def _geometry_problems(
+    geometry: gpd.GeoSeries, layer: str, label: str, ids: np.ndarray, region: Region
+) -> list[Problem]:
+    problems = []
+
+    def report(mask: np.ndarray, check: str, message: str) -> None:
+        if mask.any():
+            problems.append(Problem(label, "geometry", check, message, tuple(ids[mask])))
+
+    empty = (geometry.isna() | geometry.is_empty).to_numpy()
+    report(
+        empty,
+        "empty_geometry",
+        "geometry is missing or empty (in a table: lon/lat missing or not a number)",
+    )
+    allowed = GEOMETRY_TYPES[layer]
+    wrong_type = ~empty & ~geometry.geom_type.isin(allowed).to_numpy()
+    report(wrong_type, "geometry_type", f"geometry must be {' or '.join(allowed)}")
+    usable = ~empty & ~wrong_type
+    invalid = usable & ~shapely.is_valid(geometry.to_numpy())
+    if invalid.any():
+        reason = shapely.is_valid_reason(geometry.to_numpy()[invalid][0])
+        report(
+            invalid,
+            "invalid_geometry",
+            f"invalid geometry (first: {reason}); repair it, e.g. with shapely.make_valid",
+        )
+    usable &= ~invalid
+    if usable.any():
+        problems += _coordinate_problems(geometry, usable, label, ids, region)
+    return problems
+
+
+def _coordinate_problems(
+    geometry: gpd.GeoSeries, usable: np.ndarray, label: str, ids: np.ndarray, region: Region
+) -> list[Problem]:
+    """Report swapped, out-of-range and out-of-region coordinates of the usable rows."""
+    points = shapely.point_on_surface(geometry.to_numpy()[usable])
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    bounds = shapely.bounds(geometry.to_numpy()[usable])
+    if geometry.crs.is_geographic:
+        lon, lat = x, y
+        swap_lon, swap_lat = y, x
+        in_range = (
+            (bounds[:, 0] >= -180)
+            & (bounds[:, 2] <= 180)
+            & (bounds[:, 1] >= -90)
+            & (bounds[:, 3] <= 90)
+        )
+    else:
+        to_wgs84 = Transformer.from_crs(geometry.crs, WGS84, always_xy=True)
+        with np.errstate(all="ignore"):
+            lon, lat = to_wgs84.transform(x, y, errcheck=False)
+            swap_lon, swap_lat = to_wgs84.transform(y, x, errcheck=False)
+        in_range = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+
+    def inside(lo: np.ndarray, la: np.ndarray) -> np.ndarray:
+        if region is None:
+            return np.ones(len(lo), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            return (lo >= region[0]) & (lo <= region[2]) & (la >= region[1]) & (la <= region[3])
+
+    swapped = np.zeros(len(x), dtype=bool)
+    if region is not None:
+        swapped = ~(in_range & inside(lon, lat)) & inside(swap_lon, swap_lat)
+    out_of_range = ~in_range & ~swapped
+    outside = in_range & ~swapped & ~inside(lon, lat)
+
+    row_ids = ids[usable]
+    found = [
+        (
+            swapped,
+            "swapped_lonlat",
+            "longitude and latitude look swapped (the point lies in the "
+            "region only with x and y exchanged); swap the two coordinate columns",
+        ),
+        (
+            out_of_range,
+            "coordinates_out_of_range",
+            "coordinates out of range (longitude must "
+            "be within -180..180 and latitude within -90..90 degrees); check the CRS",
+        ),
+        (
+            outside,
+            "outside_region",
+            f"point lies outside the plausible region {region} "
+            "(lon/lat degrees); check the coordinates or pass another region",
+        ),
+    ]
+    return [
+        Problem(label, "geometry", check, message, tuple(row_ids[mask]))
+        for mask, check, message in found
+        if mask.any()
+    ]
+
+
+def _fill_defaults(out: gpd.GeoDataFrame, specs: tuple[ColumnSpec, ...], label: str) -> None:
+    """Fill defaults into missing values of optional columns, warning once per column."""
+    for spec in specs:
+        if spec.default is None:
+            continue
+        missing = out[spec.name].isna().to_numpy()
+        if spec.kind == "text":
+            missing = missing | (out[spec.name] == "").fillna(False).to_numpy()
+        count = int(missing.sum())
+        if not count:
+            continue
+        if spec.default == BY_TECHNOLOGY:
+            per_row = out["technology"].map(
+                lambda tech, name=spec.name: getattr(TECHNOLOGY_DEFAULTS[tech], name)
+            )
+            out.loc[missing, spec.name] = per_row[missing].astype(float)
+            what = "the per-technology default of whitespot.data.schema.TECHNOLOGY_DEFAULTS"
+        elif spec.default == "row number":
+            out.loc[missing, spec.name] = np.char.add(
+                "row", (np.flatnonzero(missing) + 1).astype(str)
+            )
+            what = "ids made from the row number"
+        else:
+            out.loc[missing, spec.name] = spec.default
+            what = repr(spec.default)
+        if spec.kind != "text" or spec.default != "":
+            warnings.warn(
+                f"{label}: column '{spec.name}' missing in {count} of {len(out)} rows; "
+                f"filled with {what}",
+                DefaultAppliedWarning,
+                stacklevel=4,
+            )

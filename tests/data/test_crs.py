@@ -1,0 +1,76 @@
+"""CRS: the metric CRS chosen, and lon/lat round trips (hypothesis)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from whitespot.data import WGS84, add_lonlat, metric_crs, to_metric, utm_crs
+from whitespot.data.crs import MAX_UTM_SPAN_DEG
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "epsg"),
+    [
+        (105.85, 21.03, 32648),  # Ha Noi: zone 48N (102-108 E)
+        (106.70, 10.78, 32648),  # Ho Chi Minh City
+        (108.22, 16.05, 32649),  # Da Nang: zone 49N (108-114 E)
+        (106.83, -6.2, 32748),  # Jakarta: southern hemisphere
+        (-0.1, 51.5, 32630),  # London
+        (180.0, 0.0, 32660),  # the antimeridian stays in zone 60
+    ],
+)
+def test_utm_zone_of_known_places(lon, lat, epsg):
+    assert utm_crs(lon, lat).to_epsg() == epsg
+
+
+def test_metric_crs_defaults_to_utm_and_accepts_metric(villages):
+    assert metric_crs(villages).to_epsg() == 32648
+    assert metric_crs(villages, "EPSG:3405").to_epsg() == 3405  # VN-2000 / UTM 48N
+
+
+def test_metric_crs_refuses_degrees(villages):
+    with pytest.raises(ValueError, match="not a projected CRS in metres"):
+        metric_crs(villages, 4326)
+
+
+def test_add_lonlat_puts_columns_before_geometry(villages):
+    out = add_lonlat(villages.to_crs(32648))
+    assert list(out.columns[-3:]) == ["lon", "lat", "geometry"]
+    assert np.allclose(out["lon"], villages.geometry.x, atol=1e-7)
+
+
+lons = st.floats(min_value=-179.0, max_value=179.0, allow_nan=False)
+lats = st.floats(min_value=-79.0, max_value=83.0, allow_nan=False)
+
+
+@settings(max_examples=100, deadline=None)
+@given(lons, st.lists(st.tuples(st.floats(0.0, MAX_UTM_SPAN_DEG), lats), min_size=1, max_size=5))
+def test_round_trip_through_metric_crs_keeps_coordinates(west, offsets_and_lats):
+    offset, lat = np.array(offsets_and_lats).T
+    lon = np.clip(west + offset, -180, 180)
+    layer = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=WGS84)
+    metric, crs = to_metric(layer)
+    assert crs.is_projected
+    back = add_lonlat(metric.to_crs(WGS84))
+    assert np.allclose(back["lon"], lon, atol=1e-6)
+    assert np.allclose(back["lat"], lat, atol=1e-6)
+
+
+def test_too_wide_for_utm_is_refused():
+    layer = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0.0, 162.0], [0.0, 0.0]), crs=WGS84)
+    with pytest.raises(ValueError, match=r"spans 162\.0 degrees of longitude.*pass crs="):
+        to_metric(layer)
+    assert to_metric(layer, crs=3857)[1].to_epsg() == 3857
+
+
+@settings(max_examples=40, deadline=None)
+@given(lons, lats)
+def test_lonlat_columns_equal_input_degrees_from_any_projection(lon, lat):
+    layer = gpd.GeoDataFrame(geometry=gpd.points_from_xy([lon], [lat]), crs=WGS84)
+    projected = layer.to_crs(utm_crs(lon, lat))
+    out = add_lonlat(projected)
+    assert abs(out["lon"][0] - lon) < 1e-6 and abs(out["lat"][0] - lat) < 1e-6
