@@ -1,1 +1,40 @@
-"""whitespot.coverage."""
+"""Signal prediction, terrain, and the signal and power gaps of villages and households.
+
+:func:`gap_list` is the entry point a department uses; :func:`predict_signal` gives the best
+server at any set of points; the path-loss models are in :mod:`whitespot.coverage.propagation`.
+"""
+
+from whitespot.coverage._errors import ModelRangeError
+from whitespot.coverage.budget import LinkBudget
+from whitespot.coverage.gaps import GAP_TYPES, GapCriteria, GapList, gap_list, summarize
+from whitespot.coverage.models import MODEL_NAMES, MODELS, PathLossModel
+from whitespot.coverage.propagation import (
+    cost231_loss_db,
+    free_space_loss_db,
+    hata_loss_db,
+    rma_los_loss_db,
+    rma_nlos_loss_db,
+)
+from whitespot.coverage.signal import predict_signal
+from whitespot.coverage.terrain import bullington_loss_db, knife_edge_loss_db
+
+__all__ = [
+    "GAP_TYPES",
+    "MODELS",
+    "MODEL_NAMES",
+    "GapCriteria",
+    "GapList",
+    "LinkBudget",
+    "ModelRangeError",
+    "PathLossModel",
+    "bullington_loss_db",
+    "cost231_loss_db",
+    "free_space_loss_db",
+    "gap_list",
+    "hata_loss_db",
+    "knife_edge_loss_db",
+    "predict_signal",
+    "rma_los_loss_db",
+    "rma_nlos_loss_db",
+    "summarize",
+]

@@ -45,7 +45,6 @@ DEM_RESOLUTION_DEG = 0.0025
 
 SAMPLE_SEED = 2025
 SAMPLE_VILLAGES = 300
-SAMPLE_TOWERS = 45
 
 OPERATORS = {"Viettel": 0.5, "VinaPhone": 0.3, "MobiFone": 0.2}
 """Operators of the sample and their share of towers."""
@@ -123,7 +122,8 @@ def make_province(
     villages : int, default 300
         Number of villages; households follow (about 70 per village on average).
     towers : int, optional
-        Number of existing towers; default ``villages * 3 // 20`` (45 for 300 villages).
+        Number of existing towers (one per operator, site and technology); default
+        ``villages // 3`` (100 for 300 villages), about one per 260 households as in Viet Nam.
     seed : int, default 2025
         Seed of the random generator; the same seed gives the same layers.
 
@@ -145,7 +145,7 @@ def make_province(
     grid = _grid()
     village_layer = _villages(rng, villages, terrain, communes, grid)
     households = _households(rng, village_layer)
-    n_towers = villages * 3 // 20 if towers is None else towers
+    n_towers = villages // 3 if towers is None else towers
     tower_layer = _towers(rng, n_towers, village_layer, terrain)
     return Province(village_layer, households, tower_layer, grid, communes, terrain)
 

@@ -46,7 +46,7 @@ def test_validate_good_file(tmp_path, capsys, province):
     path = tmp_path / "towers.geojson"
     province.towers.to_file(path)
     assert main(["validate", "towers", str(path)]) == 0
-    assert "towers (towers.geojson): OK, 45 rows, CRS EPSG:4326" in capsys.readouterr().out
+    assert "towers (towers.geojson): OK, 100 rows, CRS EPSG:4326" in capsys.readouterr().out
 
 
 def test_validate_region_options(tmp_path, capsys):

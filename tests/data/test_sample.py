@@ -106,7 +106,7 @@ def test_generator_scales():
     big = make_province(villages=3000, seed=3)
     assert len(big.villages) == 3000
     assert 150_000 < len(big.households) < 350_000
-    assert len(big.towers) == 450
+    assert len(big.towers) == 1000
     assert big.villages["village_id"].is_unique and big.households["household_id"].is_unique
 
 

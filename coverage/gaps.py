@@ -1,0 +1,493 @@
+"""Signal and power gaps: classify households and villages, and build the gap list.
+
+Every input village appears exactly once in the gap list, in input order, with the status
+that puts it there and the criteria behind it in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from whitespot.coverage.budget import LinkBudget
+from whitespot.coverage.models import get_model
+from whitespot.coverage.signal import predict_signal
+from whitespot.data import Terrain, add_lonlat, metric_crs
+from whitespot.data.schema import TECHNOLOGY_DEFAULTS
+
+SIGNAL_STATUSES = ("covered", "weak", "none")
+POWER_STATUSES = ("ok", "none", "unknown")
+GAP_TYPES = ("ok", "no_signal", "no_power", "no_signal_no_power")
+
+GAP_LIST_COLUMNS = (
+    "village_id",
+    "name",
+    "province_code",
+    "commune_code",
+    "lon",
+    "lat",
+    "households",
+    "households_without_signal",
+    "households_weak_signal",
+    "best_signal_dbm",
+    "best_tower_id",
+    "best_operator",
+    "best_technology",
+    "nearest_tower_km",
+    "signal_status",
+    "electrified",
+    "households_without_power",
+    "grid_distance_km",
+    "power_status",
+    "gap_type",
+    "criteria",
+)
+"""Columns of the gap list, in order (geometry follows in the GeoDataFrame)."""
+
+SUMMARY_COLUMNS = (
+    "villages",
+    "households",
+    "villages_without_signal",
+    "households_without_signal",
+    "villages_without_power",
+    "households_without_power",
+    "villages_without_both",
+    "households_without_both",
+)
+
+
+@dataclass(frozen=True)
+class GapCriteria:
+    """Rules that turn predicted signal and the power data into gaps.
+
+    Attributes
+    ----------
+    covered_share : float, default 0.8
+        A village counts as covered when at least this share of its households is covered.
+    min_electrified_share : float, default 0.5
+        A village whose electrified share is below this has no power.
+    max_grid_distance_km : float, default 5.0
+        A village farther than this from the grid has no power when its electrification is
+        unknown, and is flagged as far from the grid otherwise.
+    """
+
+    covered_share: float = 0.8
+    min_electrified_share: float = 0.5
+    max_grid_distance_km: float = 5.0
+
+    def __post_init__(self) -> None:
+        for name in ("covered_share", "min_electrified_share"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name}={getattr(self, name)} must be within 0..1")
+        if self.max_grid_distance_km < 0:
+            raise ValueError(f"max_grid_distance_km={self.max_grid_distance_km} must be >= 0")
+
+
+@dataclass(frozen=True)
+class GapList:
+    """The result of :func:`gap_list`.
+
+    Attributes
+    ----------
+    villages : geopandas.GeoDataFrame
+        One row per input village with :data:`GAP_LIST_COLUMNS`, in the input CRS.
+    communes, provinces : pandas.DataFrame
+        Totals per commune and per province (:data:`SUMMARY_COLUMNS`).
+    households : geopandas.GeoDataFrame or None
+        Each household with its predicted signal and status, when households were given.
+    settings : dict
+        Model, link budget, criteria and thresholds used, for the record.
+    """
+
+    villages: gpd.GeoDataFrame
+    communes: pd.DataFrame
+    provinces: pd.DataFrame
+    households: gpd.GeoDataFrame | None
+    settings: dict[str, object] = field(default_factory=dict)
+
+    def headline(self) -> str:
+        """One sentence with the totals a department reports."""
+        total = self.provinces[list(SUMMARY_COLUMNS)].sum()
+        return (
+            f"{int(total['villages_without_signal']):,} of {int(total['villages']):,} villages "
+            f"({int(total['households_without_signal']):,} of {int(total['households']):,} "
+            f"households) without signal; {int(total['villages_without_power']):,} villages "
+            f"({int(total['households_without_power']):,} households) without power; "
+            f"{int(total['villages_without_both']):,} villages without both"
+        )
+
+
+def signal_status(margin_db: np.ndarray, weak_band_db: float) -> np.ndarray:
+    """Classify signal margins over threshold (dB) as covered, weak or none (NaN = none)."""
+    margin_db = np.asarray(margin_db, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.select([margin_db >= 0, margin_db >= -weak_band_db], ["covered", "weak"], "none")
+
+
+def grid_distance_km(points: gpd.GeoDataFrame, grid: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
+    """Distance in km from each point (representative point) to the nearest grid line."""
+    lines = grid.to_crs(crs).geometry.to_numpy()
+    xy = points.to_crs(crs).geometry.representative_point().to_numpy()
+    index, distance = shapely.STRtree(lines).query_nearest(
+        xy, return_distance=True, all_matches=False
+    )
+    out = np.full(len(xy), np.nan)
+    out[index[0]] = distance
+    return out / 1000.0
+
+
+def gap_list(  # noqa: PLR0913 keyword-only options
+    villages: gpd.GeoDataFrame,
+    towers: gpd.GeoDataFrame,
+    *,
+    households: gpd.GeoDataFrame | None = None,
+    grid: gpd.GeoDataFrame | None = None,
+    terrain: Terrain | None = None,
+    model: str = "rma",
+    technology: str | None = None,
+    budget: LinkBudget | None = None,
+    criteria: GapCriteria | None = None,
+    environment: str | None = None,
+    extrapolate: bool = False,
+    crs: CRS | None = None,
+    progress: bool | None = None,
+) -> GapList:
+    """Find the villages without signal or without power and list them.
+
+    Parameters
+    ----------
+    villages, towers : geopandas.GeoDataFrame
+        Validated layers (:mod:`whitespot.data`).
+    households : geopandas.GeoDataFrame, optional
+        Validated households with ``village_id``; signal is then predicted per household
+        and a village's share of covered households decides its status. Without them the
+        signal at the village point stands for all its households.
+    grid : geopandas.GeoDataFrame, optional
+        Power lines, for the grid distance.
+    terrain : Terrain, optional
+        DEM, for ``model="terrain"``.
+    model : str, default "rma"
+        Path-loss model (:data:`whitespot.coverage.models.MODEL_NAMES`).
+    technology : str, optional
+        Count only towers of this technology (``"4G"`` ...); default all.
+    budget : LinkBudget, optional
+        Margins and thresholds.
+    criteria : GapCriteria, optional
+        Village rules (covered share, electrified share, grid distance).
+    environment, extrapolate, crs, progress
+        As :func:`whitespot.coverage.predict_signal`.
+
+    Returns
+    -------
+    GapList
+        Villages (every input village once, input order), summaries, households, settings.
+    """
+    budget = budget or LinkBudget()
+    criteria = criteria or GapCriteria()
+    crs = metric_crs(villages, crs)
+    if technology is not None:
+        towers = towers[towers["technology"] == technology]
+    receivers = households if households is not None else villages
+    signal = predict_signal(
+        receivers,
+        towers,
+        model=model,
+        terrain=terrain,
+        budget=budget,
+        environment=environment,
+        extrapolate=extrapolate,
+        crs=crs,
+        progress=progress,
+    )
+    signal["signal_status"] = signal_status(signal["best_margin_db"], budget.weak_band_db)
+
+    table = pd.DataFrame(villages.drop(columns=villages.geometry.name)).reset_index(drop=True)
+    village_signal = signal.reset_index(drop=True)
+    household_layer = None
+    if households is not None:
+        household_layer = gpd.GeoDataFrame(
+            pd.concat([households.reset_index(drop=True), village_signal], axis=1),
+            geometry=households.geometry.name,
+            crs=households.crs,
+        )
+        village_signal = _village_signal(
+            table,
+            household_layer,
+            villages,
+            towers,
+            crs=crs,
+            budget=budget,
+            model=model,
+            terrain=terrain,
+            environment=environment,
+            extrapolate=extrapolate,
+        )
+    _classify_signal(table, village_signal, criteria, budget, households is not None)
+    _classify_power(table, villages, grid, crs, criteria, household_layer)
+    table["gap_type"] = _gap_type(table["signal_status"], table["power_status"])
+    table["criteria"] = _criteria_text(table, budget, criteria)
+
+    located = add_lonlat(villages.reset_index(drop=True))
+    table["lon"], table["lat"] = located["lon"].to_numpy(), located["lat"].to_numpy()
+    for column in ("name", "province_code", "commune_code"):
+        if column not in table:
+            table[column] = ""
+    extra = [c for c in table.columns if c not in GAP_LIST_COLUMNS]
+    out = gpd.GeoDataFrame(
+        table[list(GAP_LIST_COLUMNS) + extra],
+        geometry=villages.geometry.to_numpy(),
+        crs=villages.crs,
+    )
+    settings = _settings(
+        model, budget, criteria, technology, environment, extrapolate, crs, households is not None
+    )
+    return GapList(
+        out,
+        summarize(out, ["province_code", "commune_code"]),
+        summarize(out, ["province_code"]),
+        household_layer,
+        settings,
+    )
+
+
+def _village_signal(  # noqa: PLR0913 keyword-only options
+    table: pd.DataFrame,
+    households: gpd.GeoDataFrame,
+    villages: gpd.GeoDataFrame,
+    towers: gpd.GeoDataFrame,
+    *,
+    crs: CRS,
+    budget: LinkBudget,
+    model: str,
+    terrain: Terrain | None,
+    environment: str | None,
+    extrapolate: bool,
+) -> pd.DataFrame:
+    """Per-village shares of covered and weak households, and the village point's signal."""
+    at_village = predict_signal(
+        villages,
+        towers,
+        model=model,
+        terrain=terrain,
+        budget=budget,
+        environment=environment,
+        extrapolate=extrapolate,
+        crs=crs,
+        progress=False,
+    ).reset_index(drop=True)
+    member = pd.Categorical(households["village_id"], categories=table["village_id"]).codes
+    known = member >= 0
+    status = households["signal_status"].to_numpy()
+    counts = np.bincount(member[known], minlength=len(table)).astype(float)
+    covered = np.bincount(member[known], weights=status[known] == "covered", minlength=len(table))
+    weak = np.bincount(member[known], weights=status[known] == "weak", minlength=len(table))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        at_village["covered_share"] = np.where(counts > 0, covered / counts, np.nan)
+        at_village["weak_share"] = np.where(counts > 0, weak / counts, np.nan)
+    at_village["household_points"] = counts.astype(np.int64)
+    return at_village
+
+
+def _classify_signal(
+    table: pd.DataFrame,
+    signal: pd.DataFrame,
+    criteria: GapCriteria,
+    budget: LinkBudget,
+    per_household: bool,
+) -> None:
+    households = table["households"].to_numpy(dtype=float)
+    at_point = signal_status(signal["best_margin_db"], budget.weak_band_db)
+    point_covered = (at_point == "covered").astype(float)
+    point_weak = (at_point == "weak").astype(float)
+    if per_household:
+        # villages without household points fall back on the signal at the village point
+        no_points = signal["household_points"].to_numpy() == 0
+        covered_share = np.where(no_points, point_covered, signal["covered_share"].to_numpy())
+        weak_share = np.where(no_points, point_weak, signal["weak_share"].to_numpy())
+        table["household_points"] = signal["household_points"].to_numpy()
+    else:
+        covered_share, weak_share = point_covered, point_weak
+    without = np.rint(households * (1.0 - covered_share)).astype(np.int64)
+    weak = np.minimum(np.rint(households * weak_share).astype(np.int64), without)
+    table["households_without_signal"] = without
+    table["households_weak_signal"] = weak
+    table["covered_share"] = np.round(covered_share, 4)
+    status = np.where(
+        covered_share >= criteria.covered_share,
+        "covered",
+        np.where(covered_share + weak_share > 0, "weak", "none"),
+    )
+    table["signal_status"] = status
+    for column in (
+        "best_signal_dbm",
+        "best_tower_id",
+        "best_operator",
+        "best_technology",
+        "nearest_tower_km",
+        "best_margin_db",
+    ):
+        table[column] = signal[column].array
+
+
+def _classify_power(
+    table: pd.DataFrame,
+    villages: gpd.GeoDataFrame,
+    grid: gpd.GeoDataFrame | None,
+    crs: CRS,
+    criteria: GapCriteria,
+    households: gpd.GeoDataFrame | None,
+) -> None:
+    share = (
+        table["electrified"].to_numpy(dtype=float, na_value=np.nan)
+        if "electrified" in table
+        else np.full(len(table), np.nan)
+    )
+    distance = (
+        grid_distance_km(villages, grid, crs)
+        if grid is not None and len(grid)
+        else np.full(len(table), np.nan)
+    )
+    known = ~np.isnan(share)
+    far = distance > criteria.max_grid_distance_km
+    no_power = (known & (share < criteria.min_electrified_share)) | (~known & far)
+    table["electrified"] = share
+    table["grid_distance_km"] = np.round(distance, 3)
+    table["power_status"] = np.where(
+        no_power, "none", np.where(known | ~np.isnan(distance), "ok", "unknown")
+    )
+    households_count = table["households"].to_numpy(dtype=float)
+    without = np.where(
+        known,
+        np.rint(households_count * (1.0 - np.nan_to_num(share))),
+        np.where(far, households_count, np.nan),
+    )
+    if households is not None and households["electrified"].notna().any():
+        member = pd.Categorical(households["village_id"], categories=table["village_id"]).codes
+        dark = (households["electrified"].to_numpy(float) < 0.5) & (member >= 0)
+        counted = np.bincount(member[member >= 0], minlength=len(table)) > 0
+        per_household = np.bincount(member[dark], minlength=len(table)).astype(float)
+        without = np.where(counted & known, per_household, without)
+    table["households_without_power"] = pd.array(
+        np.where(np.isnan(without), pd.NA, without), dtype="Int64"
+    )
+
+
+def _gap_type(signal: pd.Series, power: pd.Series) -> np.ndarray:
+    no_signal = signal.to_numpy() != "covered"
+    no_power = power.to_numpy() == "none"
+    return np.select(
+        [no_signal & no_power, no_signal, no_power],
+        ["no_signal_no_power", "no_signal", "no_power"],
+        "ok",
+    )
+
+
+def _criteria_text(table: pd.DataFrame, budget: LinkBudget, criteria: GapCriteria) -> pd.Series:
+    """Write the rules behind each row in words."""
+
+    def text(values: object) -> pd.Series:
+        return pd.Series(values, index=table.index, dtype="string")
+
+    technology = text(table["best_technology"]).fillna("")
+    threshold = technology.map(
+        lambda t: f"{budget.threshold_dbm(t):g} dBm {TECHNOLOGY_DEFAULTS[t].measure}" if t else ""
+    )
+    signal_dbm = table["best_signal_dbm"].map(lambda v: "" if np.isnan(v) else f"{v:.1f} dBm")
+    server = text(
+        "best "
+        + signal_dbm
+        + " from "
+        + text(table["best_tower_id"]).fillna("")
+        + " ("
+        + technology
+        + ", threshold "
+        + threshold
+        + ")"
+    ).where(technology != "", "no tower in reach")
+    nearest = table["nearest_tower_km"].map(
+        lambda v: "no tower" if np.isnan(v) else f"nearest tower {v:.1f} km"
+    )
+    covered = (100 * table["covered_share"]).round().astype(int).astype(str)
+    signal_part = (
+        "signal " + text(table["signal_status"]) + ": " + covered + "% of households covered "
+        f"(needs {100 * criteria.covered_share:g}%); " + server + ", " + nearest
+    )
+    share = table["electrified"]
+    electrified = text(
+        "electrified "
+        + (100 * share.fillna(0)).round().astype(int).astype(str)
+        + f"% (needs {100 * criteria.min_electrified_share:g}%)"
+    ).where(share.notna(), "electrification unknown")
+    grid = table["grid_distance_km"].map(
+        lambda v: (
+            "" if np.isnan(v) else f", grid {v:.1f} km (limit {criteria.max_grid_distance_km:g} km)"
+        )
+    )
+    return signal_part + "; power " + text(table["power_status"]) + ": " + electrified + grid
+
+
+def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Totals of a gap list per group (province, commune ...): :data:`SUMMARY_COLUMNS`."""
+    frame = pd.DataFrame(gaps)
+    no_signal = frame["signal_status"] != "covered"
+    no_power = frame["power_status"] == "none"
+    both = no_signal & no_power
+    parts = pd.DataFrame(
+        {
+            **{column: frame[column].fillna("") for column in by},
+            "villages": 1,
+            "households": frame["households"].astype(np.int64),
+            "villages_without_signal": no_signal.astype(int),
+            "households_without_signal": frame["households_without_signal"].astype(np.int64),
+            "villages_without_power": no_power.astype(int),
+            "households_without_power": frame["households_without_power"]
+            .fillna(0)
+            .astype(np.int64),
+            "villages_without_both": both.astype(int),
+            "households_without_both": np.where(
+                both,
+                np.minimum(
+                    frame["households_without_signal"], frame["households_without_power"].fillna(0)
+                ),
+                0,
+            ),
+        }
+    )
+    return parts.groupby(by, sort=True, as_index=False)[list(SUMMARY_COLUMNS)].sum()
+
+
+def _settings(
+    model: str,
+    budget: LinkBudget,
+    criteria: GapCriteria,
+    technology: str | None,
+    environment: str | None,
+    extrapolate: bool,
+    crs: CRS,
+    per_household: bool,
+) -> dict[str, object]:
+    return {
+        "model": model,
+        "model_description": get_model(model).description
+        + (
+            " + Bullington diffraction over the DEM (ITU-R P.526-15 4.5.1)"
+            if model == "terrain"
+            else ""
+        ),
+        "environment": environment or "default",
+        "extrapolate": extrapolate,
+        "technology": technology or "all",
+        "metric_crs": crs.to_string(),
+        "signal_evaluated_at": "households" if per_household else "village points",
+        **budget.settings(),
+        "covered_share": criteria.covered_share,
+        "min_electrified_share": criteria.min_electrified_share,
+        "max_grid_distance_km": criteria.max_grid_distance_km,
+        "households_without_both": "households of villages without both, the smaller of "
+        "the two counts (a lower bound)",
+    }
