@@ -6,6 +6,15 @@ import argparse
 import time
 from pathlib import Path
 
+from whitespot.coverage import (
+    GapCriteria,
+    LinkBudget,
+    dead_zones,
+    gap_list,
+    signal_raster,
+    write_gap_list,
+    write_signal_raster,
+)
 from whitespot.data import (
     VIETNAM_BBOX,
     load_sample,
@@ -16,7 +25,6 @@ from whitespot.data import (
     write_layer,
     write_province,
 )
-from whitespot.data.sample import village_table
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -24,27 +32,80 @@ def demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     out = Path(args.out)
     province = load_sample()
-    villages = validate_layer("villages", province.villages)
-    written = write_province(province, out / "sample")
-    write_layer(village_table(villages), out / "villages.csv")
-    unelectrified = villages["electrified"] == 0
+    layers = {
+        name: validate_layer(name, getattr(province, name))
+        for name in ("villages", "households", "towers", "grid")
+    }
+    written = set(write_province(province, out / "sample").values())
+    gaps = gap_list(
+        layers["villages"],
+        layers["towers"],
+        households=layers["households"],
+        grid=layers["grid"],
+        terrain=province.terrain,
+        model="terrain",
+    )
+    for suffix in (".xlsx", ".geojson", ".csv"):
+        written.update(write_gap_list(gaps, out / f"gaps{suffix}"))
+    raster = signal_raster(
+        layers["towers"],
+        layers["villages"],
+        model="terrain",
+        terrain=province.terrain,
+        resolution_m=500.0,
+    )
+    written.add(write_signal_raster(raster, out / "signal.tif"))
+    written.add(write_layer(dead_zones(raster, layers["households"]), out / "dead_zones.geojson"))
     lines = [
         "whitespot demo on the sample province (synthetic data, see whitespot.data.sample)",
-        f"  villages:   {len(villages):>7,}  ({int(villages['households'].sum()):,} households)",
-        f"  households: {len(province.households):>7,}",
-        f"  towers:     {len(province.towers):>7,}  "
-        f"({', '.join(sorted(province.towers['operator'].unique()))})",
-        f"  grid lines: {len(province.grid):>7,}",
-        f"  villages without power: {int(unelectrified.sum()):,} "
-        f"({int(villages.loc[unelectrified, 'households'].sum()):,} households)",
-        f"  DEM: {province.terrain.shape[0]} x {province.terrain.shape[1]} cells",
-        f"wrote {out / 'sample'} ({', '.join(sorted({p.name for p in written.values()}))}), "
-        f"{out / 'villages.csv'}, {out / 'summary.txt'}",
-        f"done in {time.perf_counter() - started:.1f} s",
+        f"  villages {len(layers['villages']):,}, households {len(layers['households']):,}, "
+        f"towers {len(layers['towers']):,}, grid lines {len(layers['grid']):,}",
+        f"  model: {gaps.settings['model_description']}",
+        f"  {gaps.headline()}",
+        f"wrote {len(written)} files to {out}: "
+        + ", ".join(sorted(str(p.relative_to(out)) for p in written)),
     ]
-    text = "\n".join(lines)
-    (out / "summary.txt").write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
-    print(text)
+    (out / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    print(f"done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def gaps(args: argparse.Namespace) -> int:
+    """``whitespot gaps``: the gap list of a province from its files."""
+    region = None if args.anywhere else VIETNAM_BBOX
+    villages = validate_layer("villages", args.villages, region=region)
+    towers = (
+        read_opencellid(args.towers, region=region)
+        if args.opencellid
+        else validate_layer("towers", args.towers, region=region)
+    )
+    households = (
+        validate_layer("households", args.households, region=region) if args.households else None
+    )
+    grid = validate_layer("grid", args.grid, region=region) if args.grid else None
+    terrain = read_terrain(args.dem) if args.dem else None
+    model = args.model or ("terrain" if terrain is not None else "rma")
+    budget = LinkBudget(
+        building_loss_db=args.building_loss_db, fading_margin_db=args.fading_margin_db
+    )
+    criteria = GapCriteria(covered_share=args.covered_share, max_grid_distance_km=args.max_grid_km)
+    result = gap_list(
+        villages,
+        towers,
+        households=households,
+        grid=grid,
+        terrain=terrain,
+        model=model,
+        technology=args.technology,
+        budget=budget,
+        criteria=criteria,
+        environment=args.environment,
+        extrapolate=args.extrapolate,
+    )
+    written = write_gap_list(result, args.out)
+    print(result.headline())
+    print("wrote " + ", ".join(str(p) for p in written))
     return 0
 
 

@@ -9,7 +9,8 @@ import warnings
 from collections.abc import Sequence
 
 from whitespot.cli import commands
-from whitespot.data import LAYERS, ValidationError
+from whitespot.coverage import MODEL_NAMES, ModelRangeError
+from whitespot.data import LAYERS, TECHNOLOGIES, ValidationError
 
 EXIT_OK = 0
 EXIT_INVALID_INPUT = 1
@@ -32,6 +33,46 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the pipeline on the embedded sample province")
     demo.add_argument("--out", required=True, help="folder to write the results into")
     demo.set_defaults(run=commands.demo)
+
+    gaps = sub.add_parser("gaps", help="list the villages without signal or power")
+    gaps.add_argument("--villages", required=True, help="villages file")
+    gaps.add_argument("--towers", required=True, help="towers file (or OpenCelliD CSV)")
+    gaps.add_argument("--opencellid", action="store_true", help="towers file is OpenCelliD")
+    gaps.add_argument("--households", help="households file (signal per household)")
+    gaps.add_argument("--grid", help="power lines file")
+    gaps.add_argument("--dem", help="GeoTIFF DEM (default model becomes 'terrain')")
+    gaps.add_argument(
+        "--model", choices=MODEL_NAMES, help="path-loss model (default rma, or terrain with --dem)"
+    )
+    gaps.add_argument("--environment", help="Hata: open, suburban, urban, urban_large")
+    gaps.add_argument("--technology", choices=TECHNOLOGIES, help="only this technology")
+    gaps.add_argument(
+        "--extrapolate", action="store_true", help="use the model outside its validity range"
+    )
+    gaps.add_argument(
+        "--covered-share",
+        type=_share,
+        default=0.8,
+        help="share of households that makes a village covered (default 0.8)",
+    )
+    gaps.add_argument(
+        "--max-grid-km",
+        type=float,
+        default=5.0,
+        help="grid distance beyond which a village counts as without power",
+    )
+    gaps.add_argument(
+        "--building-loss-db",
+        type=float,
+        default=0.0,
+        help="building entry loss, dB (0 = outdoor coverage)",
+    )
+    gaps.add_argument("--fading-margin-db", type=float, default=0.0, help="fading margin dB")
+    gaps.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
+    gaps.add_argument(
+        "--out", required=True, help="gaps.xlsx, gaps.csv, gaps.geojson, gaps.gpkg or gaps.parquet"
+    )
+    gaps.set_defaults(run=commands.gaps)
 
     validate = sub.add_parser("validate", help="check an input file and list what is wrong")
     validate.add_argument("layer", choices=[*LAYERS, "terrain", "opencellid"])
@@ -73,6 +114,16 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     return values
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share between 0 and 1")
+    return value
+
+
 def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
@@ -91,14 +142,16 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return args.run(args)
     except Exception as error:
-        if isinstance(error, ValidationError):
+        if isinstance(error, ValidationError | ModelRangeError):
             code, text = EXIT_INVALID_INPUT, str(error)
         elif isinstance(error, FileNotFoundError | PermissionError | IsADirectoryError):
             code, text = EXIT_FILE, str(error)
         else:
             code = EXIT_INTERNAL
-            text = (f"internal error: {type(error).__name__}: {error} "
-                    "(rerun with --debug and report it)")  # fmt: skip
+            text = (
+                f"internal error: {type(error).__name__}: {error} "
+                "(rerun with --debug and report it)"
+            )
         print(f"error: {text}", file=sys.stderr)
         if args.debug:
             traceback.print_exc()

@@ -6,6 +6,13 @@ server at any set of points; the path-loss models are in :mod:`whitespot.coverag
 
 from whitespot.coverage._errors import ModelRangeError
 from whitespot.coverage.budget import LinkBudget
+from whitespot.coverage.deadzones import (
+    SignalRaster,
+    dead_zones,
+    signal_raster,
+    write_signal_raster,
+)
+from whitespot.coverage.export import write_gap_list
 from whitespot.coverage.gaps import GAP_TYPES, GapCriteria, GapList, gap_list, summarize
 from whitespot.coverage.models import MODEL_NAMES, MODELS, PathLossModel
 from whitespot.coverage.propagation import (
@@ -27,8 +34,10 @@ __all__ = [
     "LinkBudget",
     "ModelRangeError",
     "PathLossModel",
+    "SignalRaster",
     "bullington_loss_db",
     "cost231_loss_db",
+    "dead_zones",
     "free_space_loss_db",
     "gap_list",
     "hata_loss_db",
@@ -36,5 +45,8 @@ __all__ = [
     "predict_signal",
     "rma_los_loss_db",
     "rma_nlos_loss_db",
+    "signal_raster",
     "summarize",
+    "write_gap_list",
+    "write_signal_raster",
 ]

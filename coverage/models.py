@@ -43,6 +43,9 @@ class PathLossModel:
         caller extrapolates.
     description : str
         One line for reports and the settings sheet.
+    log_linear : bool
+        Whether the loss is A + B log10(d) with A and B fixed per tower (Hata family, free
+        space): the engine then evaluates pairs from two per-tower coefficients.
     """
 
     name: str
@@ -51,6 +54,7 @@ class PathLossModel:
     min_distance_km: float
     max_distance_km: float
     description: str
+    log_linear: bool = False
 
 
 def _hata_family(f, d, hb, hm, environment):
@@ -91,6 +95,7 @@ MODELS: dict[str, PathLossModel] = {
         0.001,
         100.0,
         "free space, ITU-R P.525-4 eq. (4)",
+        log_linear=True,
     ),
     "hata": PathLossModel(
         "hata",
@@ -99,6 +104,7 @@ MODELS: dict[str, PathLossModel] = {
         1.0,
         20.0,
         "Okumura-Hata (150-1500 MHz) and COST-231 Hata (1500-2000 MHz)",
+        log_linear=True,
     ),
     "cost231": PathLossModel(
         "cost231",
@@ -107,6 +113,7 @@ MODELS: dict[str, PathLossModel] = {
         1.0,
         20.0,
         "COST-231 Hata, COST 231 Final Report eq. (4.4.3)",
+        log_linear=True,
     ),
     "rma": PathLossModel(
         "rma",

@@ -1,9 +1,12 @@
 """Signal prediction: received power from every tower at every point, and the best server.
 
-Pairs are found with a KD-tree (only towers within each tower's reach are considered),
-evaluated on whole arrays, and points are processed in chunks so that memory stays bounded.
-A tower's reach is the distance at which the model's loss leaves the signal
-:data:`REACH_FLOOR_DB` below its threshold, capped at the model's validity.
+For each point the engine evaluates its k nearest towers (a KD-tree query), then proves
+that no farther tower could change the answer: beyond the k-th tower's distance d_k no
+tower can give more than the *envelope* M(d_k), the largest margin over threshold that any
+tower reaches at that distance (path loss grows with distance; sector gains are <= 0 dB and
+terrain only adds loss). Points whose envelope still allows a better server, or another
+server above threshold, are searched again with four times as many towers. Work is on whole
+arrays, in chunks of points, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -24,20 +27,20 @@ from whitespot.coverage.models import PathLossModel, get_model
 from whitespot.coverage.terrain import (
     bullington_loss_db,
     reproject_terrain,
-    sample_terrain,
     terrain_profiles,
 )
 from whitespot.data import Terrain, metric_crs
 from whitespot.data._errors import format_ids
 
-REACH_FLOOR_DB = 30.0
-"""A tower is evaluated at points where its signal may be up to this far below threshold."""
-
+MAX_SERVERS = 32
+"""Towers above threshold are counted up to this many per point (and k starts here)."""
 POINT_CHUNK = 100_000
-"""Points per chunk of the pair search."""
+"""Points per chunk."""
 PAIR_CHUNK = 40_000
 """Pairs per chunk of terrain profiles (each profile holds up to 256 samples)."""
 MAX_PROFILE_SAMPLES = 256
+ENVELOPE_STEPS = 512
+"""Distances at which the envelope of all towers' margins is tabulated."""
 
 SIGNAL_COLUMNS = (
     "best_signal_dbm",
@@ -58,7 +61,6 @@ class _Towers:
     operator: np.ndarray
     technology: np.ndarray
     xy: np.ndarray
-    ground_m: np.ndarray
     height_m: np.ndarray
     frequency_mhz: np.ndarray
     eirp_dbm: np.ndarray
@@ -66,6 +68,15 @@ class _Towers:
     beamwidth_deg: np.ndarray
     threshold_dbm: np.ndarray
     reach_m: np.ndarray
+    loss_at_1km_db: np.ndarray
+    loss_per_decade_db: np.ndarray
+    envelope_m: np.ndarray
+    envelope_db: np.ndarray
+
+    def bound_db(self, distance_m: np.ndarray) -> np.ndarray:
+        """Largest margin over threshold any tower can give at `distance_m` or farther."""
+        step = np.searchsorted(self.envelope_m, distance_m, side="right") - 1
+        return np.where(step >= 0, self.envelope_db[np.clip(step, 0, None)], np.inf)
 
 
 def predict_signal(  # noqa: PLR0913 keyword-only options
@@ -77,10 +88,11 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
     budget: LinkBudget | None = None,
     environment: str | None = None,
     extrapolate: bool = False,
+    max_servers: int = MAX_SERVERS,
     crs: CRS | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
-    """Predict the best received signal at every point from every tower in reach.
+    """Predict the best received signal at every point from the towers that reach it.
 
     Parameters
     ----------
@@ -92,8 +104,7 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
         Path-loss model (see :mod:`whitespot.coverage.models`). ``"terrain"`` needs
         `terrain`: RMa LOS plus Bullington diffraction over DEM profiles.
     terrain : Terrain, optional
-        DEM; required by ``"terrain"``. With other models it gives tower ground heights
-        (not used by the loss) and is otherwise ignored.
+        DEM; required by ``"terrain"``, ignored by the other models.
     budget : LinkBudget, optional
         Margins and thresholds; default ``LinkBudget()``.
     environment : str, optional
@@ -102,20 +113,24 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
     extrapolate : bool, default False
         Use the model outside its frequency, height and distance validity instead of
         raising (:class:`ModelRangeError`) or leaving far pairs out.
+    max_servers : int, default 32
+        Towers above threshold are counted up to this number per point.
     crs : pyproj.CRS, optional
         Metric CRS; default the UTM zone of the points.
     progress : bool, optional
-        Show a progress bar; default only on a terminal or notebook.
+        Show a progress bar; default only on a terminal or notebook with several chunks.
 
     Returns
     -------
     pandas.DataFrame
         One row per point, in input order (index as `points`), with
-        ``best_signal_dbm`` (NaN where no tower reaches), ``best_margin_db`` (signal minus
-        its technology's threshold), ``best_tower_id``, ``best_operator``,
-        ``best_technology``, ``towers_above_threshold`` and ``nearest_tower_km``. The best
+        ``best_signal_dbm`` (NaN where no tower comes within ``budget.weak_band_db`` of
+        its threshold), ``best_margin_db`` (signal minus its technology's threshold),
+        ``best_tower_id``, ``best_operator``, ``best_technology``,
+        ``towers_above_threshold`` (up to `max_servers`) and ``nearest_tower_km``. The best
         server is the tower with the largest margin over its threshold; ties go to the
         smaller tower id, so the result does not depend on row order.
+        ``attrs["pairs_evaluated"]`` holds the number of (tower, point) pairs computed.
 
     Raises
     ------
@@ -126,20 +141,23 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
     path_model = get_model(model)
     if model == "terrain" and terrain is None:
         raise ValueError("model='terrain' needs a DEM: pass terrain=read_terrain(path)")
+    if max_servers < 1:
+        raise ValueError(f"max_servers={max_servers} must be >= 1")
     crs = metric_crs(points, crs)
-    ground = reproject_terrain(terrain, crs) if terrain is not None else None
+    ground = reproject_terrain(terrain, crs) if model == "terrain" else None
     point_xy = _xy(points, crs)
-    tower_data = _prepare_towers(towers, crs, path_model, budget, ground, environment, extrapolate)
+    tower_data = _prepare_towers(towers, crs, path_model, budget, environment, extrapolate)
 
     result = _empty_result(len(point_xy))
+    pairs = 0
     if len(tower_data.ids):
-        nearest_m, _ = cKDTree(tower_data.xy).query(point_xy)
-        result["nearest_tower_km"] = nearest_m / 1000.0
         tower_tree = cKDTree(tower_data.xy)
+        nearest_m, _ = tower_tree.query(point_xy, workers=-1)
+        result["nearest_tower_km"] = nearest_m / 1000.0
         starts = range(0, len(point_xy), POINT_CHUNK)
         for start in tqdm(starts, desc="signal", unit="chunk", disable=_quiet(progress, starts)):
             stop = min(start + POINT_CHUNK, len(point_xy))
-            _predict_chunk(
+            pairs += _predict_chunk(
                 point_xy[start:stop],
                 start,
                 tower_tree,
@@ -147,15 +165,17 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
                 model=path_model,
                 budget=budget,
                 ground=ground,
-                model_name=model,
                 environment=environment,
+                max_servers=max_servers,
                 result=result,
             )
     frame = pd.DataFrame(result, index=points.index)
-    frame["best_tower_id"] = _take(tower_data.ids, frame.pop("best_tower"))
-    frame["best_operator"] = _take(tower_data.operator, frame.pop("best_operator_i"))
-    frame["best_technology"] = _take(tower_data.technology, frame.pop("best_technology_i"))
-    return frame[list(SIGNAL_COLUMNS)]
+    frame["best_tower_id"] = _take(tower_data.ids, frame["best_tower"])
+    frame["best_operator"] = _take(tower_data.operator, frame["best_tower"])
+    frame["best_technology"] = _take(tower_data.technology, frame["best_tower"])
+    frame = frame[list(SIGNAL_COLUMNS)]
+    frame.attrs["pairs_evaluated"] = pairs
+    return frame
 
 
 def _quiet(progress: bool | None, starts: range) -> bool | None:
@@ -183,14 +203,12 @@ def _empty_result(size: int) -> dict[str, np.ndarray]:
         "best_signal_dbm": np.full(size, np.nan),
         "best_margin_db": np.full(size, np.nan),
         "best_tower": np.full(size, -1),
-        "best_operator_i": np.full(size, -1),
-        "best_technology_i": np.full(size, -1),
         "towers_above_threshold": np.zeros(size, dtype=np.int64),
         "nearest_tower_km": np.full(size, np.nan),
     }
 
 
-def _check_tower_ranges(towers: gpd.GeoDataFrame, model: PathLossModel, name: str) -> None:
+def _check_tower_ranges(towers: gpd.GeoDataFrame, model: PathLossModel) -> None:
     values = {
         "frequency_mhz": towers["frequency_mhz"].to_numpy(float),
         "base_height_m": towers["height_m"].to_numpy(float),
@@ -203,10 +221,10 @@ def _check_tower_ranges(towers: gpd.GeoDataFrame, model: PathLossModel, name: st
             ids = towers["tower_id"].to_numpy()[outside]
             found = np.unique(values[valid.parameter][outside])
             raise ModelRangeError(
-                f"model {name!r} is valid for {valid.parameter} {valid.low:g}..{valid.high:g}; "
-                f"{outside.sum()} towers (ids: {format_ids(list(ids))}) have "
-                f"{', '.join(f'{v:g}' for v in found[:5])}; choose another model "
-                f"(rma covers 500-30000 MHz) or extrapolate"
+                f"model {model.name!r} is valid for {valid.parameter} "
+                f"{valid.low:g}..{valid.high:g}; {outside.sum()} towers (ids: "
+                f"{format_ids(list(ids))}) have {', '.join(f'{v:g}' for v in found[:5])}; "
+                "choose another model (rma covers 500-30000 MHz) or extrapolate"
             )
 
 
@@ -215,67 +233,63 @@ def _prepare_towers(
     crs: CRS,
     model: PathLossModel,
     budget: LinkBudget,
-    ground: Terrain | None,
     environment: str | None,
     extrapolate: bool,
 ) -> _Towers:
     towers = towers.sort_values("tower_id", kind="stable")
     if not extrapolate:
-        _check_tower_ranges(towers, model, model.name)
-    xy = _xy(towers, crs)
+        _check_tower_ranges(towers, model)
     technology = towers["technology"].astype(str).to_numpy()
-    threshold = np.array([budget.threshold_dbm(t) for t in np.unique(technology)])
-    threshold = threshold[np.searchsorted(np.unique(technology), technology)]
+    kinds, which = np.unique(technology, return_inverse=True)
+    threshold = np.array([budget.threshold_dbm(t) for t in kinds])[which]
     frequency = towers["frequency_mhz"].to_numpy(float)
     height = towers["height_m"].to_numpy(float)
     eirp = towers["eirp_dbm"].to_numpy(float)
-    max_km = np.inf if extrapolate else model.max_distance_km
-    reach_m = _reach_m(model, frequency, height, budget, eirp - threshold, environment, max_km)
+    max_km = min(np.inf if extrapolate else model.max_distance_km, 200.0)
+
+    # each tower's margin over threshold on a distance grid, for its reach and the envelope
+    grid_km = np.geomspace(model.min_distance_km, max_km, ENVELOPE_STEPS)
+    loss = model.loss_db(
+        frequency[:, None], grid_km[None, :], height[:, None], budget.mobile_height_m, environment
+    )
+    margin = (eirp - threshold - budget.margin_db)[:, None] - loss
+    floor = -budget.weak_band_db
+    last = ENVELOPE_STEPS - 1 - np.argmax((margin >= floor)[:, ::-1], axis=1)
+    reaches = (margin >= floor).any(axis=1)
+    # a tower reaches up to the next grid distance: no point it could serve is left out
+    reach_km = np.where(reaches, grid_km[np.minimum(last + 1, ENVELOPE_STEPS - 1)], 0.0)
+    envelope = np.where(grid_km[None, :] <= reach_km[:, None], margin, -np.inf).max(
+        axis=0, initial=-np.inf
+    )
+    envelope = np.maximum.accumulate(envelope[::-1])[::-1]  # beyond d, not only at d
+    envelope_m = np.concatenate([[0.0], grid_km[1:] * 1000.0])
+
+    at_1km = model.loss_db(frequency, 1.0, height, budget.mobile_height_m, environment)
+    per_decade = (
+        model.loss_db(frequency, 10.0, height, budget.mobile_height_m, environment) - at_1km
+    )
     azimuth = towers.get("azimuth_deg", pd.Series(np.nan, index=towers.index))
     beamwidth = towers.get("beamwidth_deg", pd.Series(np.nan, index=towers.index))
     return _Towers(
         ids=towers["tower_id"].astype(str).to_numpy(),
         operator=towers["operator"].astype(str).to_numpy(),
         technology=technology,
-        xy=xy,
-        ground_m=sample_terrain(ground, xy[:, 0], xy[:, 1])
-        if ground is not None
-        else np.zeros(len(xy)),
+        xy=_xy(towers, crs),
         height_m=height,
         frequency_mhz=frequency,
         eirp_dbm=eirp,
         azimuth_deg=azimuth.to_numpy(float),
         beamwidth_deg=beamwidth.fillna(65.0).to_numpy(float),
         threshold_dbm=threshold,
-        reach_m=reach_m,
+        reach_m=reach_km * 1000.0,
+        loss_at_1km_db=np.asarray(at_1km, dtype=float),
+        loss_per_decade_db=np.asarray(per_decade, dtype=float),
+        envelope_m=envelope_m,
+        envelope_db=np.concatenate([[envelope[0]], envelope[:-1]]),
     )
 
 
-def _reach_m(
-    model: PathLossModel,
-    frequency: np.ndarray,
-    height: np.ndarray,
-    budget: LinkBudget,
-    eirp_over_threshold_db: np.ndarray,
-    environment: str | None,
-    max_km: float,
-) -> np.ndarray:
-    """Distance (m) at which each tower's signal falls REACH_FLOOR_DB below its threshold."""
-    allowed_db = eirp_over_threshold_db - budget.margin_db + REACH_FLOOR_DB
-    top_km = min(max_km, 200.0)
-    distances = np.geomspace(model.min_distance_km, top_km, 400)
-    loss = model.loss_db(
-        frequency[:, None], distances[None, :], height[:, None], budget.mobile_height_m, environment
-    )
-    within = loss <= allowed_db[:, None]
-    last = within.shape[1] - 1 - np.argmax(within[:, ::-1], axis=1)
-    reach_km = np.where(within.any(axis=1), distances[last], 0.0)
-    # the grid step is below 1.5 %: take the next grid point so no reachable pair is missed
-    reach_km = np.where(within.all(axis=1), top_km, reach_km * 1.02)
-    return np.minimum(reach_km, max_km) * 1000.0
-
-
-def _predict_chunk(  # noqa: PLR0913 keyword-only options
+def _predict_chunk(  # noqa: PLR0913 keyword-only internals
     point_xy: np.ndarray,
     offset: int,
     tower_tree: cKDTree,
@@ -284,49 +298,95 @@ def _predict_chunk(  # noqa: PLR0913 keyword-only options
     model: PathLossModel,
     budget: LinkBudget,
     ground: Terrain | None,
-    model_name: str,
     environment: str | None,
+    max_servers: int,
     result: dict[str, np.ndarray],
-) -> None:
-    pairs = cKDTree(point_xy).sparse_distance_matrix(
-        tower_tree, float(towers.reach_m.max()), output_type="ndarray"
-    )
-    point, tower, distance_m = pairs["i"], pairs["j"], pairs["v"]
-    keep = distance_m <= towers.reach_m[tower]
-    point, tower, distance_m = point[keep], tower[keep], distance_m[keep]
-    if not len(point):
-        return
+) -> int:
+    """Best server of each point of a chunk; returns the number of pairs evaluated."""
+    n_towers = len(towers.ids)
+    k = min(max_servers, n_towers)
+    pending = np.arange(len(point_xy))
+    pairs_evaluated = 0
+    while len(pending):
+        distance_m, tower = tower_tree.query(point_xy[pending], k=k, workers=-1)
+        distance_m, tower = distance_m.reshape(len(pending), k), tower.reshape(len(pending), k)
+        row, column = np.nonzero(distance_m <= towers.reach_m[tower])
+        pair_tower = tower[row, column]
+        signal = _pair_signal(
+            point_xy[pending[row]],
+            pair_tower,
+            distance_m[row, column],
+            towers,
+            model,
+            budget,
+            ground,
+            environment,
+        )
+        pairs_evaluated += len(row)
+        margin = signal - towers.threshold_dbm[pair_tower]
+        heard = margin >= -budget.weak_band_db
+        row, pair_tower, signal, margin = (
+            row[heard],
+            pair_tower[heard],
+            signal[heard],
+            margin[heard],
+        )
+
+        # best server: largest margin, ties to the smaller tower id (towers are sorted by id)
+        order = np.lexsort((pair_tower, -margin, row))
+        best = order[np.unique(row[order], return_index=True)[1]]
+        target = pending[row[best]] + offset
+        result["best_signal_dbm"][target] = signal[best]
+        result["best_margin_db"][target] = margin[best]
+        result["best_tower"][target] = pair_tower[best]
+        above = np.bincount(row[margin >= 0], minlength=len(pending))
+        result["towers_above_threshold"][pending + offset] = np.minimum(above, max_servers)
+
+        # no farther tower may beat the best, or add a server while the count is short
+        best_margin = np.full(len(pending), -budget.weak_band_db)
+        best_margin[row[best]] = np.maximum(margin[best], -budget.weak_band_db)
+        bound = towers.bound_db(distance_m[:, -1])
+        unsure = (bound >= best_margin) | ((bound >= 0) & (above < max_servers))
+        if k == n_towers:
+            break
+        pending = pending[unsure]
+        k = min(4 * k, n_towers)
+    return pairs_evaluated
+
+
+def _pair_signal(
+    receiver_xy: np.ndarray,
+    tower: np.ndarray,
+    distance_m: np.ndarray,
+    towers: _Towers,
+    model: PathLossModel,
+    budget: LinkBudget,
+    ground: Terrain | None,
+    environment: str | None,
+) -> np.ndarray:
+    """Received level (dBm) of each (receiver, tower) pair."""
     distance_km = np.maximum(distance_m / 1000.0, model.min_distance_km)
-    loss = model.loss_db(
-        towers.frequency_mhz[tower],
-        distance_km,
-        towers.height_m[tower],
-        budget.mobile_height_m,
-        environment,
-    )
-    if model_name == "terrain":
-        loss = loss + _diffraction_db(point_xy[point], tower, distance_m, towers, ground, budget)
-    delta = point_xy[point] - towers.xy[tower]
+    if model.log_linear:
+        loss = towers.loss_at_1km_db[tower] + towers.loss_per_decade_db[tower] * np.log10(
+            distance_km
+        )
+    else:
+        loss = model.loss_db(
+            towers.frequency_mhz[tower],
+            distance_km,
+            towers.height_m[tower],
+            budget.mobile_height_m,
+            environment,
+        )
+    if ground is not None:
+        loss = loss + _diffraction_db(receiver_xy, tower, distance_m, towers, ground, budget)
+    delta = receiver_xy - towers.xy[tower]
     gain = sector_gain_db(
         towers.azimuth_deg[tower],
         towers.beamwidth_deg[tower],
         bearing_deg(delta[:, 0], delta[:, 1]),
     )
-    signal = towers.eirp_dbm[tower] + gain - loss - budget.margin_db
-    margin = signal - towers.threshold_dbm[tower]
-
-    # best server: largest margin, ties to the smaller tower id (towers are sorted by id)
-    order = np.lexsort((tower, -margin, point))
-    first = np.unique(point[order], return_index=True)[1]
-    best = order[first]
-    rows = point[best] + offset
-    result["best_signal_dbm"][rows] = signal[best]
-    result["best_margin_db"][rows] = margin[best]
-    result["best_tower"][rows] = tower[best]
-    result["best_operator_i"][rows] = tower[best]
-    result["best_technology_i"][rows] = tower[best]
-    above = np.bincount(point[margin >= 0], minlength=len(point_xy))
-    result["towers_above_threshold"][offset : offset + len(point_xy)] = above
+    return towers.eirp_dbm[tower] + gain - loss - budget.margin_db
 
 
 def _diffraction_db(

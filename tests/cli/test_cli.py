@@ -22,10 +22,10 @@ V3,Thôn D,12,106.9,16.7
 def test_demo_writes_readable_files(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     output = capsys.readouterr().out
-    assert "300" in output and "25,924 households" in output
+    assert "villages 300, households 25,924" in output
     province = read_province(tmp_path / "sample")
     assert len(province.villages) == 300
-    table = read_layer(tmp_path / "villages.csv")
+    table = read_layer(tmp_path / "gaps.csv")
     assert len(table) == 300 and {"lon", "lat"}.isdisjoint(table.columns)
     assert "synthetic" in (tmp_path / "summary.txt").read_text(encoding="utf-8")
 

@@ -1,0 +1,188 @@
+"""Dead zones: the best predicted signal on a raster, and the areas below threshold.
+
+A dead zone is a connected set of raster cells where no tower clears its threshold and
+where households live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio
+import rasterio.features
+import shapely
+from affine import Affine
+from pyproj import CRS
+from scipy import ndimage
+
+from whitespot.coverage.budget import LinkBudget
+from whitespot.coverage.signal import predict_signal
+from whitespot.data import WGS84, Terrain, atomic_path, metric_crs
+
+
+@dataclass(frozen=True)
+class SignalRaster:
+    """Best predicted signal on a regular grid.
+
+    Attributes
+    ----------
+    signal_dbm : numpy.ndarray
+        Best received level per cell (rows north to south), dBm; NaN where no tower reaches.
+    margin_db : numpy.ndarray
+        Best level minus the threshold of its technology, dB; NaN where no tower reaches.
+    transform : affine.Affine
+        Cell (column, row) to metric (x, y) of the upper-left corner.
+    crs : pyproj.CRS
+        Metric CRS of the grid.
+    """
+
+    signal_dbm: np.ndarray
+    margin_db: np.ndarray
+    transform: Affine
+    crs: CRS
+
+    @property
+    def resolution_m(self) -> float:
+        """Cell size in m."""
+        return abs(self.transform.a)
+
+
+def signal_raster(  # noqa: PLR0913 keyword-only options
+    towers: gpd.GeoDataFrame,
+    area: gpd.GeoDataFrame,
+    *,
+    resolution_m: float = 250.0,
+    model: str = "rma",
+    terrain: Terrain | None = None,
+    budget: LinkBudget | None = None,
+    environment: str | None = None,
+    extrapolate: bool = False,
+    crs: CRS | None = None,
+    progress: bool | None = None,
+) -> SignalRaster:
+    """Predict the best signal at the centre of every cell over the bounds of `area`.
+
+    Parameters
+    ----------
+    towers : geopandas.GeoDataFrame
+        Validated towers.
+    area : geopandas.GeoDataFrame
+        Any layer whose bounds (plus one cell) set the extent: villages, communes ...
+    resolution_m : float, default 250
+        Cell size in m.
+    model, terrain, budget, environment, extrapolate, crs, progress
+        As :func:`whitespot.coverage.predict_signal`.
+
+    Returns
+    -------
+    SignalRaster
+    """
+    if resolution_m <= 0:
+        raise ValueError(f"resolution_m={resolution_m} must be > 0")
+    crs = metric_crs(area, crs)
+    minx, miny, maxx, maxy = area.to_crs(crs).total_bounds
+    minx, miny = minx - resolution_m, miny - resolution_m
+    cols = int(np.ceil((maxx + resolution_m - minx) / resolution_m))
+    rows = int(np.ceil((maxy + resolution_m - miny) / resolution_m))
+    top = miny + rows * resolution_m
+    transform = Affine(resolution_m, 0.0, minx, 0.0, -resolution_m, top)
+    col, row = np.meshgrid(np.arange(cols) + 0.5, np.arange(rows) + 0.5)
+    x, y = transform * (col.ravel(), row.ravel())
+    cells = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=crs)
+    signal = predict_signal(cells, towers, model=model, terrain=terrain, budget=budget,
+                            environment=environment, extrapolate=extrapolate, crs=crs,
+                            progress=progress)  # fmt: skip
+    return SignalRaster(
+        signal["best_signal_dbm"].to_numpy().reshape(rows, cols),
+        signal["best_margin_db"].to_numpy().reshape(rows, cols),
+        transform,
+        crs,
+    )
+
+
+def dead_zones(
+    raster: SignalRaster,
+    households: gpd.GeoDataFrame,
+    *,
+    weight_column: str | None = None,
+    min_households: int = 1,
+) -> gpd.GeoDataFrame:
+    """Polygons of connected cells below threshold that hold households.
+
+    Parameters
+    ----------
+    raster : SignalRaster
+        From :func:`signal_raster`.
+    households : geopandas.GeoDataFrame
+        Household points; or villages, with ``weight_column="households"``.
+    weight_column : str, optional
+        Column giving the households at each point; default one per point.
+    min_households : int, default 1
+        Zones with fewer households are left out.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``zone_id`` (1.. by size), ``households``, ``area_km2``, ``best_signal_dbm`` (the
+        strongest level inside, NaN if no tower reaches any cell) and polygon geometry in
+        EPSG:4326, largest zone first.
+    """
+    dead = ~(raster.margin_db >= 0)  # NaN (no tower in reach) is dead too
+    labels, count = ndimage.label(dead)
+    rows, cols = labels.shape
+    points = households.to_crs(raster.crs).geometry.representative_point()
+    weight = (households[weight_column].to_numpy(float) if weight_column
+              else np.ones(len(households)))  # fmt: skip
+    col, row = ~raster.transform * (points.x.to_numpy(), points.y.to_numpy())
+    row, col = np.floor(row).astype(int), np.floor(col).astype(int)
+    inside = (row >= 0) & (row < rows) & (col >= 0) & (col < cols)
+    zone_of_point = labels[row[inside], col[inside]]
+    people = np.bincount(zone_of_point, weights=weight[inside], minlength=count + 1)
+    keep = np.flatnonzero(people >= max(min_households, 1e-9))
+    keep = keep[keep > 0]
+    if not len(keep):
+        return gpd.GeoDataFrame(
+            {"zone_id": [], "households": [], "area_km2": [], "best_signal_dbm": []},
+            geometry=[], crs=WGS84,
+        )  # fmt: skip
+    kept_labels = np.where(np.isin(labels, keep), labels, 0).astype(np.int32)
+    shapes = rasterio.features.shapes(kept_labels, mask=kept_labels > 0,
+                                      transform=raster.transform)  # fmt: skip
+    pieces = pd.DataFrame([(int(value), shapely.geometry.shape(geom)) for geom, value in shapes],
+                          columns=["label", "geometry"])  # fmt: skip
+    polygons = gpd.GeoDataFrame(pieces, geometry="geometry", crs=raster.crs).dissolve("label")
+    cells = np.bincount(labels.ravel(), minlength=count + 1)
+    strongest = ndimage.maximum(np.nan_to_num(raster.signal_dbm, nan=-np.inf), labels, keep)
+    zones = gpd.GeoDataFrame(
+        {
+            "households": np.rint(people[keep]).astype(np.int64),
+            "area_km2": cells[keep] * raster.resolution_m**2 / 1e6,
+            "best_signal_dbm": np.where(np.isfinite(strongest), strongest, np.nan),
+        },
+        geometry=polygons.loc[keep].geometry.to_numpy(),
+        crs=raster.crs,
+    )
+    zones = zones.sort_values(["households", "area_km2"], ascending=False, kind="stable")
+    zones.insert(0, "zone_id", np.arange(1, len(zones) + 1))
+    return zones.reset_index(drop=True).to_crs(WGS84)
+
+
+def write_signal_raster(raster: SignalRaster, path: str | PathLike) -> Path:
+    """Write the best-signal raster as a two-band float32 GeoTIFF (dBm, margin dB), atomically."""
+    profile = {
+        "driver": "GTiff", "height": raster.signal_dbm.shape[0],
+        "width": raster.signal_dbm.shape[1], "count": 2, "dtype": "float32",
+        "crs": raster.crs.to_wkt(), "transform": raster.transform, "nodata": np.nan,
+        "compress": "deflate", "predictor": 3,
+    }  # fmt: skip
+    with atomic_path(path) as temporary, rasterio.open(temporary, "w", **profile) as target:
+        target.write(raster.signal_dbm.astype(np.float32), 1)
+        target.write(raster.margin_db.astype(np.float32), 2)
+        target.set_band_description(1, "best_signal_dbm")
+        target.set_band_description(2, "best_margin_db")
+    return Path(path)

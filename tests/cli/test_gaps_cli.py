@@ -1,0 +1,90 @@
+"""whitespot gaps and the demo pipeline: files written, every village once, clear errors."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pytest
+
+from whitespot.cli import main
+from whitespot.data import read_layer, write_terrain
+
+
+@pytest.fixture(scope="module")
+def sample_files(tmp_path_factory, province):
+    folder = tmp_path_factory.mktemp("sample")
+    paths = {}
+    for name in ("villages", "households", "towers", "grid"):
+        paths[name] = folder / f"{name}.gpkg"
+        getattr(province, name).to_file(paths[name])
+    paths["dem"] = folder / "dem.tif"
+    write_terrain(province.terrain, paths["dem"])
+    return paths
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "geojson", "gpkg"])
+def test_gaps_writes_every_format_with_every_village(sample_files, tmp_path, capsys, suffix):
+    out = tmp_path / f"gaps.{suffix}"
+    code = main(["gaps", "--villages", str(sample_files["villages"]), "--towers",
+                 str(sample_files["towers"]), "--grid", str(sample_files["grid"]),
+                 "--out", str(out)])  # fmt: skip
+    assert code == 0
+    assert "villages" in capsys.readouterr().out
+    villages = read_layer(out, "villages")
+    assert len(villages) == 300 and villages["village_id"].is_unique
+    if suffix == "xlsx":
+        book = openpyxl.load_workbook(out)
+        assert book.sheetnames == ["villages", "communes", "province", "settings"]
+    else:
+        communes = pd.read_csv(tmp_path / "gaps_communes.csv", encoding="utf-8-sig")
+        assert communes["villages"].sum() == 300
+        settings = pd.read_csv(tmp_path / "gaps_settings.csv", encoding="utf-8-sig")
+        assert "model" in settings["setting"].tolist()
+
+
+def test_gaps_with_households_and_dem_uses_terrain(sample_files, tmp_path, capsys):
+    out = tmp_path / "gaps.csv"
+    code = main(["gaps", "--villages", str(sample_files["villages"]), "--towers",
+                 str(sample_files["towers"]), "--households", str(sample_files["households"]),
+                 "--dem", str(sample_files["dem"]), "--out", str(out)])  # fmt: skip
+    assert code == 0
+    settings = pd.read_csv(tmp_path / "gaps_settings.csv", encoding="utf-8-sig")
+    values = dict(zip(settings["setting"], settings["value"], strict=True))
+    assert values["model"] == "terrain" and values["signal_evaluated_at"] == "households"
+
+
+def test_bad_villages_file_gets_the_validation_error(sample_files, tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("village_id,households,lon,lat\nV1,-2,106.7,16.8\n", encoding="utf-8")
+    code = main(["gaps", "--villages", str(bad), "--towers", str(sample_files["towers"]),
+                 "--out", str(tmp_path / "g.csv")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "villages (bad.csv): column 'households', 1 row (ids: V1)" in err
+    assert "Traceback" not in err
+
+
+def test_model_out_of_range_is_a_clear_error(sample_files, tmp_path, capsys):
+    code = main(["gaps", "--villages", str(sample_files["villages"]), "--towers",
+                 str(sample_files["towers"]), "--model", "hata", "--out",
+                 str(tmp_path / "g.csv")])  # fmt: skip
+    assert code == 1
+    assert "model 'hata' is valid for frequency_mhz 150..2000" in capsys.readouterr().err
+
+
+def test_bad_share_is_a_usage_error(sample_files, capsys):
+    with pytest.raises(SystemExit):
+        main(["gaps", "--villages", "v", "--towers", "t", "--covered-share", "1.5", "--out", "x"])
+    assert "not a share between 0 and 1" in capsys.readouterr().err
+
+
+def test_demo_writes_the_pipeline(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    output = capsys.readouterr().out
+    assert "without signal" in output
+    for name in ("gaps.xlsx", "gaps.geojson", "gaps.csv", "signal.tif", "dead_zones.geojson",
+                 "summary.txt", "sample/province.gpkg"):  # fmt: skip
+        assert (tmp_path / name).exists(), name
+    zones = gpd.read_file(tmp_path / "dead_zones.geojson")
+    assert (zones["households"] > 0).all()
