@@ -1,12 +1,13 @@
 """Signal prediction: received power from every tower at every point, and the best server.
 
-For each point the engine evaluates its k nearest towers (a KD-tree query), then proves
-that no farther tower could change the answer: beyond the k-th tower's distance d_k no
-tower can give more than the *envelope* M(d_k), the largest margin over threshold that any
-tower reaches at that distance (path loss grows with distance; sector gains are <= 0 dB and
-terrain only adds loss). Points whose envelope still allows a better server, or another
-server above threshold, are searched again with four times as many towers. Work is on whole
-arrays, in chunks of points, so memory stays bounded.
+Towers are searched per technology. For each point the engine evaluates the k nearest
+towers of a technology (a KD-tree query), then proves that no farther tower of it could
+change the answer: beyond the k-th tower's distance d_k no tower of the technology can give
+more than the *envelope* M(d_k), the largest margin over threshold that any of them reaches
+at that distance (path loss grows with distance; sector gains are <= 0 dB and terrain only
+adds loss). Points whose envelope still allows a better server, or another server above
+threshold, are searched again with four times as many towers. Pairs are evaluated as dense
+(points x k) arrays, in chunks of points, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ from whitespot.coverage.terrain import (
 from whitespot.data import Terrain, metric_crs
 from whitespot.data._errors import format_ids
 
-MAX_SERVERS = 32
-"""Towers above threshold are counted up to this many per point (and k starts here)."""
+MAX_SERVERS = 8
+"""Towers above threshold are counted up to this many per point (the search starts with the
+nearest this many of each technology): enough to tell a point with one server from one with
+a choice of operators, without evaluating every tower in reach of a dense province."""
 POINT_CHUNK = 100_000
 """Points per chunk."""
 PAIR_CHUNK = 40_000
@@ -70,11 +73,32 @@ class _Towers:
     reach_m: np.ndarray
     loss_at_1km_db: np.ndarray
     loss_per_decade_db: np.ndarray
+    margin_grid_db: np.ndarray
+    grid_m: np.ndarray
+
+
+@dataclass(frozen=True)
+class _TowerGroup:
+    """The towers of one technology: their KD-tree and the envelope of their margins."""
+
+    members: np.ndarray
+    tree: cKDTree
     envelope_m: np.ndarray
     envelope_db: np.ndarray
 
+    @classmethod
+    def of(cls, towers: _Towers, members: np.ndarray) -> _TowerGroup:
+        margin = towers.margin_grid_db[members]
+        within = towers.grid_m[None, :] <= towers.reach_m[members, None]
+        envelope = np.where(within, margin, -np.inf).max(axis=0, initial=-np.inf)
+        envelope = np.maximum.accumulate(envelope[::-1])[::-1]  # at d or anywhere beyond
+        return cls(members, cKDTree(towers.xy[members]), towers.grid_m, envelope)
+
     def bound_db(self, distance_m: np.ndarray) -> np.ndarray:
-        """Largest margin over threshold any tower can give at `distance_m` or farther."""
+        """Largest margin over threshold any member can give at `distance_m` or farther.
+
+        Between grid distances the value of the nearer one bounds (loss grows with d).
+        """
         step = np.searchsorted(self.envelope_m, distance_m, side="right") - 1
         return np.where(step >= 0, self.envelope_db[np.clip(step, 0, None)], np.inf)
 
@@ -113,7 +137,7 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
     extrapolate : bool, default False
         Use the model outside its frequency, height and distance validity instead of
         raising (:class:`ModelRangeError`) or leaving far pairs out.
-    max_servers : int, default 32
+    max_servers : int, default 8
         Towers above threshold are counted up to this number per point.
     crs : pyproj.CRS, optional
         Metric CRS; default the UTM zone of the points.
@@ -151,24 +175,29 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
     result = _empty_result(len(point_xy))
     pairs = 0
     if len(tower_data.ids):
-        tower_tree = cKDTree(tower_data.xy)
-        nearest_m, _ = tower_tree.query(point_xy, workers=-1)
+        nearest_m, _ = cKDTree(tower_data.xy).query(point_xy, workers=-1)
         result["nearest_tower_km"] = nearest_m / 1000.0
+        groups = [
+            _TowerGroup.of(tower_data, np.flatnonzero(tower_data.technology == kind))
+            for kind in np.unique(tower_data.technology)
+        ]
         starts = range(0, len(point_xy), POINT_CHUNK)
         for start in tqdm(starts, desc="signal", unit="chunk", disable=_quiet(progress, starts)):
-            stop = min(start + POINT_CHUNK, len(point_xy))
-            pairs += _predict_chunk(
-                point_xy[start:stop],
-                start,
-                tower_tree,
-                tower_data,
-                model=path_model,
-                budget=budget,
-                ground=ground,
-                environment=environment,
-                max_servers=max_servers,
-                result=result,
-            )
+            chunk = slice(start, min(start + POINT_CHUNK, len(point_xy)))
+            best = _Best.empty(chunk.stop - chunk.start)
+            for group in groups:
+                pairs += _search_group(
+                    point_xy[chunk],
+                    group,
+                    tower_data,
+                    best,
+                    model=path_model,
+                    budget=budget,
+                    ground=ground,
+                    environment=environment,
+                    max_servers=max_servers,
+                )
+            best.store(result, chunk, max_servers)
     frame = pd.DataFrame(result, index=points.index)
     frame["best_tower_id"] = _take(tower_data.ids, frame["best_tower"])
     frame["best_operator"] = _take(tower_data.operator, frame["best_tower"])
@@ -258,11 +287,6 @@ def _prepare_towers(
     reaches = (margin >= floor).any(axis=1)
     # a tower reaches up to the next grid distance: no point it could serve is left out
     reach_km = np.where(reaches, grid_km[np.minimum(last + 1, ENVELOPE_STEPS - 1)], 0.0)
-    envelope = np.where(grid_km[None, :] <= reach_km[:, None], margin, -np.inf).max(
-        axis=0, initial=-np.inf
-    )
-    envelope = np.maximum.accumulate(envelope[::-1])[::-1]  # beyond d, not only at d
-    envelope_m = np.concatenate([[0.0], grid_km[1:] * 1000.0])
 
     at_1km = model.loss_db(frequency, 1.0, height, budget.mobile_height_m, environment)
     per_decade = (
@@ -284,74 +308,122 @@ def _prepare_towers(
         reach_m=reach_km * 1000.0,
         loss_at_1km_db=np.asarray(at_1km, dtype=float),
         loss_per_decade_db=np.asarray(per_decade, dtype=float),
-        envelope_m=envelope_m,
-        envelope_db=np.concatenate([[envelope[0]], envelope[:-1]]),
+        # below the model's least distance the loss is held at its value there
+        margin_grid_db=margin,
+        grid_m=np.concatenate([[0.0], grid_km[1:] * 1000.0]),
     )
 
 
-def _predict_chunk(  # noqa: PLR0913 keyword-only internals
+@dataclass
+class _Best:
+    """Running best server of each point of a chunk, merged over technologies."""
+
+    margin_db: np.ndarray
+    signal_dbm: np.ndarray
+    tower: np.ndarray
+    above: np.ndarray
+
+    @classmethod
+    def empty(cls, size: int) -> _Best:
+        return cls(
+            np.full(size, -np.inf),
+            np.full(size, np.nan),
+            np.full(size, -1),
+            np.zeros(size, dtype=np.int64),
+        )
+
+    def merge(
+        self,
+        rows: np.ndarray,
+        margin: np.ndarray,
+        signal: np.ndarray,
+        tower: np.ndarray,
+        above: np.ndarray,
+    ) -> None:
+        """Take the candidates that beat the current best (ties to the smaller tower id)."""
+        current, current_tower = self.margin_db[rows], self.tower[rows]
+        better = (margin > current) | (
+            (margin == current) & (tower >= 0) & ((current_tower < 0) | (tower < current_tower))
+        )
+        target = rows[better]
+        self.margin_db[target] = margin[better]
+        self.signal_dbm[target] = signal[better]
+        self.tower[target] = tower[better]
+        self.above[rows] += above
+
+    def store(self, result: dict[str, np.ndarray], chunk: slice, max_servers: int) -> None:
+        heard = self.tower >= 0
+        result["best_signal_dbm"][chunk] = np.where(heard, self.signal_dbm, np.nan)
+        result["best_margin_db"][chunk] = np.where(heard, self.margin_db, np.nan)
+        result["best_tower"][chunk] = self.tower
+        result["towers_above_threshold"][chunk] = np.minimum(self.above, max_servers)
+
+
+def _search_group(  # noqa: PLR0913 keyword-only internals
     point_xy: np.ndarray,
-    offset: int,
-    tower_tree: cKDTree,
+    group: _TowerGroup,
     towers: _Towers,
+    best: _Best,
     *,
     model: PathLossModel,
     budget: LinkBudget,
     ground: Terrain | None,
     environment: str | None,
     max_servers: int,
-    result: dict[str, np.ndarray],
 ) -> int:
-    """Best server of each point of a chunk; returns the number of pairs evaluated."""
-    n_towers = len(towers.ids)
-    k = min(max_servers, n_towers)
+    """Merge the best server of one technology into `best`; return the pairs evaluated."""
+    size = len(group.members)
+    k = min(max_servers, size)
     pending = np.arange(len(point_xy))
-    pairs_evaluated = 0
+    floor = -budget.weak_band_db
+    pairs = 0
     while len(pending):
-        distance_m, tower = tower_tree.query(point_xy[pending], k=k, workers=-1)
-        distance_m, tower = distance_m.reshape(len(pending), k), tower.reshape(len(pending), k)
-        row, column = np.nonzero(distance_m <= towers.reach_m[tower])
-        pair_tower = tower[row, column]
-        signal = _pair_signal(
-            point_xy[pending[row]],
-            pair_tower,
-            distance_m[row, column],
+        distance_m, nearest = group.tree.query(point_xy[pending], k=k, workers=-1)
+        distance_m = distance_m.reshape(len(pending), k)
+        tower = group.members[nearest.reshape(len(pending), k)]
+        valid = distance_m <= towers.reach_m[tower]
+        margin = np.full(tower.shape, -np.inf)
+        signal = np.full(tower.shape, np.nan)
+        rows = np.broadcast_to(pending[:, None], tower.shape)
+        signal[valid] = _pair_signal(
+            point_xy[rows[valid]],
+            tower[valid],
+            distance_m[valid],
             towers,
             model,
             budget,
             ground,
             environment,
         )
-        pairs_evaluated += len(row)
-        margin = signal - towers.threshold_dbm[pair_tower]
-        heard = margin >= -budget.weak_band_db
-        row, pair_tower, signal, margin = (
-            row[heard],
-            pair_tower[heard],
-            signal[heard],
-            margin[heard],
+        pairs += int(valid.sum())
+        margin[valid] = signal[valid] - towers.threshold_dbm[tower[valid]]
+        margin[margin < floor] = -np.inf
+
+        # best of the group: largest margin, ties to the smaller tower id
+        top = margin.max(axis=1)
+        tied = (margin == top[:, None]) & np.isfinite(margin)
+        pick = np.where(tied, tower, np.iinfo(tower.dtype).max).argmin(axis=1)
+        chosen = np.arange(len(pending)), pick
+        heard = np.isfinite(top)
+        above = (margin >= 0).sum(axis=1)
+
+        # a farther member could beat the best, or add a server while the count is short
+        bound = group.bound_db(distance_m[:, -1])
+        short = best.above[pending] + above < max_servers
+        unsure = (bound >= np.maximum(top, floor)) | ((bound >= 0) & short)
+        settled = ~unsure if k < size else np.ones(len(pending), dtype=bool)
+        best.merge(
+            pending[settled],
+            np.where(heard, top, -np.inf)[settled],
+            signal[chosen][settled],
+            np.where(heard, tower[chosen], -1)[settled],
+            above[settled],
         )
-
-        # best server: largest margin, ties to the smaller tower id (towers are sorted by id)
-        order = np.lexsort((pair_tower, -margin, row))
-        best = order[np.unique(row[order], return_index=True)[1]]
-        target = pending[row[best]] + offset
-        result["best_signal_dbm"][target] = signal[best]
-        result["best_margin_db"][target] = margin[best]
-        result["best_tower"][target] = pair_tower[best]
-        above = np.bincount(row[margin >= 0], minlength=len(pending))
-        result["towers_above_threshold"][pending + offset] = np.minimum(above, max_servers)
-
-        # no farther tower may beat the best, or add a server while the count is short
-        best_margin = np.full(len(pending), -budget.weak_band_db)
-        best_margin[row[best]] = np.maximum(margin[best], -budget.weak_band_db)
-        bound = towers.bound_db(distance_m[:, -1])
-        unsure = (bound >= best_margin) | ((bound >= 0) & (above < max_servers))
-        if k == n_towers:
+        if k == size:
             break
         pending = pending[unsure]
-        k = min(4 * k, n_towers)
-    return pairs_evaluated
+        k = min(4 * k, size)
+    return pairs
 
 
 def _pair_signal(
@@ -380,13 +452,16 @@ def _pair_signal(
         )
     if ground is not None:
         loss = loss + _diffraction_db(receiver_xy, tower, distance_m, towers, ground, budget)
-    delta = receiver_xy - towers.xy[tower]
-    gain = sector_gain_db(
-        towers.azimuth_deg[tower],
-        towers.beamwidth_deg[tower],
-        bearing_deg(delta[:, 0], delta[:, 1]),
-    )
-    return towers.eirp_dbm[tower] + gain - loss - budget.margin_db
+    signal = towers.eirp_dbm[tower] - loss - budget.margin_db
+    sector = ~np.isnan(towers.azimuth_deg[tower])  # omnidirectional towers gain 0 dB
+    if sector.any():
+        delta = receiver_xy[sector] - towers.xy[tower[sector]]
+        signal[sector] += sector_gain_db(
+            towers.azimuth_deg[tower[sector]],
+            towers.beamwidth_deg[tower[sector]],
+            bearing_deg(delta[:, 0], delta[:, 1]),
+        )
+    return signal
 
 
 def _diffraction_db(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 import unicodedata
@@ -366,18 +367,21 @@ def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, table in sheets.items():
             table.to_excel(writer, sheet_name=name[:31], index=False)
-        stamp = pd.Timestamp(FIXED_TIMESTAMP).tz_localize(None).to_pydatetime()
-        writer.book.properties.created = stamp
-        writer.book.properties.modified = stamp
     _pin_zip_timestamps(path)
 
 
 def _pin_zip_timestamps(path: Path) -> None:
+    """Pin the zip entries' dates and the document dates that openpyxl stamps on save."""
     pinned = path.with_name(path.name + ".pinned")
+    stamp = FIXED_TIMESTAMP.encode()
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(pinned, "w") as target:
         for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp,
+                                 content)  # fmt: skip
             fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            target.writestr(fixed, source.read(info.filename))
+            target.writestr(fixed, content)
     shutil.move(pinned, path)

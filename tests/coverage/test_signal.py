@@ -205,7 +205,7 @@ def test_adding_a_tower_never_lowers_the_best_signal(tower_xy, point_xy, new_xy,
     assert (after["best_margin_db"][had] >= before["best_margin_db"][had] - 1e-9).all()
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(coordinates, coordinates, st.randoms(use_true_random=False))
 def test_results_do_not_depend_on_row_order(tower_xy, point_xy, random):
     towers = towers_at(tower_xy + tower_xy[:1], technology="2G")  # a duplicate site: a tie
