@@ -20,13 +20,18 @@ import sys
 import time
 import tracemalloc
 
+from whitespot.coverage import predict_signal
+from whitespot.data import (
+    load_sample,
+    make_province,
+    validate_households,
+    validate_towers,
+)
+
 HOUSEHOLDS_PER_VILLAGE = 92.7  # mean of the generator's lognormal mix
 
 
 def run_hata(households: int, towers: int) -> dict[str, float]:
-    from whitespot.coverage import predict_signal
-    from whitespot.data import make_province, validate_households, validate_towers
-
     province = make_province(
         villages=max(1, round(households / HOUSEHOLDS_PER_VILLAGE)),
         towers=round(towers / 0.85),
@@ -51,9 +56,6 @@ def run_hata(households: int, towers: int) -> dict[str, float]:
 
 
 def run_terrain() -> dict[str, float]:
-    from whitespot.coverage import predict_signal
-    from whitespot.data import load_sample, validate_households, validate_towers
-
     province = load_sample()
     points = validate_households(province.households)
     masts = validate_towers(province.towers)
