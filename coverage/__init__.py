@@ -22,7 +22,7 @@ from whitespot.coverage.propagation import (
     rma_los_loss_db,
     rma_nlos_loss_db,
 )
-from whitespot.coverage.signal import predict_signal
+from whitespot.coverage.signal import covering_pairs, predict_signal
 from whitespot.coverage.terrain import bullington_loss_db, knife_edge_loss_db
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "SignalRaster",
     "bullington_loss_db",
     "cost231_loss_db",
+    "covering_pairs",
     "dead_zones",
     "free_space_loss_db",
     "gap_list",

@@ -39,6 +39,8 @@ nearest this many of each technology): enough to tell a point with one server fr
 a choice of operators, without evaluating every tower in reach of a dense province."""
 POINT_CHUNK = 100_000
 """Points per chunk."""
+TOWER_CHUNK = 256
+"""Towers (or candidate sites) per chunk of :func:`covering_pairs`."""
 PAIR_CHUNK = 40_000
 """Pairs per chunk of terrain profiles (each profile holds up to 256 samples)."""
 MAX_PROFILE_SAMPLES = 256
@@ -489,3 +491,68 @@ def _diffraction_db(
             towers.frequency_mhz[tower[part]],
         )
     return loss
+
+
+def covering_pairs(  # noqa: PLR0913 keyword-only options
+    points: gpd.GeoDataFrame,
+    towers: gpd.GeoDataFrame,
+    *,
+    model: str = "rma",
+    terrain: Terrain | None = None,
+    budget: LinkBudget | None = None,
+    environment: str | None = None,
+    extrapolate: bool = False,
+    crs: CRS | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Every (point, tower) pair in which the tower's signal clears its threshold.
+
+    This is what a coverage matrix for site selection needs: not only the best server but
+    every tower (or candidate site) that would cover each point. Same models, budget and
+    pruning as :func:`predict_signal`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``point`` (position in `points`), ``tower_id`` and ``margin_db`` (>= 0), sorted by
+        tower id then point.
+    """
+    budget = budget or LinkBudget()
+    path_model = get_model(model)
+    if model == "terrain" and terrain is None:
+        raise ValueError("model='terrain' needs a DEM: pass terrain=read_terrain(path)")
+    crs = metric_crs(points, crs)
+    ground = reproject_terrain(terrain, crs) if model == "terrain" else None
+    point_xy = _xy(points, crs)
+    tower_data = _prepare_towers(towers, crs, path_model, budget, environment, extrapolate)
+    point_tree = cKDTree(point_xy)
+    found = []
+    starts = range(0, len(tower_data.ids), TOWER_CHUNK)
+    for start in tqdm(starts, desc="coverage", unit="chunk", disable=_quiet(progress, starts)):
+        members = np.arange(start, min(start + TOWER_CHUNK, len(tower_data.ids)))
+        radius = float(tower_data.reach_m[members].max(initial=0.0))
+        if radius <= 0:
+            continue
+        pairs = cKDTree(tower_data.xy[members]).sparse_distance_matrix(
+            point_tree, radius, output_type="ndarray"
+        )
+        tower, point, distance_m = members[pairs["i"]], pairs["j"], pairs["v"]
+        near = distance_m <= tower_data.reach_m[tower]
+        tower, point, distance_m = tower[near], point[near], distance_m[near]
+        signal = _pair_signal(
+            point_xy[point], tower, distance_m, tower_data, path_model, budget, ground, environment
+        )
+        margin = signal - tower_data.threshold_dbm[tower]
+        covered = margin >= 0
+        found.append((point[covered], tower[covered], margin[covered]))
+    if not found:
+        found.append((np.array([], dtype=int), np.array([], dtype=int), np.array([])))
+    point, tower, margin = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    order = np.lexsort((point, tower))
+    return pd.DataFrame(
+        {
+            "point": point[order],
+            "tower_id": tower_data.ids[tower[order]],
+            "margin_db": margin[order],
+        }
+    )

@@ -1,1 +1,50 @@
-"""whitespot.planning."""
+"""Candidate sites, the coverage matrix, site selection with a proven gap, costs, bidding.
+
+:func:`plan_sites` runs the whole chain on a gap list; :func:`select_sites` solves the
+selection on any :class:`CoverageMatrix`.
+"""
+
+from whitespot.planning._errors import InfeasibleError
+from whitespot.planning.bidding import bid_lots, coverage_curve, rank_sites
+from whitespot.planning.candidates import (
+    candidates_from_gaps,
+    candidates_from_terrain,
+    candidates_on_grid,
+    read_candidates,
+)
+from whitespot.planning.costs import (
+    UnitCosts,
+    backhaul_costs,
+    backhaul_network,
+    power_costs,
+    power_extension,
+)
+from whitespot.planning.matrix import CoverageMatrix, coverage_matrix, demand_points
+from whitespot.planning.orlib import read_orlib_scp
+from whitespot.planning.plan import Plan, costed_candidates, plan_sites
+from whitespot.planning.select import SiteSelection, select_sites
+
+__all__ = [
+    "CoverageMatrix",
+    "InfeasibleError",
+    "Plan",
+    "SiteSelection",
+    "UnitCosts",
+    "backhaul_costs",
+    "backhaul_network",
+    "bid_lots",
+    "candidates_from_gaps",
+    "candidates_from_terrain",
+    "candidates_on_grid",
+    "costed_candidates",
+    "coverage_curve",
+    "coverage_matrix",
+    "demand_points",
+    "plan_sites",
+    "power_costs",
+    "power_extension",
+    "rank_sites",
+    "read_candidates",
+    "read_orlib_scp",
+    "select_sites",
+]

@@ -1,0 +1,258 @@
+"""What goes out to tender: the ranked site list, bid lots, and the coverage-budget curve."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from whitespot.data import add_lonlat
+from whitespot.planning.matrix import CoverageMatrix
+from whitespot.planning.select import SiteSelection, select_sites
+
+RANKING_COLUMNS = (
+    "rank",
+    "site_id",
+    "lon",
+    "lat",
+    "households_new",
+    "households_cumulative",
+    "share_cumulative",
+    "capex",
+    "power_option",
+    "power_cost",
+    "backhaul_option",
+    "backhaul_cost",
+    "total_cost",
+    "cost_per_household",
+    "villages_served",
+    "village_names",
+    "commune_code",
+    "province_code",
+    "source",
+)
+
+
+def first_server_rank(matrix: CoverageMatrix, selection: SiteSelection) -> np.ndarray:
+    """Rank (1-based, selection order) of the first chosen site covering each demand point.
+
+    0 where no chosen site covers the point.
+    """
+    chosen = matrix.cover[selection.sites].tocsc()
+    chosen.sort_indices()
+    has = np.diff(chosen.indptr) > 0
+    group_rank = np.zeros(matrix.n_groups, dtype=np.int64)
+    group_rank[has] = chosen.indices[chosen.indptr[:-1][has]] + 1
+    point_rank = np.zeros(len(matrix.group_of_point), dtype=np.int64)
+    reachable = matrix.group_of_point >= 0
+    point_rank[reachable] = group_rank[matrix.group_of_point[reachable]]
+    return point_rank
+
+
+def rank_sites(
+    selection: SiteSelection,
+    matrix: CoverageMatrix,
+    candidates: gpd.GeoDataFrame,
+    demand: gpd.GeoDataFrame,
+    villages: gpd.GeoDataFrame,
+) -> gpd.GeoDataFrame:
+    """Rank the chosen sites for bidding.
+
+    Parameters
+    ----------
+    selection : SiteSelection
+    matrix : CoverageMatrix
+    candidates : geopandas.GeoDataFrame
+        Candidates with ``site_id`` and the cost columns (``capex``, ``power_option``,
+        ``power_cost``, ``backhaul_option``, ``backhaul_cost``, ``total_cost``).
+    demand : geopandas.GeoDataFrame
+        The demand points of the matrix (``village_id``, ``households``).
+    villages : geopandas.GeoDataFrame
+        The gap list's villages (``village_id``, ``name``, ``commune_code``,
+        ``province_code``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        :data:`RANKING_COLUMNS`, one row per chosen site in selection order, geometry last.
+        ``households_new`` are the households the site covers that no higher-ranked site
+        covers; ``share_cumulative`` is of all households without signal; the commune is
+        that of the village the site serves most.
+    """
+    rank = first_server_rank(matrix, selection)
+    served = pd.DataFrame(
+        {
+            "rank": rank,
+            "village_id": demand["village_id"].to_numpy(),
+            "households": demand["households"].to_numpy(float),
+        }
+    )
+    served = served[served["rank"] > 0]
+    by_village = served.groupby(["rank", "village_id"], as_index=False)["households"].sum()
+    by_village = by_village.sort_values(
+        ["rank", "households", "village_id"], ascending=[True, False, True], kind="stable"
+    )
+    info = villages.set_index("village_id")
+    by_village["name"] = info["name"].reindex(by_village["village_id"]).to_numpy()
+    lists = by_village.groupby("rank").agg(
+        villages_served=("village_id", "; ".join),
+        village_names=("name", lambda n: "; ".join(map(str, n))),
+        main_village=("village_id", "first"),
+    )
+    table = candidates.set_index("site_id").loc[list(selection.site_ids)].reset_index()
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    table["households_new"] = np.rint(selection.marginal).astype(np.int64)
+    table["households_cumulative"] = table["households_new"].cumsum()
+    total = matrix.point_weight.sum()
+    table["share_cumulative"] = (
+        np.round(table["households_cumulative"] / total, 4) if total else 0.0
+    )
+    table = table.merge(lists, left_on="rank", right_index=True, how="left")
+    for column in ("villages_served", "village_names"):
+        table[column] = table[column].fillna("")
+    main = table["main_village"].fillna("")
+    table["commune_code"] = info["commune_code"].reindex(main).fillna("").to_numpy()
+    table["province_code"] = info["province_code"].reindex(main).fillna("").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["cost_per_household"] = np.round(
+            np.where(
+                table["households_new"] > 0, table["total_cost"] / table["households_new"], np.nan
+            ),
+            3,
+        )
+    ranked = gpd.GeoDataFrame(table, geometry="geometry", crs=candidates.crs)
+    ranked = add_lonlat(ranked)
+    return ranked[[*RANKING_COLUMNS, "geometry"]]
+
+
+def bid_lots(
+    ranked: gpd.GeoDataFrame, backhaul: gpd.GeoDataFrame | None = None, *, by: str = "commune"
+) -> pd.DataFrame:
+    """Group ranked sites into lots operators can bid on, with totals.
+
+    Parameters
+    ----------
+    ranked : geopandas.GeoDataFrame
+        From :func:`rank_sites`.
+    backhaul : geopandas.GeoDataFrame, optional
+        Links from :func:`whitespot.planning.costs.backhaul_network`; needed for
+        ``by="backhaul"``.
+    by : {"commune", "backhaul"}, default "commune"
+        One lot per commune, or per connected backhaul cluster (sites leading to the same
+        anchor; sites on satellite form their own lot each).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lot``, ``sites``, ``site_ids``, ``households_new``, ``capex``, ``power_cost``,
+        ``backhaul_cost``, ``total_cost``, ``cost_per_household``, and ``commune_code`` /
+        ``cluster``; lots numbered by their best-ranked site.
+    """
+    if by not in ("commune", "backhaul"):
+        raise ValueError(f"by={by!r} must be 'commune' or 'backhaul'")
+    frame = pd.DataFrame(ranked.drop(columns="geometry"))
+    if by == "commune":
+        key = frame["commune_code"].replace("", "unknown")
+        label = "commune_code"
+    else:
+        cluster = {}
+        if backhaul is not None:
+            for column in ("from_id", "to_id"):
+                cluster.update(zip(backhaul[column], backhaul["cluster"], strict=True))
+        key = frame["site_id"].map(cluster).fillna("satellite:" + frame["site_id"])
+        label = "cluster"
+    frame[label] = key
+    lots = (
+        frame.groupby(label, sort=False)
+        .agg(
+            first_rank=("rank", "min"),
+            sites=("site_id", "size"),
+            site_ids=("site_id", "; ".join),
+            households_new=("households_new", "sum"),
+            capex=("capex", "sum"),
+            power_cost=("power_cost", "sum"),
+            backhaul_cost=("backhaul_cost", "sum"),
+            total_cost=("total_cost", "sum"),
+        )
+        .sort_values("first_rank")
+        .reset_index()
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lots["cost_per_household"] = np.round(
+            np.where(
+                lots["households_new"] > 0, lots["total_cost"] / lots["households_new"], np.nan
+            ),
+            3,
+        )
+    lots.insert(0, "lot", np.arange(1, len(lots) + 1))
+    return lots.drop(columns="first_rank")
+
+
+def coverage_curve(
+    matrix: CoverageMatrix, *, steps: int = 10, method: str = "greedy", time_limit_s: float = 10.0
+) -> pd.DataFrame:
+    """Households covered for each budget step, with the bound proved at each step.
+
+    Budgets run in `steps` equal steps up to the cost of covering every coverable household
+    (the greedy set cover). Each step is solved by `method` (default ``"greedy"``, whose
+    Lagrangian bound says how far from optimal each step can be) within `time_limit_s`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``budget``, ``sites``, ``households_covered``, ``share_covered`` (of all demand),
+        ``bound`` and ``gap``.
+    """
+    if steps < 1:
+        raise ValueError(f"steps={steps} must be >= 1")
+    if matrix.n_groups == 0:
+        return pd.DataFrame(
+            columns=["budget", "sites", "households_covered", "share_covered", "bound", "gap"]
+        )
+    full = select_sites(matrix, cover_all=True, method="greedy").cost
+    total = matrix.point_weight.sum()
+    rows = []
+    for budget in np.linspace(full / steps, full, steps):  # budget steps, not demand
+        result = select_sites(
+            matrix,
+            budget=float(budget),
+            method=method,
+            time_limit_s=time_limit_s,
+            gap_tolerance=1e-3,
+        )
+        rows.append(
+            (
+                round(float(budget), 3),
+                len(result.sites),
+                result.covered,
+                round(result.covered / total, 4) if total else 0.0,
+                result.bound,
+                result.gap,
+            )
+        )
+    return pd.DataFrame(
+        rows, columns=["budget", "sites", "households_covered", "share_covered", "bound", "gap"]
+    )
+
+
+def service_lines(ranked: gpd.GeoDataFrame, villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Lines from each ranked site to the villages it newly serves (for maps)."""
+    pairs = (
+        ranked[["rank", "site_id", "villages_served", "geometry"]]
+        .assign(village_id=ranked["villages_served"].str.split("; "))
+        .explode("village_id")
+    )
+    pairs = pairs[pairs["village_id"].fillna("") != ""]
+    village_points = villages.set_index("village_id").geometry.representative_point()
+    ends = village_points.reindex(pairs["village_id"]).to_crs(ranked.crs).to_numpy()
+    lines = shapely.shortest_line(pairs.geometry.to_numpy(), ends)
+    return gpd.GeoDataFrame(
+        {
+            "rank": pairs["rank"].to_numpy(),
+            "site_id": pairs["site_id"].to_numpy(),
+            "village_id": pairs["village_id"].to_numpy(),
+        },
+        geometry=lines,
+        crs=ranked.crs,
+    )

@@ -1,0 +1,256 @@
+"""The planning pipeline: from a gap list to a ranked, costed site list and bid lots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from whitespot.coverage import GapList, LinkBudget
+from whitespot.data import Terrain, metric_crs
+from whitespot.planning.bidding import bid_lots, coverage_curve, rank_sites, service_lines
+from whitespot.planning.candidates import candidates_from_gaps, candidates_from_terrain
+from whitespot.planning.costs import (
+    UnitCosts,
+    backhaul_costs,
+    backhaul_network,
+    power_costs,
+    power_extension,
+)
+from whitespot.planning.matrix import CoverageMatrix, coverage_matrix, demand_points
+from whitespot.planning.select import SiteSelection, select_sites
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The result of :func:`plan_sites`.
+
+    Attributes
+    ----------
+    selection : SiteSelection
+        The chosen sites with objective, bound and gap.
+    sites : geopandas.GeoDataFrame
+        The ranked site list (:data:`whitespot.planning.bidding.RANKING_COLUMNS`).
+    lots : pandas.DataFrame
+        Bid lots with totals.
+    curve : pandas.DataFrame
+        Households covered per budget step.
+    backhaul : geopandas.GeoDataFrame
+        Microwave links of the chosen sites to existing towers.
+    power_lines : geopandas.GeoDataFrame
+        Grid extension shared by new sites on grid power and unelectrified villages.
+    service : geopandas.GeoDataFrame
+        Lines from each site to the villages it newly serves.
+    candidates : geopandas.GeoDataFrame
+        Every candidate with its costs.
+    matrix : CoverageMatrix
+        The coverage matrix the selection ran on.
+    settings : dict
+        What was asked and the unit costs, for the record.
+    """
+
+    selection: SiteSelection
+    sites: gpd.GeoDataFrame
+    lots: pd.DataFrame
+    curve: pd.DataFrame
+    backhaul: gpd.GeoDataFrame
+    power_lines: gpd.GeoDataFrame
+    service: gpd.GeoDataFrame
+    candidates: gpd.GeoDataFrame
+    matrix: CoverageMatrix
+    settings: dict[str, object] = field(default_factory=dict)
+
+    def headline(self) -> str:
+        """One sentence: sites, households newly covered, cost."""
+        s = self.selection
+        cost = float(self.sites["total_cost"].sum())
+        return (
+            f"{len(s.sites)} new sites cover {s.covered:,.0f} of "
+            f"{s.coverable + s.unreachable:,.0f} households without signal for {cost:,.0f} "
+            f"{self.settings.get('currency', '')} ({s.unreachable:,.0f} out of reach of every "
+            f"candidate)"
+        )
+
+
+def costed_candidates(
+    candidates: gpd.GeoDataFrame,
+    *,
+    towers: gpd.GeoDataFrame | None,
+    grid: gpd.GeoDataFrame | None,
+    costs: UnitCosts,
+    crs: CRS,
+) -> gpd.GeoDataFrame:
+    """Add ``capex``, power and backhaul costs and ``total_cost`` to candidate sites."""
+    out = candidates.copy()
+    capex = out["capex"] if "capex" in out else pd.Series(np.nan, index=out.index)
+    out["capex"] = capex.astype(float).fillna(costs.site_capex)
+    out = pd.concat(
+        [out, power_costs(out, grid, costs, crs), backhaul_costs(out, towers, costs, crs)], axis=1
+    )
+    out["total_cost"] = out["capex"] + out["power_cost"] + out["backhaul_cost"]
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=candidates.crs)
+
+
+def plan_sites(  # noqa: PLR0913 keyword-only options
+    gaps: GapList,
+    *,
+    sites: int | None = None,
+    budget: float | None = None,
+    cover_all: bool = False,
+    candidates: gpd.GeoDataFrame | None = None,
+    towers: gpd.GeoDataFrame | None = None,
+    grid: gpd.GeoDataFrame | None = None,
+    terrain: Terrain | None = None,
+    technology: str = "4G",
+    model: str | None = None,
+    link_budget: LinkBudget | None = None,
+    costs: UnitCosts | None = None,
+    method: str = "auto",
+    time_limit_s: float = 60.0,
+    forced: Iterable[str] = (),
+    forbidden: Iterable[str] = (),
+    lots_by: str = "commune",
+    curve_steps: int = 10,
+    progress: bool | None = None,
+) -> Plan:
+    """Choose, cost, rank and lot new tower sites for the households a gap list leaves out.
+
+    Parameters
+    ----------
+    gaps : GapList
+        From :func:`whitespot.coverage.gap_list`; its uncovered households are the demand
+        (existing towers count as built: what they cover is not demand).
+    sites, budget, cover_all
+        The objective, as :func:`select_sites`; budgets are in ``costs.currency``.
+    candidates : geopandas.GeoDataFrame, optional
+        Candidate sites; default: at and around every village without signal
+        (:func:`candidates_from_gaps`), plus DEM high points when `terrain` is given.
+    towers : geopandas.GeoDataFrame, optional
+        Existing towers: the anchors of microwave backhaul.
+    grid : geopandas.GeoDataFrame, optional
+        Power lines, for connection costs and the shared extension.
+    terrain : Terrain, optional
+        DEM: candidate high points, and the terrain model when `model` is not given.
+    technology : str, default "4G"
+        Technology of the new sites.
+    model : str, optional
+        Path-loss model; default the gap list's.
+    link_budget : LinkBudget, optional
+    costs : UnitCosts, optional
+    method, time_limit_s, forced, forbidden
+        As :func:`select_sites`.
+    lots_by : {"commune", "backhaul"}, default "commune"
+    curve_steps : int, default 10
+        Budget steps of the coverage curve (0 skips it).
+    progress : bool, optional
+
+    Returns
+    -------
+    Plan
+    """
+    costs = costs or UnitCosts()
+    crs = metric_crs(gaps.villages)
+    model = model or str(gaps.settings.get("model", "rma"))
+    if model == "terrain" and terrain is None:
+        model = "rma_los"
+    if candidates is None:
+        parts = [candidates_from_gaps(gaps, crs=crs)]
+        if terrain is not None:
+            parts.append(candidates_from_terrain(terrain, gaps, crs=crs))
+        candidates = pd.concat([p.to_crs(gaps.villages.crs) for p in parts], ignore_index=True)
+        candidates = gpd.GeoDataFrame(candidates, geometry="geometry", crs=gaps.villages.crs)
+    candidates = costed_candidates(candidates, towers=towers, grid=grid, costs=costs, crs=crs)
+    demand = demand_points(gaps)
+    unit = sites is not None
+    matrix = coverage_matrix(
+        candidates,
+        demand,
+        technology=technology,
+        model=model,
+        terrain=terrain,
+        budget=link_budget,
+        cost=None if unit else candidates["total_cost"].to_numpy(),
+        crs=crs,
+        progress=progress,
+    )
+    selection = select_sites(
+        matrix,
+        sites=sites,
+        budget=budget,
+        cover_all=cover_all,
+        method=method,
+        time_limit_s=time_limit_s,
+        forced=forced,
+        forbidden=forbidden,
+    )
+    ranked = rank_sites(selection, matrix, candidates, demand, gaps.villages)
+    backhaul = backhaul_network(ranked.assign(site_id=ranked["site_id"]), towers, costs, crs)
+    lines = _power_lines(ranked, gaps, grid, costs, crs)
+    lots = bid_lots(ranked, backhaul, by=lots_by)
+    money = matrix.with_costs(candidates["total_cost"].to_numpy())
+    curve = coverage_curve(money, steps=curve_steps) if curve_steps else pd.DataFrame()
+    settings = {
+        "objective": selection.problem,
+        "sites": sites,
+        "budget": budget,
+        "cover_all": cover_all,
+        "method": method,
+        "time_limit_s": time_limit_s,
+        "technology": technology,
+        "model": model,
+        "lots_by": lots_by,
+        "candidates": len(candidates),
+        "demand_points": len(demand),
+        "demand_groups": matrix.n_groups,
+        **asdict(costs),
+    }
+    return Plan(
+        selection,
+        ranked,
+        lots,
+        curve,
+        backhaul.to_crs(gaps.villages.crs),
+        lines.to_crs(gaps.villages.crs),
+        service_lines(ranked, gaps.villages),
+        candidates,
+        matrix,
+        settings,
+    )
+
+
+def _power_lines(
+    ranked: gpd.GeoDataFrame,
+    gaps: GapList,
+    grid: gpd.GeoDataFrame | None,
+    costs: UnitCosts,
+    crs: CRS,
+) -> gpd.GeoDataFrame:
+    empty = gpd.GeoDataFrame(
+        {"from_id": [], "to_id": [], "length_km": [], "cost": []}, geometry=[], crs=crs
+    )
+    if grid is None or not len(grid):
+        return empty
+    on_grid = ranked[ranked["power_option"] == "grid"]
+    dark = gaps.villages[gaps.villages["power_status"] == "none"]
+    points = pd.concat(
+        [
+            gpd.GeoDataFrame(
+                {"point_id": on_grid["site_id"].to_numpy()},
+                geometry=on_grid.geometry.to_numpy(),
+                crs=ranked.crs,
+            ).to_crs(crs),
+            gpd.GeoDataFrame(
+                {"point_id": dark["village_id"].to_numpy()},
+                geometry=dark.geometry.representative_point().to_numpy(),
+                crs=dark.crs,
+            ).to_crs(crs),
+        ],
+        ignore_index=True,
+    )
+    if not len(points):
+        return empty
+    return power_extension(gpd.GeoDataFrame(points, geometry="geometry", crs=crs), grid, costs, crs)

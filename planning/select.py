@@ -1,0 +1,533 @@
+"""Site selection: which candidate sites to build, with a proven bound on the optimum.
+
+Three problems over a :class:`~whitespot.planning.matrix.CoverageMatrix`:
+
+- maximal covering (MCLP, Church & ReVelle 1974): most demand covered by ``sites`` sites;
+- budgeted maximal covering: most demand covered for a ``budget`` (site costs);
+- set covering (Toregas et al. 1971): least cost (fewest sites with unit costs) covering all
+  coverable demand; demand no candidate reaches is reported, not a failure.
+
+Methods: ``"exact"`` solves the MILP with HiGHS through :func:`scipy.optimize.milp` within a
+time limit; ``"greedy"`` is lazy greedy (CELF; for budgets the better of the cost-ratio
+greedy and the best single site, Khuller et al. 1999) with an upper bound from Lagrangian
+relaxation (subgradient); ``"auto"`` runs greedy, stops when its proven gap is within
+tolerance, and otherwise spends the time limit on the exact solver. Every result carries
+its objective, the bound proved and the relative gap between them.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_matrix, hstack, identity, vstack
+
+from whitespot.planning._errors import InfeasibleError
+from whitespot.planning.matrix import CoverageMatrix
+
+METHODS = ("auto", "exact", "greedy")
+PROBLEMS = ("max_coverage", "budget", "set_cover")
+LAGRANGIAN_ITERATIONS = 300
+LP_BOUND_MAX_NONZEROS = 2_000_000
+"""Up to this many matrix entries the greedy bound comes from the LP relaxation (HiGHS);
+beyond, from Lagrangian relaxation, which needs no solver memory."""
+
+
+@dataclass(frozen=True)
+class SiteSelection:
+    """Result of :func:`select_sites`.
+
+    Attributes
+    ----------
+    sites : numpy.ndarray of int
+        Chosen sites (positions in the matrix), in selection order: each adds the most
+        demand not yet covered by those before it.
+    site_ids : tuple of str
+        Their ids, same order.
+    marginal : numpy.ndarray
+        Demand newly covered by each site, in selection order.
+    covered : float
+        Demand covered by the chosen sites.
+    cost : float
+        Their total cost.
+    objective : float
+        ``covered`` for the covering problems, ``cost`` for set covering.
+    bound : float
+        Proven upper bound on the optimum (covering problems) or lower bound (set covering).
+    gap : float
+        Relative optimality gap proved, ``|bound - objective| / max(|bound|, tiny)``.
+    problem : str
+        ``"max_coverage"``, ``"budget"`` or ``"set_cover"``.
+    method : str
+        How the solution was found (``"exact"``, ``"greedy"``, ``"greedy+exact"``).
+    status : str
+        ``"optimal"``, ``"time_limit"`` (best found when time ran out) or ``"heuristic"``.
+    coverable, unreachable : float
+        Demand some candidate covers; demand none covers.
+    seconds : float
+        Wall time of the selection.
+    """
+
+    sites: np.ndarray
+    site_ids: tuple[str, ...]
+    marginal: np.ndarray
+    covered: float
+    cost: float
+    objective: float
+    bound: float
+    gap: float
+    problem: str
+    method: str
+    status: str
+    coverable: float
+    unreachable: float
+    seconds: float
+
+    def summary(self) -> str:
+        """One line with the objective, bound and gap."""
+        what = "cost" if self.problem == "set_cover" else "households covered"
+        return (
+            f"{self.problem} by {self.method} ({self.status}): {len(self.sites)} sites, "
+            f"{what} {self.objective:,.6g}, bound {self.bound:,.6g}, gap {100 * self.gap:.2f}%; "
+            f"{self.covered:,.0f} of {self.coverable:,.0f} coverable households covered, "
+            f"{self.unreachable:,.0f} out of reach of every candidate"
+        )
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """A validated selection problem in matrix form."""
+
+    kind: str
+    cover: csr_matrix
+    weight: np.ndarray
+    cost: np.ndarray
+    limit: float
+    forced: np.ndarray
+    allowed: np.ndarray
+
+
+def select_sites(  # noqa: PLR0913 keyword-only options
+    matrix: CoverageMatrix,
+    *,
+    sites: int | None = None,
+    budget: float | None = None,
+    cover_all: bool = False,
+    method: str = "auto",
+    time_limit_s: float = 60.0,
+    gap_tolerance: float = 1e-4,
+    forced: Iterable[str] = (),
+    forbidden: Iterable[str] = (),
+) -> SiteSelection:
+    """Choose sites to build: exactly one of `sites`, `budget` or `cover_all`.
+
+    Parameters
+    ----------
+    matrix : CoverageMatrix
+        Candidates x demand (from :func:`whitespot.planning.coverage_matrix`). Existing
+        towers count as built: demand is what they leave uncovered.
+    sites : int, optional
+        Number of sites to build (maximal covering).
+    budget : float, optional
+        Money to spend, in the unit of ``matrix.cost`` (budgeted maximal covering).
+    cover_all : bool, default False
+        Least cost covering every coverable household (set covering).
+    method : {"auto", "exact", "greedy"}, default "auto"
+    time_limit_s : float, default 60
+        Wall time the exact solver may use, s.
+    gap_tolerance : float, default 1e-4
+        ``auto`` stops once the proven relative gap is within this.
+    forced, forbidden : iterable of str
+        Site ids that must, or must not, be built. Forced sites count against `sites` and
+        `budget`.
+
+    Returns
+    -------
+    SiteSelection
+
+    Raises
+    ------
+    ValueError
+        For a wrong combination of arguments or unknown site ids.
+    InfeasibleError
+        If the forced sites alone exceed `sites` or `budget`.
+    """
+    started = time.perf_counter()
+    problem = _problem(matrix, sites, budget, cover_all, forced, forbidden)
+    if method not in METHODS:
+        raise ValueError(f"method={method!r} must be one of {', '.join(METHODS)}")
+    if time_limit_s <= 0:
+        raise ValueError(f"time_limit_s={time_limit_s} must be > 0")
+
+    chosen, status, used = np.array([], dtype=int), "heuristic", method
+    bound = np.inf if problem.kind != "set_cover" else 0.0
+    if method in ("greedy", "auto"):
+        chosen = _greedy(problem)
+        bound = _greedy_bound(problem, _value(problem, chosen), time_limit_s)
+        used = "greedy"
+    if method == "exact" or (
+        method == "auto" and _gap(problem, _value(problem, chosen), bound) > gap_tolerance
+    ):
+        remaining = max(time_limit_s - (time.perf_counter() - started), 1.0)
+        exact, exact_bound, exact_status = _milp(problem, remaining, gap_tolerance)
+        if exact is not None and (not len(chosen) or _better(problem, exact, chosen)):
+            chosen = exact
+        bound = exact_bound if method == "exact" else _tighter(problem, bound, exact_bound)
+        status = exact_status
+        used = "exact" if method == "exact" else "greedy+exact"
+    objective = _value(problem, chosen)
+    gap = _gap(problem, objective, bound)
+    if status == "heuristic" and gap <= gap_tolerance:
+        status = "optimal"
+    order, marginal = _selection_order(problem, chosen)
+    return SiteSelection(
+        sites=order,
+        site_ids=tuple(str(s) for s in matrix.site_ids[order]),
+        marginal=marginal,
+        covered=_covered(problem, order),
+        cost=float(problem.cost[order].sum()),
+        objective=objective,
+        bound=float(bound),
+        gap=gap,
+        problem=problem.kind,
+        method=used,
+        status=status,
+        coverable=matrix.coverable,
+        unreachable=matrix.unreachable,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _positions(matrix: CoverageMatrix, ids: Iterable[str], what: str) -> np.ndarray:
+    ids = [str(i) for i in ids]
+    lookup = {site: j for j, site in enumerate(matrix.site_ids)}
+    unknown = [i for i in ids if i not in lookup]
+    if unknown:
+        raise ValueError(f"{what} sites not among the candidates: {', '.join(unknown[:10])}")
+    return np.array(sorted({lookup[i] for i in ids}), dtype=int)
+
+
+def _problem(
+    matrix: CoverageMatrix,
+    sites: int | None,
+    budget: float | None,
+    cover_all: bool,
+    forced: Iterable[str],
+    forbidden: Iterable[str],
+) -> _Problem:
+    given = [
+        name
+        for name, value in (("sites", sites), ("budget", budget), ("cover_all", cover_all or None))
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise ValueError(f"give exactly one of sites=, budget= or cover_all=True (got {given})")
+    forced_at = _positions(matrix, forced, "forced")
+    forbidden_at = _positions(matrix, forbidden, "forbidden")
+    both = np.intersect1d(forced_at, forbidden_at)
+    if len(both):
+        raise ValueError(f"sites both forced and forbidden: {', '.join(matrix.site_ids[both])}")
+    allowed = np.ones(matrix.n_sites, dtype=bool)
+    allowed[forbidden_at] = False
+    cover = matrix.cover
+    if cover_all:
+        kind, limit = "set_cover", np.inf
+    elif sites is not None:
+        if sites < 0:
+            raise ValueError(f"sites={sites} must be >= 0")
+        kind, limit = "max_coverage", float(sites)
+        if len(forced_at) > sites:
+            raise InfeasibleError(f"{len(forced_at)} forced sites exceed sites={sites}")
+    else:
+        if budget < 0:
+            raise ValueError(f"budget={budget} must be >= 0")
+        kind, limit = "budget", float(budget)
+        if matrix.cost[forced_at].sum() > budget:
+            raise InfeasibleError(
+                f"forced sites cost {matrix.cost[forced_at].sum():g} > budget={budget:g}"
+            )
+    weight = matrix.weight
+    if kind == "set_cover":
+        # demand only forbidden sites reach cannot be covered: leave it out
+        reachable = np.asarray(cover[allowed].sum(axis=0)).ravel() > 0
+        cover, weight = cover[:, reachable].tocsr(), weight[reachable]
+    return _Problem(kind, cover, weight, matrix.cost, limit, forced_at, allowed)
+
+
+def _value(problem: _Problem, chosen: np.ndarray) -> float:
+    if problem.kind == "set_cover":
+        return float(problem.cost[chosen].sum())
+    return _covered(problem, chosen)
+
+
+def _covered(problem: _Problem, chosen: np.ndarray) -> float:
+    if len(chosen) == 0:
+        return 0.0
+    hit = np.asarray(problem.cover[chosen].sum(axis=0)).ravel() > 0
+    return float(problem.weight[hit].sum())
+
+
+def _better(problem: _Problem, candidate: np.ndarray, incumbent: np.ndarray) -> bool:
+    a, b = _value(problem, candidate), _value(problem, incumbent)
+    return a < b if problem.kind == "set_cover" else a > b
+
+
+def _tighter(problem: _Problem, a: float, b: float) -> float:
+    return max(a, b) if problem.kind == "set_cover" else min(a, b)
+
+
+def _gap(problem: _Problem, objective: float, bound: float) -> float:
+    if not np.isfinite(bound):
+        return np.inf
+    scale = max(abs(bound), abs(objective), 1e-12)
+    difference = objective - bound if problem.kind == "set_cover" else bound - objective
+    return max(difference, 0.0) / scale
+
+
+def _greedy(problem: _Problem) -> np.ndarray:
+    """Lazy greedy (CELF): add the site with the best gain (per cost) until the limit."""
+    cover, weight, cost = problem.cover, problem.weight, problem.cost
+    uncovered = np.ones(len(weight), dtype=bool)
+    chosen = list(problem.forced)
+    for j in problem.forced:
+        uncovered[cover.indices[cover.indptr[j] : cover.indptr[j + 1]]] = False
+    spent = float(cost[problem.forced].sum())
+    by_ratio = problem.kind != "max_coverage"
+    gain = cover @ (weight * uncovered)
+    candidates = np.flatnonzero(problem.allowed & (gain > 0))
+    candidates = np.setdiff1d(candidates, problem.forced)
+    heap = [(-_key(gain[j], cost[j], by_ratio), int(j)) for j in candidates]
+    heapq.heapify(heap)
+    while (
+        heap
+        and _room(problem, len(chosen), spent)
+        and (problem.kind != "set_cover" or uncovered.any())
+    ):
+        _, j = heapq.heappop(heap)
+        rows = cover.indices[cover.indptr[j] : cover.indptr[j + 1]]
+        fresh = float(weight[rows][uncovered[rows]].sum())
+        if fresh <= 0:
+            continue
+        key = _key(fresh, cost[j], by_ratio)
+        if heap and key < -heap[0][0]:
+            heapq.heappush(heap, (-key, j))  # stale: re-queue with its true gain
+            continue
+        if problem.kind == "budget" and spent + cost[j] > problem.limit:
+            continue
+        chosen.append(j)
+        spent += cost[j]
+        uncovered[rows] = False
+    result = np.array(chosen, dtype=int)
+    if problem.kind == "budget":
+        result = _best_single_site(problem, result)
+    return result
+
+
+def _key(gain: float, cost: float, by_ratio: bool) -> float:
+    if not by_ratio:
+        return gain
+    return gain / cost if cost > 0 else np.inf
+
+
+def _room(problem: _Problem, count: int, spent: float) -> bool:
+    if problem.kind == "max_coverage":
+        return count < problem.limit
+    if problem.kind == "budget":
+        return spent < problem.limit or np.any(problem.cost[problem.allowed] == 0)
+    return True
+
+
+def _best_single_site(problem: _Problem, greedy: np.ndarray) -> np.ndarray:
+    """Keep the ratio greedy or the best affordable single site, whichever covers more.
+
+    This is Khuller, Moss & Naor (1999); it keeps a (1 - 1/e) / 2 guarantee for budgets.
+    """
+    free = problem.limit - problem.cost[problem.forced].sum()
+    base = np.zeros(len(problem.weight), dtype=bool)
+    for j in problem.forced:
+        base[problem.cover.indices[problem.cover.indptr[j] : problem.cover.indptr[j + 1]]] = True
+    gain = problem.cover @ (problem.weight * ~base)
+    affordable = problem.allowed & (problem.cost <= free)
+    if not affordable.any():
+        return greedy
+    single = np.flatnonzero(affordable)[np.argmax(gain[affordable])]
+    alternative = np.unique(np.concatenate([problem.forced, [single]])).astype(int)
+    return alternative if _covered(problem, alternative) > _covered(problem, greedy) else greedy
+
+
+def _greedy_bound(problem: _Problem, incumbent: float, time_limit_s: float) -> float:
+    """Bound for a greedy solution: the LP relaxation when small, else Lagrangian."""
+    if problem.cover.nnz <= LP_BOUND_MAX_NONZEROS:
+        _, bound, status = _milp(problem, time_limit_s, 0.0, relax=True)
+        if status == "optimal" and np.isfinite(bound):
+            return bound
+    return _lagrangian_bound(problem, incumbent)
+
+
+def _lagrangian_bound(problem: _Problem, incumbent: float) -> float:
+    """Bound on the optimum by Lagrangian relaxation of the covering constraints.
+
+    Covering problems relax y_g <= sum_j a_jg x_j with multipliers lambda_g >= 0:
+    L = sum_g max(0, w_g - lambda_g) + max over the count/budget constraint (continuous
+    knapsack) of sum_j x_j s_j, s_j = sum_g a_jg lambda_g: an upper bound for every lambda.
+    Set covering relaxes sum_j a_jg x_j >= 1 with u_g >= 0: L = sum_g u_g + sum_j
+    min(0, c_j - sum_g a_jg u_g), a lower bound. Multipliers follow subgradient steps
+    (Held, Wolfe & Crowder 1974) toward the incumbent.
+    """
+    cover, weight = problem.cover, problem.weight
+    if len(weight) == 0:
+        return 0.0
+    minimize = problem.kind == "set_cover"
+    multiplier = np.full(len(weight), 1.0) if minimize else weight * 0.5
+    best = -np.inf if minimize else np.inf
+    theta = 2.0
+    for _ in range(LAGRANGIAN_ITERATIONS):
+        score = cover @ multiplier
+        if minimize:
+            reduced = problem.cost - score
+            x = (reduced < 0) & problem.allowed
+            x[problem.forced] = True
+            value = float(multiplier.sum() + reduced[x].sum())
+            subgradient = 1.0 - cover.T @ x.astype(float)
+            improved = value > best
+            best = max(best, value)
+            target_gap = incumbent - value
+        else:
+            y = weight > multiplier
+            x = _relaxed_choice(problem, score)
+            value = float(np.maximum(weight - multiplier, 0).sum() + score @ x)
+            subgradient = y - cover.T @ x
+            improved = value < best
+            best = min(best, value)
+            target_gap = value - incumbent
+        norm = float(subgradient @ subgradient)
+        if norm == 0 or target_gap <= 1e-9 * max(abs(best), 1.0):
+            break
+        if not improved:
+            theta *= 0.9
+        step = theta * max(target_gap, 1e-9) / norm
+        multiplier = np.maximum(multiplier + (step if minimize else -step) * subgradient, 0.0)
+    trivial = float(weight.sum())
+    return best if minimize else min(best, trivial)
+
+
+def _relaxed_choice(problem: _Problem, score: np.ndarray) -> np.ndarray:
+    """Fractional x maximizing score @ x under the count or budget constraint."""
+    x = np.zeros(len(score))
+    x[problem.forced] = 1.0
+    open_sites = problem.allowed.copy()
+    open_sites[problem.forced] = False
+    positive = np.flatnonzero(open_sites & (score > 0))
+    if problem.kind == "max_coverage":
+        room = int(problem.limit) - len(problem.forced)
+        if room > 0:
+            top = positive[np.argsort(-score[positive], kind="stable")[:room]]
+            x[top] = 1.0
+        return x
+    room = problem.limit - problem.cost[problem.forced].sum()
+    cost = problem.cost[positive]
+    free = cost == 0
+    x[positive[free]] = 1.0
+    paid = positive[~free]
+    order = paid[np.argsort(-score[paid] / problem.cost[paid], kind="stable")]
+    spent = np.cumsum(problem.cost[order])
+    full = spent <= room
+    x[order[full]] = 1.0
+    if (~full).any():
+        first = np.argmax(~full)
+        previous = spent[first - 1] if first > 0 else 0.0
+        x[order[first]] = (room - previous) / problem.cost[order[first]]
+    return x
+
+
+def _milp(
+    problem: _Problem, time_limit_s: float, gap: float, *, relax: bool = False
+) -> tuple[np.ndarray | None, float, str]:
+    """Solve the MILP (or its LP relaxation) with HiGHS; return sites, bound and status.
+
+    For the relaxation the bound is the LP optimum and no sites are returned.
+    """
+    n_sites, n_groups = problem.cover.shape
+    site_upper = problem.allowed.astype(float)
+    site_lower = np.zeros(n_sites)
+    site_lower[problem.forced] = 1.0
+    options = {"time_limit": float(time_limit_s), "mip_rel_gap": gap, "disp": False}
+    if problem.kind == "set_cover":
+        constraints = [LinearConstraint(problem.cover.T.astype(float).tocsr(), lb=1.0, ub=np.inf)]
+        result = milp(
+            problem.cost,
+            constraints=constraints,
+            integrality=np.zeros(n_sites) if relax else np.ones(n_sites),
+            bounds=Bounds(site_lower, site_upper),
+            options=options,
+        )
+        sites = None if result.x is None else np.flatnonzero(result.x > 0.5)
+        bound = result.fun if relax else getattr(result, "mip_dual_bound", None)
+        bound = float(bound) if bound is not None and np.isfinite(bound) else 0.0
+    else:
+        # variables: x (sites, binary) then y (groups, continuous in [0, 1])
+        link = hstack([-problem.cover.T.astype(float), identity(n_groups, format="csr")])
+        limit_row = np.concatenate(
+            [problem.cost if problem.kind == "budget" else np.ones(n_sites), np.zeros(n_groups)]
+        )
+        matrix = vstack([link, csr_matrix(limit_row)]).tocsr()
+        upper = np.concatenate([np.zeros(n_groups), [problem.limit]])
+        objective = np.concatenate([np.zeros(n_sites), -problem.weight])
+        bounds = Bounds(
+            np.concatenate([site_lower, np.zeros(n_groups)]),
+            np.concatenate([site_upper, np.ones(n_groups)]),
+        )
+        integrality = np.concatenate(
+            [np.zeros(n_sites) if relax else np.ones(n_sites), np.zeros(n_groups)]
+        )
+        result = milp(
+            objective,
+            constraints=[LinearConstraint(matrix, -np.inf, upper)],
+            integrality=integrality,
+            bounds=bounds,
+            options=options,
+        )
+        sites = None if result.x is None else np.flatnonzero(result.x[:n_sites] > 0.5)
+        bound = result.fun if relax else getattr(result, "mip_dual_bound", None)
+        bound = -float(bound) if bound is not None and np.isfinite(bound) else np.inf
+    if result.status == 0:
+        status = "optimal"
+    elif result.status == 1:
+        status = "time_limit"
+    elif result.status == 2:
+        raise InfeasibleError(f"the {problem.kind} problem is infeasible: {result.message}")
+    else:
+        status = f"solver: {result.message}"
+    if relax:
+        return None, bound, status
+    if status == "optimal" and sites is not None:
+        value = _value(problem, sites)
+        bound = _tighter(problem, bound, value) if np.isfinite(bound) else value
+    return sites, bound, status
+
+
+def _selection_order(problem: _Problem, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Order chosen sites greedily by the demand each newly covers; return order and gains."""
+    cover, weight = problem.cover, problem.weight
+    remaining = list(np.asarray(chosen, dtype=int))
+    uncovered = np.ones(len(weight), dtype=bool)
+    order, gains = [], []
+    while remaining:  # over chosen sites (tens to hundreds), not over demand
+        fresh = np.array(
+            [
+                weight[cover.indices[cover.indptr[j] : cover.indptr[j + 1]]][
+                    uncovered[cover.indices[cover.indptr[j] : cover.indptr[j + 1]]]
+                ].sum()
+                for j in remaining
+            ]
+        )
+        pick = int(np.argmax(fresh))
+        j = remaining.pop(pick)
+        order.append(j)
+        gains.append(float(fresh[pick]))
+        uncovered[cover.indices[cover.indptr[j] : cover.indptr[j + 1]]] = False
+    return np.array(order, dtype=int), np.array(gains)

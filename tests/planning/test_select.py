@@ -1,0 +1,148 @@
+"""Site selection: OR-Library optima, brute force on small instances, bounds and options."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.sparse import csr_matrix
+
+from whitespot.planning import CoverageMatrix, InfeasibleError, read_orlib_scp, select_sites
+
+ORLIB = Path(__file__).parent / "orlib"
+
+
+@pytest.mark.parametrize(("name", "optimum"), [("scp41", 429), ("scpa1", 253), ("scpb1", 69)])
+def test_orlib_set_cover_reaches_published_optimum(name, optimum):
+    # Beasley's OR-Library; optima published with the instances (tests/planning/orlib/README.md)
+    cover, cost = read_orlib_scp(ORLIB / f"{name}.txt")
+    matrix = CoverageMatrix.from_cover(cover, np.ones(cover.shape[1]), cost)
+    result = select_sites(matrix, cover_all=True, method="exact", time_limit_s=120)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(optimum)
+    assert result.bound == pytest.approx(optimum) and result.gap == pytest.approx(0, abs=1e-9)
+    assert result.covered == matrix.coverable
+
+
+def test_orlib_reader_shape_and_costs():
+    cover, cost = read_orlib_scp(ORLIB / "scp41.txt")
+    assert cover.shape == (1000, 200) and len(cost) == 1000
+    assert (np.asarray(cover.sum(axis=0)).ravel() > 0).all()
+
+
+def random_instance(seed, n_sites=7, n_demand=12, density=0.3):
+    rng = np.random.default_rng(seed)
+    cover = rng.random((n_sites, n_demand)) < density
+    weight = rng.integers(1, 50, n_demand).astype(float)
+    cost = rng.integers(1, 9, n_sites).astype(float)
+    return CoverageMatrix.from_cover(csr_matrix(cover), weight, cost), cover, weight, cost
+
+
+def brute_force(cover, weight, cost, *, sites=None, budget=None, cover_all=False):
+    n = cover.shape[0]
+    coverable = cover.any(axis=0)
+    best = None
+    for r in range(n + 1):
+        for subset in itertools.combinations(range(n), r):
+            subset = list(subset)
+            hit = cover[subset].any(axis=0) if subset else np.zeros(cover.shape[1], bool)
+            value, spent = weight[hit].sum(), cost[subset].sum()
+            if cover_all:
+                if (hit >= coverable).all() and (best is None or spent < best):
+                    best = spent
+            elif (sites is not None and r <= sites) or (budget is not None and spent <= budget):
+                best = value if best is None else max(best, value)
+    return best
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from(["sites", "budget", "cover_all"]))
+def test_exact_equals_brute_force_and_greedy_is_bounded(seed, kind):
+    matrix, cover, weight, cost = random_instance(seed)
+    limit = {"sites": {"sites": 2}, "budget": {"budget": 7.0}, "cover_all": {"cover_all": True}}[kind]
+    optimum = brute_force(cover, weight, cost, **limit)
+    exact = select_sites(matrix, method="exact", **limit)
+    greedy = select_sites(matrix, method="greedy", **limit)
+    assert exact.objective == pytest.approx(optimum)
+    if kind == "cover_all":
+        assert greedy.objective >= optimum - 1e-9  # greedy never below the least cost
+        assert greedy.bound <= optimum + 1e-6  # the lower bound is a lower bound
+        assert greedy.covered == pytest.approx(matrix.coverable)
+    else:
+        assert greedy.objective <= optimum + 1e-9  # greedy never above the optimum
+        assert greedy.bound >= optimum - 1e-6  # every reported bound is at least the optimum
+        assert exact.bound >= optimum - 1e-6
+    auto = select_sites(matrix, method="auto", **limit)
+    assert auto.objective == pytest.approx(optimum)
+
+
+def test_merging_identical_demand_keeps_the_optimum():
+    rng = np.random.default_rng(5)
+    site = rng.integers(0, 6, 300)
+    point = rng.integers(0, 120, 300)
+    weight = rng.integers(1, 5, 120).astype(float)
+    merged = CoverageMatrix.from_pairs(site, point, weight, np.array([f"S{i}" for i in range(6)]))
+    dense = np.zeros((6, 120), dtype=bool)
+    dense[site, point] = True
+    plain = CoverageMatrix.from_cover(csr_matrix(dense), weight)
+    assert merged.n_groups < plain.n_groups
+    assert merged.coverable == plain.coverable
+    for p in (1, 2, 3):
+        a = select_sites(merged, sites=p, method="exact").objective
+        b = select_sites(plain, sites=p, method="exact").objective
+        assert a == pytest.approx(b)
+    assert merged.unreachable == pytest.approx(weight[~dense.any(axis=0)].sum())
+
+
+def test_selection_order_and_marginal_gains():
+    cover = csr_matrix(np.array([[1, 1, 1, 0, 0], [0, 0, 1, 1, 0], [0, 0, 0, 0, 1]], dtype=bool))
+    matrix = CoverageMatrix.from_cover(cover, np.array([5.0, 5, 5, 20, 1]))
+    result = select_sites(matrix, sites=3, method="exact")
+    assert result.site_ids == ("S2", "S1", "S3")  # 25 (S2: 5 + 20), then 10 more, then 1
+    assert result.marginal.tolist() == [25.0, 10.0, 1.0]
+    assert result.covered == 36.0 and result.objective == 36.0
+
+
+def test_forced_and_forbidden_sites():
+    matrix, cover, weight, cost = random_instance(11)
+    free = select_sites(matrix, sites=2, method="exact")
+    forbidden = select_sites(matrix, sites=2, method="exact", forbidden=[free.site_ids[0]])
+    assert free.site_ids[0] not in forbidden.site_ids
+    forced = select_sites(matrix, sites=2, method="exact", forced=["S7"])
+    assert "S7" in forced.site_ids
+    with pytest.raises(InfeasibleError, match="forced sites exceed sites=1"):
+        select_sites(matrix, sites=1, forced=["S1", "S2"])
+    with pytest.raises(ValueError, match="not among the candidates: X9"):
+        select_sites(matrix, sites=1, forced=["X9"])
+    with pytest.raises(ValueError, match="both forced and forbidden"):
+        select_sites(matrix, sites=2, forced=["S1"], forbidden=["S1"])
+
+
+def test_argument_checks():
+    matrix = random_instance(1)[0]
+    with pytest.raises(ValueError, match="exactly one of"):
+        select_sites(matrix, sites=2, budget=3.0)
+    with pytest.raises(ValueError, match="method='best'"):
+        select_sites(matrix, sites=2, method="best")
+
+
+def test_budget_respected_and_reported():
+    matrix = random_instance(3, n_sites=10, n_demand=30)[0]
+    result = select_sites(matrix, budget=10.0, method="auto")
+    assert result.cost <= 10.0
+    assert result.gap >= 0 and result.bound >= result.objective - 1e-9
+
+
+def test_time_limit_reports_a_gap():
+    # a 1,000 x 8,000 random MCLP instance that HiGHS cannot close in 1 s
+    rng = np.random.default_rng(0)
+    cover = csr_matrix(rng.random((1000, 8000)) < 0.004)
+    matrix = CoverageMatrix.from_cover(cover, rng.integers(1, 200, 8000).astype(float))
+    result = select_sites(matrix, sites=40, method="exact", time_limit_s=1.0)
+    assert result.status in ("time_limit", "optimal")
+    assert result.bound >= result.objective
+    assert np.isfinite(result.gap)
