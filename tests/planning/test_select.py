@@ -47,8 +47,8 @@ def brute_force(cover, weight, cost, *, sites=None, budget=None, cover_all=False
     coverable = cover.any(axis=0)
     best = None
     for r in range(n + 1):
-        for subset in itertools.combinations(range(n), r):
-            subset = list(subset)
+        for combination in itertools.combinations(range(n), r):
+            subset = list(combination)
             hit = cover[subset].any(axis=0) if subset else np.zeros(cover.shape[1], bool)
             value, spent = weight[hit].sum(), cost[subset].sum()
             if cover_all:
@@ -63,7 +63,9 @@ def brute_force(cover, weight, cost, *, sites=None, budget=None, cover_all=False
 @given(st.integers(0, 10_000), st.sampled_from(["sites", "budget", "cover_all"]))
 def test_exact_equals_brute_force_and_greedy_is_bounded(seed, kind):
     matrix, cover, weight, cost = random_instance(seed)
-    limit = {"sites": {"sites": 2}, "budget": {"budget": 7.0}, "cover_all": {"cover_all": True}}[kind]
+    limit = {"sites": {"sites": 2}, "budget": {"budget": 7.0}, "cover_all": {"cover_all": True}}[
+        kind
+    ]
     optimum = brute_force(cover, weight, cost, **limit)
     exact = select_sites(matrix, method="exact", **limit)
     greedy = select_sites(matrix, method="greedy", **limit)
@@ -108,7 +110,7 @@ def test_selection_order_and_marginal_gains():
 
 
 def test_forced_and_forbidden_sites():
-    matrix, cover, weight, cost = random_instance(11)
+    matrix = random_instance(11)[0]
     free = select_sites(matrix, sites=2, method="exact")
     forbidden = select_sites(matrix, sites=2, method="exact", forbidden=[free.site_ids[0]])
     assert free.site_ids[0] not in forbidden.site_ids
