@@ -15,6 +15,7 @@ from whitespot.coverage import (
     write_gap_list,
     write_signal_raster,
 )
+from whitespot.coverage.export import read_gap_list
 from whitespot.data import (
     VIETNAM_BBOX,
     load_sample,
@@ -25,6 +26,10 @@ from whitespot.data import (
     write_layer,
     write_province,
 )
+from whitespot.planning import plan_sites, read_candidates, write_plan
+
+DEMO_BUDGET = 30_000.0
+"""Budget of the demo's plan, million VND (about 20 sites)."""
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -47,6 +52,15 @@ def demo(args: argparse.Namespace) -> int:
     )
     for suffix in (".xlsx", ".geojson", ".csv"):
         written.update(write_gap_list(gaps, out / f"gaps{suffix}"))
+    plan_result = plan_sites(
+        gaps,
+        budget=DEMO_BUDGET,
+        towers=layers["towers"],
+        grid=layers["grid"],
+        terrain=province.terrain,
+    )
+    for suffix in (".xlsx", ".geojson"):
+        written.update(write_plan(plan_result, out / f"sites{suffix}"))
     raster = signal_raster(
         layers["towers"],
         layers["villages"],
@@ -62,6 +76,9 @@ def demo(args: argparse.Namespace) -> int:
         f"towers {len(layers['towers']):,}, grid lines {len(layers['grid']):,}",
         f"  model: {gaps.settings['model_description']}",
         f"  {gaps.headline()}",
+        f"  plan for {DEMO_BUDGET:,.0f} {plan_result.settings['currency']}: "
+        f"{plan_result.headline()}",
+        f"  {plan_result.selection.summary()}",
         f"wrote {len(written)} files to {out}: "
         + ", ".join(sorted(str(p.relative_to(out)) for p in written)),
     ]
@@ -104,6 +121,38 @@ def gaps(args: argparse.Namespace) -> int:
         extrapolate=args.extrapolate,
     )
     written = write_gap_list(result, args.out)
+    print(result.headline())
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def plan(args: argparse.Namespace) -> int:
+    """``whitespot plan``: choose, cost, rank and lot new sites from a gap list."""
+    region = None if args.anywhere else VIETNAM_BBOX
+    gaps = read_gap_list(args.gaps)
+    towers, grid = (
+        validate_layer(name, path, region=region) if path else None
+        for name, path in (("towers", args.towers), ("grid", args.grid))
+    )
+    terrain = read_terrain(args.dem) if args.dem else None
+    candidates = read_candidates(args.candidates) if args.candidates else None
+    result = plan_sites(
+        gaps,
+        sites=args.sites,
+        budget=args.budget,
+        cover_all=args.cover_all,
+        candidates=candidates,
+        towers=towers,
+        grid=grid,
+        terrain=terrain,
+        technology=args.technology,
+        model=args.model,
+        method=args.method,
+        time_limit_s=args.time_limit,
+        lots_by=args.lots_by,
+    )
+    written = write_plan(result, args.out)
+    print(result.selection.summary())
     print(result.headline())
     print("wrote " + ", ".join(str(p) for p in written))
     return 0

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from whitespot.cli import commands
 from whitespot.coverage import MODEL_NAMES, ModelRangeError
 from whitespot.data import LAYERS, TECHNOLOGIES, ValidationError
+from whitespot.planning import InfeasibleError
+from whitespot.planning.select import METHODS
 
 EXIT_OK = 0
 EXIT_INVALID_INPUT = 1
@@ -29,11 +31,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
     demo = sub.add_parser("demo", help="run the pipeline on the embedded sample province")
     demo.add_argument("--out", required=True, help="folder to write the results into")
     demo.set_defaults(run=commands.demo)
+    _add_gaps(sub)
+    _add_plan(sub)
+    _add_validate(sub)
+    _add_sample(sub)
+    return parser
 
+
+def _add_gaps(sub: argparse._SubParsersAction) -> None:
     gaps = sub.add_parser("gaps", help="list the villages without signal or power")
     gaps.add_argument("--villages", required=True, help="villages file")
     gaps.add_argument("--towers", required=True, help="towers file (or OpenCelliD CSV)")
@@ -74,6 +82,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gaps.set_defaults(run=commands.gaps)
 
+
+def _add_plan(sub: argparse._SubParsersAction) -> None:
+    plan = sub.add_parser("plan", help="choose, cost and rank new tower sites for bidding")
+    plan.add_argument("--gaps", required=True, help="gap list written by 'whitespot gaps'")
+    objective = plan.add_mutually_exclusive_group(required=True)
+    objective.add_argument("--sites", type=int, help="number of sites to build")
+    objective.add_argument("--budget", type=float, help="money to spend (unit costs' currency)")
+    objective.add_argument("--cover-all", action="store_true", help="least cost covering all")
+    plan.add_argument("--candidates", help="candidate sites file (default: around the gaps)")
+    plan.add_argument("--method", choices=METHODS, default="auto", help="default auto")
+    plan.add_argument("--time-limit", type=float, default=60.0, help="solver time limit, s")
+    plan.add_argument("--towers", help="existing towers (backhaul anchors)")
+    plan.add_argument("--grid", help="power lines file")
+    plan.add_argument("--dem", help="GeoTIFF DEM (high-point candidates, terrain model)")
+    plan.add_argument("--technology", choices=TECHNOLOGIES, default="4G", help="of new sites")
+    plan.add_argument("--model", choices=MODEL_NAMES, help="default: the gap list's model")
+    plan.add_argument("--lots-by", choices=["commune", "backhaul"], default="commune")
+    plan.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
+    plan.add_argument("--out", required=True, help="sites.xlsx, sites.csv, sites.geojson or .gpkg")
+    plan.set_defaults(run=commands.plan)
+
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:
     validate = sub.add_parser("validate", help="check an input file and list what is wrong")
     validate.add_argument("layer", choices=[*LAYERS, "terrain", "opencellid"])
     validate.add_argument(
@@ -93,13 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(run=commands.validate)
 
+
+def _add_sample(sub: argparse._SubParsersAction) -> None:
     sample = sub.add_parser("sample", help="generate a synthetic province of any size")
     sample.add_argument("--out", required=True, help="folder for province.gpkg and dem.tif")
     sample.add_argument("--villages", type=int, default=300, help="number of villages")
     sample.add_argument("--towers", type=int, default=None, help="number of towers")
     sample.add_argument("--seed", type=int, default=2025, help="random seed")
     sample.set_defaults(run=commands.sample)
-    return parser
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
@@ -142,7 +174,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return args.run(args)
     except Exception as error:
-        if isinstance(error, ValidationError | ModelRangeError):
+        if isinstance(error, ValidationError | ModelRangeError | InfeasibleError):
             code, text = EXIT_INVALID_INPUT, str(error)
         elif isinstance(error, FileNotFoundError | PermissionError | IsADirectoryError):
             code, text = EXIT_FILE, str(error)

@@ -12,7 +12,7 @@ from whitespot.coverage.deadzones import (
     signal_raster,
     write_signal_raster,
 )
-from whitespot.coverage.export import write_gap_list
+from whitespot.coverage.export import read_gap_list, write_gap_list
 from whitespot.coverage.gaps import GAP_TYPES, GapCriteria, GapList, gap_list, summarize
 from whitespot.coverage.models import MODEL_NAMES, MODELS, PathLossModel
 from whitespot.coverage.propagation import (
@@ -44,6 +44,7 @@ __all__ = [
     "hata_loss_db",
     "knife_edge_loss_db",
     "predict_signal",
+    "read_gap_list",
     "rma_los_loss_db",
     "rma_nlos_loss_db",
     "signal_raster",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from whitespot.coverage.gaps import GapList
-from whitespot.data import write_layer, write_layers
+from whitespot.coverage.gaps import GapList, summarize
+from whitespot.data import Problem, ValidationError, read_layer, write_layer, write_layers
 
 GAP_LIST_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg", ".parquet")
 
@@ -44,8 +44,12 @@ def write_gap_list(gaps: GapList, path: str | PathLike) -> list[Path]:
     settings = settings_table(gaps.settings)
     if suffix == ".xlsx":
         villages = pd.DataFrame(gaps.villages.drop(columns=gaps.villages.geometry.name))
-        sheets = {"villages": villages, "communes": gaps.communes, "province": gaps.provinces,
-                  "settings": settings}  # fmt: skip
+        sheets = {
+            "villages": villages,
+            "communes": gaps.communes,
+            "province": gaps.provinces,
+            "settings": settings,
+        }
         return [write_layers(sheets, path)]
     side = {
         "communes": gaps.communes,
@@ -56,3 +60,62 @@ def write_gap_list(gaps: GapList, path: str | PathLike) -> list[Path]:
     for name, table in side.items():
         written.append(write_layer(table, path.with_name(f"{path.stem}_{name}.csv")))
     return written
+
+
+READ_BACK_COLUMNS = (
+    "village_id",
+    "households",
+    "households_without_signal",
+    "signal_status",
+    "power_status",
+)
+
+
+def read_gap_list(path: str | PathLike) -> GapList:
+    """Read a gap list written by :func:`write_gap_list` (any of its formats).
+
+    The villages come back with their statuses; the summaries are recomputed; the settings
+    are read from the ``settings`` sheet or the ``<stem>_settings.csv`` beside the file.
+
+    Raises
+    ------
+    ValidationError
+        If the file lacks the gap-list columns (:data:`READ_BACK_COLUMNS`).
+    """
+    path = Path(path)
+    villages = read_layer(path, "villages")
+    missing = [c for c in READ_BACK_COLUMNS if c not in villages]
+    if missing:
+        raise ValidationError(
+            [
+                Problem(
+                    f"gap list ({path.name})",
+                    ", ".join(missing),
+                    "missing_column",
+                    "not a gap list: write one with 'whitespot gaps' (columns present: "
+                    f"{', '.join(map(str, villages.columns[:12]))})",
+                )
+            ]
+        )
+    for column in ("village_id", "name", "province_code", "commune_code"):
+        if column in villages:
+            villages[column] = villages[column].astype("string").fillna("")
+    villages["households_without_power"] = pd.to_numeric(
+        villages.get("households_without_power", pd.Series(pd.NA, index=villages.index)),
+        errors="coerce",
+    ).astype("Int64")
+    settings: dict[str, object] = {}
+    if path.suffix.lower() == ".xlsx":
+        table = pd.read_excel(path, sheet_name="settings", dtype=str)
+    else:
+        side = path.with_name(f"{path.stem}_settings.csv")
+        table = pd.read_csv(side, dtype=str, encoding="utf-8-sig") if side.exists() else None
+    if table is not None:
+        settings = dict(zip(table["setting"], table["value"], strict=True))
+    return GapList(
+        villages,
+        summarize(villages, ["province_code", "commune_code"]),
+        summarize(villages, ["province_code"]),
+        None,
+        settings,
+    )

@@ -26,9 +26,19 @@ def sample_files(tmp_path_factory, province):
 @pytest.mark.parametrize("suffix", ["csv", "xlsx", "geojson", "gpkg"])
 def test_gaps_writes_every_format_with_every_village(sample_files, tmp_path, capsys, suffix):
     out = tmp_path / f"gaps.{suffix}"
-    code = main(["gaps", "--villages", str(sample_files["villages"]), "--towers",
-                 str(sample_files["towers"]), "--grid", str(sample_files["grid"]),
-                 "--out", str(out)])  # fmt: skip
+    code = main(
+        [
+            "gaps",
+            "--villages",
+            str(sample_files["villages"]),
+            "--towers",
+            str(sample_files["towers"]),
+            "--grid",
+            str(sample_files["grid"]),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     assert "villages" in capsys.readouterr().out
     villages = read_layer(out, "villages")
@@ -45,9 +55,21 @@ def test_gaps_writes_every_format_with_every_village(sample_files, tmp_path, cap
 
 def test_gaps_with_households_and_dem_uses_terrain(sample_files, tmp_path, capsys):
     out = tmp_path / "gaps.csv"
-    code = main(["gaps", "--villages", str(sample_files["villages"]), "--towers",
-                 str(sample_files["towers"]), "--households", str(sample_files["households"]),
-                 "--dem", str(sample_files["dem"]), "--out", str(out)])  # fmt: skip
+    code = main(
+        [
+            "gaps",
+            "--villages",
+            str(sample_files["villages"]),
+            "--towers",
+            str(sample_files["towers"]),
+            "--households",
+            str(sample_files["households"]),
+            "--dem",
+            str(sample_files["dem"]),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     settings = pd.read_csv(tmp_path / "gaps_settings.csv", encoding="utf-8-sig")
     values = dict(zip(settings["setting"], settings["value"], strict=True))
@@ -57,8 +79,17 @@ def test_gaps_with_households_and_dem_uses_terrain(sample_files, tmp_path, capsy
 def test_bad_villages_file_gets_the_validation_error(sample_files, tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("village_id,households,lon,lat\nV1,-2,106.7,16.8\n", encoding="utf-8")
-    code = main(["gaps", "--villages", str(bad), "--towers", str(sample_files["towers"]),
-                 "--out", str(tmp_path / "g.csv")])  # fmt: skip
+    code = main(
+        [
+            "gaps",
+            "--villages",
+            str(bad),
+            "--towers",
+            str(sample_files["towers"]),
+            "--out",
+            str(tmp_path / "g.csv"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert "villages (bad.csv): column 'households', 1 row (ids: V1)" in err
@@ -66,9 +97,19 @@ def test_bad_villages_file_gets_the_validation_error(sample_files, tmp_path, cap
 
 
 def test_model_out_of_range_is_a_clear_error(sample_files, tmp_path, capsys):
-    code = main(["gaps", "--villages", str(sample_files["villages"]), "--towers",
-                 str(sample_files["towers"]), "--model", "hata", "--out",
-                 str(tmp_path / "g.csv")])  # fmt: skip
+    code = main(
+        [
+            "gaps",
+            "--villages",
+            str(sample_files["villages"]),
+            "--towers",
+            str(sample_files["towers"]),
+            "--model",
+            "hata",
+            "--out",
+            str(tmp_path / "g.csv"),
+        ]
+    )
     assert code == 1
     assert "model 'hata' is valid for frequency_mhz 150..2000" in capsys.readouterr().err
 
@@ -83,8 +124,15 @@ def test_demo_writes_the_pipeline(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     output = capsys.readouterr().out
     assert "without signal" in output
-    for name in ("gaps.xlsx", "gaps.geojson", "gaps.csv", "signal.tif", "dead_zones.geojson",
-                 "summary.txt", "sample/province.gpkg"):  # fmt: skip
+    for name in (
+        "gaps.xlsx",
+        "gaps.geojson",
+        "gaps.csv",
+        "signal.tif",
+        "dead_zones.geojson",
+        "summary.txt",
+        "sample/province.gpkg",
+    ):
         assert (tmp_path / name).exists(), name
     zones = gpd.read_file(tmp_path / "dead_zones.geojson")
     assert (zones["households"] > 0).all()

@@ -1,0 +1,75 @@
+"""Writing a plan: the ranked sites, lots, coverage curve, networks and settings."""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+
+import pandas as pd
+
+from whitespot.coverage.export import settings_table
+from whitespot.data import write_layer, write_layers
+from whitespot.planning.plan import Plan
+
+PLAN_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
+
+
+def write_plan(plan: Plan, path: str | PathLike) -> list[Path]:
+    """Write a plan in the format of the file suffix.
+
+    ``.xlsx``: one workbook with the sheets ``sites`` (the ranked list), ``lots``,
+    ``curve``, ``backhaul``, ``power_lines`` and ``settings``. ``.gpkg``: one GeoPackage with
+    the layers ``sites``, ``backhaul``, ``power_lines`` and ``service`` plus the tables as
+    ``<stem>_lots.csv`` ... beside it. ``.csv`` and ``.geojson``: the ranked sites, with
+    ``<stem>_lots.csv``, ``<stem>_curve.csv``, ``<stem>_settings.csv`` and (GeoJSON)
+    ``<stem>_backhaul.geojson``, ``<stem>_power_lines.geojson`` beside them.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in PLAN_FORMATS:
+        raise ValueError(f"{path.name}: plans are written as {', '.join(PLAN_FORMATS)}")
+    selection = plan.selection
+    settings = settings_table(
+        {
+            **plan.settings,
+            "method_used": selection.method,
+            "status": selection.status,
+            "objective": selection.objective,
+            "bound": selection.bound,
+            "gap": selection.gap,
+            "seconds": round(selection.seconds, 3),
+        }
+    )
+    tables = {"lots": plan.lots, "curve": plan.curve, "settings": settings}
+    if suffix == ".xlsx":
+        sheets = {
+            "sites": pd.DataFrame(plan.sites.drop(columns="geometry")),
+            **tables,
+            "backhaul": pd.DataFrame(plan.backhaul.drop(columns="geometry")),
+            "power_lines": pd.DataFrame(plan.power_lines.drop(columns="geometry")),
+        }
+        order = ["sites", "lots", "curve", "backhaul", "power_lines", "settings"]
+        return [write_layers({name: sheets[name] for name in order}, path)]
+    if suffix == ".gpkg":
+        layers = {
+            "sites": plan.sites,
+            "backhaul": plan.backhaul,
+            "power_lines": plan.power_lines,
+            "service": plan.service,
+        }
+        written = [write_layers({k: v for k, v in layers.items() if len(v)}, path)]
+    else:
+        written = [write_layer(plan.sites, path, layer="sites")]
+        if suffix == ".geojson":
+            for name in ("backhaul", "power_lines"):
+                written.append(
+                    write_layer(getattr(plan, name), path.with_name(f"{path.stem}_{name}.geojson"))
+                )
+    for name, table in tables.items():
+        written.append(write_layer(table, path.with_name(f"{path.stem}_{name}.csv")))
+    return written

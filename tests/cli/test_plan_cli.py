@@ -1,0 +1,99 @@
+"""whitespot plan: from a gap list file to a ranked site list."""
+
+from __future__ import annotations
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from whitespot.cli import main
+
+
+@pytest.fixture(scope="module")
+def gap_file(tmp_path_factory, province):
+    folder = tmp_path_factory.mktemp("plan")
+    for name in ("villages", "towers", "grid"):
+        getattr(province, name).to_file(folder / f"{name}.gpkg")
+    assert (
+        main(
+            [
+                "gaps",
+                "--villages",
+                str(folder / "villages.gpkg"),
+                "--towers",
+                str(folder / "towers.gpkg"),
+                "--grid",
+                str(folder / "grid.gpkg"),
+                "--out",
+                str(folder / "gaps.geojson"),
+            ]
+        )
+        == 0
+    )
+    return folder
+
+
+@pytest.mark.parametrize("objective", [["--sites", "6"], ["--budget", "12000"], ["--cover-all"]])
+def test_plan_prints_objective_bound_gap(gap_file, tmp_path, capsys, objective):
+    out = tmp_path / "sites.xlsx"
+    code = main(
+        [
+            "plan",
+            "--gaps",
+            str(gap_file / "gaps.geojson"),
+            *objective,
+            "--towers",
+            str(gap_file / "towers.gpkg"),
+            "--out",
+            str(out),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "bound" in printed and "gap" in printed
+    sites = pd.read_excel(out, sheet_name="sites")
+    assert sites["rank"].tolist() == list(range(1, len(sites) + 1))
+    assert openpyxl.load_workbook(out).sheetnames[0] == "sites"
+
+
+def test_plan_csv_and_geojson(gap_file, tmp_path, capsys):
+    for suffix in ("csv", "geojson"):
+        out = tmp_path / f"sites.{suffix}"
+        assert (
+            main(
+                [
+                    "plan",
+                    "--gaps",
+                    str(gap_file / "gaps.geojson"),
+                    "--sites",
+                    "3",
+                    "--method",
+                    "greedy",
+                    "--out",
+                    str(out),
+                ]
+            )
+            == 0
+        )
+        assert (tmp_path / "sites_lots.csv").exists()
+
+
+def test_plan_needs_a_gap_list(gap_file, tmp_path, capsys):
+    code = main(
+        [
+            "plan",
+            "--gaps",
+            str(gap_file / "towers.gpkg"),
+            "--sites",
+            "3",
+            "--out",
+            str(tmp_path / "s.csv"),
+        ]
+    )
+    assert code == 1
+    assert "not a gap list" in capsys.readouterr().err
+
+
+def test_plan_needs_one_objective(gap_file, capsys):
+    with pytest.raises(SystemExit):
+        main(["plan", "--gaps", "g.csv", "--sites", "3", "--cover-all", "--out", "x.csv"])

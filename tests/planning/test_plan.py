@@ -1,0 +1,147 @@
+"""The planning pipeline on the sample province: ranking, lots, curve, files."""
+
+from __future__ import annotations
+
+import numpy as np
+import openpyxl
+import pytest
+
+from whitespot.coverage import gap_list
+from whitespot.data import (
+    validate_grid,
+    validate_households,
+    validate_towers,
+    validate_villages,
+)
+from whitespot.planning import (
+    candidates_from_gaps,
+    candidates_from_terrain,
+    candidates_on_grid,
+    coverage_matrix,
+    demand_points,
+    plan_sites,
+    select_sites,
+    write_plan,
+)
+from whitespot.planning.bidding import RANKING_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def layers(province):
+    return {
+        "villages": validate_villages(province.villages),
+        "towers": validate_towers(province.towers),
+        "households": validate_households(province.households),
+        "grid": validate_grid(province.grid),
+    }
+
+
+@pytest.fixture(scope="module")
+def gaps(layers):
+    return gap_list(
+        layers["villages"],
+        layers["towers"],
+        households=layers["households"],
+        grid=layers["grid"],
+        progress=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def plan(gaps, layers, province):
+    return plan_sites(
+        gaps,
+        sites=8,
+        towers=layers["towers"],
+        grid=layers["grid"],
+        terrain=province.terrain,
+        model="rma",
+        curve_steps=4,
+    )
+
+
+def test_ranked_sites(plan, gaps):
+    sites = plan.sites
+    assert list(sites.columns) == [*RANKING_COLUMNS, "geometry"]
+    assert sites["rank"].tolist() == list(range(1, 9))
+    assert sites["households_new"].is_monotonic_decreasing
+    assert sites["households_cumulative"].iloc[-1] == pytest.approx(plan.selection.covered)
+    assert (
+        sites["total_cost"] == sites["capex"] + sites["power_cost"] + sites["backhaul_cost"]
+    ).all()
+    served = set("; ".join(sites["villages_served"]).split("; "))
+    uncovered = set(gaps.villages.loc[gaps.villages["households_without_signal"] > 0, "village_id"])
+    assert served <= uncovered
+    assert plan.selection.gap <= 1e-4 or plan.selection.status == "time_limit"
+
+
+def test_households_new_match_the_matrix(plan):
+    # the marginal gains recomputed from the matrix, site by site
+    matrix, order = plan.matrix, plan.selection.sites
+    covered = [matrix.covered_weight(order[: k + 1]) for k in range(len(order))]
+    assert np.diff([0, *covered]).tolist() == pytest.approx(plan.sites["households_new"].tolist())
+
+
+def test_lots_add_up(plan, gaps, layers):
+    lots = plan.lots
+    assert lots["sites"].sum() == len(plan.sites)
+    assert lots["total_cost"].sum() == pytest.approx(plan.sites["total_cost"].sum())
+    assert lots["households_new"].sum() == plan.sites["households_new"].sum()
+    by_backhaul = plan_sites(
+        gaps, sites=8, towers=layers["towers"], lots_by="backhaul", curve_steps=0, model="rma"
+    )
+    assert "cluster" in by_backhaul.lots.columns
+
+
+def test_curve_grows_with_budget(plan):
+    curve = plan.curve
+    assert curve["budget"].is_monotonic_increasing
+    assert curve["households_covered"].is_monotonic_increasing
+    assert (curve["bound"] >= curve["households_covered"] - 1e-6).all()
+    assert curve["share_covered"].iloc[-1] == pytest.approx(
+        plan.matrix.coverable / plan.matrix.point_weight.sum()
+    )
+
+
+def test_budget_and_cover_all(gaps, layers):
+    budget = plan_sites(gaps, budget=10_000.0, towers=layers["towers"], model="rma", curve_steps=0)
+    assert budget.sites["total_cost"].sum() <= 10_000.0
+    every = plan_sites(gaps, cover_all=True, towers=layers["towers"], model="rma", curve_steps=0)
+    assert every.selection.covered == pytest.approx(every.selection.coverable)
+
+
+def test_candidate_generators(gaps, province):
+    ring = candidates_from_gaps(gaps, ring_points=4)
+    uncovered = (gaps.villages["households_without_signal"] > 0).sum()
+    assert len(ring) == 5 * uncovered and ring["site_id"].is_unique
+    high = candidates_from_terrain(province.terrain, gaps, spacing_m=2000)
+    assert len(high) > 0 and (high["ground_m"] > 0).all() and high["site_id"].is_unique
+    grid = candidates_on_grid(gaps.villages, spacing_m=10_000)
+    assert len(grid) > 40 and grid["site_id"].is_unique
+
+
+def test_demand_and_matrix_from_gaps(gaps):
+    demand = demand_points(gaps)
+    assert demand["households"].sum() == gaps.villages["households_without_signal"].sum()
+    candidates = candidates_from_gaps(gaps)
+    matrix = coverage_matrix(candidates, demand, model="rma", progress=False)
+    assert matrix.coverable + matrix.unreachable == pytest.approx(demand["households"].sum())
+    assert matrix.n_groups < len(demand)  # identical demand merged
+    exact = select_sites(matrix, sites=5, method="exact")
+    greedy = select_sites(matrix, sites=5, method="greedy")
+    assert greedy.objective <= exact.objective <= greedy.bound + 1e-6
+
+
+def test_write_plan(plan, tmp_path):
+    written = write_plan(plan, tmp_path / "sites.xlsx")
+    book = openpyxl.load_workbook(written[0])
+    assert book.sheetnames == ["sites", "lots", "curve", "backhaul", "power_lines", "settings"]
+    names = [p.name for p in write_plan(plan, tmp_path / "sites.geojson")]
+    assert names == [
+        "sites.geojson",
+        "sites_backhaul.geojson",
+        "sites_power_lines.geojson",
+        "sites_lots.csv",
+        "sites_curve.csv",
+        "sites_settings.csv",
+    ]
