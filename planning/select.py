@@ -31,10 +31,16 @@ from whitespot.planning.matrix import CoverageMatrix
 
 METHODS = ("auto", "exact", "greedy")
 PROBLEMS = ("max_coverage", "budget", "set_cover")
-LAGRANGIAN_ITERATIONS = 300
-LP_BOUND_MAX_NONZEROS = 2_000_000
-"""Up to this many matrix entries the greedy bound comes from the LP relaxation (HiGHS);
-beyond, from Lagrangian relaxation, which needs no solver memory."""
+LAGRANGIAN_ITERATIONS = 1000
+LAGRANGIAN_PATIENCE = 20
+"""Subgradient iterations without a better bound before the step factor is halved."""
+LP_BOUND_MAX_NONZEROS = 200_000
+"""Up to this many matrix entries the heuristic's bound also comes from the LP relaxation
+(HiGHS); larger MCLP relaxations are slow to solve, Lagrangian relaxation is not."""
+LP_BOUND_TIME_S = 20.0
+SWAP_ROUNDS = 500
+SWAP_CANDIDATES = 40
+"""Local search considers this many entering and leaving sites per round."""
 
 
 @dataclass(frozen=True)
@@ -165,9 +171,9 @@ def select_sites(  # noqa: PLR0913 keyword-only options
 
     chosen, status, used = np.array([], dtype=int), "heuristic", method
     bound = np.inf if problem.kind != "set_cover" else 0.0
+    deadline = started + time_limit_s
     if method in ("greedy", "auto"):
-        chosen = _greedy(problem)
-        bound = _greedy_bound(problem, _value(problem, chosen), time_limit_s)
+        chosen, bound = _improve_and_bound(problem, _greedy(problem), deadline)
         used = "greedy"
     if method == "exact" or (
         method == "auto" and _gap(problem, _value(problem, chosen), bound) > gap_tolerance
@@ -359,33 +365,57 @@ def _best_single_site(problem: _Problem, greedy: np.ndarray) -> np.ndarray:
     return alternative if _covered(problem, alternative) > _covered(problem, greedy) else greedy
 
 
-def _greedy_bound(problem: _Problem, incumbent: float, time_limit_s: float) -> float:
-    """Bound for a greedy solution: the LP relaxation when small, else Lagrangian."""
+def _improve_and_bound(
+    problem: _Problem, chosen: np.ndarray, deadline: float
+) -> tuple[np.ndarray, float]:
+    """Improve a greedy solution and prove a bound on the optimum.
+
+    The bound is the LP relaxation (HiGHS) for small instances, else Lagrangian
+    relaxation, whose every iterate also proposes a solution. The best solution then goes
+    through local search: site swaps for maximal covering, dropping redundant sites for set
+    covering.
+    """
+    bound = None
     if problem.cover.nnz <= LP_BOUND_MAX_NONZEROS:
-        _, bound, status = _milp(problem, time_limit_s, 0.0, relax=True)
-        if status == "optimal" and np.isfinite(bound):
-            return bound
-    return _lagrangian_bound(problem, incumbent)
+        budget_s = max(min(LP_BOUND_TIME_S, deadline - time.perf_counter()), 0.5)
+        _, lp_bound, status = _milp(problem, budget_s, 0.0, relax=True)
+        if status == "optimal" and np.isfinite(lp_bound):
+            bound = lp_bound
+    lagrangian_bound, proposal = _lagrangian(problem, _value(problem, chosen), deadline)
+    bound = lagrangian_bound if bound is None else _tighter(problem, bound, lagrangian_bound)
+    if proposal is not None and _better(problem, proposal, chosen):
+        chosen = proposal
+    if problem.kind == "max_coverage":
+        chosen = _swap_search(problem, chosen, deadline)
+    elif problem.kind == "set_cover":
+        chosen = _drop_redundant(problem, chosen)
+    return chosen, bound
 
 
-def _lagrangian_bound(problem: _Problem, incumbent: float) -> float:
-    """Bound on the optimum by Lagrangian relaxation of the covering constraints.
+def _lagrangian(
+    problem: _Problem, incumbent: float, deadline: float
+) -> tuple[float, np.ndarray | None]:
+    """Bound on the optimum by Lagrangian relaxation, and the best solution it met.
 
     Covering problems relax y_g <= sum_j a_jg x_j with multipliers lambda_g >= 0:
     L = sum_g max(0, w_g - lambda_g) + max over the count/budget constraint (continuous
-    knapsack) of sum_j x_j s_j, s_j = sum_g a_jg lambda_g: an upper bound for every lambda.
-    Set covering relaxes sum_j a_jg x_j >= 1 with u_g >= 0: L = sum_g u_g + sum_j
-    min(0, c_j - sum_g a_jg u_g), a lower bound. Multipliers follow subgradient steps
-    (Held, Wolfe & Crowder 1974) toward the incumbent.
+    knapsack) of sum_j x_j s_j, s_j = sum_g a_jg lambda_g: an upper bound for every lambda;
+    the sites with x_j = 1 are a feasible solution. Set covering relaxes sum_j a_jg x_j >= 1
+    with u_g >= 0: L = sum_g u_g + sum_j min(0, c_j - sum_g a_jg u_g), a lower bound.
+    Multipliers follow subgradient steps with the Polyak step toward the incumbent
+    (Held, Wolfe & Crowder 1974), halving the step factor when the bound stalls.
     """
     cover, weight = problem.cover, problem.weight
     if len(weight) == 0:
-        return 0.0
+        return 0.0, None
     minimize = problem.kind == "set_cover"
     multiplier = np.full(len(weight), 1.0) if minimize else weight * 0.5
     best = -np.inf if minimize else np.inf
-    theta = 2.0
+    proposal, proposal_value = None, incumbent
+    theta, stalled = 2.0, 0
     for _ in range(LAGRANGIAN_ITERATIONS):
+        if time.perf_counter() > deadline:
+            break
         score = cover @ multiplier
         if minimize:
             reduced = problem.cost - score
@@ -393,26 +423,95 @@ def _lagrangian_bound(problem: _Problem, incumbent: float) -> float:
             x[problem.forced] = True
             value = float(multiplier.sum() + reduced[x].sum())
             subgradient = 1.0 - cover.T @ x.astype(float)
-            improved = value > best
+            improved = value > best + 1e-9 * abs(value)
             best = max(best, value)
             target_gap = incumbent - value
         else:
             y = weight > multiplier
             x = _relaxed_choice(problem, score)
             value = float(np.maximum(weight - multiplier, 0).sum() + score @ x)
-            subgradient = y - cover.T @ x
-            improved = value < best
+            sites = np.flatnonzero(x >= 1.0)
+            if problem.kind == "max_coverage":  # integral x: sum only its rows
+                hits = np.asarray(cover[sites].sum(axis=0)).ravel()
+            else:
+                hits = cover.T @ x
+            subgradient = y - hits
+            improved = value < best - 1e-9 * abs(value)
             best = min(best, value)
-            target_gap = value - incumbent
+            covered = float(
+                weight[
+                    (hits >= 1.0)
+                    if problem.kind == "max_coverage"
+                    else (np.asarray(cover[sites].sum(axis=0)).ravel() > 0)
+                ].sum()
+            )
+            if covered > proposal_value:
+                proposal, proposal_value = sites, covered
+            target_gap = value - proposal_value
         norm = float(subgradient @ subgradient)
         if norm == 0 or target_gap <= 1e-9 * max(abs(best), 1.0):
             break
-        if not improved:
-            theta *= 0.9
+        stalled = 0 if improved else stalled + 1
+        if stalled >= LAGRANGIAN_PATIENCE:
+            theta, stalled = theta / 2.0, 0
         step = theta * max(target_gap, 1e-9) / norm
-        multiplier = np.maximum(multiplier + (step if minimize else -step) * subgradient, 0.0)
-    trivial = float(weight.sum())
-    return best if minimize else min(best, trivial)
+        # both cases move along (uncovered demand - coverage): toward the better bound
+        multiplier = np.maximum(multiplier + step * subgradient, 0.0)
+    if minimize:
+        return best, None
+    return min(best, float(weight.sum())), proposal
+
+
+def _swap_search(problem: _Problem, chosen: np.ndarray, deadline: float) -> np.ndarray:
+    """Improve a maximal-covering solution by exchanging one site for another.
+
+    Each round scores every outside site by the demand it would add and every chosen site
+    by the demand only it covers, evaluates the exact gain of the most promising pairs, and
+    makes the best improving exchange, until none improves or time is up.
+    """
+    cover, weight = problem.cover, problem.weight
+    chosen = np.array(chosen, dtype=int)
+    count = np.asarray(cover[chosen].sum(axis=0)).ravel() if len(chosen) else np.zeros(len(weight))
+    movable = np.setdiff1d(chosen, problem.forced)
+    for _ in range(SWAP_ROUNDS):
+        if time.perf_counter() > deadline or not len(movable):
+            break
+        single = weight * (count == 1)
+        gain = cover @ (weight * (count == 0))
+        gain[chosen] = -np.inf
+        gain[~problem.allowed] = -np.inf
+        loss = cover[movable] @ single
+        incoming = np.argsort(-gain, kind="stable")[:SWAP_CANDIDATES]
+        incoming = incoming[np.isfinite(gain[incoming]) & (gain[incoming] > 0)]
+        outgoing = movable[np.argsort(loss, kind="stable")[:SWAP_CANDIDATES]]
+        if not len(incoming):
+            break
+        # exact gain of (out k, in j): gain_j - loss_k + demand covered once, by k, that j covers
+        shared = (cover[incoming].multiply(single[None, :]) @ cover[outgoing].T).toarray()
+        delta = gain[incoming][:, None] - (cover[outgoing] @ single)[None, :] + shared
+        best_in, best_out = np.unravel_index(np.argmax(delta), delta.shape)
+        if delta[best_in, best_out] <= 1e-9 * max(float(weight.sum()), 1.0):
+            break
+        j, k = incoming[best_in], outgoing[best_out]
+        count += np.asarray(cover[j].toarray()).ravel() - np.asarray(cover[k].toarray()).ravel()
+        chosen = np.append(chosen[chosen != k], j)
+        movable = np.append(movable[movable != k], j)
+    return np.sort(chosen)
+
+
+def _drop_redundant(problem: _Problem, chosen: np.ndarray) -> np.ndarray:
+    """Drop the costliest sites whose demand stays covered by the others (set covering)."""
+    chosen = np.array(sorted(chosen, key=lambda j: (-problem.cost[j], j)), dtype=int)
+    count = np.asarray(problem.cover[chosen].sum(axis=0)).ravel()
+    keep = np.ones(len(chosen), dtype=bool)
+    for position, j in enumerate(chosen):  # over chosen sites, costliest first
+        if j in problem.forced:
+            continue
+        rows = problem.cover.indices[problem.cover.indptr[j] : problem.cover.indptr[j + 1]]
+        if np.all(count[rows] >= 2):
+            count[rows] -= 1
+            keep[position] = False
+    return np.sort(chosen[keep])
 
 
 def _relaxed_choice(problem: _Problem, score: np.ndarray) -> np.ndarray:
