@@ -107,7 +107,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for n, m, p in sizes:
-        runs = [("whitespot", run_whitespot, 120.0)]
+        runs = [("whitespot", run_whitespot, 300.0)]
         if not args.no_spopt:
             runs.append(("spopt", run_spopt, SPOPT_LIMIT_S + 30.0))
         for tool, target, limit in runs:

@@ -31,13 +31,18 @@ from whitespot.planning.matrix import CoverageMatrix
 
 METHODS = ("auto", "exact", "greedy")
 PROBLEMS = ("max_coverage", "budget", "set_cover")
-LAGRANGIAN_ITERATIONS = 1000
+LAGRANGIAN_ITERATIONS = 2000
 LAGRANGIAN_PATIENCE = 20
 """Subgradient iterations without a better bound before the step factor is halved."""
 LP_BOUND_MAX_NONZEROS = 200_000
 """Up to this many matrix entries the heuristic's bound also comes from the LP relaxation
 (HiGHS); larger MCLP relaxations are slow to solve, Lagrangian relaxation is not."""
 LP_BOUND_TIME_S = 20.0
+AUTO_EXACT_MAX_NONZEROS = 300_000
+"""``auto`` gives the whole MILP to HiGHS only up to this many matrix entries; beyond, the
+root relaxation alone outlasts any useful time limit, and the kernel MILPs do the exact work."""
+KERNEL_FACTORS = (2, 3, 4, 6, 8)
+"""Kernel sizes, as multiples of the number of sites to choose."""
 SWAP_ROUNDS = 500
 SWAP_CANDIDATES = 40
 """Local search considers this many entering and leaving sites per round."""
@@ -175,10 +180,14 @@ def select_sites(  # noqa: PLR0913 keyword-only options
     if method in ("greedy", "auto"):
         chosen, bound = _improve_and_bound(problem, _greedy(problem), deadline)
         used = "greedy"
+    remaining = time_limit_s - (time.perf_counter() - started)
     if method == "exact" or (
-        method == "auto" and _gap(problem, _value(problem, chosen), bound) > gap_tolerance
+        method == "auto"
+        and _gap(problem, _value(problem, chosen), bound) > gap_tolerance
+        and problem.cover.nnz <= AUTO_EXACT_MAX_NONZEROS
+        and remaining >= 2.0
     ):
-        remaining = max(time_limit_s - (time.perf_counter() - started), 1.0)
+        remaining = max(remaining, 1.0)
         exact, exact_bound, exact_status = _milp(problem, remaining, gap_tolerance)
         if exact is not None and (not len(chosen) or _better(problem, exact, chosen)):
             chosen = exact
@@ -381,7 +390,7 @@ def _improve_and_bound(
         _, lp_bound, status = _milp(problem, budget_s, 0.0, relax=True)
         if status == "optimal" and np.isfinite(lp_bound):
             bound = lp_bound
-    lagrangian_bound, proposal = _lagrangian(problem, _value(problem, chosen), deadline)
+    lagrangian_bound, proposal, score = _lagrangian(problem, _value(problem, chosen), deadline)
     bound = lagrangian_bound if bound is None else _tighter(problem, bound, lagrangian_bound)
     if proposal is not None and _better(problem, proposal, chosen):
         chosen = proposal
@@ -389,13 +398,61 @@ def _improve_and_bound(
         chosen = _swap_search(problem, chosen, deadline)
     elif problem.kind == "set_cover":
         chosen = _drop_redundant(problem, chosen)
+    if problem.kind != "set_cover" and _gap(problem, _value(problem, chosen), bound) > 1e-4:
+        share = 0.9 * (deadline - time.perf_counter())
+        kernel = _kernel_solution(problem, chosen, score, time.perf_counter() + share)
+        if kernel is not None and _better(problem, kernel, chosen):
+            chosen = kernel
+            if problem.kind == "max_coverage":
+                chosen = _swap_search(problem, chosen, deadline)
     return chosen, bound
+
+
+def _kernel_solution(
+    problem: _Problem, chosen: np.ndarray, score: np.ndarray, deadline: float
+) -> np.ndarray | None:
+    """Solve exactly over kernels of promising sites (kernel search, Angelelli et al. 2010).
+
+    A kernel holds the incumbent's sites and the best sites by Lagrangian score. Restricted
+    to it, demand groups that the kernel cannot tell apart merge again, so the MILP is
+    small; kernels of 2 to 8 times the sites to choose are solved while time remains,
+    each starting from the best solution so far.
+    """
+    limit = problem.limit if problem.kind == "max_coverage" else max(len(chosen), 1)
+    ranked = np.flatnonzero(problem.allowed)[np.argsort(-score[problem.allowed], kind="stable")]
+    best, best_value = None, _value(problem, chosen)
+    for factor in KERNEL_FACTORS:
+        if deadline - time.perf_counter() < 1.0:
+            break
+        incumbent = chosen if best is None else best
+        kernel = np.union1d(
+            np.union1d(incumbent, problem.forced), ranked[: int(factor * limit)]
+        ).astype(int)
+        part = problem.cover[kernel].tocoo()
+        merged = CoverageMatrix.from_pairs(
+            part.row, part.col, problem.weight, kernel.astype(str), problem.cost[kernel]
+        )
+        reduced = _Problem(
+            problem.kind,
+            merged.cover,
+            merged.weight,
+            merged.cost,
+            problem.limit,
+            np.searchsorted(kernel, problem.forced),
+            np.ones(len(kernel), dtype=bool),
+        )
+        sites, _, _ = _milp(reduced, deadline - time.perf_counter(), 1e-4)
+        if sites is not None and _value(problem, kernel[sites]) > best_value:
+            best, best_value = kernel[sites], _value(problem, kernel[sites])
+        if len(kernel) >= problem.cover.shape[0]:
+            break
+    return best
 
 
 def _lagrangian(
     problem: _Problem, incumbent: float, deadline: float
-) -> tuple[float, np.ndarray | None]:
-    """Bound on the optimum by Lagrangian relaxation, and the best solution it met.
+) -> tuple[float, np.ndarray | None, np.ndarray]:
+    """Bound on the optimum by Lagrangian relaxation, the best solution it met, site scores.
 
     Covering problems relax y_g <= sum_j a_jg x_j with multipliers lambda_g >= 0:
     L = sum_g max(0, w_g - lambda_g) + max over the count/budget constraint (continuous
@@ -407,12 +464,13 @@ def _lagrangian(
     """
     cover, weight = problem.cover, problem.weight
     if len(weight) == 0:
-        return 0.0, None
+        return 0.0, None, np.zeros(cover.shape[0])
     minimize = problem.kind == "set_cover"
     multiplier = np.full(len(weight), 1.0) if minimize else weight * 0.5
     best = -np.inf if minimize else np.inf
     proposal, proposal_value = None, incumbent
     theta, stalled = 2.0, 0
+    best_score = cover @ multiplier
     for _ in range(LAGRANGIAN_ITERATIONS):
         if time.perf_counter() > deadline:
             break
@@ -437,6 +495,8 @@ def _lagrangian(
                 hits = cover.T @ x
             subgradient = y - hits
             improved = value < best - 1e-9 * abs(value)
+            if improved:
+                best_score = score
             best = min(best, value)
             covered = float(
                 weight[
@@ -458,8 +518,8 @@ def _lagrangian(
         # both cases move along (uncovered demand - coverage): toward the better bound
         multiplier = np.maximum(multiplier + step * subgradient, 0.0)
     if minimize:
-        return best, None
-    return min(best, float(weight.sum())), proposal
+        return best, None, best_score
+    return min(best, float(weight.sum())), proposal, best_score
 
 
 def _swap_search(problem: _Problem, chosen: np.ndarray, deadline: float) -> np.ndarray:
@@ -471,7 +531,9 @@ def _swap_search(problem: _Problem, chosen: np.ndarray, deadline: float) -> np.n
     """
     cover, weight = problem.cover, problem.weight
     chosen = np.array(chosen, dtype=int)
-    count = np.asarray(cover[chosen].sum(axis=0)).ravel() if len(chosen) else np.zeros(len(weight))
+    count = np.zeros(len(weight), dtype=np.int64)
+    if len(chosen):
+        count += np.asarray(cover[chosen].sum(axis=0), dtype=np.int64).ravel()
     movable = np.setdiff1d(chosen, problem.forced)
     for _ in range(SWAP_ROUNDS):
         if time.perf_counter() > deadline or not len(movable):
@@ -493,7 +555,8 @@ def _swap_search(problem: _Problem, chosen: np.ndarray, deadline: float) -> np.n
         if delta[best_in, best_out] <= 1e-9 * max(float(weight.sum()), 1.0):
             break
         j, k = incoming[best_in], outgoing[best_out]
-        count += np.asarray(cover[j].toarray()).ravel() - np.asarray(cover[k].toarray()).ravel()
+        count += cover[j].toarray().ravel().astype(np.int64)
+        count -= cover[k].toarray().ravel().astype(np.int64)
         chosen = np.append(chosen[chosen != k], j)
         movable = np.append(movable[movable != k], j)
     return np.sort(chosen)

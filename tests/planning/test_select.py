@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 
 from whitespot.planning import CoverageMatrix, InfeasibleError, read_orlib_scp, select_sites
+from whitespot.planning import select as select_module
 
 ORLIB = Path(__file__).parent / "orlib"
 
@@ -148,3 +149,16 @@ def test_time_limit_reports_a_gap():
     assert result.status in ("time_limit", "optimal")
     assert result.bound >= result.objective
     assert np.isfinite(result.gap)
+
+
+def test_swap_search_repairs_a_greedy_trap():
+    # X covers B and C (12); Y covers A and B (11); Z covers C and D (11). Greedy with two
+    # sites takes X and then 5 more (17); the optimum is Y + Z (22), one swap away.
+    cover = csr_matrix(np.array([[0, 1, 1, 0], [1, 1, 0, 0], [0, 0, 1, 1]], dtype=bool))
+    matrix = CoverageMatrix.from_cover(cover, np.array([5.0, 6.0, 6.0, 5.0]))
+    problem = select_module._problem(matrix, 2, None, False, (), ())
+    greedy = select_module._greedy(problem)
+    assert select_module._value(problem, greedy) == 17.0
+    improved = select_module._swap_search(problem, greedy, deadline=float("inf"))
+    assert improved.tolist() == [1, 2] and select_module._value(problem, improved) == 22.0
+    assert select_sites(matrix, sites=2, method="greedy").objective == 22.0
