@@ -105,6 +105,28 @@ def check_range(
             )
 
 
+def _checked_inputs(
+    model: str,
+    ranges: tuple[ValidityRange, ...],
+    extrapolate: bool,
+    frequency_mhz: ArrayLike,
+    distance_km: ArrayLike,
+    base_height_m: ArrayLike,
+    mobile_height_m: ArrayLike,
+) -> tuple[np.ndarray, ...]:
+    """Broadcast the inputs of an empirical model and check its validity unless extrapolating."""
+    values = np.broadcast_arrays(
+        *(
+            np.asarray(v, dtype=float)
+            for v in (frequency_mhz, distance_km, base_height_m, mobile_height_m)
+        )
+    )
+    if not extrapolate:
+        names = ("frequency_mhz", "distance_km", "base_height_m", "mobile_height_m")
+        check_range(model, ranges, dict(zip(names, values, strict=True)))
+    return tuple(values)
+
+
 def free_space_loss_db(frequency_mhz: ArrayLike, distance_km: ArrayLike) -> np.ndarray:
     """Free-space basic transmission loss between isotropic antennas.
 
@@ -222,18 +244,15 @@ def hata_loss_db(
     """
     if environment not in HATA_ENVIRONMENTS:
         raise ValueError(f"environment={environment!r} must be one of {HATA_ENVIRONMENTS}")
-    f, d, hb, hm = np.broadcast_arrays(
-        *(
-            np.asarray(v, dtype=float)
-            for v in (frequency_mhz, distance_km, base_height_m, mobile_height_m)
-        )
+    f, d, hb, hm = _checked_inputs(
+        "Okumura-Hata",
+        HATA_RANGE,
+        extrapolate,
+        frequency_mhz,
+        distance_km,
+        base_height_m,
+        mobile_height_m,
     )
-    if not extrapolate:
-        check_range(
-            "Okumura-Hata",
-            HATA_RANGE,
-            {"frequency_mhz": f, "distance_km": d, "base_height_m": hb, "mobile_height_m": hm},
-        )
     urban = _hata_core_db(f, d, hb) - hata_mobile_correction_db(
         f, hm, large_city=environment == "urban_large"
     )
@@ -287,18 +306,15 @@ def cost231_loss_db(
     """
     if environment not in COST231_ENVIRONMENTS:
         raise ValueError(f"environment={environment!r} must be one of {COST231_ENVIRONMENTS}")
-    f, d, hb, hm = np.broadcast_arrays(
-        *(
-            np.asarray(v, dtype=float)
-            for v in (frequency_mhz, distance_km, base_height_m, mobile_height_m)
-        )
+    f, d, hb, hm = _checked_inputs(
+        "COST-231 Hata",
+        COST231_RANGE,
+        extrapolate,
+        frequency_mhz,
+        distance_km,
+        base_height_m,
+        mobile_height_m,
     )
-    if not extrapolate:
-        check_range(
-            "COST-231 Hata",
-            COST231_RANGE,
-            {"frequency_mhz": f, "distance_km": d, "base_height_m": hb, "mobile_height_m": hm},
-        )
     metropolitan = environment == "metropolitan"
     return (
         46.3
@@ -370,18 +386,15 @@ def rma_los_loss_db(
     ----------
     3GPP TR 38.901 V17.0.0 (2022-03), Table 7.4.1-1, RMa LOS.
     """
-    f, d, hb, hm = np.broadcast_arrays(
-        *(
-            np.asarray(v, dtype=float)
-            for v in (frequency_mhz, distance_km, base_height_m, mobile_height_m)
-        )
+    f, d, hb, hm = _checked_inputs(
+        "3GPP RMa LOS",
+        RMA_LOS_RANGE,
+        extrapolate,
+        frequency_mhz,
+        distance_km,
+        base_height_m,
+        mobile_height_m,
     )
-    if not extrapolate:
-        check_range(
-            "3GPP RMa LOS",
-            RMA_LOS_RANGE,
-            {"frequency_mhz": f, "distance_km": d, "base_height_m": hb, "mobile_height_m": hm},
-        )
     fc_ghz = f / 1000.0
     d2d = d * 1000.0
     d3d = np.hypot(d2d, hb - hm)
@@ -427,18 +440,15 @@ def rma_nlos_loss_db(
     ----------
     3GPP TR 38.901 V17.0.0 (2022-03), Table 7.4.1-1, RMa NLOS.
     """
-    f, d, hb, hm = np.broadcast_arrays(
-        *(
-            np.asarray(v, dtype=float)
-            for v in (frequency_mhz, distance_km, base_height_m, mobile_height_m)
-        )
+    f, d, hb, hm = _checked_inputs(
+        "3GPP RMa NLOS",
+        RMA_NLOS_RANGE,
+        extrapolate,
+        frequency_mhz,
+        distance_km,
+        base_height_m,
+        mobile_height_m,
     )
-    if not extrapolate:
-        check_range(
-            "3GPP RMa NLOS",
-            RMA_NLOS_RANGE,
-            {"frequency_mhz": f, "distance_km": d, "base_height_m": hb, "mobile_height_m": hm},
-        )
     h, w = building_height_m, street_width_m
     d3d = np.hypot(d * 1000.0, hb - hm)
     nlos = (

@@ -163,16 +163,12 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
     ModelRangeError
         If towers lie outside the model's frequency or height range, naming them.
     """
-    budget = budget or LinkBudget()
-    path_model = get_model(model)
-    if model == "terrain" and terrain is None:
-        raise ValueError("model='terrain' needs a DEM: pass terrain=read_terrain(path)")
     if max_servers < 1:
         raise ValueError(f"max_servers={max_servers} must be >= 1")
-    crs = metric_crs(points, crs)
-    ground = reproject_terrain(terrain, crs) if model == "terrain" else None
-    point_xy = _xy(points, crs)
-    tower_data = _prepare_towers(towers, crs, path_model, budget, environment, extrapolate)
+    budget = budget or LinkBudget()
+    path_model, ground, point_xy, tower_data = _setup(
+        points, towers, model, terrain, budget, environment, extrapolate, crs
+    )
 
     result = _empty_result(len(point_xy))
     pairs = 0
@@ -207,6 +203,26 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
     frame = frame[list(SIGNAL_COLUMNS)]
     frame.attrs["pairs_evaluated"] = pairs
     return frame
+
+
+def _setup(
+    points: gpd.GeoDataFrame,
+    towers: gpd.GeoDataFrame,
+    model: str,
+    terrain: Terrain | None,
+    budget: LinkBudget,
+    environment: str | None,
+    extrapolate: bool,
+    crs: CRS | None,
+) -> tuple[PathLossModel, Terrain | None, np.ndarray, _Towers]:
+    """Check the model, choose the metric CRS, project points, prepare towers and DEM."""
+    path_model = get_model(model)
+    if model == "terrain" and terrain is None:
+        raise ValueError("model='terrain' needs a DEM: pass terrain=read_terrain(path)")
+    crs = metric_crs(points, crs)
+    ground = reproject_terrain(terrain, crs) if model == "terrain" else None
+    tower_data = _prepare_towers(towers, crs, path_model, budget, environment, extrapolate)
+    return path_model, ground, _xy(points, crs), tower_data
 
 
 def _quiet(progress: bool | None, starts: range) -> bool | None:
@@ -518,13 +534,9 @@ def covering_pairs(  # noqa: PLR0913 keyword-only options
         tower id then point.
     """
     budget = budget or LinkBudget()
-    path_model = get_model(model)
-    if model == "terrain" and terrain is None:
-        raise ValueError("model='terrain' needs a DEM: pass terrain=read_terrain(path)")
-    crs = metric_crs(points, crs)
-    ground = reproject_terrain(terrain, crs) if model == "terrain" else None
-    point_xy = _xy(points, crs)
-    tower_data = _prepare_towers(towers, crs, path_model, budget, environment, extrapolate)
+    path_model, ground, point_xy, tower_data = _setup(
+        points, towers, model, terrain, budget, environment, extrapolate, crs
+    )
     point_tree = cKDTree(point_xy)
     found = []
     starts = range(0, len(tower_data.ids), TOWER_CHUNK)

@@ -6,7 +6,15 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from whitespot.data import WGS84, load_sample
+from whitespot.coverage import gap_list
+from whitespot.data import (
+    WGS84,
+    load_sample,
+    validate_grid,
+    validate_households,
+    validate_towers,
+    validate_villages,
+)
 
 
 @pytest.fixture(scope="session")
@@ -30,4 +38,27 @@ def villages() -> gpd.GeoDataFrame:
             [(106.70, 16.60), (106.75, 16.62), (107.10, 16.90), (106.60, 16.62), (106.61, 16.63)]
         ),
         crs=WGS84,
+    )
+
+
+@pytest.fixture(scope="session")
+def layers(province):
+    """The sample's vector layers, validated."""
+    return {
+        "villages": validate_villages(province.villages),
+        "towers": validate_towers(province.towers),
+        "households": validate_households(province.households),
+        "grid": validate_grid(province.grid),
+    }
+
+
+@pytest.fixture(scope="session")
+def gaps(layers):
+    """The sample's gap list, signal per household (RMa NLOS)."""
+    return gap_list(
+        layers["villages"],
+        layers["towers"],
+        households=layers["households"],
+        grid=layers["grid"],
+        progress=False,
     )

@@ -8,33 +8,6 @@ import pytest
 
 from whitespot.coverage import GapCriteria, LinkBudget, gap_list, summarize
 from whitespot.coverage.gaps import GAP_LIST_COLUMNS, SUMMARY_COLUMNS, signal_status
-from whitespot.data import (
-    validate_grid,
-    validate_households,
-    validate_towers,
-    validate_villages,
-)
-
-
-@pytest.fixture(scope="module")
-def layers(province):
-    return {
-        "villages": validate_villages(province.villages),
-        "towers": validate_towers(province.towers),
-        "households": validate_households(province.households),
-        "grid": validate_grid(province.grid),
-    }
-
-
-@pytest.fixture(scope="module")
-def gaps(layers):
-    return gap_list(
-        layers["villages"],
-        layers["towers"],
-        households=layers["households"],
-        grid=layers["grid"],
-        progress=False,
-    )
 
 
 def test_every_village_once_in_input_order(gaps, layers):

@@ -6,13 +6,6 @@ import numpy as np
 import openpyxl
 import pytest
 
-from whitespot.coverage import gap_list
-from whitespot.data import (
-    validate_grid,
-    validate_households,
-    validate_towers,
-    validate_villages,
-)
 from whitespot.planning import (
     candidates_from_gaps,
     candidates_from_terrain,
@@ -24,27 +17,6 @@ from whitespot.planning import (
     write_plan,
 )
 from whitespot.planning.bidding import RANKING_COLUMNS
-
-
-@pytest.fixture(scope="module")
-def layers(province):
-    return {
-        "villages": validate_villages(province.villages),
-        "towers": validate_towers(province.towers),
-        "households": validate_households(province.households),
-        "grid": validate_grid(province.grid),
-    }
-
-
-@pytest.fixture(scope="module")
-def gaps(layers):
-    return gap_list(
-        layers["villages"],
-        layers["towers"],
-        households=layers["households"],
-        grid=layers["grid"],
-        progress=False,
-    )
 
 
 @pytest.fixture(scope="module")
