@@ -30,7 +30,7 @@ from whitespot.coverage.terrain import (
     reproject_terrain,
     terrain_profiles,
 )
-from whitespot.data import Terrain, metric_crs
+from whitespot.data import Terrain, metric_crs, projected_xy
 from whitespot.data._errors import format_ids
 
 MAX_SERVERS = 8
@@ -222,18 +222,13 @@ def _setup(
     crs = metric_crs(points, crs)
     ground = reproject_terrain(terrain, crs) if model == "terrain" else None
     tower_data = _prepare_towers(towers, crs, path_model, budget, environment, extrapolate)
-    return path_model, ground, _xy(points, crs), tower_data
+    return path_model, ground, projected_xy(points, crs), tower_data
 
 
 def _quiet(progress: bool | None, starts: range) -> bool | None:
     if progress is None:
         return None if len(starts) > 1 else True
     return not progress
-
-
-def _xy(layer: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
-    points = layer.to_crs(crs).geometry.representative_point()
-    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
 
 
 def _take(values: np.ndarray, index: pd.Series) -> pd.arrays.StringArray:
@@ -316,7 +311,7 @@ def _prepare_towers(
         ids=towers["tower_id"].astype(str).to_numpy(),
         operator=towers["operator"].astype(str).to_numpy(),
         technology=technology,
-        xy=_xy(towers, crs),
+        xy=projected_xy(towers, crs),
         height_m=height,
         frequency_mhz=frequency,
         eirp_dbm=eirp,

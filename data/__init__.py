@@ -6,7 +6,15 @@ between files and frames; :func:`load_sample` gives the synthetic sample provinc
 """
 
 from whitespot.data._errors import DefaultAppliedWarning, Problem, ValidationError
-from whitespot.data.crs import WGS84, add_lonlat, lonlat, metric_crs, to_metric, utm_crs
+from whitespot.data.crs import (
+    WGS84,
+    add_lonlat,
+    lonlat,
+    metric_crs,
+    projected_xy,
+    to_metric,
+    utm_crs,
+)
 from whitespot.data.dem import Terrain, read_terrain, validate_terrain, write_terrain
 from whitespot.data.io import (
     atomic_path,
@@ -60,6 +68,7 @@ __all__ = [
     "make_province",
     "metric_crs",
     "neutralize_formulas",
+    "projected_xy",
     "read_layer",
     "read_opencellid",
     "read_province",

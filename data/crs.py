@@ -90,6 +90,12 @@ def to_metric(
     return gdf.to_crs(chosen), chosen
 
 
+def projected_xy(gdf: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
+    """Coordinates in `crs` of each row's representative point, shape (n, 2)."""
+    points = gdf.to_crs(crs).geometry.representative_point()
+    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+
+
 def lonlat(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Return longitude and latitude in degrees of each row's representative point.
 

@@ -29,7 +29,7 @@ from affine import Affine
 from scipy.ndimage import gaussian_filter
 from scipy.spatial import cKDTree
 
-from whitespot.data.crs import WGS84, add_lonlat, to_metric
+from whitespot.data.crs import WGS84, to_metric
 from whitespot.data.dem import Terrain, read_terrain, write_terrain
 from whitespot.data.io import read_layer, write_layers
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
@@ -403,8 +403,3 @@ def load_sample() -> Province:
     """
     with resources.as_file(resources.files("whitespot.data") / "sample_data") as folder:
         return read_province(folder)
-
-
-def village_table(villages: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Villages as a table a person reads: lon/lat columns instead of geometry."""
-    return pd.DataFrame(add_lonlat(villages).drop(columns=villages.geometry.name))

@@ -18,6 +18,8 @@ import shapely
 from pyproj import CRS
 from scipy.spatial import Delaunay, cKDTree
 
+from whitespot.data import projected_xy
+
 
 @dataclass(frozen=True)
 class UnitCosts:
@@ -64,11 +66,6 @@ class UnitCosts:
             raise ValueError(f"max_hop_km={self.max_hop_km} must be > 0")
 
 
-def _xy(layer: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
-    points = layer.to_crs(crs).geometry.representative_point()
-    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
-
-
 def power_costs(
     sites: gpd.GeoDataFrame, grid: gpd.GeoDataFrame | None, costs: UnitCosts, crs: CRS
 ) -> pd.DataFrame:
@@ -85,7 +82,7 @@ def power_costs(
         line = np.full(len(sites), np.inf)
     else:
         lines = grid.to_crs(crs).geometry.to_numpy()
-        points = shapely.points(_xy(sites, crs))
+        points = shapely.points(projected_xy(sites, crs))
         index, metres = shapely.STRtree(lines).query_nearest(
             points, return_distance=True, all_matches=False
         )
@@ -120,7 +117,7 @@ def backhaul_costs(
     if anchors is None or not len(anchors):
         distance = np.full(len(sites), np.inf)
     else:
-        distance = cKDTree(_xy(anchors, crs)).query(_xy(sites, crs))[0] / 1000.0
+        distance = cKDTree(projected_xy(anchors, crs)).query(projected_xy(sites, crs))[0] / 1000.0
     hops = np.maximum(np.ceil(distance / costs.max_hop_km), 1)
     microwave = hops * costs.microwave_hop + (hops - 1) * costs.relay_mast
     use_microwave = microwave <= costs.satellite_backhaul
@@ -153,9 +150,11 @@ def backhaul_network(
         ``cluster`` (the anchor the link's sites lead to, or ``"satellite:<site>"``),
         LineString geometry in `crs`.
     """
-    site_xy = _xy(sites, crs)
+    site_xy = projected_xy(sites, crs)
     site_ids = sites["site_id"].astype(str).to_numpy()
-    anchor_xy = _xy(anchors, crs) if anchors is not None and len(anchors) else np.empty((0, 2))
+    anchor_xy = (
+        projected_xy(anchors, crs) if anchors is not None and len(anchors) else np.empty((0, 2))
+    )
     anchor_ids = (
         anchors["tower_id"].astype(str).to_numpy() if len(anchor_xy) else np.array([], dtype=str)
     )
@@ -213,7 +212,7 @@ def power_extension(
         ``length_km`` and ``cost``, LineString geometry in `crs`.
     """
     ids = points["point_id"].astype(str).to_numpy()
-    xy = _xy(points, crs)
+    xy = projected_xy(points, crs)
     lines = grid.to_crs(crs).union_all()
     graph = nx.Graph()
     graph.add_nodes_from(range(len(xy)))
