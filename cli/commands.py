@@ -26,7 +26,8 @@ from whitespot.data import (
     write_layer,
     write_province,
 )
-from whitespot.planning import plan_sites, read_candidates, write_plan
+from whitespot.maps import gap_map, plan_map, save_map
+from whitespot.planning import plan_sites, read_candidates, read_plan, write_plan
 
 DEMO_BUDGET = 30_000.0
 """Budget of the demo's plan, million VND (about 20 sites)."""
@@ -69,7 +70,12 @@ def demo(args: argparse.Namespace) -> int:
         resolution_m=500.0,
     )
     written.add(write_signal_raster(raster, out / "signal.tif"))
-    written.add(write_layer(dead_zones(raster, layers["households"]), out / "dead_zones.geojson"))
+    zones = dead_zones(raster, layers["households"])
+    written.add(write_layer(zones, out / "dead_zones.geojson"))
+    fmap = plan_map(
+        plan_result, gaps, towers=layers["towers"], grid=layers["grid"], raster=raster, zones=zones
+    )
+    written.add(save_map(fmap, out / "map.html"))
     lines = [
         "whitespot demo on the sample province (synthetic data, see whitespot.data.sample)",
         f"  villages {len(layers['villages']):,}, households {len(layers['households']):,}, "
@@ -155,6 +161,22 @@ def plan(args: argparse.Namespace) -> int:
     print(result.selection.summary())
     print(result.headline())
     print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def map_html(args: argparse.Namespace) -> int:
+    """``whitespot map``: one self-contained HTML map of a gap list and a plan."""
+    region = None if args.anywhere else VIETNAM_BBOX
+    gaps = read_gap_list(args.gaps)
+    towers, grid = (
+        validate_layer(name, path, region=region) if path else None
+        for name, path in (("towers", args.towers), ("grid", args.grid))
+    )
+    if args.sites:
+        fmap = plan_map(read_plan(args.sites), gaps, towers=towers, grid=grid)
+    else:
+        fmap = gap_map(gaps, towers=towers, grid=grid)
+    print(f"wrote {save_map(fmap, args.out)}")
     return 0
 
 

@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=commands.demo)
     _add_gaps(sub)
     _add_plan(sub)
+    _add_map(sub)
     _add_validate(sub)
     _add_sample(sub)
     return parser
@@ -102,6 +103,17 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
     plan.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
     plan.add_argument("--out", required=True, help="sites.xlsx, sites.csv, sites.geojson or .gpkg")
     plan.set_defaults(run=commands.plan)
+
+
+def _add_map(sub: argparse._SubParsersAction) -> None:
+    drawing = sub.add_parser("map", help="draw gaps (and a plan) as one HTML map")
+    drawing.add_argument("--gaps", required=True, help="gap list written by 'whitespot gaps'")
+    drawing.add_argument("--sites", help="ranked sites written by 'whitespot plan' (.geojson)")
+    drawing.add_argument("--towers", help="existing towers")
+    drawing.add_argument("--grid", help="power lines")
+    drawing.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
+    drawing.add_argument("--out", required=True, help="map.html")
+    drawing.set_defaults(run=commands.map_html)
 
 
 def _add_validate(sub: argparse._SubParsersAction) -> None:

@@ -19,7 +19,7 @@ from whitespot.planning.costs import (
     power_costs,
     power_extension,
 )
-from whitespot.planning.export import write_plan
+from whitespot.planning.export import read_plan, write_plan
 from whitespot.planning.matrix import CoverageMatrix, coverage_matrix, demand_points
 from whitespot.planning.orlib import read_orlib_scp
 from whitespot.planning.plan import Plan, costed_candidates, plan_sites
@@ -47,6 +47,7 @@ __all__ = [
     "rank_sites",
     "read_candidates",
     "read_orlib_scp",
+    "read_plan",
     "select_sites",
     "write_plan",
 ]

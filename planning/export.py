@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from whitespot.coverage.export import settings_table
-from whitespot.data import write_layer, write_layers
+from whitespot.data import read_layer, write_layer, write_layers
 from whitespot.planning.plan import Plan
 
 PLAN_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
@@ -73,3 +76,42 @@ def write_plan(plan: Plan, path: str | PathLike) -> list[Path]:
     for name, table in tables.items():
         written.append(write_layer(table, path.with_name(f"{path.stem}_{name}.csv")))
     return written
+
+
+def read_plan(path: str | PathLike) -> PlanOnMap:
+    """Read a plan written by :func:`write_plan` as GeoJSON or GeoPackage, for drawing.
+
+    The ranked sites come from the file; backhaul and power lines from the GeoJSON files
+    beside it (or the GeoPackage's layers) when present.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".gpkg":
+        names = set(pyogrio.list_layers(path)[:, 0])
+        layer = {
+            n: read_layer(path, n) if n in names else None
+            for n in ("sites", "backhaul", "power_lines", "service")
+        }
+    else:
+        layer = {"sites": read_layer(path, "sites"), "service": None}
+        for name in ("backhaul", "power_lines"):
+            side = path.with_name(f"{path.stem}_{name}.geojson")
+            layer[name] = read_layer(side) if side.exists() else None
+    empty = gpd.GeoDataFrame(geometry=[], crs=layer["sites"].crs)
+    return PlanOnMap(**{k: (v if v is not None else empty) for k, v in layer.items()})
+
+
+@dataclass(frozen=True)
+class PlanOnMap:
+    """The drawable parts of a plan read back from files."""
+
+    sites: gpd.GeoDataFrame
+    backhaul: gpd.GeoDataFrame
+    power_lines: gpd.GeoDataFrame
+    service: gpd.GeoDataFrame
+
+    def headline(self) -> str:
+        """One sentence: sites and households newly covered."""
+        return (
+            f"{len(self.sites)} proposed sites cover "
+            f"{int(self.sites['households_new'].sum()):,} households without signal"
+        )

@@ -97,3 +97,45 @@ def test_plan_needs_a_gap_list(gap_file, tmp_path, capsys):
 def test_plan_needs_one_objective(gap_file, capsys):
     with pytest.raises(SystemExit):
         main(["plan", "--gaps", "g.csv", "--sites", "3", "--cover-all", "--out", "x.csv"])
+
+
+def test_map_command_draws_gaps_and_sites(gap_file, tmp_path, capsys):
+    sites = tmp_path / "sites.geojson"
+    assert (
+        main(
+            [
+                "plan",
+                "--gaps",
+                str(gap_file / "gaps.geojson"),
+                "--sites",
+                "3",
+                "--towers",
+                str(gap_file / "towers.gpkg"),
+                "--out",
+                str(sites),
+            ]
+        )
+        == 0
+    )
+    out = tmp_path / "map.html"
+    assert (
+        main(
+            [
+                "map",
+                "--gaps",
+                str(gap_file / "gaps.geojson"),
+                "--sites",
+                str(sites),
+                "--towers",
+                str(gap_file / "towers.gpkg"),
+                "--grid",
+                str(gap_file / "grid.gpkg"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    page = out.read_text(encoding="utf-8")
+    assert "Proposed sites" in page and "Villages by gap" in page and "Towers: Viettel" in page
+    assert main(["map", "--gaps", str(gap_file / "gaps.geojson"), "--out", str(out)]) == 0

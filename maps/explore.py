@@ -1,0 +1,194 @@
+"""The maps a planner opens: gaps, coverage, the power grid, and proposed sites."""
+
+from __future__ import annotations
+
+import html
+
+import branca
+import folium
+import geopandas as gpd
+from folium import plugins
+
+from whitespot.coverage import GapList, SignalRaster
+from whitespot.data import WGS84
+from whitespot.maps.layers import (
+    dead_zones_layer,
+    lines_layer,
+    rank_label_css,
+    signal_overlay,
+    sites_layer,
+    towers_layers,
+    unelectrified_layer,
+    villages_layer,
+)
+from whitespot.maps.style import GAP_COLOURS, GAP_LABELS, SIGNAL_COLOURS, SIGNAL_RANGE_DBM
+
+
+def gap_map(
+    gaps: GapList,
+    *,
+    towers: gpd.GeoDataFrame | None = None,
+    grid: gpd.GeoDataFrame | None = None,
+    raster: SignalRaster | None = None,
+    zones: gpd.GeoDataFrame | None = None,
+    title: str | None = None,
+) -> folium.Map:
+    """Map villages by gap type, with towers, predicted coverage and the power grid.
+
+    Parameters
+    ----------
+    gaps : GapList
+        From :func:`whitespot.coverage.gap_list` or :func:`read_gap_list`.
+    towers, grid : geopandas.GeoDataFrame, optional
+        Existing towers (one layer per operator) and power lines.
+    raster : SignalRaster, optional
+        Best predicted signal, drawn as an image with a colour bar in dBm.
+    zones : geopandas.GeoDataFrame, optional
+        Dead zones (:func:`whitespot.coverage.dead_zones`).
+    title : str, optional
+        Heading; default the gap list's headline.
+
+    Returns
+    -------
+    folium.Map
+        Switchable layers, legends, fullscreen and measure controls, a scale bar, fitted to
+        the villages. :func:`whitespot.maps.save_map` writes it as one self-contained file.
+    """
+    fmap = _draw_gaps(gaps, towers=towers, grid=grid, raster=raster, zones=zones, title=title)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+def _draw_gaps(
+    gaps: GapList,
+    *,
+    towers: gpd.GeoDataFrame | None,
+    grid: gpd.GeoDataFrame | None,
+    raster: SignalRaster | None,
+    zones: gpd.GeoDataFrame | None,
+    title: str | None,
+) -> folium.Map:
+    villages = gaps.villages
+    fmap = _base_map(villages, title or gaps.headline())
+    if raster is not None:
+        signal_overlay(raster).add_to(fmap)
+        _signal_legend().add_to(fmap)
+    if zones is not None and len(zones):
+        dead_zones_layer(zones).add_to(fmap)
+    if grid is not None and len(grid):
+        lines_layer(
+            grid,
+            name="Power grid",
+            colour="#424242",
+            weight=2,
+            fields=[("line", "line_id"), ("kV", "voltage_kv")],
+        ).add_to(fmap)
+    if "power_status" in villages:
+        unelectrified_layer(villages).add_to(fmap)
+    if towers is not None and len(towers):
+        for group in towers_layers(towers):
+            group.add_to(fmap)
+    villages_layer(villages).add_to(fmap)
+    _gap_legend().add_to(fmap)
+    return fmap
+
+
+def plan_map(plan: object, gaps: GapList, **layers: object) -> folium.Map:
+    """Map a plan on top of :func:`gap_map`: ranked sites, served villages, networks.
+
+    Parameters
+    ----------
+    plan : whitespot.planning.Plan
+        From :func:`whitespot.planning.plan_sites` (or any object with ``sites``,
+        ``service``, ``backhaul``, ``power_lines`` and a ``headline()``).
+    gaps : GapList
+    **layers
+        Passed to :func:`gap_map` (``towers``, ``grid``, ``raster``, ``zones``).
+    """
+    layers.setdefault("title", f"{gaps.headline()}<br>{plan.headline()}")
+    for name in ("towers", "grid", "raster", "zones"):
+        layers.setdefault(name, None)
+    fmap = _draw_gaps(gaps, **layers)
+    fmap.get_root().header.add_child(rank_label_css())
+    if len(plan.service):
+        lines_layer(
+            plan.service, name="Sites to villages served", colour="#0d47a1", weight=1, dash="4 4"
+        ).add_to(fmap)
+    if len(plan.backhaul):
+        lines_layer(
+            plan.backhaul,
+            name="Backhaul (microwave)",
+            colour="#00897b",
+            weight=3,
+            fields=[("from", "from_id"), ("to", "to_id"), ("km", "length_km")],
+        ).add_to(fmap)
+    if len(plan.power_lines):
+        lines_layer(
+            plan.power_lines,
+            name="Power-line extension",
+            colour="#f57f17",
+            weight=3,
+            dash="8 4",
+            fields=[("from", "from_id"), ("to", "to_id"), ("km", "length_km"), ("cost", "cost")],
+        ).add_to(fmap)
+    sites_layer(plan.sites).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+def _base_map(villages: gpd.GeoDataFrame, title: str) -> folium.Map:
+    minx, miny, maxx, maxy = villages.to_crs(WGS84).total_bounds
+    fmap = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=10,
+        tiles="OpenStreetMap",
+        control_scale=True,
+        prefer_canvas=True,
+    )
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    heading = "<br>".join(html.escape(part) for part in title.split("<br>"))
+    fmap.get_root().html.add_child(
+        folium.Element(
+            '<div style="position:fixed;top:10px;left:60px;z-index:9999;background:#fff;'
+            "padding:6px 10px;border-radius:4px;box-shadow:0 0 4px #0006;"
+            f'font:13px sans-serif;max-width:60%">{heading}</div>'
+        )
+    )
+    plugins.Fullscreen().add_to(fmap)
+    plugins.MeasureControl(primary_length_unit="kilometers").add_to(fmap)
+    return fmap
+
+
+def _legend(inner_html: str, *, bottom_px: int) -> branca.element.MacroElement:
+    """Place a fixed legend box on the map (static HTML of whitespot, never input text)."""
+    legend = branca.element.MacroElement()
+    legend._template = branca.element.Template(
+        "{% macro html(this, kwargs) %}"
+        f'<div style="position:fixed;bottom:{bottom_px}px;left:10px;z-index:9999;'
+        "background:#fff;padding:6px 10px;border-radius:4px;box-shadow:0 0 4px #0006;"
+        f'font:12px sans-serif">{inner_html}</div>'
+        "{% endmacro %}"
+    )
+    return legend
+
+
+def _signal_legend() -> branca.element.MacroElement:
+    """Draw the colour bar of the signal overlay in dBm (a CSS gradient, no script)."""
+    low, high = SIGNAL_RANGE_DBM
+    gradient = ", ".join(SIGNAL_COLOURS)
+    return _legend(
+        "<b>Predicted best signal (dBm)</b>"
+        f'<div style="width:220px;height:12px;background:linear-gradient(to right, {gradient})">'
+        f'</div><div style="display:flex;justify-content:space-between;width:220px">'
+        f"<span>{low:g}</span><span>{(low + high) / 2:g}</span><span>{high:g}</span></div>",
+        bottom_px=150,
+    )
+
+
+def _gap_legend() -> branca.element.MacroElement:
+    items = "".join(
+        f'<div><span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
+        f'background:{GAP_COLOURS[key]};margin-right:6px"></span>{html.escape(label)}</div>'
+        for key, label in GAP_LABELS.items()
+    )
+    return _legend(f"<b>Villages</b>{items}", bottom_px=30)

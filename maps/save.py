@@ -1,0 +1,60 @@
+"""Saving a map as one self-contained HTML file that opens without a network."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from os import PathLike
+from pathlib import Path
+
+import folium
+
+from whitespot.data import atomic_path
+
+INLINED_ASSETS = {
+    "leaflet.js": "leaflet.js",
+    "leaflet.css": "leaflet.css",
+    "Control.FullScreen.min.js": "Control.FullScreen.js",
+    "Control.FullScreen.css": "Control.FullScreen.css",
+    "leaflet-measure.min.js": "leaflet-measure.min.js",
+    "leaflet-measure.min.css": "leaflet-measure.css",
+    "jquery-3.7.1.min.js": "jquery.min.js",
+}
+"""Script and style files of the map, by the name folium links them, and the copy shipped
+in ``whitespot/maps/assets`` (Leaflet 1.9.3, leaflet.fullscreen 3.0.0, leaflet-measure
+2.1.7, jQuery 3.7.1 for folium's popups; BSD-2 and MIT licences beside them)."""
+
+_LINK = re.compile(r'<link rel="stylesheet" href="(?P<url>[^"]+)"\s*/>')
+_SCRIPT = re.compile(r'<script src="(?P<url>[^"]+)"></script>')
+
+
+def _asset(url: str) -> str | None:
+    name = url.rsplit("/", 1)[-1]
+    if name not in INLINED_ASSETS:
+        return None
+    return (resources.files("whitespot.maps") / "assets" / INLINED_ASSETS[name]).read_text(
+        encoding="utf-8"
+    )
+
+
+def self_contained_html(fmap: folium.Map) -> str:
+    """Render a map with its scripts and styles inlined and the unused CDN links removed.
+
+    Folium also links Bootstrap, Font Awesome and marker-icon libraries that whitespot's
+    maps do not use; they are dropped, so the file opens offline (the background tiles
+    still come from the network when there is one).
+    """
+    page = fmap.get_root().render()
+    page = _LINK.sub(
+        lambda m: f"<style>{_asset(m['url'])}</style>" if _asset(m["url"]) else "", page
+    )
+    return _SCRIPT.sub(
+        lambda m: f"<script>{_asset(m['url'])}</script>" if _asset(m["url"]) else "", page
+    )
+
+
+def save_map(fmap: folium.Map, path: str | PathLike) -> Path:
+    """Write a map as one self-contained HTML file, atomically."""
+    with atomic_path(path) as temporary:
+        temporary.write_text(self_contained_html(fmap), encoding="utf-8")
+    return Path(path)

@@ -1,0 +1,53 @@
+"""A map of the sample province with a hostile village name, built once."""
+
+from __future__ import annotations
+
+import pytest
+
+from whitespot.coverage import dead_zones, gap_list, signal_raster
+from whitespot.data import validate_villages
+from whitespot.maps import plan_map, save_map
+from whitespot.planning import plan_sites
+
+HOSTILE_NAME = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="session")
+def map_file(tmp_path_factory, province, layers):
+    villages = province.villages.copy()
+    villages.loc[0, "name"] = HOSTILE_NAME
+    villages = validate_villages(villages)
+    gaps = gap_list(
+        villages,
+        layers["towers"],
+        households=layers["households"],
+        grid=layers["grid"],
+        progress=False,
+    )
+    raster = signal_raster(layers["towers"], villages, resolution_m=1000.0, progress=False)
+    zones = dead_zones(raster, layers["households"])
+    plan = plan_sites(gaps, sites=6, towers=layers["towers"], grid=layers["grid"], curve_steps=0)
+    fmap = plan_map(
+        plan, gaps, towers=layers["towers"], grid=layers["grid"], raster=raster, zones=zones
+    )
+    path = save_map(fmap, tmp_path_factory.mktemp("map") / "map.html")
+    return path, villages["village_id"].iloc[0]
+
+
+@pytest.fixture(scope="session")
+def expected_layers():
+    """Names of the switchable layers of the plan map."""
+    return (
+        "Predicted best signal",
+        "Dead zones",
+        "Power grid",
+        "Villages without power",
+        "Towers: MobiFone",
+        "Towers: Viettel",
+        "Towers: VinaPhone",
+        "Villages by gap",
+        "Sites to villages served",
+        "Backhaul (microwave)",
+        "Power-line extension",
+        "Proposed sites",
+    )
