@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from importlib import resources
+from importlib.resources.abc import Traversable
 from os import PathLike
 from pathlib import Path
 
@@ -28,13 +30,27 @@ _LINK = re.compile(r'<link rel="stylesheet" href="(?P<url>[^"]+)"\s*/>')
 _SCRIPT = re.compile(r'<script src="(?P<url>[^"]+)"></script>')
 
 
+_CSS_URL = re.compile(r"url\((?P<name>[\w@./-]+\.(?P<kind>png|svg))\)")
+_MEDIA = {"png": "image/png", "svg": "image/svg+xml"}
+
+
 def _asset(url: str) -> str | None:
     name = url.rsplit("/", 1)[-1]
     if name not in INLINED_ASSETS:
         return None
-    return (resources.files("whitespot.maps") / "assets" / INLINED_ASSETS[name]).read_text(
-        encoding="utf-8"
-    )
+    folder = resources.files("whitespot.maps") / "assets"
+    text = (folder / INLINED_ASSETS[name]).read_text(encoding="utf-8")
+    if name.endswith(".css"):  # the images a style sheet uses become data URIs
+        text = _CSS_URL.sub(lambda m: _data_uri(folder, m["name"], m["kind"]), text)
+    return text
+
+
+def _data_uri(folder: Traversable, name: str, kind: str) -> str:
+    image = folder / name
+    if not image.is_file():
+        return "none"
+    encoded = base64.b64encode(image.read_bytes()).decode("ascii")
+    return f"url(data:{_MEDIA[kind]};base64,{encoded})"
 
 
 def self_contained_html(fmap: folium.Map) -> str:
