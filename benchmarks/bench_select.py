@@ -91,7 +91,12 @@ def measure(target, n: int, m: int, p: int, limit_s: float) -> dict:
     if process.is_alive():
         process.terminate()
         return {"seconds": time.perf_counter() - started, "status": "no solution in time"}
-    return queue.get() if not queue.empty() else {"status": "failed"}
+    if queue.empty():
+        return {
+            "seconds": time.perf_counter() - started,
+            "status": f"failed (exit code {process.exitcode})",
+        }
+    return queue.get()
 
 
 def main() -> None:
