@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
+from urllib3.exceptions import ReadTimeoutError
 
 from whitespot.coverage import gap_list
 from whitespot.data import make_province, validate_towers, validate_villages
@@ -25,6 +27,7 @@ from whitespot.maps import gap_map, save_map
 
 SIZES = (1_000, 10_000, 100_000)
 """Villages drawn."""
+LOAD_LIMIT_S = 120
 
 
 def browser(profile: Path) -> webdriver.Chrome:
@@ -57,11 +60,16 @@ def main() -> None:
             built = time.perf_counter() - started
             households = len(province.households)
             started = time.perf_counter()
-            driver.get(path.as_uri())
-            WebDriverWait(driver, 600).until(
-                lambda d: d.find_elements("css selector", ".leaflet-control-layers")
-            )
-            loaded = time.perf_counter() - started
+            try:
+                driver.get(path.as_uri())
+                WebDriverWait(driver, LOAD_LIMIT_S).until(
+                    lambda d: d.find_elements("css selector", ".leaflet-control-layers")
+                )
+                loaded = time.perf_counter() - started
+            except (TimeoutException, ReadTimeoutError):
+                loaded = float("inf")  # did not load within the limit
+                driver.quit()
+                driver = browser(folder / f"profile-{villages}")
             print(
                 f"{villages:>9,} {households:>10,} {built:>8.1f} "
                 f"{path.stat().st_size / 2**20:>8.1f} {loaded:>7.2f}",
