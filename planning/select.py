@@ -390,7 +390,11 @@ def _improve_and_bound(
         _, lp_bound, status = _milp(problem, budget_s, 0.0, relax=True)
         if status == "optimal" and np.isfinite(lp_bound):
             bound = lp_bound
-    lagrangian_bound, proposal, score = _lagrangian(problem, _value(problem, chosen), deadline)
+    # with the LP bound in hand the Lagrangian dual adds no bound, only solutions to try
+    iterations = LAGRANGIAN_ITERATIONS if bound is None else LAGRANGIAN_ITERATIONS // 10
+    lagrangian_bound, proposal, score = _lagrangian(
+        problem, _value(problem, chosen), deadline, iterations
+    )
     bound = lagrangian_bound if bound is None else _tighter(problem, bound, lagrangian_bound)
     if proposal is not None and _better(problem, proposal, chosen):
         chosen = proposal
@@ -450,7 +454,7 @@ def _kernel_solution(
 
 
 def _lagrangian(
-    problem: _Problem, incumbent: float, deadline: float
+    problem: _Problem, incumbent: float, deadline: float, iterations: int = LAGRANGIAN_ITERATIONS
 ) -> tuple[float, np.ndarray | None, np.ndarray]:
     """Bound on the optimum by Lagrangian relaxation, the best solution it met, site scores.
 
@@ -471,7 +475,7 @@ def _lagrangian(
     proposal, proposal_value = None, incumbent
     theta, stalled = 2.0, 0
     best_score = cover @ multiplier
-    for _ in range(LAGRANGIAN_ITERATIONS):
+    for _ in range(iterations):
         if time.perf_counter() > deadline:
             break
         score = cover @ multiplier
