@@ -33,6 +33,11 @@ DEMO_BUDGET = 30_000.0
 """Budget of the demo's plan, million VND (about 20 sites)."""
 
 
+def _optional_layers(*layers: tuple[str, str | None], region: object) -> list:
+    """Validate each (layer, path) given on the command line; None where no path was given."""
+    return [validate_layer(name, path, region=region) if path else None for name, path in layers]
+
+
 def demo(args: argparse.Namespace) -> int:
     """``whitespot demo --out DIR``: the pipeline on the sample province."""
     started = time.perf_counter()
@@ -103,10 +108,9 @@ def gaps(args: argparse.Namespace) -> int:
         if args.opencellid
         else validate_layer("towers", args.towers, region=region)
     )
-    households = (
-        validate_layer("households", args.households, region=region) if args.households else None
+    households, grid = _optional_layers(
+        ("households", args.households), ("grid", args.grid), region=region
     )
-    grid = validate_layer("grid", args.grid, region=region) if args.grid else None
     terrain = read_terrain(args.dem) if args.dem else None
     model = args.model or ("terrain" if terrain is not None else "rma")
     budget = LinkBudget(
@@ -136,10 +140,7 @@ def plan(args: argparse.Namespace) -> int:
     """``whitespot plan``: choose, cost, rank and lot new sites from a gap list."""
     region = None if args.anywhere else VIETNAM_BBOX
     gaps = read_gap_list(args.gaps)
-    towers, grid = (
-        validate_layer(name, path, region=region) if path else None
-        for name, path in (("towers", args.towers), ("grid", args.grid))
-    )
+    towers, grid = _optional_layers(("towers", args.towers), ("grid", args.grid), region=region)
     terrain = read_terrain(args.dem) if args.dem else None
     candidates = read_candidates(args.candidates) if args.candidates else None
     result = plan_sites(
@@ -168,10 +169,7 @@ def map_html(args: argparse.Namespace) -> int:
     """``whitespot map``: one self-contained HTML map of a gap list and a plan."""
     region = None if args.anywhere else VIETNAM_BBOX
     gaps = read_gap_list(args.gaps)
-    towers, grid = (
-        validate_layer(name, path, region=region) if path else None
-        for name, path in (("towers", args.towers), ("grid", args.grid))
-    )
+    towers, grid = _optional_layers(("towers", args.towers), ("grid", args.grid), region=region)
     if args.sites:
         fmap = plan_map(read_plan(args.sites), gaps, towers=towers, grid=grid)
     else:

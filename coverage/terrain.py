@@ -11,7 +11,6 @@ profile set is a 2-D array, one row per (tower, receiver) pair.
 from __future__ import annotations
 
 import numpy as np
-import rasterio.warp
 from affine import Affine
 from numpy.typing import ArrayLike
 from pyproj import CRS
@@ -19,6 +18,7 @@ from scipy.ndimage import map_coordinates
 
 from whitespot.coverage.propagation import SPEED_OF_LIGHT_M_S
 from whitespot.data import Terrain
+from whitespot.data.dem import reproject_grid
 
 EARTH_RADIUS_KM = 6371.0
 """Mean Earth radius (ITU-R P.834)."""
@@ -162,32 +162,14 @@ def reproject_terrain(terrain: Terrain, crs: CRS, resolution_m: float | None = N
     """
     if CRS.from_user_input(terrain.crs) == CRS.from_user_input(crs):
         return terrain
-    rows, cols = terrain.shape
-    left, bottom, right, top = terrain.bounds
-    transform, width, height = rasterio.warp.calculate_default_transform(
-        terrain.crs.to_wkt(),
-        crs.to_wkt(),
-        cols,
-        rows,
-        left,
-        bottom,
-        right,
-        top,
+    elevation, transform = reproject_grid(
+        terrain.elevation_m,
+        terrain.transform,
+        CRS.from_user_input(terrain.crs),
+        CRS.from_user_input(crs),
         resolution=resolution_m,
     )
-    target = np.full((height, width), np.nan)
-    rasterio.warp.reproject(
-        terrain.elevation_m,
-        target,
-        src_transform=terrain.transform,
-        src_crs=terrain.crs.to_wkt(),
-        src_nodata=np.nan,
-        dst_transform=transform,
-        dst_crs=crs.to_wkt(),
-        dst_nodata=np.nan,
-        resampling=rasterio.warp.Resampling.bilinear,
-    )
-    return Terrain(target, transform, CRS.from_user_input(crs))
+    return Terrain(elevation, transform, CRS.from_user_input(crs))
 
 
 def sample_terrain(terrain: Terrain, x: ArrayLike, y: ArrayLike) -> np.ndarray:

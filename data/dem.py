@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+import rasterio.warp
 from affine import Affine
 from pyproj import CRS
 
@@ -48,6 +49,63 @@ class Terrain:
         rows, cols = self.shape
         xs, ys = zip(self.transform @ (0, 0), self.transform @ (cols, rows), strict=True)
         return min(xs), min(ys), max(xs), max(ys)
+
+
+def reproject_grid(
+    values: np.ndarray,
+    transform: Affine,
+    source_crs: CRS,
+    target_crs: CRS,
+    *,
+    resolution: float | None = None,
+    resampling: str = "bilinear",
+) -> tuple[np.ndarray, Affine]:
+    """Reproject a float grid (NaN as no data) into another CRS.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        2-D grid, rows north to south.
+    transform : affine.Affine
+        Its transform in `source_crs`.
+    source_crs, target_crs : pyproj.CRS
+    resolution : float, optional
+        Cell size in `target_crs` units; default as fine as the source.
+    resampling : str, default "bilinear"
+        A :class:`rasterio.warp.Resampling` name (``"nearest"`` keeps values as they are).
+
+    Returns
+    -------
+    (numpy.ndarray, affine.Affine)
+        The grid in `target_crs` and its transform.
+    """
+    rows, cols = values.shape
+    left, top = transform * (0, 0)
+    right, bottom = transform * (cols, rows)
+    target_transform, width, height = rasterio.warp.calculate_default_transform(
+        source_crs.to_wkt(),
+        target_crs.to_wkt(),
+        cols,
+        rows,
+        min(left, right),
+        min(top, bottom),
+        max(left, right),
+        max(top, bottom),
+        resolution=resolution,
+    )
+    target = np.full((height, width), np.nan)
+    rasterio.warp.reproject(
+        values,
+        target,
+        src_transform=transform,
+        src_crs=source_crs.to_wkt(),
+        src_nodata=np.nan,
+        dst_transform=target_transform,
+        dst_crs=target_crs.to_wkt(),
+        dst_nodata=np.nan,
+        resampling=rasterio.warp.Resampling[resampling],
+    )
+    return target, target_transform
 
 
 def validate_terrain(terrain: Terrain, *, label: str = "terrain") -> Terrain:

@@ -10,12 +10,11 @@ import html
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import rasterio.warp
 
 from whitespot.coverage import SignalRaster
 from whitespot.data import WGS84
+from whitespot.data.dem import reproject_grid
 from whitespot.maps.style import (
     GAP_COLOURS,
     GAP_LABELS,
@@ -186,24 +185,10 @@ def dead_zones_layer(zones: gpd.GeoDataFrame) -> folium.GeoJson:
 
 def signal_overlay(raster: SignalRaster) -> folium.raster_layers.ImageOverlay:
     """Overlay the best-signal raster as a semi-transparent image (NaN transparent)."""
-    rows, cols = raster.signal_dbm.shape
-    left, top = raster.transform * (0, 0)
-    right, bottom = raster.transform * (cols, rows)
-    transform, width, height = rasterio.warp.calculate_default_transform(
-        raster.crs.to_wkt(), WGS84.to_wkt(), cols, rows, left, bottom, right, top
+    target, transform = reproject_grid(
+        raster.signal_dbm, raster.transform, raster.crs, WGS84, resampling="nearest"
     )
-    target = np.full((height, width), np.nan)
-    rasterio.warp.reproject(
-        raster.signal_dbm,
-        target,
-        src_transform=raster.transform,
-        src_crs=raster.crs.to_wkt(),
-        src_nodata=np.nan,
-        dst_transform=transform,
-        dst_crs=WGS84.to_wkt(),
-        dst_nodata=np.nan,
-        resampling=rasterio.warp.Resampling.nearest,
-    )
+    height, width = target.shape
     west, north = transform * (0, 0)
     east, south = transform * (width, height)
     image = colour_ramp(target, *SIGNAL_RANGE_DBM)
