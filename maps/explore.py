@@ -12,6 +12,7 @@ from folium import plugins
 from whitespot.coverage import GapList, SignalRaster
 from whitespot.data import WGS84
 from whitespot.maps.layers import (
+    CLUSTER_FROM_VILLAGES,
     dead_zones_layer,
     lines_layer,
     rank_label_css,
@@ -19,6 +20,7 @@ from whitespot.maps.layers import (
     sites_layer,
     towers_layers,
     unelectrified_layer,
+    villages_cluster_layer,
     villages_layer,
 )
 from whitespot.maps.style import GAP_COLOURS, GAP_LABELS, SIGNAL_COLOURS, SIGNAL_RANGE_DBM
@@ -32,6 +34,7 @@ def gap_map(
     raster: SignalRaster | None = None,
     zones: gpd.GeoDataFrame | None = None,
     title: str | None = None,
+    cluster: bool | None = None,
 ) -> folium.Map:
     """Map villages by gap type, with towers, predicted coverage and the power grid.
 
@@ -47,6 +50,9 @@ def gap_map(
         Dead zones (:func:`whitespot.coverage.dead_zones`).
     title : str, optional
         Heading; default the gap list's headline.
+    cluster : bool, optional
+        Draw villages as clustered markers; default from
+        :data:`~whitespot.maps.layers.CLUSTER_FROM_VILLAGES` villages on.
 
     Returns
     -------
@@ -54,7 +60,9 @@ def gap_map(
         Switchable layers, legends, fullscreen and measure controls, a scale bar, fitted to
         the villages. :func:`whitespot.maps.save_map` writes it as one self-contained file.
     """
-    fmap = _draw_gaps(gaps, towers=towers, grid=grid, raster=raster, zones=zones, title=title)
+    fmap = _draw_gaps(
+        gaps, towers=towers, grid=grid, raster=raster, zones=zones, title=title, cluster=cluster
+    )
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
 
@@ -67,6 +75,7 @@ def _draw_gaps(
     raster: SignalRaster | None,
     zones: gpd.GeoDataFrame | None,
     title: str | None,
+    cluster: bool | None = None,
 ) -> folium.Map:
     villages = gaps.villages
     fmap = _base_map(villages, title or gaps.headline())
@@ -88,7 +97,10 @@ def _draw_gaps(
     if towers is not None and len(towers):
         for group in towers_layers(towers):
             group.add_to(fmap)
-    villages_layer(villages).add_to(fmap)
+    if cluster or (cluster is None and len(villages) >= CLUSTER_FROM_VILLAGES):
+        villages_cluster_layer(villages).add_to(fmap)
+    else:
+        villages_layer(villages).add_to(fmap)
     _gap_legend().add_to(fmap)
     return fmap
 
@@ -106,7 +118,7 @@ def plan_map(plan: object, gaps: GapList, **layers: object) -> folium.Map:
         Passed to :func:`gap_map` (``towers``, ``grid``, ``raster``, ``zones``).
     """
     layers.setdefault("title", f"{gaps.headline()}<br>{plan.headline()}")
-    for name in ("towers", "grid", "raster", "zones"):
+    for name in ("towers", "grid", "raster", "zones", "cluster"):
         layers.setdefault(name, None)
     fmap = _draw_gaps(gaps, **layers)
     fmap.get_root().header.add_child(rank_label_css())

@@ -7,10 +7,13 @@ reaches a popup or tooltip: Leaflet inserts them as HTML.
 from __future__ import annotations
 
 import html
+import json
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+from folium import plugins
 
 from whitespot.coverage import SignalRaster
 from whitespot.data import WGS84
@@ -83,6 +86,73 @@ def villages_layer(villages: gpd.GeoDataFrame, *, name: str = "Villages by gap")
         },
         popup=folium.GeoJsonPopup(fields=["popup"], labels=False, localize=False),
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, localize=False),
+    )
+
+
+CLUSTER_FROM_VILLAGES = 5_000
+"""From this many villages on, villages are drawn as clustered markers whose popups are
+built in the browser from compact rows: the HTML stays small and the map responsive."""
+
+_CLUSTER_FIELDS = (
+    ("village", "name"),
+    ("id", "village_id"),
+    ("commune", "commune_code"),
+    ("households", "households"),
+    ("without signal", "households_without_signal"),
+    ("best signal dBm", "best_signal_dbm"),
+    ("gap", "gap"),
+)
+
+# Builds each marker and its popup with textContent, so names stay text.
+_CLUSTER_CALLBACK = """
+function (row) {
+    var colours = %s;
+    var labels = %s;
+    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
+        radius: row[3], color: '#212121', weight: 1, fillColor: colours[row[2]],
+        fillOpacity: 0.8});
+    var table = document.createElement('table');
+    for (var i = 0; i < labels.length; i++) {
+        var line = table.insertRow();
+        var head = document.createElement('th');
+        head.textContent = labels[i];
+        line.appendChild(head);
+        line.insertCell().textContent = row[4 + i];
+    }
+    marker.bindPopup(table);
+    marker.feature = {properties: {village_id: row[5]}};
+    return marker;
+}
+"""
+
+
+def villages_cluster_layer(
+    villages: gpd.GeoDataFrame, *, name: str = "Villages by gap"
+) -> plugins.FastMarkerCluster:
+    """Villages as clustered markers, for provinces with many villages."""
+    kinds = list(GAP_COLOURS)
+    table = villages.copy()
+    table["gap"] = table["gap_type"].map(GAP_LABELS).fillna(table["gap_type"])
+    points = table.geometry.representative_point().to_crs(WGS84)
+    gap_index = table["gap_type"].map({k: i for i, k in enumerate(kinds)}).fillna(0)
+    columns = [
+        points.y.round(6).to_numpy(),
+        points.x.round(6).to_numpy(),
+        gap_index.astype(int).to_numpy(),
+        np.round(village_radius(table["households"].to_numpy(dtype=float)), 1),
+    ]
+    for _, column in _CLUSTER_FIELDS:
+        values = table[column]
+        if pd.api.types.is_float_dtype(values):
+            values = values.round(1)
+        columns.append(values.astype("string").fillna("").to_numpy(dtype=object))
+    rows = np.column_stack([np.asarray(c, dtype=object) for c in columns]).tolist()
+    callback = _CLUSTER_CALLBACK % (
+        json.dumps([GAP_COLOURS[k] for k in kinds]),
+        json.dumps([label for label, _ in _CLUSTER_FIELDS]),
+    )
+    return plugins.FastMarkerCluster(
+        rows, callback=callback, name=name, options={"disableClusteringAtZoom": 13}
     )
 
 

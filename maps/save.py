@@ -21,10 +21,14 @@ INLINED_ASSETS = {
     "leaflet-measure.min.js": "leaflet-measure.min.js",
     "leaflet-measure.min.css": "leaflet-measure.css",
     "jquery-3.7.1.min.js": "jquery.min.js",
+    "leaflet.markercluster.js": "leaflet.markercluster.js",
+    "MarkerCluster.css": "MarkerCluster.css",
+    "MarkerCluster.Default.css": "MarkerCluster.Default.css",
 }
 """Script and style files of the map, by the name folium links them, and the copy shipped
 in ``whitespot/maps/assets`` (Leaflet 1.9.3, leaflet.fullscreen 3.0.0, leaflet-measure
-2.1.7, jQuery 3.7.1 for folium's popups; BSD-2 and MIT licences beside them)."""
+2.1.7, Leaflet.markercluster 1.1.0, jQuery 3.7.1 for folium's popups; BSD-2 and MIT
+licences beside them)."""
 
 _LINK = re.compile(r'<link rel="stylesheet" href="(?P<url>[^"]+)"\s*/>')
 _SCRIPT = re.compile(r'<script src="(?P<url>[^"]+)"></script>')

@@ -6,7 +6,7 @@ import pytest
 
 from whitespot.coverage import dead_zones, gap_list, signal_raster
 from whitespot.data import validate_villages
-from whitespot.maps import plan_map, save_map
+from whitespot.maps import gap_map, plan_map, save_map
 from whitespot.planning import plan_sites
 
 HOSTILE_NAME = "<script>alert(1)</script>"
@@ -51,3 +51,15 @@ def expected_layers():
         "Power-line extension",
         "Proposed sites",
     )
+
+
+@pytest.fixture(scope="session")
+def cluster_map_file(tmp_path_factory, province, layers):
+    """The gap map drawn with clustered village markers, hostile name included."""
+    villages = province.villages.copy()
+    villages.loc[0, "name"] = HOSTILE_NAME
+    gaps = gap_list(validate_villages(villages), layers["towers"], progress=False)
+    fmap = gap_map(gaps, towers=layers["towers"], cluster=True)
+    return save_map(fmap, tmp_path_factory.mktemp("cluster") / "map.html"), villages.iloc[0][
+        "village_id"
+    ]

@@ -104,3 +104,23 @@ def test_screenshot(browser, tmp_path):
     path = tmp_path / "map.png"
     browser.save_screenshot(str(path))
     assert path.stat().st_size > 10_000
+
+
+def test_clustered_villages_open_escaped_popups(browser, cluster_map_file):
+    browser.get(cluster_map_file[0].as_uri())
+    text = browser.execute_script(
+        "const m = Object.keys(window).map(k => window[k]).find(v => v instanceof L.Map);"
+        "let group = null, target = null;"
+        "m.eachLayer(l => { if (l instanceof L.MarkerClusterGroup) group = l; });"
+        "group.getLayers().forEach(c => {"
+        " if (c.feature.properties.village_id === arguments[0]) target = c; });"
+        "L.popup().setLatLng(target.getLatLng()).setContent(target.getPopup().getContent())"
+        " .openOn(m);"
+        "const box = document.querySelector('.leaflet-popup-content');"
+        "return [box.innerText, box.querySelectorAll('script').length, group.getLayers().length];",
+        cluster_map_file[1],
+    )
+    assert text[2] == 300  # every village is a clustered marker
+    assert "<script>alert(1)</script>" in text[0] and text[1] == 0
+    severe = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert [m for m in severe if "Failed to load resource" not in m and "net::" not in m] == []
