@@ -23,7 +23,13 @@ from whitespot.maps.layers import (
     villages_cluster_layer,
     villages_layer,
 )
-from whitespot.maps.style import GAP_COLOURS, GAP_LABELS, SIGNAL_COLOURS, SIGNAL_RANGE_DBM
+from whitespot.maps.style import (
+    GAP_COLOURS,
+    GAP_LABELS,
+    OPERATOR_COLOURS,
+    SIGNAL_COLOURS,
+    SIGNAL_RANGE_DBM,
+)
 
 
 def gap_map(
@@ -97,6 +103,7 @@ def _draw_gaps(
     if towers is not None and len(towers):
         for group in towers_layers(towers):
             group.add_to(fmap)
+        _operator_legend(towers).add_to(fmap)
     if cluster or (cluster is None and len(villages) >= CLUSTER_FROM_VILLAGES):
         villages_cluster_layer(villages).add_to(fmap)
     else:
@@ -195,6 +202,18 @@ def _signal_legend() -> branca.element.MacroElement:
         f"<span>{low:g}</span><span>{(low + high) / 2:g}</span><span>{high:g}</span></div>",
         bottom_px=150,
     )
+
+
+def _operator_legend(towers: gpd.GeoDataFrame) -> branca.element.MacroElement:
+    """Swatches of the tower colours, one per operator (names escaped: they are input)."""
+    operators = sorted(towers["operator"].astype(str).unique())
+    items = "".join(
+        f'<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
+        f'background:{OPERATOR_COLOURS[k % len(OPERATOR_COLOURS)]};margin-right:6px"></span>'
+        f"{html.escape(operator)}</div>"
+        for k, operator in enumerate(operators)
+    )
+    return _legend(f"<b>Towers</b>{items}", bottom_px=250)
 
 
 def _gap_legend() -> branca.element.MacroElement:
