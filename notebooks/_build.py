@@ -1,0 +1,157 @@
+"""Write the example notebooks (outputs stripped) from the cells below: python notebooks/_build.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).parent
+
+
+def notebook(name: str, cells: list[tuple[str, str]]) -> None:
+    book = new_notebook(cells=[new_markdown_cell(text) if kind == "md" else new_code_cell(text)
+                               for kind, text in cells])
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(book, HERE / name)
+
+
+PLANNER = [
+    ("md", "# A telecom planner's day with whitespot\n\n"
+           "We load a province, predict signal with two propagation models, look at the gaps, "
+           "choose tower sites for a budget, compare the exact and greedy solvers, and export "
+           "the ranked sites and bid lots. The province is the **synthetic sample** shipped with "
+           "whitespot; the last section shows how to load your own files instead."),
+    ("code", "import matplotlib.pyplot as plt\n"
+             "import pandas as pd\n\n"
+             "import whitespot.data as wd\n"
+             "from whitespot.coverage import gap_list, predict_signal\n"
+             "from whitespot.maps import plan_map\n"
+             "from whitespot.planning import plan_sites, write_plan\n\n"
+             "province = wd.load_sample()\n"
+             "villages = wd.validate_villages(province.villages)\n"
+             "households = wd.validate_households(province.households)\n"
+             "towers = wd.validate_towers(province.towers)\n"
+             "grid = wd.validate_grid(province.grid)\n"
+             "len(villages), len(households), len(towers)"),
+    ("md", "## Two propagation models\n\n"
+           "`rma` is 3GPP TR 38.901 rural macro, non-line-of-sight (no terrain). `terrain` adds the "
+           "DEM: line-of-sight RMa plus knife-edge diffraction over each tower-household profile."),
+    ("code", "flat = predict_signal(households, towers, model='rma', progress=False)\n"
+             "hilly = predict_signal(households, towers, model='terrain', terrain=province.terrain, progress=False)\n"
+             "pd.DataFrame({\n"
+             "    'households covered': [(flat.best_margin_db >= 0).sum(), (hilly.best_margin_db >= 0).sum()],\n"
+             "    'median best signal (dBm)': [flat.best_signal_dbm.median(), hilly.best_signal_dbm.median()],\n"
+             "}, index=['rma', 'terrain'])"),
+    ("md", "## The gaps"),
+    ("code", "gaps = gap_list(villages, towers, households=households, grid=grid,\n"
+             "                terrain=province.terrain, model='terrain', progress=False)\n"
+             "print(gaps.headline())\n"
+             "gaps.villages.gap_type.value_counts()"),
+    ("md", "## Sites for a budget (million VND), exact against greedy"),
+    ("code", "exact = plan_sites(gaps, budget=20_000, towers=towers, grid=grid, method='exact', curve_steps=8)\n"
+             "greedy = plan_sites(gaps, budget=20_000, towers=towers, grid=grid, method='greedy', curve_steps=0)\n"
+             "for plan in (exact, greedy):\n"
+             "    print(plan.selection.summary())"),
+    ("code", "fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))\n"
+             "curve = exact.curve\n"
+             "left.plot(curve.budget, curve.households_covered, marker='o', label='covered')\n"
+             "left.plot(curve.budget, curve.bound, linestyle='--', label='proven bound')\n"
+             "left.set_xlabel('budget (million VND)'); left.set_ylabel('households'); left.legend()\n"
+             "right.bar(exact.sites['rank'], exact.sites['households_new'])\n"
+             "right.set_xlabel('site rank'); right.set_ylabel('households newly covered')\n"
+             "fig.tight_layout()"),
+    ("md", "## Export for the tender, and the map"),
+    ("code", "written = write_plan(exact, 'planner_sites.xlsx')\n"
+             "exact.lots"),
+    ("code", "plan_map(exact, gaps, towers=towers, grid=grid)"),
+    ("md", "## Your own files\n\n"
+           "Every layer can come from a file: `wd.validate_villages('villages.xlsx')`, "
+           "`wd.validate_towers('towers.gpkg')` or OpenCelliD's export with "
+           "`wd.read_opencellid('452.csv.gz', mcc=452)`, a DEM with `wd.read_terrain('dem.tif')`. "
+           "Problems come back as one error that names the layer, column and ids."),
+]
+
+PROVINCE = [
+    ("md", "# The provincial gap list\n\n"
+           "A department has a list of villages and a list of towers. This notebook turns them into "
+           "the list the ministry asks for: every village, whether it has signal and power, how many "
+           "households lack them, and why. (The files here are written from whitespot's synthetic "
+           "sample, standing in for the department's own.)"),
+    ("code", "import whitespot.data as wd\n"
+             "from whitespot.coverage import gap_list, write_gap_list\n\n"
+             "sample = wd.load_sample()\n"
+             "wd.write_layer(sample.villages, 'villages.xlsx')\n"
+             "wd.write_layer(sample.towers, 'towers.csv')\n"
+             "wd.write_layer(sample.grid, 'grid.geojson')"),
+    ("md", "## Step 1: check the files\n\n"
+           "whitespot reads the spreadsheets and says exactly what is wrong, row by row. Here is a "
+           "list with two mistakes: a village typed twice, and latitude and longitude exchanged."),
+    ("code", "bad = sample.villages.head(3).copy()\n"
+             "bad.loc[2, 'village_id'] = bad.loc[1, 'village_id']\n"
+             "wd.write_layer(bad, 'bad_villages.csv')\n"
+             "text = open('bad_villages.csv', encoding='utf-8-sig').read()\n"
+             "lines = text.splitlines()\n"
+             "cells = lines[1].split(',')\n"
+             "cells[-2], cells[-1] = cells[-1], cells[-2]\n"
+             "lines[1] = ','.join(cells)\n"
+             "open('bad_villages.csv', 'w', encoding='utf-8').write('\\n'.join(lines))\n"
+             "try:\n"
+             "    wd.validate_villages('bad_villages.csv')\n"
+             "except wd.ValidationError as error:\n"
+             "    print(error)"),
+    ("md", "## Step 2: the gap list\n\n"
+           "With the good files, whitespot predicts the signal each village receives from each tower "
+           "and compares it with the level a phone needs (for 4G, -110 dBm RSRP). A village counts as "
+           "covered when at least 80% of its households are."),
+    ("code", "villages = wd.validate_villages('villages.xlsx')\n"
+             "towers = wd.validate_towers('towers.csv')\n"
+             "grid = wd.validate_grid('grid.geojson')\n"
+             "gaps = gap_list(villages, towers, grid=grid, progress=False)\n"
+             "print(gaps.headline())"),
+    ("md", "## Step 3: by commune, and the reasons\n\n"
+           "The summary is grouped by the post-2025 commune codes. The `criteria` column says in "
+           "words why each village is on the list."),
+    ("code", "gaps.communes.sort_values('households_without_signal', ascending=False).head(10)"),
+    ("code", "listed = gaps.villages[gaps.villages.gap_type != 'ok']\n"
+             "for row in listed.head(3).itertuples():\n"
+             "    print(row.village_id, row.name, '->', row.gap_type)\n"
+             "    print('   ', row.criteria)"),
+    ("md", "## Step 4: the Excel file for the ministry\n\n"
+           "One workbook: the villages, the communes, the province, and the settings used."),
+    ("code", "write_gap_list(gaps, 'gap_list.xlsx')"),
+]
+
+MAPS = [
+    ("md", "# Maps\n\n"
+           "whitespot draws what it computed as one HTML file: villages by gap, towers, predicted "
+           "signal, dead zones, the grid and proposed sites, with layers you switch on and off."),
+    ("code", "import whitespot.data as wd\n"
+             "from whitespot.coverage import dead_zones, gap_list, signal_raster\n"
+             "from whitespot.maps import gap_map, save_map\n\n"
+             "province = wd.load_sample()\n"
+             "villages = wd.validate_villages(province.villages)\n"
+             "towers = wd.validate_towers(province.towers)\n"
+             "gaps = gap_list(villages, towers, grid=wd.validate_grid(province.grid), progress=False)"),
+    ("md", "## Choose the layers\n\nPass only what you want on the map."),
+    ("code", "raster = signal_raster(towers, villages, resolution_m=1000, progress=False)\n"
+             "zones = dead_zones(raster, villages, weight_column='households')\n"
+             "fmap = gap_map(gaps, towers=towers, raster=raster, zones=zones,\n"
+             "               title='Sample province: signal gaps')\n"
+             "fmap"),
+    ("md", "## Colours\n\nThe colours live in `whitespot.maps.style`; change them before drawing."),
+    ("code", "from whitespot.maps import style\n\n"
+             "style.GAP_COLOURS['no_signal'] = '#d81b60'\n"
+             "gap_map(gaps, towers=towers)"),
+    ("md", "## Save and share\n\n"
+           "`save_map` writes one self-contained file: e-mail it, open it in any browser, even "
+           "offline (only the background map needs the internet)."),
+    ("code", "path = save_map(fmap, 'gaps_map.html')\n"
+             "path, path.stat().st_size // 1024, 'KB'"),
+]
+
+if __name__ == "__main__":
+    notebook("01_planner_workflow.ipynb", PLANNER)
+    notebook("02_provincial_gap_list.ipynb", PROVINCE)
+    notebook("03_maps.ipynb", MAPS)
