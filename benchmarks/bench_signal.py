@@ -40,30 +40,21 @@ def run_hata(households: int, towers: int) -> dict[str, float]:
     points = validate_households(province.households)
     masts = validate_towers(province.towers)
     masts = masts[masts["technology"].isin(["2G", "4G"])]
-    tracemalloc.start()
-    started = time.perf_counter()
-    result = predict_signal(points, masts, model="hata", progress=False)
-    seconds = time.perf_counter() - started
-    _, traced = tracemalloc.get_traced_memory()
-    return {
-        "households": len(points),
-        "towers": len(masts),
-        "seconds": seconds,
-        "pairs": result.attrs["pairs_evaluated"],
-        "traced_mb": traced / 2**20,
-        "covered": float((result["best_margin_db"] >= 0).mean()),
-    }
+    return measure_prediction(points, masts, model="hata")
 
 
 def run_terrain() -> dict[str, float]:
     province = load_sample()
     points = validate_households(province.households)
     masts = validate_towers(province.towers)
+    return measure_prediction(points, masts, model="terrain", terrain=province.terrain)
+
+
+def measure_prediction(points, masts, **options) -> dict[str, float]:
+    """Time and trace the memory of one predict_signal call."""
     tracemalloc.start()
     started = time.perf_counter()
-    result = predict_signal(
-        points, masts, model="terrain", terrain=province.terrain, progress=False
-    )
+    result = predict_signal(points, masts, progress=False, **options)
     seconds = time.perf_counter() - started
     _, traced = tracemalloc.get_traced_memory()
     return {
