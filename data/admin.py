@@ -1,0 +1,257 @@
+"""Administrative units after July 2025: old (province, district, commune) to new codes.
+
+Since 1 July 2025 Viet Nam has two tiers: 34 provinces and 3,321 communes, wards and special
+zones; districts are gone. Department lists still name the district-era units. Each row's
+old names are converted with ``vietnamadminunits`` (MIT), whose converter data follow the
+National Assembly Standing Committee's merger resolutions; the new codes are then checked
+against ``vietnam-provinces`` (MIT). The two packages disagree on the codes of about a
+hundred units (same names, other numbers). whitespot writes the converter's code, which for
+the cases checked matches the Statistics Office's letter 1027/CTK-CSCL of 25 June 2025 (e.g.
+Phường Cửa Nam, 00082), and shows the other package's code beside it wherever it differs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cache
+from importlib.metadata import version
+from importlib.resources import files
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from tqdm.auto import tqdm
+
+from whitespot.data.headers import normalize_text
+
+ADMIN_STATUSES = (
+    "matched",
+    "matched_new_units",
+    "split_by_location",
+    "split_unresolved",
+    "admin_unmatched",
+)
+"""How a row got its post-2025 commune: converted from old names; already named in new
+units; an old commune split between new ones, decided by the village's location in the
+commune boundaries; split without boundaries to decide (the converter's default is
+written and flagged); names not found (the closest candidates are listed)."""
+
+ADMIN_COLUMNS = (
+    "province_code",
+    "province_name",
+    "commune_code",
+    "commune_name",
+    "admin_status",
+    "admin_note",
+    "commune_code_vietnam_provinces",
+)
+"""Columns that :func:`assign_admin_units` adds (the old names stay in ``old_*``)."""
+
+PROVINCE_MARGIN_DEG = 0.15
+"""Margin around the hull of a province's commune centres, in degrees (about 15 km): a
+village beyond it is outside its province."""
+
+
+def code_sources() -> dict[str, str]:
+    """Names and versions of the two sources, for every output's settings."""
+    return {
+        "admin_code_source": f"vietnamadminunits {version('vietnamadminunits')} "
+        "(converter of pre-2025 units; codes as the Statistics Office's letter "
+        "1027/CTK-CSCL of 25 June 2025)",
+        "admin_code_check": f"vietnam-provinces {version('vietnam-provinces')} "
+        "(its code is shown in commune_code_vietnam_provinces where it differs)",
+    }
+
+
+@cache
+def _data(name: str) -> dict:
+    return json.loads(files("vietnamadminunits").joinpath(f"data/{name}.json").read_text("utf-8"))
+
+
+@cache
+def _vietnam_provinces_codes() -> dict[tuple[int, str], str]:
+    from vietnam_provinces import Ward  # noqa: PLC0415 large table, loaded on first use
+
+    return {
+        (int(w.province_code.value), normalize_text(w.name)): f"{int(w.code.value):05d}"
+        for w in Ward.iter_all()
+    }
+
+
+def assign_admin_units(
+    villages: gpd.GeoDataFrame,
+    *,
+    communes: gpd.GeoDataFrame | None = None,
+    progress: bool | None = None,
+) -> gpd.GeoDataFrame:
+    """Give each village its post-2025 province and commune, keeping the old names.
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        With ``old_province``, ``old_district`` (may be empty: the names are then read as
+        post-2025 units) and ``old_commune`` (as :func:`read_village_list` gives them).
+    communes : geopandas.GeoDataFrame, optional
+        Post-2025 commune boundaries (Polygon) with a ``commune_code`` column; where an old
+        commune was split between new ones, the polygon that holds the village decides.
+    progress : bool, optional
+        Show a progress bar (default: on a terminal, for more than 200 distinct units).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        `villages` with :data:`ADMIN_COLUMNS`, codes as text (``"44"``, ``"19435"``). No
+        row is dropped: a row whose names are not found keeps its old names, gets
+        ``admin_status = "admin_unmatched"`` and the closest candidates in ``admin_note``.
+    """
+    keys = villages[["old_province", "old_district", "old_commune"]].astype("string").fillna("")
+    unique = keys.drop_duplicates().reset_index(drop=True)
+    show = (len(unique) > 200) if progress is None else progress
+    results = [
+        _convert(*row)
+        for row in tqdm(
+            unique.itertuples(index=False, name=None),
+            total=len(unique),
+            desc="administrative units",
+            disable=not show,
+        )
+    ]
+    table = pd.concat([unique, pd.DataFrame(results, columns=[*ADMIN_COLUMNS, "_split"])], axis=1)
+    merged = keys.merge(table, on=["old_province", "old_district", "old_commune"], how="left")
+    out = villages.copy()
+    for column in ADMIN_COLUMNS:
+        out[column] = merged[column].to_numpy()
+    split = merged["_split"].to_numpy()
+    if communes is not None and any(split):
+        _decide_splits(out, split, communes)
+    return out
+
+
+def _convert(province: str, district: str, commune: str) -> tuple:
+    """One unit: new codes and names, status, note, the other package's code, split list."""
+    from vietnamadminunits import ParseMode, convert_address, parse_address  # noqa: PLC0415
+
+    if not commune:
+        return ("", "", "", "", "admin_unmatched", "no commune name", "", None)
+    try:
+        if district:
+            unit = convert_address(f"{commune}, {district}, {province}")
+            old = unit.OldAdminUnit
+            old_key = (old.province_key, old.district_key, old.ward_key)
+            status = "matched"
+        else:
+            unit = parse_address(f"{commune}, {province}", mode=ParseMode.FROM_2025, level=2)
+            old_key, status = None, "matched_new_units"
+    except Exception as error:  # the converter raises bare Exceptions
+        return ("", "", "", "", "admin_unmatched", f"not converted: {error}", "", None)
+    province_code = f"{int(unit.province_code):02d}" if unit.province_code else ""
+    if not unit.ward_code:
+        note = "not found; closest: " + (", ".join(_closest(province, district, commune)) or "none")
+        return (province_code, unit.province or "", "", "", "admin_unmatched", note, "", None)
+    code = f"{int(unit.ward_code):05d}"
+    split = _split_candidates(unit.province_key, old_key) if old_key else None
+    note = ""
+    if split:
+        status = "split_unresolved"
+        names = ", ".join(f"{name} ({c})" for c, name, _, _ in split)
+        note = f"old commune split between {names}; {unit.ward} is the converter's default"
+    other = _vietnam_provinces_codes().get((int(province_code), normalize_text(unit.ward)), "")
+    if other == code:
+        other = ""
+    elif not other:
+        other = "not listed"
+    return (province_code, unit.province, code, unit.ward, status, note, other, split)
+
+
+def _split_candidates(new_province_key: str, old_key: tuple) -> list[tuple] | None:
+    """Return the new communes an old commune was split between: (code, name, lon, lat)."""
+    divided = _data("converter_2025")["DICT_PROVINCE_WARD_DIVIDED"].get(new_province_key, {})
+    entries = divided.get("_".join(k or "" for k in old_key))
+    if not entries:
+        return None
+    wards = _data("parser_from_2025")["DICT_PROVINCE_WARD_NO_ACCENTED"][new_province_key]
+    return [
+        (
+            f"{int(wards[e['newWardKey']]['wardCode']):05d}",
+            wards[e["newWardKey"]]["ward"],
+            e["newWardLon"],
+            e["newWardLat"],
+        )
+        for e in entries
+        if e["newWardKey"] in wards
+    ]
+
+
+def _closest(province: str, district: str, commune: str, n: int = 3) -> list[str]:
+    """Old commune names of the province (and district) closest to a name not found."""
+    legacy = _data("parser_legacy")
+    wanted = normalize_text(province)
+    province_key = next(
+        (
+            key
+            for key, info in legacy["DICT_PROVINCE"].items()
+            if wanted in {normalize_text(info["province"]), normalize_text(info["provinceShort"])}
+        ),
+        None,
+    )
+    if province_key is None:
+        names = [info["province"] for info in legacy["DICT_PROVINCE"].values()]
+        matches = difflib.get_close_matches(wanted, [normalize_text(x) for x in names], n, 0.6)
+        return [f"province {names[[normalize_text(x) for x in names].index(m)]}" for m in matches]
+    districts = legacy["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"].get(province_key, {})
+    district_names = legacy["DICT_PROVINCE_DISTRICT"].get(province_key, {})
+    wanted_district = normalize_text(district).replace(" ", "")
+    options = {
+        f"{ward['ward']} ({district_names.get(key, {}).get('district', key)})": normalize_text(
+            ward["wardShort"]
+        )
+        for key, wards in districts.items()
+        if not wanted_district or wanted_district in key
+        for ward in wards.values()
+    }
+    bare = normalize_text(commune)
+    for prefix in ("xa ", "phuong ", "thi tran "):
+        bare = bare.removeprefix(prefix)
+    scored = sorted(options, key=lambda k: -difflib.SequenceMatcher(None, bare, options[k]).ratio())
+    return scored[:n]
+
+
+def _decide_splits(out: gpd.GeoDataFrame, split: np.ndarray, communes: gpd.GeoDataFrame) -> None:
+    """Pick the new commune of split rows by the boundary polygon that holds the village."""
+    codes = communes["commune_code"].astype("string").str.zfill(5).to_numpy()
+    polygons = communes.to_crs(out.crs).geometry.to_numpy()
+    has_split = np.array([s is not None for s in split], dtype=bool)
+    rows = np.flatnonzero(has_split & out.geometry.notna().to_numpy())
+    point_index, polygon_index = shapely.STRtree(polygons).query(
+        out.geometry.to_numpy()[rows], predicate="within"
+    )
+    holder = dict(zip(rows[point_index], codes[polygon_index], strict=True))
+    for row in rows:
+        candidates = {code: name for code, name, _, _ in split[row]}
+        code = holder.get(row)
+        if code in candidates:
+            out.iloc[row, out.columns.get_loc("commune_code")] = code
+            out.iloc[row, out.columns.get_loc("commune_name")] = candidates[code]
+            out.iloc[row, out.columns.get_loc("admin_status")] = "split_by_location"
+            out.iloc[row, out.columns.get_loc("admin_note")] = (
+                f"old commune split; the village lies in {candidates[code]} ({code})"
+            )
+
+
+def province_outline(province_code: str) -> shapely.Geometry | None:
+    """Rough outline of a post-2025 province in degrees: hull of its commune centres + margin.
+
+    Used to flag villages whose coordinates lie outside the row's province; returns None for
+    an unknown code.
+    """
+    data = _data("parser_from_2025")
+    key = next(
+        (k for k, v in data["DICT_PROVINCE"].items() if v["provinceCode"] == province_code), None
+    )
+    if key is None:
+        return None
+    wards = data["DICT_PROVINCE_WARD_NO_ACCENTED"][key].values()
+    points = shapely.points([(w["wardLon"], w["wardLat"]) for w in wards])
+    return shapely.convex_hull(shapely.multipoints(points)).buffer(PROVINCE_MARGIN_DEG)

@@ -1,0 +1,129 @@
+"""Coordinates as departments type them: decimal degrees and degrees-minutes-seconds text.
+
+A village list kept by hand mixes notations in one column: ``105.7583``, ``105,7583`` (comma
+as the decimal separator), ``18°30'12.5"N``, ``105 45 30 E``, ``18°30.2'N``. This module
+turns each cell into decimal degrees and says which notation it was read in, so that the
+data-quality report can show what was converted.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+Axis = Literal["lon", "lat"]
+
+NOTATIONS = ("decimal", "decimal_comma", "dms", "dm", "missing", "unreadable")
+"""How a coordinate cell was read: decimal degrees (dot or comma), degrees-minutes-seconds,
+degrees and decimal minutes, empty, or not a coordinate."""
+
+_NUMBER = r"\d+(?:[.,]\d+)?"
+_HEMISPHERE = r"[NSEW]|BẮC|NAM|ĐÔNG|TÂY|[BĐT]"
+_DMS = (
+    rf"^\s*(?P<sign>[-+])?\s*(?P<before>{_HEMISPHERE})?\s*"
+    rf"(?P<deg>{_NUMBER})\s*(?P<degsign>[°º˚])?\s*:?\s*"
+    rf"(?:(?P<min>{_NUMBER})\s*(?:['′’]|:)?\s*)?"
+    rf"(?:(?P<sec>{_NUMBER})\s*(?:\"|″|”|''|′′|’’)?\s*)?"
+    rf"(?P<after>{_HEMISPHERE})?\s*$"
+)
+_SOUTH_WEST = {"S", "W", "NAM", "TÂY", "T"}
+_NORTH_SOUTH = {"N", "S", "BẮC", "NAM", "B"}
+_LIMIT = {"lon": 180.0, "lat": 90.0}
+
+
+def parse_coordinates(values: pd.Series, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
+    r"""Read a column of coordinate cells as decimal degrees.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Cells: numbers, or text in decimal degrees (``.`` or ``,`` as the decimal
+        separator), degrees-minutes-seconds (``18°30'12.5"N``, ``105 45 30 E``,
+        ``105°45'30"Đ``) or degrees and decimal minutes (``18°30.2'N``). Hemisphere letters
+        are English (N, S, E, W) or Vietnamese (B, Đ, T and the words Bắc, Nam, Đông, Tây);
+        S, W, Nam and Tây make the value negative.
+    axis : {"lon", "lat"}
+        Which coordinate the column holds: a hemisphere of the other axis (``N`` in a
+        longitude column) makes the cell unreadable, and so do values beyond 180 (lon) or
+        90 (lat) degrees and minutes or seconds of 60 or more.
+
+    Returns
+    -------
+    degrees : numpy.ndarray of float
+        Decimal degrees, NaN where the cell is empty or unreadable.
+    notation : numpy.ndarray of str
+        One of :data:`NOTATIONS` per cell.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> degrees, notation = parse_coordinates(pd.Series(["18°30'12.5\"N", "18,5", 18.25]), "lat")
+    >>> degrees.round(6).tolist(), notation.tolist()
+    ([18.503472, 18.5, 18.25], ['dms', 'decimal_comma', 'decimal'])
+    """
+    text = values.astype("string").str.strip().str.upper().fillna("")
+    degrees = np.full(len(text), np.nan)
+    notation = np.full(len(text), "unreadable", dtype=object)
+    notation[(text == "").to_numpy()] = "missing"
+
+    dotted = pd.to_numeric(text.where(text != ""), errors="coerce").to_numpy(dtype=float)
+    is_dotted = np.isfinite(dotted)
+    degrees[is_dotted], notation[is_dotted] = dotted[is_dotted], "decimal"
+
+    single_comma = text.str.fullmatch(r"[-+]?\d+,\d+").fillna(False).to_numpy()
+    comma = pd.to_numeric(text.str.replace(",", ".", regex=False).where(single_comma)).to_numpy(
+        dtype=float
+    )
+    is_comma = single_comma & ~is_dotted
+    degrees[is_comma], notation[is_comma] = comma[is_comma], "decimal_comma"
+
+    rest = (notation == "unreadable") & (text != "").to_numpy()
+    parts = text.where(rest).str.extract(_DMS)
+    value, kind = _dms_degrees(parts, axis)
+    ok = rest & np.isfinite(value)
+    degrees[ok], notation[ok] = value[ok], kind[ok]
+
+    beyond = np.abs(degrees) > _LIMIT[axis]
+    degrees[beyond], notation[beyond] = np.nan, "unreadable"
+    return degrees, notation
+
+
+def _dms_degrees(parts: pd.DataFrame, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
+    """Decimal degrees and notation from the regex groups of :data:`_DMS` (NaN if invalid)."""
+
+    def number(column: str) -> np.ndarray:
+        return pd.to_numeric(
+            parts[column].str.replace(",", ".", regex=False), errors="coerce"
+        ).to_numpy(dtype=float)
+
+    deg, minutes, seconds = number("deg"), number("min"), number("sec")
+    before, after = parts["before"].fillna(""), parts["after"].fillna("")
+    hemisphere = before.where(before != "", after)
+    both = (before != "") & (after != "")
+    has_min, has_sec = np.isfinite(minutes), np.isfinite(seconds)
+    value = deg + np.nan_to_num(minutes) / 60.0 + np.nan_to_num(seconds) / 3600.0
+    north_south = hemisphere.isin(_NORTH_SOUTH)
+    other_axis = north_south if axis == "lon" else ~north_south & (hemisphere != "")
+    invalid = (
+        both.to_numpy()
+        | other_axis.to_numpy()
+        | (has_min & (minutes >= 60))
+        | (has_sec & (seconds >= 60))
+        | (has_sec & ~has_min)
+        # degrees alone ("18.5°N") need a degree sign or a hemisphere to be a coordinate
+        | (
+            ~has_min
+            & ~has_sec
+            & parts["degsign"].isna().to_numpy(dtype=bool)
+            & (hemisphere == "").to_numpy()
+        )
+    )
+    negative = hemisphere.isin(_SOUTH_WEST).to_numpy() | (parts["sign"].fillna("") == "-").to_numpy(
+        dtype=bool
+    )
+    value = np.where(negative, -value, value)
+    value[invalid] = np.nan
+    kind = np.select([has_sec, has_min], ["dms", "dm"], "decimal").astype(object)
+    return value, kind

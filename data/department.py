@@ -1,0 +1,645 @@
+"""Reading a department's own village list: the spreadsheet as it is, with what is wrong in it.
+
+A provincial department's list of hamlets (thôn, bản) is typed by hand over years: a title
+above the header, header cells merged over two rows, a numbering row ``(1) (2) (3)``, empty
+rows between district blocks, a total row at the bottom, ``120 hộ`` in the households
+column, coordinates in several notations. :func:`read_village_list` reads it all, keeps
+every village row, and lists every problem and every row it skipped by its row number in
+the file, so that the data-quality sheet can show the clerk what to fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from os import PathLike
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from whitespot.data._errors import Problem, ValidationError
+from whitespot.data.coordinates import parse_coordinates
+from whitespot.data.crs import WGS84
+from whitespot.data.headers import header_map, normalize_text
+from whitespot.data.schema import VIETNAM_BBOX
+
+ISSUE_COLUMNS = ("layer", "row", "village_id", "column", "check", "severity", "value", "message")
+"""Columns of :attr:`VillageList.issues` (and of the data-quality sheet)."""
+
+SEVERITIES = ("error", "warning", "info")
+"""error: the value cannot be used; warning: a value was read with a guess or changed;
+info: a row that holds no village was skipped, or a value was converted."""
+
+REQUIRED_FIELDS = ("households", "lon", "lat")
+HEADER_SEARCH_ROWS = 30
+_TOTAL_WORDS = ("tong", "tong cong", "cong", "total", "grand total", "tong so")
+_DISTRICT_WORDS = ("huyen", "quan", "thi xa", "thanh pho")
+_COMMUNE_WORDS = ("xa", "phuong", "thi tran")
+_TRUE_WORDS = {"co", "x", "yes", "true", "y", "da co", "co dien", "1"}
+_FALSE_WORDS = {"khong", "chua", "chua co", "no", "false", "n", "0", "khong co"}
+_COUNT = re.compile(
+    r"^\s*(?P<number>-?\d{1,3}(?:[.,\s]\d{3})+|-?\d+(?:[.,]\d+)?)\s*"
+    r"(?:hộ|ho|hh|households?|người|nguoi|khẩu|khau|persons?|people)?\.?\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class VillageList:
+    """A department's village list as read, with its problems.
+
+    Attributes
+    ----------
+    villages : geopandas.GeoDataFrame
+        One row per village row of the file, in file order, EPSG:4326: ``village_id``,
+        ``name``, ``households`` (Int64, missing where unreadable), ``population``,
+        ``electrified`` (share 0..1, missing = unknown), ``old_province``, ``old_district``,
+        ``old_commune`` (names as typed), ``province_code``, ``commune_code`` (when the file
+        has them), ``surveyed`` (date, when the file has it), ``note``, ``source_row`` (row
+        number in the file), ``id_generated`` (the file had no id for the row) and
+        ``coordinate_notation``; geometry is empty where the coordinates are missing,
+        unreadable or outside Viet Nam.
+    issues : pandas.DataFrame
+        Every problem and every skipped row (:data:`ISSUE_COLUMNS`), by row number.
+    source : dict
+        File name, sheet, encoding, header rows, the column of each field, file date.
+    """
+
+    villages: gpd.GeoDataFrame
+    issues: pd.DataFrame
+    source: dict[str, object] = field(default_factory=dict)
+
+
+class _Issues:
+    """Collects issues of one file; turned into a frame at the end."""
+
+    def __init__(self, layer: str):
+        self.layer = layer
+        self.rows: list[tuple] = []
+
+    def add(self, rows, column: str, check: str, severity: str, values, message, ids=None) -> None:
+        rows = np.atleast_1d(np.asarray(rows))
+        values = np.broadcast_to(np.asarray(values, dtype=object), rows.shape)
+        ids = np.broadcast_to(np.asarray("" if ids is None else ids, dtype=object), rows.shape)
+        messages = np.broadcast_to(np.asarray(message, dtype=object), rows.shape)
+        for row, value, village, text in zip(rows, values, ids, messages, strict=True):
+            shown = "" if value is None or (isinstance(value, float) and np.isnan(value)) else value
+            self.rows.append(
+                (self.layer, int(row), village, column, check, severity, str(shown), text)
+            )
+
+    def frame(self) -> pd.DataFrame:
+        table = pd.DataFrame(self.rows, columns=list(ISSUE_COLUMNS))
+        return table.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
+
+
+def read_village_list(
+    path: str | PathLike,
+    *,
+    columns: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+    region: tuple[float, float, float, float] = VIETNAM_BBOX,
+) -> VillageList:
+    """Read a department's village list (XLSX or CSV) as it is.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.xlsx`` or ``.csv``/``.txt`` (UTF-8, UTF-8 with BOM or Windows-1258; ``,`` ``;``
+        or tab separated).
+    columns : mapping of field -> header, optional
+        Headers of the file for fields that :data:`whitespot.data.headers.HEADER_ALIASES`
+        does not know (``{"households": "Tổng số hộ dân"}``).
+    sheet : str, optional
+        Sheet of a workbook; default the first.
+    region : tuple of 4 floats, default Viet Nam
+        Coordinates outside it are refused (the row is kept, without a location).
+
+    Returns
+    -------
+    VillageList
+        The villages, the issues by row number, and where each field was read from.
+
+    Raises
+    ------
+    ValidationError
+        If the file cannot be read at all, has no header row, or lacks a field that is
+        needed (households, longitude, latitude, and a village name or id); the message
+        names the file and the reason.
+    FileNotFoundError
+        If `path` does not exist.
+    """
+    path = Path(path)
+    label = f"villages ({path.name})"
+    if not path.exists():
+        raise FileNotFoundError(f"villages: file not found: {path}")
+    grid, rows, source = _read_grid(path, sheet, label)
+    lookup = header_map(columns)
+    header_rows, fields = _find_header(grid, lookup, label)
+    issues = _Issues("villages")
+    table, kept_rows = _data_rows(grid, rows, header_rows[-1] + 1, fields, issues)
+    villages = _villages(table, kept_rows, issues, region)
+    source.update(
+        {
+            "header_rows": ", ".join(str(rows[i]) for i in header_rows),
+            "columns": "; ".join(f"{f}: {h}" for f, h in _field_headers(grid, header_rows, fields)),
+            "file_date": datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat(),
+            "data_rows": len(villages),
+        }
+    )
+    return VillageList(villages, issues.frame(), source)
+
+
+def _read_grid(path: Path, sheet: str | None, label: str) -> tuple[list[list], list[int], dict]:
+    """All cells of the file as rows of text or numbers, merged cells filled; row numbers."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            return _read_xlsx_grid(path, sheet)
+        if suffix in (".csv", ".txt"):
+            return _read_csv_grid(path)
+    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError, csv.Error) as error:
+        reason = f"{type(error).__name__}: {error}"
+        raise ValidationError(
+            [Problem(label, "file", "unreadable_file", f"cannot be read ({reason})")]
+        ) from error
+    raise ValidationError(
+        [
+            Problem(
+                label, "file", "unknown_format", f"a village list is .xlsx or .csv, not {suffix!r}"
+            )
+        ]
+    )
+
+
+def _read_xlsx_grid(path: Path, sheet: str | None) -> tuple[list[list], list[int], dict]:
+    import openpyxl  # noqa: PLC0415 only needed for workbooks
+
+    book = openpyxl.load_workbook(path, data_only=True)
+    worksheet = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
+    grid = [list(row) for row in worksheet.iter_rows(values_only=True)]
+    for merged in worksheet.merged_cells.ranges:
+        value = grid[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row - 1, merged.max_row):
+            for c in range(merged.min_col - 1, merged.max_col):
+                grid[r][c] = value
+    grid = [[_nfc(cell) for cell in row] for row in grid]
+    return grid, list(range(1, len(grid) + 1)), {"file": path.name, "sheet": worksheet.title}
+
+
+def _read_csv_grid(path: Path) -> tuple[list[list], list[int], dict]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    lines = text.splitlines()
+    sample = "\n".join(lines[:HEADER_SEARCH_ROWS])
+    separator = max((",", ";", "\t"), key=sample.count)
+    grid = [[_nfc(cell) for cell in row] for row in csv.reader(lines, delimiter=separator)]
+    width = max((len(row) for row in grid), default=0)
+    grid = [row + [None] * (width - len(row)) for row in grid]
+    return grid, list(range(1, len(grid) + 1)), {"file": path.name, "encoding": encoding}
+
+
+def _nfc(cell: object) -> object:
+    if isinstance(cell, str):
+        cell = unicodedata.normalize("NFC", cell).strip()
+        return cell or None
+    return cell
+
+
+def _row_fields(row: list, lookup: dict[str, str]) -> dict[int, str]:
+    return {
+        c: lookup[normalize_text(cell)]
+        for c, cell in enumerate(row)
+        if cell is not None and normalize_text(cell) in lookup
+    }
+
+
+def _find_header(
+    grid: list[list], lookup: dict[str, str], label: str
+) -> tuple[list[int], dict[int, str]]:
+    """Header row(s) and the field of each column; a two-row header is merged."""
+    scores = [len(set(_row_fields(row, lookup).values())) for row in grid[:HEADER_SEARCH_ROWS]]
+    if not scores or max(scores) < 2:
+        first = next((row for row in grid if any(c is not None for c in row)), [])
+        raise ValidationError(
+            [
+                Problem(
+                    label,
+                    "header",
+                    "missing_header",
+                    "no header row found in the first 30 rows: expected columns such as "
+                    "Thôn/Bản, Số hộ, Kinh độ, Vĩ độ (or village, households, lon, lat); "
+                    f"first row read: {', '.join(str(c) for c in first if c is not None)[:200]}"
+                    "; name other headers with --columns KEY=HEADER",
+                )
+            ]
+        )
+    top = int(np.argmax(scores))
+    fields = _row_fields(grid[top], lookup)
+    header_rows = [top]
+    if top + 1 < len(grid):
+        below = _row_fields(grid[top + 1], lookup)
+        # a merged group title over sub-headers (Tọa độ over Kinh độ | Vĩ độ)
+        if any(c not in fields or fields[c] != f for c, f in below.items()):
+            fields = {**fields, **below}
+            header_rows.append(top + 1)
+    fields = _first_column_per_field(fields)
+    present = set(fields.values())
+    missing = [f for f in REQUIRED_FIELDS if f not in present]
+    if not present & {"name", "village_id"}:
+        missing.append("name (or village_id)")
+    if missing:
+        headers = [str(c) for c in grid[header_rows[-1]] if c is not None]
+        raise ValidationError(
+            [
+                Problem(
+                    label,
+                    ", ".join(missing),
+                    "missing_column",
+                    f"no column for {', '.join(missing)} (headers found: {', '.join(headers)}); "
+                    "name it with --columns KEY=HEADER, e.g. --columns households='Tổng số hộ'",
+                )
+            ]
+        )
+    return header_rows, fields
+
+
+def _first_column_per_field(fields: dict[int, str]) -> dict[int, str]:
+    seen: set[str] = set()
+    out = {}
+    for column in sorted(fields):
+        if fields[column] not in seen:
+            seen.add(fields[column])
+            out[column] = fields[column]
+    return out
+
+
+def _field_headers(grid, header_rows, fields) -> list[tuple[str, str]]:
+    return [
+        (name, " / ".join(dict.fromkeys(str(grid[r][c]) for r in header_rows if grid[r][c])))
+        for c, name in sorted(fields.items(), key=lambda item: item[0])
+    ]
+
+
+def _data_rows(
+    grid: list[list], rows: list[int], start: int, fields: dict[int, str], issues: _Issues
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Village rows as a frame of raw cells; empty, numbering, total and heading rows skipped."""
+    records, kept = [], []
+    context: dict[str, object] = {}
+    for index in range(start, len(grid)):
+        cells = grid[index]
+        row = rows[index]
+        filled = [c for c in cells if c is not None]
+        if not filled:
+            issues.add(row, "", "empty_row", "info", "", "empty row skipped")
+            continue
+        if _is_numbering(filled):
+            issues.add(
+                row,
+                "",
+                "numbering_row",
+                "info",
+                " ".join(map(str, filled)),
+                "column-numbering row under the header skipped",
+            )
+            continue
+        record = {name: cells[c] for c, name in fields.items()}
+        words = [normalize_text(c) for c in filled if isinstance(c, str)]
+        if words and any(w in _TOTAL_WORDS or w.startswith(("tong cong", "total")) for w in words):
+            issues.add(
+                row,
+                "",
+                "total_row",
+                "info",
+                " | ".join(map(str, filled))[:120],
+                "total row skipped (whitespot computes its own totals)",
+            )
+            continue
+        if len(filled) == 1 and isinstance(filled[0], str):
+            _heading_context(filled[0], context)
+            issues.add(
+                row,
+                "",
+                "heading_row",
+                "info",
+                filled[0],
+                "block heading skipped; its district or commune fills the rows below",
+            )
+            continue
+        for level, value in context.items():
+            if record.get(level) is None:
+                record[level] = value
+        records.append(record)
+        kept.append(row)
+    table = pd.DataFrame.from_records(records, columns=sorted(set(fields.values())))
+    return table, np.asarray(kept, dtype=np.int64)
+
+
+def _is_numbering(cells: list) -> bool:
+    """Tell a row such as ``(1) (2) (3)`` or ``1 2 3 4`` under a header."""
+    numbers = [re.fullmatch(r"\(?(\d+)\)?", str(c).strip()) for c in cells]
+    if len(cells) < 3 or not all(numbers):
+        return False
+    values = [int(m.group(1)) for m in numbers]
+    return values == list(range(values[0], values[0] + len(values)))
+
+
+def _heading_context(text: str, context: dict[str, object]) -> None:
+    words = re.sub(r"^[ivxlc0-9]+\s+", "", normalize_text(text))
+    if words.startswith(_DISTRICT_WORDS):
+        context["district"] = re.sub(r"^[IVXLC0-9]+[.)]\s*", "", text).strip()
+        context.pop("commune", None)
+    elif words.startswith(_COMMUNE_WORDS):
+        context["commune"] = re.sub(r"^[IVXLC0-9]+[.)]\s*", "", text).strip()
+
+
+def _villages(
+    table: pd.DataFrame,
+    rows: np.ndarray,
+    issues: _Issues,
+    region: tuple[float, float, float, float],
+) -> gpd.GeoDataFrame:
+    ids, generated = _village_ids(table, rows, issues)
+    out = pd.DataFrame({"village_id": ids})
+    out["name"] = _text(table, "name")
+    for level in ("province", "district", "commune"):
+        values = _text(table, level)
+        values, blank = _fill_from_above(values, rows, ids, level, issues)
+        if level != "district" and blank.any():
+            issues.add(
+                rows[blank],
+                level,
+                f"missing_{level}",
+                "error",
+                "",
+                f"no {level}: the row cannot be placed in the administrative units",
+                ids[blank],
+            )
+        out[f"old_{level}"] = values
+    for column in ("province_code", "commune_code", "note"):
+        if column in table:
+            out[column] = _text(table, column)
+    out["households"] = _counts(table["households"], rows, ids, "households", issues)
+    if "population" in table:
+        out["population"] = _counts(table["population"], rows, ids, "population", issues)
+    out["electrified"] = (
+        _electrified(table["electrified"], rows, ids, issues) if "electrified" in table else np.nan
+    )
+    if "surveyed" in table:
+        out["surveyed"] = _dates(table["surveyed"], rows, ids, issues)
+    out["source_row"] = rows
+    out["id_generated"] = generated
+    geometry, notation = _locations(table, rows, ids, issues, region)
+    out["coordinate_notation"] = notation
+    return gpd.GeoDataFrame(out, geometry=geometry, crs=WGS84)
+
+
+def _text(table: pd.DataFrame, column: str) -> pd.Series:
+    if column not in table:
+        return pd.Series("", index=table.index, dtype="string")
+    return table[column].map(_cell_text).astype("string").str.strip()
+
+
+def _cell_text(value: object) -> str:
+    """Return a cell as text: empty for blanks, ``12`` for a whole float 12.0."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _fill_from_above(
+    values: pd.Series, rows: np.ndarray, ids: np.ndarray, level: str, issues: _Issues
+) -> tuple[pd.Series, np.ndarray]:
+    """Blank unit names take the name above (cells merged down a block); blanks before any."""
+    blank = (values == "").to_numpy()
+    if not (~blank).any():
+        return values, blank
+    filled = values.mask(blank).ffill().fillna("")
+    taken = blank & (filled != "").to_numpy()
+    if taken.any():
+        issues.add(
+            rows[taken],
+            level,
+            "filled_from_above",
+            "warning",
+            "",
+            [f"empty; {level} taken from the row above: {v}" for v in filled[taken]],
+            ids[taken],
+        )
+    return filled, (filled == "").to_numpy()
+
+
+def _village_ids(
+    table: pd.DataFrame, rows: np.ndarray, issues: _Issues
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ids from the file; ``R<row>`` where the file has none; duplicates get ``#2``, ``#3``."""
+    given = _text(table, "village_id").to_numpy(dtype=object)
+    generated = given == ""
+    ids = np.where(generated, np.char.add("R", rows.astype(str)).astype(object), given)
+    if "village_id" in table and generated.any():
+        issues.add(
+            rows[generated],
+            "village_id",
+            "missing_id",
+            "warning",
+            "",
+            "no village id; the row number stands in (R<row>)",
+            ids[generated],
+        )
+    seen = pd.Series(ids).groupby(ids).cumcount().to_numpy()
+    repeated = seen > 0
+    if repeated.any():
+        new_ids = np.char.add(
+            ids[repeated].astype(str), np.char.add("#", (seen[repeated] + 1).astype(str))
+        )
+        issues.add(
+            rows[repeated],
+            "village_id",
+            "duplicate_id",
+            "error",
+            ids[repeated],
+            "the id is used by an earlier row; this row is kept as <id>#n",
+            new_ids,
+        )
+        ids = ids.copy()
+        ids[repeated] = new_ids
+    return ids, generated
+
+
+def _counts(raw: pd.Series, rows, ids, column: str, issues: _Issues) -> pd.Series:
+    """Whole counts from cells such as ``120``, ``120 hộ``, ``1.250``; missing where not."""
+    text = raw.map(_cell_text).str.strip()
+    numbers = pd.to_numeric(
+        raw.where(raw.map(lambda v: isinstance(v, int | float))), errors="coerce"
+    ).to_numpy(dtype=float)
+    match = text.str.extract(_COUNT)["number"]
+    thousands = match.str.fullmatch(r"-?\d{1,3}(?:[.,\s]\d{3})+").fillna(False)
+    cleaned = match.where(~thousands, match.str.replace(r"[.,\s]", "", regex=True))
+    from_text = pd.to_numeric(cleaned.str.replace(",", ".", regex=False), errors="coerce")
+    from_text = from_text.to_numpy(dtype=float)
+    value = np.where(np.isfinite(numbers), numbers, from_text)
+    is_text = ~np.isfinite(numbers) & np.isfinite(from_text)
+    words = is_text & ~text.str.fullmatch(r"-?\d+").fillna(False).to_numpy()
+    if words.any():
+        issues.add(
+            rows[words],
+            column,
+            "text_in_number",
+            "warning",
+            text[words],
+            f"text in a number column, read as {column} = the number in it",
+            ids[words],
+        )
+    missing = (text == "").to_numpy()
+    unreadable = ~missing & ~np.isfinite(value)
+    fractional = np.isfinite(value) & (value != np.round(value))
+    negative = np.isfinite(value) & (value < 0)
+    for mask, check, message in (
+        (missing, f"missing_{column}", f"no {column}"),
+        (unreadable, "not_a_number", f"{column} is not a number"),
+        (fractional, "not_whole", f"{column} must be a whole number"),
+        (negative, f"negative_{column}", f"{column} cannot be negative"),
+    ):
+        if mask.any():
+            issues.add(rows[mask], column, check, "error", text[mask], message, ids[mask])
+    bad = ~np.isfinite(value) | fractional | negative
+    return pd.array(np.where(bad, pd.NA, np.nan_to_num(value)).astype(object), dtype="Int64")
+
+
+def _electrified(raw: pd.Series, rows, ids, issues: _Issues) -> np.ndarray:
+    """Share 0..1 from yes/no words (Vietnamese or English), shares or percentages."""
+    text = raw.map(_cell_text).str.strip()
+    words = text.map(normalize_text)
+    percent = text.str.fullmatch(r"\d+(?:[.,]\d+)?\s*%").fillna(False).to_numpy()
+    number = pd.to_numeric(
+        text.str.rstrip("%").str.replace(",", ".", regex=False).str.strip(), errors="coerce"
+    ).to_numpy(dtype=float)
+    share = np.where(percent, number / 100.0, number)
+    share[words.isin(_TRUE_WORDS).to_numpy()] = 1.0
+    share[words.isin(_FALSE_WORDS).to_numpy()] = 0.0
+    whole_percent = ~percent & (share > 1) & (share <= 100)
+    if whole_percent.any():
+        issues.add(
+            rows[whole_percent],
+            "electrified",
+            "percent_without_sign",
+            "warning",
+            text[whole_percent],
+            "read as a percentage",
+            ids[whole_percent],
+        )
+        share = np.where(whole_percent, share / 100.0, share)
+    bad = (text != "").to_numpy() & (~np.isfinite(share) | (share < 0) | (share > 1))
+    if bad.any():
+        issues.add(
+            rows[bad],
+            "electrified",
+            "not_a_share",
+            "error",
+            text[bad],
+            "electrified must be yes/no (Có/Không), a share 0..1 or a percentage",
+            ids[bad],
+        )
+    return np.where(bad, np.nan, share)
+
+
+def _dates(raw: pd.Series, rows, ids, issues: _Issues) -> pd.Series:
+    values = raw.map(lambda v: v if isinstance(v, datetime) else (None if v is None else str(v)))
+    parsed = pd.to_datetime(values, errors="coerce", dayfirst=True, format="mixed")
+    bad = parsed.isna().to_numpy() & raw.notna().to_numpy()
+    if bad.any():
+        issues.add(
+            rows[bad],
+            "surveyed",
+            "not_a_date",
+            "warning",
+            raw[bad].astype(str),
+            "not a date (use dd/mm/yyyy)",
+            ids[bad],
+        )
+    return parsed.dt.normalize()
+
+
+def _locations(
+    table: pd.DataFrame,
+    rows: np.ndarray,
+    ids: np.ndarray,
+    issues: _Issues,
+    region: tuple[float, float, float, float],
+) -> tuple[np.ndarray, np.ndarray]:
+    lon, lon_notation = parse_coordinates(table["lon"], "lon")
+    lat, lat_notation = parse_coordinates(table["lat"], "lat")
+    lat_as_lon, lat_as_lon_notation = parse_coordinates(table["lat"], "lon")
+    lon_as_lat, lon_as_lat_notation = parse_coordinates(table["lon"], "lat")
+    raw = table["lon"].map(_cell_text) + ", " + table["lat"].map(_cell_text)
+    min_lon, min_lat, max_lon, max_lat = region
+
+    def inside(x, y):
+        return (x >= min_lon) & (x <= max_lon) & (y >= min_lat) & (y <= max_lat)
+
+    swapped = ~inside(lon, lat) & inside(lat_as_lon, lon_as_lat)
+    if swapped.any():
+        issues.add(
+            rows[swapped],
+            "lon/lat",
+            "swapped_lonlat",
+            "warning",
+            raw[swapped],
+            "longitude and latitude were swapped; read the other way round",
+            ids[swapped],
+        )
+        lon, lat = np.where(swapped, lat_as_lon, lon), np.where(swapped, lon_as_lat, lat)
+        lon_notation = np.where(swapped, lat_as_lon_notation, lon_notation)
+        lat_notation = np.where(swapped, lon_as_lat_notation, lat_notation)
+    notation = np.where(
+        lon_notation == lat_notation, lon_notation, lon_notation + "/" + lat_notation
+    ).astype(object)
+    converted = np.isin(lon_notation, ("dms", "dm", "decimal_comma")) | np.isin(
+        lat_notation, ("dms", "dm", "decimal_comma")
+    )
+    if converted.any():
+        issues.add(
+            rows[converted],
+            "lon/lat",
+            "coordinate_notation",
+            "info",
+            raw[converted],
+            [
+                f"read as {x:.6f}, {y:.6f} ({n})"
+                for x, y, n in zip(lon[converted], lat[converted], notation[converted], strict=True)
+            ],
+            ids[converted],
+        )
+    missing = (lon_notation == "missing") | (lat_notation == "missing")
+    unreadable = ~missing & ((lon_notation == "unreadable") | (lat_notation == "unreadable"))
+    outside = ~missing & ~unreadable & ~inside(lon, lat)
+    for mask, check, message in (
+        (missing, "missing_coordinates", "no coordinates: signal cannot be predicted here"),
+        (
+            unreadable,
+            "unreadable_coordinates",
+            "coordinates not understood; use decimal degrees or 18°30'12\"N",
+        ),
+        (outside, "outside_region", "coordinates outside Viet Nam"),
+    ):
+        if mask.any():
+            issues.add(rows[mask], "lon/lat", check, "error", raw[mask], message, ids[mask])
+    located = ~(missing | unreadable | outside)
+    geometry = gpd.points_from_xy(lon, lat, crs=WGS84)
+    geometry[~located] = None
+    return geometry, notation

@@ -1,0 +1,478 @@
+"""The data-quality report of a department's inputs: right, sufficient, clean, live.
+
+Viet Nam's data guidance asks that administrative data be *đúng, đủ, sạch, sống*: right
+(values possible and in the right place), sufficient (nothing missing), clean (no
+duplicates, no text where numbers belong) and live (recently updated). :func:`quality_report`
+checks a village list against the four, adds the problems found while reading it and
+converting its administrative units, and scores each commune out of 100.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from whitespot.data.admin import province_outline
+from whitespot.data.crs import metric_crs, projected_xy
+from whitespot.data.department import ISSUE_COLUMNS
+from whitespot.data.headers import normalize_text
+from whitespot.data.schema import TECHNOLOGY_ALIASES
+
+DIMENSIONS = ("right", "sufficient", "clean", "live")
+"""The four qualities scored per commune (đúng, đủ, sạch, sống)."""
+
+CHECK_DIMENSION: dict[str, str] = {
+    "swapped_lonlat": "right",
+    "outside_region": "right",
+    "outside_province": "right",
+    "unreadable_coordinates": "right",
+    "negative_households": "right",
+    "negative_population": "right",
+    "not_whole": "right",
+    "not_a_share": "right",
+    "duplicate_id": "right",
+    "admin_unmatched": "right",
+    "split_unresolved": "right",
+    "unknown_technology": "right",
+    "missing_coordinates": "sufficient",
+    "missing_households": "sufficient",
+    "missing_population": "sufficient",
+    "missing_province": "sufficient",
+    "missing_commune": "sufficient",
+    "missing_id": "sufficient",
+    "no_households": "sufficient",
+    "missing_technology": "sufficient",
+    "duplicate_name": "clean",
+    "duplicate_location": "clean",
+    "text_in_number": "clean",
+    "not_a_number": "clean",
+    "filled_from_above": "clean",
+    "percent_without_sign": "clean",
+    "stale": "live",
+    "not_a_date": "live",
+}
+"""Quality dimension of each check; checks not listed (skipped rows, notations) are notes."""
+
+PROBLEM_COLUMNS = (*ISSUE_COLUMNS, "province_code", "commune_code", "commune_name", "dimension")
+COMMUNE_COLUMNS = (
+    "province_code",
+    "commune_code",
+    "commune_name",
+    "villages",
+    "errors",
+    "warnings",
+    *(f"{d}_pct" for d in DIMENSIONS),
+    "score",
+)
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    """Thresholds of the data-quality checks.
+
+    Attributes
+    ----------
+    duplicate_distance_m : float, default 100
+        Two villages closer than this (m) are likely the same place typed twice.
+    max_age_days : int, default 365
+        A village surveyed (or a file dated) longer ago than this is stale.
+    today : datetime.date, optional
+        Reference date for ages; default the day the report runs.
+    """
+
+    duplicate_distance_m: float = 100.0
+    max_age_days: int = 365
+    today: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.duplicate_distance_m < 0:
+            raise ValueError(f"duplicate_distance_m={self.duplicate_distance_m} must be >= 0")
+        if self.max_age_days < 0:
+            raise ValueError(f"max_age_days={self.max_age_days} must be >= 0")
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """What is wrong with the inputs, by row, and a score per commune.
+
+    Attributes
+    ----------
+    problems : pandas.DataFrame
+        Every problem and every skipped row (:data:`PROBLEM_COLUMNS`), errors first, then
+        by layer and row: the list of what to fix.
+    communes : pandas.DataFrame
+        Per commune (:data:`COMMUNE_COLUMNS`): villages, errors, warnings, the share of
+        villages without a problem in each of :data:`DIMENSIONS` (%) and their mean (score).
+    layers : pandas.DataFrame
+        Per input layer: file, rows, errors, warnings, file date, age in days, oldest survey.
+    """
+
+    problems: pd.DataFrame
+    communes: pd.DataFrame
+    layers: pd.DataFrame
+    settings: dict[str, object] = field(default_factory=dict)
+
+    def headline(self) -> str:
+        """One sentence: problems to fix and the province score."""
+        counts = self.problems["severity"].value_counts()
+        villages = int(self.communes["villages"].sum())
+        score = (
+            float(np.average(self.communes["score"], weights=self.communes["villages"]))
+            if villages
+            else 0.0
+        )
+        return (
+            f"data quality {score:.0f}/100: {int(counts.get('error', 0)):,} errors and "
+            f"{int(counts.get('warning', 0)):,} warnings to fix in {villages:,} villages"
+        )
+
+
+def quality_report(
+    villages: gpd.GeoDataFrame,
+    issues: pd.DataFrame,
+    *,
+    towers: gpd.GeoDataFrame | pd.DataFrame | None = None,
+    files: dict[str, str | Path] | None = None,
+    config: QualityConfig | None = None,
+) -> QualityReport:
+    """Check a village list (and the towers) and score each commune.
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        As :func:`~whitespot.data.assign_admin_units` returns it (``source_row``,
+        ``province_code``, ``commune_code``, ``admin_status`` ...).
+    issues : pandas.DataFrame
+        Problems found while reading (:attr:`VillageList.issues`).
+    towers : DataFrame, optional
+        The towers as read from their file, before defaults are filled, for the
+        ``technology`` check.
+    files : dict of layer -> path, optional
+        Input files, for their dates.
+    config : QualityConfig, optional
+        Thresholds.
+
+    Returns
+    -------
+    QualityReport
+    """
+    config = config or QualityConfig()
+    today = config.today or date.today()
+    found = [issues, _admin_problems(villages), _outside_province(villages)]
+    found += [_no_households(villages), _duplicate_names(villages)]
+    found += [_duplicate_locations(villages, config.duplicate_distance_m)]
+    found += [_stale(villages, files, config.max_age_days, today)]
+    if towers is not None:
+        found.append(_tower_problems(towers))
+    problems = pd.concat([f for f in found if len(f)], ignore_index=True)
+    problems = _locate(problems, villages)
+    return QualityReport(
+        problems,
+        _commune_scores(villages, problems),
+        _layers(villages, problems, towers, files, today),
+        {
+            "duplicate_distance_m": config.duplicate_distance_m,
+            "max_age_days": config.max_age_days,
+            "quality_reference_date": today.isoformat(),
+        },
+    )
+
+
+def _frame(
+    villages: pd.DataFrame,
+    mask: np.ndarray,
+    column: str,
+    check: str,
+    severity: str,
+    values,
+    messages,
+) -> pd.DataFrame:
+    """Problems of the village rows in `mask` in :data:`ISSUE_COLUMNS`."""
+    rows = villages.loc[mask]
+    return pd.DataFrame(
+        {
+            "layer": "villages",
+            "row": rows["source_row"].to_numpy(),
+            "village_id": rows["village_id"].to_numpy(),
+            "column": column,
+            "check": check,
+            "severity": severity,
+            "value": np.broadcast_to(np.asarray(values, dtype=object), len(rows)),
+            "message": np.broadcast_to(np.asarray(messages, dtype=object), len(rows)),
+        }
+    )
+
+
+def _admin_problems(villages: gpd.GeoDataFrame) -> pd.DataFrame:
+    status = villages["admin_status"].to_numpy()
+    names = (
+        villages["old_commune"].astype(str)
+        + ", "
+        + villages["old_district"].astype(str)
+        + ", "
+        + villages["old_province"].astype(str)
+    ).to_numpy()
+    parts = []
+    for check, severity in (("admin_unmatched", "error"), ("split_unresolved", "warning")):
+        mask = status == check
+        if mask.any():
+            notes = villages.loc[mask, "admin_note"].to_numpy()
+            parts.append(_frame(villages, mask, "commune", check, severity, names[mask], notes))
+    return pd.concat(parts) if parts else pd.DataFrame(columns=list(ISSUE_COLUMNS))
+
+
+def _outside_province(villages: gpd.GeoDataFrame) -> pd.DataFrame:
+    located = villages.geometry.notna().to_numpy() & (villages["province_code"] != "").to_numpy()
+    outside = np.zeros(len(villages), dtype=bool)
+    for code in sorted(set(villages.loc[located, "province_code"])):
+        outline = province_outline(code)
+        rows = located & (villages["province_code"] == code).to_numpy()
+        if outline is not None:
+            points = villages.geometry.to_crs("EPSG:4326").to_numpy()[rows]
+            outside[rows] = ~shapely.contains(outline, points)
+    names = villages["province_name"].to_numpy()[outside]
+    lonlat = [f"{p.x:.6f}, {p.y:.6f}" for p in villages.geometry.to_crs("EPSG:4326")[outside]]
+    messages = [f"coordinates outside {n}, the row's province: check lon/lat" for n in names]
+    return _frame(villages, outside, "lon/lat", "outside_province", "error", lonlat, messages)
+
+
+def _no_households(villages: gpd.GeoDataFrame) -> pd.DataFrame:
+    zero = (villages["households"].fillna(-1) == 0).to_numpy()
+    return _frame(
+        villages,
+        zero,
+        "households",
+        "no_households",
+        "warning",
+        "0",
+        "no households: an empty hamlet, or the count is missing",
+    )
+
+
+def _commune_key(villages: pd.DataFrame) -> pd.Series:
+    code = villages["commune_code"].astype("string").fillna("")
+    return code.where(code != "", "old:" + villages["old_commune"].map(normalize_text))
+
+
+def _duplicate_names(villages: gpd.GeoDataFrame) -> pd.DataFrame:
+    name = villages["name"].astype("string").fillna("").map(normalize_text)
+    key = _commune_key(villages) + "|" + name
+    repeated = key.duplicated(keep=False).to_numpy() & (name != "").to_numpy()
+    if not repeated.any():
+        return pd.DataFrame(columns=list(ISSUE_COLUMNS))
+    rows = villages["source_row"].astype(str)
+    together = rows.groupby(key).transform(", ".join)
+    messages = [f"same name in the same commune as rows {t}" for t in together[repeated]]
+    return _frame(
+        villages,
+        repeated,
+        "name",
+        "duplicate_name",
+        "warning",
+        villages.loc[repeated, "name"].to_numpy(),
+        messages,
+    )
+
+
+def _duplicate_locations(villages: gpd.GeoDataFrame, distance_m: float) -> pd.DataFrame:
+    located = np.flatnonzero(villages.geometry.notna().to_numpy())
+    if len(located) < 2 or distance_m <= 0:
+        return pd.DataFrame(columns=list(ISSUE_COLUMNS))
+    subset = villages.iloc[located]
+    xy = projected_xy(subset, metric_crs(subset))
+    pairs = cKDTree(xy).query_pairs(distance_m, output_type="ndarray")
+    if not len(pairs):
+        return pd.DataFrame(columns=list(ISSUE_COLUMNS))
+    first, second = located[pairs[:, 0]], located[pairs[:, 1]]
+    metres = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
+    rows = villages["source_row"].to_numpy()
+    both = pd.DataFrame(
+        {
+            "village": np.concatenate([first, second]),
+            "other_row": rows[np.concatenate([second, first])],
+            "metres": np.concatenate([metres, metres]),
+        }
+    ).sort_values(["village", "other_row"])
+    both["text"] = (
+        "row "
+        + both["other_row"].astype(str)
+        + " ("
+        + both["metres"].round().astype(np.int64).astype(str)
+        + " m)"
+    )
+    partners = both.groupby("village")["text"].agg(", ".join)
+    mask = np.zeros(len(villages), dtype=bool)
+    mask[partners.index.to_numpy()] = True
+    messages = [f"closer than {distance_m:g} m to {t}: the same place twice?" for t in partners]
+    return _frame(villages, mask, "lon/lat", "duplicate_location", "warning", "", messages)
+
+
+def _stale(villages: gpd.GeoDataFrame, files, max_age_days: int, today: date) -> pd.DataFrame:
+    if "surveyed" in villages and villages["surveyed"].notna().any():
+        surveyed = pd.to_datetime(villages["surveyed"])
+        age = (pd.Timestamp(today) - surveyed).dt.days
+        old = (age > max_age_days).fillna(False).to_numpy()
+        values = surveyed.dt.strftime("%Y-%m-%d").fillna("").to_numpy()[old]
+        return _frame(
+            villages,
+            old,
+            "surveyed",
+            "stale",
+            "warning",
+            values,
+            [f"surveyed {a:,} days ago (limit {max_age_days})" for a in age[old]],
+        )
+    path = (files or {}).get("villages")
+    if path is None:
+        return pd.DataFrame(columns=list(ISSUE_COLUMNS))
+    file_date = date.fromtimestamp(Path(path).stat().st_mtime)
+    age = (today - file_date).days
+    old = np.full(len(villages), age > max_age_days)
+    return _frame(
+        villages,
+        old,
+        "file",
+        "stale",
+        "warning",
+        file_date.isoformat(),
+        f"no survey date; the file is {age:,} days old (limit {max_age_days})",
+    )
+
+
+def _tower_problems(towers: pd.DataFrame) -> pd.DataFrame:
+    rows = np.arange(2, len(towers) + 2)  # spreadsheet rows: the header is row 1
+    ids = (
+        towers["tower_id"].astype("string").fillna("").to_numpy()
+        if "tower_id" in towers
+        else np.full(len(towers), "")
+    )
+    if "technology" not in towers:
+        return pd.DataFrame(
+            [
+                (
+                    "towers",
+                    0,
+                    "",
+                    "technology",
+                    "missing_technology",
+                    "warning",
+                    "",
+                    f"no technology column: all {len(towers):,} towers are taken as 4G",
+                )
+            ],
+            columns=list(ISSUE_COLUMNS),
+        )
+    text = towers["technology"].astype("string").str.strip().fillna("")
+    known = text.str.lower().isin(TECHNOLOGY_ALIASES).to_numpy()
+    parts = []
+    for mask, check, severity, message in (
+        ((text == "").to_numpy(), "missing_technology", "warning", "no technology: taken as 4G"),
+        (
+            (text != "").to_numpy() & ~known,
+            "unknown_technology",
+            "error",
+            "unknown technology; use 2G, 3G, 4G or 5G",
+        ),
+    ):
+        if mask.any():
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "layer": "towers",
+                        "row": rows[mask],
+                        "village_id": ids[mask],
+                        "column": "technology",
+                        "check": check,
+                        "severity": severity,
+                        "value": text[mask].to_numpy(),
+                        "message": message,
+                    }
+                )
+            )
+    return pd.concat(parts) if parts else pd.DataFrame(columns=list(ISSUE_COLUMNS))
+
+
+def _locate(problems: pd.DataFrame, villages: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Add each village problem's commune and dimension; sort errors first."""
+    where = villages[["source_row", "province_code", "commune_code", "commune_name"]].copy()
+    where["layer"] = "villages"
+    out = problems.astype({"row": np.int64}).merge(
+        where.rename(columns={"source_row": "row"}), on=["layer", "row"], how="left"
+    )
+    for column in ("province_code", "commune_code", "commune_name"):
+        out[column] = out[column].fillna("")
+    out["dimension"] = out["check"].map(CHECK_DIMENSION).fillna("note")
+    rank = out["severity"].map({s: i for i, s in enumerate(("error", "warning", "info"))})
+    out = out.assign(_rank=rank).sort_values(
+        ["_rank", "layer", "row", "column", "check"], kind="stable"
+    )
+    return out.drop(columns="_rank").reset_index(drop=True)[list(PROBLEM_COLUMNS)]
+
+
+def _commune_scores(villages: gpd.GeoDataFrame, problems: pd.DataFrame) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {
+            "source_row": villages["source_row"].to_numpy(),
+            "province_code": villages["province_code"].to_numpy(),
+            "commune_code": villages["commune_code"].to_numpy(),
+            "commune_name": villages["commune_name"]
+            .where(villages["commune_code"] != "", "(unmatched) " + villages["old_commune"])
+            .to_numpy(),
+        }
+    )
+    counted = problems[(problems["layer"] == "villages") & (problems["dimension"] != "note")]
+    for dimension in DIMENSIONS:
+        rows = set(counted.loc[counted["dimension"] == dimension, "row"])
+        table[f"{dimension}_ok"] = ~table["source_row"].isin(rows)
+    for severity in ("error", "warning"):
+        per_row = counted[counted["severity"] == severity].groupby("row").size()
+        table[f"{severity}s"] = table["source_row"].map(per_row).fillna(0).astype(np.int64)
+    keys = ["province_code", "commune_code", "commune_name"]
+    grouped = table.groupby(keys, sort=True, as_index=False)
+    out = grouped.agg(
+        villages=("source_row", "size"),
+        errors=("errors", "sum"),
+        warnings=("warnings", "sum"),
+        **{f"{d}_pct": (f"{d}_ok", "mean") for d in DIMENSIONS},
+    )
+    for dimension in DIMENSIONS:
+        out[f"{dimension}_pct"] = (100 * out[f"{dimension}_pct"]).round(1)
+    out["score"] = out[[f"{d}_pct" for d in DIMENSIONS]].mean(axis=1).round(1)
+    return out[list(COMMUNE_COLUMNS)]
+
+
+def _layers(villages, problems, towers, files, today: date) -> pd.DataFrame:
+    records = []
+    for layer, rows in (
+        ("villages", len(villages)),
+        ("towers", None if towers is None else len(towers)),
+    ):
+        if rows is None:
+            continue
+        path = (files or {}).get(layer)
+        file_date = date.fromtimestamp(Path(path).stat().st_mtime) if path else None
+        mine = problems[problems["layer"] == layer]
+        oldest = ""
+        if layer == "villages" and "surveyed" in villages and villages["surveyed"].notna().any():
+            oldest = pd.to_datetime(villages["surveyed"]).min().strftime("%Y-%m-%d")
+        records.append(
+            {
+                "layer": layer,
+                "file": Path(path).name if path else "",
+                "rows": rows,
+                "errors": int((mine["severity"] == "error").sum()),
+                "warnings": int((mine["severity"] == "warning").sum()),
+                "notes": int((mine["severity"] == "info").sum()),
+                "file_date": file_date.isoformat() if file_date else "",
+                "age_days": (today - file_date).days if file_date else pd.NA,
+                "oldest_survey": oldest,
+            }
+        )
+    return pd.DataFrame.from_records(records)
