@@ -18,16 +18,24 @@ from whitespot.coverage import (
 from whitespot.coverage.export import read_gap_list
 from whitespot.data import (
     VIETNAM_BBOX,
+    ValidationError,
     load_sample,
     make_province,
+    read_layer,
     read_opencellid,
     read_terrain,
     validate_layer,
     write_layer,
     write_province,
 )
+from whitespot.data.department import read_village_list
+from whitespot.data.quality import QualityConfig
 from whitespot.maps import gap_map, plan_map, save_map
 from whitespot.planning import plan_sites, read_candidates, read_plan, write_plan
+from whitespot.report import department_gap_list, department_submission, write_submission
+
+DEPARTMENT_SUFFIXES = (".csv", ".txt", ".xlsx")
+"""Village files that may be a department's own list rather than whitespot's form."""
 
 DEMO_BUDGET = 30_000.0
 """Budget of the demo's plan, million VND (about 20 sites)."""
@@ -99,10 +107,9 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def gaps(args: argparse.Namespace) -> int:
-    """``whitespot gaps``: the gap list of a province from its files."""
+def _signal_inputs(args: argparse.Namespace) -> tuple[object, dict[str, object]]:
+    """Towers and the keyword options of ``gap_list`` from the shared signal arguments."""
     region = None if args.anywhere else VIETNAM_BBOX
-    villages = validate_layer("villages", args.villages, region=region)
     towers = (
         read_opencellid(args.towers, region=region)
         if args.opencellid
@@ -112,27 +119,78 @@ def gaps(args: argparse.Namespace) -> int:
         ("households", args.households), ("grid", args.grid), region=region
     )
     terrain = read_terrain(args.dem) if args.dem else None
-    model = args.model or ("terrain" if terrain is not None else "rma")
-    budget = LinkBudget(
-        building_loss_db=args.building_loss_db, fading_margin_db=args.fading_margin_db
-    )
-    criteria = GapCriteria(covered_share=args.covered_share, max_grid_distance_km=args.max_grid_km)
-    result = gap_list(
-        villages,
-        towers,
-        households=households,
-        grid=grid,
-        terrain=terrain,
-        model=model,
-        technology=args.technology,
-        budget=budget,
-        criteria=criteria,
-        environment=args.environment,
-        extrapolate=args.extrapolate,
-    )
+    options = {
+        "households": households,
+        "grid": grid,
+        "terrain": terrain,
+        "model": args.model or ("terrain" if terrain is not None else "rma"),
+        "technology": args.technology,
+        "budget": LinkBudget(
+            building_loss_db=args.building_loss_db, fading_margin_db=args.fading_margin_db
+        ),
+        "criteria": GapCriteria(
+            covered_share=args.covered_share, max_grid_distance_km=args.max_grid_km
+        ),
+        "environment": args.environment,
+        "extrapolate": args.extrapolate,
+    }
+    return towers, options
+
+
+def _communes(args: argparse.Namespace):
+    return read_layer(args.communes, "communes") if args.communes else None
+
+
+def gaps(args: argparse.Namespace) -> int:
+    """``whitespot gaps``: the gap list of a province from its files.
+
+    A village file that is not in whitespot's form (``village_id``, ``households``, lon/lat)
+    is read as a department's own list (:func:`whitespot.data.read_village_list`).
+    """
+    region = None if args.anywhere else VIETNAM_BBOX
+    towers, options = _signal_inputs(args)
+    try:
+        villages = validate_layer("villages", args.villages, region=region)
+    except ValidationError as error:
+        department = {"missing_column", "missing_coordinates"} & set(error.checks)
+        if not department or Path(args.villages).suffix.lower() not in DEPARTMENT_SUFFIXES:
+            raise
+        village_list = read_village_list(args.villages, columns=dict(args.columns or []))
+        result, _ = department_gap_list(village_list, towers, communes=_communes(args), **options)
+        print(
+            f"read {args.villages} as a department's village list ({len(result.villages):,} "
+            f"rows, {len(village_list.issues):,} problems; 'whitespot report' lists them)"
+        )
+    else:
+        result = gap_list(villages, towers, **options)
     written = write_gap_list(result, args.out)
     print(result.headline())
     print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    """``whitespot report``: a department's submission package from its village list."""
+    towers, options = _signal_inputs(args)
+    submission = department_submission(
+        args.villages,
+        towers,
+        columns=dict(args.columns or []),
+        communes=_communes(args),
+        towers_file=None if args.opencellid else args.towers,
+        previous=args.previous,
+        target=args.target,
+        match_distance_m=args.match_distance_m,
+        quality=QualityConfig(
+            duplicate_distance_m=args.duplicate_distance_m, max_age_days=args.max_age_days
+        ),
+        **options,
+    )
+    written = write_submission(
+        submission, args.out, language=args.lang, towers=towers, grid=options["grid"]
+    )
+    print("\n".join(submission.headlines()))
+    print(f"wrote {len(written)} files to {args.out}: " + ", ".join(p.name for p in written))
     return 0
 
 

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from whitespot.cli import commands
 from whitespot.coverage import MODEL_NAMES, ModelRangeError
 from whitespot.data import LAYERS, TECHNOLOGIES, ValidationError
+from whitespot.data.headers import FIELDS
+from whitespot.data.labels import LANGUAGES
 from whitespot.planning import InfeasibleError
 from whitespot.planning.select import METHODS
 
@@ -35,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", required=True, help="folder to write the results into")
     demo.set_defaults(run=commands.demo)
     _add_gaps(sub)
+    _add_report(sub)
     _add_plan(sub)
     _add_map(sub)
     _add_validate(sub)
@@ -47,41 +50,97 @@ def _add_gaps(sub: argparse._SubParsersAction) -> None:
     gaps.add_argument("--villages", required=True, help="villages file")
     gaps.add_argument("--towers", required=True, help="towers file (or OpenCelliD CSV)")
     gaps.add_argument("--opencellid", action="store_true", help="towers file is OpenCelliD")
-    gaps.add_argument("--households", help="households file (signal per household)")
-    gaps.add_argument("--grid", help="power lines file")
-    gaps.add_argument("--dem", help="GeoTIFF DEM (default model becomes 'terrain')")
+    _add_signal_options(gaps)
+    _add_department_options(gaps)
     gaps.add_argument(
+        "--out", required=True, help="gaps.xlsx, gaps.csv, gaps.geojson, gaps.gpkg or gaps.parquet"
+    )
+    gaps.set_defaults(run=commands.gaps)
+
+
+def _add_signal_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--households", help="households file (signal per household)")
+    parser.add_argument("--grid", help="power lines file")
+    parser.add_argument("--dem", help="GeoTIFF DEM (default model becomes 'terrain')")
+    parser.add_argument(
         "--model", choices=MODEL_NAMES, help="path-loss model (default rma, or terrain with --dem)"
     )
-    gaps.add_argument("--environment", help="Hata: open, suburban, urban, urban_large")
-    gaps.add_argument("--technology", choices=TECHNOLOGIES, help="only this technology")
-    gaps.add_argument(
+    parser.add_argument("--environment", help="Hata: open, suburban, urban, urban_large")
+    parser.add_argument("--technology", choices=TECHNOLOGIES, help="only this technology")
+    parser.add_argument(
         "--extrapolate", action="store_true", help="use the model outside its validity range"
     )
-    gaps.add_argument(
+    parser.add_argument(
         "--covered-share",
         type=_share,
         default=0.8,
         help="share of households that makes a village covered (default 0.8)",
     )
-    gaps.add_argument(
+    parser.add_argument(
         "--max-grid-km",
         type=float,
         default=5.0,
         help="grid distance beyond which a village counts as without power",
     )
-    gaps.add_argument(
+    parser.add_argument(
         "--building-loss-db",
         type=float,
         default=0.0,
         help="building entry loss, dB (0 = outdoor coverage)",
     )
-    gaps.add_argument("--fading-margin-db", type=float, default=0.0, help="fading margin dB")
-    gaps.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
-    gaps.add_argument(
-        "--out", required=True, help="gaps.xlsx, gaps.csv, gaps.geojson, gaps.gpkg or gaps.parquet"
+    parser.add_argument("--fading-margin-db", type=float, default=0.0, help="fading margin dB")
+    parser.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
+
+
+def _add_department_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--columns",
+        action="append",
+        type=_column_option,
+        metavar="KEY=HEADER",
+        help="a header of a department's village list the built-in map does not know, e.g. "
+        "households='Tổng số hộ' (repeatable; keys: " + ", ".join(FIELDS) + ")",
     )
-    gaps.set_defaults(run=commands.gaps)
+    parser.add_argument(
+        "--communes", help="post-2025 commune boundaries with commune_code (split communes)"
+    )
+
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser(
+        "report",
+        help="a department's submission package from its own village list",
+        description="Read a department's village list (XLSX/CSV, Vietnamese or English "
+        "headers, district-era names), convert it to the post-2025 units, find the villages "
+        "without signal or power, check the data, compare with the previous submission and "
+        "write the package: gap_list.xlsx/.csv/.geojson, data_quality.csv, map.html, "
+        "summary.html.",
+    )
+    report.add_argument("--villages", required=True, help="the department's village list")
+    report.add_argument("--towers", required=True, help="towers file (or OpenCelliD CSV)")
+    report.add_argument("--opencellid", action="store_true", help="towers file is OpenCelliD")
+    _add_signal_options(report)
+    _add_department_options(report)
+    report.add_argument("--previous", help="the previous submission's gap list (.xlsx ...)")
+    report.add_argument("--target", type=_positive_int, help="locations the programme covers")
+    report.add_argument(
+        "--match-distance-m",
+        type=float,
+        default=300.0,
+        help="match villages of the two submissions within this distance, m (default 300)",
+    )
+    report.add_argument(
+        "--duplicate-distance-m",
+        type=float,
+        default=100.0,
+        help="villages closer than this are likely duplicates, m (default 100)",
+    )
+    report.add_argument(
+        "--max-age-days", type=int, default=365, help="data older than this is stale"
+    )
+    report.add_argument("--lang", choices=LANGUAGES, default="vi", help="default vi")
+    report.add_argument("--out", required=True, help="folder for the package")
+    report.set_defaults(run=commands.report)
 
 
 def _add_plan(sub: argparse._SubParsersAction) -> None:
@@ -156,6 +215,25 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
             f"{text!r} is not MINLON,MINLAT,MAXLON,MAXLAT with min < max"
         )
     return values
+
+
+def _column_option(text: str) -> tuple[str, str]:
+    key, sep, header = text.partition("=")
+    if not sep or key.strip() not in FIELDS or not header.strip():
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: write KEY=HEADER with KEY one of {', '.join(FIELDS)}"
+        )
+    return key.strip(), header.strip()
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
 
 
 def _share(text: str) -> float:

@@ -15,6 +15,7 @@ from whitespot.coverage.deadzones import (
 from whitespot.coverage.export import read_gap_list, write_gap_list
 from whitespot.coverage.gaps import GAP_TYPES, GapCriteria, GapList, gap_list, summarize
 from whitespot.coverage.models import MODEL_NAMES, MODELS, PathLossModel
+from whitespot.coverage.progress import PROGRESS_STATUSES, Progress, compare_gap_lists
 from whitespot.coverage.propagation import (
     cost231_loss_db,
     free_space_loss_db,
@@ -29,13 +30,16 @@ __all__ = [
     "GAP_TYPES",
     "MODELS",
     "MODEL_NAMES",
+    "PROGRESS_STATUSES",
     "GapCriteria",
     "GapList",
     "LinkBudget",
     "ModelRangeError",
     "PathLossModel",
+    "Progress",
     "SignalRaster",
     "bullington_loss_db",
+    "compare_gap_lists",
     "cost231_loss_db",
     "covering_pairs",
     "dead_zones",

@@ -10,6 +10,7 @@ import pandas as pd
 
 from whitespot.coverage.gaps import GapList, summarize
 from whitespot.data import Problem, ValidationError, read_layer, write_layer, write_layers
+from whitespot.data.labels import SHEET_NAMES, VIETNAMESE_HEADERS, delocalize
 
 GAP_LIST_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg", ".parquet")
 
@@ -76,6 +77,7 @@ def read_gap_list(path: str | PathLike) -> GapList:
 
     The villages come back with their statuses; the summaries are recomputed; the settings
     are read from the ``settings`` sheet or the ``<stem>_settings.csv`` beside the file.
+    Vietnamese headers and sheet names (``whitespot report --lang vi``) are read too.
 
     Raises
     ------
@@ -83,7 +85,8 @@ def read_gap_list(path: str | PathLike) -> GapList:
         If the file lacks the gap-list columns (:data:`READ_BACK_COLUMNS`).
     """
     path = Path(path)
-    villages = read_layer(path, "villages")
+    back = {vi: en for en, vi in VIETNAMESE_HEADERS.items()}
+    villages = delocalize(read_layer(path, "villages", headers=back))
     missing = [c for c in READ_BACK_COLUMNS if c not in villages]
     if missing:
         raise ValidationError(
@@ -106,10 +109,17 @@ def read_gap_list(path: str | PathLike) -> GapList:
     ).astype("Int64")
     settings: dict[str, object] = {}
     if path.suffix.lower() == ".xlsx":
-        table = pd.read_excel(path, sheet_name="settings", dtype=str)
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            names = [n for n in SHEET_NAMES["settings"].values() if n in book.sheet_names]
+            table = pd.read_excel(book, sheet_name=names[0], dtype=str) if names else None
+        table = None if table is None else delocalize(table)
     else:
         side = path.with_name(f"{path.stem}_settings.csv")
-        table = pd.read_csv(side, dtype=str, encoding="utf-8-sig") if side.exists() else None
+        table = (
+            delocalize(pd.read_csv(side, dtype=str, encoding="utf-8-sig"))
+            if side.exists()
+            else None
+        )
     if table is not None:
         settings = dict(zip(table["setting"], table["value"], strict=True))
     return GapList(

@@ -434,7 +434,7 @@ def _criteria_text(table: pd.DataFrame, budget: LinkBudget, criteria: GapCriteri
 def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Totals of a gap list per group (province, commune ...): :data:`SUMMARY_COLUMNS`."""
     frame = pd.DataFrame(gaps)
-    no_signal = frame["signal_status"] != "covered"
+    no_signal = frame["signal_status"].isin(["weak", "none"])
     no_power = frame["power_status"] == "none"
     both = no_signal & no_power
     parts = pd.DataFrame(

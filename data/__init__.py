@@ -6,6 +6,8 @@ between files and frames; :func:`load_sample` gives the synthetic sample provinc
 """
 
 from whitespot.data._errors import DefaultAppliedWarning, Problem, ValidationError
+from whitespot.data.admin import ADMIN_STATUSES, assign_admin_units
+from whitespot.data.coordinates import parse_coordinates
 from whitespot.data.crs import (
     WGS84,
     add_lonlat,
@@ -16,6 +18,8 @@ from whitespot.data.crs import (
     utm_crs,
 )
 from whitespot.data.dem import Terrain, read_terrain, validate_terrain, write_terrain
+from whitespot.data.department import VillageList, read_village_list
+from whitespot.data.headers import HEADER_ALIASES
 from whitespot.data.io import (
     atomic_path,
     neutralize_formulas,
@@ -24,6 +28,7 @@ from whitespot.data.io import (
     write_layers,
 )
 from whitespot.data.opencellid import read_opencellid
+from whitespot.data.quality import QualityConfig, QualityReport, quality_report
 from whitespot.data.sample import (
     Province,
     load_sample,
@@ -49,6 +54,8 @@ from whitespot.data.validate import (
 )
 
 __all__ = [
+    "ADMIN_STATUSES",
+    "HEADER_ALIASES",
     "LAYERS",
     "LAYER_COLUMNS",
     "TECHNOLOGIES",
@@ -58,21 +65,28 @@ __all__ = [
     "DefaultAppliedWarning",
     "Problem",
     "Province",
+    "QualityConfig",
+    "QualityReport",
     "TechnologyDefaults",
     "Terrain",
     "ValidationError",
+    "VillageList",
     "add_lonlat",
+    "assign_admin_units",
     "atomic_path",
     "load_sample",
     "lonlat",
     "make_province",
     "metric_crs",
     "neutralize_formulas",
+    "parse_coordinates",
     "projected_xy",
+    "quality_report",
     "read_layer",
     "read_opencellid",
     "read_province",
     "read_terrain",
+    "read_village_list",
     "to_metric",
     "utm_crs",
     "validate_candidates",

@@ -101,20 +101,3 @@ def header_map(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     }
     lookup.update({normalize_text(header): field for field, header in (extra or {}).items()})
     return lookup
-
-
-def parse_column_options(options: list[str] | None) -> dict[str, str]:
-    """Turn ``["households=Tổng số hộ", ...]`` (``--columns``) into a field -> header dict.
-
-    Raises
-    ------
-    ValueError
-        If an option is not ``KEY=HEADER``.
-    """
-    out: dict[str, str] = {}
-    for option in options or []:
-        key, sep, header = option.partition("=")
-        if not sep or not key.strip() or not header.strip():
-            raise ValueError(f"--columns {option!r}: write KEY=HEADER, e.g. households='Số hộ'")
-        out[key.strip()] = header.strip()
-    return out

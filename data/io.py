@@ -54,7 +54,11 @@ _TEXT_COLUMN_SUFFIXES = ("_id", "_code", "id", "code", "name")
 
 
 def read_layer(
-    path: str | PathLike, layer: str | None = None, *, crs: object = WGS84
+    path: str | PathLike,
+    layer: str | None = None,
+    *,
+    crs: object = WGS84,
+    headers: Mapping[str, str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a vector layer or a table with coordinates into a GeoDataFrame.
 
@@ -68,6 +72,9 @@ def read_layer(
         name but only one layer, that one is read.
     crs : CRS-like, default EPSG:4326
         CRS of the coordinate columns of a CSV or XLSX table.
+    headers : mapping of header -> column name, optional
+        Renames the headers of a CSV or XLSX table before its coordinates are looked for
+        (e.g. :data:`whitespot.data.labels.VIETNAMESE_HEADERS` reversed).
 
     Returns
     -------
@@ -90,9 +97,9 @@ def read_layer(
         raise FileNotFoundError(f"{layer or 'layer'}: file not found: {path}")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        return _table_to_points(_read_csv(path), path, layer, crs)
+        return _table_to_points(_read_csv(path, headers), path, layer, crs)
     if suffix == ".xlsx":
-        return _table_to_points(_read_xlsx(path, layer), path, layer, crs)
+        return _table_to_points(_read_xlsx(path, layer, headers), path, layer, crs)
     if suffix in PARQUET_SUFFIXES:
         return gpd.read_parquet(path)
     if suffix in VECTOR_DRIVERS:
@@ -138,7 +145,7 @@ def _restore_shapefile_names(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf.rename(columns={c: renames[c] for c in gdf.columns if c in renames})
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, headers: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Read a CSV as text: UTF-8 (with or without BOM), else Windows-1258; , ; or tab."""
     for encoding in ("utf-8-sig", "cp1258"):
         try:
@@ -157,7 +164,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         na_values=[""],
         skipinitialspace=True,
     )
-    return _infer_numbers(_nfc(table))
+    return _infer_numbers(_nfc(table).rename(columns=dict(headers or {})))
 
 
 def _nfc(table: pd.DataFrame) -> pd.DataFrame:
@@ -175,12 +182,15 @@ def _nfc(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+def _read_xlsx(
+    path: Path, sheet: str | None, headers: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     with pd.ExcelFile(path, engine="openpyxl") as book:
         names = [str(n) for n in book.sheet_names]
         chosen = sheet if sheet in names else names[0]
         table = pd.read_excel(book, sheet_name=chosen, dtype=object)
-    return _infer_numbers(_nfc(table.astype(object).where(table.notna(), None)))
+    table = _nfc(table.astype(object).where(table.notna(), None))
+    return _infer_numbers(table.rename(columns=dict(headers or {})))
 
 
 def _infer_numbers(table: pd.DataFrame) -> pd.DataFrame:
@@ -367,10 +377,10 @@ def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, table in sheets.items():
             table.to_excel(writer, sheet_name=name[:31], index=False)
-    _pin_zip_timestamps(path)
+    pin_xlsx_timestamps(path)
 
 
-def _pin_zip_timestamps(path: Path) -> None:
+def pin_xlsx_timestamps(path: Path) -> None:
     """Pin the zip entries' dates and the document dates that openpyxl stamps on save."""
     pinned = path.with_name(path.name + ".pinned")
     stamp = FIXED_TIMESTAMP.encode()

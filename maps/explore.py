@@ -98,7 +98,7 @@ def _draw_gaps(
             weight=2,
             fields=[("line", "line_id"), ("kV", "voltage_kv")],
         ).add_to(fmap)
-    if "power_status" in villages:
+    if "power_status" in villages and (villages["power_status"] == "none").any():
         unelectrified_layer(villages).add_to(fmap)
     if towers is not None and len(towers):
         for group in towers_layers(towers):

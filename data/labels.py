@@ -1,0 +1,161 @@
+"""Vietnamese headers and sheet names of whitespot's tables.
+
+The ministry reads Vietnamese; planners and code read the English column names. Tables are
+computed with the English names and translated on the way out (:func:`localize`); a
+translated table read back is turned into the English names again (:func:`delocalize`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+Language = Literal["vi", "en"]
+LANGUAGES: tuple[str, ...] = ("vi", "en")
+
+VIETNAMESE_HEADERS: dict[str, str] = {
+    "village_id": "Mã thôn",
+    "name": "Thôn/Bản",
+    "province_code": "Mã tỉnh",
+    "province_name": "Tỉnh (sau 7/2025)",
+    "commune_code": "Mã xã",
+    "commune_name": "Xã (sau 7/2025)",
+    "old_province": "Tỉnh (cũ)",
+    "old_district": "Huyện (cũ)",
+    "old_commune": "Xã (cũ)",
+    "admin_status": "Tình trạng đối chiếu ĐVHC",
+    "admin_note": "Ghi chú ĐVHC",
+    "commune_code_vietnam_provinces": "Mã xã theo vietnam-provinces",
+    "lon": "Kinh độ",
+    "lat": "Vĩ độ",
+    "households": "Số hộ",
+    "population": "Số dân",
+    "households_without_signal": "Số hộ chưa có sóng",
+    "households_weak_signal": "Số hộ sóng yếu",
+    "best_signal_dbm": "Mức thu tốt nhất (dBm)",
+    "best_tower_id": "Trạm phục vụ tốt nhất",
+    "best_operator": "Doanh nghiệp",
+    "best_technology": "Công nghệ",
+    "nearest_tower_km": "Trạm gần nhất (km)",
+    "signal_status": "Tình trạng sóng",
+    "electrified": "Tỷ lệ hộ có điện",
+    "households_without_power": "Số hộ chưa có điện",
+    "grid_distance_km": "Khoảng cách lưới điện (km)",
+    "power_status": "Tình trạng điện",
+    "gap_type": "Loại vùng lõm",
+    "criteria": "Tiêu chí",
+    "source_row": "Dòng trong tệp gốc",
+    "id_generated": "Mã thôn tự sinh",
+    "coordinate_notation": "Cách ghi tọa độ",
+    "covered_share": "Tỷ lệ hộ có sóng",
+    "villages": "Số thôn",
+    "villages_without_signal": "Số thôn chưa có sóng",
+    "villages_without_power": "Số thôn chưa có điện",
+    "villages_without_both": "Số thôn chưa có sóng và điện",
+    "households_without_both": "Số hộ chưa có sóng và điện",
+    "layer": "Lớp dữ liệu",
+    "row": "Dòng",
+    "column": "Cột",
+    "check": "Kiểm tra",
+    "severity": "Mức độ",
+    "value": "Giá trị",
+    "message": "Cần sửa",
+    "dimension": "Tiêu chí chất lượng",
+    "errors": "Số lỗi",
+    "warnings": "Số cảnh báo",
+    "right_pct": "Đúng (%)",
+    "sufficient_pct": "Đủ (%)",
+    "clean_pct": "Sạch (%)",
+    "live_pct": "Sống (%)",
+    "score": "Điểm",
+    "previous_village_id": "Mã thôn kỳ trước",
+    "match": "Cách đối chiếu",
+    "previous_gap_type": "Loại vùng lõm kỳ trước",
+    "was_gap": "Kỳ trước là vùng lõm",
+    "is_gap": "Nay là vùng lõm",
+    "previous_households": "Số hộ kỳ trước",
+    "previous_households_without_signal": "Số hộ chưa có sóng kỳ trước",
+    "households_change": "Thay đổi số hộ",
+    "progress_status": "Tiến độ",
+    "previous_gaps": "Vùng lõm kỳ trước",
+    "closed": "Đã xóa",
+    "still_open": "Còn lại",
+    "reopened": "Lõm trở lại",
+    "newly_found": "Mới phát hiện",
+    "not_in_current": "Không còn trong danh sách",
+    "current_gaps": "Vùng lõm hiện nay",
+    "setting": "Thiết lập",
+    "file": "Tệp",
+    "rows": "Số dòng",
+    "notes": "Ghi chú",
+    "file_date": "Ngày tệp",
+    "age_days": "Tuổi dữ liệu (ngày)",
+    "oldest_survey": "Khảo sát cũ nhất",
+    "surveyed": "Ngày khảo sát",
+    "note": "Ghi chú",
+}
+"""Vietnamese header of each English column name."""
+
+VIETNAMESE_VALUES: dict[str, dict[str, str]] = {
+    "signal_status": {"covered": "có sóng", "weak": "sóng yếu", "none": "không có sóng",
+                      "unknown": "chưa xác định"},
+    "power_status": {"ok": "có điện", "none": "chưa có điện", "unknown": "chưa rõ"},
+    "gap_type": {
+        "ok": "không lõm",
+        "no_signal": "lõm sóng",
+        "no_power": "lõm điện",
+        "no_signal_no_power": "lõm sóng và điện",
+        "location_unknown": "chưa có tọa độ",
+    },
+    "severity": {"error": "lỗi", "warning": "cảnh báo", "info": "ghi nhận"},
+    "dimension": {"right": "đúng", "sufficient": "đủ", "clean": "sạch", "live": "sống",
+                  "note": "ghi nhận"},
+    "progress_status": {
+        "closed": "đã xóa lõm",
+        "still_open": "còn lõm",
+        "reopened": "lõm trở lại",
+        "newly_found": "mới phát hiện",
+        "covered": "không lõm",
+        "added_covered": "mới, không lõm",
+        "location_unknown": "chưa có tọa độ",
+        "not_in_current": "không còn trong danh sách",
+    },
+}  # fmt: skip
+"""Vietnamese words for the codes of status columns (the codes stay in English outputs)."""
+
+SHEET_NAMES: dict[str, dict[str, str]] = {
+    "villages": {"vi": "Thôn bản", "en": "villages"},
+    "communes": {"vi": "Xã", "en": "communes"},
+    "province": {"vi": "Tỉnh", "en": "province"},
+    "quality": {"vi": "Chất lượng dữ liệu", "en": "data quality"},
+    "progress": {"vi": "Tiến độ", "en": "progress"},
+    "settings": {"vi": "Thiết lập", "en": "settings"},
+}
+"""Sheet names of the submission workbook per language."""
+
+
+def localize(table: pd.DataFrame, language: Language) -> pd.DataFrame:
+    """Return `table` with headers and status words in `language` (English: unchanged)."""
+    if language == "en":
+        return table
+    out = table.copy()
+    for column, words in VIETNAMESE_VALUES.items():
+        if column in out:
+            out[column] = out[column].map(
+                lambda v, w=words: w.get(v, v) if isinstance(v, str) else v
+            )
+    return out.rename(columns=VIETNAMESE_HEADERS)
+
+
+def delocalize(table: pd.DataFrame) -> pd.DataFrame:
+    """Return `table` with Vietnamese headers and status words turned back into the codes."""
+    back = {vi: en for en, vi in VIETNAMESE_HEADERS.items()}
+    out = table.rename(columns={c: back[c] for c in table.columns if c in back})
+    for column, words in VIETNAMESE_VALUES.items():
+        if column in out:
+            codes = {vi: en for en, vi in words.items()}
+            out[column] = out[column].map(
+                lambda v, c=codes: c.get(v, v) if isinstance(v, str) else v
+            )
+    return out

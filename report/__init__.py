@@ -1,0 +1,27 @@
+"""A provincial department's submission, from its own village list to the ministry's package.
+
+:func:`department_submission` reads the list, converts its units, finds the gaps, checks the
+data and compares with the previous round; :func:`write_submission` writes the package.
+"""
+
+from whitespot.report.package import PACKAGE_FILES, write_submission
+from whitespot.report.pipeline import (
+    LOCATION_UNKNOWN,
+    Submission,
+    department_gap_list,
+    department_submission,
+)
+from whitespot.report.summary import summary_html, write_summary
+from whitespot.report.workbook import write_workbook
+
+__all__ = [
+    "LOCATION_UNKNOWN",
+    "PACKAGE_FILES",
+    "Submission",
+    "department_gap_list",
+    "department_submission",
+    "summary_html",
+    "write_submission",
+    "write_summary",
+    "write_workbook",
+]

@@ -1,0 +1,135 @@
+"""The submission package: the files a department sends the ministry, in one folder."""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from whitespot.coverage import GapList, write_gap_list
+from whitespot.coverage.export import settings_table
+from whitespot.data import add_lonlat, write_layer
+from whitespot.data.labels import SHEET_NAMES, Language, localize
+from whitespot.maps import gap_map, save_map
+from whitespot.report.pipeline import Submission
+from whitespot.report.summary import write_summary
+from whitespot.report.workbook import write_workbook
+
+PACKAGE_FILES = (
+    "gap_list.xlsx",
+    "gap_list.csv",
+    "gap_list.geojson",
+    "data_quality.csv",
+    "map.html",
+    "summary.html",
+)
+"""Files every package holds (``progress.csv`` too when a previous list was given)."""
+
+NO_PREVIOUS = {
+    "vi": "Chưa có danh sách kỳ trước (dùng --previous để so sánh tiến độ)",
+    "en": "No previous list given (use --previous to report progress)",
+}
+
+
+def write_submission(
+    submission: Submission,
+    folder: str | PathLike,
+    *,
+    language: Language = "vi",
+    towers: gpd.GeoDataFrame | None = None,
+    grid: gpd.GeoDataFrame | None = None,
+) -> list[Path]:
+    """Write the submission package into `folder`.
+
+    Parameters
+    ----------
+    submission : Submission
+        From :func:`whitespot.report.department_submission`.
+    folder : path-like
+        Created if needed.
+    language : {"vi", "en"}, default "vi"
+        Headers, status words and sheet names of the workbook, the CSV files and the summary.
+    towers, grid : geopandas.GeoDataFrame, optional
+        Drawn on the map.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``gap_list.xlsx`` (sheets villages, communes, province, data quality, progress,
+        settings), ``gap_list.csv``, ``data_quality.csv``, ``progress.csv`` (with a previous
+        list), ``gap_list.geojson`` (English column names and codes, for ``whitespot plan``
+        and ``whitespot map``, with its side tables), ``map.html`` and ``summary.html``.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    gaps = submission.gaps
+    villages = _village_table(gaps)
+    tables = {
+        "villages": villages,
+        "communes": _communes(gaps, submission.quality.communes),
+        "province": gaps.provinces,
+        "quality": submission.quality.problems,
+        "progress": (
+            submission.progress.villages
+            if submission.progress is not None
+            else pd.DataFrame({"note": [NO_PREVIOUS[language]]})
+        ),
+        "settings": settings_table(submission.settings),
+    }
+    sheets = {
+        SHEET_NAMES[name][language]: localize(table, language) for name, table in tables.items()
+    }
+    written = [write_workbook(sheets, folder / "gap_list.xlsx")]
+    written.append(write_layer(localize(villages, language), folder / "gap_list.csv"))
+    written.append(
+        write_layer(localize(submission.quality.problems, language), folder / "data_quality.csv")
+    )
+    if submission.progress is not None:
+        written.append(
+            write_layer(localize(submission.progress.villages, language), folder / "progress.csv")
+        )
+    written += write_gap_list(gaps, folder / "gap_list.geojson")
+    located = gaps.villages[gaps.villages.geometry.notna()]
+    fmap = gap_map(
+        GapList(located, gaps.communes, gaps.provinces, None, gaps.settings),
+        towers=towers,
+        grid=grid,
+    )
+    written.append(save_map(fmap, folder / "map.html"))
+    written.append(write_summary(submission, folder / "summary.html", language=language))
+    return written
+
+
+def _village_table(gaps: GapList) -> pd.DataFrame:
+    """Villages as a table with lon/lat to 6 decimals (empty where there is no location)."""
+    villages = gaps.villages
+    table = pd.DataFrame(villages.drop(columns=villages.geometry.name))
+    located = villages.geometry.notna().to_numpy()
+    if located.any():
+        lonlat = add_lonlat(villages[located])
+        table.loc[located, "lon"] = lonlat["lon"].to_numpy()
+        table.loc[located, "lat"] = lonlat["lat"].to_numpy()
+    table["lon"], table["lat"] = (
+        table["lon"].astype(float).round(6),
+        table["lat"].astype(float).round(6),
+    )
+    return table.drop(columns=["best_margin_db"], errors="ignore")
+
+
+def _communes(gaps: GapList, quality: pd.DataFrame) -> pd.DataFrame:
+    """Totals per commune with its name and its data-quality scores."""
+    names = (
+        pd.DataFrame(gaps.villages[["commune_code", "commune_name"]])
+        .drop_duplicates("commune_code")
+        .set_index("commune_code")["commune_name"]
+    )
+    out = gaps.communes.copy()
+    out.insert(2, "commune_name", out["commune_code"].map(names).fillna(""))
+    scores = (
+        quality.drop(columns=["commune_name", "villages"])
+        .groupby(["province_code", "commune_code"], as_index=False)
+        .min()
+    )
+    return out.merge(scores, on=["province_code", "commune_code"], how="left")

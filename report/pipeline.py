@@ -1,0 +1,207 @@
+"""From a department's village list to its submission: gap list, data quality, progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from whitespot.coverage import GapList, gap_list, read_gap_list, summarize
+from whitespot.coverage.progress import Progress, compare_gap_lists
+from whitespot.data import read_layer, validate_villages
+from whitespot.data.admin import assign_admin_units, code_sources
+from whitespot.data.department import VillageList, read_village_list
+from whitespot.data.quality import QualityConfig, QualityReport, quality_report
+
+LOCATION_UNKNOWN = "location_unknown"
+"""Gap type of a village whose coordinates are missing, unreadable or outside Viet Nam:
+listed in every output, but its signal cannot be predicted."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a department sends the ministry, computed from its own files.
+
+    Attributes
+    ----------
+    gaps : GapList
+        Every village row of the department's file once, in file order, with its post-2025
+        province and commune, the old names, the status and the criteria behind it.
+    villages : VillageList
+        The list as read, with the problems found while reading.
+    quality : QualityReport
+        Problems by row and scores per commune.
+    progress : Progress or None
+        The comparison with the previous submission, when one was given.
+    settings : dict
+        Sources and settings for the record.
+    """
+
+    gaps: GapList
+    villages: VillageList
+    quality: QualityReport
+    progress: Progress | None = None
+    settings: dict[str, object] = field(default_factory=dict)
+
+    def headlines(self) -> list[str]:
+        """Return the sentences to print: gaps, progress (when compared) and data quality."""
+        lines = [self.gaps.headline()]
+        if self.progress is not None:
+            lines.append(self.progress.headline())
+        lines.append(self.quality.headline())
+        return lines
+
+
+def department_gap_list(
+    village_list: VillageList,
+    towers: gpd.GeoDataFrame,
+    *,
+    communes: gpd.GeoDataFrame | None = None,
+    **options: object,
+) -> tuple[GapList, gpd.GeoDataFrame]:
+    """Gap list of a department's village list: admin units, then signal and power gaps.
+
+    Parameters
+    ----------
+    village_list : VillageList
+        From :func:`whitespot.data.read_village_list`.
+    towers : geopandas.GeoDataFrame
+        Validated towers.
+    communes : geopandas.GeoDataFrame, optional
+        Post-2025 commune boundaries with ``commune_code`` (decides split communes).
+    **options
+        Passed to :func:`whitespot.coverage.gap_list` (``grid``, ``terrain``, ``model``,
+        ``households``, ``criteria`` ...).
+
+    Returns
+    -------
+    (GapList, geopandas.GeoDataFrame)
+        The gap list with every row of the file, and the villages with their admin units.
+        Rows without a usable location get ``gap_type = "location_unknown"``; rows whose
+        households could not be read are counted with 0 households and say so in
+        ``criteria``.
+    """
+    villages = assign_admin_units(village_list.villages, communes=communes)
+    located = villages.geometry.notna().to_numpy()
+    unknown_households = villages["households"].isna().to_numpy()
+    layer = villages.copy()
+    layer["households"] = layer["households"].fillna(0).astype(np.int64)
+    if "surveyed" in layer:
+        layer["surveyed"] = layer["surveyed"].dt.strftime("%Y-%m-%d")
+    if located.any():
+        computed = gap_list(validate_villages(layer[located], region=None), towers, **options)
+        table = pd.DataFrame(computed.villages)
+        settings = computed.settings
+    else:
+        table, settings = pd.DataFrame(columns=["village_id"]), {}
+    table = pd.concat([table, _unlocated(layer[~located])], ignore_index=True)
+    table = table.set_index("village_id").loc[layer["village_id"]].reset_index()
+    counted_zero = unknown_households & table["households"].eq(0).to_numpy()
+    table.loc[counted_zero, "criteria"] = table.loc[counted_zero, "criteria"] + (
+        "; households missing or unreadable in the file: counted as 0 (see data quality)"
+    )
+    out = gpd.GeoDataFrame(
+        table.drop(columns="geometry", errors="ignore"), geometry=layer.geometry.to_numpy(),
+        crs=layer.crs,
+    )  # fmt: skip
+    settings = {**settings, **code_sources(), "village_list": village_list.source.get("file", "")}
+    gaps = GapList(
+        out,
+        summarize(out, ["province_code", "commune_code"]),
+        summarize(out, ["province_code"]),
+        None,
+        settings,
+    )
+    return gaps, villages
+
+
+def _unlocated(villages: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Gap-list rows for villages without a usable location."""
+    out = pd.DataFrame(villages.drop(columns=villages.geometry.name))
+    out["lon"], out["lat"] = np.nan, np.nan
+    out["households_without_signal"] = 0
+    out["households_weak_signal"] = 0
+    out["signal_status"] = "unknown"
+    share = pd.to_numeric(out.get("electrified"), errors="coerce")
+    out["power_status"] = np.where(share.isna(), "unknown", np.where(share < 0.5, "none", "ok"))
+    without = np.rint(out["households"] * (1 - share))
+    out["households_without_power"] = pd.array(
+        np.where(share.isna(), pd.NA, without).astype(object), dtype="Int64"
+    )
+    out["gap_type"] = LOCATION_UNKNOWN
+    out["criteria"] = (
+        "no usable coordinates (row "
+        + out["source_row"].astype(str)
+        + " of the file): signal not predicted; fix lon/lat"
+    )
+    return out
+
+
+def department_submission(  # noqa: PLR0913 keyword-only options
+    villages: str | PathLike,
+    towers: gpd.GeoDataFrame,
+    *,
+    columns: dict[str, str] | None = None,
+    communes: gpd.GeoDataFrame | None = None,
+    towers_file: str | PathLike | None = None,
+    previous: str | PathLike | GapList | None = None,
+    target: int | None = None,
+    match_distance_m: float = 300.0,
+    quality: QualityConfig | None = None,
+    **options: object,
+) -> Submission:
+    """Run a department's pipeline: read its list, convert units, find gaps, check, compare.
+
+    Parameters
+    ----------
+    villages : path-like
+        The department's village list (XLSX or CSV, Vietnamese or English headers).
+    towers : geopandas.GeoDataFrame
+        Validated towers.
+    columns : dict of field -> header, optional
+        Headers the built-in map does not know (``--columns KEY=HEADER``).
+    communes : geopandas.GeoDataFrame, optional
+        Post-2025 commune boundaries with ``commune_code``.
+    towers_file : path-like, optional
+        The towers' file, read as it is for the technology check and its date.
+    previous : path-like or GapList, optional
+        The previous submission's gap list (any format whitespot writes, either language).
+    target : int, optional
+        Locations the programme set out to cover (``--target 2853``).
+    match_distance_m : float, default 300
+        Distance for matching villages by location between submissions, m.
+    quality : QualityConfig, optional
+        Thresholds of the data-quality checks.
+    **options
+        Passed to :func:`whitespot.coverage.gap_list`.
+
+    Returns
+    -------
+    Submission
+    """
+    village_list = read_village_list(villages, columns=columns)
+    gaps, admin = department_gap_list(village_list, towers, communes=communes, **options)
+    files = {"villages": Path(villages)}
+    raw_towers = None
+    if towers_file is not None:
+        files["towers"] = Path(towers_file)
+        raw_towers = pd.DataFrame(read_layer(towers_file, "towers"))
+    report = quality_report(
+        admin, village_list.issues, towers=raw_towers, files=files, config=quality
+    )
+    progress = None
+    if previous is not None:
+        before = previous if isinstance(previous, GapList) else read_gap_list(previous)
+        progress = compare_gap_lists(before, gaps, match_distance_m=match_distance_m, target=target)
+    settings = {
+        **gaps.settings,
+        **report.settings,
+        "match_distance_m": match_distance_m,
+        "target": target if target is not None else "",
+        "previous": "" if previous is None or isinstance(previous, GapList) else str(previous),
+    }
+    return Submission(gaps, village_list, report, progress, settings)

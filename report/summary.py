@@ -1,0 +1,238 @@
+"""The one-page HTML summary of a submission: headline numbers, communes, a chart, quality.
+
+The page is one self-contained file with no script: it opens offline, prints on one or two
+pages, and every text that comes from the department's files is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from os import PathLike
+from pathlib import Path
+
+import pandas as pd
+
+from whitespot.data import atomic_path
+from whitespot.data.labels import Language
+from whitespot.report.pipeline import Submission
+
+CHART_COMMUNES = 25
+"""Communes shown in the chart (those with the most households without signal)."""
+
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"vi": "Danh sách vùng lõm sóng và điện", "en": "Places without signal or power"},
+    "villages": {"vi": "Thôn, bản trong danh sách", "en": "villages listed"},
+    "no_signal": {"vi": "Thôn chưa có sóng", "en": "villages without signal"},
+    "households_no_signal": {"vi": "Hộ chưa có sóng", "en": "households without signal"},
+    "no_power": {"vi": "Thôn chưa có điện", "en": "villages without power"},
+    "households_no_power": {"vi": "Hộ chưa có điện", "en": "households without power"},
+    "unknown": {"vi": "Thôn chưa xác định được vị trí", "en": "villages without a location"},
+    "quality": {"vi": "Điểm chất lượng dữ liệu", "en": "data-quality score"},
+    "progress": {"vi": "Tiến độ so với kỳ trước", "en": "Progress since the previous list"},
+    "chart": {
+        "vi": "Số hộ chưa có sóng theo xã",
+        "en": "Households without signal per commune",
+    },
+    "communes": {"vi": "Theo xã", "en": "Per commune"},
+    "commune": {"vi": "Xã", "en": "Commune"},
+    "code": {"vi": "Mã xã", "en": "Code"},
+    "households": {"vi": "Số hộ", "en": "Households"},
+    "score": {"vi": "Điểm dữ liệu", "en": "Data score"},
+    "closed": {"vi": "Đã xóa lõm", "en": "Closed"},
+    "open": {"vi": "Còn lõm", "en": "Open"},
+    "fix": {"vi": "Cần sửa trong dữ liệu", "en": "To fix in the data"},
+    "fix_more": {
+        "vi": "Danh sách đầy đủ: trang tính «Chất lượng dữ liệu» của tệp Excel.",
+        "en": "The full list is the 'data quality' sheet of the workbook.",
+    },
+    "row": {"vi": "Dòng", "en": "Row"},
+    "problem": {"vi": "Vấn đề", "en": "Problem"},
+    "sources": {"vi": "Nguồn và thiết lập", "en": "Sources and settings"},
+    "unmatched": {"vi": "(chưa đối chiếu được)", "en": "(not matched)"},
+}
+PROBLEMS_SHOWN = 40
+
+
+def summary_html(submission: Submission, *, language: Language = "vi") -> str:
+    """Return the summary page of a submission as one HTML document.
+
+    Parameters
+    ----------
+    submission : Submission
+        From :func:`whitespot.report.department_submission`.
+    language : {"vi", "en"}, default "vi"
+        Language of the page.
+
+    Returns
+    -------
+    str
+        A complete HTML document (UTF-8), with inline CSS and an inline SVG chart.
+    """
+
+    def t(key: str) -> str:
+        return html.escape(TEXT[key][language])
+
+    gaps = submission.gaps
+    villages = gaps.villages
+    communes = _commune_table(submission, language)
+    total = gaps.provinces.drop(columns=["province_code"]).sum()
+    score = submission.quality.headline().split("/")[0].split()[-1]
+    unknown = int((villages["gap_type"] == "location_unknown").sum())
+    province = ", ".join(sorted(set(villages["province_name"].dropna()) - {""})) or ""
+    cards = [
+        (t("villages"), f"{len(villages):,}"),
+        (t("no_signal"), f"{int(total['villages_without_signal']):,}"),
+        (t("households_no_signal"), f"{int(total['households_without_signal']):,}"),
+        (t("no_power"), f"{int(total['villages_without_power']):,}"),
+        (t("households_no_power"), f"{int(total['households_without_power']):,}"),
+        (t("unknown"), f"{unknown:,}"),
+        (t("quality"), f"{html.escape(score)}/100"),
+    ]
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{language}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{t('title')} — {html.escape(province)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{t('title')}</h1><p class='province'>{html.escape(province)}</p>",
+        f"<p class='headline'>{html.escape(gaps.headline())}</p>",
+        '<div class="cards">'
+        + "".join(f'<div class="card"><b>{v}</b><span>{k}</span></div>' for k, v in cards)
+        + "</div>",
+    ]
+    if submission.progress is not None:
+        parts += [
+            f"<h2>{t('progress')}</h2>",
+            f"<p class='progress'>{html.escape(submission.progress.headline())}</p>",
+        ]
+    parts += [f"<h2>{t('chart')}</h2>", _bar_chart(communes, language)]
+    parts += [f"<h2>{t('communes')}</h2>", _html_table(communes)]
+    parts += [f"<h2>{t('fix')}</h2>", f"<p>{html.escape(submission.quality.headline())}</p>"]
+    parts += [_problems_table(submission, language), f"<p class='small'>{t('fix_more')}</p>"]
+    settings = "; ".join(
+        f"{html.escape(str(k))}: {html.escape(str(v))}"
+        for k, v in submission.settings.items()
+        if k in ("model_description", "admin_code_source", "admin_code_check", "village_list")
+    )
+    parts += [f"<h2>{t('sources')}</h2><p class='small'>{settings}</p>", "</body></html>"]
+    return "\n".join(parts) + "\n"
+
+
+def write_summary(
+    submission: Submission, path: str | PathLike, *, language: Language = "vi"
+) -> Path:
+    """Write :func:`summary_html` to `path` atomically; return the path."""
+    path = Path(path)
+    with atomic_path(path) as temporary:
+        temporary.write_text(summary_html(submission, language=language), encoding="utf-8")
+    return path
+
+
+def _commune_table(submission: Submission, language: Language) -> pd.DataFrame:
+    villages = submission.gaps.villages
+    names = (
+        pd.DataFrame(villages[["commune_code", "commune_name"]])
+        .drop_duplicates("commune_code")
+        .set_index("commune_code")["commune_name"]
+    )
+    table = submission.gaps.communes.copy()
+    table["commune_name"] = table["commune_code"].map(names).fillna("")
+    table.loc[table["commune_code"] == "", "commune_name"] = TEXT["unmatched"][language]
+    scores = submission.quality.communes.groupby("commune_code")["score"].min()
+    table["score"] = table["commune_code"].map(scores)
+    columns = {
+        "commune_code": TEXT["code"][language],
+        "commune_name": TEXT["commune"][language],
+        "villages": TEXT["villages"][language],
+        "households": TEXT["households"][language],
+        "villages_without_signal": TEXT["no_signal"][language],
+        "households_without_signal": TEXT["households_no_signal"][language],
+        "villages_without_power": TEXT["no_power"][language],
+        "households_without_power": TEXT["households_no_power"][language],
+        "score": TEXT["score"][language],
+    }
+    if submission.progress is not None:
+        progress = submission.progress.communes.set_index("commune_code")
+        table["closed"] = table["commune_code"].map(progress["closed"]).fillna(0).astype(int)
+        table["open"] = table["commune_code"].map(progress["current_gaps"]).fillna(0).astype(int)
+        columns |= {"closed": TEXT["closed"][language], "open": TEXT["open"][language]}
+    return table[list(columns)].rename(columns=columns)
+
+
+def _html_table(table: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
+    rows = []
+    for record in table.itertuples(index=False):
+        cells = []
+        for value in record:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                text = (
+                    ""
+                    if pd.isna(value)
+                    else f"{value:,.0f}"
+                    if value == int(value)
+                    else f"{value:,.1f}"
+                )
+                cells.append(f'<td class="n">{text}</td>')
+            else:
+                cells.append(f"<td>{html.escape(str(value))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _bar_chart(communes: pd.DataFrame, language: Language) -> str:
+    """Horizontal bars of households without signal per commune, as inline SVG."""
+    name, value = TEXT["commune"][language], TEXT["households_no_signal"][language]
+    data = communes[[name, value]].sort_values(value, ascending=False, kind="stable")
+    data = data[data[value] > 0].head(CHART_COMMUNES)
+    if data.empty:
+        return "<p>—</p>"
+    width, label_width, bar_height = 720, 220, 18
+    largest = float(data[value].max())
+    rows = []
+    for i, (label, count) in enumerate(data.itertuples(index=False)):
+        y = i * (bar_height + 4)
+        length = (width - label_width - 70) * float(count) / largest
+        rows.append(
+            f'<text x="{label_width - 6}" y="{y + 13}" text-anchor="end">'
+            f"{html.escape(str(label))}</text>"
+            f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}"/>'
+            f'<text x="{label_width + length + 4:.1f}" y="{y + 13}">{int(count):,}</text>'
+        )
+    height = len(data) * (bar_height + 4)
+    return (
+        f'<svg class="chart" width="{width}" height="{height}" role="img" '
+        f'aria-label="{html.escape(value)}">{"".join(rows)}</svg>'
+    )
+
+
+def _problems_table(submission: Submission, language: Language) -> str:
+    problems = submission.quality.problems
+    shown = problems[problems["severity"] != "info"].head(PROBLEMS_SHOWN)
+    table = pd.DataFrame(
+        {
+            TEXT["row"][language]: shown["row"].astype(int).astype(str).to_numpy(),
+            "id": shown["village_id"].to_numpy(),
+            TEXT["commune"][language]: shown["commune_name"].to_numpy(),
+            TEXT["problem"][language]: (shown["check"] + ": " + shown["message"]).to_numpy(),
+        }
+    )
+    return _html_table(table)
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;margin:24px auto;
+max-width:1100px;color:#1d2733;padding:0 16px}
+h1{margin:0;font-size:26px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ccd6e0}
+.province{margin:4px 0 12px;color:#4a5a6a;font-size:16px}
+.headline,.progress{font-size:15px;background:#f3f6f9;padding:8px 12px;border-radius:6px}
+.cards{display:flex;flex-wrap:wrap;gap:10px;margin:14px 0}
+.card{border:1px solid #ccd6e0;border-radius:8px;padding:10px 14px;min-width:130px}
+.card b{display:block;font-size:24px}.card span{font-size:12px;color:#4a5a6a}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{border:1px solid #dde3ea;padding:4px 6px;text-align:left;vertical-align:top}
+th{background:#dde6f0}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.chart text{font-size:12px;fill:#1d2733}.chart rect{fill:#c0392b}
+.small{font-size:12px;color:#4a5a6a}
+@media print{body{margin:0}h2{break-after:avoid}}
+"""
