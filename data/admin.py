@@ -29,12 +29,14 @@ from whitespot.data.headers import normalize_text
 ADMIN_STATUSES = (
     "matched",
     "matched_new_units",
+    "matched_approximate",
     "split_by_location",
     "split_unresolved",
     "admin_unmatched",
 )
 """How a row got its post-2025 commune: converted from old names; already named in new
-units; an old commune split between new ones, decided by the village's location in the
+units; matched to a commune whose name differs from the one typed (the converter matches
+loosely: check it); an old commune split between new ones, decided by the village's location in the
 commune boundaries; split without boundaries to decide (the converter's default is
 written and flagged); names not found (the closest candidates are listed)."""
 
@@ -152,17 +154,30 @@ def _convert(province: str, district: str, commune: str) -> tuple:
         return (province_code, unit.province or "", "", "", "admin_unmatched", note, "", None)
     code = f"{int(unit.ward_code):05d}"
     split = _split_candidates(unit.province_key, old_key) if old_key else None
-    note = ""
+    notes = []
     if split:
         status = "split_unresolved"
         names = ", ".join(f"{name} ({c})" for c, name, _, _ in split)
-        note = f"old commune split between {names}; {unit.ward} is the converter's default"
+        notes.append(f"old commune split between {names}; {unit.ward} is the converter's default")
+    read_as = unit.OldAdminUnit if district else unit
+    if _bare_name(read_as.short_ward or "") != _bare_name(commune):
+        status = "matched_approximate" if not split else status
+        notes.append(f"{commune!r} read as {read_as.ward}: check the name")
+    note = "; ".join(notes)
     other = _vietnam_provinces_codes().get((int(province_code), normalize_text(unit.ward)), "")
     if other == code:
         other = ""
     elif not other:
         other = "not listed"
     return (province_code, unit.province, code, unit.ward, status, note, other, split)
+
+
+def _bare_name(name: str) -> str:
+    """Return a commune name without its unit word, unaccented: "Xã A Ngo" -> "a ngo"."""
+    bare = normalize_text(name)
+    for prefix in ("xa ", "phuong ", "thi tran ", "dac khu "):
+        bare = bare.removeprefix(prefix)
+    return bare
 
 
 def _split_candidates(new_province_key: str, old_key: tuple) -> list[tuple] | None:
@@ -211,9 +226,7 @@ def _closest(province: str, district: str, commune: str, n: int = 3) -> list[str
         if not wanted_district or wanted_district in key
         for ward in wards.values()
     }
-    bare = normalize_text(commune)
-    for prefix in ("xa ", "phuong ", "thi tran "):
-        bare = bare.removeprefix(prefix)
+    bare = _bare_name(commune)
     scored = sorted(options, key=lambda k: -difflib.SequenceMatcher(None, bare, options[k]).ratio())
     return scored[:n]
 

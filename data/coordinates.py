@@ -23,11 +23,15 @@ _NUMBER = r"\d+(?:[.,]\d+)?"
 _HEMISPHERE = r"[NSEW]|BẮC|NAM|ĐÔNG|TÂY|[BĐT]"
 _DMS = (
     rf"^\s*(?P<sign>[-+])?\s*(?P<before>{_HEMISPHERE})?\s*"
-    rf"(?P<deg>{_NUMBER})\s*(?P<degsign>[°º˚])?\s*:?\s*"
-    rf"(?:(?P<min>{_NUMBER})\s*(?:['′’]|:)?\s*)?"
-    rf"(?:(?P<sec>{_NUMBER})\s*(?:\"|″|”|''|′′|’’)?\s*)?"
-    rf"(?P<after>{_HEMISPHERE})?\s*$"
+    rf"(?P<deg>{_NUMBER})"
+    r"(?:(?:\s*(?P<degsign>[°º˚])\s*|\s*:\s*|\s+)"
+    rf"(?:(?P<min>{_NUMBER})"
+    r"(?:(?:\s*['′’]\s*|\s*:\s*|\s+)"
+    rf"(?:(?P<sec>{_NUMBER})\s*(?:\"|″|”|''|′′|’’)?)?)?)?)?"
+    rf"\s*(?P<after>{_HEMISPHERE})?\s*$"
 )
+"""Degrees, then minutes and seconds each after a separator (degree sign, quote, colon or
+space), with a hemisphere before or after."""
 _SOUTH_WEST = {"S", "W", "NAM", "TÂY", "T"}
 _NORTH_SOUTH = {"N", "S", "BẮC", "NAM", "B"}
 _LIMIT = {"lon": 180.0, "lat": 90.0}

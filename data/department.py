@@ -494,7 +494,7 @@ def _counts(raw: pd.Series, rows, ids, column: str, issues: _Issues) -> pd.Serie
     from_text = from_text.to_numpy(dtype=float)
     value = np.where(np.isfinite(numbers), numbers, from_text)
     is_text = ~np.isfinite(numbers) & np.isfinite(from_text)
-    words = is_text & ~text.str.fullmatch(r"-?\d+").fillna(False).to_numpy()
+    words = is_text & text.str.contains(r"[^\d\s.,\-]").fillna(False).to_numpy()
     if words.any():
         issues.add(
             rows[words],

@@ -40,6 +40,7 @@ CHECK_DIMENSION: dict[str, str] = {
     "duplicate_id": "right",
     "admin_unmatched": "right",
     "split_unresolved": "right",
+    "matched_approximate": "right",
     "unknown_technology": "right",
     "missing_coordinates": "sufficient",
     "missing_households": "sufficient",
@@ -220,7 +221,11 @@ def _admin_problems(villages: gpd.GeoDataFrame) -> pd.DataFrame:
         + villages["old_province"].astype(str)
     ).to_numpy()
     parts = []
-    for check, severity in (("admin_unmatched", "error"), ("split_unresolved", "warning")):
+    for check, severity in (
+        ("admin_unmatched", "error"),
+        ("split_unresolved", "warning"),
+        ("matched_approximate", "warning"),
+    ):
         mask = status == check
         if mask.any():
             notes = villages.loc[mask, "admin_note"].to_numpy()
