@@ -9,6 +9,7 @@ from importlib.resources.abc import Traversable
 from os import PathLike
 from pathlib import Path
 
+import branca
 import folium
 
 from whitespot.data import atomic_path
@@ -62,8 +63,10 @@ def self_contained_html(fmap: folium.Map) -> str:
 
     Folium also links Bootstrap, Font Awesome and marker-icon libraries that whitespot's
     maps do not use; they are dropped, so the file opens offline (the background tiles
-    still come from the network when there is one).
+    still come from the network when there is one). Element ids are numbered in the order
+    of the map's tree instead of folium's random ones, so the same map gives the same bytes.
     """
+    _number_elements(fmap.get_root())
     page = fmap.get_root().render()
     page = _LINK.sub(
         lambda m: f"<style>{_asset(m['url'])}</style>" if _asset(m["url"]) else "", page
@@ -71,6 +74,16 @@ def self_contained_html(fmap: folium.Map) -> str:
     return _SCRIPT.sub(
         lambda m: f"<script>{_asset(m['url'])}</script>" if _asset(m["url"]) else "", page
     )
+
+
+def _number_elements(root: branca.element.Element) -> None:
+    """Give every element of the tree a sequential id (folium draws random UUIDs)."""
+    stack, count = [root], 0
+    while stack:
+        element = stack.pop(0)
+        element._id = f"{count:032x}"  # the name folium gives it: {kind}_{id}
+        count += 1
+        stack.extend(element._children.values())
 
 
 def save_map(fmap: folium.Map, path: str | PathLike) -> Path:

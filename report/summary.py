@@ -46,6 +46,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The full list is the 'data quality' sheet of the workbook.",
     },
     "row": {"vi": "Dòng", "en": "Row"},
+    "village": {"vi": "Thôn/Bản", "en": "Village"},
     "problem": {"vi": "Vấn đề", "en": "Problem"},
     "sources": {"vi": "Nguồn và thiết lập", "en": "Sources and settings"},
     "unmatched": {"vi": "(chưa đối chiếu được)", "en": "(not matched)"},
@@ -209,10 +210,15 @@ def _bar_chart(communes: pd.DataFrame, language: Language) -> str:
 def _problems_table(submission: Submission, language: Language) -> str:
     problems = submission.quality.problems
     shown = problems[problems["severity"] != "info"].head(PROBLEMS_SHOWN)
+    villages = submission.gaps.villages.drop_duplicates("village_id").set_index("village_id")
     table = pd.DataFrame(
         {
             TEXT["row"][language]: shown["row"].astype(int).astype(str).to_numpy(),
             "id": shown["village_id"].to_numpy(),
+            TEXT["village"][language]: shown["village_id"]
+            .map(villages["name"])
+            .fillna("")
+            .to_numpy(),
             TEXT["commune"][language]: shown["commune_name"].to_numpy(),
             TEXT["problem"][language]: (shown["check"] + ": " + shown["message"]).to_numpy(),
         }

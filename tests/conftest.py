@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import geopandas as gpd
 import pytest
 import shapely
@@ -62,3 +64,44 @@ def gaps(layers):
         grid=layers["grid"],
         progress=False,
     )
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory):
+    """Debian's headless Chromium driven by Selenium; never a downloaded browser.
+
+    Skips when ``chromium`` and ``chromium-driver`` are not installed (``.ci/run`` installs
+    them). The flags keep Chromium off the network, as the closed test machines need.
+    """
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("needs a system Chromium and ChromeDriver: apt-get install chromium "
+                    "chromium-driver")  # fmt: skip
+    from selenium import webdriver  # noqa: PLC0415 only when a browser is installed
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(
+        options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER)
+    )
+    driver.set_window_size(1280, 900)
+    yield driver
+    driver.quit()

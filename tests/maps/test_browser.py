@@ -6,54 +6,21 @@ never a downloaded browser.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="needs a system Chromium and ChromeDriver: apt-get install chromium chromium-driver",
-)
 
 HAS_MAP = "return Object.keys(window).some(k => window[k] instanceof L.Map);"
 
 
 @pytest.fixture(scope="module")
-def browser(map_file, tmp_path_factory):
-    from selenium import webdriver  # noqa: PLC0415 only when a browser is installed
-    from selenium.webdriver.common.by import By  # noqa: PLC0415
+def browser(chromium, map_file):
+    from selenium.webdriver.common.by import By  # noqa: PLC0415 only when a browser is installed
     from selenium.webdriver.support.ui import WebDriverWait  # noqa: PLC0415
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(
-        options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER)
-    )
-    driver.set_window_size(1280, 900)
-    driver.get(map_file[0].as_uri())
-    WebDriverWait(driver, 60).until(
+    chromium.get(map_file[0].as_uri())
+    WebDriverWait(chromium, 60).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-control-layers")
     )
-    yield driver
-    driver.quit()
+    return chromium
 
 
 def test_leaflet_renders_the_data(browser):

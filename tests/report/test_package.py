@@ -1,0 +1,103 @@
+"""The submission package: workbook sheets and formatting, CSV, GeoJSON, map, summary page."""
+
+from __future__ import annotations
+
+import filecmp
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from whitespot.coverage import read_gap_list
+from whitespot.data.labels import VIETNAMESE_HEADERS
+from whitespot.report import PACKAGE_FILES, write_submission
+
+from .conftest import FORMULA_NAME, HOSTILE_NAME
+
+VIETNAMESE_SHEETS = ["Thôn bản", "Xã", "Tỉnh", "Chất lượng dữ liệu", "Tiến độ", "Thiết lập"]
+
+
+def test_package_files(package):
+    _, written = package
+    names = {p.name for p in written}
+    assert set(PACKAGE_FILES) <= names
+    assert "progress.csv" in names
+    assert all(p.exists() and p.stat().st_size > 0 for p in written)
+
+
+def test_workbook_sheets_headers_and_formats(package, submission):
+    folder, _ = package
+    book = load_workbook(folder / "gap_list.xlsx")
+    assert book.sheetnames == VIETNAMESE_SHEETS
+    sheet = book["Thôn bản"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[:4] == ["Mã thôn", "Thôn/Bản", "Mã tỉnh", "Mã xã"]
+    assert "Kinh độ" in headers and "Số hộ chưa có sóng" in headers
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(headers)).column_letter}61"
+    assert sheet.column_dimensions["B"].width > 10
+    lon = headers.index("Kinh độ") + 1
+    households = headers.index("Số hộ") + 1
+    assert sheet.cell(2, lon).number_format == "0.000000"
+    assert isinstance(sheet.cell(2, lon).value, float)
+    assert round(sheet.cell(2, lon).value, 6) == sheet.cell(2, lon).value
+    assert isinstance(sheet.cell(2, households).value, int)  # numbers as numbers
+    assert sheet.cell(2, households).number_format == "#,##0"
+    code = headers.index("Mã xã") + 1
+    assert sheet.cell(2, code).value == submission.gaps.villages["commune_code"].iloc[0]
+    assert book["Tiến độ"].max_row == len(submission.progress.villages) + 1
+    quality = [c.value for c in book["Chất lượng dữ liệu"][1]]
+    assert quality[:3] == [VIETNAMESE_HEADERS[c] for c in ("layer", "row", "village_id")]
+    communes = [c.value for c in book["Xã"][1]]
+    assert "Điểm" in communes  # the data-quality score of each commune
+
+
+def test_status_words_in_vietnamese_read_back_as_codes(package, submission):
+    folder, _ = package
+    table = pd.read_excel(folder / "gap_list.xlsx", sheet_name="Thôn bản")
+    assert set(table["Loại vùng lõm"]) <= {"không lõm", "lõm sóng", "lõm điện", "lõm sóng và điện"}
+    again = read_gap_list(folder / "gap_list.xlsx")
+    assert again.villages["gap_type"].tolist() == submission.gaps.villages["gap_type"].tolist()
+    assert (
+        again.villages["commune_code"].tolist() == submission.gaps.villages["commune_code"].tolist()
+    )
+
+
+def test_geojson_holds_every_village_for_the_other_commands(package, submission):
+    folder, _ = package
+    again = read_gap_list(folder / "gap_list.geojson")
+    assert len(again.villages) == len(submission.gaps.villages)
+    assert "gap_type" in again.villages  # English names and codes
+
+
+def test_same_input_same_workbook(submission, tmp_path, layers):
+    first = write_submission(submission, tmp_path / "a", towers=layers["towers"])
+    second = write_submission(submission, tmp_path / "b", towers=layers["towers"])
+    for one, two in zip(first, second, strict=True):
+        assert filecmp.cmp(one, two, shallow=False), one.name
+
+
+def test_english_package_and_hostile_names(hostile_package):
+    _, folder, _ = hostile_package
+    book = load_workbook(folder / "gap_list.xlsx")
+    assert book.sheetnames == ["villages", "communes", "province", "data quality", "progress",
+                               "settings"]  # fmt: skip
+    names = [row[1].value for row in book["villages"].iter_rows(min_row=2)]
+    assert "'" + FORMULA_NAME in names  # no formula runs when the clerk opens the file
+    csv_text = (folder / "gap_list.csv").read_text(encoding="utf-8-sig")
+    assert "'" + FORMULA_NAME.replace('"', '""') in csv_text
+    summary = (folder / "summary.html").read_text(encoding="utf-8")
+    page_map = (folder / "map.html").read_text(encoding="utf-8")
+    for page in (summary, page_map):
+        assert HOSTILE_NAME not in page
+    assert "No previous list given" in [c.value for c in book["progress"]["A"]][1]
+
+
+def test_summary_page(package, submission):
+    folder, _ = package
+    page = (folder / "summary.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="vi">' in page
+    assert "<svg" in page and "<script" not in page
+    assert submission.progress.headline() in page.replace("&#x27;", "'")
+    for name in submission.gaps.villages["commune_name"].unique():
+        assert name in page
+    assert f"{len(submission.gaps.villages):,}" in page

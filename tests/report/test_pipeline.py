@@ -1,0 +1,65 @@
+"""The department pipeline: every row of the file once, with its units, status and criteria."""
+
+from __future__ import annotations
+
+from whitespot.data import read_village_list
+from whitespot.report import LOCATION_UNKNOWN
+
+from .conftest import FILES
+
+
+def test_every_row_of_the_file_appears_once_in_file_order(submission):
+    rows = read_village_list(FILES / "quang_tri_vi.xlsx").villages["source_row"].tolist()
+    assert submission.gaps.villages["source_row"].tolist() == rows
+    assert submission.gaps.villages["village_id"].is_unique
+
+
+def test_every_village_carries_its_post_2025_commune(submission):
+    villages = submission.gaps.villages
+    assert (villages["province_code"] == "44").all()
+    assert villages["commune_code"].str.fullmatch(r"\d{5}").all()
+    assert villages["old_district"].str.startswith("Huyện").all()  # old names kept
+    assert set(villages["gap_type"]) <= {"ok", "no_signal", "no_power", "no_signal_no_power"}
+    assert villages["criteria"].str.len().gt(20).all()
+    assert "vietnamadminunits" in submission.settings["admin_code_source"]
+
+
+def test_broken_rows_are_kept_with_a_status(broken_submission):
+    villages = broken_submission.gaps.villages.set_index("source_row")
+    assert villages.index.tolist() == [4, 5, 7, 8, 9, 10, 11, 12, 13, 14]
+    assert villages.loc[10, "gap_type"] == LOCATION_UNKNOWN  # no coordinates
+    assert villages.loc[10, "signal_status"] == "unknown"
+    assert "no usable coordinates (row 10" in villages.loc[10, "criteria"]
+    assert villages.loc[9, "households"] == 0  # negative count, counted as 0 and said so
+    assert "counted as 0" in villages.loc[9, "criteria"]
+    assert villages.loc[11, "admin_status"] == "admin_unmatched"
+    assert villages.loc[11, "commune_code"] == ""
+    # the summary does not count a village without a location as without signal
+    total = broken_submission.gaps.provinces[["villages", "villages_without_signal"]].sum()
+    located = (villages["signal_status"] != "unknown").sum()
+    assert total["villages"] == 10
+    assert total["villages_without_signal"] <= located
+
+
+def test_progress_against_the_previous_round(previous_package, submission):
+    before, _ = previous_package
+    progress = submission.progress
+    assert progress is not None
+    # the same list read again: every village is matched (generated ids: by name or place)
+    current = progress.villages[progress.villages["progress_status"] != "not_in_current"]
+    assert (current["match"] != "none").all()
+    assert set(current["match"]) <= {"name", "location"}
+    total = progress.provinces.iloc[0]
+    before_gaps = (before.gaps.villages["gap_type"] != "ok").sum()
+    assert total["previous_gaps"] == before_gaps
+    assert total["closed"] > 0  # twice the towers close gaps
+    now_gaps = (submission.gaps.villages["gap_type"] != "ok").sum()
+    assert total["current_gaps"] == now_gaps
+    assert progress.headline().startswith(f"{100 - now_gaps:,} of 100 locations now covered")
+
+
+def test_headlines(submission):
+    lines = submission.headlines()
+    assert len(lines) == 3
+    assert "without signal" in lines[0] and "locations now covered" in lines[1]
+    assert lines[2].startswith("data quality")
