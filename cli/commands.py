@@ -189,7 +189,7 @@ def report(args: argparse.Namespace) -> int:
     written = write_submission(
         submission, args.out, language=args.lang, towers=towers, grid=options["grid"]
     )
-    print("\n".join(submission.headlines()))
+    print("\n".join(submission.headlines(args.lang)))
     print(f"wrote {len(written)} files to {args.out}: " + ", ".join(p.name for p in written))
     return 0
 

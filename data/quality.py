@@ -120,18 +120,20 @@ class QualityReport:
     layers: pd.DataFrame
     settings: dict[str, object] = field(default_factory=dict)
 
+    def score(self) -> float:
+        """Score of the whole list, 0..100: the communes' scores weighted by villages."""
+        villages = self.communes["villages"]
+        if not villages.sum():
+            return 0.0
+        return float(np.average(self.communes["score"], weights=villages))
+
     def headline(self) -> str:
-        """One sentence: problems to fix and the province score."""
+        """One sentence: problems to fix and the score."""
         counts = self.problems["severity"].value_counts()
-        villages = int(self.communes["villages"].sum())
-        score = (
-            float(np.average(self.communes["score"], weights=self.communes["villages"]))
-            if villages
-            else 0.0
-        )
         return (
-            f"data quality {score:.0f}/100: {int(counts.get('error', 0)):,} errors and "
-            f"{int(counts.get('warning', 0)):,} warnings to fix in {villages:,} villages"
+            f"data quality {self.score():.0f}/100: {int(counts.get('error', 0)):,} errors and "
+            f"{int(counts.get('warning', 0)):,} warnings to fix in "
+            f"{int(self.communes['villages'].sum()):,} villages"
         )
 
 

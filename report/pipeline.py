@@ -15,7 +15,9 @@ from whitespot.coverage.progress import Progress, compare_gap_lists
 from whitespot.data import read_layer, validate_villages
 from whitespot.data.admin import assign_admin_units, code_sources
 from whitespot.data.department import VillageList, read_village_list
+from whitespot.data.labels import Language
 from whitespot.data.quality import QualityConfig, QualityReport, quality_report
+from whitespot.report.headlines import gaps_sentence, progress_sentence, quality_sentence
 
 LOCATION_UNKNOWN = "location_unknown"
 """Gap type of a village whose coordinates are missing, unreadable or outside Viet Nam:
@@ -47,12 +49,12 @@ class Submission:
     progress: Progress | None = None
     settings: dict[str, object] = field(default_factory=dict)
 
-    def headlines(self) -> list[str]:
+    def headlines(self, language: Language = "en") -> list[str]:
         """Return the sentences to print: gaps, progress (when compared) and data quality."""
-        lines = [self.gaps.headline()]
+        lines = [gaps_sentence(self.gaps, language)]
         if self.progress is not None:
-            lines.append(self.progress.headline())
-        lines.append(self.quality.headline())
+            lines.append(progress_sentence(self.progress, language))
+        lines.append(quality_sentence(self.quality, language))
         return lines
 
 

@@ -77,7 +77,7 @@ def summary_html(submission: Submission, *, language: Language = "vi") -> str:
     villages = gaps.villages
     communes = _commune_table(submission, language)
     total = gaps.provinces.drop(columns=["province_code"]).sum()
-    score = submission.quality.headline().split("/")[0].split()[-1]
+    headlines = submission.headlines(language)
     unknown = int((villages["gap_type"] == "location_unknown").sum())
     province = ", ".join(sorted(set(villages["province_name"].dropna()) - {""})) or ""
     cards = [
@@ -87,7 +87,7 @@ def summary_html(submission: Submission, *, language: Language = "vi") -> str:
         (t("no_power"), f"{int(total['villages_without_power']):,}"),
         (t("households_no_power"), f"{int(total['households_without_power']):,}"),
         (t("unknown"), f"{unknown:,}"),
-        (t("quality"), f"{html.escape(score)}/100"),
+        (t("quality"), f"{submission.quality.score():.0f}/100"),
     ]
     parts = [
         "<!DOCTYPE html>",
@@ -96,7 +96,7 @@ def summary_html(submission: Submission, *, language: Language = "vi") -> str:
         f"<title>{t('title')} — {html.escape(province)}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{t('title')}</h1><p class='province'>{html.escape(province)}</p>",
-        f"<p class='headline'>{html.escape(gaps.headline())}</p>",
+        f"<p class='headline'>{html.escape(headlines[0])}</p>",
         '<div class="cards">'
         + "".join(f'<div class="card"><b>{v}</b><span>{k}</span></div>' for k, v in cards)
         + "</div>",
@@ -104,11 +104,11 @@ def summary_html(submission: Submission, *, language: Language = "vi") -> str:
     if submission.progress is not None:
         parts += [
             f"<h2>{t('progress')}</h2>",
-            f"<p class='progress'>{html.escape(submission.progress.headline())}</p>",
+            f"<p class='progress'>{html.escape(headlines[1])}</p>",
         ]
     parts += [f"<h2>{t('chart')}</h2>", _bar_chart(communes, language)]
     parts += [f"<h2>{t('communes')}</h2>", _html_table(communes)]
-    parts += [f"<h2>{t('fix')}</h2>", f"<p>{html.escape(submission.quality.headline())}</p>"]
+    parts += [f"<h2>{t('fix')}</h2>", f"<p>{html.escape(headlines[-1])}</p>"]
     parts += [_problems_table(submission, language), f"<p class='small'>{t('fix_more')}</p>"]
     settings = "; ".join(
         f"{html.escape(str(k))}: {html.escape(str(v))}"

@@ -31,8 +31,8 @@ def test_report_then_report_again_with_the_previous(tmp_path, towers_file, capsy
     code = run("report", "--villages", DEPARTMENT / "quang_tri_vi.xlsx", "--towers", towers_file,
                "--out", first)  # fmt: skip
     assert code == 0
-    out = capsys.readouterr().out
-    assert "without signal" in out and "data quality" in out
+    out = capsys.readouterr().out  # Vietnamese by default
+    assert "chưa có sóng" in out and "Chất lượng dữ liệu" in out
     assert (first / "summary.html").exists() and (first / "map.html").exists()
 
     second = tmp_path / "round2"
@@ -41,7 +41,7 @@ def test_report_then_report_again_with_the_previous(tmp_path, towers_file, capsy
                "--out", second)  # fmt: skip
     assert code == 0
     out = capsys.readouterr().out
-    assert "of 2,853 locations now covered" in out and "left" in out
+    assert "/2.853 địa điểm" in out and "so với kỳ trước" in out
     book = openpyxl.load_workbook(second / "gap_list.xlsx")
     assert "Tiến độ" in book.sheetnames
     assert book["Tiến độ"].max_row == 61  # every village, all found again
@@ -56,6 +56,7 @@ def test_report_in_english_with_extra_headers(tmp_path, towers_file, capsys):
     code = run("report", "--villages", source, "--towers", towers_file, "--lang", "en",
                "--columns", "households=Total HH", "--out", tmp_path / "out")  # fmt: skip
     assert code == 0
+    assert "households) without signal" in capsys.readouterr().out
     book = openpyxl.load_workbook(tmp_path / "out" / "gap_list.xlsx")
     assert book.sheetnames[0] == "villages"
     assert [c.value for c in book["villages"][1]][:2] == ["village_id", "name"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from whitespot.data import read_village_list
 from whitespot.report import LOCATION_UNKNOWN
+from whitespot.report.headlines import vietnamese_number
 
 from .conftest import FILES
 
@@ -63,3 +64,13 @@ def test_headlines(submission):
     assert len(lines) == 3
     assert "without signal" in lines[0] and "locations now covered" in lines[1]
     assert lines[2].startswith("data quality")
+
+
+def test_vietnamese_numbers_and_sentences(submission):
+    assert vietnamese_number(1354) == "1.354"
+    assert vietnamese_number(78.04, 1) == "78,0"
+    assert vietnamese_number(2853000.5, 1) == "2.853.000,5"
+    vi = submission.headlines("vi")
+    en = submission.headlines("en")
+    assert vi[0].endswith("chưa có cả sóng và điện") and "without signal" in en[0]
+    assert vi[1].startswith("Đã phủ sóng") and "/100 địa điểm" in vi[1]

@@ -1,0 +1,68 @@
+"""The sentences a department reports, in Vietnamese or English.
+
+English comes from the objects' own ``headline()``; Vietnamese writes the same numbers the
+way the ministry's reports do (``1.354`` hộ, ``78,0%``).
+"""
+
+from __future__ import annotations
+
+from whitespot.coverage import GapList, Progress
+from whitespot.coverage.progress import PROGRESS_SUMMARY_COLUMNS
+from whitespot.data import QualityReport
+from whitespot.data.labels import Language
+
+
+def vietnamese_number(value: float, decimals: int = 0) -> str:
+    """Format a number with ``.`` between thousands and ``,`` before decimals: 1.354,5."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def gaps_sentence(gaps: GapList, language: Language) -> str:
+    """Return the villages and households without signal, without power, without both."""
+    if language == "en":
+        return gaps.headline()
+    total = gaps.provinces.drop(columns=["province_code"]).sum()
+    n = vietnamese_number
+    return (
+        f"{n(total['villages_without_signal'])}/{n(total['villages'])} thôn, bản "
+        f"({n(total['households_without_signal'])}/{n(total['households'])} hộ) chưa có sóng; "
+        f"{n(total['villages_without_power'])} thôn, bản "
+        f"({n(total['households_without_power'])} hộ) chưa có điện; "
+        f"{n(total['villages_without_both'])} thôn, bản chưa có cả sóng và điện"
+    )
+
+
+def progress_sentence(progress: Progress, language: Language) -> str:
+    """Return the progress headline: covered of the target (or of the previous list), left, new."""
+    if language == "en":
+        return progress.headline()
+    total = progress.provinces[list(PROGRESS_SUMMARY_COLUMNS)].sum()
+    n = vietnamese_number
+    closed, new = total["closed"], total["newly_found"] + total["reopened"]
+    previous, current = total["previous_gaps"], total["current_gaps"]
+    if progress.target:
+        covered = max(progress.target - current, 0)
+        return (
+            f"Đã phủ sóng {n(covered)}/{n(progress.target)} địa điểm "
+            f"({n(100 * covered / progress.target, 1)}% kế hoạch), còn {n(current)} địa điểm; "
+            f"so với kỳ trước: {n(closed)} địa điểm đã xóa lõm, {n(new)} địa điểm mới phát hiện"
+        )
+    return (
+        f"Đã phủ sóng {n(closed)}/{n(previous)} địa điểm của danh sách kỳ trước, còn "
+        f"{n(previous - closed)}; {n(new)} địa điểm mới phát hiện "
+        f"({n(current)} vùng lõm trong danh sách này)"
+    )
+
+
+def quality_sentence(quality: QualityReport, language: Language) -> str:
+    """Return the data-quality score and the errors and warnings to fix."""
+    if language == "en":
+        return quality.headline()
+    counts = quality.problems["severity"].value_counts()
+    n = vietnamese_number
+    return (
+        f"Chất lượng dữ liệu {n(quality.score())}/100: {n(counts.get('error', 0))} lỗi và "
+        f"{n(counts.get('warning', 0))} cảnh báo cần sửa trong "
+        f"{n(quality.communes['villages'].sum())} thôn, bản"
+    )
