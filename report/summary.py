@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from whitespot.data import atomic_path
-from whitespot.data.labels import Language
+from whitespot.data.labels import Language, localize
+from whitespot.report.headlines import vietnamese_number
 from whitespot.report.pipeline import Submission
 
 CHART_COMMUNES = 25
@@ -80,15 +81,16 @@ def summary_html(submission: Submission, *, language: Language = "vi") -> str:
     headlines = submission.headlines(language)
     unknown = int((villages["gap_type"] == "location_unknown").sum())
     province = ", ".join(sorted(set(villages["province_name"].dropna()) - {""})) or ""
-    cards = [
-        (t("villages"), f"{len(villages):,}"),
-        (t("no_signal"), f"{int(total['villages_without_signal']):,}"),
-        (t("households_no_signal"), f"{int(total['households_without_signal']):,}"),
-        (t("no_power"), f"{int(total['villages_without_power']):,}"),
-        (t("households_no_power"), f"{int(total['households_without_power']):,}"),
-        (t("unknown"), f"{unknown:,}"),
-        (t("quality"), f"{submission.quality.score():.0f}/100"),
+    counts = [
+        ("villages", len(villages)),
+        ("no_signal", total["villages_without_signal"]),
+        ("households_no_signal", total["households_without_signal"]),
+        ("no_power", total["villages_without_power"]),
+        ("households_no_power", total["households_without_power"]),
+        ("unknown", unknown),
     ]
+    cards = [(t(key), _number(int(value), language)) for key, value in counts]
+    cards.append((t("quality"), f"{submission.quality.score():.0f}/100"))
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{language}"><head><meta charset="utf-8">',
@@ -107,7 +109,7 @@ def summary_html(submission: Submission, *, language: Language = "vi") -> str:
             f"<p class='progress'>{html.escape(headlines[1])}</p>",
         ]
     parts += [f"<h2>{t('chart')}</h2>", _bar_chart(communes, language)]
-    parts += [f"<h2>{t('communes')}</h2>", _html_table(communes)]
+    parts += [f"<h2>{t('communes')}</h2>", _html_table(communes, language)]
     parts += [f"<h2>{t('fix')}</h2>", f"<p>{html.escape(headlines[-1])}</p>"]
     parts += [_problems_table(submission, language), f"<p class='small'>{t('fix_more')}</p>"]
     settings = "; ".join(
@@ -160,25 +162,25 @@ def _commune_table(submission: Submission, language: Language) -> pd.DataFrame:
     return table[list(columns)].rename(columns=columns)
 
 
-def _html_table(table: pd.DataFrame) -> str:
+def _html_table(table: pd.DataFrame, language: Language) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
     rows = []
     for record in table.itertuples(index=False):
         cells = []
         for value in record:
             if isinstance(value, int | float) and not isinstance(value, bool):
-                text = (
-                    ""
-                    if pd.isna(value)
-                    else f"{value:,.0f}"
-                    if value == int(value)
-                    else f"{value:,.1f}"
-                )
+                text = "" if pd.isna(value) else _number(value, language)
                 cells.append(f'<td class="n">{text}</td>')
             else:
                 cells.append(f"<td>{html.escape(str(value))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _number(value: float, language: Language) -> str:
+    """Write a count or a score as the page's language does: 1,354 or 1.354; 87.5 or 87,5."""
+    decimals = 0 if float(value).is_integer() else 1
+    return vietnamese_number(value, decimals) if language == "vi" else f"{value:,.{decimals}f}"
 
 
 def _bar_chart(communes: pd.DataFrame, language: Language) -> str:
@@ -198,7 +200,8 @@ def _bar_chart(communes: pd.DataFrame, language: Language) -> str:
             f'<text x="{label_width - 6}" y="{y + 13}" text-anchor="end">'
             f"{html.escape(str(label))}</text>"
             f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}"/>'
-            f'<text x="{label_width + length + 4:.1f}" y="{y + 13}">{int(count):,}</text>'
+            f'<text x="{label_width + length + 4:.1f}" y="{y + 13}">'
+            f"{_number(int(count), language)}</text>"
         )
     height = len(data) * (bar_height + 4)
     return (
@@ -220,10 +223,12 @@ def _problems_table(submission: Submission, language: Language) -> str:
             .fillna("")
             .to_numpy(),
             TEXT["commune"][language]: shown["commune_name"].to_numpy(),
-            TEXT["problem"][language]: (shown["check"] + ": " + shown["message"]).to_numpy(),
+            TEXT["problem"][language]: (
+                localize(shown[["check"]], language).iloc[:, 0] + ": " + shown["message"]
+            ).to_numpy(),
         }
     )
-    return _html_table(table)
+    return _html_table(table, language)
 
 
 _CSS = """
