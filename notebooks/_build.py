@@ -121,6 +121,31 @@ PROVINCE = [
     ("md", "## Step 4: the Excel file for the ministry\n\n"
            "One workbook: the villages, the communes, the province, and the settings used."),
     ("code", "write_gap_list(gaps, 'gap_list.xlsx')"),
+    ("md", "## Step 5: the department's own spreadsheet, as it is\n\n"
+           "Most departments keep their hamlets in a spreadsheet typed over the years: Vietnamese "
+           "headers, district-era names, coordinates in degrees-minutes-seconds, `120 hộ` in the "
+           "households column, a total row. `department_submission` reads it as it is, converts "
+           "the old (province, district, commune) to the post-2025 codes, finds the gaps, lists "
+           "every problem by row, and compares with the previous submission when given one."),
+    ("code", "rows = [\n"
+             "    'Tỉnh;Huyện;Xã;Thôn/Bản;Số hộ;Kinh độ;Vĩ độ;Có điện',\n"
+             "    'Quảng Trị;Hướng Hóa;Hướng Lập;Bản Cu Vơ;45;106°33\\'00\"E;16°54\\'00\"N;Không',\n"
+             "    'Quảng Trị;Hướng Hóa;Xy;Bản Xy;120 hộ;106,6;16,62;Có',\n"
+             "    'Quảng Trị;Đakrông;A Ngo;Thôn A La;30;16.42;106.76;Có',\n"
+             "    'Quảng Trị;Đakrông;A Bung;Thôn Y;18;;;Không',\n"
+             "    'Tổng cộng;;;;213;;;',\n"
+             "]\n"
+             "open('danh_sach.csv', 'w', encoding='utf-8').write('\\n'.join(rows) + '\\n')"),
+    ("code", "from whitespot.report import department_submission, write_submission\n\n"
+             "submission = department_submission('danh_sach.csv', towers, grid=grid)\n"
+             "print('\\n'.join(submission.headlines('vi')))\n"
+             "submission.gaps.villages[['name', 'old_district', 'old_commune', 'commune_code',\n"
+             "                          'commune_name', 'households', 'gap_type']]"),
+    ("md", "Every row is there, including the one without coordinates (`location_unknown`). "
+           "What to fix, row by row:"),
+    ("code", "submission.quality.problems[['row', 'column', 'check', 'severity', 'message']]"),
+    ("code", "written = write_submission(submission, 'nop_bo', language='vi', towers=towers)\n"
+             "[p.name for p in written]"),
 ]
 
 MAPS = [
