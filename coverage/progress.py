@@ -47,6 +47,7 @@ PROGRESS_SUMMARY_COLUMNS = (
     "newly_found",
     "not_in_current",
     "current_gaps",
+    "households_changed",
     "previous_households_without_signal",
     "households_without_signal",
 )
@@ -307,6 +308,9 @@ def _summary(villages: pd.DataFrame, by: list[str]) -> pd.DataFrame:
             "previous_gaps": villages["was_gap"].astype(int),
             **{s: (status == s).astype(int) for s in PROGRESS_SUMMARY_COLUMNS[1:6]},
             "current_gaps": villages["is_gap"].astype(int),
+            "households_changed": (
+                pd.to_numeric(villages["households_change"]).fillna(0) != 0
+            ).astype(int),
             "previous_households_without_signal": pd.to_numeric(
                 villages["previous_households_without_signal"]
             ).fillna(0),

@@ -85,6 +85,7 @@ VIETNAMESE_HEADERS: dict[str, str] = {
     "newly_found": "Mới phát hiện",
     "not_in_current": "Không còn trong danh sách",
     "current_gaps": "Vùng lõm hiện nay",
+    "households_changed": "Số thôn thay đổi số hộ",
     "setting": "Thiết lập",
     "file": "Tệp",
     "rows": "Số dòng",
@@ -165,6 +166,7 @@ SHEET_NAMES: dict[str, dict[str, str]] = {
     "communes": {"vi": "Xã", "en": "communes"},
     "province": {"vi": "Tỉnh", "en": "province"},
     "quality": {"vi": "Chất lượng dữ liệu", "en": "data quality"},
+    "inputs": {"vi": "Dữ liệu đầu vào", "en": "inputs"},
     "progress": {"vi": "Tiến độ", "en": "progress"},
     "settings": {"vi": "Thiết lập", "en": "settings"},
 }

@@ -57,10 +57,11 @@ def write_submission(
     Returns
     -------
     list of pathlib.Path
-        ``gap_list.xlsx`` (sheets villages, communes, province, data quality, progress,
-        settings), ``gap_list.csv``, ``data_quality.csv``, ``progress.csv`` (with a previous
-        list), ``gap_list.geojson`` (English column names and codes, for ``whitespot plan``
-        and ``whitespot map``, with its side tables), ``map.html`` and ``summary.html``.
+        ``gap_list.xlsx`` (sheets villages, communes, province, data quality, inputs (rows,
+        problems, date and age of each input file), progress, settings), ``gap_list.csv``,
+        ``data_quality.csv``, ``progress.csv`` (with a previous list), ``gap_list.geojson``
+        (English column names and codes, for ``whitespot plan`` and ``whitespot map``, with
+        its side tables), ``map.html`` and ``summary.html``.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -71,6 +72,7 @@ def write_submission(
         "communes": _communes(gaps, submission.quality.communes),
         "province": gaps.provinces,
         "quality": submission.quality.problems,
+        "inputs": submission.quality.layers,
         "progress": (
             submission.progress.villages
             if submission.progress is not None

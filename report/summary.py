@@ -111,6 +111,7 @@ def summary_html(submission: Submission, *, language: Language = "vi") -> str:
     parts += [f"<h2>{t('chart')}</h2>", _bar_chart(communes, language)]
     parts += [f"<h2>{t('communes')}</h2>", _html_table(communes, language)]
     parts += [f"<h2>{t('fix')}</h2>", f"<p>{html.escape(headlines[-1])}</p>"]
+    parts += [_html_table(localize(submission.quality.layers, language), language)]
     parts += [_problems_table(submission, language), f"<p class='small'>{t('fix_more')}</p>"]
     settings = "; ".join(
         f"{html.escape(str(k))}: {html.escape(str(v))}"

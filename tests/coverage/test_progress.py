@@ -89,6 +89,7 @@ def test_statuses_and_matching_survive_renamed_ids():
     assert progress.headline() == (
         "2 of 5 locations now covered, 3 left; 2 newly found (4 gaps in the current list)"
     )
+    assert total["households_changed"] == 2  # A1 40 -> 42, QT-003 60 -> 61
     communes = progress.communes.set_index("commune_code")
     assert communes.loc["19441", "not_in_current"] == 1
     assert communes["closed"].sum() == 2

@@ -13,7 +13,15 @@ from whitespot.report import PACKAGE_FILES, write_submission
 
 from .conftest import FORMULA_NAME, HOSTILE_NAME
 
-VIETNAMESE_SHEETS = ["Thôn bản", "Xã", "Tỉnh", "Chất lượng dữ liệu", "Tiến độ", "Thiết lập"]
+VIETNAMESE_SHEETS = [
+    "Thôn bản",
+    "Xã",
+    "Tỉnh",
+    "Chất lượng dữ liệu",
+    "Dữ liệu đầu vào",
+    "Tiến độ",
+    "Thiết lập",
+]
 
 
 def test_package_files(package):
@@ -47,6 +55,8 @@ def test_workbook_sheets_headers_and_formats(package, submission):
     assert book["Tiến độ"].max_row == len(submission.progress.villages) + 1
     quality = [c.value for c in book["Chất lượng dữ liệu"][1]]
     assert quality[:3] == [VIETNAMESE_HEADERS[c] for c in ("layer", "row", "village_id")]
+    inputs = book["Dữ liệu đầu vào"]
+    assert [c.value for c in inputs["B"]][1] == "quang_tri_vi.xlsx"  # with its date and age
     communes = [c.value for c in book["Xã"][1]]
     assert "Điểm" in communes  # the data-quality score of each commune
 
@@ -79,8 +89,8 @@ def test_same_input_same_workbook(submission, tmp_path, layers):
 def test_english_package_and_hostile_names(hostile_package):
     _, folder, _ = hostile_package
     book = load_workbook(folder / "gap_list.xlsx")
-    assert book.sheetnames == ["villages", "communes", "province", "data quality", "progress",
-                               "settings"]  # fmt: skip
+    assert book.sheetnames == ["villages", "communes", "province", "data quality", "inputs",
+                               "progress", "settings"]  # fmt: skip
     names = [row[1].value for row in book["villages"].iter_rows(min_row=2)]
     assert "'" + FORMULA_NAME in names  # no formula runs when the clerk opens the file
     csv_text = (folder / "gap_list.csv").read_text(encoding="utf-8-sig")
