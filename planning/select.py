@@ -18,6 +18,7 @@ its objective, the bound proved and the relative gap between them.
 from __future__ import annotations
 
 import heapq
+import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -416,10 +417,11 @@ def _improve_and_bound(
     bound = dual.bound if bound is None else _tighter(problem, bound, dual.bound)
     if dual.proposal is not None and _better(problem, dual.proposal, chosen):
         chosen = dual.proposal
+    stop = threading.Event()  # the continuation ends when the heuristics do
     if alone:
         dual_future = second_core.submit(
             _lagrangian, problem, _value(problem, chosen), deadline - 0.5,
-            LAGRANGIAN_ITERATIONS * 100, dual.multiplier,
+            LAGRANGIAN_ITERATIONS * 100, dual.multiplier, stop,
         )  # fmt: skip
     if problem.kind == "max_coverage":
         chosen = _swap_search(problem, chosen, deadline)
@@ -432,6 +434,7 @@ def _improve_and_bound(
             chosen = kernel
             if problem.kind == "max_coverage":
                 chosen = _swap_search(problem, chosen, deadline)
+    stop.set()
     for future in (lp_future, dual_future):
         if future is not None:
             result = future.result()
@@ -528,6 +531,7 @@ def _lagrangian(
     deadline: float,
     iterations: int = LAGRANGIAN_ITERATIONS,
     start: np.ndarray | None = None,
+    stop: threading.Event | None = None,
 ) -> _Dual:
     """Bound on the optimum by Lagrangian relaxation, the best solution it met, site scores.
 
@@ -557,7 +561,7 @@ def _lagrangian(
     ceiling = np.full(len(weight), problem.cost.max()) if minimize else weight
     best_score = cover @ multiplier
     for _ in range(iterations):
-        if time.perf_counter() > deadline:
+        if time.perf_counter() > deadline or (stop is not None and stop.is_set()):
             break
         score = cover @ multiplier
         if minimize:

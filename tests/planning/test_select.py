@@ -162,3 +162,44 @@ def test_swap_search_repairs_a_greedy_trap():
     improved = select_module._swap_search(problem, greedy, deadline=float("inf"))
     assert improved.tolist() == [1, 2] and select_module._value(problem, improved) == 22.0
     assert select_sites(matrix, sites=2, method="greedy").objective == 22.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from(["sites", "budget", "cover_all"]))
+def test_lagrangian_alone_on_two_cores_gives_valid_bounds(seed, kind):
+    """Without any LP bound, the Lagrangian continues on the second core: still a bound."""
+    matrix, cover, weight, cost = random_instance(seed, n_sites=8, n_demand=14)
+    limit = {"sites": {"sites": 3}, "budget": {"budget": 9.0}, "cover_all": {"cover_all": True}}
+    optimum = brute_force(cover, weight, cost, **limit[kind])
+    saved = select_module.IPM_BOUND_MAX_NONZEROS, select_module.LP_BOUND_MAX_NONZEROS
+    select_module.IPM_BOUND_MAX_NONZEROS = select_module.LP_BOUND_MAX_NONZEROS = -1
+    try:
+        result = select_sites(matrix, method="greedy", time_limit_s=5.0, **limit[kind])
+    finally:
+        select_module.IPM_BOUND_MAX_NONZEROS, select_module.LP_BOUND_MAX_NONZEROS = saved
+    if kind == "cover_all":
+        assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
+    else:
+        assert result.objective - 1e-9 <= optimum <= result.bound + 1e-6
+
+
+def test_interior_point_bound_is_the_lp_optimum():
+    matrix, *_ = random_instance(7, n_sites=30, n_demand=200, density=0.1)
+    problem = select_module._problem(matrix, 5, None, False, (), ())
+    _, simplex, status = select_module._milp(problem, 30.0, 0.0, relax=True)
+    assert status == "optimal"
+    assert select_module._lp_dual_bound(problem, 30.0) == pytest.approx(simplex, rel=1e-7)
+    assert simplex >= select_sites(matrix, sites=5, method="exact").objective - 1e-6
+
+
+def test_swap_search_ends_where_no_single_exchange_improves():
+    matrix, *_ = random_instance(11, n_sites=12, n_demand=40, density=0.2)
+    problem = select_module._problem(matrix, 4, None, False, (), ())
+    start = np.array([0, 1, 2, 3])
+    local = select_module._swap_search(problem, start, deadline=float("inf"))
+    value = select_module._covered(problem, local)
+    assert value >= select_module._covered(problem, start)
+    for out in local:
+        for entering in set(range(12)) - set(local):
+            swapped = np.append(local[local != out], entering)
+            assert select_module._covered(problem, swapped) <= value + 1e-9
