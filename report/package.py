@@ -13,6 +13,7 @@ from whitespot.coverage.export import settings_table
 from whitespot.data import add_lonlat, write_layer
 from whitespot.data.labels import SHEET_NAMES, Language, localize
 from whitespot.maps import gap_map, save_map
+from whitespot.report.criteria import vietnamese_criteria
 from whitespot.report.pipeline import Submission
 from whitespot.report.summary import write_summary
 from whitespot.report.workbook import write_workbook
@@ -67,6 +68,8 @@ def write_submission(
     folder.mkdir(parents=True, exist_ok=True)
     gaps = submission.gaps
     villages = _village_table(gaps)
+    if language == "vi":
+        villages["criteria"] = vietnamese_criteria(villages, gaps.settings)
     tables = {
         "villages": villages,
         "communes": _communes(gaps, submission.quality.communes),

@@ -61,6 +61,19 @@ def test_workbook_sheets_headers_and_formats(package, submission):
     assert "Điểm" in communes  # the data-quality score of each commune
 
 
+def test_criteria_in_vietnamese(package, hostile_package):
+    folder, _ = package
+    table = pd.read_excel(folder / "gap_list.xlsx", sheet_name="Thôn bản")
+    criteria = table["Tiêu chí"]
+    assert criteria.str.startswith("Sóng: ").all()
+    assert criteria.str.contains(r"% hộ có sóng \(yêu cầu 80%\)").all()
+    assert criteria.str.contains("Điện: ").all()
+    covered = criteria[table["Tình trạng sóng"] == "có sóng"]
+    assert covered.str.contains(r"ngưỡng -\d+ dBm (RSRP|SS-RSRP|RSCP|RxLev)\)").all()
+    english = pd.read_csv(hostile_package[1] / "gap_list.csv", encoding="utf-8-sig")
+    assert english["criteria"].str.startswith("signal ").all()
+
+
 def test_status_words_in_vietnamese_read_back_as_codes(package, submission):
     folder, _ = package
     table = pd.read_excel(folder / "gap_list.xlsx", sheet_name="Thôn bản")

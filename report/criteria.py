@@ -1,0 +1,88 @@
+"""The criteria behind each row of the gap list, in Vietnamese.
+
+The gap list's ``criteria`` column says in English why a village is on the list. The
+Vietnamese package writes the same facts in Vietnamese, from the same columns and the
+thresholds in the gap list's settings.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from whitespot.data.labels import VIETNAMESE_VALUES
+from whitespot.report.headlines import vietnamese_number
+
+
+def vietnamese_criteria(villages: pd.DataFrame, settings: dict[str, object]) -> pd.Series:
+    """Return the criteria of each row of a gap list as a Vietnamese sentence.
+
+    Parameters
+    ----------
+    villages : pandas.DataFrame
+        Gap-list rows (:data:`whitespot.coverage.gaps.GAP_LIST_COLUMNS` and ``source_row``).
+    settings : dict
+        The gap list's settings: ``covered_share``, ``min_electrified_share``,
+        ``max_grid_distance_km`` and ``threshold_<technology>_dbm``.
+
+    Returns
+    -------
+    pandas.Series of str
+        Same index as `villages`.
+    """
+
+    def number(values: pd.Series, decimals: int = 0) -> pd.Series:
+        return values.map(lambda v: "" if pd.isna(v) else vietnamese_number(float(v), decimals))
+
+    def setting(name: str, default: float) -> float:
+        return float(settings.get(name, default))
+
+    status = villages["signal_status"].map(VIETNAMESE_VALUES["signal_status"]).fillna("")
+    covered = number(100 * pd.to_numeric(villages.get("covered_share"), errors="coerce"))
+    technology = villages["best_technology"].astype("string").fillna("")
+    # settings hold "-110 (RSRP)": written as "-110 dBm RSRP"
+    threshold = technology.map(
+        lambda t: (
+            str(settings.get(f"threshold_{t}_dbm", ""))
+            .replace(".", ",")
+            .replace(" (", " dBm ")
+            .rstrip(")")
+            if t
+            else ""
+        )
+    )
+    server = (
+        "tốt nhất " + number(villages["best_signal_dbm"], 1) + " dBm từ trạm "
+        + villages["best_tower_id"].astype("string").fillna("") + " (" + technology
+        + ", ngưỡng " + threshold + ")"
+    ).where(technology != "", "không có trạm trong tầm phủ")  # fmt: skip
+    distance = number(villages["nearest_tower_km"], 1)
+    nearest = ("trạm gần nhất " + distance + " km").where(distance != "", "không có trạm")
+    need = vietnamese_number(100 * setting("covered_share", 0.8))
+    signal = (
+        "Sóng: " + status + ", " + covered + "% hộ có sóng (yêu cầu " + need + "%); "
+        + server + ", " + nearest
+    )  # fmt: skip
+    share = pd.to_numeric(villages["electrified"], errors="coerce")
+    electrified = (
+        number(100 * share) + "% hộ có điện (yêu cầu "
+        + vietnamese_number(100 * setting("min_electrified_share", 0.5)) + "%)"
+    ).where(share.notna(), "chưa rõ tỷ lệ hộ có điện")  # fmt: skip
+    grid = number(villages["grid_distance_km"], 1)
+    limit = vietnamese_number(setting("max_grid_distance_km", 5.0), 1)
+    grid_text = (", cách lưới điện " + grid + " km (giới hạn " + limit + " km)").where(
+        grid != "", ""
+    )
+    power = villages["power_status"].map(VIETNAMESE_VALUES["power_status"]).fillna("")
+    text = signal + ". Điện: " + power + ", " + electrified + grid_text
+    unlocated = (villages["gap_type"] == "location_unknown").to_numpy()
+    rows = villages.get("source_row", pd.Series("", index=villages.index)).astype(str)
+    text = text.where(
+        ~unlocated,
+        "Không có tọa độ dùng được (dòng " + rows + " của tệp): chưa dự báo được sóng; "
+        "cần sửa kinh độ, vĩ độ. Điện: " + power + ", " + electrified,
+    )
+    counted_zero = villages["criteria"].astype("string").str.contains("counted as 0").fillna(False)
+    text = text.where(
+        ~counted_zero.to_numpy(), text + "; số hộ thiếu hoặc không đọc được trong tệp: tính là 0"
+    )
+    return text.astype(object)
