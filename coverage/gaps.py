@@ -110,15 +110,20 @@ class GapList:
     households: gpd.GeoDataFrame | None
     settings: dict[str, object] = field(default_factory=dict)
 
+    def totals(self) -> dict[str, int]:
+        """Totals over all provinces of :data:`SUMMARY_COLUMNS`."""
+        total = self.provinces[list(SUMMARY_COLUMNS)].sum()
+        return {column: int(total[column]) for column in SUMMARY_COLUMNS}
+
     def headline(self) -> str:
         """One sentence with the totals a department reports."""
-        total = self.provinces[list(SUMMARY_COLUMNS)].sum()
+        total = self.totals()
         return (
-            f"{int(total['villages_without_signal']):,} of {int(total['villages']):,} villages "
-            f"({int(total['households_without_signal']):,} of {int(total['households']):,} "
-            f"households) without signal; {int(total['villages_without_power']):,} villages "
-            f"({int(total['households_without_power']):,} households) without power; "
-            f"{int(total['villages_without_both']):,} villages without both"
+            f"{total['villages_without_signal']:,} of {total['villages']:,} villages "
+            f"({total['households_without_signal']:,} of {total['households']:,} "
+            f"households) without signal; {total['villages_without_power']:,} villages "
+            f"({total['households_without_power']:,} households) without power; "
+            f"{total['villages_without_both']:,} villages without both"
         )
 
 

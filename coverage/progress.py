@@ -75,21 +75,36 @@ class Progress:
     provinces: pd.DataFrame
     target: int | None = None
 
+    def totals(self) -> dict[str, int]:
+        """Return the counts behind the headline.
+
+        ``previous`` and ``current`` gaps, ``closed``, ``new`` (newly found or reopened) and
+        ``covered``: the target less the current gaps when a target is given, else the
+        closed ones.
+        """
+        total = self.provinces[list(PROGRESS_SUMMARY_COLUMNS)].sum()
+        current, closed = int(total["current_gaps"]), int(total["closed"])
+        return {
+            "previous": int(total["previous_gaps"]),
+            "current": current,
+            "closed": closed,
+            "new": int(total["newly_found"] + total["reopened"]),
+            "covered": max(self.target - current, 0) if self.target else closed,
+        }
+
     def headline(self) -> str:
         """Return the sentence a department reports ("N of M locations now covered, K left")."""
-        total = self.provinces[list(PROGRESS_SUMMARY_COLUMNS)].sum()
-        closed, new = int(total["closed"]), int(total["newly_found"] + total["reopened"])
-        previous, current = int(total["previous_gaps"]), int(total["current_gaps"])
+        t = self.totals()
         if self.target:
-            covered = max(self.target - current, 0)
             return (
-                f"{covered:,} of {self.target:,} locations now covered "
-                f"({covered / self.target:.1%} of the target), {current:,} left; since the "
-                f"previous list {closed:,} closed and {new:,} newly found"
+                f"{t['covered']:,} of {self.target:,} locations now covered "
+                f"({t['covered'] / self.target:.1%} of the target), {t['current']:,} left; "
+                f"since the previous list {t['closed']:,} closed and {t['new']:,} newly found"
             )
         return (
-            f"{closed:,} of {previous:,} locations now covered, {previous - closed:,} left; "
-            f"{new:,} newly found ({current:,} gaps in the current list)"
+            f"{t['closed']:,} of {t['previous']:,} locations now covered, "
+            f"{t['previous'] - t['closed']:,} left; "
+            f"{t['new']:,} newly found ({t['current']:,} gaps in the current list)"
         )
 
 

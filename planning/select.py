@@ -435,10 +435,10 @@ def _improve_and_bound(
             if problem.kind == "max_coverage":
                 chosen = _swap_search(problem, chosen, deadline)
     stop.set()
-    for future in (lp_future, dual_future):
-        if future is not None:
-            result = future.result()
-            bound = _tighter(problem, bound, result if lp_future is future else result.bound)
+    if lp_future is not None:
+        bound = _tighter(problem, bound, lp_future.result())
+    if dual_future is not None:
+        bound = _tighter(problem, bound, dual_future.result().bound)
     second_core.shutdown()
     return chosen, bound
 
@@ -464,9 +464,7 @@ def _lp_dual_bound(problem: _Problem, time_limit_s: float) -> float:
     if result.status != 0 or result.ineqlin is None:
         return np.inf
     multiplier = np.clip(-result.ineqlin.marginals[:n_groups], 0.0, problem.weight)
-    score = problem.cover @ multiplier
-    x = _relaxed_choice(problem, score)
-    bound = float((problem.weight - multiplier).sum() + score @ x)
+    bound = _covering_dual(problem, multiplier, problem.cover @ multiplier)[0]
     return min(bound, float(problem.weight.sum()))
 
 
@@ -707,9 +705,6 @@ def _milp(
     For the relaxation the bound is the LP optimum and no sites are returned.
     """
     n_sites, n_groups = problem.cover.shape
-    site_upper = problem.allowed.astype(float)
-    site_lower = np.zeros(n_sites)
-    site_lower[problem.forced] = 1.0
     options = {"time_limit": float(time_limit_s), "mip_rel_gap": gap, "disp": False}
     if problem.kind == "set_cover":
         constraints = [LinearConstraint(problem.cover.T.astype(float).tocsr(), lb=1.0, ub=np.inf)]
@@ -717,7 +712,7 @@ def _milp(
             problem.cost,
             constraints=constraints,
             integrality=np.zeros(n_sites) if relax else np.ones(n_sites),
-            bounds=Bounds(site_lower, site_upper),
+            bounds=Bounds(*_site_bounds(problem)),
             options=options,
         )
         sites = None if result.x is None else np.flatnonzero(result.x > 0.5)
@@ -768,13 +763,19 @@ def _covering_model(problem: _Problem) -> tuple[np.ndarray, csr_matrix, np.ndarr
     matrix = vstack([link, csr_matrix(limit_row)]).tocsr()
     upper = np.concatenate([np.zeros(n_groups), [problem.limit]])
     objective = np.concatenate([np.zeros(n_sites), -problem.weight])
-    site_lower = np.zeros(n_sites)
-    site_lower[problem.forced] = 1.0
+    site_lower, site_upper = _site_bounds(problem)
     bounds = Bounds(
         np.concatenate([site_lower, np.zeros(n_groups)]),
-        np.concatenate([problem.allowed.astype(float), np.ones(n_groups)]),
+        np.concatenate([site_upper, np.ones(n_groups)]),
     )
     return objective, matrix, upper, bounds
+
+
+def _site_bounds(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of the site variables: forced sites at 1, forbidden ones at 0."""
+    lower = np.zeros(problem.cover.shape[0])
+    lower[problem.forced] = 1.0
+    return lower, problem.allowed.astype(float)
 
 
 def _selection_order(problem: _Problem, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

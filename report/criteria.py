@@ -11,6 +11,7 @@ import pandas as pd
 
 from whitespot.data.labels import VIETNAMESE_VALUES
 from whitespot.report.headlines import vietnamese_number
+from whitespot.report.pipeline import COUNTED_AS_ZERO
 
 
 def vietnamese_criteria(villages: pd.DataFrame, settings: dict[str, object]) -> pd.Series:
@@ -81,7 +82,12 @@ def vietnamese_criteria(villages: pd.DataFrame, settings: dict[str, object]) -> 
         "Không có tọa độ dùng được (dòng " + rows + " của tệp): chưa dự báo được sóng; "
         "cần sửa kinh độ, vĩ độ. Điện: " + power + ", " + electrified,
     )
-    counted_zero = villages["criteria"].astype("string").str.contains("counted as 0").fillna(False)
+    counted_zero = (
+        villages["criteria"]
+        .astype("string")
+        .str.contains(COUNTED_AS_ZERO, regex=False)
+        .fillna(False)
+    )
     text = text.where(
         ~counted_zero.to_numpy(), text + "; số hộ thiếu hoặc không đọc được trong tệp: tính là 0"
     )

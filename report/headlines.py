@@ -7,7 +7,6 @@ way the ministry's reports do (``1.354`` hộ, ``78,0%``).
 from __future__ import annotations
 
 from whitespot.coverage import GapList, Progress
-from whitespot.coverage.progress import PROGRESS_SUMMARY_COLUMNS
 from whitespot.data import QualityReport
 from whitespot.data.labels import Language
 
@@ -22,7 +21,7 @@ def gaps_sentence(gaps: GapList, language: Language) -> str:
     """Return the villages and households without signal, without power, without both."""
     if language == "en":
         return gaps.headline()
-    total = gaps.provinces.drop(columns=["province_code"]).sum()
+    total = gaps.totals()
     n = vietnamese_number
     return (
         f"{n(total['villages_without_signal'])}/{n(total['villages'])} thôn, bản "
@@ -37,21 +36,19 @@ def progress_sentence(progress: Progress, language: Language) -> str:
     """Return the progress headline: covered of the target (or of the previous list), left, new."""
     if language == "en":
         return progress.headline()
-    total = progress.provinces[list(PROGRESS_SUMMARY_COLUMNS)].sum()
+    t = progress.totals()
     n = vietnamese_number
-    closed, new = total["closed"], total["newly_found"] + total["reopened"]
-    previous, current = total["previous_gaps"], total["current_gaps"]
     if progress.target:
-        covered = max(progress.target - current, 0)
         return (
-            f"Đã phủ sóng {n(covered)}/{n(progress.target)} địa điểm "
-            f"({n(100 * covered / progress.target, 1)}% kế hoạch), còn {n(current)} địa điểm; "
-            f"so với kỳ trước: {n(closed)} địa điểm đã xóa lõm, {n(new)} địa điểm mới phát hiện"
+            f"Đã phủ sóng {n(t['covered'])}/{n(progress.target)} địa điểm "
+            f"({n(100 * t['covered'] / progress.target, 1)}% kế hoạch), còn {n(t['current'])} "
+            f"địa điểm; so với kỳ trước: {n(t['closed'])} địa điểm đã xóa lõm, {n(t['new'])} "
+            "địa điểm mới phát hiện"
         )
     return (
-        f"Đã phủ sóng {n(closed)}/{n(previous)} địa điểm của danh sách kỳ trước, còn "
-        f"{n(previous - closed)}; {n(new)} địa điểm mới phát hiện "
-        f"({n(current)} vùng lõm trong danh sách này)"
+        f"Đã phủ sóng {n(t['closed'])}/{n(t['previous'])} địa điểm của danh sách kỳ trước, "
+        f"còn {n(t['previous'] - t['closed'])}; {n(t['new'])} địa điểm mới phát hiện "
+        f"({n(t['current'])} vùng lõm trong danh sách này)"
     )
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from whitespot.coverage import GapList, write_gap_list
 from whitespot.coverage.export import settings_table
-from whitespot.data import add_lonlat, write_layer
+from whitespot.data import write_layer
 from whitespot.data.labels import SHEET_NAMES, Language, localize
 from whitespot.maps import gap_map, save_map
 from whitespot.report.criteria import vietnamese_criteria
@@ -109,17 +109,9 @@ def write_submission(
 
 def _village_table(gaps: GapList) -> pd.DataFrame:
     """Villages as a table with lon/lat to 6 decimals (empty where there is no location)."""
-    villages = gaps.villages
-    table = pd.DataFrame(villages.drop(columns=villages.geometry.name))
-    located = villages.geometry.notna().to_numpy()
-    if located.any():
-        lonlat = add_lonlat(villages[located])
-        table.loc[located, "lon"] = lonlat["lon"].to_numpy()
-        table.loc[located, "lat"] = lonlat["lat"].to_numpy()
-    table["lon"], table["lat"] = (
-        table["lon"].astype(float).round(6),
-        table["lat"].astype(float).round(6),
-    )
+    table = pd.DataFrame(gaps.villages.drop(columns=gaps.villages.geometry.name))
+    for column in ("lon", "lat"):
+        table[column] = table[column].astype(float).round(6)
     return table.drop(columns=["best_margin_db"], errors="ignore")
 
 

@@ -19,6 +19,8 @@ from whitespot.data.labels import Language
 from whitespot.data.quality import QualityConfig, QualityReport, quality_report
 from whitespot.report.headlines import gaps_sentence, progress_sentence, quality_sentence
 
+COUNTED_AS_ZERO = "; households missing or unreadable in the file: counted as 0 (see data quality)"
+"""Appended to the criteria of a village whose household count could not be read."""
 LOCATION_UNKNOWN = "location_unknown"
 """Gap type of a village whose coordinates are missing, unreadable or outside Viet Nam:
 listed in every output, but its signal cannot be predicted."""
@@ -102,10 +104,7 @@ def department_gap_list(
         table, settings = pd.DataFrame(columns=["village_id"]), {}
     table = pd.concat([table, _unlocated(layer[~located])], ignore_index=True)
     table = table.set_index("village_id").loc[layer["village_id"]].reset_index()
-    counted_zero = unknown_households & table["households"].eq(0).to_numpy()
-    table.loc[counted_zero, "criteria"] = table.loc[counted_zero, "criteria"] + (
-        "; households missing or unreadable in the file: counted as 0 (see data quality)"
-    )
+    table.loc[unknown_households, "criteria"] += COUNTED_AS_ZERO
     out = gpd.GeoDataFrame(
         table.drop(columns="geometry", errors="ignore"), geometry=layer.geometry.to_numpy(),
         crs=layer.crs,

@@ -77,7 +77,7 @@ def summary_html(submission: Submission, *, language: Language = "vi") -> str:
     gaps = submission.gaps
     villages = gaps.villages
     communes = _commune_table(submission, language)
-    total = gaps.provinces.drop(columns=["province_code"]).sum()
+    total = gaps.totals()
     headlines = submission.headlines(language)
     unknown = int((villages["gap_type"] == "location_unknown").sum())
     province = ", ".join(sorted(set(villages["province_name"].dropna()) - {""})) or ""
