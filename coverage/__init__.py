@@ -4,7 +4,7 @@
 server at any set of points; the path-loss models are in :mod:`whitespot.coverage.propagation`.
 """
 
-from whitespot.coverage._errors import ModelRangeError
+from whitespot.coverage._errors import ModelRangeError, TerrainCoverageError
 from whitespot.coverage.budget import LinkBudget
 from whitespot.coverage.deadzones import (
     SignalRaster,
@@ -24,7 +24,7 @@ from whitespot.coverage.propagation import (
     rma_nlos_loss_db,
 )
 from whitespot.coverage.signal import covering_pairs, predict_signal
-from whitespot.coverage.terrain import bullington_loss_db, knife_edge_loss_db
+from whitespot.coverage.terrain import bullington_loss_db, knife_edge_loss_db, terrain_coverage
 
 __all__ = [
     "GAP_TYPES",
@@ -38,6 +38,7 @@ __all__ = [
     "PathLossModel",
     "Progress",
     "SignalRaster",
+    "TerrainCoverageError",
     "bullington_loss_db",
     "compare_gap_lists",
     "cost231_loss_db",
@@ -53,6 +54,7 @@ __all__ = [
     "rma_nlos_loss_db",
     "signal_raster",
     "summarize",
+    "terrain_coverage",
     "write_gap_list",
     "write_signal_raster",
 ]

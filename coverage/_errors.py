@@ -9,3 +9,13 @@ class ModelRangeError(ValueError):
     The message names the model, the parameter, its valid range and the values found;
     pass ``extrapolate=True`` to compute anyway (results are then flagged).
     """
+
+
+class TerrainCoverageError(ValueError):
+    """The DEM does not cover every path that signal is predicted over.
+
+    The message names the places (villages, households, cells) and towers whose profiles leave
+    the DEM or cross no-data cells. Give a DEM that covers them, or allow the flat model on
+    those paths (``Terrain(..., fallback="flat")``, ``--dem-fallback flat``); the places are
+    then flagged in ``terrain_fallback``.
+    """

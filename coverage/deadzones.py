@@ -6,7 +6,7 @@ where households live.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from os import PathLike
 from pathlib import Path
 
@@ -39,12 +39,16 @@ class SignalRaster:
         Cell (column, row) to metric (x, y) of the upper-left corner.
     crs : pyproj.CRS
         Metric CRS of the grid.
+    unknown : numpy.ndarray of bool, optional
+        Cells left without a prediction because the DEM does not cover their paths (NaN in
+        both bands, but not a dead zone); None where every cell was predicted.
     """
 
     signal_dbm: np.ndarray
     margin_db: np.ndarray
     transform: Affine
     crs: CRS
+    unknown: np.ndarray | None = None
 
     @property
     def resolution_m(self) -> float:
@@ -94,14 +98,19 @@ def signal_raster(  # noqa: PLR0913 keyword-only options
     col, row = np.meshgrid(np.arange(cols) + 0.5, np.arange(rows) + 0.5)
     x, y = transform * (col.ravel(), row.ravel())
     cells = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=crs)
-    signal = predict_signal(cells, towers, model=model, terrain=terrain, budget=budget,
+    # cells the DEM does not cover are left without a value unless the flat model may stand in
+    flat = terrain if terrain is None or terrain.fallback else replace(terrain, fallback="flat")
+    signal = predict_signal(cells, towers, model=model, terrain=flat, budget=budget,
                             environment=environment, extrapolate=extrapolate, crs=crs,
                             progress=progress)  # fmt: skip
+    unknown = signal["terrain_fallback"].to_numpy() & (flat is not terrain)
+    signal.loc[unknown, ["best_signal_dbm", "best_margin_db"]] = np.nan
     return SignalRaster(
         signal["best_signal_dbm"].to_numpy().reshape(rows, cols),
         signal["best_margin_db"].to_numpy().reshape(rows, cols),
         transform,
         crs,
+        unknown.reshape(rows, cols) if unknown.any() else None,
     )
 
 
@@ -133,6 +142,8 @@ def dead_zones(
         EPSG:4326, largest zone first.
     """
     dead = ~(raster.margin_db >= 0)  # NaN (no tower in reach) is dead too
+    if raster.unknown is not None:
+        dead &= ~raster.unknown  # no DEM there: not known to be dead
     labels, count = ndimage.label(dead)
     rows, cols = labels.shape
     points = households.to_crs(raster.crs).geometry.representative_point()

@@ -233,6 +233,8 @@ def gap_list(  # noqa: PLR0913 keyword-only options
             extrapolate=extrapolate,
         )
     _classify_signal(table, village_signal, criteria, budget, households is not None)
+    if model == "terrain":
+        table["terrain_fallback"] = _terrain_fallback(table, village_signal, household_layer)
     _classify_power(table, villages, grid, crs, criteria, household_layer)
     table["gap_type"] = _gap_type(table["signal_status"], table["power_status"])
     table["criteria"] = _criteria_text(table, budget, criteria)
@@ -251,6 +253,8 @@ def gap_list(  # noqa: PLR0913 keyword-only options
     settings = _settings(
         model, budget, criteria, technology, environment, extrapolate, crs, households is not None
     )
+    if model == "terrain":
+        settings["terrain_fallback"] = _fallback_setting(terrain, table["terrain_fallback"])
     return GapList(
         out,
         summarize(out, ["province_code", "commune_code"]),
@@ -337,6 +341,27 @@ def _classify_signal(
         "best_margin_db",
     ):
         table[column] = signal[column].array
+
+
+def _terrain_fallback(
+    table: pd.DataFrame, village_signal: pd.DataFrame, households: gpd.GeoDataFrame | None
+) -> np.ndarray:
+    """Villages with a path (to the village point or a household) off the DEM."""
+    flagged = village_signal["terrain_fallback"].to_numpy(dtype=bool).copy()
+    if households is not None:
+        member = pd.Categorical(households["village_id"], categories=table["village_id"]).codes
+        off = households["terrain_fallback"].to_numpy(dtype=bool) & (member >= 0)
+        flagged |= np.bincount(member[off], minlength=len(table)) > 0
+    return flagged
+
+
+def _fallback_setting(terrain: Terrain, flagged: pd.Series) -> str:
+    if terrain.fallback is None:
+        return "none: every path lies on the DEM (paths off it are refused)"
+    return (
+        f"{terrain.fallback} model without diffraction where the DEM has no ground: "
+        f"{int(flagged.sum()):,} villages (column terrain_fallback)"
+    )
 
 
 def _classify_power(

@@ -21,17 +21,17 @@ from pyproj import CRS
 from scipy.spatial import cKDTree
 from tqdm.auto import tqdm
 
-from whitespot.coverage._errors import ModelRangeError
+from whitespot.coverage._errors import ModelRangeError, TerrainCoverageError
 from whitespot.coverage.antenna import bearing_deg, sector_gain_db
 from whitespot.coverage.budget import LinkBudget
 from whitespot.coverage.models import PathLossModel, get_model
 from whitespot.coverage.terrain import (
     bullington_loss_db,
     reproject_terrain,
+    sample_terrain,
     terrain_profiles,
 )
-from whitespot.data import Terrain, metric_crs, projected_xy
-from whitespot.data._errors import format_ids
+from whitespot.data import Terrain, format_ids, metric_crs, projected_xy
 
 MAX_SERVERS = 8
 """Towers above threshold are counted up to this many per point (the search starts with the
@@ -55,6 +55,7 @@ SIGNAL_COLUMNS = (
     "best_technology",
     "towers_above_threshold",
     "nearest_tower_km",
+    "terrain_fallback",
 )
 
 
@@ -153,7 +154,9 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
         ``best_signal_dbm`` (NaN where no tower comes within ``budget.weak_band_db`` of
         its threshold), ``best_margin_db`` (signal minus its technology's threshold),
         ``best_tower_id``, ``best_operator``, ``best_technology``,
-        ``towers_above_threshold`` (up to `max_servers`) and ``nearest_tower_km``. The best
+        ``towers_above_threshold`` (up to `max_servers`), ``nearest_tower_km`` and
+        ``terrain_fallback`` (a path to the point was computed without diffraction because
+        the DEM does not cover it; only with ``terrain.fallback == "flat"``). The best
         server is the tower with the largest margin over its threshold; ties go to the
         smaller tower id, so the result does not depend on row order.
         ``attrs["pairs_evaluated"]`` holds the number of (tower, point) pairs computed.
@@ -162,6 +165,9 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
     ------
     ModelRangeError
         If towers lie outside the model's frequency or height range, naming them.
+    TerrainCoverageError
+        If the DEM does not cover a path and ``terrain.fallback`` is None, naming the points
+        and towers.
     """
     if max_servers < 1:
         raise ValueError(f"max_servers={max_servers} must be >= 1")
@@ -171,6 +177,8 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
     )
 
     result = _empty_result(len(point_xy))
+    if ground is not None:
+        _check_ends_on_dem(ground, point_xy, tower_data, points)
     pairs = 0
     if len(tower_data.ids):
         nearest_m, _ = cKDTree(tower_data.xy).query(point_xy, workers=-1)
@@ -196,6 +204,8 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
                     max_servers=max_servers,
                 )
             best.store(result, chunk, max_servers)
+    if ground is not None and ground.fallback is None and result["terrain_fallback"].any():
+        raise _terrain_error(points, result["terrain_fallback"], "cross no-data cells")
     frame = pd.DataFrame(result, index=points.index)
     frame["best_tower_id"] = _take(tower_data.ids, frame["best_tower"])
     frame["best_operator"] = _take(tower_data.operator, frame["best_tower"])
@@ -247,7 +257,45 @@ def _empty_result(size: int) -> dict[str, np.ndarray]:
         "best_tower": np.full(size, -1),
         "towers_above_threshold": np.zeros(size, dtype=np.int64),
         "nearest_tower_km": np.full(size, np.nan),
+        "terrain_fallback": np.zeros(size, dtype=bool),
     }
+
+
+def _point_labels(points: gpd.GeoDataFrame) -> np.ndarray:
+    """Ids to name points by in messages: their id column, else the index."""
+    for column in ("village_id", "household_id", "site_id"):
+        if column in points:
+            return points[column].astype(str).to_numpy()
+    return points.index.astype(str).to_numpy()
+
+
+def _terrain_error(points: gpd.GeoDataFrame, uncovered: np.ndarray, how: str) -> Exception:
+    ids = _point_labels(points)[uncovered]
+    return TerrainCoverageError(
+        f"terrain: the DEM does not cover the paths to {uncovered.sum():,} of {len(points):,} "
+        f"places (ids: {format_ids(list(ids))}): their profiles {how}. Ground is not "
+        "invented: give a DEM that covers the villages, households and towers, or allow "
+        "the flat model on those paths (--dem-fallback flat; Terrain(..., fallback='flat'))"
+    )
+
+
+def _check_ends_on_dem(
+    ground: Terrain, point_xy: np.ndarray, towers: _Towers, points: gpd.GeoDataFrame
+) -> None:
+    """Refuse at once when points or towers stand outside the DEM (unless it may fall back)."""
+    if ground.fallback is not None:
+        return
+    off_points = np.isnan(sample_terrain(ground, point_xy[:, 0], point_xy[:, 1]))
+    off_towers = np.isnan(sample_terrain(ground, towers.xy[:, 0], towers.xy[:, 1]))
+    if off_towers.any():
+        raise TerrainCoverageError(
+            f"terrain: {off_towers.sum():,} of {len(off_towers):,} towers stand outside the "
+            f"DEM or on no-data cells (ids: {format_ids(list(towers.ids[off_towers]))}); "
+            "give a DEM that covers them, or allow the flat model on their paths "
+            "(--dem-fallback flat; Terrain(..., fallback='flat'))"
+        )
+    if off_points.any():
+        raise _terrain_error(points, off_points, "start outside the DEM or on no-data cells")
 
 
 def _check_tower_ranges(towers: gpd.GeoDataFrame, model: PathLossModel) -> None:
@@ -335,6 +383,7 @@ class _Best:
     signal_dbm: np.ndarray
     tower: np.ndarray
     above: np.ndarray
+    fallback: np.ndarray
 
     @classmethod
     def empty(cls, size: int) -> _Best:
@@ -343,6 +392,7 @@ class _Best:
             np.full(size, np.nan),
             np.full(size, -1),
             np.zeros(size, dtype=np.int64),
+            np.zeros(size, dtype=bool),
         )
 
     def merge(
@@ -370,6 +420,7 @@ class _Best:
         result["best_margin_db"][chunk] = np.where(heard, self.margin_db, np.nan)
         result["best_tower"][chunk] = self.tower
         result["towers_above_threshold"][chunk] = np.minimum(self.above, max_servers)
+        result["terrain_fallback"][chunk] = self.fallback
 
 
 def _search_group(  # noqa: PLR0913 keyword-only internals
@@ -398,7 +449,7 @@ def _search_group(  # noqa: PLR0913 keyword-only internals
         margin = np.full(tower.shape, -np.inf)
         signal = np.full(tower.shape, np.nan)
         rows = np.broadcast_to(pending[:, None], tower.shape)
-        signal[valid] = _pair_signal(
+        signal[valid], flat = _pair_signal(
             point_xy[rows[valid]],
             tower[valid],
             distance_m[valid],
@@ -409,6 +460,7 @@ def _search_group(  # noqa: PLR0913 keyword-only internals
             environment,
         )
         pairs += int(valid.sum())
+        best.fallback[rows[valid][flat]] = True
         margin[valid] = signal[valid] - towers.threshold_dbm[tower[valid]]
         margin[margin < floor] = -np.inf
 
@@ -448,8 +500,8 @@ def _pair_signal(
     budget: LinkBudget,
     ground: Terrain | None,
     environment: str | None,
-) -> np.ndarray:
-    """Received level (dBm) of each (receiver, tower) pair."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Received level (dBm) of each (receiver, tower) pair, and where the DEM was missing."""
     distance_km = np.maximum(distance_m / 1000.0, model.min_distance_km)
     if model.log_linear:
         loss = towers.loss_at_1km_db[tower] + towers.loss_per_decade_db[tower] * np.log10(
@@ -463,8 +515,10 @@ def _pair_signal(
             budget.mobile_height_m,
             environment,
         )
+    flat = np.zeros(len(tower), dtype=bool)
     if ground is not None:
-        loss = loss + _diffraction_db(receiver_xy, tower, distance_m, towers, ground, budget)
+        diffraction, flat = _diffraction_db(receiver_xy, tower, distance_m, towers, ground, budget)
+        loss = loss + diffraction
     signal = towers.eirp_dbm[tower] - loss - budget.margin_db
     sector = ~np.isnan(towers.azimuth_deg[tower])  # omnidirectional towers gain 0 dB
     if sector.any():
@@ -474,7 +528,7 @@ def _pair_signal(
             towers.beamwidth_deg[tower[sector]],
             bearing_deg(delta[:, 0], delta[:, 1]),
         )
-    return signal
+    return signal, flat
 
 
 def _diffraction_db(
@@ -484,24 +538,33 @@ def _diffraction_db(
     towers: _Towers,
     ground: Terrain,
     budget: LinkBudget,
-) -> np.ndarray:
-    """Bullington diffraction loss over DEM profiles, in chunks of pairs."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bullington diffraction loss over DEM profiles, in chunks of pairs.
+
+    A profile that leaves the DEM or crosses no-data cells gets 0 dB (the flat model) and is
+    flagged in the second array; the caller refuses or reports it.
+    """
     cell_m = abs(ground.transform.a)
     loss = np.zeros(len(tower))
+    flat = np.zeros(len(tower), dtype=bool)
     for start in range(0, len(tower), PAIR_CHUNK):
         part = slice(start, start + PAIR_CHUNK)
         samples = int(
             np.clip(np.ceil(distance_m[part].max() / (0.5 * cell_m)) + 1, 3, MAX_PROFILE_SAMPLES)
         )
         profiles = terrain_profiles(ground, towers.xy[tower[part]], receiver_xy[part], samples)
-        loss[part], _ = bullington_loss_db(
-            profiles,
-            np.maximum(distance_m[part], 1.0) / 1000.0,
-            towers.height_m[tower[part]],
-            budget.mobile_height_m,
-            towers.frequency_mhz[tower[part]],
-        )
-    return loss
+        missing = np.isnan(profiles).any(axis=1)
+        with np.errstate(invalid="ignore"):
+            loss[part], _ = bullington_loss_db(
+                profiles,
+                np.maximum(distance_m[part], 1.0) / 1000.0,
+                towers.height_m[tower[part]],
+                budget.mobile_height_m,
+                towers.frequency_mhz[tower[part]],
+            )
+        flat[part] = missing
+    loss[flat] = 0.0
+    return loss, flat
 
 
 def covering_pairs(  # noqa: PLR0913 keyword-only options
@@ -532,6 +595,8 @@ def covering_pairs(  # noqa: PLR0913 keyword-only options
     path_model, ground, point_xy, tower_data = _setup(
         points, towers, model, terrain, budget, environment, extrapolate, crs
     )
+    if ground is not None:
+        _check_ends_on_dem(ground, point_xy, tower_data, points)
     point_tree = cKDTree(point_xy)
     found = []
     starts = range(0, len(tower_data.ids), TOWER_CHUNK)
@@ -546,9 +611,13 @@ def covering_pairs(  # noqa: PLR0913 keyword-only options
         tower, point, distance_m = members[pairs["i"]], pairs["j"], pairs["v"]
         near = distance_m <= tower_data.reach_m[tower]
         tower, point, distance_m = tower[near], point[near], distance_m[near]
-        signal = _pair_signal(
+        signal, flat = _pair_signal(
             point_xy[point], tower, distance_m, tower_data, path_model, budget, ground, environment
         )
+        if flat.any() and ground.fallback is None:
+            uncovered = np.zeros(len(points), dtype=bool)
+            uncovered[point[flat]] = True
+            raise _terrain_error(points, uncovered, "leave the DEM or cross no-data cells")
         margin = signal - tower_data.threshold_dbm[tower]
         covered = margin >= 0
         found.append((point[covered], tower[covered], margin[covered]))

@@ -10,14 +10,16 @@ profile set is a 2-D array, one row per (tower, receiver) pair.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 from affine import Affine
 from numpy.typing import ArrayLike
 from pyproj import CRS
 from scipy.ndimage import map_coordinates
 
 from whitespot.coverage.propagation import SPEED_OF_LIGHT_M_S
-from whitespot.data import Terrain
+from whitespot.data import Terrain, format_ids
 from whitespot.data.dem import reproject_grid
 
 EARTH_RADIUS_KM = 6371.0
@@ -169,27 +171,25 @@ def reproject_terrain(terrain: Terrain, crs: CRS, resolution_m: float | None = N
         CRS.from_user_input(crs),
         resolution=resolution_m,
     )
-    return Terrain(elevation, transform, CRS.from_user_input(crs))
+    return Terrain(elevation, transform, CRS.from_user_input(crs), terrain.fallback)
 
 
 def sample_terrain(terrain: Terrain, x: ArrayLike, y: ArrayLike) -> np.ndarray:
     """Ground height at points, bilinear between cell centres, in the DEM's CRS units.
 
-    Outside the DEM, or in no-data cells, the height is taken as 0 m (sea level).
+    Ground is never invented: outside the DEM the height is NaN, and so is any point whose
+    bilinear neighbourhood touches a no-data cell.
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     inverse: Affine = ~terrain.transform
     col = inverse.a * x + inverse.b * y + inverse.c - 0.5
     row = inverse.d * x + inverse.e * y + inverse.f - 0.5
     heights = map_coordinates(
-        np.nan_to_num(terrain.elevation_m, nan=0.0),
-        [row.ravel(), col.ravel()],
-        order=1,
-        mode="nearest",
+        terrain.elevation_m, [row.ravel(), col.ravel()], order=1, mode="nearest"
     )
     rows, cols = terrain.shape
     outside = (row < -0.5) | (row > rows - 0.5) | (col < -0.5) | (col > cols - 0.5)
-    return np.where(outside.ravel(), 0.0, heights).reshape(x.shape)
+    return np.where(outside.ravel(), np.nan, heights).reshape(x.shape)
 
 
 def terrain_profiles(
@@ -215,3 +215,39 @@ def terrain_profiles(
     x = start_xy[:, :1] + (end_xy[:, :1] - start_xy[:, :1]) * steps
     y = start_xy[:, 1:] + (end_xy[:, 1:] - start_xy[:, 1:]) * steps
     return sample_terrain(terrain, x, y)
+
+
+def terrain_coverage(terrain: Terrain, layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+    """How much of each layer stands on the DEM (inside it and not on no-data cells).
+
+    Parameters
+    ----------
+    terrain : Terrain
+        The DEM, in any CRS.
+    layers : dict of name -> geopandas.GeoDataFrame
+        Validated layers (villages, households, towers ...); polygons use their
+        representative point.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per layer: ``layer``, ``rows``, ``on_dem``, ``share_on_dem`` (0..1) and
+        ``off_dem_ids`` (up to ten ids of rows off the DEM).
+    """
+    records = []
+    for name, layer in layers.items():
+        points = layer.to_crs(terrain.crs).geometry.representative_point()
+        height = sample_terrain(terrain, points.x.to_numpy(), points.y.to_numpy())
+        on = ~np.isnan(height)
+        id_column = next((c for c in layer.columns if c.endswith("_id")), None)
+        ids = layer[id_column] if id_column else layer.index.to_series()
+        records.append(
+            {
+                "layer": name,
+                "rows": len(layer),
+                "on_dem": int(on.sum()),
+                "share_on_dem": float(on.mean()) if len(on) else 1.0,
+                "off_dem_ids": format_ids(list(ids.astype(str).to_numpy()[~on])),
+            }
+        )
+    return pd.DataFrame(records, columns=["layer", "rows", "on_dem", "share_on_dem", "off_dem_ids"])

@@ -5,7 +5,7 @@ checks it and returns it normalized. :func:`read_layer` and :func:`write_layer` 
 between files and frames; :func:`load_sample` gives the synthetic sample province.
 """
 
-from whitespot.data._errors import DefaultAppliedWarning, Problem, ValidationError
+from whitespot.data._errors import DefaultAppliedWarning, Problem, ValidationError, format_ids
 from whitespot.data.admin import ADMIN_STATUSES, assign_admin_units
 from whitespot.data.coordinates import parse_coordinates
 from whitespot.data.crs import (
@@ -22,6 +22,7 @@ from whitespot.data.department import VillageList, read_village_list
 from whitespot.data.headers import HEADER_ALIASES
 from whitespot.data.io import (
     atomic_path,
+    inert_text_cells,
     neutralize_formulas,
     read_layer,
     write_layer,
@@ -74,10 +75,12 @@ __all__ = [
     "add_lonlat",
     "assign_admin_units",
     "atomic_path",
+    "format_ids",
     "load_sample",
     "lonlat",
     "make_province",
     "metric_crs",
+    "inert_text_cells",
     "neutralize_formulas",
     "parse_coordinates",
     "projected_xy",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+import rasterio.errors
 import rasterio.warp
 from affine import Affine
 from pyproj import CRS
@@ -17,6 +18,9 @@ from whitespot.data.io import atomic_path
 
 ELEVATION_RANGE_M = (-500.0, 9000.0)
 """Plausible ground elevations in m; values outside are refused as corrupt or unscaled."""
+
+FALLBACKS = ("flat",)
+"""What may stand in where a DEM has no ground: ``"flat"``, the model without diffraction."""
 
 
 @dataclass(frozen=True)
@@ -32,11 +36,23 @@ class Terrain:
         Maps (column, row) to (x, y) of the cell's upper-left corner, in `crs` units.
     crs : pyproj.CRS
         CRS of the grid.
+    fallback : {None, "flat"}, default None
+        Where a profile leaves the DEM or crosses a no-data cell: None refuses
+        (:class:`whitespot.coverage.TerrainCoverageError` names the places); ``"flat"`` computes
+        that pair without diffraction and flags the place (``terrain_fallback``). Ground is never
+        invented.
     """
 
     elevation_m: np.ndarray
     transform: Affine
     crs: CRS
+    fallback: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.fallback is not None and self.fallback not in FALLBACKS:
+            raise ValueError(
+                f"terrain fallback {self.fallback!r} is not one of None, {', '.join(FALLBACKS)}"
+            )
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -148,19 +164,41 @@ def validate_terrain(terrain: Terrain, *, label: str = "terrain") -> Terrain:
             )
     if problems:
         raise ValidationError(problems)
-    return Terrain(elevation, terrain.transform, CRS.from_user_input(terrain.crs))
+    return Terrain(elevation, terrain.transform, CRS.from_user_input(terrain.crs), terrain.fallback)
 
 
-def read_terrain(path: str | PathLike, *, band: int = 1) -> Terrain:
-    """Read a DEM from a GeoTIFF (or any raster GDAL reads), nodata as NaN, and validate it."""
+def read_terrain(path: str | PathLike, *, band: int = 1, fallback: str | None = None) -> Terrain:
+    """Read a DEM from a GeoTIFF (or any raster GDAL reads), nodata as NaN, and validate it.
+
+    Parameters
+    ----------
+    path : path-like
+        The raster file.
+    band : int, default 1
+    fallback : {None, "flat"}, default None
+        See :class:`Terrain`.
+
+    Raises
+    ------
+    ValidationError
+        If the file is not a raster GDAL reads, or holds no plausible elevations.
+    FileNotFoundError
+        If `path` does not exist.
+    """
     path = Path(path)
+    label = f"terrain ({path.name})"
     if not path.exists():
         raise FileNotFoundError(f"terrain: file not found: {path}")
-    with rasterio.open(path) as source:
-        elevation = source.read(band, masked=True).astype(float).filled(np.nan)
-        crs = CRS.from_user_input(source.crs) if source.crs else None
-        transform = source.transform
-    return validate_terrain(Terrain(elevation, transform, crs), label=f"terrain ({path.name})")
+    try:
+        with rasterio.open(path) as source:
+            elevation = source.read(band, masked=True).astype(float).filled(np.nan)
+            crs = CRS.from_user_input(source.crs) if source.crs else None
+            transform = source.transform
+    except (rasterio.errors.RasterioError, IndexError) as error:
+        raise ValidationError(
+            [Problem(label, "file", "unreadable_file", f"not a DEM raster (GeoTIFF): {error}")]
+        ) from error
+    return validate_terrain(Terrain(elevation, transform, crs, fallback), label=label)
 
 
 def write_terrain(terrain: Terrain, path: str | PathLike) -> Path:

@@ -1,8 +1,9 @@
 """Reading and writing layers: GeoPackage, GeoJSON, Shapefile, GeoParquet, CSV and XLSX.
 
 Writers are atomic: they write a temporary file next to the target and rename it, so a
-crash never leaves half a file. Text cells written to CSV and XLSX are neutralized against
-spreadsheet formula injection. Outputs are deterministic: the same frame gives the same
+crash never leaves half a file. Text is kept inert against spreadsheet formula injection:
+XLSX text is written as string cells (never formulas, the text unchanged); CSV text cells
+that a spreadsheet would evaluate get a leading apostrophe (OWASP). Outputs are deterministic: the same frame gives the same
 bytes (GeoPackage and XLSX timestamps are pinned).
 """
 
@@ -283,8 +284,24 @@ def neutralize_formulas(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _flat_table(gdf: gpd.GeoDataFrame | pd.DataFrame) -> pd.DataFrame:
-    """Make a frame ready for a spreadsheet: lon/lat, WKT for non-point geometry, safe text."""
+def inert_text_cells(worksheet: object) -> None:
+    """Store every text cell of an openpyxl worksheet as a string, never as a formula.
+
+    openpyxl turns text that starts with ``=`` into a formula; here it stays the text it
+    is, so ids and names round-trip exactly and nothing runs when the workbook is opened.
+    """
+    for row in worksheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
+def _flat_table(gdf: gpd.GeoDataFrame | pd.DataFrame, *, guard: bool = True) -> pd.DataFrame:
+    """Make a frame ready for a spreadsheet: lon/lat, WKT for non-point geometry.
+
+    With `guard`, text a spreadsheet would evaluate gets an apostrophe (CSV); XLSX keeps
+    the text and marks the cells as strings (:func:`inert_text_cells`).
+    """
     if isinstance(gdf, gpd.GeoDataFrame) and gdf.geometry.name in gdf:
         points_only = bool(gdf.geom_type.isin(["Point"]).all())
         with_lonlat = add_lonlat(gdf) if not {"lon", "lat"} <= set(gdf.columns) else gdf
@@ -293,7 +310,7 @@ def _flat_table(gdf: gpd.GeoDataFrame | pd.DataFrame) -> pd.DataFrame:
             table["geometry"] = gdf.geometry.to_wkt(rounding_precision=-1).to_numpy()
     else:
         table = pd.DataFrame(gdf)
-    return neutralize_formulas(table)
+    return neutralize_formulas(table) if guard else table
 
 
 def write_layer(gdf: gpd.GeoDataFrame, path: str | PathLike, *, layer: str | None = None) -> Path:
@@ -337,7 +354,10 @@ def write_layers(
         return path
     with atomic_path(path) as temporary:
         if suffix == ".xlsx":
-            _write_xlsx({name: _flat_table(frame) for name, frame in layers.items()}, temporary)
+            _write_xlsx(
+                {name: _flat_table(frame, guard=False) for name, frame in layers.items()},
+                temporary,
+            )
         elif suffix in (".csv", ".txt"):
             table = _flat_table(next(iter(layers.values())))
             table.to_csv(temporary, index=False, encoding="utf-8-sig", lineterminator="\n")
@@ -377,6 +397,7 @@ def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, table in sheets.items():
             table.to_excel(writer, sheet_name=name[:31], index=False)
+            inert_text_cells(writer.sheets[name[:31]])
     pin_xlsx_timestamps(path)
 
 

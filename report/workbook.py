@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from whitespot.data import atomic_path, neutralize_formulas
+from whitespot.data import atomic_path, inert_text_cells
 from whitespot.data.io import pin_xlsx_timestamps
 
 COORDINATE_COLUMNS = ("lon", "lat", "Kinh độ", "Vĩ độ")
@@ -54,12 +54,11 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | PathLike) -> 
 
 
 def _write_sheet(sheet, table: pd.DataFrame) -> None:
-    table = neutralize_formulas(
-        pd.DataFrame(table).drop(columns=["geometry"], errors="ignore").reset_index(drop=True)
-    )
+    table = pd.DataFrame(table).drop(columns=["geometry"], errors="ignore").reset_index(drop=True)
     sheet.append([str(c) for c in table.columns])
     for row in _cells(table):
         sheet.append(row)
+    inert_text_cells(sheet)
     for index, column in enumerate(table.columns, start=1):
         letter = get_column_letter(index)
         number_format = _number_format(column, table[column])

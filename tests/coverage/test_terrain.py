@@ -8,12 +8,14 @@ from affine import Affine
 from pyproj import Transformer
 from scipy.special import fresnel
 
+from whitespot.coverage import TerrainCoverageError, dead_zones, gap_list, signal_raster
 from whitespot.coverage.terrain import (
     bullington_loss_db,
     fresnel_parameter,
     knife_edge_loss_db,
     reproject_terrain,
     sample_terrain,
+    terrain_coverage,
     terrain_profiles,
 )
 from whitespot.data import WGS84, Terrain, utm_crs
@@ -130,8 +132,95 @@ def test_profiles_run_from_start_to_end():
     assert profile[0] == pytest.approx(2 * np.linspace(1, 41, 5) + 3 * np.linspace(1, 31, 5))
 
 
-def test_outside_the_dem_is_sea_level():
-    assert sample_terrain(plane_terrain(), np.array([-20.0]), np.array([10.0]))[0] == 0.0
+def test_no_ground_is_invented_outside_the_dem_or_in_holes():
+    terrain = plane_terrain()
+    assert np.isnan(sample_terrain(terrain, np.array([-20.0]), np.array([10.0]))[0])
+    holed = terrain.elevation_m.copy()
+    holed[20, 10] = np.nan
+    hole = Terrain(holed, terrain.transform, terrain.crs)
+    assert np.isnan(sample_terrain(hole, np.array([10.5]), np.array([29.5]))[0])
+    assert sample_terrain(hole, np.array([40.5]), np.array([10.5]))[0] == pytest.approx(
+        2 * 40.5 + 3 * 10.5
+    )
+
+
+def _cut(terrain: Terrain, rows: slice, cols: slice, fallback=None) -> Terrain:
+    elevation = terrain.elevation_m.copy()
+    elevation[rows, cols] = np.nan
+    return Terrain(elevation, terrain.transform, terrain.crs, fallback)
+
+
+def test_dem_that_misses_towers_is_refused_naming_them(layers, province):
+    half = _cut(province.terrain, slice(None), slice(province.terrain.shape[1] // 2, None))
+    with pytest.raises(TerrainCoverageError, match=r"towers stand outside the DEM .*ids: "):
+        gap_list(layers["villages"], layers["towers"], terrain=half, model="terrain")
+
+
+def test_dem_that_misses_villages_is_refused_naming_them(layers, province):
+    terrain = province.terrain
+    village = layers["villages"].iloc[[0]]
+    col, row = ~terrain.transform * (village.geometry.x.iloc[0], village.geometry.y.iloc[0])
+    holed = _cut(terrain, slice(int(row) - 2, int(row) + 3), slice(int(col) - 2, int(col) + 3))
+    with pytest.raises(TerrainCoverageError, match=village["village_id"].iloc[0]):
+        gap_list(layers["villages"], layers["towers"], terrain=holed, model="terrain")
+
+
+def test_hole_between_tower_and_village_is_refused_or_flagged(layers, province):
+    terrain = province.terrain
+    rows, _cols = terrain.shape
+    # a band of no data across the middle of the province, towers and villages on either side
+    band = slice(rows // 2 - 2, rows // 2 + 2)
+    on_band = layers["towers"].geometry.y.between(*sorted(
+        (terrain.transform * (0, rows // 2 - 3))[1:] + (terrain.transform * (0, rows // 2 + 3))[1:]
+    ))  # fmt: skip
+    towers = layers["towers"][~on_band.to_numpy()]
+    villages = layers["villages"]
+    off = villages.geometry.y.between(*sorted(
+        (terrain.transform * (0, rows // 2 - 3))[1:] + (terrain.transform * (0, rows // 2 + 3))[1:]
+    ))  # fmt: skip
+    villages = villages[~off.to_numpy()]
+    with pytest.raises(TerrainCoverageError, match="cross no-data cells"):
+        gap_list(villages, towers, terrain=_cut(terrain, band, slice(None)), model="terrain")
+    flat = _cut(terrain, band, slice(None), fallback="flat")
+    gaps = gap_list(villages, towers, terrain=flat, model="terrain")
+    flagged = gaps.villages["terrain_fallback"]
+    assert 0 < flagged.sum() < len(villages)
+    assert f"{int(flagged.sum()):,} villages" in gaps.settings["terrain_fallback"]
+    full = gap_list(villages, towers, terrain=terrain, model="terrain")
+    assert not full.villages["terrain_fallback"].any()
+    assert full.settings["terrain_fallback"].startswith("none")
+    # villages whose every path lies on the DEM get exactly the full DEM's answer
+    clean = ~flagged.to_numpy()
+    assert (gaps.villages["best_signal_dbm"].to_numpy()[clean] == pytest.approx(
+        full.villages["best_signal_dbm"].to_numpy()[clean], nan_ok=True))  # fmt: skip
+
+
+def test_raster_leaves_cells_off_the_dem_unknown_not_dead(layers, province):
+    half = _cut(province.terrain, slice(None), slice(province.terrain.shape[1] // 2, None))
+    raster = signal_raster(layers["towers"], layers["villages"], model="terrain", terrain=half,
+                           resolution_m=2000.0)  # fmt: skip
+    assert raster.unknown is not None and 0 < raster.unknown.mean() < 1
+    assert np.isnan(raster.signal_dbm[raster.unknown]).all()
+    zones = dead_zones(raster, layers["households"])
+    cells = ~raster.transform * (
+        zones.to_crs(raster.crs).representative_point().x.to_numpy(),
+        zones.to_crs(raster.crs).representative_point().y.to_numpy(),
+    )
+    assert not raster.unknown[cells[1].astype(int), cells[0].astype(int)].any()
+
+
+def test_terrain_coverage_reports_each_layer(layers, province):
+    half = _cut(province.terrain, slice(None), slice(province.terrain.shape[1] // 2, None))
+    table = terrain_coverage(half, {"villages": layers["villages"], "towers": layers["towers"]})
+    assert table["layer"].tolist() == ["villages", "towers"]
+    assert ((table["share_on_dem"] > 0) & (table["share_on_dem"] < 1)).all()
+    full = terrain_coverage(province.terrain, {"villages": layers["villages"]})
+    assert full["share_on_dem"].iloc[0] == 1.0 and full["off_dem_ids"].iloc[0] == ""
+
+
+def test_unknown_fallback_is_refused(province):
+    with pytest.raises(ValueError, match="fallback 'sea'"):
+        Terrain(province.terrain.elevation_m, province.terrain.transform, WGS84, "sea")
 
 
 def test_reprojected_dem_keeps_heights(province):

@@ -104,8 +104,10 @@ def test_english_package_and_hostile_names(hostile_package):
     book = load_workbook(folder / "gap_list.xlsx")
     assert book.sheetnames == ["villages", "communes", "province", "data quality", "inputs",
                                "progress", "settings"]  # fmt: skip
-    names = [row[1].value for row in book["villages"].iter_rows(min_row=2)]
-    assert "'" + FORMULA_NAME in names  # no formula runs when the clerk opens the file
+    cells = [row[1] for row in book["villages"].iter_rows(min_row=2)]
+    # no formula runs when the clerk opens the file, and the name is kept as typed
+    assert FORMULA_NAME in [c.value for c in cells]
+    assert all(c.data_type == "s" for c in cells if c.value == FORMULA_NAME)
     csv_text = (folder / "gap_list.csv").read_text(encoding="utf-8-sig")
     assert "'" + FORMULA_NAME.replace('"', '""') in csv_text
     summary = (folder / "summary.html").read_text(encoding="utf-8")
