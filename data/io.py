@@ -3,8 +3,9 @@
 Writers are atomic: they write a temporary file next to the target and rename it, so a
 crash never leaves half a file. Text is kept inert against spreadsheet formula injection:
 XLSX text is written as string cells (never formulas, the text unchanged); CSV text cells
-that a spreadsheet would evaluate get a leading apostrophe (OWASP). Outputs are deterministic: the same frame gives the same
-bytes (GeoPackage and XLSX timestamps are pinned).
+that a spreadsheet would evaluate get a leading apostrophe (OWASP). Outputs are
+deterministic: the same frame gives the same bytes (GeoPackage and XLSX timestamps are
+pinned).
 """
 
 from __future__ import annotations
