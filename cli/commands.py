@@ -12,12 +12,14 @@ from whitespot.coverage import (
     dead_zones,
     gap_list,
     signal_raster,
+    terrain_coverage,
     write_gap_list,
     write_signal_raster,
 )
 from whitespot.coverage.export import read_gap_list
 from whitespot.data import (
     VIETNAM_BBOX,
+    Problem,
     ValidationError,
     load_sample,
     make_province,
@@ -118,7 +120,7 @@ def _signal_inputs(args: argparse.Namespace) -> tuple[object, dict[str, object]]
     households, grid = _optional_layers(
         ("households", args.households), ("grid", args.grid), region=region
     )
-    terrain = read_terrain(args.dem) if args.dem else None
+    terrain = read_terrain(args.dem, fallback=args.dem_fallback) if args.dem else None
     options = {
         "households": households,
         "grid": grid,
@@ -152,8 +154,7 @@ def gaps(args: argparse.Namespace) -> int:
     try:
         villages = validate_layer("villages", args.villages, region=region)
     except ValidationError as error:
-        department = {"missing_column", "missing_coordinates"} & set(error.checks)
-        if not department or Path(args.villages).suffix.lower() not in DEPARTMENT_SUFFIXES:
+        if not _is_department_list(args.villages, error):
             raise
         village_list = read_village_list(args.villages, columns=dict(args.columns or []))
         result, _ = department_gap_list(village_list, towers, communes=_communes(args), **options)
@@ -199,7 +200,7 @@ def plan(args: argparse.Namespace) -> int:
     region = None if args.anywhere else VIETNAM_BBOX
     gaps = read_gap_list(args.gaps)
     towers, grid = _optional_layers(("towers", args.towers), ("grid", args.grid), region=region)
-    terrain = read_terrain(args.dem) if args.dem else None
+    terrain = read_terrain(args.dem, fallback=args.dem_fallback) if args.dem else None
     candidates = read_candidates(args.candidates) if args.candidates else None
     result = plan_sites(
         gaps,
@@ -240,19 +241,80 @@ def validate(args: argparse.Namespace) -> int:
     """``whitespot validate LAYER PATH``: print what is wrong with a file."""
     region = None if args.anywhere else (args.region or VIETNAM_BBOX)
     if args.layer == "terrain":
-        terrain = read_terrain(args.path)
-        print(
-            f"terrain ({Path(args.path).name}): OK, {terrain.shape[0]} x {terrain.shape[1]} cells"
-        )
-        return 0
+        return _validate_terrain(args, region)
     if args.layer == "opencellid":
         layer = read_opencellid(args.path, region=region)
         print(f"opencellid ({Path(args.path).name}): OK, {len(layer):,} towers")
         return 0
-    layer = validate_layer(args.layer, args.path, region=region)
     name = Path(args.path).name
+    try:
+        layer = validate_layer(args.layer, args.path, region=region)
+    except ValidationError as error:
+        if args.layer != "villages" or not _is_department_list(args.path, error):
+            raise
+        return _validate_department_list(args)
     print(f"{args.layer} ({name}): OK, {len(layer):,} rows, CRS {layer.crs.to_string()}")
     return 0
+
+
+def _validate_terrain(args: argparse.Namespace, region: object) -> int:
+    """Check a DEM and, for the layers given, how much of them it covers."""
+    terrain = read_terrain(args.path)
+    name = Path(args.path).name
+    print(f"terrain ({name}): OK, {terrain.shape[0]} x {terrain.shape[1]} cells")
+    layers = {
+        layer: validate_layer(layer, path, region=region)
+        for layer in ("villages", "households", "towers")
+        if (path := getattr(args, f"{layer}_file"))
+    }
+    if not layers:
+        return 0
+    short = False
+    for row in terrain_coverage(terrain, layers).itertuples():
+        line = (
+            f"  {row.layer}: {row.on_dem:,} of {row.rows:,} on the DEM "
+            f"({100 * row.share_on_dem:.1f}%)"
+        )
+        if row.on_dem < row.rows:
+            short = True
+            line += f"; off it: {row.off_dem_ids}"
+        print(line)
+    if short:
+        raise ValidationError(
+            [
+                Problem(
+                    f"terrain ({name})",
+                    "elevation_m",
+                    "dem_coverage",
+                    "the DEM does not cover every place listed above; the terrain model "
+                    "refuses paths off it (or use --dem-fallback flat, flagged per village)",
+                )
+            ]
+        )
+    return 0
+
+
+def _is_department_list(path: str, error: ValidationError) -> bool:
+    """Whether a village file that failed whitespot's schema may be a department's own list."""
+    department = {"missing_column", "missing_coordinates"} & set(error.checks)
+    return bool(department) and Path(path).suffix.lower() in DEPARTMENT_SUFFIXES
+
+
+def _validate_department_list(args: argparse.Namespace) -> int:
+    """Read a department's village list as ``gaps`` and ``report`` will, and list problems."""
+    village_list = read_village_list(args.path, columns=dict(args.columns or []))
+    issues = village_list.issues
+    problems = issues[issues["severity"].isin(["error", "warning"])]
+    name = Path(args.path).name
+    print(
+        f"villages ({name}): read as a department's village list: "
+        f"{len(village_list.villages):,} villages, {len(problems):,} problems "
+        f"({(problems['severity'] == 'error').sum():,} errors); encoding "
+        f"{village_list.source.get('encoding', 'xlsx')}"
+    )
+    for row in problems.itertuples():
+        print(f"  row {row.row}, {row.column or '-'} ({row.severity}): {row.message}")
+    return 1 if (problems["severity"] == "error").any() else 0
 
 
 def sample(args: argparse.Namespace) -> int:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import math
+import signal
 import sys
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from whitespot.cli import commands
-from whitespot.coverage import MODEL_NAMES, ModelRangeError
+from whitespot.coverage import MODEL_NAMES, ModelRangeError, TerrainCoverageError
+from whitespot.coverage.export import GAP_LIST_FORMATS
+from whitespot.coverage.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
 from whitespot.data import LAYERS, TECHNOLOGIES, ValidationError
+from whitespot.data.dem import FALLBACKS
 from whitespot.data.headers import FIELDS
 from whitespot.data.labels import LANGUAGES
 from whitespot.planning import InfeasibleError
@@ -21,6 +27,12 @@ EXIT_INVALID_INPUT = 1
 EXIT_USAGE = 2
 EXIT_FILE = 3
 EXIT_INTERNAL = 4
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (128 + SIGINT), as shells report it; SIGTERM gives 143."""
+
+PLAN_SUFFIXES = (".csv", ".xlsx", ".geojson", ".gpkg")
+MAP_SUFFIXES = (".html",)
+ENVIRONMENTS = (*HATA_ENVIRONMENTS, *COST231_ENVIRONMENTS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="whitespot",
         description="Find places without mobile signal or power, list them, plan towers.",
         epilog="Exit codes: 0 ok, 1 invalid input data, 2 bad command line, "
-        "3 file not found or not writable, 4 internal error (rerun with --debug).",
+        "3 file not found or not writable, 4 internal error (rerun with --debug), "
+        "130 interrupted (Ctrl-C), 143 terminated.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -53,7 +66,10 @@ def _add_gaps(sub: argparse._SubParsersAction) -> None:
     _add_signal_options(gaps)
     _add_department_options(gaps)
     gaps.add_argument(
-        "--out", required=True, help="gaps.xlsx, gaps.csv, gaps.geojson, gaps.gpkg or gaps.parquet"
+        "--out",
+        required=True,
+        type=_output(GAP_LIST_FORMATS),
+        help="gaps.xlsx, gaps.csv, gaps.geojson, gaps.gpkg or gaps.parquet",
     )
     gaps.set_defaults(run=commands.gaps)
 
@@ -62,10 +78,15 @@ def _add_signal_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--households", help="households file (signal per household)")
     parser.add_argument("--grid", help="power lines file")
     parser.add_argument("--dem", help="GeoTIFF DEM (default model becomes 'terrain')")
+    _add_dem_fallback(parser)
     parser.add_argument(
         "--model", choices=MODEL_NAMES, help="path-loss model (default rma, or terrain with --dem)"
     )
-    parser.add_argument("--environment", help="Hata: open, suburban, urban, urban_large")
+    parser.add_argument(
+        "--environment",
+        choices=ENVIRONMENTS,
+        help="Hata: open, suburban, urban, urban_large; COST-231: medium, metropolitan",
+    )
     parser.add_argument("--technology", choices=TECHNOLOGIES, help="only this technology")
     parser.add_argument(
         "--extrapolate", action="store_true", help="use the model outside its validity range"
@@ -78,17 +99,19 @@ def _add_signal_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-grid-km",
-        type=float,
+        type=_non_negative(float),
         default=5.0,
         help="grid distance beyond which a village counts as without power",
     )
     parser.add_argument(
         "--building-loss-db",
-        type=float,
+        type=_non_negative(float),
         default=0.0,
         help="building entry loss, dB (0 = outdoor coverage)",
     )
-    parser.add_argument("--fading-margin-db", type=float, default=0.0, help="fading margin dB")
+    parser.add_argument(
+        "--fading-margin-db", type=_non_negative(float), default=0.0, help="fading margin dB"
+    )
     parser.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
 
 
@@ -122,21 +145,21 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     _add_signal_options(report)
     _add_department_options(report)
     report.add_argument("--previous", help="the previous submission's gap list (.xlsx ...)")
-    report.add_argument("--target", type=_positive_int, help="locations the programme covers")
+    report.add_argument("--target", type=_positive(int), help="locations the programme covers")
     report.add_argument(
         "--match-distance-m",
-        type=float,
+        type=_positive(float),
         default=300.0,
         help="match villages of the two submissions within this distance, m (default 300)",
     )
     report.add_argument(
         "--duplicate-distance-m",
-        type=float,
+        type=_positive(float),
         default=100.0,
         help="villages closer than this are likely duplicates, m (default 100)",
     )
     report.add_argument(
-        "--max-age-days", type=int, default=365, help="data older than this is stale"
+        "--max-age-days", type=_positive(int), default=365, help="data older than this is stale"
     )
     report.add_argument("--lang", choices=LANGUAGES, default="vi", help="default vi")
     report.add_argument("--out", required=True, help="folder for the package")
@@ -147,20 +170,30 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
     plan = sub.add_parser("plan", help="choose, cost and rank new tower sites for bidding")
     plan.add_argument("--gaps", required=True, help="gap list written by 'whitespot gaps'")
     objective = plan.add_mutually_exclusive_group(required=True)
-    objective.add_argument("--sites", type=int, help="number of sites to build")
-    objective.add_argument("--budget", type=float, help="money to spend (unit costs' currency)")
+    objective.add_argument("--sites", type=_non_negative(int), help="number of sites to build")
+    objective.add_argument(
+        "--budget", type=_non_negative(float), help="money to spend (unit costs' currency)"
+    )
     objective.add_argument("--cover-all", action="store_true", help="least cost covering all")
     plan.add_argument("--candidates", help="candidate sites file (default: around the gaps)")
     plan.add_argument("--method", choices=METHODS, default="auto", help="default auto")
-    plan.add_argument("--time-limit", type=float, default=60.0, help="solver time limit, s")
+    plan.add_argument(
+        "--time-limit", type=_positive(float), default=60.0, help="solver time limit, s"
+    )
     plan.add_argument("--towers", help="existing towers (backhaul anchors)")
     plan.add_argument("--grid", help="power lines file")
     plan.add_argument("--dem", help="GeoTIFF DEM (high-point candidates, terrain model)")
+    _add_dem_fallback(plan)
     plan.add_argument("--technology", choices=TECHNOLOGIES, default="4G", help="of new sites")
     plan.add_argument("--model", choices=MODEL_NAMES, help="default: the gap list's model")
     plan.add_argument("--lots-by", choices=["commune", "backhaul"], default="commune")
     plan.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
-    plan.add_argument("--out", required=True, help="sites.xlsx, sites.csv, sites.geojson or .gpkg")
+    plan.add_argument(
+        "--out",
+        required=True,
+        type=_output(PLAN_SUFFIXES),
+        help="sites.xlsx, sites.csv, sites.geojson or .gpkg",
+    )
     plan.set_defaults(run=commands.plan)
 
 
@@ -171,7 +204,7 @@ def _add_map(sub: argparse._SubParsersAction) -> None:
     drawing.add_argument("--towers", help="existing towers")
     drawing.add_argument("--grid", help="power lines")
     drawing.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
-    drawing.add_argument("--out", required=True, help="map.html")
+    drawing.add_argument("--out", required=True, type=_output(MAP_SUFFIXES), help="map.html")
     drawing.set_defaults(run=commands.map_html)
 
 
@@ -193,14 +226,27 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
     region.add_argument(
         "--anywhere", action="store_true", help="accept any valid coordinates (no region check)"
     )
+    validate.add_argument(
+        "--columns",
+        action="append",
+        type=_column_option,
+        metavar="KEY=HEADER",
+        help="villages: a header of a department's list the built-in map does not know",
+    )
+    for layer in ("villages", "households", "towers"):
+        validate.add_argument(
+            f"--{layer}",
+            dest=f"{layer}_file",
+            help=f"terrain: how much of {layer} it covers",
+        )
     validate.set_defaults(run=commands.validate)
 
 
 def _add_sample(sub: argparse._SubParsersAction) -> None:
     sample = sub.add_parser("sample", help="generate a synthetic province of any size")
     sample.add_argument("--out", required=True, help="folder for province.gpkg and dem.tif")
-    sample.add_argument("--villages", type=int, default=300, help="number of villages")
-    sample.add_argument("--towers", type=int, default=None, help="number of towers")
+    sample.add_argument("--villages", type=_positive(int), default=300, help="number of villages")
+    sample.add_argument("--towers", type=_positive(int), default=None, help="number of towers")
     sample.add_argument("--seed", type=int, default=2025, help="random seed")
     sample.set_defaults(run=commands.sample)
 
@@ -226,14 +272,62 @@ def _column_option(text: str) -> tuple[str, str]:
     return key.strip(), header.strip()
 
 
-def _positive_int(text: str) -> int:
+def _add_dem_fallback(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dem-fallback",
+        choices=FALLBACKS,
+        help="where the DEM has no ground, use the model without diffraction and flag the "
+        "village (default: refuse, naming the places the DEM does not cover)",
+    )
+
+
+def _number(kind: type, text: str) -> float | int:
+    """Parse a finite int or float, or raise the parser's error."""
     try:
-        value = int(text)
+        value = kind(text)
     except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a {'whole number' if kind is int else 'number'}"
+        ) from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
     return value
+
+
+def _positive(kind: type) -> Callable[[str], float | int]:
+    def parse(text: str) -> float | int:
+        value = _number(kind, text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+        return value
+
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
+
+
+def _non_negative(kind: type) -> Callable[[str], float | int]:
+    def parse(text: str) -> float | int:
+        value = _number(kind, text)
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+        return value
+
+    parse.__name__ = f"non-negative {kind.__name__}"
+    return parse
+
+
+def _output(suffixes: Sequence[str]) -> Callable[[str], str]:
+    """Check an ``--out`` file's suffix before any computation."""
+
+    def parse(text: str) -> str:
+        if Path(text).suffix.lower() not in suffixes:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: the output must end in {', '.join(suffixes)}"
+            )
+        return text
+
+    parse.__name__ = "output file"
+    return parse
 
 
 def _share(text: str) -> float:
@@ -250,24 +344,46 @@ def _print_warning(message, category, filename, lineno, file=None, line=None) ->
     print(f"warning: {message}", file=sys.stderr)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program stands so that temporary files are removed."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``whitespot`` command; return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    with warnings.catch_warnings():
-        warnings.showwarning = _print_warning
-        code = _run(args)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _print_warning
+            code = _run(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return code
 
 
 def _run(args: argparse.Namespace) -> int:
     try:
         return args.run(args)
+    except KeyboardInterrupt as stop:
+        terminated = isinstance(stop, Terminated)
+        print(
+            f"{'terminated' if terminated else 'interrupted'}: nothing was written "
+            "(outputs are written whole or not at all)",
+            file=sys.stderr,
+        )
+        return 128 + signal.SIGTERM if terminated else EXIT_INTERRUPTED
     except Exception as error:
-        if isinstance(error, ValidationError | ModelRangeError | InfeasibleError):
+        if isinstance(
+            error, ValidationError | ModelRangeError | InfeasibleError | TerrainCoverageError
+        ):
             code, text = EXIT_INVALID_INPUT, str(error)
-        elif isinstance(error, FileNotFoundError | PermissionError | IsADirectoryError):
-            code, text = EXIT_FILE, str(error)
+        elif isinstance(error, OSError) and not isinstance(error, UnicodeError):
+            code, text = EXIT_FILE, _file_error(error)
         else:
             code = EXIT_INTERNAL
             text = (
@@ -278,3 +394,19 @@ def _run(args: argparse.Namespace) -> int:
         if args.debug:
             traceback.print_exc()
         return code
+
+
+def _file_error(error: OSError) -> str:
+    """Return one line for a file that cannot be read or written."""
+    if isinstance(error, FileNotFoundError) and error.filename is None:
+        return str(error)
+    reasons = {
+        NotADirectoryError: "a part of the path is a file, not a folder",
+        IsADirectoryError: "this is a folder, not a file",
+        FileExistsError: "a file is in the way of a folder",
+        PermissionError: "permission denied",
+    }
+    reason = next((text for kind, text in reasons.items() if isinstance(error, kind)), None)
+    if error.filename is None:
+        return str(error)
+    return f"{error.filename}: {reason or error.strerror or error}"

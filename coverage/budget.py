@@ -50,6 +50,31 @@ class LinkBudget:
             return float(self.thresholds_dbm[technology])
         return TECHNOLOGY_DEFAULTS[technology].threshold_dbm
 
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, object]) -> LinkBudget:
+        """Return the link budget a gap list's settings record (:meth:`settings` read back).
+
+        Missing entries take the defaults; thresholds are the leading number of
+        ``threshold_<technology>_dbm``.
+        """
+        numbers = {
+            name: float(settings[name])
+            for name in (
+                "mobile_height_m",
+                "body_loss_db",
+                "building_loss_db",
+                "fading_margin_db",
+                "weak_band_db",
+            )
+            if str(settings.get(name, "")).strip() not in ("", "nan", "None")
+        }
+        thresholds = {
+            technology: float(str(settings[key]).split()[0])
+            for technology in TECHNOLOGY_DEFAULTS
+            if str(settings.get(key := f"threshold_{technology}_dbm", "")).strip()
+        }
+        return cls(**numbers, thresholds_dbm=thresholds)
+
     def settings(self) -> dict[str, object]:
         """Flat description for settings sheets and reports."""
         out: dict[str, object] = {

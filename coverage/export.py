@@ -9,7 +9,15 @@ from pathlib import Path
 import pandas as pd
 
 from whitespot.coverage.gaps import GapList, summarize
-from whitespot.data import Problem, ValidationError, read_layer, write_layer, write_layers
+from whitespot.data import (
+    Problem,
+    ValidationError,
+    read_layer,
+    restore_neutralized,
+    staged_files,
+    write_layer,
+    write_layers,
+)
 from whitespot.data.labels import SHEET_NAMES, VIETNAMESE_HEADERS, delocalize
 
 GAP_LIST_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg", ".parquet")
@@ -33,6 +41,8 @@ def write_gap_list(gaps: GapList, path: str | PathLike) -> list[Path]:
     villages; the summaries and settings go next to them as ``<stem>_communes.csv``,
     ``<stem>_province.csv`` and ``<stem>_settings.csv``.
 
+    The files are written whole or not at all (:func:`whitespot.data.staged_files`).
+
     Returns
     -------
     list of pathlib.Path
@@ -42,6 +52,13 @@ def write_gap_list(gaps: GapList, path: str | PathLike) -> list[Path]:
     suffix = path.suffix.lower()
     if suffix not in GAP_LIST_FORMATS:
         raise ValueError(f"{path.name}: gap lists are written as {', '.join(GAP_LIST_FORMATS)}")
+    with staged_files(path.parent) as staging:
+        written = _write_gap_list_files(gaps, staging / path.name)
+    return [path.parent / part.name for part in written]
+
+
+def _write_gap_list_files(gaps: GapList, path: Path) -> list[Path]:
+    suffix = path.suffix.lower()
     settings = settings_table(gaps.settings)
     if suffix == ".xlsx":
         villages = pd.DataFrame(gaps.villages.drop(columns=gaps.villages.geometry.name))
@@ -116,7 +133,7 @@ def read_gap_list(path: str | PathLike) -> GapList:
     else:
         side = path.with_name(f"{path.stem}_settings.csv")
         table = (
-            delocalize(pd.read_csv(side, dtype=str, encoding="utf-8-sig"))
+            delocalize(restore_neutralized(pd.read_csv(side, dtype=str, encoding="utf-8-sig")))
             if side.exists()
             else None
         )

@@ -217,6 +217,12 @@ def terrain_profiles(
     return sample_terrain(terrain, x, y)
 
 
+def terrain_coverage_mask(terrain: Terrain, layer: gpd.GeoDataFrame) -> np.ndarray:
+    """Whether each row of a layer stands on the DEM (inside it, not on no-data cells)."""
+    points = layer.to_crs(terrain.crs).geometry.representative_point()
+    return ~np.isnan(sample_terrain(terrain, points.x.to_numpy(), points.y.to_numpy()))
+
+
 def terrain_coverage(terrain: Terrain, layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
     """How much of each layer stands on the DEM (inside it and not on no-data cells).
 
@@ -236,9 +242,7 @@ def terrain_coverage(terrain: Terrain, layers: dict[str, gpd.GeoDataFrame]) -> p
     """
     records = []
     for name, layer in layers.items():
-        points = layer.to_crs(terrain.crs).geometry.representative_point()
-        height = sample_terrain(terrain, points.x.to_numpy(), points.y.to_numpy())
-        on = ~np.isnan(height)
+        on = terrain_coverage_mask(terrain, layer)
         id_column = next((c for c in layer.columns if c.endswith("_id")), None)
         ids = layer[id_column] if id_column else layer.index.to_series()
         records.append(

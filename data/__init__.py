@@ -25,6 +25,8 @@ from whitespot.data.io import (
     inert_text_cells,
     neutralize_formulas,
     read_layer,
+    restore_neutralized,
+    staged_files,
     write_layer,
     write_layers,
 )
@@ -90,6 +92,8 @@ __all__ = [
     "read_province",
     "read_terrain",
     "read_village_list",
+    "restore_neutralized",
+    "staged_files",
     "to_metric",
     "utm_crs",
     "validate_candidates",

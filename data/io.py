@@ -14,11 +14,13 @@ import contextlib
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from os import PathLike
 from pathlib import Path
 
@@ -166,7 +168,8 @@ def _read_csv(path: Path, headers: Mapping[str, str] | None = None) -> pd.DataFr
         na_values=[""],
         skipinitialspace=True,
     )
-    return _infer_numbers(_nfc(table).rename(columns=dict(headers or {})))
+    table = restore_neutralized(_nfc(table))
+    return _infer_numbers(table.rename(columns=dict(headers or {})))
 
 
 def _nfc(table: pd.DataFrame) -> pd.DataFrame:
@@ -264,6 +267,55 @@ def atomic_path(path: str | PathLike) -> Iterator[Path]:
             temporary.unlink()
 
 
+@contextlib.contextmanager
+def staged_files(folder: str | PathLike, *, replaces: Iterable[str] = ()) -> Iterator[Path]:
+    """Yield an empty staging folder; move its files into `folder` only if the block succeeds.
+
+    Outputs of several files (a gap list with its side tables, a plan, a submission
+    package) are written whole or not at all: everything is written into a hidden staging
+    folder inside `folder`, then moved into place with Ctrl-C and SIGTERM held back, so a
+    run that fails or is interrupted leaves the folder as it was, and a finished run never
+    leaves files of an older run beside its own.
+
+    Parameters
+    ----------
+    folder : path-like
+        Where the files go; created if needed.
+    replaces : iterable of str
+        Names of files in `folder` that belong to the same output (an older package's
+        ``progress.csv``): removed when the new set does not write them.
+    """
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".whitespot-partial-", dir=target))
+    try:
+        yield staging
+        with _signals_held():
+            written = {part.name for part in staging.iterdir()}
+            for part in sorted(staging.iterdir()):
+                os.replace(part, target / part.name)
+            for name in sorted(set(replaces) - written):
+                (target / name).unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back (main thread, POSIX) while files are moved into place."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    can_hold = hasattr(signal, "pthread_sigmask") and (
+        threading.current_thread() is threading.main_thread()
+    )
+    if can_hold:
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        if can_hold:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+
+
 def neutralize_formulas(table: pd.DataFrame) -> pd.DataFrame:
     """Return a copy whose text cells cannot run as spreadsheet formulas.
 
@@ -295,6 +347,26 @@ def inert_text_cells(worksheet: object) -> None:
         for cell in row:
             if cell.data_type == "f":
                 cell.data_type = "s"
+
+
+def restore_neutralized(table: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`neutralize_formulas` on a table read back from a CSV whitespot wrote.
+
+    A text cell ``'=x`` (an apostrophe before one of :data:`FORMULA_PREFIXES`) becomes
+    ``=x`` again, so ids, names and thresholds round-trip exactly through CSV.
+    """
+    out = table.copy()
+    pattern = "^'[" + re.escape("".join(FORMULA_PREFIXES)) + "]"
+    for column in out.columns:
+        values = out[column]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        text = values.astype("string")
+        guarded = text.str.contains(pattern, regex=True).fillna(False).to_numpy()
+        if guarded.any():
+            out[column] = values.astype(object)
+            out.loc[guarded, column] = text[guarded].str.slice(1)
+    return out
 
 
 def _flat_table(gdf: gpd.GeoDataFrame | pd.DataFrame, *, guard: bool = True) -> pd.DataFrame:

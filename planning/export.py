@@ -11,7 +11,7 @@ import pandas as pd
 import pyogrio
 
 from whitespot.coverage.export import settings_table
-from whitespot.data import read_layer, write_layer, write_layers
+from whitespot.data import read_layer, staged_files, write_layer, write_layers
 from whitespot.planning.plan import Plan
 
 PLAN_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
@@ -21,11 +21,14 @@ def write_plan(plan: Plan, path: str | PathLike) -> list[Path]:
     """Write a plan in the format of the file suffix.
 
     ``.xlsx``: one workbook with the sheets ``sites`` (the ranked list), ``lots``,
-    ``curve``, ``backhaul``, ``power_lines`` and ``settings``. ``.gpkg``: one GeoPackage with
+    ``curve``, ``backhaul``, ``power_lines``, ``unreachable`` (villages no candidate
+    reaches) and ``settings``. ``.gpkg``: one GeoPackage with
     the layers ``sites``, ``backhaul``, ``power_lines`` and ``service`` plus the tables as
     ``<stem>_lots.csv`` ... beside it. ``.csv`` and ``.geojson``: the ranked sites, with
     ``<stem>_lots.csv``, ``<stem>_curve.csv``, ``<stem>_settings.csv`` and (GeoJSON)
     ``<stem>_backhaul.geojson``, ``<stem>_power_lines.geojson`` beside them.
+
+    The files are written whole or not at all (:func:`whitespot.data.staged_files`).
 
     Returns
     -------
@@ -36,6 +39,13 @@ def write_plan(plan: Plan, path: str | PathLike) -> list[Path]:
     suffix = path.suffix.lower()
     if suffix not in PLAN_FORMATS:
         raise ValueError(f"{path.name}: plans are written as {', '.join(PLAN_FORMATS)}")
+    with staged_files(path.parent) as staging:
+        written = _write_plan_files(plan, staging / path.name)
+    return [path.parent / part.name for part in written]
+
+
+def _write_plan_files(plan: Plan, path: Path) -> list[Path]:
+    suffix = path.suffix.lower()
     selection = plan.selection
     settings = settings_table(
         {
@@ -48,15 +58,21 @@ def write_plan(plan: Plan, path: str | PathLike) -> list[Path]:
             "seconds": round(selection.seconds, 3),
         }
     )
-    tables = {"lots": plan.lots, "curve": plan.curve, "settings": settings}
+    tables = {
+        "lots": plan.lots,
+        "curve": plan.curve,
+        "unreachable": plan.unreachable,
+        "settings": settings,
+    }
     if suffix == ".xlsx":
         sheets = {
             "sites": pd.DataFrame(plan.sites.drop(columns="geometry")),
             **tables,
             "backhaul": pd.DataFrame(plan.backhaul.drop(columns="geometry")),
             "power_lines": pd.DataFrame(plan.power_lines.drop(columns="geometry")),
+            "unreachable": plan.unreachable,
         }
-        order = ["sites", "lots", "curve", "backhaul", "power_lines", "settings"]
+        order = ["sites", "lots", "curve", "backhaul", "power_lines", "unreachable", "settings"]
         return [write_layers({name: sheets[name] for name in order}, path)]
     if suffix == ".gpkg":
         layers = {

@@ -11,6 +11,7 @@ import pandas as pd
 from pyproj import CRS
 
 from whitespot.coverage import GapList, LinkBudget
+from whitespot.coverage.terrain import reproject_terrain, terrain_coverage_mask
 from whitespot.data import Terrain, metric_crs
 from whitespot.planning.bidding import bid_lots, coverage_curve, rank_sites, service_lines
 from whitespot.planning.candidates import candidates_from_gaps, candidates_from_terrain
@@ -22,7 +23,7 @@ from whitespot.planning.costs import (
     power_extension,
 )
 from whitespot.planning.matrix import CoverageMatrix, coverage_matrix, demand_points
-from whitespot.planning.select import SiteSelection, select_sites
+from whitespot.planning.select import METHODS, SiteSelection, select_sites
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ class Plan:
         Every candidate with its costs.
     matrix : CoverageMatrix
         The coverage matrix the selection ran on.
+    unreachable : pandas.DataFrame
+        Villages with households without signal that no candidate reaches: ``village_id``,
+        ``name``, ``households_out_of_reach``.
     settings : dict
         What was asked and the unit costs, for the record.
     """
@@ -62,17 +66,37 @@ class Plan:
     service: gpd.GeoDataFrame
     candidates: gpd.GeoDataFrame
     matrix: CoverageMatrix
+    unreachable: pd.DataFrame
     settings: dict[str, object] = field(default_factory=dict)
 
     def headline(self) -> str:
-        """One sentence: sites, households newly covered, cost."""
+        """One sentence: sites, households newly covered, cost; what stays out of reach."""
         s = self.selection
+        total = s.coverable + s.unreachable
         cost = float(self.sites["total_cost"].sum())
+        currency = self.settings.get("currency", "")
+        sites = f"{len(s.sites)} new {_plural(len(s.sites), 'site')}"
+        if total == 0:
+            return (
+                "nothing left to cover: every household of the gap list has signal, "
+                "no new site is needed"
+            )
+        if s.coverable == 0:
+            return (
+                f"no candidate site reaches any of the {total:,.0f} households without signal "
+                f"({len(self.unreachable):,} villages, sheet 'unreachable'): give candidates "
+                "nearer the gaps (--candidates) or check the model"
+            )
+        if s.problem == "set_cover" and s.unreachable > s.covered:
+            return (
+                f"covering all is not possible: {s.unreachable:,.0f} of {total:,.0f} households "
+                f"without signal ({len(self.unreachable):,} villages, sheet 'unreachable') are "
+                f"out of reach of every candidate; {sites} cover the other {s.covered:,.0f} "
+                f"for {cost:,.0f} {currency}"
+            )
         return (
-            f"{len(s.sites)} new sites cover {s.covered:,.0f} of "
-            f"{s.coverable + s.unreachable:,.0f} households without signal for {cost:,.0f} "
-            f"{self.settings.get('currency', '')} ({s.unreachable:,.0f} out of reach of every "
-            f"candidate)"
+            f"{sites} cover {s.covered:,.0f} of {total:,.0f} households without signal for "
+            f"{cost:,.0f} {currency} ({s.unreachable:,.0f} out of reach of every candidate)"
         )
 
 
@@ -152,17 +176,26 @@ def plan_sites(  # noqa: PLR0913 keyword-only options
     -------
     Plan
     """
+    check_objective(sites=sites, budget=budget, cover_all=cover_all, method=method,
+                    time_limit_s=time_limit_s)  # fmt: skip
     costs = costs or UnitCosts()
     crs = metric_crs(gaps.villages)
     model = model or str(gaps.settings.get("model", "rma"))
     if model == "terrain" and terrain is None:
         model = "rma_los"
+    setup = gap_list_setup(gaps.settings, link_budget)
+    off_dem = 0
     if candidates is None:
         parts = [candidates_from_gaps(gaps, crs=crs)]
         if terrain is not None:
             parts.append(candidates_from_terrain(terrain, gaps, crs=crs))
         candidates = pd.concat([p.to_crs(gaps.villages.crs) for p in parts], ignore_index=True)
         candidates = gpd.GeoDataFrame(candidates, geometry="geometry", crs=gaps.villages.crs)
+        if model == "terrain" and terrain.fallback is None:
+            # generated sites the DEM cannot judge are not offered (a user's own are refused)
+            on_dem = terrain_coverage_mask(reproject_terrain(terrain, crs), candidates)
+            off_dem = int((~on_dem).sum())
+            candidates = candidates[on_dem].reset_index(drop=True)
     candidates = costed_candidates(candidates, towers=towers, grid=grid, costs=costs, crs=crs)
     demand = demand_points(gaps)
     unit = sites is not None
@@ -172,7 +205,9 @@ def plan_sites(  # noqa: PLR0913 keyword-only options
         technology=technology,
         model=model,
         terrain=terrain,
-        budget=link_budget,
+        budget=setup["budget"],
+        environment=setup["environment"],
+        extrapolate=setup["extrapolate"],
         cost=None if unit else candidates["total_cost"].to_numpy(),
         crs=crs,
         progress=progress,
@@ -202,8 +237,13 @@ def plan_sites(  # noqa: PLR0913 keyword-only options
         "time_limit_s": time_limit_s,
         "technology": technology,
         "model": model,
+        "environment": setup["environment"] or "default",
+        "extrapolate": setup["extrapolate"],
+        **setup["budget"].settings(),
+        "terrain_fallback": "none" if terrain is None else str(terrain.fallback or "refuse"),
         "lots_by": lots_by,
         "candidates": len(candidates),
+        "generated_candidates_off_dem": off_dem,
         "demand_points": len(demand),
         "demand_groups": matrix.n_groups,
         **asdict(costs),
@@ -218,8 +258,70 @@ def plan_sites(  # noqa: PLR0913 keyword-only options
         service_lines(ranked, gaps.villages),
         candidates,
         matrix,
+        _unreachable(matrix, demand, gaps),
         settings,
     )
+
+
+def _plural(count: int, word: str) -> str:
+    return word if count == 1 else f"{word}s"
+
+
+def _unreachable(matrix: CoverageMatrix, demand: gpd.GeoDataFrame, gaps: GapList) -> pd.DataFrame:
+    """Households without signal that no candidate reaches, per village."""
+    out = matrix.group_of_point < 0
+    per_village = (
+        pd.DataFrame({"village_id": demand["village_id"].to_numpy()[out],
+                      "households_out_of_reach": matrix.point_weight[out]})
+        .groupby("village_id", sort=False, as_index=False)["households_out_of_reach"].sum()
+    )  # fmt: skip
+    names = pd.DataFrame(gaps.villages[["village_id", "name"]])
+    table = per_village.merge(names, on="village_id", how="left")
+    table["households_out_of_reach"] = np.rint(table["households_out_of_reach"]).astype(np.int64)
+    return table[["village_id", "name", "households_out_of_reach"]]
+
+
+def check_objective(
+    *,
+    sites: int | None,
+    budget: float | None,
+    cover_all: bool,
+    method: str,
+    time_limit_s: float,
+) -> None:
+    """Refuse a planning objective that cannot run, before any coverage is computed.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and the values it allows.
+    """
+    given = [n for n, v in (("sites", sites), ("budget", budget), ("cover_all", cover_all or None))
+             if v is not None]  # fmt: skip
+    if len(given) != 1:
+        raise ValueError(f"give exactly one of sites=, budget= or cover_all=True (got {given})")
+    if sites is not None and (int(sites) != sites or sites < 0):
+        raise ValueError(f"sites={sites} must be a whole number >= 0")
+    if budget is not None and not (np.isfinite(budget) and budget >= 0):
+        raise ValueError(f"budget={budget} must be a finite number >= 0")
+    if method not in METHODS:
+        raise ValueError(f"method={method!r} must be one of {', '.join(METHODS)}")
+    if not (np.isfinite(time_limit_s) and time_limit_s > 0):
+        raise ValueError(f"time_limit_s={time_limit_s} must be a finite number > 0")
+
+
+def gap_list_setup(settings: dict, link_budget: LinkBudget | None = None) -> dict[str, object]:
+    """Return the signal setup a gap list was made with: link budget, environment, extrapolation.
+
+    A plan predicts the new sites' coverage with the same physics as the gap list that
+    defines its demand; `link_budget` overrides the gap list's when given.
+    """
+    environment = str(settings.get("environment", "default"))
+    return {
+        "budget": link_budget or LinkBudget.from_settings(settings),
+        "environment": None if environment in ("default", "", "None") else environment,
+        "extrapolate": str(settings.get("extrapolate", False)) == "True",
+    }
 
 
 def _power_lines(

@@ -187,15 +187,22 @@ def select_sites(  # noqa: PLR0913 keyword-only options
     chosen, status, used = np.array([], dtype=int), "heuristic", method
     bound = np.inf if problem.kind != "set_cover" else 0.0
     deadline = started + time_limit_s
-    if method in ("greedy", "auto"):
+    if _nothing_to_choose(problem):
+        # no candidate, no demand left, or no site allowed: the forced sites alone are optimal
+        chosen, status, used = problem.forced, "optimal", "none"
+        bound = _value(problem, chosen)
+    elif method in ("greedy", "auto"):
         chosen, bound = _improve_and_bound(problem, _greedy(problem), deadline)
         used = "greedy"
     remaining = time_limit_s - (time.perf_counter() - started)
-    if method == "exact" or (
-        method == "auto"
-        and _gap(problem, _value(problem, chosen), bound) > gap_tolerance
-        and problem.cover.nnz <= AUTO_EXACT_MAX_NONZEROS
-        and remaining >= 2.0
+    if used != "none" and (
+        method == "exact"
+        or (
+            method == "auto"
+            and _gap(problem, _value(problem, chosen), bound) > gap_tolerance
+            and problem.cover.nnz <= AUTO_EXACT_MAX_NONZEROS
+            and remaining >= 2.0
+        )
     ):
         remaining = max(remaining, 1.0)
         exact, exact_bound, exact_status = _milp(problem, remaining, gap_tolerance)
@@ -282,6 +289,18 @@ def _problem(
         reachable = np.asarray(cover[allowed].sum(axis=0)).ravel() > 0
         cover, weight = cover[:, reachable].tocsr(), weight[reachable]
     return _Problem(kind, cover, weight, matrix.cost, limit, forced_at, allowed)
+
+
+def _nothing_to_choose(problem: _Problem) -> bool:
+    """No candidate, no demand, or (for a number of sites or a budget) nothing beyond the forced."""
+    if problem.cover.shape[0] == 0 or problem.cover.nnz == 0 or problem.weight.sum() == 0:
+        return True
+    if problem.kind == "max_coverage":
+        return problem.limit <= len(problem.forced)
+    if problem.kind == "budget":
+        spare = problem.limit - problem.cost[problem.forced].sum()
+        return not (problem.cost[problem.allowed] <= spare).any()
+    return False
 
 
 def _value(problem: _Problem, chosen: np.ndarray) -> float:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from whitespot.coverage import GapList, write_gap_list
 from whitespot.coverage.export import settings_table
-from whitespot.data import write_layer
+from whitespot.data import staged_files, write_layer
 from whitespot.data.labels import SHEET_NAMES, Language, localize
 from whitespot.maps import gap_map, save_map
 from whitespot.report.criteria import vietnamese_criteria
@@ -27,6 +27,14 @@ PACKAGE_FILES = (
     "summary.html",
 )
 """Files every package holds (``progress.csv`` too when a previous list was given)."""
+OLD_PACKAGE_FILES = (
+    *PACKAGE_FILES,
+    "progress.csv",
+    "gap_list_communes.csv",
+    "gap_list_province.csv",
+    "gap_list_settings.csv",
+)
+"""Files an older package in the same folder may hold: replaced or removed as a whole."""
 
 NO_PREVIOUS = {
     "vi": "Chưa có danh sách kỳ trước (dùng --previous để so sánh tiến độ)",
@@ -43,6 +51,9 @@ def write_submission(
     grid: gpd.GeoDataFrame | None = None,
 ) -> list[Path]:
     """Write the submission package into `folder`.
+
+    The package is written whole or not at all: an interrupted or failed run leaves
+    `folder` as it was, and a finished one leaves no file of an older package beside it.
 
     Parameters
     ----------
@@ -65,7 +76,18 @@ def write_submission(
         its side tables), ``map.html`` and ``summary.html``.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    with staged_files(folder, replaces=OLD_PACKAGE_FILES) as staging:
+        written = _write_package(submission, staging, language, towers, grid)
+    return [folder / part.name for part in written]
+
+
+def _write_package(
+    submission: Submission,
+    folder: Path,
+    language: Language,
+    towers: gpd.GeoDataFrame | None,
+    grid: gpd.GeoDataFrame | None,
+) -> list[Path]:
     gaps = submission.gaps
     villages = _village_table(gaps)
     if language == "vi":

@@ -107,7 +107,9 @@ def test_demand_and_matrix_from_gaps(gaps):
 def test_write_plan(plan, tmp_path):
     written = write_plan(plan, tmp_path / "sites.xlsx")
     book = openpyxl.load_workbook(written[0])
-    assert book.sheetnames == ["sites", "lots", "curve", "backhaul", "power_lines", "settings"]
+    assert book.sheetnames == [
+        "sites", "lots", "curve", "backhaul", "power_lines", "unreachable", "settings"
+    ]  # fmt: skip
     names = [p.name for p in write_plan(plan, tmp_path / "sites.geojson")]
     assert names == [
         "sites.geojson",
@@ -115,5 +117,6 @@ def test_write_plan(plan, tmp_path):
         "sites_power_lines.geojson",
         "sites_lots.csv",
         "sites_curve.csv",
+        "sites_unreachable.csv",
         "sites_settings.csv",
     ]
