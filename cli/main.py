@@ -47,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser("demo", help="run the pipeline on the embedded sample province")
-    demo.add_argument("--out", required=True, help="folder to write the results into")
+    demo.add_argument(
+        "--out", required=True, type=_out_folder, help="folder to write the results into"
+    )
     demo.set_defaults(run=commands.demo)
     _add_gaps(sub)
     _add_report(sub)
@@ -162,7 +164,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         "--max-age-days", type=_positive(int), default=365, help="data older than this is stale"
     )
     report.add_argument("--lang", choices=LANGUAGES, default="vi", help="default vi")
-    report.add_argument("--out", required=True, help="folder for the package")
+    report.add_argument("--out", required=True, type=_out_folder, help="folder for the package")
     report.set_defaults(run=commands.report)
 
 
@@ -244,7 +246,9 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
 
 def _add_sample(sub: argparse._SubParsersAction) -> None:
     sample = sub.add_parser("sample", help="generate a synthetic province of any size")
-    sample.add_argument("--out", required=True, help="folder for province.gpkg and dem.tif")
+    sample.add_argument(
+        "--out", required=True, type=_out_folder, help="folder for province.gpkg and dem.tif"
+    )
     sample.add_argument("--villages", type=_positive(int), default=300, help="number of villages")
     sample.add_argument("--towers", type=_positive(int), default=None, help="number of towers")
     sample.add_argument("--seed", type=int, default=2025, help="random seed")
@@ -324,10 +328,22 @@ def _output(suffixes: Sequence[str]) -> Callable[[str], str]:
             raise argparse.ArgumentTypeError(
                 f"{text!r}: the output must end in {', '.join(suffixes)}"
             )
-        return text
+        if Path(text).is_dir():
+            raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name")
+        return _out_folder(str(Path(text).parent)) and text
 
     parse.__name__ = "output file"
     return parse
+
+
+def _out_folder(text: str) -> str:
+    """Check that a folder can be made at `text`: no part of the path is a regular file."""
+    for part in (Path(text), *Path(text).parents):
+        if part.exists():
+            if not part.is_dir():
+                raise argparse.ArgumentTypeError(f"{text!r}: {str(part)!r} is a file, not a folder")
+            break
+    return text
 
 
 def _share(text: str) -> float:

@@ -11,6 +11,7 @@ pinned).
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
 import re
 import shutil
@@ -28,6 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 
 from whitespot.data._errors import Problem, ValidationError
 from whitespot.data.crs import WGS84, add_lonlat
@@ -55,6 +57,22 @@ FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"
 """Timestamp written into GeoPackage metadata so that equal data give equal bytes."""
 
 _TEXT_COLUMN_SUFFIXES = ("_id", "_code", "id", "code", "name")
+
+UNREADABLE_ERRORS = (
+    pd.errors.EmptyDataError,
+    pd.errors.ParserError,
+    pyogrio.errors.DataSourceError,
+    pyogrio.errors.DataLayerError,
+    pyogrio.errors.FieldError,
+    zipfile.BadZipFile,
+    gzip.BadGzipFile,
+    EOFError,
+    UnicodeDecodeError,
+    KeyError,
+    OSError,
+    ValueError,
+)
+"""What readers raise on a corrupt, truncated or foreign file."""
 
 
 def read_layer(
@@ -99,6 +117,42 @@ def read_layer(
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{layer or 'layer'}: file not found: {path}")
+    label = f"{layer or 'layer'} ({path.name})"
+    if path.is_file() and path.stat().st_size == 0:
+        raise ValidationError([Problem(label, "file", "empty_file", "the file is empty (0 bytes)")])
+    with unreadable_as_validation_error(label):
+        return _read_layer(path, layer, crs, headers)
+
+
+@contextlib.contextmanager
+def unreadable_as_validation_error(label: str) -> Iterator[None]:
+    """Turn a reader's failure on a corrupt or foreign file into a :class:`ValidationError`.
+
+    The message names the file and what the reader said; a file that is not there still
+    raises :class:`FileNotFoundError`.
+    """
+    try:
+        yield
+    except (ValidationError, FileNotFoundError, PermissionError, IsADirectoryError):
+        raise
+    except UNREADABLE_ERRORS as error:
+        reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+        raise ValidationError(
+            [
+                Problem(
+                    label,
+                    "file",
+                    "unreadable_file",
+                    f"cannot be read as this file type ({type(error).__name__}: {reason}); "
+                    "is it complete, and does its name end in the right suffix?",
+                )
+            ]
+        ) from error
+
+
+def _read_layer(
+    path: Path, layer: str | None, crs: object, headers: Mapping[str, str] | None
+) -> gpd.GeoDataFrame:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         return _table_to_points(_read_csv(path, headers), path, layer, crs)

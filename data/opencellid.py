@@ -21,6 +21,7 @@ from scipy.spatial import cKDTree
 
 from whitespot.data._errors import Problem, ValidationError
 from whitespot.data.crs import WGS84, metric_crs
+from whitespot.data.io import unreadable_as_validation_error
 from whitespot.data.schema import TECHNOLOGY_ALIASES, VIETNAM_BBOX
 from whitespot.data.validate import Region, validate_towers
 
@@ -92,9 +93,23 @@ def read_opencellid(
     """
     path = Path(path)
     label = f"towers ({path.name})"
-    cells = _read_cells(path)
+    if path.is_file() and path.stat().st_size == 0:
+        raise ValidationError([Problem(label, "file", "empty_file", "the file is empty (0 bytes)")])
+    with unreadable_as_validation_error(label):
+        cells = _read_cells(path)
     if mcc is not None:
         cells = cells[cells["mcc"] == mcc].reset_index(drop=True)
+    if not len(cells):
+        raise ValidationError(
+            [
+                Problem(
+                    label,
+                    "mcc",
+                    "no_rows",
+                    "no cells in the file" + (f" with mcc {mcc}" if mcc is not None else ""),
+                )
+            ]
+        )
     cells["technology"] = cells["radio"].str.strip().str.lower().map(TECHNOLOGY_ALIASES)
     cell_ids = (
         cells["mcc"].astype(str)

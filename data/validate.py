@@ -134,7 +134,20 @@ def _load(layer: str, source: Source) -> tuple[str, gpd.GeoDataFrame]:
     if isinstance(source, gpd.GeoDataFrame):
         return layer, source
     path = Path(source)
-    return f"{layer} ({path.name})", read_layer(path, layer)
+    label = f"{layer} ({path.name})"
+    gdf = read_layer(path, layer)
+    if not len(gdf):
+        raise ValidationError(
+            [
+                Problem(
+                    label,
+                    "file",
+                    "no_rows",
+                    "the file holds no rows (only a header?): nothing to work with",
+                )
+            ]
+        )
+    return label, gdf
 
 
 def _canonical_column_names(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
