@@ -86,3 +86,11 @@ class ValidationError(ValueError):
 
 class DefaultAppliedWarning(UserWarning):
     """A default value was filled into an optional column (the message says which, how many)."""
+
+
+class GuessedEncodingWarning(UserWarning):
+    """A text file's encoding was guessed, or it cannot hold every Vietnamese letter."""
+
+
+class ImplausibleValueWarning(UserWarning):
+    """Values are possible but unusual for their column (the message names rows and column)."""

@@ -27,6 +27,7 @@ import pandas as pd
 from whitespot.data._errors import Problem, ValidationError
 from whitespot.data.coordinates import parse_coordinates
 from whitespot.data.crs import WGS84
+from whitespot.data.encoding import decode_text
 from whitespot.data.headers import header_map, normalize_text
 from whitespot.data.schema import VIETNAM_BBOX
 
@@ -144,6 +145,9 @@ def read_village_list(
     lookup = header_map(columns)
     header_rows, fields = _find_header(grid, lookup, label)
     issues = _Issues("villages")
+    if source.get("encoding_note"):
+        severity = "info" if source["encoding_sure"] else "warning"
+        issues.add(0, "file", "encoding", severity, source["encoding"], source["encoding_note"])
     table, kept_rows = _data_rows(grid, rows, header_rows[-1] + 1, fields, issues)
     villages = _villages(table, kept_rows, issues, region)
     source.update(
@@ -195,20 +199,17 @@ def _read_xlsx_grid(path: Path, sheet: str | None) -> tuple[list[list], list[int
 
 
 def _read_csv_grid(path: Path) -> tuple[list[list], list[int], dict]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    lines = text.splitlines()
+    decoded = decode_text(path.read_bytes())
+    lines = decoded.text.splitlines()
     sample = "\n".join(lines[:HEADER_SEARCH_ROWS])
     separator = max((",", ";", "\t"), key=sample.count)
     grid = [[_nfc(cell) for cell in row] for row in csv.reader(lines, delimiter=separator)]
     width = max((len(row) for row in grid), default=0)
     grid = [row + [None] * (width - len(row)) for row in grid]
-    return grid, list(range(1, len(grid) + 1)), {"file": path.name, "encoding": encoding}
+    source = {"file": path.name, "encoding": decoded.encoding, "encoding_sure": decoded.sure}
+    if decoded.note:
+        source["encoding_note"] = decoded.note
+    return grid, list(range(1, len(grid) + 1)), source
 
 
 def _nfc(cell: object) -> object:

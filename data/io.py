@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import os
 import re
 import shutil
@@ -31,8 +32,9 @@ import pandas as pd
 import pyogrio
 import pyogrio.errors
 
-from whitespot.data._errors import Problem, ValidationError
+from whitespot.data._errors import GuessedEncodingWarning, Problem, ValidationError
 from whitespot.data.crs import WGS84, add_lonlat
+from whitespot.data.encoding import decode_text
 from whitespot.data.schema import LAYER_COLUMNS
 
 VECTOR_DRIVERS = {
@@ -204,19 +206,15 @@ def _restore_shapefile_names(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _read_csv(path: Path, headers: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Read a CSV as text: UTF-8 (with or without BOM), else Windows-1258; , ; or tab."""
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            with path.open(encoding=encoding) as stream:
-                header = stream.readline()
-            break
-        except UnicodeDecodeError:
-            continue
+    """Read a CSV as text, its encoding detected (:func:`decode_text`); , ; or tab."""
+    decoded = decode_text(path.read_bytes())
+    if not decoded.sure:
+        warnings.warn(f"{path.name}: {decoded.note}", GuessedEncodingWarning, stacklevel=3)
+    header = decoded.text.split("\n", 1)[0]
     separator = max((",", ";", "\t"), key=header.count)
     table = pd.read_csv(
-        path,
+        io.StringIO(decoded.text),
         sep=separator,
-        encoding=encoding,
         dtype=str,
         keep_default_na=False,
         na_values=[""],
