@@ -33,12 +33,18 @@ ADMIN_STATUSES = (
     "split_by_location",
     "split_unresolved",
     "admin_unmatched",
+    "code_given",
+    "code_disagrees",
+    "code_unknown",
 )
 """How a row got its post-2025 commune: converted from old names; already named in new
 units; matched to a commune whose name differs from the one typed (the converter matches
 loosely: check it); an old commune split between new ones, decided by the village's location in the
 commune boundaries; split without boundaries to decide (the converter's default is
-written and flagged); names not found (the closest candidates are listed)."""
+written and flagged); names not found (the closest candidates are listed); the file's own
+commune code, kept (and its names agree or there are none); the file's own code, kept,
+though its names convert to another commune; the file's own code, kept, though neither
+package knows it."""
 
 ADMIN_COLUMNS = (
     "province_code",
@@ -123,12 +129,85 @@ def assign_admin_units(
     table = pd.concat([unique, pd.DataFrame(results, columns=[*ADMIN_COLUMNS, "_split"])], axis=1)
     merged = keys.merge(table, on=["old_province", "old_district", "old_commune"], how="left")
     out = villages.copy()
+    given = _given_codes(villages)
     for column in ADMIN_COLUMNS:
         out[column] = merged[column].to_numpy()
     split = merged["_split"].to_numpy()
     if communes is not None and any(split):
         _decide_splits(out, split, communes)
+    if given is not None:
+        _keep_given_codes(out, *given)
     return out
+
+
+def _given_codes(villages: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return the province and commune codes the file supplies (zero-padded), or None."""
+    if "commune_code" not in villages and "province_code" not in villages:
+        return None
+    codes = []
+    for column, width in (("province_code", 2), ("commune_code", 5)):
+        text = villages.get(column, pd.Series("", index=villages.index))
+        text = text.astype("string").fillna("").str.strip()
+        codes.append(text.where(~text.str.fullmatch(r"\d+"), text.str.zfill(width)).to_numpy())
+    return codes[0], codes[1]
+
+
+@cache
+def _communes_by_code() -> dict[str, tuple[str, str]]:
+    """Commune code -> (name, province code) in the converter's post-2025 data."""
+    data = _data("parser_from_2025")
+    out = {}
+    for key, province in data["DICT_PROVINCE"].items():
+        for ward in data["DICT_PROVINCE_WARD_NO_ACCENTED"][key].values():
+            out[f"{int(ward['wardCode']):05d}"] = (
+                ward["ward"],
+                f"{int(province['provinceCode']):02d}",
+            )
+    return out
+
+
+@cache
+def _vietnam_provinces_by_code() -> dict[str, str]:
+    return {code: name for (_, name), code in _vietnam_provinces_codes().items()}
+
+
+def _keep_given_codes(out: gpd.GeoDataFrame, province: np.ndarray, commune: np.ndarray) -> None:
+    """Keep the codes a department supplies; check them against both packages; flag."""
+    known, other = _communes_by_code(), _vietnam_provinces_by_code()
+    for row in np.flatnonzero(commune != ""):
+        code = commune[row]
+        converted = str(out["commune_code"].iat[row])
+        name, code_province = known.get(code, ("", ""))
+        if not name and code not in other:
+            status = "code_unknown"
+            note = (f"the file's commune code {code} is in neither vietnamadminunits nor "
+                    "vietnam-provinces: check it")  # fmt: skip
+        elif converted and converted != code:
+            status = "code_disagrees"
+            note = (f"the file's commune code {code} ({name or 'vietnam-provinces only'}) "
+                    f"differs from {converted} ({out['commune_name'].iat[row]}), which the "
+                    "names convert to; the file's code is kept: check which is right")  # fmt: skip
+        else:
+            status, note = "code_given", f"the file's commune code {code} is kept"
+        if code in other and name and normalize_text(other[code]) != normalize_text(name):
+            note += f"; vietnam-provinces gives {code} to {other[code]}"
+        if province[row] and code_province and province[row] != code_province:
+            status = "code_disagrees"
+            note += (
+                f"; the file's province code {province[row]} is not the commune's {code_province}"
+            )
+        out.iat[row, out.columns.get_loc("commune_code")] = code
+        out.iat[row, out.columns.get_loc("commune_name")] = name or out["commune_name"].iat[row]
+        out.iat[row, out.columns.get_loc("province_code")] = province[row] or code_province
+        out.iat[row, out.columns.get_loc("admin_status")] = status
+        out.iat[row, out.columns.get_loc("admin_note")] = note
+        named = _vietnam_provinces_codes().get((int(code_province or 0), normalize_text(name)))
+        elsewhere = "" if not name or named == code else (named or "not listed")
+        out.iat[row, out.columns.get_loc("commune_code_vietnam_provinces")] = elsewhere
+    only_province = (commune == "") & (province != "")
+    codes = out["province_code"].to_numpy(dtype=object)
+    codes[only_province] = province[only_province]
+    out["province_code"] = codes
 
 
 def _convert(province: str, district: str, commune: str) -> tuple:

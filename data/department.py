@@ -40,7 +40,6 @@ info: a row that holds no village was skipped, or a value was converted."""
 
 REQUIRED_FIELDS = ("households", "lon", "lat")
 HEADER_SEARCH_ROWS = 30
-_TOTAL_WORDS = ("tong", "tong cong", "cong", "total", "grand total", "tong so")
 _DISTRICT_WORDS = ("huyen", "quan", "thi xa", "thanh pho")
 _COMMUNE_WORDS = ("xa", "phuong", "thi tran")
 _TRUE_WORDS = {"co", "x", "yes", "true", "y", "da co", "co dien", "1"}
@@ -297,9 +296,18 @@ def _field_headers(grid, header_rows, fields) -> list[tuple[str, str]]:
 def _data_rows(
     grid: list[list], rows: list[int], start: int, fields: dict[int, str], issues: _Issues
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Village rows as a frame of raw cells; empty, numbering, total and heading rows skipped."""
+    """Village rows as a frame of raw cells; empty, numbering, total and heading rows skipped.
+
+    A subtotal or total row is listed as skipped and its households are checked against the
+    villages above it (since the last heading or subtotal for a subtotal; all of them for a
+    grand total). A row that holds only a name in the name column is a village with missing
+    data, not a heading.
+    """
     records, kept = [], []
     context: dict[str, object] = {}
+    households_column = next((c for c, f in fields.items() if f == "households"), None)
+    name_columns = {c for c, f in fields.items() if f in ("name", "village_id")}
+    block_sum = grand_sum = 0.0
     for index in range(start, len(grid)):
         cells = grid[index]
         row = rows[index]
@@ -318,35 +326,130 @@ def _data_rows(
             )
             continue
         record = {name: cells[c] for c, name in fields.items()}
-        words = [normalize_text(c) for c in filled if isinstance(c, str)]
-        if words and any(w in _TOTAL_WORDS or w.startswith(("tong cong", "total")) for w in words):
-            issues.add(
-                row,
-                "",
-                "total_row",
-                "info",
-                " | ".join(map(str, filled))[:120],
-                "total row skipped (whitespot computes its own totals)",
+        total = _total_label(filled)
+        if total is not None:
+            stated = (
+                _count_value(cells[households_column]) if households_column is not None else None
             )
+            expected = grand_sum if total == "grand" else block_sum
+            _check_total(issues, row, filled, stated, expected, total)
+            if total == "sub":
+                block_sum = 0.0
             continue
-        if len(filled) == 1 and isinstance(filled[0], str):
-            _heading_context(filled[0], context)
+        heading = _heading(filled, cells, name_columns)
+        if heading:
+            _heading_context(heading, context)
+            if normalize_text(heading).startswith(_DISTRICT_WORDS):
+                block_sum = 0.0
             issues.add(
                 row,
                 "",
                 "heading_row",
                 "info",
-                filled[0],
+                heading,
                 "block heading skipped; its district or commune fills the rows below",
             )
             continue
         for level, value in context.items():
             if record.get(level) is None:
                 record[level] = value
+        households = _count_value(record.get("households"))
+        block_sum += households or 0.0
+        grand_sum += households or 0.0
         records.append(record)
         kept.append(row)
     table = pd.DataFrame.from_records(records, columns=sorted(set(fields.values())))
     return table, np.asarray(kept, dtype=np.int64)
+
+
+_TOTAL = re.compile(
+    r"^(?P<head>tong cong|tong so|tong|cong|tc|total|grand total|subtotal|sub total)"
+    r"(?: (?P<rest>.*))?$"
+)
+_SUBTOTAL_SCOPE = frozenset(
+    ["huyen", "quan", "xa", "phuong", "thi", "district", "commune", "i", "ii", "iii", "iv", "v"]
+)
+_TOTAL_SCOPE = _SUBTOTAL_SCOPE | {"tinh", "toan", "cac", "province", "all", "chung"}
+
+
+def _total_label(filled: list) -> str | None:
+    """Return ``"grand"`` or ``"sub"`` for a total row (its label in any column), else None.
+
+    ``Cộng``, ``Cộng huyện X``, ``Tổng xã Y`` and ``Subtotal`` are subtotals; ``Tổng cộng``,
+    ``Tổng``, ``TC``, ``Cộng toàn tỉnh`` and ``Total`` are totals. A place named like one
+    (Cộng Hòa, Tổng Xá) is a village: the word after the label must be a unit word.
+    """
+    for cell in filled:
+        if not isinstance(cell, str):
+            continue
+        match = _TOTAL.match(normalize_text(cell))
+        if match is None:
+            continue
+        rest = (match.group("rest") or "").split(" ")[0]
+        if rest and rest not in _TOTAL_SCOPE:
+            continue
+        sub = rest in _SUBTOTAL_SCOPE or match.group("head") in ("cong", "subtotal", "sub total")
+        return "sub" if sub and rest not in ("tinh", "toan") else "grand"
+    return None
+
+
+def _check_total(
+    issues: _Issues, row: int, filled: list, stated: float | None, expected: float, kind: str
+) -> None:
+    label = " | ".join(map(str, filled))[:120]
+    what = "subtotal" if kind == "sub" else "total"
+    if stated is None:
+        issues.add(row, "", f"{what}_row", "info", label,
+                   f"{what} row skipped (whitespot computes its own totals)")  # fmt: skip
+    elif abs(stated - expected) < 0.5:
+        issues.add(row, "households", f"{what}_row", "info", label,
+                   f"{what} row skipped; its {stated:,.0f} households match the villages "
+                   "above it")  # fmt: skip
+    else:
+        issues.add(row, "households", f"{what}_mismatch", "warning", label,
+                   f"{what} row says {stated:,.0f} households, the villages above it add "
+                   f"up to {expected:,.0f}: a village may be missing, counted twice or "
+                   "mistyped")  # fmt: skip
+
+
+def _count_value(cell: object) -> float | None:
+    """Return the household count of a cell (``120``, ``120 hộ``, ``1.250``), or None."""
+    if isinstance(cell, bool) or cell is None:
+        return None
+    if isinstance(cell, int | float):
+        return float(cell) if np.isfinite(cell) else None
+    match = _COUNT.match(str(cell))
+    if match is None:
+        return None
+    number = match.group("number")
+    if re.fullmatch(r"-?\d{1,3}(?:[.,\s]\d{3})+", number):
+        number = re.sub(r"[.,\s]", "", number)
+    return float(number.replace(",", "."))
+
+
+_HEADING = re.compile(r"^(?:[ivxlc]+|[a-z]|\d+)(?:[.)]| -)?\s")
+
+
+def _heading(filled: list, cells: list, name_columns: set[int]) -> str | None:
+    """Return the text of a block heading, or None for a village row.
+
+    A heading is one text (possibly merged across the table) that names a district or
+    commune (``Huyện Hướng Hóa``, ``II. Xã A Ngo``, ``A. HUYỆN ĐAKRÔNG``), or one text that
+    spans several columns. One text in the name column alone is a village with missing data.
+    """
+    texts = {c for c in filled if isinstance(c, str)}
+    if len(texts) != 1 or len(texts) != len(set(map(str, filled))):
+        return None
+    text = texts.pop()
+    words = normalize_text(text)
+    bare = _HEADING.sub("", words + " ").strip()
+    if bare.startswith(_DISTRICT_WORDS + _COMMUNE_WORDS):
+        return text
+    spans = len(filled) > 1
+    in_name = any(cells[c] == text for c in name_columns)
+    if spans or not in_name:
+        return text
+    return None
 
 
 def _is_numbering(cells: list) -> bool:
@@ -378,7 +481,11 @@ def _villages(
     out["name"] = _text(table, "name")
     for level in ("province", "district", "commune"):
         values = _text(table, level)
-        values, blank = _fill_from_above(values, rows, ids, level, issues)
+        coded = np.zeros(len(table), dtype=bool)
+        if f"{level}_code" in table:  # a row with its own code takes no name from above
+            coded = _text(table, f"{level}_code").to_numpy() != ""
+        values, blank = _fill_from_above(values, rows, ids, level, issues, keep=coded)
+        blank &= ~coded
         if level != "district" and blank.any():
             issues.add(
                 rows[blank],
@@ -424,13 +531,18 @@ def _cell_text(value: object) -> str:
 
 
 def _fill_from_above(
-    values: pd.Series, rows: np.ndarray, ids: np.ndarray, level: str, issues: _Issues
+    values: pd.Series,
+    rows: np.ndarray,
+    ids: np.ndarray,
+    level: str,
+    issues: _Issues,
+    keep: np.ndarray,
 ) -> tuple[pd.Series, np.ndarray]:
-    """Blank unit names take the name above (cells merged down a block); blanks before any."""
+    """Blank unit names take the name above (cells merged down a block), except `keep` rows."""
     blank = (values == "").to_numpy()
     if not (~blank).any():
         return values, blank
-    filled = values.mask(blank).ffill().fillna("")
+    filled = values.mask(blank).ffill().fillna("").mask(keep & blank, "")
     taken = blank & (filled != "").to_numpy()
     if taken.any():
         issues.add(

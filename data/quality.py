@@ -41,6 +41,13 @@ CHECK_DIMENSION: dict[str, str] = {
     "admin_unmatched": "right",
     "split_unresolved": "right",
     "matched_approximate": "right",
+    "code_disagrees": "right",
+    "code_unknown": "right",
+    "subtotal_mismatch": "right",
+    "total_mismatch": "right",
+    "implausible": "right",
+    "unusual": "right",
+    "encoding": "right",
     "unknown_technology": "right",
     "missing_coordinates": "sufficient",
     "missing_households": "sufficient",
@@ -227,6 +234,8 @@ def _admin_problems(villages: gpd.GeoDataFrame) -> pd.DataFrame:
         ("admin_unmatched", "error"),
         ("split_unresolved", "warning"),
         ("matched_approximate", "warning"),
+        ("code_disagrees", "warning"),
+        ("code_unknown", "error"),
     ):
         mask = status == check
         if mask.any():

@@ -81,7 +81,7 @@ def test_broken_workbook_reports_each_problem_by_row():
     assert issues_at(listed, 10) == {"missing_coordinates"}
     assert villages.set_index("source_row").geometry.isna()[10]
     assert issues_at(listed, 14) == {"not_a_share"}
-    assert issues_at(listed, 15) == {"total_row"}
+    assert issues_at(listed, 15) == {"subtotal_mismatch"}  # "Cộng 999": the villages add up to less
     errors = listed.issues[listed.issues["severity"] == "error"]
     assert set(errors["row"]) == {9, 10, 14}
 
