@@ -29,7 +29,13 @@ from whitespot.data.coordinates import parse_coordinates
 from whitespot.data.crs import WGS84
 from whitespot.data.encoding import decode_text
 from whitespot.data.headers import header_map, normalize_text
-from whitespot.data.schema import VIETNAM_BBOX
+from whitespot.data.schema import (
+    VIETNAM_BBOX,
+    column_spec,
+    implausible_message,
+    plausibility_masks,
+    unusual_message,
+)
 
 ISSUE_COLUMNS = ("layer", "row", "village_id", "column", "check", "severity", "value", "message")
 """Columns of :attr:`VillageList.issues` (and of the data-quality sheet)."""
@@ -630,7 +636,16 @@ def _counts(raw: pd.Series, rows, ids, column: str, issues: _Issues) -> pd.Serie
     ):
         if mask.any():
             issues.add(rows[mask], column, check, "error", text[mask], message, ids[mask])
-    bad = ~np.isfinite(value) | fractional | negative
+    spec = column_spec("villages", column)
+    impossible, unusual = plausibility_masks(spec, np.where(negative, np.nan, value))
+    for mask, check, severity, message in (
+        (impossible, "implausible", "error", implausible_message),
+        (unusual, "unusual", "warning", unusual_message),
+    ):
+        if mask.any():
+            issues.add(rows[mask], column, check, severity, text[mask],
+                       message(spec, value[mask]), ids[mask])  # fmt: skip
+    bad = ~np.isfinite(value) | fractional | negative | impossible
     return pd.array(np.where(bad, pd.NA, np.nan_to_num(value)).astype(object), dtype="Int64")
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 TECHNOLOGIES: tuple[str, ...] = ("2G", "3G", "4G", "5G")
 """Radio technologies whitespot knows, oldest first."""
 
@@ -129,6 +131,11 @@ class ColumnSpec:
         The string ``"by technology"`` takes the value from :data:`TECHNOLOGY_DEFAULTS`.
     doc : str
         What the column means, with its unit.
+    possible : tuple of 2 floats, optional
+        Values outside (low, high) cannot be real (a typo, a unit slip, a corrupt file):
+        refused with an error naming the rows.
+    usual : tuple of 2 floats, optional
+        Values outside (low, high) are possible but unusual: a warning names the rows.
     """
 
     name: str
@@ -136,6 +143,8 @@ class ColumnSpec:
     required: bool = False
     default: object = None
     doc: str = ""
+    possible: tuple[float, float] | None = None
+    usual: tuple[float, float] | None = None
 
 
 BY_TECHNOLOGY = "by technology"
@@ -143,11 +152,24 @@ BY_TECHNOLOGY = "by technology"
 LAYER_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
     "villages": (
         ColumnSpec("village_id", "id", required=True, doc="unique village (hamlet) id"),
-        ColumnSpec("households", "count", required=True, doc="number of households"),
+        ColumnSpec(
+            "households",
+            "count",
+            required=True,
+            doc="number of households",
+            possible=(0, 20_000),
+            usual=(0, 2_000),
+        ),
         ColumnSpec("name", "text", default="", doc="village name"),
         ColumnSpec("province_code", "text", default="", doc="post-2025 province code"),
         ColumnSpec("commune_code", "text", default="", doc="post-2025 commune code"),
-        ColumnSpec("population", "count", doc="number of inhabitants"),
+        ColumnSpec(
+            "population",
+            "count",
+            doc="number of inhabitants",
+            possible=(0, 100_000),
+            usual=(0, 10_000),
+        ),
         ColumnSpec(
             "electrified",
             "share",
@@ -163,9 +185,30 @@ LAYER_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
         ColumnSpec("tower_id", "id", required=True, doc="unique tower id"),
         ColumnSpec("operator", "text", default="unknown", doc="network operator"),
         ColumnSpec("technology", "technology", default="4G", doc="2G, 3G, 4G or 5G"),
-        ColumnSpec("frequency_mhz", "positive", default=BY_TECHNOLOGY, doc="carrier, MHz"),
-        ColumnSpec("height_m", "positive", default=BY_TECHNOLOGY, doc="antenna height, m"),
-        ColumnSpec("eirp_dbm", "number", default=BY_TECHNOLOGY, doc="reference-signal EIRP, dBm"),
+        ColumnSpec(
+            "frequency_mhz",
+            "positive",
+            default=BY_TECHNOLOGY,
+            doc="carrier, MHz",
+            possible=(30, 100_000),
+            usual=(450, 6_000),
+        ),
+        ColumnSpec(
+            "height_m",
+            "positive",
+            default=BY_TECHNOLOGY,
+            doc="antenna height, m",
+            possible=(0, 350),
+            usual=(5, 100),
+        ),
+        ColumnSpec(
+            "eirp_dbm",
+            "number",
+            default=BY_TECHNOLOGY,
+            doc="reference-signal EIRP, dBm",
+            possible=(-20, 90),
+            usual=(10, 70),
+        ),
         ColumnSpec(
             "azimuth_deg", "angle", doc="sector azimuth, degrees from north; missing = omni"
         ),
@@ -174,12 +217,26 @@ LAYER_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
     ),
     "grid": (
         ColumnSpec("line_id", "id", default="row number", doc="unique line id"),
-        ColumnSpec("voltage_kv", "positive", doc="line voltage, kV"),
+        ColumnSpec(
+            "voltage_kv", "positive", doc="line voltage, kV", possible=(0, 1_200), usual=(0.2, 500)
+        ),
     ),
     "candidates": (
         ColumnSpec("site_id", "id", required=True, doc="unique candidate site id"),
-        ColumnSpec("height_m", "positive", default=30.0, doc="planned antenna height, m"),
-        ColumnSpec("capex", "number", doc="site construction cost (currency of the plan)"),
+        ColumnSpec(
+            "height_m",
+            "positive",
+            default=30.0,
+            doc="planned antenna height, m",
+            possible=(0, 350),
+            usual=(5, 100),
+        ),
+        ColumnSpec(
+            "capex",
+            "number",
+            doc="site construction cost (currency of the plan)",
+            possible=(0, float("inf")),
+        ),
     ),
 }
 """Columns per layer. Columns not listed are kept as they are."""
@@ -204,3 +261,47 @@ LAYERS: tuple[str, ...] = tuple(LAYER_COLUMNS)
 VIETNAM_BBOX: tuple[float, float, float, float] = (102.0, 6.0, 118.0, 24.0)
 """Plausible region (min lon, min lat, max lon, max lat) in degrees: Viet Nam with its seas
 and islands. Rows outside it are refused unless the caller passes another region."""
+
+
+def plausibility_masks(spec: ColumnSpec, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose value is impossible, and rows whose value is possible but unusual.
+
+    Parameters
+    ----------
+    spec : ColumnSpec
+        The column, with its ``possible`` and ``usual`` ranges (either may be None).
+    values : numpy.ndarray
+        Values as floats, NaN where missing (missing values are neither).
+    """
+    values = np.asarray(values, dtype=float)
+    known = np.isfinite(values)
+    impossible = np.zeros(len(values), dtype=bool)
+    unusual = np.zeros(len(values), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        if spec.possible is not None:
+            low, high = spec.possible
+            impossible = known & ((values < low) | (values > high))
+        if spec.usual is not None:
+            low, high = spec.usual
+            unusual = known & ~impossible & ((values < low) | (values > high))
+    return impossible, unusual
+
+
+def implausible_message(spec: ColumnSpec, found: np.ndarray) -> str:
+    """Say why values of a column cannot be real."""
+    low, high = spec.possible
+    shown = ", ".join(f"{v:,.6g}" for v in np.unique(found)[:5])
+    return (f"{shown}: impossible for {spec.doc} (possible {low:,g}..{high:,g}); a typo, a unit "
+            "slip or a corrupt file?")  # fmt: skip
+
+
+def unusual_message(spec: ColumnSpec, found: np.ndarray) -> str:
+    """Say that values of a column are possible but unusual."""
+    low, high = spec.usual
+    shown = ", ".join(f"{v:,.6g}" for v in np.unique(found)[:5])
+    return f"{shown}: unusual for {spec.doc} (usually {low:,g}..{high:,g}); check them"
+
+
+def column_spec(layer: str, column: str) -> ColumnSpec:
+    """Return the :class:`ColumnSpec` of a layer's column."""
+    return next(spec for spec in LAYER_COLUMNS[layer] if spec.name == column)

@@ -19,7 +19,12 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from whitespot.data._errors import DefaultAppliedWarning, Problem, ValidationError
+from whitespot.data._errors import (
+    DefaultAppliedWarning,
+    ImplausibleValueWarning,
+    Problem,
+    ValidationError,
+)
 from whitespot.data.crs import WGS84
 from whitespot.data.io import read_layer
 from whitespot.data.schema import (
@@ -33,6 +38,9 @@ from whitespot.data.schema import (
     TECHNOLOGY_DEFAULTS,
     VIETNAM_BBOX,
     ColumnSpec,
+    implausible_message,
+    plausibility_masks,
+    unusual_message,
 )
 
 Source = gpd.GeoDataFrame | str | PathLike
@@ -273,6 +281,7 @@ def _normalize_column(  # noqa: PLR0911 one return per column kind
 
     values, bad = _numbers(raw)
     report(bad, "not_a_number", "text where a number is needed")
+    _plausibility(spec, values, ids, label, problems)
     missing = ~bad & np.isnan(values)
     if spec.required:
         report(missing, "missing_value", "value is missing (NaN or empty)")
@@ -290,6 +299,24 @@ def _normalize_column(  # noqa: PLR0911 one return per column kind
         if spec.kind == "angle":
             report((values < 0) | (values > 360), "out_of_range", "must be between 0 and 360")
     return pd.Series(values, dtype=float)
+
+
+def _plausibility(
+    spec: ColumnSpec, values: np.ndarray, ids: np.ndarray, label: str, problems: list[Problem]
+) -> None:
+    """Refuse impossible values and warn of unusual ones (:class:`ColumnSpec` ranges)."""
+    impossible, unusual = plausibility_masks(spec, values)
+    if impossible.any():
+        problems.append(Problem(label, spec.name, "implausible",
+                                implausible_message(spec, values[impossible]),
+                                tuple(ids[impossible])))  # fmt: skip
+    if unusual.any():
+        warnings.warn(
+            str(Problem(label, spec.name, "unusual", unusual_message(spec, values[unusual]),
+                        tuple(ids[unusual]))),
+            ImplausibleValueWarning,
+            stacklevel=4,
+        )  # fmt: skip
 
 
 _DTYPES = {

@@ -41,7 +41,7 @@ def test_every_problem_of_the_broken_file_is_listed_by_row(broken):
     assert "admin_unmatched" in checks_at(broken, 11)
     assert "outside_province" in checks_at(broken, 13)  # Hà Nội coordinates, Quảng Trị row
     assert {"no_households", "not_a_share"} <= checks_at(broken, 14)
-    assert checks_at(broken, 15) == {"total_row"}
+    assert checks_at(broken, 15) == {"subtotal_mismatch"}  # "Cộng 999" is not the sum above
     # the clean row has nothing but its duplicate
     assert checks_at(broken, 4) == {"duplicate_name", "duplicate_location"}
 
