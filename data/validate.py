@@ -281,7 +281,10 @@ def _normalize_column(  # noqa: PLR0911 one return per column kind
 
     values, bad = _numbers(raw)
     report(bad, "not_a_number", "text where a number is needed")
-    _plausibility(spec, values, ids, label, problems)
+    with np.errstate(invalid="ignore"):
+        signed = (values < 0) if spec.kind == "count" else (values <= 0)
+    reported = signed if spec.kind in ("count", "positive") else np.zeros(len(values), bool)
+    _plausibility(spec, np.where(reported, np.nan, values), ids, label, problems)
     missing = ~bad & np.isnan(values)
     if spec.required:
         report(missing, "missing_value", "value is missing (NaN or empty)")
