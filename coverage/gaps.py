@@ -6,6 +6,7 @@ that puts it there and the criteria behind it in words.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -17,7 +18,8 @@ from pyproj import CRS
 from whitespot.coverage.budget import LinkBudget
 from whitespot.coverage.models import get_model
 from whitespot.coverage.signal import predict_signal
-from whitespot.data import Terrain, add_lonlat, metric_crs
+from whitespot.data import Terrain, TowersFarWarning, add_lonlat, metric_crs, towers_overlap
+from whitespot.data.overlap import REACH_KM
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
 
 SIGNAL_STATUSES = ("covered", "weak", "none")
@@ -197,6 +199,9 @@ def gap_list(  # noqa: PLR0913 keyword-only options
     crs = metric_crs(villages, crs)
     if technology is not None:
         towers = towers[towers["technology"] == technology]
+    overlap = towers_overlap(villages, towers)
+    if overlap.suspicious:
+        warnings.warn(overlap.message(), TowersFarWarning, stacklevel=2)
     receivers = households if households is not None else villages
     signal = predict_signal(
         receivers,
@@ -255,6 +260,9 @@ def gap_list(  # noqa: PLR0913 keyword-only options
     )
     if model == "terrain":
         settings["terrain_fallback"] = _fallback_setting(terrain, table["terrain_fallback"])
+    settings["towers_check"] = overlap.message() or (
+        f"ok: {100 * overlap.share_near:.0f}% of villages have a tower within {REACH_KM:g} km"
+    )
     return GapList(
         out,
         summarize(out, ["province_code", "commune_code"]),

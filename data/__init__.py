@@ -5,7 +5,15 @@ checks it and returns it normalized. :func:`read_layer` and :func:`write_layer` 
 between files and frames; :func:`load_sample` gives the synthetic sample province.
 """
 
-from whitespot.data._errors import DefaultAppliedWarning, Problem, ValidationError, format_ids
+from whitespot.data._errors import (
+    DefaultAppliedWarning,
+    GuessedEncodingWarning,
+    ImplausibleValueWarning,
+    Problem,
+    TowersFarWarning,
+    ValidationError,
+    format_ids,
+)
 from whitespot.data.admin import ADMIN_STATUSES, assign_admin_units
 from whitespot.data.coordinates import parse_coordinates
 from whitespot.data.crs import (
@@ -31,6 +39,7 @@ from whitespot.data.io import (
     write_layers,
 )
 from whitespot.data.opencellid import read_opencellid
+from whitespot.data.overlap import TowerOverlap, towers_overlap
 from whitespot.data.quality import QualityConfig, QualityReport, quality_report
 from whitespot.data.sample import (
     Province,
@@ -66,12 +75,16 @@ __all__ = [
     "VIETNAM_BBOX",
     "WGS84",
     "DefaultAppliedWarning",
+    "GuessedEncodingWarning",
+    "ImplausibleValueWarning",
     "Problem",
     "Province",
     "QualityConfig",
     "QualityReport",
     "TechnologyDefaults",
     "Terrain",
+    "TowerOverlap",
+    "TowersFarWarning",
     "ValidationError",
     "VillageList",
     "add_lonlat",
@@ -95,6 +108,7 @@ __all__ = [
     "restore_neutralized",
     "staged_files",
     "to_metric",
+    "towers_overlap",
     "utm_crs",
     "validate_candidates",
     "validate_grid",

@@ -94,3 +94,7 @@ class GuessedEncodingWarning(UserWarning):
 
 class ImplausibleValueWarning(UserWarning):
     """Values are possible but unusual for their column (the message names rows and column)."""
+
+
+class TowersFarWarning(UserWarning):
+    """The towers do not cover the villages' area (another province, wrong CRS, no towers)."""

@@ -48,6 +48,7 @@ CHECK_DIMENSION: dict[str, str] = {
     "implausible": "right",
     "unusual": "right",
     "encoding": "right",
+    "towers_far": "right",
     "unknown_technology": "right",
     "missing_coordinates": "sufficient",
     "missing_households": "sufficient",

@@ -142,6 +142,16 @@ def _unlocated(villages: gpd.GeoDataFrame) -> pd.DataFrame:
     return out
 
 
+def _with_towers_check(issues: pd.DataFrame, settings: dict) -> pd.DataFrame:
+    """Add the towers-overlap warning to the problems, where the clerk will read it."""
+    message = str(settings.get("towers_check", ""))
+    if not message or message.startswith("ok"):
+        return issues
+    row = {"layer": "towers", "row": 0, "village_id": "", "column": "geometry",
+           "check": "towers_far", "severity": "error", "value": "", "message": message}  # fmt: skip
+    return pd.concat([pd.DataFrame([row], columns=issues.columns), issues], ignore_index=True)
+
+
 def department_submission(  # noqa: PLR0913 keyword-only options
     villages: str | PathLike,
     towers: gpd.GeoDataFrame,
@@ -192,8 +202,9 @@ def department_submission(  # noqa: PLR0913 keyword-only options
         files["towers"] = Path(towers_file)
         raw_towers = pd.DataFrame(read_layer(towers_file, "towers"))
     report = quality_report(
-        admin, village_list.issues, towers=raw_towers, files=files, config=quality
-    )
+        admin, _with_towers_check(village_list.issues, gaps.settings), towers=raw_towers,
+        files=files, config=quality,
+    )  # fmt: skip
     progress = None
     if previous is not None:
         before = previous if isinstance(previous, GapList) else read_gap_list(previous)
