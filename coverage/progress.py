@@ -37,7 +37,7 @@ a gap now; newly_found: not in the previous list, a gap now; covered: no gap eit
 added_covered: new in the list, no gap; location_unknown: no usable coordinates now;
 not_in_current: in the previous list only (listed, never dropped)."""
 
-MATCH_METHODS = ("id", "name", "location", "none")
+MATCH_METHODS = ("id", "name", "location", "same_row", "none")
 
 PROGRESS_SUMMARY_COLUMNS = (
     "previous_gaps",
@@ -232,7 +232,37 @@ def _match(
         mutual = found.copy()
         mutual[found] = back[nearest[found]] == np.flatnonzero(found)
         assign(left[mutual], right[nearest[mutual]], "location")
+
+    # what is left are identical rows (repeated names, same place, no name, no location):
+    # the k-th of them in one list is the k-th in the other
+    left, right = np.flatnonzero(partner < 0), np.flatnonzero(~taken)
+    pairs = pd.merge(
+        _occurrences(_row_key(now)[left], left),
+        _occurrences(_row_key(before)[right], right),
+        on=["key", "occurrence"],
+        suffixes=("_now", "_before"),
+    )
+    assign(pairs["row_now"].to_numpy(), pairs["row_before"].to_numpy(), "same_row")
     return partner, method
+
+
+def _row_key(table: pd.DataFrame) -> np.ndarray:
+    """Name, commune, place to the metre and households of each row, as one text."""
+    parts = [table["name_key"]]
+    parts += [
+        pd.Series(np.round(table[c].to_numpy(dtype=float), 0)).astype("string").fillna("")
+        for c in ("x", "y", "households")
+    ]
+    key = parts[0].reset_index(drop=True)
+    for part in parts[1:]:
+        key = key + "|" + part.reset_index(drop=True)
+    return key.to_numpy(dtype=object)
+
+
+def _occurrences(keys: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+    frame = pd.DataFrame({"key": keys, "row": rows})
+    frame["occurrence"] = frame.groupby("key").cumcount()
+    return frame
 
 
 def _statuses(
