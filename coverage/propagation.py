@@ -400,8 +400,8 @@ def rma_los_loss_db(
     d3d = np.hypot(d2d, hb - hm)
     breakpoint_m = rma_breakpoint_m(f, hb, hm)
     pl1 = _rma_pl1(d3d, fc_ghz, building_height_m)
-    d3d_bp = np.hypot(breakpoint_m, hb - hm)
-    pl2 = _rma_pl1(d3d_bp, fc_ghz, building_height_m) + 40.0 * np.log10(d3d / d3d_bp)
+    # Table 7.4.1-1 evaluates PL1 at d_BP itself (not at a 3-D distance), as ns-3 and sionna
+    pl2 = _rma_pl1(breakpoint_m, fc_ghz, building_height_m) + 40.0 * np.log10(d3d / breakpoint_m)
     return np.where(d2d <= breakpoint_m, pl1, pl2)
 
 

@@ -166,6 +166,16 @@ def test_rma_matches_ns3(distance_m, los, expected_db):
     assert model(5000.0, distance_m / 1000.0, 35.0, 1.5) == pytest.approx(expected_db, abs=0.05)
 
 
+def test_rma_los_beyond_the_breakpoint_uses_d_bp_itself():
+    # TR 38.901 Table 7.4.1-1: PL2 = PL1(d_BP) + 40 log10(d_3D / d_BP). At 500 MHz,
+    # h_BS = 35 m, h_UT = 1 m, h = 5 m: d_BP = 2 pi 35 1 0.5e9 / 3e8 = 366.52 m;
+    # PL1(366.52) = 20 log10(40 pi 366.52 0.5 / 3) + 0.03 5^1.72 log10(366.52)
+    #   - 0.044 5^1.72 + 0.002 log10(5) 366.52 = 78.740 dB; d_3D = hypot(10000, 34) m;
+    # PL2 = 78.740 + 40 log10(10000.058 / 366.52) = 136.176 dB. Taking PL1 at the 3-D
+    # breakpoint distance instead gives 136.142 dB, 0.034 dB low.
+    assert rma_los_loss_db(500.0, 10.0, 35.0, 1.0) == pytest.approx(136.176, abs=0.002)
+
+
 def test_rma_breakpoint():
     # d_BP = 2 pi h_BS h_UT f_c / c = 2 pi 35 1.5 5e9 / 3e8 = 5497.8 m
     assert rma_breakpoint_m(5000.0, 35.0, 1.5) == pytest.approx(5497.79, abs=0.01)
