@@ -19,6 +19,7 @@ from whitespot.coverage.budget import LinkBudget
 from whitespot.coverage.models import get_model
 from whitespot.coverage.signal import predict_signal
 from whitespot.data import Terrain, TowersFarWarning, add_lonlat, metric_crs, towers_overlap
+from whitespot.data.labels import counted
 from whitespot.data.overlap import REACH_KM
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
 
@@ -121,11 +122,12 @@ class GapList:
         """One sentence with the totals a department reports."""
         total = self.totals()
         return (
-            f"{total['villages_without_signal']:,} of {total['villages']:,} villages "
-            f"({total['households_without_signal']:,} of {total['households']:,} "
-            f"households) without signal; {total['villages_without_power']:,} villages "
-            f"({total['households_without_power']:,} households) without power; "
-            f"{total['villages_without_both']:,} villages without both"
+            f"{total['villages_without_signal']:,} of {counted(total['villages'], 'village')} "
+            f"({total['households_without_signal']:,} of "
+            f"{counted(total['households'], 'household')}) without signal; "
+            f"{counted(total['villages_without_power'], 'village')} "
+            f"({counted(total['households_without_power'], 'household')}) without power; "
+            f"{counted(total['villages_without_both'], 'village')} without both"
         )
 
 
@@ -368,7 +370,7 @@ def _fallback_setting(terrain: Terrain, flagged: pd.Series) -> str:
         return "none: every path lies on the DEM (paths off it are refused)"
     return (
         f"{terrain.fallback} model without diffraction where the DEM has no ground: "
-        f"{int(flagged.sum()):,} villages (column terrain_fallback)"
+        f"{counted(int(flagged.sum()), 'village')} (column terrain_fallback)"
     )
 
 

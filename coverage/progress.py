@@ -19,6 +19,7 @@ from scipy.spatial import cKDTree
 from whitespot.coverage.gaps import GapList
 from whitespot.data import metric_crs, projected_xy
 from whitespot.data.headers import normalize_text
+from whitespot.data.labels import counted
 
 GapKind = Literal["any", "signal", "power"]
 
@@ -97,14 +98,14 @@ class Progress:
         t = self.totals()
         if self.target:
             return (
-                f"{t['covered']:,} of {self.target:,} locations now covered "
+                f"{t['covered']:,} of {counted(self.target, 'location')} now covered "
                 f"({t['covered'] / self.target:.1%} of the target), {t['current']:,} left; "
                 f"since the previous list {t['closed']:,} closed and {t['new']:,} newly found"
             )
         return (
-            f"{t['closed']:,} of {t['previous']:,} locations now covered, "
+            f"{t['closed']:,} of {counted(t['previous'], 'location')} now covered, "
             f"{t['previous'] - t['closed']:,} left; "
-            f"{t['new']:,} newly found ({t['current']:,} gaps in the current list)"
+            f"{t['new']:,} newly found ({counted(t['current'], 'gap')} in the current list)"
         )
 
 

@@ -173,6 +173,22 @@ SHEET_NAMES: dict[str, dict[str, str]] = {
 """Sheet names of the submission workbook per language."""
 
 
+def counted(count: float, singular: str, plural: str | None = None) -> str:
+    """Return ``"1 village"``, ``"2 villages"``, ``"1,354 households"`` (English).
+
+    Parameters
+    ----------
+    count : int or float
+        The number; shown with thousands separators.
+    singular : str
+        The noun for one.
+    plural : str, optional
+        The noun for any other count; default `singular` + ``"s"``.
+    """
+    word = singular if count == 1 else (plural or f"{singular}s")
+    return f"{count:,.0f} {word}"
+
+
 def localize(table: pd.DataFrame, language: Language) -> pd.DataFrame:
     """Return `table` with headers and status words in `language` (English: unchanged)."""
     if language == "en":

@@ -23,6 +23,7 @@ from whitespot.data.admin import province_outline
 from whitespot.data.crs import metric_crs, projected_xy
 from whitespot.data.department import ISSUE_COLUMNS
 from whitespot.data.headers import normalize_text
+from whitespot.data.labels import counted
 from whitespot.data.schema import TECHNOLOGY_ALIASES
 
 DIMENSIONS = ("right", "sufficient", "clean", "live")
@@ -139,9 +140,9 @@ class QualityReport:
         """One sentence: problems to fix and the score."""
         counts = self.problems["severity"].value_counts()
         return (
-            f"data quality {self.score():.0f}/100: {int(counts.get('error', 0)):,} errors and "
-            f"{int(counts.get('warning', 0)):,} warnings to fix in "
-            f"{int(self.communes['villages'].sum()):,} villages"
+            f"data quality {self.score():.0f}/100: {counted(counts.get('error', 0), 'error')} "
+            f"and {counted(counts.get('warning', 0), 'warning')} to fix in "
+            f"{counted(self.communes['villages'].sum(), 'village')}"
         )
 
 

@@ -161,9 +161,9 @@ def _base_map(villages: gpd.GeoDataFrame, title: str) -> folium.Map:
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=10,
         tiles="OpenStreetMap",
-        control_scale=True,
         prefer_canvas=True,
     )
+    _metric_scale().add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     heading = "<br>".join(html.escape(part) for part in title.split("<br>"))
     fmap.get_root().html.add_child(
@@ -176,6 +176,18 @@ def _base_map(villages: gpd.GeoDataFrame, title: str) -> folium.Map:
     plugins.Fullscreen().add_to(fmap)
     plugins.MeasureControl(primary_length_unit="kilometers").add_to(fmap)
     return fmap
+
+
+def _metric_scale() -> branca.element.MacroElement:
+    """Add a scale bar in metres and kilometres only (Leaflet's default adds miles)."""
+    scale = branca.element.MacroElement()
+    scale._template = branca.element.Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({metric: true, imperial: false})"
+        ".addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+    return scale
 
 
 def _legend(inner_html: str, *, bottom_px: int) -> branca.element.MacroElement:

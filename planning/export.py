@@ -12,6 +12,7 @@ import pyogrio
 
 from whitespot.coverage.export import settings_table
 from whitespot.data import read_layer, staged_files, write_layer, write_layers
+from whitespot.data.labels import counted
 from whitespot.planning.plan import Plan
 
 PLAN_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
@@ -128,6 +129,6 @@ class PlanOnMap:
     def headline(self) -> str:
         """One sentence: sites and households newly covered."""
         return (
-            f"{len(self.sites)} proposed sites cover "
-            f"{int(self.sites['households_new'].sum()):,} households without signal"
+            f"{counted(len(self.sites), 'proposed site')} cover "
+            f"{counted(int(self.sites['households_new'].sum()), 'household')} without signal"
         )

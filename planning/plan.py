@@ -13,6 +13,7 @@ from pyproj import CRS
 from whitespot.coverage import GapList, LinkBudget
 from whitespot.coverage.terrain import reproject_terrain, terrain_coverage_mask
 from whitespot.data import Terrain, metric_crs
+from whitespot.data.labels import counted
 from whitespot.planning.bidding import bid_lots, coverage_curve, rank_sites, service_lines
 from whitespot.planning.candidates import candidates_from_gaps, candidates_from_terrain
 from whitespot.planning.costs import (
@@ -75,7 +76,7 @@ class Plan:
         total = s.coverable + s.unreachable
         cost = float(self.sites["total_cost"].sum())
         currency = self.settings.get("currency", "")
-        sites = f"{len(s.sites)} new {_plural(len(s.sites), 'site')}"
+        sites = counted(len(s.sites), "new site")
         if total == 0:
             return (
                 "nothing left to cover: every household of the gap list has signal, "
@@ -261,10 +262,6 @@ def plan_sites(  # noqa: PLR0913 keyword-only options
         _unreachable(matrix, demand, gaps),
         settings,
     )
-
-
-def _plural(count: int, word: str) -> str:
-    return word if count == 1 else f"{word}s"
 
 
 def _unreachable(matrix: CoverageMatrix, demand: gpd.GeoDataFrame, gaps: GapList) -> pd.DataFrame:
