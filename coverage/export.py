@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from os import PathLike
 from pathlib import Path
@@ -89,27 +90,42 @@ READ_BACK_COLUMNS = (
 )
 
 
-def read_gap_list(path: str | PathLike) -> GapList:
+def read_gap_list(path: str | PathLike, *, role: str = "gap list") -> GapList:
     """Read a gap list written by :func:`write_gap_list` (any of its formats).
 
     The villages come back with their statuses; the summaries are recomputed; the settings
     are read from the ``settings`` sheet or the ``<stem>_settings.csv`` beside the file.
     Vietnamese headers and sheet names (``whitespot report --lang vi``) are read too.
 
+    Parameters
+    ----------
+    path : path-like
+    role : str, default "gap list"
+        What the file is to the caller (``"previous gap list"``), for messages.
+
     Raises
     ------
     ValidationError
-        If the file lacks the gap-list columns (:data:`READ_BACK_COLUMNS`).
+        If the file cannot be read or lacks the gap-list columns (:data:`READ_BACK_COLUMNS`).
+    FileNotFoundError
+        If `path` does not exist.
     """
     path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{role}: file not found: {path}")
     back = {vi: en for en, vi in VIETNAMESE_HEADERS.items()}
-    villages = delocalize(read_layer(path, "villages", headers=back))
+    try:
+        villages = delocalize(read_layer(path, "villages", headers=back))
+    except ValidationError as error:
+        raise ValidationError(
+            [replace(p, layer=f"{role} ({path.name})") for p in error.problems]
+        ) from error
     missing = [c for c in READ_BACK_COLUMNS if c not in villages]
     if missing:
         raise ValidationError(
             [
                 Problem(
-                    f"gap list ({path.name})",
+                    f"{role} ({path.name})",
                     ", ".join(missing),
                     "missing_column",
                     "not a gap list: write one with 'whitespot gaps' (columns present: "

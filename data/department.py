@@ -332,7 +332,7 @@ def _data_rows(
             )
             continue
         record = {name: cells[c] for c, name in fields.items()}
-        total = _total_label(filled)
+        total = _total_label(filled, record)
         if total is not None:
             stated = (
                 _count_value(cells[households_column]) if households_column is not None else None
@@ -378,13 +378,16 @@ _SUBTOTAL_SCOPE = frozenset(
 _TOTAL_SCOPE = _SUBTOTAL_SCOPE | {"tinh", "toan", "cac", "province", "all", "chung"}
 
 
-def _total_label(filled: list) -> str | None:
+def _total_label(filled: list, record: dict) -> str | None:
     """Return ``"grand"`` or ``"sub"`` for a total row (its label in any column), else None.
 
     ``Cộng``, ``Cộng huyện X``, ``Tổng xã Y`` and ``Subtotal`` are subtotals; ``Tổng cộng``,
     ``Tổng``, ``TC``, ``Cộng toàn tỉnh`` and ``Total`` are totals. A place named like one
-    (Cộng Hòa, Tổng Xá) is a village: the word after the label must be a unit word.
+    (Cộng Hòa, Tổng Xá) is a village: the word after the label must be a unit word, and a row
+    with coordinates is never a total.
     """
+    if record.get("lon") is not None or record.get("lat") is not None:
+        return None
     for cell in filled:
         if not isinstance(cell, str):
             continue
@@ -434,28 +437,29 @@ def _count_value(cell: object) -> float | None:
 
 
 _HEADING = re.compile(r"^(?:[ivxlc]+|[a-z]|\d+)(?:[.)]| -)?\s")
+_NUMBERING = re.compile(r"^(?:[ivxlc]+|[a-z]|\d+)[.)]?$")
 
 
 def _heading(filled: list, cells: list, name_columns: set[int]) -> str | None:
     """Return the text of a block heading, or None for a village row.
 
-    A heading is one text (possibly merged across the table) that names a district or
-    commune (``Huyện Hướng Hóa``, ``II. Xã A Ngo``, ``A. HUYỆN ĐAKRÔNG``), or one text that
-    spans several columns. One text in the name column alone is a village with missing data.
+    A heading holds one text, perhaps after a numbering cell (``I``, ``A.``), perhaps merged
+    across the table: one that names a district or commune (``Huyện Hướng Hóa``, ``II. Xã A
+    Ngo``), one that spans several columns, or one outside the name column. One text in the
+    name column alone is a village with missing data.
     """
-    texts = {c for c in filled if isinstance(c, str)}
-    if len(texts) != 1 or len(texts) != len(set(map(str, filled))):
+    if any(not isinstance(c, str) for c in filled):
         return None
-    text = texts.pop()
-    words = normalize_text(text)
-    bare = _HEADING.sub("", words + " ").strip()
+    labels = [t for t in dict.fromkeys(filled) if not _NUMBERING.match(normalize_text(t))]
+    if len(labels) != 1:
+        return None
+    text = labels[0]
+    bare = _HEADING.sub("", normalize_text(text) + " ").strip()
     if bare.startswith(_DISTRICT_WORDS + _COMMUNE_WORDS):
         return text
-    spans = len(filled) > 1
+    spans = sum(c == text for c in filled) > 1
     in_name = any(cells[c] == text for c in name_columns)
-    if spans or not in_name:
-        return text
-    return None
+    return text if spans or not in_name else None
 
 
 def _is_numbering(cells: list) -> bool:

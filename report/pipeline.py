@@ -207,7 +207,11 @@ def department_submission(  # noqa: PLR0913 keyword-only options
     )  # fmt: skip
     progress = None
     if previous is not None:
-        before = previous if isinstance(previous, GapList) else read_gap_list(previous)
+        before = (
+            previous
+            if isinstance(previous, GapList)
+            else read_gap_list(previous, role="previous gap list (--previous)")
+        )
         progress = compare_gap_lists(before, gaps, match_distance_m=match_distance_m, target=target)
     settings = {
         **gaps.settings,

@@ -24,9 +24,10 @@ def test_workbook_sheets_and_formula_safety(gaps, tmp_path):
     assert book.sheetnames == ["villages", "communes", "province", "settings"]
     sheet = book["villages"]
     header = [cell.value for cell in sheet[1]]
-    names = [row[header.index("name")] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert names[0] == '\'=HYPERLINK("http://evil","x")'
-    assert names[1] == "<script>alert(1)</script>"
+    cells = [row[header.index("name")] for row in sheet.iter_rows(min_row=2)]
+    # the text is kept as typed, in a string cell: it never runs as a formula
+    assert cells[0].value == '=HYPERLINK("http://evil","x")' and cells[0].data_type == "s"
+    assert cells[1].value == "<script>alert(1)</script>"
     assert sheet.max_row == 301
 
 

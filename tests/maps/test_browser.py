@@ -35,6 +35,13 @@ def test_leaflet_renders_the_data(browser):
     )
 
 
+def test_scale_bar_is_metric_only(browser):
+    scales = browser.find_elements("css selector", ".leaflet-control-scale-line")
+    texts = [s.text for s in scales]
+    assert len(texts) == 1 and texts[0].endswith(("m", "km"))
+    assert not any(t.endswith(("mi", "ft")) for t in texts)
+
+
 def test_layer_control_lists_every_layer(browser, expected_layers):
     labels = browser.find_element("css selector", ".leaflet-control-layers-overlays").text
     for name in expected_layers:

@@ -1,0 +1,911 @@
+"""Hostile input through the command line, as a new user would meet it.
+
+Every case builds its files in the test, runs ``whitespot`` and checks the documented exit
+code, a message that names the file, the column and the rows, that every village that goes in
+comes out, and that no half-written or mixed package is left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import whitespot.report.package as package_module
+from whitespot.cli import main
+from whitespot.coverage import read_gap_list
+from whitespot.data import (
+    Terrain,
+    make_province,
+    read_village_list,
+    write_layer,
+    write_terrain,
+)
+from whitespot.planning import plan_sites
+
+EXIT_INVALID, EXIT_USAGE, EXIT_FILE = 1, 2, 3
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A small synthetic province: 40 villages, 13 towers, its DEM."""
+    return make_province(villages=40, seed=7)
+
+
+@pytest.fixture(scope="module")
+def files(small, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    paths = {
+        "villages": write_layer(small.villages, folder / "villages.csv"),
+        "towers": write_layer(small.towers, folder / "towers.csv"),
+        "households": write_layer(small.households, folder / "households.gpkg"),
+        "dem": write_terrain(small.terrain, folder / "dem.tif"),
+    }
+    half = small.terrain.elevation_m.copy()
+    half[:, half.shape[1] // 2 :] = np.nan
+    paths["half_dem"] = write_terrain(
+        Terrain(half, small.terrain.transform, small.terrain.crs), folder / "half.tif"
+    )
+    return paths
+
+
+def run(capsys, *argv: object) -> tuple[int, str, str]:
+    """Run the command; return its exit code, stdout and stderr."""
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary files or staging folders a run left behind."""
+    return sorted(p.name for p in folder.rglob(".*") if p.name != ".")
+
+
+# --- 1. a DEM that does not cover the area ---------------------------------------------------
+
+
+def test_dem_that_misses_half_the_area_is_refused_naming_the_places(files, capsys, tmp_path):
+    code, _, err = run(
+        capsys,
+        "gaps",
+        "--villages",
+        files["villages"],
+        "--towers",
+        files["towers"],
+        "--dem",
+        files["half_dem"],
+        "--out",
+        tmp_path / "g.xlsx",
+    )
+    assert code == EXIT_INVALID
+    assert "terrain" in err and "DEM" in err and "ids:" in err and "--dem-fallback" in err
+    assert not (tmp_path / "g.xlsx").exists()
+
+
+def test_dem_fallback_flags_each_village_and_the_settings(small, files, capsys, tmp_path):
+    out = tmp_path / "g.xlsx"
+    code, _, _ = run(
+        capsys,
+        "gaps",
+        "--villages",
+        files["villages"],
+        "--towers",
+        files["towers"],
+        "--dem",
+        files["half_dem"],
+        "--dem-fallback",
+        "flat",
+        "--out",
+        out,
+    )
+    assert code == 0
+    villages = pd.read_excel(out, sheet_name="villages")
+    assert len(villages) == len(small.villages)
+    assert 0 < villages["terrain_fallback"].sum() < len(villages)
+    settings = pd.read_excel(out, sheet_name="settings").set_index("setting")["value"]
+    assert settings["terrain_fallback"].startswith("flat model without diffraction")
+
+
+def test_validate_terrain_reports_how_much_of_each_layer_it_covers(files, capsys):
+    code, out, err = run(
+        capsys,
+        "validate",
+        "terrain",
+        files["half_dem"],
+        "--villages",
+        files["villages"],
+        "--towers",
+        files["towers"],
+    )
+    assert code == EXIT_INVALID
+    assert "villages:" in out and "on the DEM" in out and "off it:" in out
+    assert "does not cover" in err
+    code, out, _ = run(capsys, "validate", "terrain", files["dem"], "--villages", files["villages"])
+    assert code == 0 and "(100.0%)" in out
+
+
+# --- 2-5. a department's own spreadsheet -------------------------------------------------------
+
+
+def department_rows(small, count: int = 8) -> list[dict]:
+    villages = small.villages.head(count)
+    return [
+        {
+            "Thôn/Bản": row.name,
+            "Số hộ": int(row.households),
+            "Kinh độ": row.geometry.x,
+            "Vĩ độ": row.geometry.y,
+        }
+        for row in villages.itertuples()
+    ]
+
+
+def test_department_codes_are_kept_and_checked(small, files, capsys, tmp_path):
+    rows = department_rows(small, 4)
+    codes = [("44", "19435"), ("44", "19441"), ("44", "19441"), ("44", "99999")]
+    for row, (province, commune) in zip(rows, codes, strict=True):
+        row.update({"Mã tỉnh": province, "Mã xã": commune})
+    path = tmp_path / "codes.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    code, _, _ = run(
+        capsys,
+        "report",
+        "--villages",
+        path,
+        "--towers",
+        files["towers"],
+        "--lang",
+        "en",
+        "--out",
+        tmp_path / "pkg",
+    )
+    assert code == 0
+    book = tmp_path / "pkg" / "gap_list.xlsx"
+    villages = pd.read_excel(book, sheet_name="villages", dtype={"commune_code": str})
+    assert villages["commune_code"].tolist() == ["19435", "19441", "19441", "99999"]
+    assert villages["admin_status"].tolist()[:3] == ["code_given"] * 3
+    assert villages["admin_status"].iloc[3] == "code_unknown"
+    communes = pd.read_excel(book, sheet_name="communes", dtype={"commune_code": str})
+    assert set(communes["commune_code"]) == {"19435", "19441", "99999"}
+    quality = pd.read_csv(tmp_path / "pkg" / "data_quality.csv", encoding="utf-8-sig")
+    assert "missing_commune" not in set(quality["check"])  # no false errors
+    assert "code_unknown" in set(quality["check"])
+
+
+def subtotal_workbook(small, path: Path, label_column: int, label: str) -> list[dict]:
+    """Two district blocks, each closed by a subtotal, then a grand total (all labelled)."""
+    rows = department_rows(small, 6)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["STT", "Huyện", "Xã", "Thôn/Bản", "Số hộ", "Kinh độ", "Vĩ độ"])
+    for block, members in (("Hướng Hóa", rows[:3]), ("Đakrông", rows[3:])):
+        sheet.append(["I", f"Huyện {block}"])
+        for i, row in enumerate(members, start=1):
+            sheet.append(
+                [i, block, "Hướng Lập", row["Thôn/Bản"], row["Số hộ"], row["Kinh độ"], row["Vĩ độ"]]
+            )
+        subtotal = [None] * 7
+        subtotal[label_column] = label
+        subtotal[4] = sum(r["Số hộ"] for r in members)
+        sheet.append(subtotal)
+    total = [None] * 7
+    total[label_column] = "Tổng cộng"
+    total[4] = sum(r["Số hộ"] for r in rows) + 5  # a slip the clerk should see
+    sheet.append(total)
+    book.save(path)
+    return rows
+
+
+@pytest.mark.parametrize(("column", "label"), [(0, "Cộng huyện"), (3, "Cộng"), (1, "TC huyện")])
+def test_subtotal_rows_are_skipped_wherever_their_label_stands(small, column, label, tmp_path):
+    path = tmp_path / "subtotals.xlsx"
+    rows = subtotal_workbook(small, path, column, label)
+    listed = read_village_list(path)
+    assert len(listed.villages) == len(rows)
+    assert listed.villages["households"].sum() == sum(r["Số hộ"] for r in rows)
+    checks = listed.issues.set_index("row")["check"]
+    assert checks[6] == "subtotal_row" and checks[11] == "subtotal_row"  # sums agree
+    assert checks[12] == "total_mismatch"  # the grand total is 5 too many
+    assert "5" not in str(listed.villages["name"].tolist())
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    blocks=st.lists(st.lists(st.integers(0, 900), min_size=1, max_size=5), min_size=1, max_size=4),
+    label=st.sampled_from(["Cộng", "Cộng huyện", "Cộng xã", "Tổng", "Tổng cộng", "TC", "Total"]),
+)
+def test_totals_never_become_villages(blocks, label, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["STT", "Thôn/Bản", "Số hộ", "Kinh độ", "Vĩ độ"])
+    count = 0
+    for block in blocks:
+        for households in block:
+            count += 1
+            sheet.append([count, f"Thôn {count}", households, 106.5 + count / 1000, 16.7])
+        sheet.append([label, None, sum(block)])
+    path = tmp_path / f"totals_{abs(hash((str(blocks), label)))}.xlsx"
+    book.save(path)
+    listed = read_village_list(path)
+    assert len(listed.villages) == count
+    assert listed.villages["households"].sum() == sum(map(sum, blocks))
+
+
+def test_a_village_named_like_a_total_stays_a_village(tmp_path):
+    path = tmp_path / "names.csv"
+    pd.DataFrame(
+        {
+            "Thôn/Bản": ["Cộng Hòa", "Tổng Xá"],
+            "Số hộ": [50, 60],
+            "Kinh độ": [106.6, 106.7],
+            "Vĩ độ": [16.7, 16.8],
+        }
+    ).to_csv(path, index=False)
+    assert read_village_list(path).villages["name"].tolist() == ["Cộng Hòa", "Tổng Xá"]
+
+
+def test_a_row_with_only_its_name_is_a_village_with_missing_data(small, files, capsys, tmp_path):
+    rows = department_rows(small, 3)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Huyện", "Xã", "Thôn/Bản", "Số hộ", "Kinh độ", "Vĩ độ"])
+    sheet.append(["II. Huyện Hướng Hóa"])  # row 2: a heading
+    sheet.merge_cells("A2:F2")
+    sheet.append(
+        [
+            "Hướng Hóa",
+            "Hướng Lập",
+            rows[0]["Thôn/Bản"],
+            rows[0]["Số hộ"],
+            rows[0]["Kinh độ"],
+            rows[0]["Vĩ độ"],
+        ]
+    )
+    sheet.append([None, None, "Bản Chỉ Có Tên"])  # row 4: a village with only its name
+    sheet.append(["Xã A Ngo"])  # row 5: a commune heading in the first column
+    path = tmp_path / "name_only.xlsx"
+    book.save(path)
+    listed = read_village_list(path)
+    assert listed.villages["name"].tolist() == [rows[0]["Thôn/Bản"], "Bản Chỉ Có Tên"]
+    checks = listed.issues.groupby("row")["check"].apply(set)
+    assert checks[2] == {"heading_row"} and checks[5] == {"heading_row"}
+    assert {"missing_households", "missing_coordinates"} <= checks[4]
+    code, _, _ = run(
+        capsys,
+        "report",
+        "--villages",
+        path,
+        "--towers",
+        files["towers"],
+        "--lang",
+        "en",
+        "--out",
+        tmp_path / "pkg",
+    )
+    assert code == 0
+    out = pd.read_csv(tmp_path / "pkg" / "gap_list.csv", encoding="utf-8-sig")
+    assert len(out) == 2 and out["gap_type"].iloc[1] == "location_unknown"
+
+
+def test_a_windows_1252_file_is_detected_and_the_doubt_reported(small, files, capsys, tmp_path):
+    path = tmp_path / "latin.csv"
+    text = "Thon/Ban,Xa,So ho,Kinh do,Vi do\n"
+    for i, row in enumerate(small.villages.head(5).itertuples()):
+        text += f"Thôn Tân Phú {i},Xã Hòa Bình,{row.households},{row.geometry.x},{row.geometry.y}\n"
+    path.write_bytes(text.encode("cp1252"))
+    listed = read_village_list(path)
+    assert listed.source["encoding"] == "cp1252"
+    assert listed.villages["old_commune"].iloc[0] == "Xã Hòa Bình"  # not "Xă Hòa Bình"
+    assert listed.villages["name"].iloc[0] == "Thôn Tân Phú 0"
+    code, _, _ = run(
+        capsys,
+        "report",
+        "--villages",
+        path,
+        "--towers",
+        files["towers"],
+        "--lang",
+        "en",
+        "--out",
+        tmp_path / "pkg",
+    )
+    assert code == 0
+    quality = pd.read_csv(tmp_path / "pkg" / "data_quality.csv", encoding="utf-8-sig")
+    encoding = quality[quality["check"] == "encoding"]
+    assert len(encoding) == 1 and encoding["severity"].iloc[0] == "warning"
+    assert "cp1252" in encoding["message"].iloc[0] and "UTF-8" in encoding["message"].iloc[0]
+
+
+# --- 6-7. implausible values, towers far away ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("layer", "column", "value"),
+    [("villages", "households", 10**12), ("towers", "eirp_dbm", 500), ("towers", "height_m", 5000)],
+)
+def test_impossible_values_are_refused_by_validate_and_gaps(
+    small, files, capsys, tmp_path, layer, column, value
+):
+    frame = getattr(small, layer).copy()
+    frame[column] = frame[column].astype(float)
+    frame.loc[frame.index[2], column] = value
+    path = write_layer(frame, tmp_path / f"{layer}.csv")
+    code, _, err = run(capsys, "validate", layer, path)
+    assert code == EXIT_INVALID
+    assert f"column '{column}'" in err and "impossible" in err
+    assert str(frame.iloc[2][f"{layer[:-1] if layer == 'towers' else 'village'}_id"]) in err
+    others = {"villages": files["villages"], "towers": files["towers"], layer: path}
+    code, _, err2 = run(
+        capsys,
+        "gaps",
+        "--villages",
+        others["villages"],
+        "--towers",
+        others["towers"],
+        "--out",
+        tmp_path / "g.xlsx",
+    )
+    assert code == EXIT_INVALID and "impossible" in err2
+
+
+def test_impossible_households_in_a_department_list_are_flagged_in_report(
+    small, files, capsys, tmp_path
+):
+    rows = department_rows(small, 4)
+    rows[1]["Số hộ"] = 10**12
+    path = tmp_path / "big.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    code, _, _ = run(
+        capsys,
+        "report",
+        "--villages",
+        path,
+        "--towers",
+        files["towers"],
+        "--lang",
+        "en",
+        "--out",
+        tmp_path / "pkg",
+    )
+    assert code == 0
+    quality = pd.read_csv(tmp_path / "pkg" / "data_quality.csv", encoding="utf-8-sig")
+    flagged = quality[quality["check"] == "implausible"]
+    assert flagged["row"].tolist() == [3] and flagged["column"].tolist() == ["households"]
+    totals = pd.read_excel(tmp_path / "pkg" / "gap_list.xlsx", sheet_name="province")
+    assert totals["households"].iloc[0] < 10**6  # never counted
+
+
+def test_towers_far_from_the_villages_are_warned_loudly(small, files, capsys, tmp_path):
+    far = small.towers.copy()
+    far["geometry"] = far.geometry.translate(xoff=-4.0, yoff=4.0)  # 600 km away
+    path = write_layer(far, tmp_path / "far.csv")
+    code, _, err = run(
+        capsys,
+        "gaps",
+        "--villages",
+        files["villages"],
+        "--towers",
+        path,
+        "--out",
+        tmp_path / "g.xlsx",
+    )
+    assert code == 0 and "do not cover the villages' area" in err
+    settings = pd.read_excel(tmp_path / "g.xlsx", sheet_name="settings")
+    assert "do not cover" in settings.set_index("setting")["value"]["towers_check"]
+    rows = department_rows(small, 5)
+    village_file = tmp_path / "list.csv"
+    pd.DataFrame(rows).to_csv(village_file, index=False)
+    code, _, err = run(
+        capsys,
+        "report",
+        "--villages",
+        village_file,
+        "--towers",
+        path,
+        "--lang",
+        "en",
+        "--out",
+        tmp_path / "pkg",
+    )
+    assert code == 0 and "do not cover" in err
+    quality = pd.read_csv(tmp_path / "pkg" / "data_quality.csv", encoding="utf-8-sig")
+    assert quality["check"].iloc[0] == "towers_far" and quality["severity"].iloc[0] == "error"
+
+
+# --- 8-9. progress against itself, exact round trips ---------------------------------------------
+
+
+def messy_list(small, path: Path) -> None:
+    """Repeated names at one place, a row without a name, a row without coordinates, ids
+    that look like formulas or negative numbers."""
+    rows = department_rows(small, 6)
+    rows[3] = dict(rows[2])  # the same village twice
+    rows[4]["Thôn/Bản"] = ""
+    rows[5]["Kinh độ"] = rows[5]["Vĩ độ"] = None
+    ids = ["-42", "=A1+1", "+7", "@SUM(A1)", "QT 01", "0012"]
+    pd.DataFrame([{"Mã thôn": i, **r} for i, r in zip(ids, rows, strict=True)]).to_csv(
+        path, index=False
+    )
+
+
+def test_a_list_against_itself_reports_no_change(small, files, capsys, tmp_path):
+    path = tmp_path / "messy.csv"
+    messy_list(small, path)
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert (
+        run(
+            capsys,
+            "report",
+            "--villages",
+            path,
+            "--towers",
+            files["towers"],
+            "--lang",
+            "en",
+            "--out",
+            first,
+        )[0]
+        == 0
+    )
+    code, out, _ = run(
+        capsys,
+        "report",
+        "--villages",
+        path,
+        "--towers",
+        files["towers"],
+        "--previous",
+        first / "gap_list.xlsx",
+        "--lang",
+        "en",
+        "--out",
+        second,
+    )
+    assert code == 0 and "0 newly found" in out
+    progress = pd.read_csv(second / "progress.csv", encoding="utf-8-sig", dtype=str)
+    assert len(progress) == 6
+    assert not progress["progress_status"].isin(["newly_found", "not_in_current", "closed"]).any()
+    assert (progress["village_id"] == progress["previous_village_id"]).all()
+
+
+def test_ids_and_names_round_trip_exactly_through_the_workbook(small, files, capsys, tmp_path):
+    path = tmp_path / "messy.csv"
+    messy_list(small, path)
+    assert (
+        run(
+            capsys,
+            "report",
+            "--villages",
+            path,
+            "--towers",
+            files["towers"],
+            "--lang",
+            "en",
+            "--out",
+            tmp_path / "pkg",
+        )[0]
+        == 0
+    )
+    sheet = openpyxl.load_workbook(tmp_path / "pkg" / "gap_list.xlsx")["villages"]
+    ids = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert ids == ["-42", "=A1+1", "+7", "@SUM(A1)", "QT 01", "0012"]
+    assert all(row[0].data_type == "s" for row in sheet.iter_rows(min_row=2))
+    back = read_gap_list(tmp_path / "pkg" / "gap_list.xlsx")
+    assert back.villages["village_id"].tolist() == ids
+    settings = back.settings
+    assert settings["threshold_2G_dbm"] == "-95 (RxLev)"  # the tool's own text, unchanged
+    csv_back = read_gap_list(tmp_path / "pkg" / "gap_list.geojson")
+    assert csv_back.settings["threshold_2G_dbm"] == "-95 (RxLev)"
+
+
+# --- 10. whole or nothing ------------------------------------------------------------------------
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("stop", "expected"), [("interrupt", 130), ("terminate", 143), ("fail", 4)]
+)
+def test_an_interrupted_package_leaves_the_older_one_whole(
+    small, files, capsys, tmp_path, monkeypatch, stop, expected
+):
+    rows = department_rows(small, 6)
+    path = tmp_path / "list.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    folder = tmp_path / "pkg"
+    assert (
+        run(
+            capsys,
+            "report",
+            "--villages",
+            path,
+            "--towers",
+            files["towers"],
+            "--previous",
+            files["villages"].with_name("nope.xlsx"),
+            "--out",
+            folder,
+        )[0]
+        == 3
+    )
+    assert (
+        run(capsys, "report", "--villages", path, "--towers", files["towers"], "--out", folder)[0]
+        == 0
+    )
+    before = snapshot(folder)
+
+    def broken(*args, **kwargs):
+        if stop == "interrupt":
+            raise KeyboardInterrupt
+        if stop == "terminate":
+            os.kill(os.getpid(), signal.SIGTERM)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(package_module, "write_summary", broken)
+    rows[0]["Số hộ"] += 10  # a new round whose numbers differ
+    pd.DataFrame(rows).to_csv(path, index=False)
+    code, _, err = run(
+        capsys,
+        "report",
+        "--villages",
+        path,
+        "--towers",
+        files["towers"],
+        "--lang",
+        "en",
+        "--out",
+        folder,
+    )
+    assert code == expected
+    assert len(err.strip().splitlines()) == 1
+    assert snapshot(folder) == before  # the older package, untouched and whole
+    assert leftovers(folder) == []
+
+
+def test_a_finished_package_leaves_no_file_of_the_older_one(small, files, capsys, tmp_path):
+    rows = department_rows(small, 6)
+    path = tmp_path / "list.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    first, folder = tmp_path / "first", tmp_path / "pkg"
+    assert (
+        run(capsys, "report", "--villages", path, "--towers", files["towers"], "--out", first)[0]
+        == 0
+    )
+    assert (
+        run(
+            capsys,
+            "report",
+            "--villages",
+            path,
+            "--towers",
+            files["towers"],
+            "--previous",
+            first / "gap_list.xlsx",
+            "--out",
+            folder,
+        )[0]
+        == 0
+    )
+    assert (folder / "progress.csv").exists()
+    (folder / "my_notes.txt").write_text("kept")
+    assert (
+        run(capsys, "report", "--villages", path, "--towers", files["towers"], "--out", folder)[0]
+        == 0
+    )
+    assert not (folder / "progress.csv").exists()  # it belonged to the older package
+    assert (folder / "my_notes.txt").read_text() == "kept"
+    assert leftovers(folder) == []
+
+
+# --- 11. exit codes of user mistakes -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "layer"),
+    [
+        ("empty.csv", b"", "villages"),
+        ("header.csv", b"village_id,households,lon,lat\n", "villages"),
+        ("empty.gpkg", b"", "towers"),
+        ("broken.gpkg", b"SQLite format 3\x00" + b"\x00" * 200, "towers"),
+        ("cells.csv.gz", b"\x1f\x8b\x08\x00garbage", "opencellid"),
+        ("dem.tif", b"II*\x00 not a tiff", "terrain"),
+        ("list.xlsx", b"PK\x03\x04 not a workbook", "villages"),
+    ],
+)
+def test_broken_files_are_input_errors_naming_the_file(capsys, tmp_path, name, content, layer):
+    path = tmp_path / name
+    path.write_bytes(content)
+    code, _, err = run(capsys, "validate", layer, path)
+    assert code == EXIT_INVALID, err
+    assert name in err and "internal error" not in err
+    assert len([line for line in err.splitlines() if line.startswith("error:")]) == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["plan", "--gaps", "g.geojson", "--sites", "-1", "--out", "s.xlsx"],
+        ["plan", "--gaps", "g.geojson", "--sites", "nan", "--out", "s.xlsx"],
+        ["plan", "--gaps", "g.geojson", "--budget", "-5", "--out", "s.xlsx"],
+        ["plan", "--gaps", "g.geojson", "--budget", "inf", "--out", "s.xlsx"],
+        ["plan", "--gaps", "g.geojson", "--sites", "3", "--time-limit", "0", "--out", "s.xlsx"],
+        ["plan", "--gaps", "g.geojson", "--sites", "3", "--out", "s.txt"],
+        ["gaps", "--villages", "v", "--towers", "t", "--max-grid-km", "-1", "--out", "g.xlsx"],
+        ["gaps", "--villages", "v", "--towers", "t", "--max-grid-km", "nan", "--out", "g.xlsx"],
+        ["gaps", "--villages", "v", "--towers", "t", "--environment", "jungle", "--out", "g.xlsx"],
+        ["gaps", "--villages", "v", "--towers", "t", "--out", "gaps.docx"],
+        ["report", "--villages", "v", "--towers", "t", "--max-age-days", "-3", "--out", "p"],
+        ["report", "--villages", "v", "--towers", "t", "--max-age-days", "inf", "--out", "p"],
+        ["map", "--gaps", "g.geojson", "--out", "map.png"],
+        ["sample", "--villages", "0", "--out", "s"],
+    ],
+)
+def test_bad_command_line_values_are_refused_before_any_work(capsys, argv):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == EXIT_USAGE
+    assert "error: argument" in capsys.readouterr().err
+
+
+def test_an_output_under_a_regular_file_is_refused_by_the_parser(files, capsys, tmp_path):
+    blocker = tmp_path / "report.txt"
+    blocker.write_text("a file")
+    with pytest.raises(SystemExit) as stop:
+        main(
+            [
+                "gaps",
+                "--villages",
+                str(files["villages"]),
+                "--towers",
+                str(files["towers"]),
+                "--out",
+                str(blocker / "gaps.xlsx"),
+            ]
+        )
+    assert stop.value.code == EXIT_USAGE
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
+# --- 12. plan edges ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gap_files(small, files, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("plan_edges")
+    assert (
+        main(
+            [
+                "gaps",
+                "--villages",
+                str(files["villages"]),
+                "--towers",
+                str(files["towers"]),
+                "--out",
+                str(folder / "gaps.geojson"),
+            ]
+        )
+        == 0
+    )
+    everywhere = small.villages.copy()
+    everywhere["tower_id"] = [f"T{i}" for i in range(len(everywhere))]
+    towers = write_layer(everywhere[["tower_id", "geometry"]], folder / "everywhere.csv")
+    assert (
+        main(
+            [
+                "gaps",
+                "--villages",
+                str(files["villages"]),
+                "--towers",
+                str(towers),
+                "--out",
+                str(folder / "covered.geojson"),
+            ]
+        )
+        == 0
+    )
+    return folder
+
+
+def test_plan_with_nothing_left_to_cover_is_an_empty_plan(gap_files, capsys, tmp_path):
+    code, out, _ = run(
+        capsys,
+        "plan",
+        "--gaps",
+        gap_files / "covered.geojson",
+        "--sites",
+        "5",
+        "--out",
+        tmp_path / "s.xlsx",
+    )
+    assert code == 0 and "nothing left to cover" in out
+    assert pd.read_excel(tmp_path / "s.xlsx", sheet_name="sites").empty
+
+
+@pytest.mark.parametrize("objective", [["--sites", "0"], ["--budget", "0"]])
+def test_plan_with_no_sites_to_build_is_proven_empty(gap_files, capsys, tmp_path, objective):
+    code, out, _ = run(
+        capsys,
+        "plan",
+        "--gaps",
+        gap_files / "gaps.geojson",
+        *objective,
+        "--out",
+        tmp_path / "s.xlsx",
+    )
+    assert code == 0 and "0 new sites" in out and "(optimal)" in out
+
+
+def test_plan_with_an_empty_candidates_file_is_an_input_error(gap_files, capsys, tmp_path):
+    candidates = tmp_path / "candidates.gpkg"
+    empty = make_province(villages=5, seed=1).villages.iloc[:0][["geometry"]]
+    empty["site_id"] = pd.Series(dtype=str)
+    empty.to_file(candidates)
+    code, _, err = run(
+        capsys,
+        "plan",
+        "--gaps",
+        gap_files / "gaps.geojson",
+        "--cover-all",
+        "--candidates",
+        candidates,
+        "--out",
+        tmp_path / "s.xlsx",
+    )
+    assert code == EXIT_INVALID and "candidates (candidates.gpkg)" in err and "no rows" in err
+
+
+def test_plan_whose_candidates_reach_nobody_says_so(gap_files, capsys, tmp_path):
+    far = make_province(villages=5, seed=1).villages.head(2)[["geometry"]]
+    far["geometry"] = far.geometry.translate(xoff=-3.0, yoff=3.0)
+    far["site_id"] = ["FAR1", "FAR2"]
+    candidates = write_layer(far, tmp_path / "far.geojson")
+    code, out, _ = run(
+        capsys,
+        "plan",
+        "--gaps",
+        gap_files / "gaps.geojson",
+        "--cover-all",
+        "--candidates",
+        candidates,
+        "--out",
+        tmp_path / "s.xlsx",
+    )
+    assert code == 0 and "no candidate site reaches" in out
+    unreachable = pd.read_excel(tmp_path / "s.xlsx", sheet_name="unreachable")
+    gaps = read_gap_list(gap_files / "gaps.geojson").villages
+    assert set(unreachable["village_id"]) == set(
+        gaps.loc[gaps["households_without_signal"] > 0, "village_id"]
+    )
+
+
+def test_cover_all_that_cannot_reach_most_households_says_so_first(gap_files, capsys, tmp_path):
+    gaps = read_gap_list(gap_files / "gaps.geojson").villages
+    one = gaps[gaps["households_without_signal"] > 0].head(1)
+    candidates = write_layer(
+        one.assign(site_id="ONLY")[["site_id", "geometry"]], tmp_path / "one.geojson"
+    )
+    code, out, _ = run(
+        capsys,
+        "plan",
+        "--gaps",
+        gap_files / "gaps.geojson",
+        "--cover-all",
+        "--candidates",
+        candidates,
+        "--out",
+        tmp_path / "s.xlsx",
+    )
+    assert code == 0
+    assert out.splitlines()[1].startswith("covering all is not possible")
+    assert len(pd.read_excel(tmp_path / "s.xlsx", sheet_name="unreachable")) > 0
+
+
+# --- 13. validate reads what gaps and report read; --previous named as such ---------------------
+
+
+def test_validate_reads_a_department_list_as_gaps_does(small, files, capsys, tmp_path):
+    path = tmp_path / "list.csv"
+    pd.DataFrame(department_rows(small, 5)).to_csv(path, index=False)
+    code, out, _ = run(capsys, "validate", "villages", path)
+    assert code == 0 and "read as a department's village list: 5 villages" in out
+    assert (
+        run(
+            capsys,
+            "gaps",
+            "--villages",
+            path,
+            "--towers",
+            files["towers"],
+            "--out",
+            tmp_path / "g.xlsx",
+        )[0]
+        == 0
+    )
+
+
+def test_a_bad_previous_file_is_named_as_the_previous_list(small, files, capsys, tmp_path):
+    path = tmp_path / "list.csv"
+    pd.DataFrame(department_rows(small, 5)).to_csv(path, index=False)
+    previous = tmp_path / "old.csv"
+    previous.write_text("a,b\n1,2\n")
+    code, _, err = run(
+        capsys,
+        "report",
+        "--villages",
+        path,
+        "--towers",
+        files["towers"],
+        "--previous",
+        previous,
+        "--out",
+        tmp_path / "pkg",
+    )
+    assert code == EXIT_INVALID
+    assert err.startswith("error: previous gap list (--previous) (old.csv)")
+    assert not (tmp_path / "pkg").exists()
+
+
+# --- 14. the plan is made with the gap list's own physics ---------------------------------------
+
+
+def test_plan_uses_the_gap_lists_signal_setup(files, capsys, tmp_path):
+    plain, harsh = tmp_path / "plain.geojson", tmp_path / "harsh.geojson"
+    common = [
+        "gaps",
+        "--villages",
+        files["villages"],
+        "--towers",
+        files["towers"],
+        "--model",
+        "hata",
+        "--extrapolate",  # one 3G tower at 2100 MHz
+        "--extrapolate",  # one 3G tower at 2100 MHz
+    ]
+    assert run(capsys, *common, "--out", plain)[0] == 0
+    assert (
+        run(
+            capsys,
+            *common,
+            "--environment",
+            "suburban",
+            "--building-loss-db",
+            "15",
+            "--out",
+            harsh,
+        )[0]
+        == 0
+    )
+    out = tmp_path / "sites.xlsx"
+    assert run(capsys, "plan", "--gaps", harsh, "--sites", "4", "--out", out)[0] == 0
+    shown = pd.read_excel(out, sheet_name="settings").set_index("setting")["value"]
+    assert shown["environment"] == "suburban"
+    assert shown["building_loss_db"] == "15.0"
+    assert shown["extrapolate"] == "True"
+    assert shown["threshold_4G_dbm"] == "-110 (RSRP)"
+    # the same demand planned with the gap list's physics covers less than without it
+    gaps = read_gap_list(harsh)
+    with_setup = plan_sites(gaps, sites=4, curve_steps=0, progress=False)
+    loose = plan_sites(
+        gaps.__class__(
+            gaps.villages,
+            gaps.communes,
+            gaps.provinces,
+            None,
+            {"model": "hata", "extrapolate": "True"},
+        ),
+        sites=4,
+        curve_steps=0,
+        progress=False,
+    )
+    assert with_setup.selection.covered < loose.selection.covered
