@@ -63,6 +63,33 @@ def run(capsys, *argv: object) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def run_report(capsys, villages: object, towers: object, out: object, *extra: object):
+    """Run ``whitespot report`` in English (unless `extra` gives ``--lang``)."""
+    language = [] if "--lang" in extra else ["--lang", "en"]
+    return run(
+        capsys,
+        "report",
+        "--villages",
+        villages,
+        "--towers",
+        towers,
+        *language,
+        *extra,
+        "--out",
+        out,
+    )
+
+
+def run_gaps(capsys, villages: object, towers: object, out: object, *extra: object):
+    """Run ``whitespot gaps``."""
+    return run(capsys, "gaps", "--villages", villages, "--towers", towers, *extra, "--out", out)
+
+
+def run_plan(capsys, gap_file: object, out: object, *extra: object):
+    """Run ``whitespot plan``."""
+    return run(capsys, "plan", "--gaps", gap_file, *extra, "--out", out)
+
+
 def leftovers(folder: Path) -> list[str]:
     """Temporary files or staging folders a run left behind."""
     return sorted(p.name for p in folder.rglob(".*") if p.name != ".")
@@ -72,17 +99,8 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def test_dem_that_misses_half_the_area_is_refused_naming_the_places(files, capsys, tmp_path):
-    code, _, err = run(
-        capsys,
-        "gaps",
-        "--villages",
-        files["villages"],
-        "--towers",
-        files["towers"],
-        "--dem",
-        files["half_dem"],
-        "--out",
-        tmp_path / "g.xlsx",
+    code, _, err = run_gaps(
+        capsys, files["villages"], files["towers"], tmp_path / "g.xlsx", "--dem", files["half_dem"]
     )
     assert code == EXIT_INVALID
     assert "terrain" in err and "DEM" in err and "ids:" in err and "--dem-fallback" in err
@@ -91,19 +109,15 @@ def test_dem_that_misses_half_the_area_is_refused_naming_the_places(files, capsy
 
 def test_dem_fallback_flags_each_village_and_the_settings(small, files, capsys, tmp_path):
     out = tmp_path / "g.xlsx"
-    code, _, _ = run(
+    code, _, _ = run_gaps(
         capsys,
-        "gaps",
-        "--villages",
         files["villages"],
-        "--towers",
         files["towers"],
+        out,
         "--dem",
         files["half_dem"],
         "--dem-fallback",
         "flat",
-        "--out",
-        out,
     )
     assert code == 0
     villages = pd.read_excel(out, sheet_name="villages")
@@ -154,18 +168,7 @@ def test_department_codes_are_kept_and_checked(small, files, capsys, tmp_path):
         row.update({"Mã tỉnh": province, "Mã xã": commune})
     path = tmp_path / "codes.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
-    code, _, _ = run(
-        capsys,
-        "report",
-        "--villages",
-        path,
-        "--towers",
-        files["towers"],
-        "--lang",
-        "en",
-        "--out",
-        tmp_path / "pkg",
-    )
+    code, _, _ = run_report(capsys, path, files["towers"], tmp_path / "pkg")
     assert code == 0
     book = tmp_path / "pkg" / "gap_list.xlsx"
     villages = pd.read_excel(book, sheet_name="villages", dtype={"commune_code": str})
@@ -279,18 +282,7 @@ def test_a_row_with_only_its_name_is_a_village_with_missing_data(small, files, c
     checks = listed.issues.groupby("row")["check"].apply(set)
     assert checks[2] == {"heading_row"} and checks[5] == {"heading_row"}
     assert {"missing_households", "missing_coordinates"} <= checks[4]
-    code, _, _ = run(
-        capsys,
-        "report",
-        "--villages",
-        path,
-        "--towers",
-        files["towers"],
-        "--lang",
-        "en",
-        "--out",
-        tmp_path / "pkg",
-    )
+    code, _, _ = run_report(capsys, path, files["towers"], tmp_path / "pkg")
     assert code == 0
     out = pd.read_csv(tmp_path / "pkg" / "gap_list.csv", encoding="utf-8-sig")
     assert len(out) == 2 and out["gap_type"].iloc[1] == "location_unknown"
@@ -306,18 +298,7 @@ def test_a_windows_1252_file_is_detected_and_the_doubt_reported(small, files, ca
     assert listed.source["encoding"] == "cp1252"
     assert listed.villages["old_commune"].iloc[0] == "Xã Hòa Bình"  # not "Xă Hòa Bình"
     assert listed.villages["name"].iloc[0] == "Thôn Tân Phú 0"
-    code, _, _ = run(
-        capsys,
-        "report",
-        "--villages",
-        path,
-        "--towers",
-        files["towers"],
-        "--lang",
-        "en",
-        "--out",
-        tmp_path / "pkg",
-    )
+    code, _, _ = run_report(capsys, path, files["towers"], tmp_path / "pkg")
     assert code == 0
     quality = pd.read_csv(tmp_path / "pkg" / "data_quality.csv", encoding="utf-8-sig")
     encoding = quality[quality["check"] == "encoding"]
@@ -344,16 +325,7 @@ def test_impossible_values_are_refused_by_validate_and_gaps(
     assert f"column '{column}'" in err and "impossible" in err
     assert str(frame.iloc[2][f"{layer[:-1] if layer == 'towers' else 'village'}_id"]) in err
     others = {"villages": files["villages"], "towers": files["towers"], layer: path}
-    code, _, err2 = run(
-        capsys,
-        "gaps",
-        "--villages",
-        others["villages"],
-        "--towers",
-        others["towers"],
-        "--out",
-        tmp_path / "g.xlsx",
-    )
+    code, _, err2 = run_gaps(capsys, others["villages"], others["towers"], tmp_path / "g.xlsx")
     assert code == EXIT_INVALID and "impossible" in err2
 
 
@@ -364,18 +336,7 @@ def test_impossible_households_in_a_department_list_are_flagged_in_report(
     rows[1]["Số hộ"] = 10**12
     path = tmp_path / "big.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
-    code, _, _ = run(
-        capsys,
-        "report",
-        "--villages",
-        path,
-        "--towers",
-        files["towers"],
-        "--lang",
-        "en",
-        "--out",
-        tmp_path / "pkg",
-    )
+    code, _, _ = run_report(capsys, path, files["towers"], tmp_path / "pkg")
     assert code == 0
     quality = pd.read_csv(tmp_path / "pkg" / "data_quality.csv", encoding="utf-8-sig")
     flagged = quality[quality["check"] == "implausible"]
@@ -388,34 +349,14 @@ def test_towers_far_from_the_villages_are_warned_loudly(small, files, capsys, tm
     far = small.towers.copy()
     far["geometry"] = far.geometry.translate(xoff=-4.0, yoff=4.0)  # 600 km away
     path = write_layer(far, tmp_path / "far.csv")
-    code, _, err = run(
-        capsys,
-        "gaps",
-        "--villages",
-        files["villages"],
-        "--towers",
-        path,
-        "--out",
-        tmp_path / "g.xlsx",
-    )
+    code, _, err = run_gaps(capsys, files["villages"], path, tmp_path / "g.xlsx")
     assert code == 0 and "do not cover the villages' area" in err
     settings = pd.read_excel(tmp_path / "g.xlsx", sheet_name="settings")
     assert "do not cover" in settings.set_index("setting")["value"]["towers_check"]
     rows = department_rows(small, 5)
     village_file = tmp_path / "list.csv"
     pd.DataFrame(rows).to_csv(village_file, index=False)
-    code, _, err = run(
-        capsys,
-        "report",
-        "--villages",
-        village_file,
-        "--towers",
-        path,
-        "--lang",
-        "en",
-        "--out",
-        tmp_path / "pkg",
-    )
+    code, _, err = run_report(capsys, village_file, path, tmp_path / "pkg")
     assert code == 0 and "do not cover" in err
     quality = pd.read_csv(tmp_path / "pkg" / "data_quality.csv", encoding="utf-8-sig")
     assert quality["check"].iloc[0] == "towers_far" and quality["severity"].iloc[0] == "error"
@@ -441,34 +382,9 @@ def test_a_list_against_itself_reports_no_change(small, files, capsys, tmp_path)
     path = tmp_path / "messy.csv"
     messy_list(small, path)
     first, second = tmp_path / "first", tmp_path / "second"
-    assert (
-        run(
-            capsys,
-            "report",
-            "--villages",
-            path,
-            "--towers",
-            files["towers"],
-            "--lang",
-            "en",
-            "--out",
-            first,
-        )[0]
-        == 0
-    )
-    code, out, _ = run(
-        capsys,
-        "report",
-        "--villages",
-        path,
-        "--towers",
-        files["towers"],
-        "--previous",
-        first / "gap_list.xlsx",
-        "--lang",
-        "en",
-        "--out",
-        second,
+    assert run_report(capsys, path, files["towers"], first)[0] == 0
+    code, out, _ = run_report(
+        capsys, path, files["towers"], second, "--previous", first / "gap_list.xlsx"
     )
     assert code == 0 and "0 newly found" in out
     progress = pd.read_csv(second / "progress.csv", encoding="utf-8-sig", dtype=str)
@@ -480,21 +396,7 @@ def test_a_list_against_itself_reports_no_change(small, files, capsys, tmp_path)
 def test_ids_and_names_round_trip_exactly_through_the_workbook(small, files, capsys, tmp_path):
     path = tmp_path / "messy.csv"
     messy_list(small, path)
-    assert (
-        run(
-            capsys,
-            "report",
-            "--villages",
-            path,
-            "--towers",
-            files["towers"],
-            "--lang",
-            "en",
-            "--out",
-            tmp_path / "pkg",
-        )[0]
-        == 0
-    )
+    assert run_report(capsys, path, files["towers"], tmp_path / "pkg")[0] == 0
     sheet = openpyxl.load_workbook(tmp_path / "pkg" / "gap_list.xlsx")["villages"]
     ids = [row[0].value for row in sheet.iter_rows(min_row=2)]
     assert ids == ["-42", "=A1+1", "+7", "@SUM(A1)", "QT 01", "0012"]
@@ -525,24 +427,17 @@ def test_an_interrupted_package_leaves_the_older_one_whole(
     pd.DataFrame(rows).to_csv(path, index=False)
     folder = tmp_path / "pkg"
     assert (
-        run(
+        run_report(
             capsys,
-            "report",
-            "--villages",
             path,
-            "--towers",
             files["towers"],
+            folder,
             "--previous",
             files["villages"].with_name("nope.xlsx"),
-            "--out",
-            folder,
         )[0]
         == 3
     )
-    assert (
-        run(capsys, "report", "--villages", path, "--towers", files["towers"], "--out", folder)[0]
-        == 0
-    )
+    assert run_report(capsys, path, files["towers"], folder)[0] == 0
     before = snapshot(folder)
 
     def broken(*args, **kwargs):
@@ -555,18 +450,7 @@ def test_an_interrupted_package_leaves_the_older_one_whole(
     monkeypatch.setattr(package_module, "write_summary", broken)
     rows[0]["Số hộ"] += 10  # a new round whose numbers differ
     pd.DataFrame(rows).to_csv(path, index=False)
-    code, _, err = run(
-        capsys,
-        "report",
-        "--villages",
-        path,
-        "--towers",
-        files["towers"],
-        "--lang",
-        "en",
-        "--out",
-        folder,
-    )
+    code, _, err = run_report(capsys, path, files["towers"], folder)
     assert code == expected
     assert len(err.strip().splitlines()) == 1
     assert snapshot(folder) == before  # the older package, untouched and whole
@@ -578,31 +462,21 @@ def test_a_finished_package_leaves_no_file_of_the_older_one(small, files, capsys
     path = tmp_path / "list.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     first, folder = tmp_path / "first", tmp_path / "pkg"
+    assert run_report(capsys, path, files["towers"], first)[0] == 0
     assert (
-        run(capsys, "report", "--villages", path, "--towers", files["towers"], "--out", first)[0]
-        == 0
-    )
-    assert (
-        run(
+        run_report(
             capsys,
-            "report",
-            "--villages",
             path,
-            "--towers",
             files["towers"],
+            folder,
             "--previous",
             first / "gap_list.xlsx",
-            "--out",
-            folder,
         )[0]
         == 0
     )
     assert (folder / "progress.csv").exists()
     (folder / "my_notes.txt").write_text("kept")
-    assert (
-        run(capsys, "report", "--villages", path, "--towers", files["towers"], "--out", folder)[0]
-        == 0
-    )
+    assert run_report(capsys, path, files["towers"], folder)[0] == 0
     assert not (folder / "progress.csv").exists()  # it belonged to the older package
     assert (folder / "my_notes.txt").read_text() == "kept"
     assert leftovers(folder) == []
@@ -718,15 +592,8 @@ def gap_files(small, files, tmp_path_factory):
 
 
 def test_plan_with_nothing_left_to_cover_is_an_empty_plan(gap_files, capsys, tmp_path):
-    code, out, _ = run(
-        capsys,
-        "plan",
-        "--gaps",
-        gap_files / "covered.geojson",
-        "--sites",
-        "5",
-        "--out",
-        tmp_path / "s.xlsx",
+    code, out, _ = run_plan(
+        capsys, gap_files / "covered.geojson", tmp_path / "s.xlsx", "--sites", "5"
     )
     assert code == 0 and "nothing left to cover" in out
     assert pd.read_excel(tmp_path / "s.xlsx", sheet_name="sites").empty
@@ -734,15 +601,7 @@ def test_plan_with_nothing_left_to_cover_is_an_empty_plan(gap_files, capsys, tmp
 
 @pytest.mark.parametrize("objective", [["--sites", "0"], ["--budget", "0"]])
 def test_plan_with_no_sites_to_build_is_proven_empty(gap_files, capsys, tmp_path, objective):
-    code, out, _ = run(
-        capsys,
-        "plan",
-        "--gaps",
-        gap_files / "gaps.geojson",
-        *objective,
-        "--out",
-        tmp_path / "s.xlsx",
-    )
+    code, out, _ = run_plan(capsys, gap_files / "gaps.geojson", tmp_path / "s.xlsx", *objective)
     assert code == 0 and "0 new sites" in out and "(optimal)" in out
 
 
@@ -751,16 +610,13 @@ def test_plan_with_an_empty_candidates_file_is_an_input_error(gap_files, capsys,
     empty = make_province(villages=5, seed=1).villages.iloc[:0][["geometry"]]
     empty["site_id"] = pd.Series(dtype=str)
     empty.to_file(candidates)
-    code, _, err = run(
+    code, _, err = run_plan(
         capsys,
-        "plan",
-        "--gaps",
         gap_files / "gaps.geojson",
+        tmp_path / "s.xlsx",
         "--cover-all",
         "--candidates",
         candidates,
-        "--out",
-        tmp_path / "s.xlsx",
     )
     assert code == EXIT_INVALID and "candidates (candidates.gpkg)" in err and "no rows" in err
 
@@ -770,16 +626,13 @@ def test_plan_whose_candidates_reach_nobody_says_so(gap_files, capsys, tmp_path)
     far["geometry"] = far.geometry.translate(xoff=-3.0, yoff=3.0)
     far["site_id"] = ["FAR1", "FAR2"]
     candidates = write_layer(far, tmp_path / "far.geojson")
-    code, out, _ = run(
+    code, out, _ = run_plan(
         capsys,
-        "plan",
-        "--gaps",
         gap_files / "gaps.geojson",
+        tmp_path / "s.xlsx",
         "--cover-all",
         "--candidates",
         candidates,
-        "--out",
-        tmp_path / "s.xlsx",
     )
     assert code == 0 and "no candidate site reaches" in out
     unreachable = pd.read_excel(tmp_path / "s.xlsx", sheet_name="unreachable")
@@ -795,16 +648,13 @@ def test_cover_all_that_cannot_reach_most_households_says_so_first(gap_files, ca
     candidates = write_layer(
         one.assign(site_id="ONLY")[["site_id", "geometry"]], tmp_path / "one.geojson"
     )
-    code, out, _ = run(
+    code, out, _ = run_plan(
         capsys,
-        "plan",
-        "--gaps",
         gap_files / "gaps.geojson",
+        tmp_path / "s.xlsx",
         "--cover-all",
         "--candidates",
         candidates,
-        "--out",
-        tmp_path / "s.xlsx",
     )
     assert code == 0
     assert out.splitlines()[1].startswith("covering all is not possible")
@@ -819,19 +669,7 @@ def test_validate_reads_a_department_list_as_gaps_does(small, files, capsys, tmp
     pd.DataFrame(department_rows(small, 5)).to_csv(path, index=False)
     code, out, _ = run(capsys, "validate", "villages", path)
     assert code == 0 and "read as a department's village list: 5 villages" in out
-    assert (
-        run(
-            capsys,
-            "gaps",
-            "--villages",
-            path,
-            "--towers",
-            files["towers"],
-            "--out",
-            tmp_path / "g.xlsx",
-        )[0]
-        == 0
-    )
+    assert run_gaps(capsys, path, files["towers"], tmp_path / "g.xlsx")[0] == 0
 
 
 def test_a_bad_previous_file_is_named_as_the_previous_list(small, files, capsys, tmp_path):
@@ -839,17 +677,8 @@ def test_a_bad_previous_file_is_named_as_the_previous_list(small, files, capsys,
     pd.DataFrame(department_rows(small, 5)).to_csv(path, index=False)
     previous = tmp_path / "old.csv"
     previous.write_text("a,b\n1,2\n")
-    code, _, err = run(
-        capsys,
-        "report",
-        "--villages",
-        path,
-        "--towers",
-        files["towers"],
-        "--previous",
-        previous,
-        "--out",
-        tmp_path / "pkg",
+    code, _, err = run_report(
+        capsys, path, files["towers"], tmp_path / "pkg", "--previous", previous
     )
     assert code == EXIT_INVALID
     assert err.startswith("error: previous gap list (--previous) (old.csv)")
