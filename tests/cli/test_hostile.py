@@ -738,3 +738,23 @@ def test_plan_uses_the_gap_lists_signal_setup(files, capsys, tmp_path):
         progress=False,
     )
     assert with_setup.selection.covered < loose.selection.covered
+
+
+def test_an_interrupted_gap_list_leaves_none_of_its_files(files, capsys, tmp_path, monkeypatch):
+    from whitespot.coverage import export  # noqa: PLC0415 the module whose writer fails
+
+    written = []
+    real = export.write_layer
+
+    def stop_after_the_first(*args, **kwargs):
+        if written:
+            raise KeyboardInterrupt
+        written.append(real(*args, **kwargs))
+        return written[-1]
+
+    monkeypatch.setattr(export, "write_layer", stop_after_the_first)
+    out = tmp_path / "gaps.csv"
+    code, _, err = run_gaps(capsys, files["villages"], files["towers"], out)
+    assert code == 130 and err.startswith("interrupted")
+    assert written  # the villages file was written, in the staging folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
