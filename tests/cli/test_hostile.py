@@ -758,3 +758,10 @@ def test_an_interrupted_gap_list_leaves_none_of_its_files(files, capsys, tmp_pat
     assert code == 130 and err.startswith("interrupted")
     assert written  # the villages file was written, in the staging folder
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_sentences_count_one_in_the_singular(small, files, capsys, tmp_path):
+    one = write_layer(small.villages.head(1), tmp_path / "one.csv")
+    code, out, _ = run_gaps(capsys, one, files["towers"], tmp_path / "g.xlsx")
+    assert code == 0
+    assert " of 1 village (" in out and "1 villages" not in out
