@@ -20,7 +20,7 @@ import sys
 import time
 import tracemalloc
 
-from whitespot.coverage import predict_signal
+from whitespot.coverage import SignalSetup, predict_signal
 from whitespot.data import (
     load_sample,
     make_province,
@@ -40,21 +40,21 @@ def run_hata(households: int, towers: int) -> dict[str, float]:
     points = validate_households(province.households)
     masts = validate_towers(province.towers)
     masts = masts[masts["technology"].isin(["2G", "4G"])]
-    return measure_prediction(points, masts, model="hata")
+    return measure_prediction(points, masts, SignalSetup(model="hata"))
 
 
 def run_terrain() -> dict[str, float]:
     province = load_sample()
     points = validate_households(province.households)
     masts = validate_towers(province.towers)
-    return measure_prediction(points, masts, model="terrain", terrain=province.terrain)
+    return measure_prediction(points, masts, SignalSetup(model="terrain", terrain=province.terrain))
 
 
-def measure_prediction(points, masts, **options) -> dict[str, float]:
+def measure_prediction(points, masts, setup: SignalSetup) -> dict[str, float]:
     """Time and trace the memory of one predict_signal call."""
     tracemalloc.start()
     started = time.perf_counter()
-    result = predict_signal(points, masts, progress=False, **options)
+    result = predict_signal(points, masts, setup, progress=False)
     seconds = time.perf_counter() - started
     _, traced = tracemalloc.get_traced_memory()
     return {

@@ -9,6 +9,7 @@ from pathlib import Path
 from whitespot.coverage import (
     GapCriteria,
     LinkBudget,
+    SignalSetup,
     dead_zones,
     gap_list,
     signal_raster,
@@ -61,13 +62,13 @@ def demo(args: argparse.Namespace) -> int:
         for name in ("villages", "households", "towers", "grid")
     }
     written = set(write_province(province, out / "sample").values())
+    setup = SignalSetup(model="terrain", terrain=province.terrain)
     gaps = gap_list(
         layers["villages"],
         layers["towers"],
+        setup,
         households=layers["households"],
         grid=layers["grid"],
-        terrain=province.terrain,
-        model="terrain",
     )
     for suffix in (".xlsx", ".geojson", ".csv"):
         written.update(write_gap_list(gaps, out / f"gaps{suffix}"))
@@ -80,13 +81,7 @@ def demo(args: argparse.Namespace) -> int:
     )
     for suffix in (".xlsx", ".geojson"):
         written.update(write_plan(plan_result, out / f"sites{suffix}"))
-    raster = signal_raster(
-        layers["towers"],
-        layers["villages"],
-        model="terrain",
-        terrain=province.terrain,
-        resolution_m=500.0,
-    )
+    raster = signal_raster(layers["towers"], layers["villages"], setup, resolution_m=500.0)
     written.add(write_signal_raster(raster, out / "signal.tif"))
     zones = dead_zones(raster, layers["households"])
     written.add(write_layer(zones, out / "dead_zones.geojson"))
@@ -112,9 +107,23 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _signal_inputs(args: argparse.Namespace) -> tuple[object, dict[str, object]]:
-    """Towers and the keyword options of ``gap_list`` from the shared signal arguments."""
+def _signal_inputs(args: argparse.Namespace) -> tuple[object, SignalSetup, dict[str, object]]:
+    """Towers, the signal setup and the other layers and rules from the shared arguments.
+
+    The setup is checked here, before any computation (``ValueError`` names the part).
+    """
     region = None if args.anywhere else VIETNAM_BBOX
+    terrain = read_terrain(args.dem, fallback=args.dem_fallback) if args.dem else None
+    setup = SignalSetup(
+        model=args.model or ("terrain" if terrain is not None else "rma"),
+        terrain=terrain,
+        budget=LinkBudget(
+            building_loss_db=args.building_loss_db, fading_margin_db=args.fading_margin_db
+        ),
+        environment=args.environment,
+        extrapolate=args.extrapolate,
+        technology=args.technology,
+    )
     towers = (
         read_opencellid(args.towers, region=region)
         if args.opencellid
@@ -123,23 +132,14 @@ def _signal_inputs(args: argparse.Namespace) -> tuple[object, dict[str, object]]
     households, grid = _optional_layers(
         ("households", args.households), ("grid", args.grid), region=region
     )
-    terrain = read_terrain(args.dem, fallback=args.dem_fallback) if args.dem else None
-    options = {
+    layers = {
         "households": households,
         "grid": grid,
-        "terrain": terrain,
-        "model": args.model or ("terrain" if terrain is not None else "rma"),
-        "technology": args.technology,
-        "budget": LinkBudget(
-            building_loss_db=args.building_loss_db, fading_margin_db=args.fading_margin_db
-        ),
         "criteria": GapCriteria(
             covered_share=args.covered_share, max_grid_distance_km=args.max_grid_km
         ),
-        "environment": args.environment,
-        "extrapolate": args.extrapolate,
     }
-    return towers, options
+    return towers, setup, layers
 
 
 def _communes(args: argparse.Namespace):
@@ -153,20 +153,22 @@ def gaps(args: argparse.Namespace) -> int:
     is read as a department's own list (:func:`whitespot.data.read_village_list`).
     """
     region = None if args.anywhere else VIETNAM_BBOX
-    towers, options = _signal_inputs(args)
+    towers, setup, layers = _signal_inputs(args)
     try:
         villages = validate_layer("villages", args.villages, region=region)
     except ValidationError as error:
         if not _is_department_list(args.villages, error):
             raise
         village_list = read_village_list(args.villages, columns=dict(args.columns or []))
-        result, _ = department_gap_list(village_list, towers, communes=_communes(args), **options)
+        result, _ = department_gap_list(
+            village_list, towers, setup, communes=_communes(args), **layers
+        )
         print(
             f"read {args.villages} as a department's village list ({len(result.villages):,} "
             f"rows, {len(village_list.issues):,} problems; 'whitespot report' lists them)"
         )
     else:
-        result = gap_list(villages, towers, **options)
+        result = gap_list(villages, towers, setup, **layers)
     written = write_gap_list(result, args.out)
     print(result.headline())
     print("wrote " + ", ".join(str(p) for p in written))
@@ -175,10 +177,11 @@ def gaps(args: argparse.Namespace) -> int:
 
 def report(args: argparse.Namespace) -> int:
     """``whitespot report``: a department's submission package from its village list."""
-    towers, options = _signal_inputs(args)
+    towers, setup, layers = _signal_inputs(args)
     submission = department_submission(
         args.villages,
         towers,
+        setup,
         columns=dict(args.columns or []),
         communes=_communes(args),
         towers_file=None if args.opencellid else args.towers,
@@ -188,10 +191,10 @@ def report(args: argparse.Namespace) -> int:
         quality=QualityConfig(
             duplicate_distance_m=args.duplicate_distance_m, max_age_days=args.max_age_days
         ),
-        **options,
+        **layers,
     )
     written = write_submission(
-        submission, args.out, language=args.lang, towers=towers, grid=options["grid"]
+        submission, args.out, language=args.lang, towers=towers, grid=layers["grid"]
     )
     print("\n".join(submission.headlines(args.lang)))
     print(f"wrote {len(written)} files to {args.out}: " + ", ".join(p.name for p in written))
@@ -204,6 +207,10 @@ def plan(args: argparse.Namespace) -> int:
     gaps = read_gap_list(args.gaps)
     towers, grid = _optional_layers(("towers", args.towers), ("grid", args.grid), region=region)
     terrain = read_terrain(args.dem, fallback=args.dem_fallback) if args.dem else None
+    # the gap list's own setup; --model overrides that part only
+    setup = SignalSetup.from_settings(gaps.settings, terrain=terrain)
+    if args.model:
+        setup = setup.replace(model=args.model, terrain=terrain)
     candidates = read_candidates(args.candidates) if args.candidates else None
     result = plan_sites(
         gaps,
@@ -215,7 +222,7 @@ def plan(args: argparse.Namespace) -> int:
         grid=grid,
         terrain=terrain,
         technology=args.technology,
-        model=args.model,
+        setup=setup,
         method=args.method,
         time_limit_s=args.time_limit,
         lots_by=args.lots_by,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from whitespot.cli import commands
-from whitespot.coverage import MODEL_NAMES, ModelRangeError, TerrainCoverageError
+from whitespot.coverage import MODEL_NAMES, ModelRangeError, SetupError, TerrainCoverageError
 from whitespot.coverage.export import GAP_LIST_FORMATS
 from whitespot.coverage.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
 from whitespot.data import LAYERS, TECHNOLOGIES, ValidationError
@@ -398,6 +398,8 @@ def _run(args: argparse.Namespace) -> int:
             error, ValidationError | ModelRangeError | InfeasibleError | TerrainCoverageError
         ):
             code, text = EXIT_INVALID_INPUT, str(error)
+        elif isinstance(error, SetupError):
+            code, text = EXIT_USAGE, f"the options do not fit together: {error}"
         elif isinstance(error, OSError) and not isinstance(error, UnicodeError):
             code, text = EXIT_FILE, _file_error(error)
         else:

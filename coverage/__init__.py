@@ -1,10 +1,12 @@
 """Signal prediction, terrain, and the signal and power gaps of villages and households.
 
 :func:`gap_list` is the entry point a department uses; :func:`predict_signal` gives the best
-server at any set of points; the path-loss models are in :mod:`whitespot.coverage.propagation`.
+server at any set of points; :class:`SignalSetup` is the one description of how signal is
+predicted, carried from the gap list to the plan, the map and the report; the path-loss
+models are in :mod:`whitespot.coverage.propagation`.
 """
 
-from whitespot.coverage._errors import ModelRangeError, TerrainCoverageError
+from whitespot.coverage._errors import ModelRangeError, SetupError, TerrainCoverageError
 from whitespot.coverage.budget import LinkBudget
 from whitespot.coverage.deadzones import (
     SignalRaster,
@@ -13,9 +15,9 @@ from whitespot.coverage.deadzones import (
     write_signal_raster,
 )
 from whitespot.coverage.export import read_gap_list, write_gap_list
-from whitespot.coverage.gaps import GAP_TYPES, GapCriteria, GapList, gap_list, summarize
+from whitespot.coverage.gaps import GapCriteria, GapList, gap_list, summarize
 from whitespot.coverage.models import MODEL_NAMES, MODELS, PathLossModel
-from whitespot.coverage.progress import PROGRESS_STATUSES, Progress, compare_gap_lists
+from whitespot.coverage.progress import Progress, compare_gap_lists
 from whitespot.coverage.propagation import (
     cost231_loss_db,
     free_space_loss_db,
@@ -23,8 +25,10 @@ from whitespot.coverage.propagation import (
     rma_los_loss_db,
     rma_nlos_loss_db,
 )
+from whitespot.coverage.setup import SignalSetup
 from whitespot.coverage.signal import covering_pairs, predict_signal
 from whitespot.coverage.terrain import bullington_loss_db, knife_edge_loss_db, terrain_coverage
+from whitespot.data.vocabulary import GAP_TYPES, PROGRESS_STATUSES
 
 __all__ = [
     "GAP_TYPES",
@@ -37,7 +41,9 @@ __all__ = [
     "ModelRangeError",
     "PathLossModel",
     "Progress",
+    "SetupError",
     "SignalRaster",
+    "SignalSetup",
     "TerrainCoverageError",
     "bullington_loss_db",
     "compare_gap_lists",

@@ -19,3 +19,12 @@ class TerrainCoverageError(ValueError):
     those paths (``Terrain(..., fallback="flat")``, ``--dem-fallback flat``); the places are
     then flagged in ``terrain_fallback``.
     """
+
+
+class SetupError(ValueError):
+    """A signal setup that cannot apply.
+
+    An unknown model, technology or environment, an environment the model does not have, the
+    terrain model without a DEM. Raised when the :class:`whitespot.coverage.SignalSetup` is
+    made, before any computation.
+    """

@@ -54,8 +54,7 @@ class LinkBudget:
     def from_settings(cls, settings: Mapping[str, object]) -> LinkBudget:
         """Return the link budget a gap list's settings record (:meth:`settings` read back).
 
-        Missing entries take the defaults; thresholds are the leading number of
-        ``threshold_<technology>_dbm``.
+        Missing entries take the defaults; thresholds are ``threshold_<technology>_dbm``.
         """
         numbers = {
             name: float(settings[name])
@@ -69,9 +68,10 @@ class LinkBudget:
             if str(settings.get(name, "")).strip() not in ("", "nan", "None")
         }
         thresholds = {
-            technology: float(str(settings[key]).split()[0])
-            for technology in TECHNOLOGY_DEFAULTS
+            technology: float(settings[key])
+            for technology, defaults in TECHNOLOGY_DEFAULTS.items()
             if str(settings.get(key := f"threshold_{technology}_dbm", "")).strip()
+            and float(settings[key]) != defaults.threshold_dbm  # only what overrides
         }
         return cls(**numbers, thresholds_dbm=thresholds)
 
@@ -85,7 +85,6 @@ class LinkBudget:
             "weak_band_db": self.weak_band_db,
         }
         for technology, defaults in TECHNOLOGY_DEFAULTS.items():
-            out[f"threshold_{technology}_dbm"] = (
-                f"{self.threshold_dbm(technology):g} ({defaults.measure})"
-            )
+            out[f"threshold_{technology}_dbm"] = self.threshold_dbm(technology)
+            out[f"threshold_{technology}_measure"] = defaults.measure
         return out

@@ -20,9 +20,9 @@ from affine import Affine
 from pyproj import CRS
 from scipy import ndimage
 
-from whitespot.coverage.budget import LinkBudget
+from whitespot.coverage.setup import SignalSetup
 from whitespot.coverage.signal import predict_signal
-from whitespot.data import WGS84, Terrain, atomic_path, metric_crs
+from whitespot.data import WGS84, atomic_path, metric_crs
 
 
 @dataclass(frozen=True)
@@ -56,17 +56,12 @@ class SignalRaster:
         return abs(self.transform.a)
 
 
-def signal_raster(  # noqa: PLR0913 keyword-only options
+def signal_raster(
     towers: gpd.GeoDataFrame,
     area: gpd.GeoDataFrame,
+    setup: SignalSetup | None = None,
     *,
     resolution_m: float = 250.0,
-    model: str = "rma",
-    terrain: Terrain | None = None,
-    budget: LinkBudget | None = None,
-    environment: str | None = None,
-    extrapolate: bool = False,
-    crs: CRS | None = None,
     progress: bool | None = None,
 ) -> SignalRaster:
     """Predict the best signal at the centre of every cell over the bounds of `area`.
@@ -79,8 +74,12 @@ def signal_raster(  # noqa: PLR0913 keyword-only options
         Any layer whose bounds (plus one cell) set the extent: villages, communes ...
     resolution_m : float, default 250
         Cell size in m.
-    model, terrain, budget, environment, extrapolate, crs, progress
-        As :func:`whitespot.coverage.predict_signal`.
+    setup : SignalSetup, optional
+        As :func:`whitespot.coverage.predict_signal`; cells whose paths leave the DEM are
+        left without a value (:attr:`SignalRaster.unknown`) unless its fallback allows the
+        flat model.
+    progress : bool, optional
+        Show a progress bar.
 
     Returns
     -------
@@ -88,7 +87,8 @@ def signal_raster(  # noqa: PLR0913 keyword-only options
     """
     if resolution_m <= 0:
         raise ValueError(f"resolution_m={resolution_m} must be > 0")
-    crs = metric_crs(area, crs)
+    setup = setup or SignalSetup()
+    crs = metric_crs(area, setup.crs)
     minx, miny, maxx, maxy = area.to_crs(crs).total_bounds
     minx, miny = minx - resolution_m, miny - resolution_m
     cols = int(np.ceil((maxx + resolution_m - minx) / resolution_m))
@@ -99,11 +99,11 @@ def signal_raster(  # noqa: PLR0913 keyword-only options
     x, y = transform * (col.ravel(), row.ravel())
     cells = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=crs)
     # cells the DEM does not cover are left without a value unless the flat model may stand in
-    flat = terrain if terrain is None or terrain.fallback else replace(terrain, fallback="flat")
-    signal = predict_signal(cells, towers, model=model, terrain=flat, budget=budget,
-                            environment=environment, extrapolate=extrapolate, crs=crs,
-                            progress=progress)  # fmt: skip
-    unknown = signal["terrain_fallback"].to_numpy() & (flat is not terrain)
+    terrain = setup.terrain
+    refuses = setup.uses_terrain and terrain.fallback is None
+    flat = setup.replace(terrain=replace(terrain, fallback="flat"), crs=crs) if refuses else None
+    signal = predict_signal(cells, towers, flat or setup.replace(crs=crs), progress=progress)
+    unknown = signal["terrain_fallback"].to_numpy() & refuses
     signal.loc[unknown, ["best_signal_dbm", "best_margin_db"]] = np.nan
     return SignalRaster(
         signal["best_signal_dbm"].to_numpy().reshape(rows, cols),

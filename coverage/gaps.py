@@ -16,16 +16,16 @@ import shapely
 from pyproj import CRS
 
 from whitespot.coverage.budget import LinkBudget
-from whitespot.coverage.models import get_model
+from whitespot.coverage.setup import SignalSetup
 from whitespot.coverage.signal import predict_signal
 from whitespot.data import Terrain, TowersFarWarning, add_lonlat, metric_crs, towers_overlap
 from whitespot.data.labels import counted
 from whitespot.data.overlap import REACH_KM
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
 
-SIGNAL_STATUSES = ("covered", "weak", "none")
-POWER_STATUSES = ("ok", "none", "unknown")
-GAP_TYPES = ("ok", "no_signal", "no_power", "no_signal_no_power")
+COUNTED_AS_ZERO = "; households missing or unreadable in the file: counted as 0 (see data quality)"
+"""Added to the criteria of a village whose household count could not be read."""
+
 
 GAP_LIST_COLUMNS = (
     "village_id",
@@ -90,6 +90,16 @@ class GapCriteria:
         if self.max_grid_distance_km < 0:
             raise ValueError(f"max_grid_distance_km={self.max_grid_distance_km} must be >= 0")
 
+    def settings(self) -> dict[str, object]:
+        """Return the rules as plain values, for the settings sheet."""
+        return {
+            "covered_share": self.covered_share,
+            "min_electrified_share": self.min_electrified_share,
+            "max_grid_distance_km": self.max_grid_distance_km,
+            "households_without_both": "households of villages without both, the smaller of "
+            "the two counts (a lower bound)",
+        }
+
 
 @dataclass(frozen=True)
 class GapList:
@@ -112,6 +122,15 @@ class GapList:
     provinces: pd.DataFrame
     households: gpd.GeoDataFrame | None
     settings: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def setup(self) -> SignalSetup:
+        """The signal setup the gap list was made with.
+
+        Settings cannot hold the DEM: for the terrain model pass it to
+        :meth:`SignalSetup.from_settings` (without it, RMa LOS stands in).
+        """
+        return SignalSetup.from_settings(self.settings)
 
     def totals(self) -> dict[str, int]:
         """Totals over all provinces of :data:`SUMMARY_COLUMNS`."""
@@ -150,20 +169,14 @@ def grid_distance_km(points: gpd.GeoDataFrame, grid: gpd.GeoDataFrame, crs: CRS)
     return out / 1000.0
 
 
-def gap_list(  # noqa: PLR0913 keyword-only options
+def gap_list(
     villages: gpd.GeoDataFrame,
     towers: gpd.GeoDataFrame,
+    setup: SignalSetup | None = None,
     *,
     households: gpd.GeoDataFrame | None = None,
     grid: gpd.GeoDataFrame | None = None,
-    terrain: Terrain | None = None,
-    model: str = "rma",
-    technology: str | None = None,
-    budget: LinkBudget | None = None,
     criteria: GapCriteria | None = None,
-    environment: str | None = None,
-    extrapolate: bool = False,
-    crs: CRS | None = None,
     progress: bool | None = None,
 ) -> GapList:
     """Find the villages without signal or without power and list them.
@@ -172,50 +185,36 @@ def gap_list(  # noqa: PLR0913 keyword-only options
     ----------
     villages, towers : geopandas.GeoDataFrame
         Validated layers (:mod:`whitespot.data`).
+    setup : SignalSetup, optional
+        How signal is predicted (model, DEM, link budget, environment, extrapolation,
+        technology filter, metric CRS); default ``SignalSetup()``. Stored in the settings
+        with the metric CRS it resolved to (:attr:`GapList.setup`).
     households : geopandas.GeoDataFrame, optional
         Validated households with ``village_id``; signal is then predicted per household
         and a village's share of covered households decides its status. Without them the
         signal at the village point stands for all its households.
     grid : geopandas.GeoDataFrame, optional
         Power lines, for the grid distance.
-    terrain : Terrain, optional
-        DEM, for ``model="terrain"``.
-    model : str, default "rma"
-        Path-loss model (:data:`whitespot.coverage.models.MODEL_NAMES`).
-    technology : str, optional
-        Count only towers of this technology (``"4G"`` ...); default all.
-    budget : LinkBudget, optional
-        Margins and thresholds.
     criteria : GapCriteria, optional
         Village rules (covered share, electrified share, grid distance).
-    environment, extrapolate, crs, progress
-        As :func:`whitespot.coverage.predict_signal`.
+    progress : bool, optional
+        Show a progress bar.
 
     Returns
     -------
     GapList
         Villages (every input village once, input order), summaries, households, settings.
     """
-    budget = budget or LinkBudget()
+    setup = setup or SignalSetup()
+    setup = setup.replace(crs=metric_crs(villages, setup.crs))
+    budget, crs = setup.budget, setup.crs
     criteria = criteria or GapCriteria()
-    crs = metric_crs(villages, crs)
-    if technology is not None:
-        towers = towers[towers["technology"] == technology]
-    overlap = towers_overlap(villages, towers)
+    heard = towers if setup.technology is None else towers[towers["technology"] == setup.technology]
+    overlap = towers_overlap(villages, heard)
     if overlap.suspicious:
         warnings.warn(overlap.message(), TowersFarWarning, stacklevel=2)
     receivers = households if households is not None else villages
-    signal = predict_signal(
-        receivers,
-        towers,
-        model=model,
-        terrain=terrain,
-        budget=budget,
-        environment=environment,
-        extrapolate=extrapolate,
-        crs=crs,
-        progress=progress,
-    )
+    signal = predict_signal(receivers, towers, setup, progress=progress)
     signal["signal_status"] = signal_status(signal["best_margin_db"], budget.weak_band_db)
 
     table = pd.DataFrame(villages.drop(columns=villages.geometry.name)).reset_index(drop=True)
@@ -227,24 +226,14 @@ def gap_list(  # noqa: PLR0913 keyword-only options
             geometry=households.geometry.name,
             crs=households.crs,
         )
-        village_signal = _village_signal(
-            table,
-            household_layer,
-            villages,
-            towers,
-            crs=crs,
-            budget=budget,
-            model=model,
-            terrain=terrain,
-            environment=environment,
-            extrapolate=extrapolate,
-        )
+        village_signal = _village_signal(table, household_layer, villages, towers, setup)
     _classify_signal(table, village_signal, criteria, budget, households is not None)
-    if model == "terrain":
+    if setup.uses_terrain:
         table["terrain_fallback"] = _terrain_fallback(table, village_signal, household_layer)
     _classify_power(table, villages, grid, crs, criteria, household_layer)
     table["gap_type"] = _gap_type(table["signal_status"], table["power_status"])
-    table["criteria"] = _criteria_text(table, budget, criteria)
+    _criteria_fields(table, budget)
+    table["criteria"] = criteria_text(table, criteria)
 
     located = add_lonlat(villages.reset_index(drop=True))
     table["lon"], table["lat"] = located["lon"].to_numpy(), located["lat"].to_numpy()
@@ -257,11 +246,13 @@ def gap_list(  # noqa: PLR0913 keyword-only options
         geometry=villages.geometry.to_numpy(),
         crs=villages.crs,
     )
-    settings = _settings(
-        model, budget, criteria, technology, environment, extrapolate, crs, households is not None
-    )
-    if model == "terrain":
-        settings["terrain_fallback"] = _fallback_setting(terrain, table["terrain_fallback"])
+    settings = {
+        **setup.settings(),
+        "signal_evaluated_at": "households" if households is not None else "village points",
+        **criteria.settings(),
+    }
+    if setup.uses_terrain:
+        settings["terrain_fallback"] = _fallback_setting(setup.terrain, table["terrain_fallback"])
     settings["towers_check"] = overlap.message() or (
         f"ok: {100 * overlap.share_near:.0f}% of villages have a tower within {REACH_KM:g} km"
     )
@@ -274,31 +265,15 @@ def gap_list(  # noqa: PLR0913 keyword-only options
     )
 
 
-def _village_signal(  # noqa: PLR0913 keyword-only options
+def _village_signal(
     table: pd.DataFrame,
     households: gpd.GeoDataFrame,
     villages: gpd.GeoDataFrame,
     towers: gpd.GeoDataFrame,
-    *,
-    crs: CRS,
-    budget: LinkBudget,
-    model: str,
-    terrain: Terrain | None,
-    environment: str | None,
-    extrapolate: bool,
+    setup: SignalSetup,
 ) -> pd.DataFrame:
     """Per-village shares of covered and weak households, and the village point's signal."""
-    at_village = predict_signal(
-        villages,
-        towers,
-        model=model,
-        terrain=terrain,
-        budget=budget,
-        environment=environment,
-        extrapolate=extrapolate,
-        crs=crs,
-        progress=False,
-    ).reset_index(drop=True)
+    at_village = predict_signal(villages, towers, setup, progress=False).reset_index(drop=True)
     member = pd.Categorical(households["village_id"], categories=table["village_id"]).codes
     known = member >= 0
     status = households["signal_status"].to_numpy()
@@ -427,16 +402,42 @@ def _gap_type(signal: pd.Series, power: pd.Series) -> np.ndarray:
     )
 
 
-def _criteria_text(table: pd.DataFrame, budget: LinkBudget, criteria: GapCriteria) -> pd.Series:
-    """Write the rules behind each row in words."""
+def _criteria_fields(table: pd.DataFrame, budget: LinkBudget) -> None:
+    """Add the threshold of each village's best server (dBm) and its measure, as fields."""
+    technology = pd.Series(table["best_technology"], dtype="string").fillna("")
+    table["threshold_dbm"] = technology.map(
+        lambda t: budget.threshold_dbm(t) if t else np.nan
+    ).astype(float)
+    table["threshold_measure"] = technology.map(
+        lambda t: TECHNOLOGY_DEFAULTS[t].measure if t else ""
+    ).astype("string")
+
+
+def criteria_text(table: pd.DataFrame, criteria: GapCriteria) -> pd.Series:
+    """Write the rules behind each row in English, from the gap list's fields.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Gap-list rows: statuses, ``covered_share``, ``best_signal_dbm``, ``best_tower_id``,
+        ``best_technology``, ``threshold_dbm``, ``threshold_measure``,
+        ``nearest_tower_km``, ``electrified``, ``grid_distance_km`` and, for a department's
+        list, ``households_unknown``.
+    criteria : GapCriteria
+        The rules applied.
+
+    Returns
+    -------
+    pandas.Series of str
+    """
 
     def text(values: object) -> pd.Series:
         return pd.Series(values, index=table.index, dtype="string")
 
     technology = text(table["best_technology"]).fillna("")
-    threshold = technology.map(
-        lambda t: f"{budget.threshold_dbm(t):g} dBm {TECHNOLOGY_DEFAULTS[t].measure}" if t else ""
-    )
+    threshold = table["threshold_dbm"].map(lambda v: "" if np.isnan(v) else f"{v:g} dBm ") + text(
+        table["threshold_measure"]
+    ).fillna("")
     signal_dbm = table["best_signal_dbm"].map(lambda v: "" if np.isnan(v) else f"{v:.1f} dBm")
     server = text(
         "best "
@@ -452,7 +453,7 @@ def _criteria_text(table: pd.DataFrame, budget: LinkBudget, criteria: GapCriteri
     nearest = table["nearest_tower_km"].map(
         lambda v: "no tower" if np.isnan(v) else f"nearest tower {v:.1f} km"
     )
-    covered = (100 * table["covered_share"]).round().astype(int).astype(str)
+    covered = (100 * table["covered_share"].fillna(0)).round().astype(int).astype(str)
     signal_part = (
         "signal " + text(table["signal_status"]) + ": " + covered + "% of households covered "
         f"(needs {100 * criteria.covered_share:g}%); " + server + ", " + nearest
@@ -468,7 +469,11 @@ def _criteria_text(table: pd.DataFrame, budget: LinkBudget, criteria: GapCriteri
             "" if np.isnan(v) else f", grid {v:.1f} km (limit {criteria.max_grid_distance_km:g} km)"
         )
     )
-    return signal_part + "; power " + text(table["power_status"]) + ": " + electrified + grid
+    out = signal_part + "; power " + text(table["power_status"]) + ": " + electrified + grid
+    if "households_unknown" in table:
+        unknown = table["households_unknown"].fillna(False).astype(bool).to_numpy()
+        out = out.where(~unknown, out + COUNTED_AS_ZERO)
+    return out
 
 
 def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -499,35 +504,3 @@ def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFr
         }
     )
     return parts.groupby(by, sort=True, as_index=False)[list(SUMMARY_COLUMNS)].sum()
-
-
-def _settings(
-    model: str,
-    budget: LinkBudget,
-    criteria: GapCriteria,
-    technology: str | None,
-    environment: str | None,
-    extrapolate: bool,
-    crs: CRS,
-    per_household: bool,
-) -> dict[str, object]:
-    return {
-        "model": model,
-        "model_description": get_model(model).description
-        + (
-            " + Bullington diffraction over the DEM (ITU-R P.526-15 4.5.1)"
-            if model == "terrain"
-            else ""
-        ),
-        "environment": environment or "default",
-        "extrapolate": extrapolate,
-        "technology": technology or "all",
-        "metric_crs": crs.to_string(),
-        "signal_evaluated_at": "households" if per_household else "village points",
-        **budget.settings(),
-        "covered_share": criteria.covered_share,
-        "min_electrified_share": criteria.min_electrified_share,
-        "max_grid_distance_km": criteria.max_grid_distance_km,
-        "households_without_both": "households of villages without both, the smaller of "
-        "the two counts (a lower bound)",
-    }

@@ -20,25 +20,10 @@ from whitespot.coverage.gaps import GapList
 from whitespot.data import metric_crs, projected_xy
 from whitespot.data.headers import normalize_text
 from whitespot.data.labels import counted
+from whitespot.data.vocabulary import LOCATION_UNKNOWN
 
 GapKind = Literal["any", "signal", "power"]
 
-PROGRESS_STATUSES = (
-    "closed",
-    "still_open",
-    "reopened",
-    "newly_found",
-    "covered",
-    "added_covered",
-    "location_unknown",
-    "not_in_current",
-)
-"""closed: a gap before, covered now; still_open: a gap both times; reopened: covered before,
-a gap now; newly_found: not in the previous list, a gap now; covered: no gap either time;
-added_covered: new in the list, no gap; location_unknown: no usable coordinates now;
-not_in_current: in the previous list only (listed, never dropped)."""
-
-MATCH_METHODS = ("id", "name", "location", "same_row", "none")
 
 PROGRESS_SUMMARY_COLUMNS = (
     "previous_gaps",
@@ -278,7 +263,7 @@ def _statuses(
     gap_before = is_gap(before["gap_type"], kind)
     was[matched] = gap_before[partner[matched]]
     gap_now = is_gap(now["gap_type"], kind)
-    unknown = (now["gap_type"] == "location_unknown").to_numpy()
+    unknown = (now["gap_type"] == LOCATION_UNKNOWN).to_numpy()
     status = np.select(
         [
             unknown,

@@ -24,7 +24,8 @@ from tqdm.auto import tqdm
 from whitespot.coverage._errors import ModelRangeError, TerrainCoverageError
 from whitespot.coverage.antenna import bearing_deg, sector_gain_db
 from whitespot.coverage.budget import LinkBudget
-from whitespot.coverage.models import PathLossModel, get_model
+from whitespot.coverage.models import PathLossModel
+from whitespot.coverage.setup import SignalSetup
 from whitespot.coverage.terrain import (
     bullington_loss_db,
     reproject_terrain,
@@ -106,17 +107,12 @@ class _TowerGroup:
         return np.where(step >= 0, self.envelope_db[np.clip(step, 0, None)], np.inf)
 
 
-def predict_signal(  # noqa: PLR0913 keyword-only options
+def predict_signal(
     points: gpd.GeoDataFrame,
     towers: gpd.GeoDataFrame,
+    setup: SignalSetup | None = None,
     *,
-    model: str = "rma",
-    terrain: Terrain | None = None,
-    budget: LinkBudget | None = None,
-    environment: str | None = None,
-    extrapolate: bool = False,
     max_servers: int = MAX_SERVERS,
-    crs: CRS | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
     """Predict the best received signal at every point from the towers that reach it.
@@ -127,23 +123,11 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
         Receivers (households or villages); polygons use their representative point.
     towers : geopandas.GeoDataFrame
         Validated towers (:func:`whitespot.data.validate_towers`).
-    model : {"rma", "rma_los", "hata", "cost231", "free_space", "terrain"}, default "rma"
-        Path-loss model (see :mod:`whitespot.coverage.models`). ``"terrain"`` needs
-        `terrain`: RMa LOS plus Bullington diffraction over DEM profiles.
-    terrain : Terrain, optional
-        DEM; required by ``"terrain"``, ignored by the other models.
-    budget : LinkBudget, optional
-        Margins and thresholds; default ``LinkBudget()``.
-    environment : str, optional
-        Environment of the Hata models (``"open"``, ``"suburban"``, ``"urban"``,
-        ``"urban_large"``; COST-231 ``"medium"``/``"metropolitan"``).
-    extrapolate : bool, default False
-        Use the model outside its frequency, height and distance validity instead of
-        raising (:class:`ModelRangeError`) or leaving far pairs out.
+    setup : SignalSetup, optional
+        Model, DEM, link budget, environment, extrapolation, technology filter and metric
+        CRS (:class:`whitespot.coverage.SignalSetup`); default ``SignalSetup()`` (RMa NLOS).
     max_servers : int, default 8
         Towers above threshold are counted up to this number per point.
-    crs : pyproj.CRS, optional
-        Metric CRS; default the UTM zone of the points.
     progress : bool, optional
         Show a progress bar; default only on a terminal or notebook with several chunks.
 
@@ -171,10 +155,8 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
     """
     if max_servers < 1:
         raise ValueError(f"max_servers={max_servers} must be >= 1")
-    budget = budget or LinkBudget()
-    path_model, ground, point_xy, tower_data = _setup(
-        points, towers, model, terrain, budget, environment, extrapolate, crs
-    )
+    engine, point_xy, tower_data = _setup(points, towers, setup or SignalSetup())
+    ground = engine.ground
 
     result = _empty_result(len(point_xy))
     if ground is not None:
@@ -193,15 +175,7 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
             best = _Best.empty(chunk.stop - chunk.start)
             for group in groups:
                 pairs += _search_group(
-                    point_xy[chunk],
-                    group,
-                    tower_data,
-                    best,
-                    model=path_model,
-                    budget=budget,
-                    ground=ground,
-                    environment=environment,
-                    max_servers=max_servers,
+                    point_xy[chunk], group, tower_data, best, engine, max_servers
                 )
             best.store(result, chunk, max_servers)
     if ground is not None and ground.fallback is None and result["terrain_fallback"].any():
@@ -215,24 +189,27 @@ def predict_signal(  # noqa: PLR0913 keyword-only options
     return frame
 
 
+@dataclass(frozen=True)
+class _Engine:
+    """What the per-pair computation needs of a setup, resolved in the metric CRS."""
+
+    model: PathLossModel
+    budget: LinkBudget
+    environment: str | None
+    ground: Terrain | None
+
+
 def _setup(
-    points: gpd.GeoDataFrame,
-    towers: gpd.GeoDataFrame,
-    model: str,
-    terrain: Terrain | None,
-    budget: LinkBudget,
-    environment: str | None,
-    extrapolate: bool,
-    crs: CRS | None,
-) -> tuple[PathLossModel, Terrain | None, np.ndarray, _Towers]:
-    """Check the model, choose the metric CRS, project points, prepare towers and DEM."""
-    path_model = get_model(model)
-    if model == "terrain" and terrain is None:
-        raise ValueError("model='terrain' needs a DEM: pass terrain=read_terrain(path)")
-    crs = metric_crs(points, crs)
-    ground = reproject_terrain(terrain, crs) if model == "terrain" else None
-    tower_data = _prepare_towers(towers, crs, path_model, budget, environment, extrapolate)
-    return path_model, ground, projected_xy(points, crs), tower_data
+    points: gpd.GeoDataFrame, towers: gpd.GeoDataFrame, setup: SignalSetup
+) -> tuple[_Engine, np.ndarray, _Towers]:
+    """Choose the metric CRS, project points, prepare towers and DEM."""
+    crs = metric_crs(points, setup.crs)
+    if setup.technology is not None:
+        towers = towers[towers["technology"] == setup.technology]
+    ground = reproject_terrain(setup.terrain, crs) if setup.uses_terrain else None
+    engine = _Engine(setup.path_model, setup.budget, setup.environment, ground)
+    tower_data = _prepare_towers(towers, crs, engine, setup.extrapolate)
+    return engine, projected_xy(points, crs), tower_data
 
 
 def _quiet(progress: bool | None, starts: range) -> bool | None:
@@ -319,13 +296,9 @@ def _check_tower_ranges(towers: gpd.GeoDataFrame, model: PathLossModel) -> None:
 
 
 def _prepare_towers(
-    towers: gpd.GeoDataFrame,
-    crs: CRS,
-    model: PathLossModel,
-    budget: LinkBudget,
-    environment: str | None,
-    extrapolate: bool,
+    towers: gpd.GeoDataFrame, crs: CRS, engine: _Engine, extrapolate: bool
 ) -> _Towers:
+    model, budget, environment = engine.model, engine.budget, engine.environment
     towers = towers.sort_values("tower_id", kind="stable")
     if not extrapolate:
         _check_tower_ranges(towers, model)
@@ -423,23 +396,19 @@ class _Best:
         result["terrain_fallback"][chunk] = self.fallback
 
 
-def _search_group(  # noqa: PLR0913 keyword-only internals
+def _search_group(
     point_xy: np.ndarray,
     group: _TowerGroup,
     towers: _Towers,
     best: _Best,
-    *,
-    model: PathLossModel,
-    budget: LinkBudget,
-    ground: Terrain | None,
-    environment: str | None,
+    engine: _Engine,
     max_servers: int,
 ) -> int:
     """Merge the best server of one technology into `best`; return the pairs evaluated."""
     size = len(group.members)
     k = min(max_servers, size)
     pending = np.arange(len(point_xy))
-    floor = -budget.weak_band_db
+    floor = -engine.budget.weak_band_db
     pairs = 0
     while len(pending):
         distance_m, nearest = group.tree.query(point_xy[pending], k=k, workers=-1)
@@ -450,14 +419,7 @@ def _search_group(  # noqa: PLR0913 keyword-only internals
         signal = np.full(tower.shape, np.nan)
         rows = np.broadcast_to(pending[:, None], tower.shape)
         signal[valid], flat = _pair_signal(
-            point_xy[rows[valid]],
-            tower[valid],
-            distance_m[valid],
-            towers,
-            model,
-            budget,
-            ground,
-            environment,
+            point_xy[rows[valid]], tower[valid], distance_m[valid], towers, engine
         )
         pairs += int(valid.sum())
         best.fallback[rows[valid][flat]] = True
@@ -496,12 +458,10 @@ def _pair_signal(
     tower: np.ndarray,
     distance_m: np.ndarray,
     towers: _Towers,
-    model: PathLossModel,
-    budget: LinkBudget,
-    ground: Terrain | None,
-    environment: str | None,
+    engine: _Engine,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Received level (dBm) of each (receiver, tower) pair, and where the DEM was missing."""
+    model, budget, ground = engine.model, engine.budget, engine.ground
     distance_km = np.maximum(distance_m / 1000.0, model.min_distance_km)
     if model.log_linear:
         loss = towers.loss_at_1km_db[tower] + towers.loss_per_decade_db[tower] * np.log10(
@@ -513,7 +473,7 @@ def _pair_signal(
             distance_km,
             towers.height_m[tower],
             budget.mobile_height_m,
-            environment,
+            engine.environment,
         )
     flat = np.zeros(len(tower), dtype=bool)
     if ground is not None:
@@ -567,16 +527,11 @@ def _diffraction_db(
     return loss, flat
 
 
-def covering_pairs(  # noqa: PLR0913 keyword-only options
+def covering_pairs(
     points: gpd.GeoDataFrame,
     towers: gpd.GeoDataFrame,
+    setup: SignalSetup | None = None,
     *,
-    model: str = "rma",
-    terrain: Terrain | None = None,
-    budget: LinkBudget | None = None,
-    environment: str | None = None,
-    extrapolate: bool = False,
-    crs: CRS | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
     """Every (point, tower) pair in which the tower's signal clears its threshold.
@@ -585,16 +540,23 @@ def covering_pairs(  # noqa: PLR0913 keyword-only options
     every tower (or candidate site) that would cover each point. Same models, budget and
     pruning as :func:`predict_signal`.
 
+    Parameters
+    ----------
+    points, towers : geopandas.GeoDataFrame
+        Receivers and (validated) towers or candidate sites.
+    setup : SignalSetup, optional
+        As :func:`predict_signal`.
+    progress : bool, optional
+        Show a progress bar.
+
     Returns
     -------
     pandas.DataFrame
         ``point`` (position in `points`), ``tower_id`` and ``margin_db`` (>= 0), sorted by
         tower id then point.
     """
-    budget = budget or LinkBudget()
-    path_model, ground, point_xy, tower_data = _setup(
-        points, towers, model, terrain, budget, environment, extrapolate, crs
-    )
+    engine, point_xy, tower_data = _setup(points, towers, setup or SignalSetup())
+    ground = engine.ground
     if ground is not None:
         _check_ends_on_dem(ground, point_xy, tower_data, points)
     point_tree = cKDTree(point_xy)
@@ -611,9 +573,7 @@ def covering_pairs(  # noqa: PLR0913 keyword-only options
         tower, point, distance_m = members[pairs["i"]], pairs["j"], pairs["v"]
         near = distance_m <= tower_data.reach_m[tower]
         tower, point, distance_m = tower[near], point[near], distance_m[near]
-        signal, flat = _pair_signal(
-            point_xy[point], tower, distance_m, tower_data, path_model, budget, ground, environment
-        )
+        signal, flat = _pair_signal(point_xy[point], tower, distance_m, tower_data, engine)
         if flat.any() and ground.fallback is None:
             uncovered = np.zeros(len(points), dtype=bool)
             uncovered[point[flat]] = True

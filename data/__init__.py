@@ -14,7 +14,7 @@ from whitespot.data._errors import (
     ValidationError,
     format_ids,
 )
-from whitespot.data.admin import ADMIN_STATUSES, assign_admin_units
+from whitespot.data.admin import assign_admin_units
 from whitespot.data.coordinates import parse_coordinates
 from whitespot.data.crs import (
     WGS84,
@@ -64,6 +64,7 @@ from whitespot.data.validate import (
     validate_towers,
     validate_villages,
 )
+from whitespot.data.vocabulary import ADMIN_STATUSES
 
 __all__ = [
     "ADMIN_STATUSES",

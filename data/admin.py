@@ -26,26 +26,6 @@ from tqdm.auto import tqdm
 
 from whitespot.data.headers import normalize_text
 
-ADMIN_STATUSES = (
-    "matched",
-    "matched_new_units",
-    "matched_approximate",
-    "split_by_location",
-    "split_unresolved",
-    "admin_unmatched",
-    "code_given",
-    "code_disagrees",
-    "code_unknown",
-)
-"""How a row got its post-2025 commune: converted from old names; already named in new
-units; matched to a commune whose name differs from the one typed (the converter matches
-loosely: check it); an old commune split between new ones, decided by the village's location in the
-commune boundaries; split without boundaries to decide (the converter's default is
-written and flagged); names not found (the closest candidates are listed); the file's own
-commune code, kept (and its names agree or there are none); the file's own code, kept,
-though its names convert to another commune; the file's own code, kept, though neither
-package knows it."""
-
 ADMIN_COLUMNS = (
     "province_code",
     "province_name",

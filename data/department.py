@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from whitespot.data._errors import Problem, ValidationError
+from whitespot.data.cells import COUNT_PATTERN, count_value, yes_no
 from whitespot.data.coordinates import parse_coordinates
 from whitespot.data.crs import WGS84
 from whitespot.data.encoding import decode_text
@@ -40,21 +41,11 @@ from whitespot.data.schema import (
 ISSUE_COLUMNS = ("layer", "row", "village_id", "column", "check", "severity", "value", "message")
 """Columns of :attr:`VillageList.issues` (and of the data-quality sheet)."""
 
-SEVERITIES = ("error", "warning", "info")
-"""error: the value cannot be used; warning: a value was read with a guess or changed;
-info: a row that holds no village was skipped, or a value was converted."""
 
 REQUIRED_FIELDS = ("households", "lon", "lat")
 HEADER_SEARCH_ROWS = 30
 _DISTRICT_WORDS = ("huyen", "quan", "thi xa", "thanh pho")
 _COMMUNE_WORDS = ("xa", "phuong", "thi tran")
-_TRUE_WORDS = {"co", "x", "yes", "true", "y", "da co", "co dien", "1"}
-_FALSE_WORDS = {"khong", "chua", "chua co", "no", "false", "n", "0", "khong co"}
-_COUNT = re.compile(
-    r"^\s*(?P<number>-?\d{1,3}(?:[.,\s]\d{3})+|-?\d+(?:[.,]\d+)?)\s*"
-    r"(?:hộ|ho|hh|households?|người|nguoi|khẩu|khau|persons?|people)?\.?\s*$",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -335,7 +326,7 @@ def _data_rows(
         total = _total_label(filled, record)
         if total is not None:
             stated = (
-                _count_value(cells[households_column]) if households_column is not None else None
+                count_value(cells[households_column]) if households_column is not None else None
             )
             expected = grand_sum if total == "grand" else block_sum
             _check_total(issues, row, filled, stated, expected, total)
@@ -359,7 +350,7 @@ def _data_rows(
         for level, value in context.items():
             if record.get(level) is None:
                 record[level] = value
-        households = _count_value(record.get("households"))
+        households = count_value(record.get("households"))
         block_sum += households or 0.0
         grand_sum += households or 0.0
         records.append(record)
@@ -419,21 +410,6 @@ def _check_total(
                    f"{what} row says {stated:,.0f} households, the villages above it add "
                    f"up to {expected:,.0f}: a village may be missing, counted twice or "
                    "mistyped")  # fmt: skip
-
-
-def _count_value(cell: object) -> float | None:
-    """Return the household count of a cell (``120``, ``120 hộ``, ``1.250``), or None."""
-    if isinstance(cell, bool) or cell is None:
-        return None
-    if isinstance(cell, int | float):
-        return float(cell) if np.isfinite(cell) else None
-    match = _COUNT.match(str(cell))
-    if match is None:
-        return None
-    number = match.group("number")
-    if re.fullmatch(r"-?\d{1,3}(?:[.,\s]\d{3})+", number):
-        number = re.sub(r"[.,\s]", "", number)
-    return float(number.replace(",", "."))
 
 
 _HEADING = re.compile(r"^(?:[ivxlc]+|[a-z]|\d+)(?:[.)]| -)?\s")
@@ -610,7 +586,7 @@ def _counts(raw: pd.Series, rows, ids, column: str, issues: _Issues) -> pd.Serie
     numbers = pd.to_numeric(
         raw.where(raw.map(lambda v: isinstance(v, int | float))), errors="coerce"
     ).to_numpy(dtype=float)
-    match = text.str.extract(_COUNT)["number"]
+    match = text.str.extract(COUNT_PATTERN)["number"]
     thousands = match.str.fullmatch(r"-?\d{1,3}(?:[.,\s]\d{3})+").fillna(False)
     cleaned = match.where(~thousands, match.str.replace(r"[.,\s]", "", regex=True))
     from_text = pd.to_numeric(cleaned.str.replace(",", ".", regex=False), errors="coerce")
@@ -656,14 +632,13 @@ def _counts(raw: pd.Series, rows, ids, column: str, issues: _Issues) -> pd.Serie
 def _electrified(raw: pd.Series, rows, ids, issues: _Issues) -> np.ndarray:
     """Share 0..1 from yes/no words (Vietnamese or English), shares or percentages."""
     text = raw.map(_cell_text).str.strip()
-    words = text.map(normalize_text)
     percent = text.str.fullmatch(r"\d+(?:[.,]\d+)?\s*%").fillna(False).to_numpy()
     number = pd.to_numeric(
         text.str.rstrip("%").str.replace(",", ".", regex=False).str.strip(), errors="coerce"
     ).to_numpy(dtype=float)
     share = np.where(percent, number / 100.0, number)
-    share[words.isin(_TRUE_WORDS).to_numpy()] = 1.0
-    share[words.isin(_FALSE_WORDS).to_numpy()] = 0.0
+    word = yes_no(raw)
+    share = np.where(np.isfinite(word), word, share)
     whole_percent = ~percent & (share > 1) & (share <= 100)
     if whole_percent.any():
         issues.add(

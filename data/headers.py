@@ -10,9 +10,9 @@ on the command line).
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
+
+from whitespot.data.cells import normalize_text
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "village_id": ("village_id", "mã thôn", "mã thôn/bản", "mã thôn bản", "mã địa bàn", "id"),
@@ -62,18 +62,6 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 """Known names of each field of a department's village list (before normalisation)."""
 
 FIELDS = tuple(HEADER_ALIASES)
-
-
-def normalize_text(text: object) -> str:
-    """Lower-case ASCII form of a header or a place name, for matching.
-
-    Diacritics are removed (``đ`` becomes ``d``), every run of other characters becomes one
-    space, and the ends are stripped: ``"Thôn/Bản "`` and ``"THON BAN"`` both give
-    ``"thon ban"``.
-    """
-    decomposed = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
-    return re.sub(r"[^a-z0-9]+", " ", bare).strip()
 
 
 def header_map(extra: Mapping[str, str] | None = None) -> dict[str, str]:

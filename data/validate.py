@@ -25,6 +25,7 @@ from whitespot.data._errors import (
     Problem,
     ValidationError,
 )
+from whitespot.data.cells import yes_no
 from whitespot.data.crs import WGS84
 from whitespot.data.io import read_layer
 from whitespot.data.schema import (
@@ -45,9 +46,6 @@ from whitespot.data.schema import (
 
 Source = gpd.GeoDataFrame | str | PathLike
 Region = tuple[float, float, float, float] | None
-
-_TRUE_WORDS = {"true", "yes", "y", "1", "x", "có", "co", "đã có", "da co"}
-_FALSE_WORDS = {"false", "no", "n", "0", "không", "khong", "chưa có", "chua co"}
 
 
 def validate_layer(
@@ -235,11 +233,10 @@ def _numbers(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _shares(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Bool / yes-no / 0..1 cells as a share 0..1 and a mask of cells that are none of these."""
-    words = raw.astype("string").str.strip().str.lower()
     values, bad = _numbers(raw)
-    values[words.isin(_TRUE_WORDS).fillna(False).to_numpy()] = 1.0
-    is_false = words.isin(_FALSE_WORDS).fillna(False).to_numpy()
-    values[is_false & ~np.isfinite(values)] = 0.0
+    word = yes_no(raw)
+    said = np.isfinite(word) & ~np.isfinite(values)
+    values[said] = word[said]
     bad = (bad & ~np.isfinite(values)) | (values < 0) | (values > 1)
     return np.where(bad, np.nan, values), bad
 

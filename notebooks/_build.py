@@ -26,7 +26,7 @@ PLANNER = [
     ("code", "import matplotlib.pyplot as plt\n"
              "import pandas as pd\n\n"
              "import whitespot.data as wd\n"
-             "from whitespot.coverage import gap_list, predict_signal\n"
+             "from whitespot.coverage import SignalSetup, gap_list, predict_signal\n"
              "from whitespot.maps import plan_map\n"
              "from whitespot.planning import plan_sites, write_plan\n\n"
              "province = wd.load_sample()\n"
@@ -38,20 +38,24 @@ PLANNER = [
     ("md", "## Two propagation models\n\n"
            "`rma` is 3GPP TR 38.901 rural macro, non-line-of-sight (no terrain). `terrain` adds the "
            "DEM: line-of-sight RMa plus knife-edge diffraction over each tower-household profile."),
-    ("code", "flat = predict_signal(households, towers, model='rma', progress=False)\n"
-             "hilly = predict_signal(households, towers, model='terrain', terrain=province.terrain, progress=False)\n"
+    ("code", "flat = predict_signal(households, towers, SignalSetup(model='rma'), progress=False)\n"
+             "hilly_setup = SignalSetup(model='terrain', terrain=province.terrain)\n"
+             "hilly = predict_signal(households, towers, hilly_setup, progress=False)\n"
              "pd.DataFrame({\n"
              "    'households covered': [(flat.best_margin_db >= 0).sum(), (hilly.best_margin_db >= 0).sum()],\n"
              "    'median best signal (dBm)': [flat.best_signal_dbm.median(), hilly.best_signal_dbm.median()],\n"
              "}, index=['rma', 'terrain'])"),
     ("md", "## The gaps"),
-    ("code", "gaps = gap_list(villages, towers, households=households, grid=grid,\n"
-             "                terrain=province.terrain, model='terrain', progress=False)\n"
+    ("md", "One `SignalSetup` holds the model, the DEM, the link budget and the rest; the gap list "
+           "stores it in its settings and the plan reuses it."),
+    ("code", "gaps = gap_list(villages, towers, hilly_setup, households=households, grid=grid,\n"
+             "                progress=False)\n"
              "print(gaps.headline())\n"
              "gaps.villages.gap_type.value_counts()"),
     ("md", "## Sites for a budget (million VND), exact against greedy"),
-    ("code", "exact = plan_sites(gaps, budget=20_000, towers=towers, grid=grid, method='exact', curve_steps=8)\n"
-             "greedy = plan_sites(gaps, budget=20_000, towers=towers, grid=grid, method='greedy', curve_steps=0)\n"
+    ("code", "common = dict(budget=20_000, towers=towers, grid=grid, terrain=province.terrain)\n"
+             "exact = plan_sites(gaps, **common, method='exact', curve_steps=8)\n"
+             "greedy = plan_sites(gaps, **common, method='greedy', curve_steps=0)\n"
              "for plan in (exact, greedy):\n"
              "    print(plan.selection.summary())"),
     ("code", "fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))\n"

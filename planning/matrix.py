@@ -12,11 +12,9 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import CRS
 from scipy.sparse import csr_matrix
 
-from whitespot.coverage import GapList, LinkBudget, covering_pairs
-from whitespot.data import Terrain
+from whitespot.coverage import GapList, SignalSetup, covering_pairs
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
 
 _HASH_SEED = 20250701
@@ -203,18 +201,13 @@ def demand_points(gaps: GapList) -> gpd.GeoDataFrame:
     )
 
 
-def coverage_matrix(  # noqa: PLR0913 keyword-only options
+def coverage_matrix(
     candidates: gpd.GeoDataFrame,
     demand: gpd.GeoDataFrame,
+    setup: SignalSetup | None = None,
     *,
     technology: str = "4G",
-    model: str = "rma",
-    terrain: Terrain | None = None,
-    budget: LinkBudget | None = None,
     cost: np.ndarray | None = None,
-    environment: str | None = None,
-    extrapolate: bool = False,
-    crs: CRS | None = None,
     progress: bool | None = None,
 ) -> CoverageMatrix:
     """Which candidate sites would cover which demand points, as a sparse matrix.
@@ -232,8 +225,11 @@ def coverage_matrix(  # noqa: PLR0913 keyword-only options
         Points with a ``households`` weight (:func:`demand_points`).
     technology : str, default "4G"
         Technology the new sites would carry.
-    model, terrain, budget, environment, extrapolate, crs, progress
-        As :func:`whitespot.coverage.predict_signal`.
+    setup : SignalSetup, optional
+        How signal is predicted (:func:`whitespot.coverage.predict_signal`); its technology
+        filter, which selects existing towers, does not apply to the new sites.
+    progress : bool, optional
+        Show a progress bar.
     cost : numpy.ndarray, optional
         Cost per candidate; default 1 each.
 
@@ -254,17 +250,8 @@ def coverage_matrix(  # noqa: PLR0913 keyword-only options
         geometry=candidates.geometry.to_numpy(),
         crs=candidates.crs,
     )
-    pairs = covering_pairs(
-        demand,
-        sites,
-        model=model,
-        terrain=terrain,
-        budget=budget,
-        environment=environment,
-        extrapolate=extrapolate,
-        crs=crs,
-        progress=progress,
-    )
+    setup = (setup or SignalSetup()).replace(technology=None)
+    pairs = covering_pairs(demand, sites, setup, progress=progress)
     position = pd.Index(sites["tower_id"]).get_indexer(pairs["tower_id"])
     return CoverageMatrix.from_pairs(
         position,

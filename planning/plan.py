@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from whitespot.coverage import GapList, LinkBudget
+from whitespot.coverage import GapList, SignalSetup
 from whitespot.coverage.terrain import reproject_terrain, terrain_coverage_mask
 from whitespot.data import Terrain, metric_crs
 from whitespot.data.labels import counted
@@ -120,7 +120,7 @@ def costed_candidates(
     return gpd.GeoDataFrame(out, geometry="geometry", crs=candidates.crs)
 
 
-def plan_sites(  # noqa: PLR0913 keyword-only options
+def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
     gaps: GapList,
     *,
     sites: int | None = None,
@@ -131,8 +131,7 @@ def plan_sites(  # noqa: PLR0913 keyword-only options
     grid: gpd.GeoDataFrame | None = None,
     terrain: Terrain | None = None,
     technology: str = "4G",
-    model: str | None = None,
-    link_budget: LinkBudget | None = None,
+    setup: SignalSetup | None = None,
     costs: UnitCosts | None = None,
     method: str = "auto",
     time_limit_s: float = 60.0,
@@ -159,12 +158,15 @@ def plan_sites(  # noqa: PLR0913 keyword-only options
     grid : geopandas.GeoDataFrame, optional
         Power lines, for connection costs and the shared extension.
     terrain : Terrain, optional
-        DEM: candidate high points, and the terrain model when `model` is not given.
+        DEM: candidate high points, and the DEM of the gap list's terrain model (without
+        it a terrain gap list is planned with RMa LOS, and the settings say so).
     technology : str, default "4G"
         Technology of the new sites.
-    model : str, optional
-        Path-loss model; default the gap list's.
-    link_budget : LinkBudget, optional
+    setup : SignalSetup, optional
+        How the new sites' signal is predicted; default the gap list's own setup
+        (:meth:`SignalSetup.from_settings`: model, environment, extrapolation, link
+        budget), so the plan counts as covered only what the gap list would. Override a
+        part with ``gaps.setup.replace(...)``.
     costs : UnitCosts, optional
     method, time_limit_s, forced, forbidden
         As :func:`select_sites`.
@@ -181,10 +183,7 @@ def plan_sites(  # noqa: PLR0913 keyword-only options
                     time_limit_s=time_limit_s)  # fmt: skip
     costs = costs or UnitCosts()
     crs = metric_crs(gaps.villages)
-    model = model or str(gaps.settings.get("model", "rma"))
-    if model == "terrain" and terrain is None:
-        model = "rma_los"
-    setup = gap_list_setup(gaps.settings, link_budget)
+    setup = (setup or SignalSetup.from_settings(gaps.settings, terrain=terrain)).replace(crs=crs)
     off_dem = 0
     if candidates is None:
         parts = [candidates_from_gaps(gaps, crs=crs)]
@@ -192,9 +191,9 @@ def plan_sites(  # noqa: PLR0913 keyword-only options
             parts.append(candidates_from_terrain(terrain, gaps, crs=crs))
         candidates = pd.concat([p.to_crs(gaps.villages.crs) for p in parts], ignore_index=True)
         candidates = gpd.GeoDataFrame(candidates, geometry="geometry", crs=gaps.villages.crs)
-        if model == "terrain" and terrain.fallback is None:
+        if setup.uses_terrain and setup.terrain.fallback is None:
             # generated sites the DEM cannot judge are not offered (a user's own are refused)
-            on_dem = terrain_coverage_mask(reproject_terrain(terrain, crs), candidates)
+            on_dem = terrain_coverage_mask(reproject_terrain(setup.terrain, crs), candidates)
             off_dem = int((~on_dem).sum())
             candidates = candidates[on_dem].reset_index(drop=True)
     candidates = costed_candidates(candidates, towers=towers, grid=grid, costs=costs, crs=crs)
@@ -203,14 +202,9 @@ def plan_sites(  # noqa: PLR0913 keyword-only options
     matrix = coverage_matrix(
         candidates,
         demand,
+        setup,
         technology=technology,
-        model=model,
-        terrain=terrain,
-        budget=setup["budget"],
-        environment=setup["environment"],
-        extrapolate=setup["extrapolate"],
         cost=None if unit else candidates["total_cost"].to_numpy(),
-        crs=crs,
         progress=progress,
     )
     selection = select_sites(
@@ -236,12 +230,11 @@ def plan_sites(  # noqa: PLR0913 keyword-only options
         "cover_all": cover_all,
         "method": method,
         "time_limit_s": time_limit_s,
+        **setup.settings(),
         "technology": technology,
-        "model": model,
-        "environment": setup["environment"] or "default",
-        "extrapolate": setup["extrapolate"],
-        **setup["budget"].settings(),
-        "terrain_fallback": "none" if terrain is None else str(terrain.fallback or "refuse"),
+        "terrain_fallback": (
+            str(setup.terrain.fallback or "refuse") if setup.uses_terrain else "no terrain"
+        ),
         "lots_by": lots_by,
         "candidates": len(candidates),
         "generated_candidates_off_dem": off_dem,
@@ -305,20 +298,6 @@ def check_objective(
         raise ValueError(f"method={method!r} must be one of {', '.join(METHODS)}")
     if not (np.isfinite(time_limit_s) and time_limit_s > 0):
         raise ValueError(f"time_limit_s={time_limit_s} must be a finite number > 0")
-
-
-def gap_list_setup(settings: dict, link_budget: LinkBudget | None = None) -> dict[str, object]:
-    """Return the signal setup a gap list was made with: link budget, environment, extrapolation.
-
-    A plan predicts the new sites' coverage with the same physics as the gap list that
-    defines its demand; `link_budget` overrides the gap list's when given.
-    """
-    environment = str(settings.get("environment", "default"))
-    return {
-        "budget": link_budget or LinkBudget.from_settings(settings),
-        "environment": None if environment in ("default", "", "None") else environment,
-        "extrapolate": str(settings.get("extrapolate", False)) == "True",
-    }
 
 
 def _power_lines(

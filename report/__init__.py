@@ -5,17 +5,11 @@ data and compares with the previous round; :func:`write_submission` writes the p
 """
 
 from whitespot.report.package import PACKAGE_FILES, write_submission
-from whitespot.report.pipeline import (
-    LOCATION_UNKNOWN,
-    Submission,
-    department_gap_list,
-    department_submission,
-)
+from whitespot.report.pipeline import Submission, department_gap_list, department_submission
 from whitespot.report.summary import summary_html, write_summary
 from whitespot.report.workbook import write_workbook
 
 __all__ = [
-    "LOCATION_UNKNOWN",
     "PACKAGE_FILES",
     "Submission",
     "department_gap_list",

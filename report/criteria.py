@@ -1,8 +1,9 @@
 """The criteria behind each row of the gap list, in Vietnamese.
 
 The gap list's ``criteria`` column says in English why a village is on the list. The
-Vietnamese package writes the same facts in Vietnamese, from the same columns and the
-thresholds in the gap list's settings.
+Vietnamese package writes the same facts in Vietnamese, from the same typed fields
+(statuses, levels, the threshold of the best server, ``households_unknown``) and the rules
+in the gap list's settings; no sentence or formatted number is parsed back.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from whitespot.data.labels import VIETNAMESE_VALUES
+from whitespot.data.vocabulary import LOCATION_UNKNOWN
 from whitespot.report.headlines import vietnamese_number
-from whitespot.report.pipeline import COUNTED_AS_ZERO
 
 
 def vietnamese_criteria(villages: pd.DataFrame, settings: dict[str, object]) -> pd.Series:
@@ -20,10 +21,11 @@ def vietnamese_criteria(villages: pd.DataFrame, settings: dict[str, object]) -> 
     Parameters
     ----------
     villages : pandas.DataFrame
-        Gap-list rows (:data:`whitespot.coverage.gaps.GAP_LIST_COLUMNS` and ``source_row``).
+        Gap-list rows (:data:`whitespot.coverage.gaps.GAP_LIST_COLUMNS`, ``threshold_dbm``,
+        ``threshold_measure``, ``source_row`` and ``households_unknown``).
     settings : dict
-        The gap list's settings: ``covered_share``, ``min_electrified_share``,
-        ``max_grid_distance_km`` and ``threshold_<technology>_dbm``.
+        The gap list's settings: ``covered_share``, ``min_electrified_share`` and
+        ``max_grid_distance_km``.
 
     Returns
     -------
@@ -40,17 +42,10 @@ def vietnamese_criteria(villages: pd.DataFrame, settings: dict[str, object]) -> 
     status = villages["signal_status"].map(VIETNAMESE_VALUES["signal_status"]).fillna("")
     covered = number(100 * pd.to_numeric(villages.get("covered_share"), errors="coerce"))
     technology = villages["best_technology"].astype("string").fillna("")
-    # settings hold "-110 (RSRP)": written as "-110 dBm RSRP"
-    threshold = technology.map(
-        lambda t: (
-            str(settings.get(f"threshold_{t}_dbm", ""))
-            .replace(".", ",")
-            .replace(" (", " dBm ")
-            .rstrip(")")
-            if t
-            else ""
-        )
-    )
+    threshold = (
+        number(villages["threshold_dbm"]) + " dBm "
+        + villages["threshold_measure"].astype("string").fillna("")
+    ).where(technology != "", "")  # fmt: skip
     server = (
         "tốt nhất " + number(villages["best_signal_dbm"], 1) + " dBm từ trạm "
         + villages["best_tower_id"].astype("string").fillna("") + " (" + technology
@@ -75,20 +70,16 @@ def vietnamese_criteria(villages: pd.DataFrame, settings: dict[str, object]) -> 
     )
     power = villages["power_status"].map(VIETNAMESE_VALUES["power_status"]).fillna("")
     text = signal + ". Điện: " + power + ", " + electrified + grid_text
-    unlocated = (villages["gap_type"] == "location_unknown").to_numpy()
+    unlocated = (villages["gap_type"] == LOCATION_UNKNOWN).to_numpy()
     rows = villages.get("source_row", pd.Series("", index=villages.index)).astype(str)
     text = text.where(
         ~unlocated,
         "Không có tọa độ dùng được (dòng " + rows + " của tệp): chưa dự báo được sóng; "
         "cần sửa kinh độ, vĩ độ. Điện: " + power + ", " + electrified,
     )
-    counted_zero = (
-        villages["criteria"]
-        .astype("string")
-        .str.contains(COUNTED_AS_ZERO, regex=False)
-        .fillna(False)
-    )
+    counted_zero = villages.get("households_unknown", pd.Series(False, index=villages.index))
     text = text.where(
-        ~counted_zero.to_numpy(), text + "; số hộ thiếu hoặc không đọc được trong tệp: tính là 0"
+        ~counted_zero.fillna(False).astype(bool).to_numpy(),
+        text + "; số hộ thiếu hoặc không đọc được trong tệp: tính là 0",
     )
     return text.astype(object)

@@ -10,20 +10,23 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from whitespot.coverage import GapList, gap_list, read_gap_list, summarize
+from whitespot.coverage import (
+    GapCriteria,
+    GapList,
+    SignalSetup,
+    gap_list,
+    read_gap_list,
+    summarize,
+)
+from whitespot.coverage.gaps import COUNTED_AS_ZERO, criteria_text
 from whitespot.coverage.progress import Progress, compare_gap_lists
 from whitespot.data import read_layer, validate_villages
 from whitespot.data.admin import assign_admin_units, code_sources
 from whitespot.data.department import VillageList, read_village_list
 from whitespot.data.labels import Language
 from whitespot.data.quality import QualityConfig, QualityReport, quality_report
+from whitespot.data.vocabulary import LOCATION_UNKNOWN
 from whitespot.report.headlines import gaps_sentence, progress_sentence, quality_sentence
-
-COUNTED_AS_ZERO = "; households missing or unreadable in the file: counted as 0 (see data quality)"
-"""Appended to the criteria of a village whose household count could not be read."""
-LOCATION_UNKNOWN = "location_unknown"
-"""Gap type of a village whose coordinates are missing, unreadable or outside Viet Nam:
-listed in every output, but its signal cannot be predicted."""
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,12 @@ class Submission:
 def department_gap_list(
     village_list: VillageList,
     towers: gpd.GeoDataFrame,
+    setup: SignalSetup | None = None,
     *,
     communes: gpd.GeoDataFrame | None = None,
-    **options: object,
+    households: gpd.GeoDataFrame | None = None,
+    grid: gpd.GeoDataFrame | None = None,
+    criteria: GapCriteria | None = None,
 ) -> tuple[GapList, gpd.GeoDataFrame]:
     """Gap list of a department's village list: admin units, then signal and power gaps.
 
@@ -75,19 +81,20 @@ def department_gap_list(
         From :func:`whitespot.data.read_village_list`.
     towers : geopandas.GeoDataFrame
         Validated towers.
+    setup : SignalSetup, optional
+        How signal is predicted (:func:`whitespot.coverage.gap_list`).
     communes : geopandas.GeoDataFrame, optional
         Post-2025 commune boundaries with ``commune_code`` (decides split communes).
-    **options
-        Passed to :func:`whitespot.coverage.gap_list` (``grid``, ``terrain``, ``model``,
-        ``households``, ``criteria`` ...).
+    households, grid, criteria
+        As :func:`whitespot.coverage.gap_list`.
 
     Returns
     -------
     (GapList, geopandas.GeoDataFrame)
         The gap list with every row of the file, and the villages with their admin units.
         Rows without a usable location get ``gap_type = "location_unknown"``; rows whose
-        households could not be read are counted with 0 households and say so in
-        ``criteria``.
+        households could not be read are counted with 0 households, flagged in
+        ``households_unknown`` and say so in ``criteria``.
     """
     villages = assign_admin_units(village_list.villages, communes=communes)
     located = villages.geometry.notna().to_numpy()
@@ -96,15 +103,22 @@ def department_gap_list(
     layer["households"] = layer["households"].fillna(0).astype(np.int64)
     if "surveyed" in layer:
         layer["surveyed"] = layer["surveyed"].dt.strftime("%Y-%m-%d")
+    criteria = criteria or GapCriteria()
     if located.any():
-        computed = gap_list(validate_villages(layer[located], region=None), towers, **options)
+        computed = gap_list(
+            validate_villages(layer[located], region=None), towers, setup,
+            households=households, grid=grid, criteria=criteria,
+        )  # fmt: skip
         table = pd.DataFrame(computed.villages)
         settings = computed.settings
     else:
         table, settings = pd.DataFrame(columns=["village_id"]), {}
     table = pd.concat([table, _unlocated(layer[~located])], ignore_index=True)
     table = table.set_index("village_id").loc[layer["village_id"]].reset_index()
-    table.loc[unknown_households, "criteria"] += COUNTED_AS_ZERO
+    table["households_unknown"] = unknown_households
+    located_rows = table["gap_type"] != LOCATION_UNKNOWN
+    table.loc[located_rows, "criteria"] = criteria_text(table[located_rows], criteria)
+    table.loc[~located_rows & unknown_households, "criteria"] += COUNTED_AS_ZERO
     out = gpd.GeoDataFrame(
         table.drop(columns="geometry", errors="ignore"), geometry=layer.geometry.to_numpy(),
         crs=layer.crs,
@@ -152,18 +166,21 @@ def _with_towers_check(issues: pd.DataFrame, settings: dict) -> pd.DataFrame:
     return pd.concat([pd.DataFrame([row], columns=issues.columns), issues], ignore_index=True)
 
 
-def department_submission(  # noqa: PLR0913 keyword-only options
+def department_submission(  # noqa: PLR0913 the department's files and rules
     villages: str | PathLike,
     towers: gpd.GeoDataFrame,
+    setup: SignalSetup | None = None,
     *,
     columns: dict[str, str] | None = None,
     communes: gpd.GeoDataFrame | None = None,
+    households: gpd.GeoDataFrame | None = None,
+    grid: gpd.GeoDataFrame | None = None,
+    criteria: GapCriteria | None = None,
     towers_file: str | PathLike | None = None,
     previous: str | PathLike | GapList | None = None,
     target: int | None = None,
     match_distance_m: float = 300.0,
     quality: QualityConfig | None = None,
-    **options: object,
 ) -> Submission:
     """Run a department's pipeline: read its list, convert units, find gaps, check, compare.
 
@@ -173,6 +190,8 @@ def department_submission(  # noqa: PLR0913 keyword-only options
         The department's village list (XLSX or CSV, Vietnamese or English headers).
     towers : geopandas.GeoDataFrame
         Validated towers.
+    setup : SignalSetup, optional
+        How signal is predicted (:func:`whitespot.coverage.gap_list`).
     columns : dict of field -> header, optional
         Headers the built-in map does not know (``--columns KEY=HEADER``).
     communes : geopandas.GeoDataFrame, optional
@@ -187,15 +206,18 @@ def department_submission(  # noqa: PLR0913 keyword-only options
         Distance for matching villages by location between submissions, m.
     quality : QualityConfig, optional
         Thresholds of the data-quality checks.
-    **options
-        Passed to :func:`whitespot.coverage.gap_list`.
+    households, grid, criteria
+        As :func:`whitespot.coverage.gap_list`.
 
     Returns
     -------
     Submission
     """
     village_list = read_village_list(villages, columns=columns)
-    gaps, admin = department_gap_list(village_list, towers, communes=communes, **options)
+    gaps, admin = department_gap_list(
+        village_list, towers, setup, communes=communes, households=households, grid=grid,
+        criteria=criteria,
+    )  # fmt: skip
     files = {"villages": Path(villages)}
     raw_towers = None
     if towers_file is not None:

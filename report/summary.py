@@ -14,6 +14,7 @@ import pandas as pd
 
 from whitespot.data import atomic_path
 from whitespot.data.labels import Language, localize
+from whitespot.data.vocabulary import LOCATION_UNKNOWN
 from whitespot.report.headlines import vietnamese_number
 from whitespot.report.pipeline import Submission
 
@@ -79,7 +80,7 @@ def summary_html(submission: Submission, *, language: Language = "vi") -> str:
     communes = _commune_table(submission, language)
     total = gaps.totals()
     headlines = submission.headlines(language)
-    unknown = int((villages["gap_type"] == "location_unknown").sum())
+    unknown = int((villages["gap_type"] == LOCATION_UNKNOWN).sum())
     province = ", ".join(sorted(set(villages["province_name"].dropna()) - {""})) or ""
     counts = [
         ("villages", len(villages)),

@@ -404,9 +404,10 @@ def test_ids_and_names_round_trip_exactly_through_the_workbook(small, files, cap
     back = read_gap_list(tmp_path / "pkg" / "gap_list.xlsx")
     assert back.villages["village_id"].tolist() == ids
     settings = back.settings
-    assert settings["threshold_2G_dbm"] == "-95 (RxLev)"  # the tool's own text, unchanged
+    # the tool's own values come back as written: the threshold and its measure
+    assert (settings["threshold_2G_dbm"], settings["threshold_2G_measure"]) == ("-95.0", "RxLev")
     csv_back = read_gap_list(tmp_path / "pkg" / "gap_list.geojson")
-    assert csv_back.settings["threshold_2G_dbm"] == "-95 (RxLev)"
+    assert csv_back.setup == back.setup  # the same signal setup through either file
 
 
 # --- 10. whole or nothing ------------------------------------------------------------------------
@@ -721,7 +722,7 @@ def test_plan_uses_the_gap_lists_signal_setup(files, capsys, tmp_path):
     assert shown["environment"] == "suburban"
     assert shown["building_loss_db"] == "15.0"
     assert shown["extrapolate"] == "True"
-    assert shown["threshold_4G_dbm"] == "-110 (RSRP)"
+    assert (shown["threshold_4G_dbm"], shown["threshold_4G_measure"]) == ("-110.0", "RSRP")
     # the same demand planned with the gap list's physics covers less than without it
     gaps = read_gap_list(harsh)
     with_setup = plan_sites(gaps, sites=4, curve_steps=0, progress=False)

@@ -7,14 +7,21 @@ import numpy as np
 import pytest
 import rasterio
 
-from whitespot.coverage import dead_zones, predict_signal, signal_raster, write_signal_raster
+from whitespot.coverage import (
+    SignalSetup,
+    dead_zones,
+    predict_signal,
+    signal_raster,
+    write_signal_raster,
+)
 from whitespot.data import WGS84, validate_towers
 
 
 @pytest.fixture(scope="module")
 def raster(province):
-    return signal_raster(validate_towers(province.towers), province.villages, resolution_m=1000.0,
-                         progress=False)  # fmt: skip
+    return signal_raster(
+        validate_towers(province.towers), province.villages, resolution_m=1000.0, progress=False
+    )
 
 
 def test_raster_cells_equal_point_predictions(raster, province):
@@ -54,8 +61,13 @@ def test_village_weights(raster, province):
 
 def test_no_zone_when_all_covered(province):
     towers = validate_towers(province.towers)
-    full = signal_raster(towers, province.villages.iloc[:1], resolution_m=100.0, progress=False,
-                         model="free_space", extrapolate=True)  # fmt: skip
+    full = signal_raster(
+        towers,
+        province.villages.iloc[:1],
+        resolution_m=100.0,
+        progress=False,
+        setup=SignalSetup(model="free_space", extrapolate=True),
+    )
     assert len(dead_zones(full, province.households.iloc[:1])) == 0
 
 

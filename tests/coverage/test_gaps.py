@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-from whitespot.coverage import GapCriteria, LinkBudget, gap_list, summarize
+from whitespot.coverage import GapCriteria, LinkBudget, SignalSetup, gap_list, summarize
 from whitespot.coverage.gaps import GAP_LIST_COLUMNS, SUMMARY_COLUMNS, signal_status
 
 
@@ -97,13 +97,17 @@ def test_without_households_the_village_point_decides(layers):
 
 
 def test_technology_filter_and_thresholds(layers):
-    only_2g = gap_list(layers["villages"], layers["towers"], technology="2G", progress=False)
+    only_2g = gap_list(
+        layers["villages"], layers["towers"], progress=False, setup=SignalSetup(technology="2G")
+    )
     assert set(only_2g.villages["best_technology"].dropna()) == {"2G"}
     strict = gap_list(
         layers["villages"],
         layers["towers"],
         progress=False,
-        budget=LinkBudget(thresholds_dbm={t: 10 for t in ("2G", "3G", "4G", "5G")}),
+        setup=SignalSetup(
+            budget=LinkBudget(thresholds_dbm={t: 10 for t in ("2G", "3G", "4G", "5G")})
+        ),
     )
     assert (strict.villages["signal_status"] != "covered").all()
 

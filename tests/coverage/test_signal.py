@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from whitespot.coverage import LinkBudget, ModelRangeError, predict_signal
+from whitespot.coverage import LinkBudget, ModelRangeError, SignalSetup, predict_signal
 from whitespot.coverage import signal as signal_module
 from whitespot.coverage.antenna import sector_gain_db
 from whitespot.coverage.models import MODELS
@@ -72,7 +72,11 @@ def test_pruned_search_equals_brute_force(model, max_servers):
     points = points_at(rng.uniform(0, 30, (400, 2)))
     budget = LinkBudget()
     result = predict_signal(
-        points, towers, model=model, budget=budget, max_servers=max_servers, progress=False
+        points,
+        towers,
+        max_servers=max_servers,
+        progress=False,
+        setup=SignalSetup(model=model, budget=budget),
     )
     expected = brute_force_best(points, towers, model, budget)
     heard = expected.max(axis=1) >= -95.0 - budget.weak_band_db
@@ -130,7 +134,7 @@ def test_margin_lowers_signal_and_thresholds_override():
         points_at([[0.3, 0.3]]),
         towers,
         progress=False,
-        budget=LinkBudget(building_loss_db=12, thresholds_dbm={"4G": -100}),
+        setup=SignalSetup(budget=LinkBudget(building_loss_db=12, thresholds_dbm={"4G": -100})),
     )
     assert plain["best_signal_dbm"].iloc[0] - indoor["best_signal_dbm"].iloc[0] == pytest.approx(12)
     assert indoor["best_margin_db"].iloc[0] == pytest.approx(
@@ -141,11 +145,14 @@ def test_margin_lowers_signal_and_thresholds_override():
 def test_model_range_names_the_towers():
     towers = towers_at([[0, 0], [1, 1]], frequency_mhz=[2100.0, 900.0])
     with pytest.raises(ModelRangeError, match=r"model 'hata'.*1 towers \(ids: T000\) have 2100"):
-        predict_signal(points_at([[2, 2]]), towers, model="hata", progress=False)
+        predict_signal(points_at([[2, 2]]), towers, progress=False, setup=SignalSetup(model="hata"))
     assert (
-        predict_signal(points_at([[2, 2]]), towers, model="hata", extrapolate=True, progress=False)[
-            "best_tower_id"
-        ]
+        predict_signal(
+            points_at([[2, 2]]),
+            towers,
+            progress=False,
+            setup=SignalSetup(model="hata", extrapolate=True),
+        )["best_tower_id"]
         .notna()
         .all()
     )
@@ -153,15 +160,15 @@ def test_model_range_names_the_towers():
 
 def test_terrain_model_needs_a_dem():
     with pytest.raises(ValueError, match="needs a DEM"):
-        predict_signal(points_at([[1, 1]]), towers_at([[0, 0]]), model="terrain")
+        predict_signal(points_at([[1, 1]]), towers_at([[0, 0]]), setup=SignalSetup(model="terrain"))
 
 
 def test_terrain_only_adds_loss(province):
     towers = validate_towers(province.towers)
     points = province.households.iloc[::20]
-    base = predict_signal(points, towers, model="rma_los", progress=False)
+    base = predict_signal(points, towers, progress=False, setup=SignalSetup(model="rma_los"))
     terrain = predict_signal(
-        points, towers, model="terrain", terrain=province.terrain, progress=False
+        points, towers, progress=False, setup=SignalSetup(model="terrain", terrain=province.terrain)
     )
     both = base["best_signal_dbm"].notna() & terrain["best_signal_dbm"].notna()
     assert (terrain["best_signal_dbm"][both] <= base["best_signal_dbm"][both] + 1e-9).all()
@@ -178,11 +185,11 @@ coordinates = st.lists(st.tuples(st.floats(0, 20), st.floats(0, 20)), min_size=1
 def test_raising_height_or_eirp_never_removes_coverage(tower_xy, point_xy, extra, model):
     towers = towers_at(tower_xy, technology="2G", height_m=30.0)
     points = points_at(point_xy)
-    before = predict_signal(points, towers, model=model, progress=False)
+    before = predict_signal(points, towers, progress=False, setup=SignalSetup(model=model))
     taller = towers.assign(height_m=towers["height_m"] + extra)
     stronger = towers.assign(eirp_dbm=towers["eirp_dbm"] + extra)
     for changed in (taller, stronger):
-        after = predict_signal(points, changed, model=model, progress=False)
+        after = predict_signal(points, changed, progress=False, setup=SignalSetup(model=model))
         covered = before["best_margin_db"] >= 0
         assert (after["best_margin_db"][covered] >= 0).all()
         assert (after["towers_above_threshold"] >= before["towers_above_threshold"]).all()
@@ -198,9 +205,9 @@ def test_raising_height_or_eirp_never_removes_coverage(tower_xy, point_xy, extra
 def test_adding_a_tower_never_lowers_the_best_signal(tower_xy, point_xy, new_xy, model):
     towers = towers_at(tower_xy, technology="2G")
     points = points_at(point_xy)
-    before = predict_signal(points, towers, model=model, progress=False)
+    before = predict_signal(points, towers, progress=False, setup=SignalSetup(model=model))
     grown = towers_at([*tower_xy, new_xy], technology="2G")
-    after = predict_signal(points, grown, model=model, progress=False)
+    after = predict_signal(points, grown, progress=False, setup=SignalSetup(model=model))
     had = before["best_margin_db"].notna()
     assert (after["best_margin_db"][had] >= before["best_margin_db"][had] - 1e-9).all()
 

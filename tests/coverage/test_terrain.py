@@ -8,7 +8,13 @@ from affine import Affine
 from pyproj import Transformer
 from scipy.special import fresnel
 
-from whitespot.coverage import TerrainCoverageError, dead_zones, gap_list, signal_raster
+from whitespot.coverage import (
+    SignalSetup,
+    TerrainCoverageError,
+    dead_zones,
+    gap_list,
+    signal_raster,
+)
 from whitespot.coverage.terrain import (
     bullington_loss_db,
     fresnel_parameter,
@@ -153,7 +159,9 @@ def _cut(terrain: Terrain, rows: slice, cols: slice, fallback=None) -> Terrain:
 def test_dem_that_misses_towers_is_refused_naming_them(layers, province):
     half = _cut(province.terrain, slice(None), slice(province.terrain.shape[1] // 2, None))
     with pytest.raises(TerrainCoverageError, match=r"towers stand outside the DEM .*ids: "):
-        gap_list(layers["villages"], layers["towers"], terrain=half, model="terrain")
+        gap_list(
+            layers["villages"], layers["towers"], setup=SignalSetup(terrain=half, model="terrain")
+        )
 
 
 def test_dem_that_misses_villages_is_refused_naming_them(layers, province):
@@ -162,7 +170,9 @@ def test_dem_that_misses_villages_is_refused_naming_them(layers, province):
     col, row = ~terrain.transform * (village.geometry.x.iloc[0], village.geometry.y.iloc[0])
     holed = _cut(terrain, slice(int(row) - 2, int(row) + 3), slice(int(col) - 2, int(col) + 3))
     with pytest.raises(TerrainCoverageError, match=village["village_id"].iloc[0]):
-        gap_list(layers["villages"], layers["towers"], terrain=holed, model="terrain")
+        gap_list(
+            layers["villages"], layers["towers"], setup=SignalSetup(terrain=holed, model="terrain")
+        )
 
 
 def test_hole_between_tower_and_village_is_refused_or_flagged(layers, province):
@@ -170,35 +180,50 @@ def test_hole_between_tower_and_village_is_refused_or_flagged(layers, province):
     rows, _cols = terrain.shape
     # a band of no data across the middle of the province, towers and villages on either side
     band = slice(rows // 2 - 2, rows // 2 + 2)
-    on_band = layers["towers"].geometry.y.between(*sorted(
-        (terrain.transform * (0, rows // 2 - 3))[1:] + (terrain.transform * (0, rows // 2 + 3))[1:]
-    ))  # fmt: skip
+    on_band = layers["towers"].geometry.y.between(
+        *sorted(
+            (terrain.transform * (0, rows // 2 - 3))[1:]
+            + (terrain.transform * (0, rows // 2 + 3))[1:]
+        )
+    )
     towers = layers["towers"][~on_band.to_numpy()]
     villages = layers["villages"]
-    off = villages.geometry.y.between(*sorted(
-        (terrain.transform * (0, rows // 2 - 3))[1:] + (terrain.transform * (0, rows // 2 + 3))[1:]
-    ))  # fmt: skip
+    off = villages.geometry.y.between(
+        *sorted(
+            (terrain.transform * (0, rows // 2 - 3))[1:]
+            + (terrain.transform * (0, rows // 2 + 3))[1:]
+        )
+    )
     villages = villages[~off.to_numpy()]
     with pytest.raises(TerrainCoverageError, match="cross no-data cells"):
-        gap_list(villages, towers, terrain=_cut(terrain, band, slice(None)), model="terrain")
+        gap_list(
+            villages,
+            towers,
+            setup=SignalSetup(terrain=_cut(terrain, band, slice(None)), model="terrain"),
+        )
     flat = _cut(terrain, band, slice(None), fallback="flat")
-    gaps = gap_list(villages, towers, terrain=flat, model="terrain")
+    gaps = gap_list(villages, towers, setup=SignalSetup(terrain=flat, model="terrain"))
     flagged = gaps.villages["terrain_fallback"]
     assert 0 < flagged.sum() < len(villages)
     assert f"{int(flagged.sum()):,} villages" in gaps.settings["terrain_fallback"]
-    full = gap_list(villages, towers, terrain=terrain, model="terrain")
+    full = gap_list(villages, towers, setup=SignalSetup(terrain=terrain, model="terrain"))
     assert not full.villages["terrain_fallback"].any()
     assert full.settings["terrain_fallback"].startswith("none")
     # villages whose every path lies on the DEM get exactly the full DEM's answer
     clean = ~flagged.to_numpy()
-    assert (gaps.villages["best_signal_dbm"].to_numpy()[clean] == pytest.approx(
-        full.villages["best_signal_dbm"].to_numpy()[clean], nan_ok=True))  # fmt: skip
+    assert gaps.villages["best_signal_dbm"].to_numpy()[clean] == pytest.approx(
+        full.villages["best_signal_dbm"].to_numpy()[clean], nan_ok=True
+    )
 
 
 def test_raster_leaves_cells_off_the_dem_unknown_not_dead(layers, province):
     half = _cut(province.terrain, slice(None), slice(province.terrain.shape[1] // 2, None))
-    raster = signal_raster(layers["towers"], layers["villages"], model="terrain", terrain=half,
-                           resolution_m=2000.0)  # fmt: skip
+    raster = signal_raster(
+        layers["towers"],
+        layers["villages"],
+        resolution_m=2000.0,
+        setup=SignalSetup(model="terrain", terrain=half),
+    )
     assert raster.unknown is not None and 0 < raster.unknown.mean() < 1
     assert np.isnan(raster.signal_dbm[raster.unknown]).all()
     zones = dead_zones(raster, layers["households"])

@@ -6,6 +6,7 @@ import numpy as np
 import openpyxl
 import pytest
 
+from whitespot.coverage import SignalSetup
 from whitespot.planning import (
     candidates_from_gaps,
     candidates_from_terrain,
@@ -27,8 +28,8 @@ def plan(gaps, layers, province):
         towers=layers["towers"],
         grid=layers["grid"],
         terrain=province.terrain,
-        model="rma",
         curve_steps=4,
+        setup=SignalSetup(model="rma"),
     )
 
 
@@ -60,7 +61,12 @@ def test_lots_add_up(plan, gaps, layers):
     assert lots["total_cost"].sum() == pytest.approx(plan.sites["total_cost"].sum())
     assert lots["households_new"].sum() == plan.sites["households_new"].sum()
     by_backhaul = plan_sites(
-        gaps, sites=8, towers=layers["towers"], lots_by="backhaul", curve_steps=0, model="rma"
+        gaps,
+        sites=8,
+        towers=layers["towers"],
+        lots_by="backhaul",
+        curve_steps=0,
+        setup=SignalSetup(model="rma"),
     )
     assert "cluster" in by_backhaul.lots.columns
 
@@ -76,9 +82,17 @@ def test_curve_grows_with_budget(plan):
 
 
 def test_budget_and_cover_all(gaps, layers):
-    budget = plan_sites(gaps, budget=10_000.0, towers=layers["towers"], model="rma", curve_steps=0)
+    budget = plan_sites(
+        gaps,
+        budget=10_000.0,
+        towers=layers["towers"],
+        curve_steps=0,
+        setup=SignalSetup(model="rma"),
+    )
     assert budget.sites["total_cost"].sum() <= 10_000.0
-    every = plan_sites(gaps, cover_all=True, towers=layers["towers"], model="rma", curve_steps=0)
+    every = plan_sites(
+        gaps, cover_all=True, towers=layers["towers"], curve_steps=0, setup=SignalSetup(model="rma")
+    )
     assert every.selection.covered == pytest.approx(every.selection.coverable)
 
 
@@ -96,7 +110,7 @@ def test_demand_and_matrix_from_gaps(gaps):
     demand = demand_points(gaps)
     assert demand["households"].sum() == gaps.villages["households_without_signal"].sum()
     candidates = candidates_from_gaps(gaps)
-    matrix = coverage_matrix(candidates, demand, model="rma", progress=False)
+    matrix = coverage_matrix(candidates, demand, progress=False, setup=SignalSetup(model="rma"))
     assert matrix.coverable + matrix.unreachable == pytest.approx(demand["households"].sum())
     assert matrix.n_groups < len(demand)  # identical demand merged
     exact = select_sites(matrix, sites=5, method="exact")
@@ -108,8 +122,14 @@ def test_write_plan(plan, tmp_path):
     written = write_plan(plan, tmp_path / "sites.xlsx")
     book = openpyxl.load_workbook(written[0])
     assert book.sheetnames == [
-        "sites", "lots", "curve", "backhaul", "power_lines", "unreachable", "settings"
-    ]  # fmt: skip
+        "sites",
+        "lots",
+        "curve",
+        "backhaul",
+        "power_lines",
+        "unreachable",
+        "settings",
+    ]
     names = [p.name for p in write_plan(plan, tmp_path / "sites.geojson")]
     assert names == [
         "sites.geojson",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from whitespot.data import read_village_list
-from whitespot.report import LOCATION_UNKNOWN
+from whitespot.data.vocabulary import LOCATION_UNKNOWN
 from whitespot.report.headlines import vietnamese_number
 
 from .conftest import FILES

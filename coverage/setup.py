@@ -1,0 +1,148 @@
+"""The signal setup: everything that decides whether a place has signal, resolved once.
+
+A gap list, the plan made from it, its map and its report must predict signal with the
+same physics. :class:`SignalSetup` holds that physics (path-loss model, DEM, link budget,
+environment, extrapolation, technology filter, metric CRS), checks it once when it is made,
+is written into the gap list's settings (:meth:`SignalSetup.settings`) and is read back from
+them (:meth:`SignalSetup.from_settings`), so that ``whitespot plan`` plans with exactly the
+setup ``whitespot gaps`` used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from pyproj import CRS
+
+from whitespot.coverage._errors import SetupError
+from whitespot.coverage.budget import LinkBudget
+from whitespot.coverage.models import MODEL_NAMES, PathLossModel, get_model
+from whitespot.coverage.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
+from whitespot.data import TECHNOLOGIES, Terrain
+
+ENVIRONMENTS: dict[str, tuple[str, ...]] = {
+    "hata": HATA_ENVIRONMENTS,
+    "cost231": COST231_ENVIRONMENTS,
+}
+"""Environments each model knows; the other models have none."""
+
+DIFFRACTION = " + Bullington diffraction over the DEM (ITU-R P.526-15 4.5.1)"
+
+
+@dataclass(frozen=True)
+class SignalSetup:
+    """How signal is predicted: checked once, carried from the gap list to the plan.
+
+    Attributes
+    ----------
+    model : str, default "rma"
+        Path-loss model, one of :data:`whitespot.coverage.MODEL_NAMES`; ``"terrain"`` is
+        RMa LOS plus Bullington diffraction over `terrain`.
+    terrain : Terrain, optional
+        The DEM; required by ``"terrain"`` (its ``fallback`` says what happens off it).
+    budget : LinkBudget
+        Receiver heights, losses, margins and thresholds.
+    environment : str, optional
+        Hata (``"open"``, ``"suburban"``, ``"urban"``, ``"urban_large"``) or COST-231
+        (``"medium"``, ``"metropolitan"``); None is the model's own default.
+    extrapolate : bool, default False
+        Use the model outside its validity range instead of refusing.
+    technology : str, optional
+        Count only towers of this technology (``"4G"`` ...); None counts all.
+    crs : pyproj.CRS, optional
+        Metric CRS of the distances; None is the UTM zone of the data.
+
+    Raises
+    ------
+    SetupError
+        At construction, naming the part: an unknown model, technology or environment, an
+        environment for a model that has none, the terrain model without a DEM.
+    """
+
+    model: str = "rma"
+    terrain: Terrain | None = None
+    budget: LinkBudget = field(default_factory=LinkBudget)
+    environment: str | None = None
+    extrapolate: bool = False
+    technology: str | None = None
+    crs: CRS | None = None
+
+    def __post_init__(self) -> None:
+        if self.model not in MODEL_NAMES:
+            raise SetupError(f"model={self.model!r} must be one of {', '.join(MODEL_NAMES)}")
+        if self.model == "terrain" and self.terrain is None:
+            raise SetupError("model='terrain' needs a DEM: SignalSetup(terrain=read_terrain(path))")
+        if self.technology is not None and self.technology not in TECHNOLOGIES:
+            raise SetupError(
+                f"technology={self.technology!r} must be one of {', '.join(TECHNOLOGIES)} or None"
+            )
+        known = ENVIRONMENTS.get(self.model, ())
+        if self.environment is not None and self.environment not in known:
+            allowed = ", ".join(known) if known else "none (leave it None)"
+            raise SetupError(
+                f"environment={self.environment!r} is not one of model {self.model!r}'s "
+                f"environments: {allowed}"
+            )
+        if self.crs is not None:
+            object.__setattr__(self, "crs", CRS.from_user_input(self.crs))
+
+    @property
+    def path_model(self) -> PathLossModel:
+        """The path-loss model of :attr:`model` (RMa LOS under the terrain model)."""
+        return get_model(self.model)
+
+    @property
+    def uses_terrain(self) -> bool:
+        """Whether DEM profiles are part of the prediction."""
+        return self.model == "terrain"
+
+    def replace(self, **changes: object) -> SignalSetup:
+        """Return a copy with some parts changed (checked again)."""
+        return replace(self, **changes)
+
+    def description(self) -> str:
+        """One line naming the model (and the diffraction over the DEM)."""
+        return self.path_model.description + (DIFFRACTION if self.uses_terrain else "")
+
+    def settings(self) -> dict[str, object]:
+        """Every part as plain values, for settings sheets and :meth:`from_settings`."""
+        return {
+            "model": self.model,
+            "model_description": self.description(),
+            "environment": self.environment or "default",
+            "extrapolate": self.extrapolate,
+            "technology": self.technology or "all",
+            **self.budget.settings(),
+            **({"metric_crs": self.crs.to_string()} if self.crs is not None else {}),
+        }
+
+    @classmethod
+    def from_settings(
+        cls, settings: Mapping[str, object], *, terrain: Terrain | None = None
+    ) -> SignalSetup:
+        """Return the setup a gap list's settings record (as written, or read back as text).
+
+        Parameters
+        ----------
+        settings : mapping
+            :meth:`settings` output, values as objects or as text.
+        terrain : Terrain, optional
+            The DEM, which settings cannot hold; a terrain setup without it falls back on
+            RMa LOS (the terrain model's base model).
+        """
+        model = str(settings.get("model", "rma"))
+        if model == "terrain" and terrain is None:
+            model = "rma_los"
+        environment = str(settings.get("environment", "default"))
+        technology = str(settings.get("technology", "all"))
+        crs = settings.get("metric_crs")
+        return cls(
+            model=model,
+            terrain=terrain if model == "terrain" else None,
+            budget=LinkBudget.from_settings(settings),
+            environment=None if environment in ("default", "", "None", "nan") else environment,
+            extrapolate=str(settings.get("extrapolate", False)) == "True",
+            technology=None if technology in ("all", "", "None", "nan") else technology,
+            crs=CRS.from_user_input(str(crs)) if crs not in (None, "", "nan") else None,
+        )

@@ -1,0 +1,63 @@
+"""One parser for the cells of any input: text as matched, yes/no words, counts with units.
+
+Validation of whitespot's own layers and the reader of a department's spreadsheet read
+cells the same way through these functions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from whitespot.data.vocabulary import FALSE_WORDS, TRUE_WORDS
+
+COUNT_PATTERN = re.compile(
+    r"^\s*(?P<number>-?\d{1,3}(?:[.,\s]\d{3})+|-?\d+(?:[.,]\d+)?)\s*"
+    r"(?:hộ|ho|hh|households?|người|nguoi|khẩu|khau|persons?|people)?\.?\s*$",
+    re.IGNORECASE,
+)
+"""A count as typed: ``120``, ``120 hộ``, ``1.250`` or ``1,250`` (thousands), ``12,5``."""
+
+
+def normalize_text(text: object) -> str:
+    """Lower-case ASCII form of a header, a place name or a word, for matching.
+
+    Diacritics are removed (``đ`` becomes ``d``), every run of other characters becomes one
+    space, and the ends are stripped: ``"Thôn/Bản "`` and ``"THON BAN"`` both give
+    ``"thon ban"``.
+    """
+    decomposed = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
+    return re.sub(r"[^a-z0-9]+", " ", bare).strip()
+
+
+def yes_no(values: pd.Series) -> np.ndarray:
+    """Return 1.0 for yes words, 0.0 for no words, NaN for anything else.
+
+    Words of :data:`~whitespot.data.vocabulary.TRUE_WORDS` and
+    :data:`~whitespot.data.vocabulary.FALSE_WORDS` in Vietnamese (with or without
+    diacritics) or English, any case; booleans as themselves.
+    """
+    words = values.map(lambda v: "" if v is None or v is pd.NA else normalize_text(v))
+    out = np.full(len(values), np.nan)
+    out[words.isin(TRUE_WORDS).to_numpy()] = 1.0
+    out[words.isin(FALSE_WORDS).to_numpy()] = 0.0
+    return out
+
+
+def count_value(cell: object) -> float | None:
+    """Return the count in a cell (``120``, ``120 hộ``, ``1.250``), or None if there is none."""
+    if isinstance(cell, bool) or cell is None:
+        return None
+    if isinstance(cell, int | float):
+        return float(cell) if np.isfinite(cell) else None
+    match = COUNT_PATTERN.match(str(cell))
+    if match is None:
+        return None
+    number = match.group("number")
+    if re.fullmatch(r"-?\d{1,3}(?:[.,\s]\d{3})+", number):
+        number = re.sub(r"[.,\s]", "", number)
+    return float(number.replace(",", "."))
