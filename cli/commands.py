@@ -31,8 +31,8 @@ from whitespot.data import (
     write_layer,
     write_province,
 )
-from whitespot.data.department import read_village_list
-from whitespot.data.quality import QualityConfig
+from whitespot.department.quality import QualityConfig
+from whitespot.department.village_list import read_village_list
 from whitespot.maps import gap_map, plan_map, save_map
 from whitespot.planning import plan_sites, read_candidates, read_plan, write_plan
 from whitespot.report import department_gap_list, department_submission, write_submission

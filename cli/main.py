@@ -17,8 +17,8 @@ from whitespot.coverage.export import GAP_LIST_FORMATS
 from whitespot.coverage.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
 from whitespot.data import LAYERS, TECHNOLOGIES, ValidationError
 from whitespot.data.dem import FALLBACKS
-from whitespot.data.headers import FIELDS
 from whitespot.data.labels import LANGUAGES
+from whitespot.department.headers import FIELDS
 from whitespot.planning import InfeasibleError
 from whitespot.planning.select import METHODS
 

@@ -18,7 +18,7 @@ from scipy.spatial import cKDTree
 
 from whitespot.coverage.gaps import GapList
 from whitespot.data import metric_crs, projected_xy
-from whitespot.data.headers import normalize_text
+from whitespot.data.cells import normalize_text
 from whitespot.data.labels import counted
 from whitespot.data.vocabulary import LOCATION_UNKNOWN
 

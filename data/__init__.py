@@ -14,8 +14,6 @@ from whitespot.data._errors import (
     ValidationError,
     format_ids,
 )
-from whitespot.data.admin import assign_admin_units
-from whitespot.data.coordinates import parse_coordinates
 from whitespot.data.crs import (
     WGS84,
     add_lonlat,
@@ -26,8 +24,6 @@ from whitespot.data.crs import (
     utm_crs,
 )
 from whitespot.data.dem import Terrain, read_terrain, validate_terrain, write_terrain
-from whitespot.data.department import VillageList, read_village_list
-from whitespot.data.headers import HEADER_ALIASES
 from whitespot.data.io import (
     atomic_path,
     inert_text_cells,
@@ -40,7 +36,6 @@ from whitespot.data.io import (
 )
 from whitespot.data.opencellid import read_opencellid
 from whitespot.data.overlap import TowerOverlap, towers_overlap
-from whitespot.data.quality import QualityConfig, QualityReport, quality_report
 from whitespot.data.sample import (
     Province,
     load_sample,
@@ -64,11 +59,8 @@ from whitespot.data.validate import (
     validate_towers,
     validate_villages,
 )
-from whitespot.data.vocabulary import ADMIN_STATUSES
 
 __all__ = [
-    "ADMIN_STATUSES",
-    "HEADER_ALIASES",
     "LAYERS",
     "LAYER_COLUMNS",
     "TECHNOLOGIES",
@@ -80,16 +72,12 @@ __all__ = [
     "ImplausibleValueWarning",
     "Problem",
     "Province",
-    "QualityConfig",
-    "QualityReport",
     "TechnologyDefaults",
     "Terrain",
     "TowerOverlap",
     "TowersFarWarning",
     "ValidationError",
-    "VillageList",
     "add_lonlat",
-    "assign_admin_units",
     "atomic_path",
     "format_ids",
     "inert_text_cells",
@@ -98,14 +86,11 @@ __all__ = [
     "make_province",
     "metric_crs",
     "neutralize_formulas",
-    "parse_coordinates",
     "projected_xy",
-    "quality_report",
     "read_layer",
     "read_opencellid",
     "read_province",
     "read_terrain",
-    "read_village_list",
     "restore_neutralized",
     "staged_files",
     "to_metric",

@@ -66,9 +66,9 @@ info: a row that holds no village was skipped, or a value was converted."""
 TRUE_WORDS = frozenset(
     ["true", "yes", "y", "1", "x", "co", "da co", "co dien", "co dien luoi", "da co dien"]
 )
-"""Cells read as yes (after :func:`whitespot.data.headers.normalize_text`: Có, Đã có ...)."""
+"""Cells read as yes (after :func:`whitespot.data.cells.normalize_text`: Có, Đã có ...)."""
 
 FALSE_WORDS = frozenset(
     ["false", "no", "n", "0", "khong", "chua", "chua co", "khong co", "chua co dien"]
 )
-"""Cells read as no (after :func:`whitespot.data.headers.normalize_text`: Không, Chưa có ...)."""
+"""Cells read as no (after :func:`whitespot.data.cells.normalize_text`: Không, Chưa có ...)."""

@@ -7,8 +7,8 @@ way the ministry's reports do (``1.354`` hộ, ``78,0%``).
 from __future__ import annotations
 
 from whitespot.coverage import GapList, Progress
-from whitespot.data import QualityReport
 from whitespot.data.labels import Language
+from whitespot.department import QualityReport
 
 
 def vietnamese_number(value: float, decimals: int = 0) -> str:

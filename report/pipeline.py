@@ -21,11 +21,11 @@ from whitespot.coverage import (
 from whitespot.coverage.gaps import COUNTED_AS_ZERO, criteria_text
 from whitespot.coverage.progress import Progress, compare_gap_lists
 from whitespot.data import read_layer, validate_villages
-from whitespot.data.admin import assign_admin_units, code_sources
-from whitespot.data.department import VillageList, read_village_list
 from whitespot.data.labels import Language
-from whitespot.data.quality import QualityConfig, QualityReport, quality_report
 from whitespot.data.vocabulary import LOCATION_UNKNOWN
+from whitespot.department.admin import assign_admin_units, code_sources
+from whitespot.department.quality import QualityConfig, QualityReport, quality_report
+from whitespot.department.village_list import VillageList, read_village_list
 from whitespot.report.headlines import gaps_sentence, progress_sentence, quality_sentence
 
 

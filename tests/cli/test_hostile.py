@@ -21,13 +21,8 @@ from hypothesis import strategies as st
 import whitespot.report.package as package_module
 from whitespot.cli import main
 from whitespot.coverage import read_gap_list
-from whitespot.data import (
-    Terrain,
-    make_province,
-    read_village_list,
-    write_layer,
-    write_terrain,
-)
+from whitespot.data import Terrain, make_province, write_layer, write_terrain
+from whitespot.department import read_village_list
 from whitespot.planning import plan_sites
 
 EXIT_INVALID, EXIT_USAGE, EXIT_FILE = 1, 2, 3

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from whitespot.data import QualityConfig
+from whitespot.department import QualityConfig
 from whitespot.report import department_submission, write_submission
 
 FILES = Path(__file__).parent / "data"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from whitespot.data import read_village_list
 from whitespot.data.vocabulary import LOCATION_UNKNOWN
+from whitespot.department import read_village_list
 from whitespot.report.headlines import vietnamese_number
 
 from .conftest import FILES

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from openpyxl import load_workbook
 
-from whitespot.data import ValidationError, load_sample, read_village_list
-from whitespot.data.headers import header_map, normalize_text
+from whitespot.data import ValidationError, load_sample
+from whitespot.department import read_village_list
+from whitespot.department.headers import header_map, normalize_text
 
 FILES = Path(__file__).parents[1] / "report" / "data"
 

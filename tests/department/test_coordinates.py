@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from whitespot.data import parse_coordinates
+from whitespot.department import parse_coordinates
 
 
 @pytest.mark.parametrize(

@@ -19,12 +19,12 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from whitespot.data.admin import province_outline
 from whitespot.data.crs import metric_crs, projected_xy
-from whitespot.data.department import ISSUE_COLUMNS
-from whitespot.data.headers import normalize_text
 from whitespot.data.labels import counted
 from whitespot.data.schema import TECHNOLOGY_ALIASES
+from whitespot.department.admin import province_outline
+from whitespot.department.headers import normalize_text
+from whitespot.department.village_list import ISSUE_COLUMNS
 
 DIMENSIONS = ("right", "sufficient", "clean", "live")
 """The four qualities scored per commune (đúng, đủ, sạch, sống)."""

@@ -24,12 +24,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from whitespot.data._errors import Problem, ValidationError
+from whitespot.data import Problem, ValidationError
 from whitespot.data.cells import COUNT_PATTERN, count_value, yes_no
-from whitespot.data.coordinates import parse_coordinates
 from whitespot.data.crs import WGS84
 from whitespot.data.encoding import decode_text
-from whitespot.data.headers import header_map, normalize_text
 from whitespot.data.schema import (
     VIETNAM_BBOX,
     column_spec,
@@ -37,6 +35,8 @@ from whitespot.data.schema import (
     plausibility_masks,
     unusual_message,
 )
+from whitespot.department.coordinates import parse_coordinates
+from whitespot.department.headers import header_map, normalize_text
 
 ISSUE_COLUMNS = ("layer", "row", "village_id", "column", "check", "severity", "value", "message")
 """Columns of :attr:`VillageList.issues` (and of the data-quality sheet)."""
@@ -112,7 +112,7 @@ def read_village_list(
         ``.xlsx`` or ``.csv``/``.txt`` (UTF-8, UTF-8 with BOM or Windows-1258; ``,`` ``;``
         or tab separated).
     columns : mapping of field -> header, optional
-        Headers of the file for fields that :data:`whitespot.data.headers.HEADER_ALIASES`
+        Headers of the file for fields that :data:`whitespot.department.headers.HEADER_ALIASES`
         does not know (``{"households": "Tổng số hộ dân"}``).
     sheet : str, optional
         Sheet of a workbook; default the first.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from whitespot.data import (
+from whitespot.department import (
     QualityConfig,
     assign_admin_units,
     quality_report,

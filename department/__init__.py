@@ -1,0 +1,30 @@
+"""A department's own village list: read as it is, placed in the post-2025 units, checked.
+
+:func:`read_village_list` reads the spreadsheet (headers in Vietnamese or English, merged
+header rows, headings, subtotals, coordinates in any notation, any encoding) and lists every
+problem by row; :func:`assign_admin_units` gives each row its post-2025 province and
+commune; :func:`quality_report` checks the list and scores each commune. This subsystem sits
+between :mod:`whitespot.data` (layers, schemas, I/O) and :mod:`whitespot.coverage`.
+"""
+
+from whitespot.data.vocabulary import ADMIN_STATUSES
+from whitespot.department.admin import assign_admin_units, code_sources
+from whitespot.department.coordinates import parse_coordinates
+from whitespot.department.headers import FIELDS, HEADER_ALIASES, header_map
+from whitespot.department.quality import QualityConfig, QualityReport, quality_report
+from whitespot.department.village_list import VillageList, read_village_list
+
+__all__ = [
+    "ADMIN_STATUSES",
+    "FIELDS",
+    "HEADER_ALIASES",
+    "QualityConfig",
+    "QualityReport",
+    "VillageList",
+    "assign_admin_units",
+    "code_sources",
+    "header_map",
+    "parse_coordinates",
+    "quality_report",
+    "read_village_list",
+]
