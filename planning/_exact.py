@@ -1,0 +1,138 @@
+"""Exact MILPs with HiGHS: the whole problem, and kernel search over promising sites."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_matrix, hstack, identity, vstack
+
+from whitespot.planning._errors import InfeasibleError
+from whitespot.planning._problem import _Problem, _tighter, _value
+from whitespot.planning.matrix import CoverageMatrix
+
+KERNEL_FACTORS = (2, 3, 4, 6, 8)
+"""Kernel sizes, as multiples of the number of sites to choose."""
+
+
+def _kernel_solution(
+    problem: _Problem, chosen: np.ndarray, score: np.ndarray, deadline: float
+) -> np.ndarray | None:
+    """Solve exactly over kernels of promising sites (kernel search, Angelelli et al. 2010).
+
+    A kernel holds the incumbent's sites and the best sites by Lagrangian score. Restricted
+    to it, demand groups that the kernel cannot tell apart merge again, so the MILP is
+    small; kernels of 2 to 8 times the sites to choose are solved while time remains,
+    each starting from the best solution so far.
+    """
+    limit = problem.limit if problem.kind == "max_coverage" else max(len(chosen), 1)
+    ranked = np.flatnonzero(problem.allowed)[np.argsort(-score[problem.allowed], kind="stable")]
+    best, best_value = None, _value(problem, chosen)
+    for factor in KERNEL_FACTORS:
+        if deadline - time.perf_counter() < 1.0:
+            break
+        incumbent = chosen if best is None else best
+        kernel = np.union1d(
+            np.union1d(incumbent, problem.forced), ranked[: int(factor * limit)]
+        ).astype(int)
+        part = problem.cover[kernel].tocoo()
+        merged = CoverageMatrix.from_pairs(
+            part.row, part.col, problem.weight, kernel.astype(str), problem.cost[kernel]
+        )
+        reduced = _Problem(
+            problem.kind,
+            merged.cover,
+            merged.weight,
+            merged.cost,
+            problem.limit,
+            np.searchsorted(kernel, problem.forced),
+            np.ones(len(kernel), dtype=bool),
+        )
+        sites, _, _ = _milp(reduced, deadline - time.perf_counter(), 1e-4)
+        if sites is not None and _value(problem, kernel[sites]) > best_value:
+            best, best_value = kernel[sites], _value(problem, kernel[sites])
+        if len(kernel) >= problem.cover.shape[0]:
+            break
+    return best
+
+
+def _milp(
+    problem: _Problem, time_limit_s: float, gap: float, *, relax: bool = False
+) -> tuple[np.ndarray | None, float, str]:
+    """Solve the MILP (or its LP relaxation) with HiGHS; return sites, bound and status.
+
+    For the relaxation the bound is the LP optimum and no sites are returned.
+    """
+    n_sites, n_groups = problem.cover.shape
+    options = {"time_limit": float(time_limit_s), "mip_rel_gap": gap, "disp": False}
+    if problem.kind == "set_cover":
+        constraints = [LinearConstraint(problem.cover.T.astype(float).tocsr(), lb=1.0, ub=np.inf)]
+        result = milp(
+            problem.cost,
+            constraints=constraints,
+            integrality=np.zeros(n_sites) if relax else np.ones(n_sites),
+            bounds=Bounds(*_site_bounds(problem)),
+            options=options,
+        )
+        sites = None if result.x is None else np.flatnonzero(result.x > 0.5)
+        bound = result.fun if relax else getattr(result, "mip_dual_bound", None)
+        bound = float(bound) if bound is not None and np.isfinite(bound) else 0.0
+    else:
+        objective, matrix, upper, bounds = _covering_model(problem)
+        integrality = np.concatenate(
+            [np.zeros(n_sites) if relax else np.ones(n_sites), np.zeros(n_groups)]
+        )
+        result = milp(
+            objective,
+            constraints=[LinearConstraint(matrix, -np.inf, upper)],
+            integrality=integrality,
+            bounds=bounds,
+            options=options,
+        )
+        sites = None if result.x is None else np.flatnonzero(result.x[:n_sites] > 0.5)
+        bound = result.fun if relax else getattr(result, "mip_dual_bound", None)
+        bound = -float(bound) if bound is not None and np.isfinite(bound) else np.inf
+    if result.status == 0:
+        status = "optimal"
+    elif result.status == 1:
+        status = "time_limit"
+    elif result.status == 2:
+        raise InfeasibleError(f"the {problem.kind} problem is infeasible: {result.message}")
+    else:
+        status = f"solver: {result.message}"
+    if relax:
+        return None, bound, status
+    if status == "optimal" and sites is not None:
+        value = _value(problem, sites)
+        bound = _tighter(problem, bound, value) if np.isfinite(bound) else value
+    return sites, bound, status
+
+
+def _covering_model(problem: _Problem) -> tuple[np.ndarray, csr_matrix, np.ndarray, Bounds]:
+    """Maximal covering as a minimisation over x (sites) then y (demand groups).
+
+    min -w.y  s.t.  y_g - sum_j a_jg x_j <= 0,  sum_j x_j (or c_j x_j) <= limit,
+    0 <= x, y <= 1, forced sites at 1 and forbidden at 0.
+    """
+    n_sites, n_groups = problem.cover.shape
+    link = hstack([-problem.cover.T.astype(float), identity(n_groups, format="csr")])
+    limit_row = np.concatenate(
+        [problem.cost if problem.kind == "budget" else np.ones(n_sites), np.zeros(n_groups)]
+    )
+    matrix = vstack([link, csr_matrix(limit_row)]).tocsr()
+    upper = np.concatenate([np.zeros(n_groups), [problem.limit]])
+    objective = np.concatenate([np.zeros(n_sites), -problem.weight])
+    site_lower, site_upper = _site_bounds(problem)
+    bounds = Bounds(
+        np.concatenate([site_lower, np.zeros(n_groups)]),
+        np.concatenate([site_upper, np.ones(n_groups)]),
+    )
+    return objective, matrix, upper, bounds
+
+
+def _site_bounds(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of the site variables: forced sites at 1, forbidden ones at 0."""
+    lower = np.zeros(problem.cover.shape[0])
+    lower[problem.forced] = 1.0
+    return lower, problem.allowed.astype(float)

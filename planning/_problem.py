@@ -1,0 +1,126 @@
+"""The selection problem in matrix form, checked once, and what every technique asks of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csr_matrix
+
+from whitespot.planning._errors import InfeasibleError
+from whitespot.planning.matrix import CoverageMatrix
+
+PROBLEMS = ("max_coverage", "budget", "set_cover")
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """A validated selection problem in matrix form."""
+
+    kind: str
+    cover: csr_matrix
+    weight: np.ndarray
+    cost: np.ndarray
+    limit: float
+    forced: np.ndarray
+    allowed: np.ndarray
+
+
+def _positions(matrix: CoverageMatrix, ids: Iterable[str], what: str) -> np.ndarray:
+    ids = [str(i) for i in ids]
+    lookup = {site: j for j, site in enumerate(matrix.site_ids)}
+    unknown = [i for i in ids if i not in lookup]
+    if unknown:
+        raise ValueError(f"{what} sites not among the candidates: {', '.join(unknown[:10])}")
+    return np.array(sorted({lookup[i] for i in ids}), dtype=int)
+
+
+def _problem(
+    matrix: CoverageMatrix,
+    sites: int | None,
+    budget: float | None,
+    cover_all: bool,
+    forced: Iterable[str],
+    forbidden: Iterable[str],
+) -> _Problem:
+    given = [
+        name
+        for name, value in (("sites", sites), ("budget", budget), ("cover_all", cover_all or None))
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise ValueError(f"give exactly one of sites=, budget= or cover_all=True (got {given})")
+    forced_at = _positions(matrix, forced, "forced")
+    forbidden_at = _positions(matrix, forbidden, "forbidden")
+    both = np.intersect1d(forced_at, forbidden_at)
+    if len(both):
+        raise ValueError(f"sites both forced and forbidden: {', '.join(matrix.site_ids[both])}")
+    allowed = np.ones(matrix.n_sites, dtype=bool)
+    allowed[forbidden_at] = False
+    # float data: scipy converts a boolean matrix to float on every product otherwise
+    cover = matrix.cover.astype(np.float64)
+    if cover_all:
+        kind, limit = "set_cover", np.inf
+    elif sites is not None:
+        if sites < 0:
+            raise ValueError(f"sites={sites} must be >= 0")
+        kind, limit = "max_coverage", float(sites)
+        if len(forced_at) > sites:
+            raise InfeasibleError(f"{len(forced_at)} forced sites exceed sites={sites}")
+    else:
+        if budget < 0:
+            raise ValueError(f"budget={budget} must be >= 0")
+        kind, limit = "budget", float(budget)
+        if matrix.cost[forced_at].sum() > budget:
+            raise InfeasibleError(
+                f"forced sites cost {matrix.cost[forced_at].sum():g} > budget={budget:g}"
+            )
+    weight = matrix.weight
+    if kind == "set_cover":
+        # demand only forbidden sites reach cannot be covered: leave it out
+        reachable = np.asarray(cover[allowed].sum(axis=0)).ravel() > 0
+        cover, weight = cover[:, reachable].tocsr(), weight[reachable]
+    return _Problem(kind, cover, weight, matrix.cost, limit, forced_at, allowed)
+
+
+def _nothing_to_choose(problem: _Problem) -> bool:
+    """No candidate, no demand, or (for a number of sites or a budget) nothing beyond the forced."""
+    if problem.cover.shape[0] == 0 or problem.cover.nnz == 0 or problem.weight.sum() == 0:
+        return True
+    if problem.kind == "max_coverage":
+        return problem.limit <= len(problem.forced)
+    if problem.kind == "budget":
+        spare = problem.limit - problem.cost[problem.forced].sum()
+        return not (problem.cost[problem.allowed] <= spare).any()
+    return False
+
+
+def _value(problem: _Problem, chosen: np.ndarray) -> float:
+    if problem.kind == "set_cover":
+        return float(problem.cost[chosen].sum())
+    return _covered(problem, chosen)
+
+
+def _covered(problem: _Problem, chosen: np.ndarray) -> float:
+    if len(chosen) == 0:
+        return 0.0
+    hit = np.asarray(problem.cover[chosen].sum(axis=0)).ravel() > 0
+    return float(problem.weight[hit].sum())
+
+
+def _better(problem: _Problem, candidate: np.ndarray, incumbent: np.ndarray) -> bool:
+    a, b = _value(problem, candidate), _value(problem, incumbent)
+    return a < b if problem.kind == "set_cover" else a > b
+
+
+def _tighter(problem: _Problem, a: float, b: float) -> float:
+    return max(a, b) if problem.kind == "set_cover" else min(a, b)
+
+
+def _gap(problem: _Problem, objective: float, bound: float) -> float:
+    if not np.isfinite(bound):
+        return np.inf
+    scale = max(abs(bound), abs(objective), 1e-12)
+    difference = objective - bound if problem.kind == "set_cover" else bound - objective
+    return max(difference, 0.0) / scale
