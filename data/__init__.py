@@ -6,6 +6,7 @@ between files and frames; :func:`load_sample` gives the synthetic sample provinc
 """
 
 from whitespot.data._errors import (
+    ISSUE_COLUMNS,
     DefaultAppliedWarning,
     GuessedEncodingWarning,
     ImplausibleValueWarning,
@@ -13,6 +14,7 @@ from whitespot.data._errors import (
     TowersFarWarning,
     ValidationError,
     format_ids,
+    problem_table,
 )
 from whitespot.data.crs import (
     WGS84,
@@ -61,6 +63,7 @@ from whitespot.data.validate import (
 )
 
 __all__ = [
+    "ISSUE_COLUMNS",
     "LAYERS",
     "LAYER_COLUMNS",
     "TECHNOLOGIES",
@@ -86,6 +89,7 @@ __all__ = [
     "make_province",
     "metric_crs",
     "neutralize_formulas",
+    "problem_table",
     "projected_xy",
     "read_layer",
     "read_opencellid",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+import pandas as pd
 
 MAX_IDS_SHOWN = 10
 
@@ -28,9 +30,16 @@ def format_ids(ids: Sequence[object], limit: int = MAX_IDS_SHOWN) -> str:
     return f"{shown} and {rest} more" if rest > 0 else shown
 
 
+ISSUE_COLUMNS = ("layer", "row", "village_id", "column", "check", "severity", "value", "message")
+"""Columns of a table of problems (:func:`problem_table`), as the data-quality sheet shows them."""
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input layer.
+    """One thing wrong with an input layer: the one record every check writes.
+
+    Validation raises them (in a :class:`ValidationError`, naming ids); the department
+    reader and the data-quality checks list them by row (:func:`problem_table`).
 
     Attributes
     ----------
@@ -44,6 +53,12 @@ class Problem:
         What is wrong and what would fix it, in words a data clerk understands.
     ids : tuple
         Ids (or row labels) of the offending rows; empty for layer-wide problems.
+    row : int, optional
+        Row number in the file, for a problem of one row (0 for the whole file).
+    severity : {"error", "warning", "info"}, default "error"
+        See :data:`whitespot.data.vocabulary.SEVERITIES`.
+    value : str, default ""
+        The cell as read.
     """
 
     layer: str
@@ -51,6 +66,9 @@ class Problem:
     check: str
     message: str
     ids: tuple = field(default_factory=tuple)
+    row: int | None = None
+    severity: str = "error"
+    value: str = ""
 
     def __str__(self) -> str:
         if not self.ids:
@@ -58,6 +76,18 @@ class Problem:
         rows = f"{len(self.ids)} row{'s' if len(self.ids) != 1 else ''}"
         ids = format_ids(list(dict.fromkeys(self.ids)))
         return f"{self.layer}: column '{self.column}', {rows} (ids: {ids}): {self.message}"
+
+
+def problem_table(problems: Iterable[Problem]) -> pd.DataFrame:
+    """Problems of single rows as a table (:data:`ISSUE_COLUMNS`), in the order given."""
+    return pd.DataFrame(
+        [
+            (p.layer, p.row if p.row is not None else 0, p.ids[0] if p.ids else "", p.column,
+             p.check, p.severity, p.value, p.message)
+            for p in problems
+        ],
+        columns=list(ISSUE_COLUMNS),
+    )  # fmt: skip
 
 
 class ValidationError(ValueError):

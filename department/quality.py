@@ -19,12 +19,12 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from whitespot.data import ISSUE_COLUMNS, Problem, problem_table
 from whitespot.data.crs import metric_crs, projected_xy
 from whitespot.data.labels import counted
 from whitespot.data.schema import TECHNOLOGY_ALIASES
 from whitespot.department.admin import province_outline
 from whitespot.department.headers import normalize_text
-from whitespot.department.village_list import ISSUE_COLUMNS
 
 DIMENSIONS = ("right", "sufficient", "clean", "live")
 """The four qualities scored per commune (đúng, đủ, sạch, sống)."""
@@ -206,20 +206,18 @@ def _frame(
     values,
     messages,
 ) -> pd.DataFrame:
-    """Problems of the village rows in `mask` in :data:`ISSUE_COLUMNS`."""
+    """Problems of the village rows in `mask`, as a table (:data:`ISSUE_COLUMNS`)."""
     rows = villages.loc[mask]
-    return pd.DataFrame(
-        {
-            "layer": "villages",
-            "row": rows["source_row"].to_numpy(),
-            "village_id": rows["village_id"].to_numpy(),
-            "column": column,
-            "check": check,
-            "severity": severity,
-            "value": np.broadcast_to(np.asarray(values, dtype=object), len(rows)),
-            "message": np.broadcast_to(np.asarray(messages, dtype=object), len(rows)),
-        }
-    )
+    values = np.broadcast_to(np.asarray(values, dtype=object), len(rows))
+    messages = np.broadcast_to(np.asarray(messages, dtype=object), len(rows))
+    return problem_table(
+        Problem("villages", column, check, str(message), (village,), int(row), severity,
+                str(value))
+        for village, row, value, message in zip(
+            rows["village_id"].to_numpy(), rows["source_row"].to_numpy(), values, messages,
+            strict=True,
+        )
+    )  # fmt: skip
 
 
 def _admin_problems(villages: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -243,7 +241,7 @@ def _admin_problems(villages: gpd.GeoDataFrame) -> pd.DataFrame:
         if mask.any():
             notes = villages.loc[mask, "admin_note"].to_numpy()
             parts.append(_frame(villages, mask, "commune", check, severity, names[mask], notes))
-    return pd.concat(parts) if parts else pd.DataFrame(columns=list(ISSUE_COLUMNS))
+    return pd.concat(parts) if parts else problem_table([])
 
 
 def _outside_province(villages: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -284,7 +282,7 @@ def _duplicate_names(villages: gpd.GeoDataFrame) -> pd.DataFrame:
     key = _commune_key(villages) + "|" + name
     repeated = key.duplicated(keep=False).to_numpy() & (name != "").to_numpy()
     if not repeated.any():
-        return pd.DataFrame(columns=list(ISSUE_COLUMNS))
+        return problem_table([])
     rows = villages["source_row"].astype(str)
     together = rows.groupby(key).transform(", ".join)
     messages = [f"same name in the same commune as rows {t}" for t in together[repeated]]
@@ -302,12 +300,12 @@ def _duplicate_names(villages: gpd.GeoDataFrame) -> pd.DataFrame:
 def _duplicate_locations(villages: gpd.GeoDataFrame, distance_m: float) -> pd.DataFrame:
     located = np.flatnonzero(villages.geometry.notna().to_numpy())
     if len(located) < 2 or distance_m <= 0:
-        return pd.DataFrame(columns=list(ISSUE_COLUMNS))
+        return problem_table([])
     subset = villages.iloc[located]
     xy = projected_xy(subset, metric_crs(subset))
     pairs = cKDTree(xy).query_pairs(distance_m, output_type="ndarray")
     if not len(pairs):
-        return pd.DataFrame(columns=list(ISSUE_COLUMNS))
+        return problem_table([])
     first, second = located[pairs[:, 0]], located[pairs[:, 1]]
     metres = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
     rows = villages["source_row"].to_numpy()
@@ -349,7 +347,7 @@ def _stale(villages: gpd.GeoDataFrame, files, max_age_days: int, today: date) ->
         )
     path = (files or {}).get("villages")
     if path is None:
-        return pd.DataFrame(columns=list(ISSUE_COLUMNS))
+        return problem_table([])
     file_date = date.fromtimestamp(Path(path).stat().st_mtime)
     age = (today - file_date).days
     old = np.full(len(villages), age > max_age_days)
@@ -372,21 +370,11 @@ def _tower_problems(towers: pd.DataFrame) -> pd.DataFrame:
         else np.full(len(towers), "")
     )
     if "technology" not in towers:
-        return pd.DataFrame(
-            [
-                (
-                    "towers",
-                    0,
-                    "",
-                    "technology",
-                    "missing_technology",
-                    "warning",
-                    "",
-                    f"no technology column: all {len(towers):,} towers are taken as 4G",
-                )
-            ],
-            columns=list(ISSUE_COLUMNS),
-        )
+        message = f"no technology column: all {len(towers):,} towers are taken as 4G"
+        return problem_table(
+            [Problem("towers", "technology", "missing_technology", message, row=0,
+                     severity="warning")]
+        )  # fmt: skip
     text = towers["technology"].astype("string").str.strip().fillna("")
     known = text.str.lower().isin(TECHNOLOGY_ALIASES).to_numpy()
     parts = []
@@ -401,20 +389,15 @@ def _tower_problems(towers: pd.DataFrame) -> pd.DataFrame:
     ):
         if mask.any():
             parts.append(
-                pd.DataFrame(
-                    {
-                        "layer": "towers",
-                        "row": rows[mask],
-                        "village_id": ids[mask],
-                        "column": "technology",
-                        "check": check,
-                        "severity": severity,
-                        "value": text[mask].to_numpy(),
-                        "message": message,
-                    }
+                problem_table(
+                    Problem("towers", "technology", check, message, (tower,), int(row),
+                            severity, value)
+                    for tower, row, value in zip(
+                        ids[mask], rows[mask], text[mask].to_numpy(), strict=True
+                    )
                 )
-            )
-    return pd.concat(parts) if parts else pd.DataFrame(columns=list(ISSUE_COLUMNS))
+            )  # fmt: skip
+    return pd.concat(parts) if parts else problem_table([])
 
 
 def _locate(problems: pd.DataFrame, villages: gpd.GeoDataFrame) -> pd.DataFrame:

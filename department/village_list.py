@@ -24,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from whitespot.data import Problem, ValidationError
+from whitespot.data import Problem, ValidationError, problem_table
 from whitespot.data.cells import COUNT_PATTERN, count_value, yes_no
 from whitespot.data.crs import WGS84
 from whitespot.data.encoding import decode_text
@@ -37,10 +37,6 @@ from whitespot.data.schema import (
 )
 from whitespot.department.coordinates import parse_coordinates
 from whitespot.department.headers import header_map, normalize_text
-
-ISSUE_COLUMNS = ("layer", "row", "village_id", "column", "check", "severity", "value", "message")
-"""Columns of :attr:`VillageList.issues` (and of the data-quality sheet)."""
-
 
 REQUIRED_FIELDS = ("households", "lon", "lat")
 HEADER_SEARCH_ROWS = 30
@@ -75,11 +71,11 @@ class VillageList:
 
 
 class _Issues:
-    """Collects issues of one file; turned into a frame at the end."""
+    """Collects the problems of one file by row; turned into a table at the end."""
 
     def __init__(self, layer: str):
         self.layer = layer
-        self.rows: list[tuple] = []
+        self.problems: list[Problem] = []
 
     def add(self, rows, column: str, check: str, severity: str, values, message, ids=None) -> None:
         rows = np.atleast_1d(np.asarray(rows))
@@ -88,12 +84,13 @@ class _Issues:
         messages = np.broadcast_to(np.asarray(message, dtype=object), rows.shape)
         for row, value, village, text in zip(rows, values, ids, messages, strict=True):
             shown = "" if value is None or (isinstance(value, float) and np.isnan(value)) else value
-            self.rows.append(
-                (self.layer, int(row), village, column, check, severity, str(shown), text)
-            )
+            self.problems.append(
+                Problem(self.layer, column, check, text, (village,) if village else (),
+                        int(row), severity, str(shown))
+            )  # fmt: skip
 
     def frame(self) -> pd.DataFrame:
-        table = pd.DataFrame(self.rows, columns=list(ISSUE_COLUMNS))
+        table = problem_table(self.problems)
         return table.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
 
 

@@ -20,7 +20,7 @@ from whitespot.coverage import (
 )
 from whitespot.coverage.gaps import COUNTED_AS_ZERO, criteria_text
 from whitespot.coverage.progress import Progress, compare_gap_lists
-from whitespot.data import read_layer, validate_villages
+from whitespot.data import Problem, problem_table, read_layer, validate_villages
 from whitespot.data.labels import Language
 from whitespot.data.vocabulary import LOCATION_UNKNOWN
 from whitespot.department.admin import assign_admin_units, code_sources
@@ -161,9 +161,8 @@ def _with_towers_check(issues: pd.DataFrame, settings: dict) -> pd.DataFrame:
     message = str(settings.get("towers_check", ""))
     if not message or message.startswith("ok"):
         return issues
-    row = {"layer": "towers", "row": 0, "village_id": "", "column": "geometry",
-           "check": "towers_far", "severity": "error", "value": "", "message": message}  # fmt: skip
-    return pd.concat([pd.DataFrame([row], columns=issues.columns), issues], ignore_index=True)
+    far = problem_table([Problem("towers", "geometry", "towers_far", message, row=0)])
+    return pd.concat([far, issues], ignore_index=True)
 
 
 def department_submission(  # noqa: PLR0913 the department's files and rules
