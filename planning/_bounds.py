@@ -102,7 +102,7 @@ def _lagrangian(
     cover, weight = problem.cover, problem.weight
     if len(weight) == 0:
         return _Dual(0.0, None, np.zeros(cover.shape[0]), np.zeros(0))
-    minimize = problem.kind == "set_cover"
+    minimize = problem.minimize
     initial = np.full(len(weight), 1.0) if minimize else weight * 0.5
     multiplier = initial if start is None else start.copy()
     best_multiplier = multiplier
@@ -171,5 +171,5 @@ def _covering_dual(
     sites = np.flatnonzero(x >= 1.0)
     integral = np.asarray(cover[sites].sum(axis=0)).ravel()
     # max coverage picks whole sites; a budget's knapsack may take one site in part
-    hits = integral if problem.kind == "max_coverage" else cover.T @ x
+    hits = integral if problem.by_count else cover.T @ x
     return value, (weight > multiplier) - hits, sites, float(weight[integral > 0].sum())

@@ -26,7 +26,7 @@ def _kernel_solution(
     small; kernels of 2 to 8 times the sites to choose are solved while time remains,
     each starting from the best solution so far.
     """
-    limit = problem.limit if problem.kind == "max_coverage" else max(len(chosen), 1)
+    limit = problem.limit if problem.by_count else max(len(chosen), 1)
     ranked = np.flatnonzero(problem.allowed)[np.argsort(-score[problem.allowed], kind="stable")]
     best, best_value = None, _value(problem, chosen)
     for factor in KERNEL_FACTORS:
@@ -66,7 +66,7 @@ def _milp(
     """
     n_sites, n_groups = problem.cover.shape
     options = {"time_limit": float(time_limit_s), "mip_rel_gap": gap, "disp": False}
-    if problem.kind == "set_cover":
+    if problem.minimize:
         constraints = [LinearConstraint(problem.cover.T.astype(float).tocsr(), lb=1.0, ub=np.inf)]
         result = milp(
             problem.cost,
@@ -118,7 +118,7 @@ def _covering_model(problem: _Problem) -> tuple[np.ndarray, csr_matrix, np.ndarr
     n_sites, n_groups = problem.cover.shape
     link = hstack([-problem.cover.T.astype(float), identity(n_groups, format="csr")])
     limit_row = np.concatenate(
-        [problem.cost if problem.kind == "budget" else np.ones(n_sites), np.zeros(n_groups)]
+        [problem.cost if problem.by_budget else np.ones(n_sites), np.zeros(n_groups)]
     )
     matrix = vstack([link, csr_matrix(limit_row)]).tocsr()
     upper = np.concatenate([np.zeros(n_groups), [problem.limit]])

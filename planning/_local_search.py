@@ -21,17 +21,13 @@ def _greedy(problem: _Problem) -> np.ndarray:
     for j in problem.forced:
         uncovered[cover.indices[cover.indptr[j] : cover.indptr[j + 1]]] = False
     spent = float(cost[problem.forced].sum())
-    by_ratio = problem.kind != "max_coverage"
+    by_ratio = not problem.by_count
     gain = cover @ (weight * uncovered)
     candidates = np.flatnonzero(problem.allowed & (gain > 0))
     candidates = np.setdiff1d(candidates, problem.forced)
     heap = [(-_key(gain[j], cost[j], by_ratio), int(j)) for j in candidates]
     heapq.heapify(heap)
-    while (
-        heap
-        and _room(problem, len(chosen), spent)
-        and (problem.kind != "set_cover" or uncovered.any())
-    ):
+    while heap and _room(problem, len(chosen), spent) and (not problem.minimize or uncovered.any()):
         _, j = heapq.heappop(heap)
         rows = cover.indices[cover.indptr[j] : cover.indptr[j + 1]]
         fresh = float(weight[rows][uncovered[rows]].sum())
@@ -41,13 +37,13 @@ def _greedy(problem: _Problem) -> np.ndarray:
         if heap and key < -heap[0][0]:
             heapq.heappush(heap, (-key, j))  # stale: re-queue with its true gain
             continue
-        if problem.kind == "budget" and spent + cost[j] > problem.limit:
+        if problem.by_budget and spent + cost[j] > problem.limit:
             continue
         chosen.append(j)
         spent += cost[j]
         uncovered[rows] = False
     result = np.array(chosen, dtype=int)
-    if problem.kind == "budget":
+    if problem.by_budget:
         result = _best_single_site(problem, result)
     return result
 
@@ -59,9 +55,9 @@ def _key(gain: float, cost: float, by_ratio: bool) -> float:
 
 
 def _room(problem: _Problem, count: int, spent: float) -> bool:
-    if problem.kind == "max_coverage":
+    if problem.by_count:
         return count < problem.limit
-    if problem.kind == "budget":
+    if problem.by_budget:
         return spent < problem.limit or np.any(problem.cost[problem.allowed] == 0)
     return True
 
@@ -141,7 +137,7 @@ def _relaxed_choice(problem: _Problem, score: np.ndarray) -> np.ndarray:
     open_sites = problem.allowed.copy()
     open_sites[problem.forced] = False
     positive = np.flatnonzero(open_sites & (score > 0))
-    if problem.kind == "max_coverage":
+    if problem.by_count:
         room = int(problem.limit) - len(problem.forced)
         if room > 0:
             top = positive[np.argsort(-score[positive], kind="stable")[:room]]

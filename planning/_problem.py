@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -16,7 +16,19 @@ PROBLEMS = ("max_coverage", "budget", "set_cover")
 
 @dataclass(frozen=True)
 class _Problem:
-    """A validated selection problem in matrix form."""
+    """A validated selection problem in matrix form, its kind resolved once into flags.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`PROBLEMS` (for reports).
+    minimize : bool
+        Set covering: least cost; the others maximise the demand covered.
+    by_count : bool
+        Maximal covering: at most `limit` sites.
+    by_budget : bool
+        Budgeted covering: sites costing at most `limit`.
+    """
 
     kind: str
     cover: csr_matrix
@@ -25,6 +37,16 @@ class _Problem:
     limit: float
     forced: np.ndarray
     allowed: np.ndarray
+    minimize: bool = field(init=False)
+    by_count: bool = field(init=False)
+    by_budget: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in PROBLEMS:
+            raise ValueError(f"problem kind {self.kind!r} is not one of {', '.join(PROBLEMS)}")
+        object.__setattr__(self, "minimize", self.kind == "set_cover")
+        object.__setattr__(self, "by_count", self.kind == "max_coverage")
+        object.__setattr__(self, "by_budget", self.kind == "budget")
 
 
 def _positions(matrix: CoverageMatrix, ids: Iterable[str], what: str) -> np.ndarray:
@@ -88,16 +110,16 @@ def _nothing_to_choose(problem: _Problem) -> bool:
     """No candidate, no demand, or (for a number of sites or a budget) nothing beyond the forced."""
     if problem.cover.shape[0] == 0 or problem.cover.nnz == 0 or problem.weight.sum() == 0:
         return True
-    if problem.kind == "max_coverage":
+    if problem.by_count:
         return problem.limit <= len(problem.forced)
-    if problem.kind == "budget":
+    if problem.by_budget:
         spare = problem.limit - problem.cost[problem.forced].sum()
         return not (problem.cost[problem.allowed] <= spare).any()
     return False
 
 
 def _value(problem: _Problem, chosen: np.ndarray) -> float:
-    if problem.kind == "set_cover":
+    if problem.minimize:
         return float(problem.cost[chosen].sum())
     return _covered(problem, chosen)
 
@@ -111,16 +133,16 @@ def _covered(problem: _Problem, chosen: np.ndarray) -> float:
 
 def _better(problem: _Problem, candidate: np.ndarray, incumbent: np.ndarray) -> bool:
     a, b = _value(problem, candidate), _value(problem, incumbent)
-    return a < b if problem.kind == "set_cover" else a > b
+    return a < b if problem.minimize else a > b
 
 
 def _tighter(problem: _Problem, a: float, b: float) -> float:
-    return max(a, b) if problem.kind == "set_cover" else min(a, b)
+    return max(a, b) if problem.minimize else min(a, b)
 
 
 def _gap(problem: _Problem, objective: float, bound: float) -> float:
     if not np.isfinite(bound):
         return np.inf
     scale = max(abs(bound), abs(objective), 1e-12)
-    difference = objective - bound if problem.kind == "set_cover" else bound - objective
+    difference = objective - bound if problem.minimize else bound - objective
     return max(difference, 0.0) / scale

@@ -174,7 +174,7 @@ def select_sites(  # noqa: PLR0913 keyword-only options
         raise ValueError(f"time_limit_s={time_limit_s} must be > 0")
 
     chosen, status, used = np.array([], dtype=int), "heuristic", method
-    bound = np.inf if problem.kind != "set_cover" else 0.0
+    bound = np.inf if not problem.minimize else 0.0
     deadline = started + time_limit_s
     if _nothing_to_choose(problem):
         # no candidate, no demand left, or no site allowed: the forced sites alone are optimal
@@ -238,7 +238,7 @@ def _improve_and_bound(
     bound, lp_future, dual_future = None, None, None
     # HiGHS and scipy's sparse products release the GIL: a second thread uses the second core
     second_core = ThreadPoolExecutor(max_workers=1)
-    if problem.kind != "set_cover" and problem.cover.nnz <= IPM_BOUND_MAX_NONZEROS:
+    if not problem.minimize and problem.cover.nnz <= IPM_BOUND_MAX_NONZEROS:
         lp_future = second_core.submit(
             _lp_dual_bound, problem, max(deadline - time.perf_counter() - 0.5, 0.5)
         )
@@ -261,16 +261,16 @@ def _improve_and_bound(
             _lagrangian, problem, _value(problem, chosen), deadline - 0.5,
             LAGRANGIAN_ITERATIONS * 100, dual.multiplier, stop,
         )  # fmt: skip
-    if problem.kind == "max_coverage":
+    if problem.by_count:
         chosen = _swap_search(problem, chosen, deadline)
-    elif problem.kind == "set_cover":
+    elif problem.minimize:
         chosen = _drop_redundant(problem, chosen)
-    if problem.kind != "set_cover" and _gap(problem, _value(problem, chosen), bound) > 1e-4:
+    if not problem.minimize and _gap(problem, _value(problem, chosen), bound) > 1e-4:
         share = 0.9 * (deadline - time.perf_counter())
         kernel = _kernel_solution(problem, chosen, dual.score, time.perf_counter() + share)
         if kernel is not None and _better(problem, kernel, chosen):
             chosen = kernel
-            if problem.kind == "max_coverage":
+            if problem.by_count:
                 chosen = _swap_search(problem, chosen, deadline)
     stop.set()
     if lp_future is not None:
