@@ -10,8 +10,10 @@ setup ``whitespot gaps`` used.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from pyproj import CRS
 
@@ -19,7 +21,7 @@ from whitespot.coverage._errors import SetupError
 from whitespot.coverage.budget import LinkBudget
 from whitespot.coverage.models import MODEL_NAMES, PathLossModel, get_model
 from whitespot.coverage.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
-from whitespot.data import TECHNOLOGIES, Terrain
+from whitespot.data import TECHNOLOGIES, Terrain, read_terrain
 
 ENVIRONMENTS: dict[str, tuple[str, ...]] = {
     "hata": HATA_ENVIRONMENTS,
@@ -115,6 +117,13 @@ class SignalSetup:
             "technology": self.technology or "all",
             **self.budget.settings(),
             **({"metric_crs": self.crs.to_string()} if self.crs is not None else {}),
+            **(self._terrain_settings() if self.uses_terrain else {}),
+        }
+
+    def _terrain_settings(self) -> dict[str, object]:
+        return {
+            "terrain_file": self.terrain.source or "(a DEM in memory)",
+            "terrain_fallback_mode": self.terrain.fallback or "refuse",
         }
 
     @classmethod
@@ -128,11 +137,21 @@ class SignalSetup:
         settings : mapping
             :meth:`settings` output, values as objects or as text.
         terrain : Terrain, optional
-            The DEM, which settings cannot hold; a terrain setup without it falls back on
-            RMa LOS (the terrain model's base model).
+            The DEM. Without it a terrain setup reads the DEM again from ``terrain_file``
+            when that file is still there; else it falls back on RMa LOS (the terrain
+            model's base model).
         """
         model = str(settings.get("model", "rma"))
         if model == "terrain" and terrain is None:
+            terrain = _dem_again(settings)
+        if model == "terrain" and terrain is None:
+            warnings.warn(
+                f"the gap list was made with the terrain model over "
+                f"{settings.get('terrain_file', 'a DEM')}, which is not given or no longer "
+                "there: predicting with RMa LOS, its base model, instead (give --dem)",
+                UserWarning,
+                stacklevel=2,
+            )
             model = "rma_los"
         environment = str(settings.get("environment", "default"))
         technology = str(settings.get("technology", "all"))
@@ -146,3 +165,12 @@ class SignalSetup:
             technology=None if technology in ("all", "", "None", "nan") else technology,
             crs=CRS.from_user_input(str(crs)) if crs not in (None, "", "nan") else None,
         )
+
+
+def _dem_again(settings: Mapping[str, object]) -> Terrain | None:
+    """Read a gap list's DEM again from the file its settings name, if it is still there."""
+    path = Path(str(settings.get("terrain_file", "")))
+    if not path.name or not path.is_file():
+        return None
+    fallback = str(settings.get("terrain_fallback_mode", "refuse"))
+    return read_terrain(path, fallback=None if fallback in ("refuse", "", "nan") else fallback)

@@ -10,6 +10,8 @@ profile set is a 2-D array, one row per (tower, receiver) pair.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -171,7 +173,9 @@ def reproject_terrain(terrain: Terrain, crs: CRS, resolution_m: float | None = N
         CRS.from_user_input(crs),
         resolution=resolution_m,
     )
-    return Terrain(elevation, transform, CRS.from_user_input(crs), terrain.fallback)
+    return replace(
+        terrain, elevation_m=elevation, transform=transform, crs=CRS.from_user_input(crs)
+    )
 
 
 def sample_terrain(terrain: Terrain, x: ArrayLike, y: ArrayLike) -> np.ndarray:

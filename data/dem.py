@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from os import PathLike
 from pathlib import Path
 
@@ -41,12 +41,16 @@ class Terrain:
         (:class:`whitespot.coverage.TerrainCoverageError` names the places); ``"flat"`` computes
         that pair without diffraction and flags the place (``terrain_fallback``). Ground is never
         invented.
+    source : str, default ""
+        The file it was read from, so that a gap list's settings can name it and a plan can
+        read it again; empty for a DEM made in memory.
     """
 
     elevation_m: np.ndarray
     transform: Affine
     crs: CRS
     fallback: str | None = None
+    source: str = ""
 
     def __post_init__(self) -> None:
         if self.fallback is not None and self.fallback not in FALLBACKS:
@@ -164,7 +168,7 @@ def validate_terrain(terrain: Terrain, *, label: str = "terrain") -> Terrain:
             )
     if problems:
         raise ValidationError(problems)
-    return Terrain(elevation, terrain.transform, CRS.from_user_input(terrain.crs), terrain.fallback)
+    return replace(terrain, elevation_m=elevation, crs=CRS.from_user_input(terrain.crs))
 
 
 def read_terrain(path: str | PathLike, *, band: int = 1, fallback: str | None = None) -> Terrain:
@@ -198,7 +202,8 @@ def read_terrain(path: str | PathLike, *, band: int = 1, fallback: str | None = 
         raise ValidationError(
             [Problem(label, "file", "unreadable_file", f"not a DEM raster (GeoTIFF): {error}")]
         ) from error
-    return validate_terrain(Terrain(elevation, transform, crs, fallback), label=label)
+    terrain = Terrain(elevation, transform, crs, fallback, str(path.resolve()))
+    return validate_terrain(terrain, label=label)
 
 
 def write_terrain(terrain: Terrain, path: str | PathLike) -> Path:

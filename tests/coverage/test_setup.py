@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from pyproj import CRS
 
@@ -52,11 +54,14 @@ def test_settings_round_trip_through_every_gap_list_format(layers, tmp_path):
         assert read_gap_list(tmp_path / f"gaps{suffix}").setup == expected, suffix
 
 
-def test_the_terrain_setup_needs_its_dem_back(province):
-    settings = SignalSetup(model="terrain", terrain=province.terrain).settings()
-    assert SignalSetup.from_settings(settings).model == "rma_los"  # no DEM: its base model
-    back = SignalSetup.from_settings(settings, terrain=province.terrain)
-    assert back.model == "terrain" and back.terrain is province.terrain
+def test_a_dem_made_in_memory_must_be_given_back(province):
+    in_memory = dataclasses.replace(province.terrain, source="")
+    settings = SignalSetup(model="terrain", terrain=in_memory).settings()
+    assert settings["terrain_file"] == "(a DEM in memory)"
+    with pytest.warns(UserWarning, match="predicting with RMa LOS"):
+        assert SignalSetup.from_settings(settings).model == "rma_los"  # its base model
+    back = SignalSetup.from_settings(settings, terrain=in_memory)
+    assert back.model == "terrain" and back.terrain is in_memory
 
 
 def test_the_setup_decides_the_prediction(layers):
@@ -100,3 +105,18 @@ def test_settings_sheet_holds_every_part(layers):
     for part in parts:
         assert part in table.index
     assert isinstance(gaps, GapList)
+
+
+def test_a_terrain_gap_list_reads_its_dem_again_from_the_file(province, layers, tmp_path):
+    from whitespot.data import read_terrain, write_terrain  # noqa: PLC0415
+
+    path = write_terrain(province.terrain, tmp_path / "dem.tif")
+    setup = SignalSetup(model="terrain", terrain=read_terrain(path, fallback="flat"))
+    settings = setup.settings()
+    assert settings["terrain_file"] == str(path.resolve())
+    back = SignalSetup.from_settings(settings)
+    assert back.model == "terrain" and back.terrain.source == str(path.resolve())
+    assert back.terrain.fallback == "flat"
+    path.unlink()
+    with pytest.warns(UserWarning, match="no longer there: predicting with RMa LOS"):
+        assert SignalSetup.from_settings(settings).model == "rma_los"
