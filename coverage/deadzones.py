@@ -22,7 +22,8 @@ from scipy import ndimage
 
 from whitespot.coverage.setup import SignalSetup
 from whitespot.coverage.signal import predict_signal
-from whitespot.data import WGS84, atomic_path, metric_crs
+from whitespot.data import WGS84, metric_crs
+from whitespot.data.io import atomic_path
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from whitespot.coverage.gaps import GapList, summarize
-from whitespot.data import (
-    Problem,
-    ValidationError,
-    read_layer,
-    restore_neutralized,
-    staged_files,
-    write_layer,
-    write_layers,
-)
+from whitespot.data import Problem, ValidationError, read_layer, write_layer, write_layers
+from whitespot.data.io import restore_neutralized, staged_files
 from whitespot.data.labels import SHEET_NAMES, VIETNAMESE_HEADERS, delocalize
 
 GAP_LIST_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg", ".parquet")

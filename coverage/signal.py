@@ -32,7 +32,8 @@ from whitespot.coverage.terrain import (
     sample_terrain,
     terrain_profiles,
 )
-from whitespot.data import Terrain, format_ids, metric_crs, projected_xy
+from whitespot.data import Terrain, metric_crs, projected_xy
+from whitespot.data.problems import format_ids
 
 MAX_SERVERS = 8
 """Towers above threshold are counted up to this many per point (the search starts with the

@@ -21,8 +21,9 @@ from pyproj import CRS
 from scipy.ndimage import map_coordinates
 
 from whitespot.coverage.propagation import SPEED_OF_LIGHT_M_S
-from whitespot.data import Terrain, format_ids
+from whitespot.data import Terrain
 from whitespot.data.dem import reproject_grid
+from whitespot.data.problems import format_ids
 
 EARTH_RADIUS_KM = 6371.0
 """Mean Earth radius (ITU-R P.834)."""

@@ -5,17 +5,6 @@ checks it and returns it normalized. :func:`read_layer` and :func:`write_layer` 
 between files and frames; :func:`load_sample` gives the synthetic sample province.
 """
 
-from whitespot.data._errors import (
-    ISSUE_COLUMNS,
-    DefaultAppliedWarning,
-    GuessedEncodingWarning,
-    ImplausibleValueWarning,
-    Problem,
-    TowersFarWarning,
-    ValidationError,
-    format_ids,
-    problem_table,
-)
 from whitespot.data.crs import (
     WGS84,
     add_lonlat,
@@ -27,17 +16,20 @@ from whitespot.data.crs import (
 )
 from whitespot.data.dem import Terrain, read_terrain, validate_terrain, write_terrain
 from whitespot.data.io import (
-    atomic_path,
-    inert_text_cells,
-    neutralize_formulas,
     read_layer,
-    restore_neutralized,
-    staged_files,
     write_layer,
     write_layers,
 )
 from whitespot.data.opencellid import read_opencellid
-from whitespot.data.overlap import TowerOverlap, towers_overlap
+from whitespot.data.overlap import towers_overlap
+from whitespot.data.problems import (
+    DefaultAppliedWarning,
+    GuessedEncodingWarning,
+    ImplausibleValueWarning,
+    Problem,
+    TowersFarWarning,
+    ValidationError,
+)
 from whitespot.data.sample import (
     Province,
     load_sample,
@@ -63,7 +55,6 @@ from whitespot.data.validate import (
 )
 
 __all__ = [
-    "ISSUE_COLUMNS",
     "LAYERS",
     "LAYER_COLUMNS",
     "TECHNOLOGIES",
@@ -77,26 +68,18 @@ __all__ = [
     "Province",
     "TechnologyDefaults",
     "Terrain",
-    "TowerOverlap",
     "TowersFarWarning",
     "ValidationError",
     "add_lonlat",
-    "atomic_path",
-    "format_ids",
-    "inert_text_cells",
     "load_sample",
     "lonlat",
     "make_province",
     "metric_crs",
-    "neutralize_formulas",
-    "problem_table",
     "projected_xy",
     "read_layer",
     "read_opencellid",
     "read_province",
     "read_terrain",
-    "restore_neutralized",
-    "staged_files",
     "to_metric",
     "towers_overlap",
     "utm_crs",

@@ -32,9 +32,9 @@ import pandas as pd
 import pyogrio
 import pyogrio.errors
 
-from whitespot.data._errors import GuessedEncodingWarning, Problem, ValidationError
 from whitespot.data.crs import WGS84, add_lonlat
 from whitespot.data.encoding import decode_text
+from whitespot.data.problems import GuessedEncodingWarning, Problem, ValidationError
 from whitespot.data.schema import LAYER_COLUMNS
 
 VECTOR_DRIVERS = {

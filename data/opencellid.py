@@ -19,9 +19,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from whitespot.data._errors import Problem, ValidationError
 from whitespot.data.crs import WGS84, metric_crs
 from whitespot.data.io import unreadable_as_validation_error
+from whitespot.data.problems import Problem, ValidationError
 from whitespot.data.schema import TECHNOLOGY_ALIASES, VIETNAM_BBOX
 from whitespot.data.validate import Region, validate_towers
 

@@ -19,15 +19,15 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from whitespot.data._errors import (
+from whitespot.data.cells import yes_no
+from whitespot.data.crs import WGS84
+from whitespot.data.io import read_layer
+from whitespot.data.problems import (
     DefaultAppliedWarning,
     ImplausibleValueWarning,
     Problem,
     ValidationError,
 )
-from whitespot.data.cells import yes_no
-from whitespot.data.crs import WGS84
-from whitespot.data.io import read_layer
 from whitespot.data.schema import (
     BY_TECHNOLOGY,
     GEOMETRY_TYPES,

@@ -19,9 +19,10 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from whitespot.data import ISSUE_COLUMNS, Problem, problem_table
+from whitespot.data import Problem
 from whitespot.data.crs import metric_crs, projected_xy
 from whitespot.data.labels import counted
+from whitespot.data.problems import ISSUE_COLUMNS, problem_table
 from whitespot.data.schema import TECHNOLOGY_ALIASES
 from whitespot.department.admin import province_outline
 from whitespot.department.headers import normalize_text

@@ -24,10 +24,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from whitespot.data import Problem, ValidationError, problem_table
+from whitespot.data import Problem, ValidationError
 from whitespot.data.cells import COUNT_PATTERN, count_value, yes_no
 from whitespot.data.crs import WGS84
 from whitespot.data.encoding import decode_text
+from whitespot.data.problems import problem_table
 from whitespot.data.schema import (
     VIETNAM_BBOX,
     column_spec,

@@ -12,7 +12,7 @@ from pathlib import Path
 import branca
 import folium
 
-from whitespot.data import atomic_path
+from whitespot.data.io import atomic_path
 
 INLINED_ASSETS = {
     "leaflet.js": "leaflet.js",

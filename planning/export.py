@@ -11,7 +11,8 @@ import pandas as pd
 import pyogrio
 
 from whitespot.coverage.export import settings_table
-from whitespot.data import read_layer, staged_files, write_layer, write_layers
+from whitespot.data import read_layer, write_layer, write_layers
+from whitespot.data.io import staged_files
 from whitespot.data.labels import counted
 from whitespot.planning.plan import Plan
 

@@ -10,7 +10,8 @@ import pandas as pd
 
 from whitespot.coverage import GapList, write_gap_list
 from whitespot.coverage.export import settings_table
-from whitespot.data import staged_files, write_layer
+from whitespot.data import write_layer
+from whitespot.data.io import staged_files
 from whitespot.data.labels import SHEET_NAMES, Language, localize
 from whitespot.maps import gap_map, save_map
 from whitespot.report.criteria import vietnamese_criteria

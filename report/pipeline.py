@@ -20,8 +20,9 @@ from whitespot.coverage import (
 )
 from whitespot.coverage.gaps import COUNTED_AS_ZERO, criteria_text
 from whitespot.coverage.progress import Progress, compare_gap_lists
-from whitespot.data import Problem, problem_table, read_layer, validate_villages
+from whitespot.data import Problem, read_layer, validate_villages
 from whitespot.data.labels import Language
+from whitespot.data.problems import problem_table
 from whitespot.data.vocabulary import LOCATION_UNKNOWN
 from whitespot.department.admin import assign_admin_units, code_sources
 from whitespot.department.quality import QualityConfig, QualityReport, quality_report

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from whitespot.data import atomic_path
+from whitespot.data.io import atomic_path
 from whitespot.data.labels import Language, localize
 from whitespot.data.vocabulary import LOCATION_UNKNOWN
 from whitespot.report.headlines import vietnamese_number

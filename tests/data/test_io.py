@@ -16,12 +16,12 @@ import shapely
 from whitespot.data import (
     WGS84,
     ValidationError,
-    neutralize_formulas,
     read_layer,
     validate_villages,
     write_layer,
     write_layers,
 )
+from whitespot.data.io import neutralize_formulas
 
 VECTOR_FORMATS = ["gpkg", "geojson", "shp", "parquet"]
 TABLE_FORMATS = ["csv", "xlsx"]
