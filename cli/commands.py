@@ -31,6 +31,7 @@ from whitespot.data import (
     write_layer,
     write_province,
 )
+from whitespot.data.labels import counted
 from whitespot.department.quality import QualityConfig
 from whitespot.department.village_list import read_village_list
 from whitespot.maps import gap_map, plan_map, save_map
@@ -164,8 +165,9 @@ def gaps(args: argparse.Namespace) -> int:
             village_list, towers, setup, communes=_communes(args), **layers
         )
         print(
-            f"read {args.villages} as a department's village list ({len(result.villages):,} "
-            f"rows, {len(village_list.issues):,} problems; 'whitespot report' lists them)"
+            f"read {args.villages} as a department's village list "
+            f"({counted(len(result.villages), 'row')}, "
+            f"{counted(len(village_list.issues), 'problem')}; 'whitespot report' lists them)"
         )
     else:
         result = gap_list(villages, towers, setup, **layers)
@@ -254,7 +256,7 @@ def validate(args: argparse.Namespace) -> int:
         return _validate_terrain(args, region)
     if args.layer == "opencellid":
         layer = read_opencellid(args.path, region=region)
-        print(f"opencellid ({Path(args.path).name}): OK, {len(layer):,} towers")
+        print(f"opencellid ({Path(args.path).name}): OK, {counted(len(layer), 'tower')}")
         return 0
     name = Path(args.path).name
     try:
@@ -263,7 +265,7 @@ def validate(args: argparse.Namespace) -> int:
         if args.layer != "villages" or not _is_department_list(args.path, error):
             raise
         return _validate_department_list(args)
-    print(f"{args.layer} ({name}): OK, {len(layer):,} rows, CRS {layer.crs.to_string()}")
+    print(f"{args.layer} ({name}): OK, {counted(len(layer), 'row')}, CRS {layer.crs.to_string()}")
     return 0
 
 
@@ -318,8 +320,9 @@ def _validate_department_list(args: argparse.Namespace) -> int:
     name = Path(args.path).name
     print(
         f"villages ({name}): read as a department's village list: "
-        f"{len(village_list.villages):,} villages, {len(problems):,} problems "
-        f"({(problems['severity'] == 'error').sum():,} errors); encoding "
+        f"{counted(len(village_list.villages), 'village')}, "
+        f"{counted(len(problems), 'problem')} "
+        f"({counted((problems['severity'] == 'error').sum(), 'error')}); encoding "
         f"{village_list.source.get('encoding', 'xlsx')}"
     )
     for row in problems.head(MAX_PROBLEM_LINES).itertuples():

@@ -131,25 +131,36 @@ def unreadable_as_validation_error(label: str) -> Iterator[None]:
     """Turn a reader's failure on a corrupt or foreign file into a :class:`ValidationError`.
 
     The message names the file and what the reader said; a file that is not there still
-    raises :class:`FileNotFoundError`.
+    raises :class:`FileNotFoundError`. What the reader warned on the way to failing (GDAL's
+    notes on a corrupt GeoPackage) is dropped: the one error says it all. A file read well
+    keeps its warnings.
     """
-    try:
-        yield
-    except (ValidationError, FileNotFoundError, PermissionError, IsADirectoryError):
-        raise
-    except UNREADABLE_ERRORS as error:
-        reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
-        raise ValidationError(
-            [
-                Problem(
-                    label,
-                    "file",
-                    "unreadable_file",
-                    f"cannot be read as this file type ({type(error).__name__}: {reason}); "
-                    "is it complete, and does its name end in the right suffix?",
-                )
-            ]
-        ) from error
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except (ValidationError, FileNotFoundError, PermissionError, IsADirectoryError):
+            raise
+        except UNREADABLE_ERRORS as error:
+            failure = error
+        else:
+            failure = None
+    if failure is None:
+        for warning in said:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+        return
+    _raise_unreadable(label, failure)
+
+
+def _raise_unreadable(label: str, error: BaseException) -> None:
+    reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+    message = (
+        f"cannot be read as this file type ({type(error).__name__}: {reason}); "
+        "is it complete, and does its name end in the right suffix?"
+    )
+    raise ValidationError([Problem(label, "file", "unreadable_file", message)]) from error
 
 
 def _read_layer(
