@@ -119,22 +119,21 @@ def read_layer(
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{layer or 'layer'}: file not found: {path}")
-    label = f"{layer or 'layer'} ({path.name})"
-    if path.is_file() and path.stat().st_size == 0:
-        raise ValidationError([Problem(label, "file", "empty_file", "the file is empty (0 bytes)")])
-    with unreadable_as_validation_error(label):
+    with unreadable_as_validation_error(path, f"{layer or 'layer'} ({path.name})"):
         return _read_layer(path, layer, crs, headers)
 
 
 @contextlib.contextmanager
-def unreadable_as_validation_error(label: str) -> Iterator[None]:
-    """Turn a reader's failure on a corrupt or foreign file into a :class:`ValidationError`.
+def unreadable_as_validation_error(path: Path, label: str) -> Iterator[None]:
+    """Refuse an empty file; turn a reader's failure on a corrupt one into a ValidationError.
 
-    The message names the file and what the reader said; a file that is not there still
-    raises :class:`FileNotFoundError`. What the reader warned on the way to failing (GDAL's
-    notes on a corrupt GeoPackage) is dropped: the one error says it all. A file read well
-    keeps its warnings.
+    The message names the file (`label`) and what the reader said; a file that is not there
+    still raises :class:`FileNotFoundError`. What the reader warned on the way to failing
+    (GDAL's notes on a corrupt GeoPackage) is dropped: the one error says it all. A file
+    read well keeps its warnings.
     """
+    if path.is_file() and path.stat().st_size == 0:
+        raise ValidationError([Problem(label, "file", "empty_file", "the file is empty (0 bytes)")])
     with warnings.catch_warnings(record=True) as said:
         warnings.simplefilter("always")
         try:

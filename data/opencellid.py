@@ -93,9 +93,7 @@ def read_opencellid(
     """
     path = Path(path)
     label = f"towers ({path.name})"
-    if path.is_file() and path.stat().st_size == 0:
-        raise ValidationError([Problem(label, "file", "empty_file", "the file is empty (0 bytes)")])
-    with unreadable_as_validation_error(label):
+    with unreadable_as_validation_error(path, label):
         cells = _read_cells(path)
     if mcc is not None:
         cells = cells[cells["mcc"] == mcc].reset_index(drop=True)
