@@ -66,13 +66,7 @@ def _problem(
     forced: Iterable[str],
     forbidden: Iterable[str],
 ) -> _Problem:
-    given = [
-        name
-        for name, value in (("sites", sites), ("budget", budget), ("cover_all", cover_all or None))
-        if value is not None
-    ]
-    if len(given) != 1:
-        raise ValueError(f"give exactly one of sites=, budget= or cover_all=True (got {given})")
+    """Build the problem of an objective already checked (:func:`select.check_objective`)."""
     forced_at = _positions(matrix, forced, "forced")
     forbidden_at = _positions(matrix, forbidden, "forbidden")
     both = np.intersect1d(forced_at, forbidden_at)
@@ -85,14 +79,10 @@ def _problem(
     if cover_all:
         kind, limit = "set_cover", np.inf
     elif sites is not None:
-        if sites < 0:
-            raise ValueError(f"sites={sites} must be >= 0")
         kind, limit = "max_coverage", float(sites)
         if len(forced_at) > sites:
             raise InfeasibleError(f"{len(forced_at)} forced sites exceed sites={sites}")
     else:
-        if budget < 0:
-            raise ValueError(f"budget={budget} must be >= 0")
         kind, limit = "budget", float(budget)
         if matrix.cost[forced_at].sum() > budget:
             raise InfeasibleError(

@@ -24,7 +24,7 @@ from whitespot.planning.costs import (
     power_extension,
 )
 from whitespot.planning.matrix import CoverageMatrix, coverage_matrix, demand_points
-from whitespot.planning.select import METHODS, SiteSelection, select_sites
+from whitespot.planning.select import SiteSelection, check_objective, select_sites
 
 
 @dataclass(frozen=True)
@@ -269,35 +269,6 @@ def _unreachable(matrix: CoverageMatrix, demand: gpd.GeoDataFrame, gaps: GapList
     table = per_village.merge(names, on="village_id", how="left")
     table["households_out_of_reach"] = np.rint(table["households_out_of_reach"]).astype(np.int64)
     return table[["village_id", "name", "households_out_of_reach"]]
-
-
-def check_objective(
-    *,
-    sites: int | None,
-    budget: float | None,
-    cover_all: bool,
-    method: str,
-    time_limit_s: float,
-) -> None:
-    """Refuse a planning objective that cannot run, before any coverage is computed.
-
-    Raises
-    ------
-    ValueError
-        Naming the parameter and the values it allows.
-    """
-    given = [n for n, v in (("sites", sites), ("budget", budget), ("cover_all", cover_all or None))
-             if v is not None]  # fmt: skip
-    if len(given) != 1:
-        raise ValueError(f"give exactly one of sites=, budget= or cover_all=True (got {given})")
-    if sites is not None and (int(sites) != sites or sites < 0):
-        raise ValueError(f"sites={sites} must be a whole number >= 0")
-    if budget is not None and not (np.isfinite(budget) and budget >= 0):
-        raise ValueError(f"budget={budget} must be a finite number >= 0")
-    if method not in METHODS:
-        raise ValueError(f"method={method!r} must be one of {', '.join(METHODS)}")
-    if not (np.isfinite(time_limit_s) and time_limit_s > 0):
-        raise ValueError(f"time_limit_s={time_limit_s} must be a finite number > 0")
 
 
 def _power_lines(

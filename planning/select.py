@@ -167,11 +167,9 @@ def select_sites(  # noqa: PLR0913 keyword-only options
         If the forced sites alone exceed `sites` or `budget`.
     """
     started = time.perf_counter()
+    check_objective(sites=sites, budget=budget, cover_all=cover_all, method=method,
+                    time_limit_s=time_limit_s)  # fmt: skip
     problem = _problem(matrix, sites, budget, cover_all, forced, forbidden)
-    if method not in METHODS:
-        raise ValueError(f"method={method!r} must be one of {', '.join(METHODS)}")
-    if time_limit_s <= 0:
-        raise ValueError(f"time_limit_s={time_limit_s} must be > 0")
 
     chosen, status, used = np.array([], dtype=int), "heuristic", method
     bound = np.inf if not problem.minimize else 0.0
@@ -221,6 +219,37 @@ def select_sites(  # noqa: PLR0913 keyword-only options
         unreachable=matrix.unreachable,
         seconds=time.perf_counter() - started,
     )
+
+
+def check_objective(
+    *,
+    sites: int | None,
+    budget: float | None,
+    cover_all: bool,
+    method: str,
+    time_limit_s: float,
+) -> None:
+    """Refuse a planning objective that cannot run, before any coverage is computed.
+
+    :func:`select_sites` and :func:`whitespot.planning.plan_sites` both call it first.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and the values it allows.
+    """
+    given = [n for n, v in (("sites", sites), ("budget", budget), ("cover_all", cover_all or None))
+             if v is not None]  # fmt: skip
+    if len(given) != 1:
+        raise ValueError(f"give exactly one of sites=, budget= or cover_all=True (got {given})")
+    if sites is not None and (int(sites) != sites or sites < 0):
+        raise ValueError(f"sites={sites} must be a whole number >= 0")
+    if budget is not None and not (np.isfinite(budget) and budget >= 0):
+        raise ValueError(f"budget={budget} must be a finite number >= 0")
+    if method not in METHODS:
+        raise ValueError(f"method={method!r} must be one of {', '.join(METHODS)}")
+    if not (np.isfinite(time_limit_s) and time_limit_s > 0):
+        raise ValueError(f"time_limit_s={time_limit_s} must be a finite number > 0")
 
 
 def _improve_and_bound(
