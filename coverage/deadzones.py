@@ -90,6 +90,7 @@ def signal_raster(
         raise ValueError(f"resolution_m={resolution_m} must be > 0")
     setup = setup or SignalSetup()
     crs = metric_crs(area, setup.crs)
+    setup = setup.in_crs(crs)
     minx, miny, maxx, maxy = area.to_crs(crs).total_bounds
     minx, miny = minx - resolution_m, miny - resolution_m
     cols = int(np.ceil((maxx + resolution_m - minx) / resolution_m))
@@ -102,8 +103,8 @@ def signal_raster(
     # cells the DEM does not cover are left without a value unless the flat model may stand in
     terrain = setup.terrain
     refuses = setup.uses_terrain and terrain.fallback is None
-    flat = setup.replace(terrain=replace(terrain, fallback="flat"), crs=crs) if refuses else None
-    signal = predict_signal(cells, towers, flat or setup.replace(crs=crs), progress=progress)
+    flat = setup.replace(terrain=replace(terrain, fallback="flat")) if refuses else None
+    signal = predict_signal(cells, towers, flat or setup, progress=progress)
     unknown = signal["terrain_fallback"].to_numpy() & refuses
     signal.loc[unknown, ["best_signal_dbm", "best_margin_db"]] = np.nan
     return SignalRaster(

@@ -206,7 +206,7 @@ def gap_list(
         Villages (every input village once, input order), summaries, households, settings.
     """
     setup = setup or SignalSetup()
-    setup = setup.replace(crs=metric_crs(villages, setup.crs))
+    setup = setup.in_crs(metric_crs(villages, setup.crs))
     budget, crs = setup.budget, setup.crs
     criteria = criteria or GapCriteria()
     heard = towers if setup.technology is None else towers[towers["technology"] == setup.technology]

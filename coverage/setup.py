@@ -21,6 +21,7 @@ from whitespot.coverage._errors import SetupError
 from whitespot.coverage.budget import LinkBudget
 from whitespot.coverage.models import MODEL_NAMES, PathLossModel, get_model
 from whitespot.coverage.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
+from whitespot.coverage.terrain import reproject_terrain
 from whitespot.data import TECHNOLOGIES, Terrain, read_terrain
 
 ENVIRONMENTS: dict[str, tuple[str, ...]] = {
@@ -98,6 +99,16 @@ class SignalSetup:
     def uses_terrain(self) -> bool:
         """Whether DEM profiles are part of the prediction."""
         return self.model == "terrain"
+
+    def in_crs(self, crs: CRS) -> SignalSetup:
+        """Return the setup resolved in a metric CRS, its DEM reprojected there once.
+
+        Everything that predicts several times for one result (a gap list's households and
+        village points, a plan's candidates and coverage) resolves the setup once with this.
+        """
+        crs = CRS.from_user_input(crs)
+        terrain = reproject_terrain(self.terrain, crs) if self.uses_terrain else self.terrain
+        return replace(self, crs=crs, terrain=terrain)
 
     def replace(self, **changes: object) -> SignalSetup:
         """Return a copy with some parts changed (checked again)."""

@@ -11,7 +11,7 @@ import pandas as pd
 from pyproj import CRS
 
 from whitespot.coverage import GapList, SignalSetup
-from whitespot.coverage.terrain import reproject_terrain, terrain_coverage_mask
+from whitespot.coverage.terrain import terrain_coverage_mask
 from whitespot.data import Terrain, metric_crs
 from whitespot.data.labels import counted
 from whitespot.planning.bidding import bid_lots, coverage_curve, rank_sites, service_lines
@@ -183,7 +183,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
                     time_limit_s=time_limit_s)  # fmt: skip
     costs = costs or UnitCosts()
     crs = metric_crs(gaps.villages)
-    setup = (setup or SignalSetup.from_settings(gaps.settings, terrain=terrain)).replace(crs=crs)
+    setup = (setup or SignalSetup.from_settings(gaps.settings, terrain=terrain)).in_crs(crs)
     off_dem = 0
     if candidates is None:
         parts = [candidates_from_gaps(gaps, crs=crs)]
@@ -193,7 +193,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         candidates = gpd.GeoDataFrame(candidates, geometry="geometry", crs=gaps.villages.crs)
         if setup.uses_terrain and setup.terrain.fallback is None:
             # generated sites the DEM cannot judge are not offered (a user's own are refused)
-            on_dem = terrain_coverage_mask(reproject_terrain(setup.terrain, crs), candidates)
+            on_dem = terrain_coverage_mask(setup.terrain, candidates)
             off_dem = int((~on_dem).sum())
             candidates = candidates[on_dem].reset_index(drop=True)
     candidates = costed_candidates(candidates, towers=towers, grid=grid, costs=costs, crs=crs)
