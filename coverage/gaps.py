@@ -127,8 +127,8 @@ class GapList:
     def setup(self) -> SignalSetup:
         """The signal setup the gap list was made with.
 
-        Settings cannot hold the DEM: for the terrain model pass it to
-        :meth:`SignalSetup.from_settings` (without it, RMa LOS stands in).
+        Settings cannot hold the DEM: the terrain model reads it again from the file they
+        name (:meth:`SignalSetup.from_settings`; RMa LOS, with a warning, when it is gone).
         """
         return SignalSetup.from_settings(self.settings)
 
@@ -209,8 +209,7 @@ def gap_list(
     setup = setup.in_crs(metric_crs(villages, setup.crs))
     budget, crs = setup.budget, setup.crs
     criteria = criteria or GapCriteria()
-    heard = towers if setup.technology is None else towers[towers["technology"] == setup.technology]
-    overlap = towers_overlap(villages, heard)
+    overlap = towers_overlap(villages, setup.heard(towers))
     if overlap.suspicious:
         warnings.warn(overlap.message(), TowersFarWarning, stacklevel=2)
     receivers = households if households is not None else villages

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import geopandas as gpd
 from pyproj import CRS
 
 from whitespot.coverage._errors import SetupError
@@ -109,6 +110,12 @@ class SignalSetup:
         crs = CRS.from_user_input(crs)
         terrain = reproject_terrain(self.terrain, crs) if self.uses_terrain else self.terrain
         return replace(self, crs=crs, terrain=terrain)
+
+    def heard(self, towers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """Return the towers the technology filter keeps (all when it is None)."""
+        if self.technology is None:
+            return towers
+        return towers[towers["technology"] == self.technology]
 
     def replace(self, **changes: object) -> SignalSetup:
         """Return a copy with some parts changed (checked again)."""

@@ -205,8 +205,7 @@ def _setup(
 ) -> tuple[_Engine, np.ndarray, _Towers]:
     """Choose the metric CRS, project points, prepare towers and DEM."""
     crs = metric_crs(points, setup.crs)
-    if setup.technology is not None:
-        towers = towers[towers["technology"] == setup.technology]
+    towers = setup.heard(towers)
     ground = reproject_terrain(setup.terrain, crs) if setup.uses_terrain else None
     engine = _Engine(setup.path_model, setup.budget, setup.environment, ground)
     tower_data = _prepare_towers(towers, crs, engine, setup.extrapolate)
