@@ -14,8 +14,11 @@ import pandas as pd
 
 from whitespot.data.vocabulary import FALSE_WORDS, TRUE_WORDS
 
+THOUSANDS = r"-?\d{1,3}(?:[.,\s]\d{3})+"
+"""A whole number with thousands separators: ``1.250``, ``1,250``, ``1 250``."""
+
 COUNT_PATTERN = re.compile(
-    r"^\s*(?P<number>-?\d{1,3}(?:[.,\s]\d{3})+|-?\d+(?:[.,]\d+)?)\s*"
+    rf"^\s*(?P<number>{THOUSANDS}|-?\d+(?:[.,]\d+)?)\s*"
     r"(?:hộ|ho|hh|households?|người|nguoi|khẩu|khau|persons?|people)?\.?\s*$",
     re.IGNORECASE,
 )
@@ -58,6 +61,6 @@ def count_value(cell: object) -> float | None:
     if match is None:
         return None
     number = match.group("number")
-    if re.fullmatch(r"-?\d{1,3}(?:[.,\s]\d{3})+", number):
+    if re.fullmatch(THOUSANDS, number):
         number = re.sub(r"[.,\s]", "", number)
     return float(number.replace(",", "."))

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from whitespot.data import Problem, ValidationError
-from whitespot.data.cells import COUNT_PATTERN, count_value, yes_no
+from whitespot.data.cells import COUNT_PATTERN, THOUSANDS, count_value, yes_no
 from whitespot.data.crs import WGS84
 from whitespot.data.encoding import decode_text
 from whitespot.data.problems import problem_table
@@ -585,7 +585,7 @@ def _counts(raw: pd.Series, rows, ids, column: str, issues: _Issues) -> pd.Serie
         raw.where(raw.map(lambda v: isinstance(v, int | float))), errors="coerce"
     ).to_numpy(dtype=float)
     match = text.str.extract(COUNT_PATTERN)["number"]
-    thousands = match.str.fullmatch(r"-?\d{1,3}(?:[.,\s]\d{3})+").fillna(False)
+    thousands = match.str.fullmatch(THOUSANDS).fillna(False)
     cleaned = match.where(~thousands, match.str.replace(r"[.,\s]", "", regex=True))
     from_text = pd.to_numeric(cleaned.str.replace(",", ".", regex=False), errors="coerce")
     from_text = from_text.to_numpy(dtype=float)
