@@ -75,9 +75,15 @@ def run_report(capsys, villages: object, towers: object, out: object, *extra: ob
     )
 
 
+def gaps_argv(villages: object, towers: object, out: object, *extra: object) -> list[str]:
+    """The command line of ``whitespot gaps``."""
+    argv = ["gaps", "--villages", villages, "--towers", towers, *extra, "--out", out]
+    return [str(a) for a in argv]
+
+
 def run_gaps(capsys, villages: object, towers: object, out: object, *extra: object):
     """Run ``whitespot gaps``."""
-    return run(capsys, "gaps", "--villages", villages, "--towers", towers, *extra, "--out", out)
+    return run(capsys, *gaps_argv(villages, towers, out, *extra))
 
 
 def run_plan(capsys, gap_file: object, out: object, *extra: object):
@@ -532,17 +538,7 @@ def test_an_output_under_a_regular_file_is_refused_by_the_parser(files, capsys, 
     blocker = tmp_path / "report.txt"
     blocker.write_text("a file")
     with pytest.raises(SystemExit) as stop:
-        main(
-            [
-                "gaps",
-                "--villages",
-                str(files["villages"]),
-                "--towers",
-                str(files["towers"]),
-                "--out",
-                str(blocker / "gaps.xlsx"),
-            ]
-        )
+        main(gaps_argv(files["villages"], files["towers"], blocker / "gaps.xlsx"))
     assert stop.value.code == EXIT_USAGE
     assert "is a file, not a folder" in capsys.readouterr().err
 
@@ -553,37 +549,11 @@ def test_an_output_under_a_regular_file_is_refused_by_the_parser(files, capsys, 
 @pytest.fixture(scope="module")
 def gap_files(small, files, tmp_path_factory):
     folder = tmp_path_factory.mktemp("plan_edges")
-    assert (
-        main(
-            [
-                "gaps",
-                "--villages",
-                str(files["villages"]),
-                "--towers",
-                str(files["towers"]),
-                "--out",
-                str(folder / "gaps.geojson"),
-            ]
-        )
-        == 0
-    )
+    assert main(gaps_argv(files["villages"], files["towers"], folder / "gaps.geojson")) == 0
     everywhere = small.villages.copy()
     everywhere["tower_id"] = [f"T{i}" for i in range(len(everywhere))]
     towers = write_layer(everywhere[["tower_id", "geometry"]], folder / "everywhere.csv")
-    assert (
-        main(
-            [
-                "gaps",
-                "--villages",
-                str(files["villages"]),
-                "--towers",
-                str(towers),
-                "--out",
-                str(folder / "covered.geojson"),
-            ]
-        )
-        == 0
-    )
+    assert main(gaps_argv(files["villages"], towers, folder / "covered.geojson")) == 0
     return folder
 
 
