@@ -8,6 +8,10 @@ at that distance (path loss grows with distance; sector gains are <= 0 dB and te
 adds loss). Points whose envelope still allows a better server, or another server above
 threshold, are searched again with four times as many towers. Pairs are evaluated as dense
 (points x k) arrays, in chunks of points, so memory stays bounded.
+
+For log-linear models without terrain (Hata family, free space) the same search runs
+compiled (:mod:`whitespot.coverage.kernel`): towers in grid cells, visited in rings around
+each point until the envelope proves the answer, with the same arithmetic per pair.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from tqdm.auto import tqdm
 from whitespot.coverage._errors import ModelRangeError, TerrainCoverageError
 from whitespot.coverage.antenna import bearing_deg, sector_gain_db
 from whitespot.coverage.budget import LinkBudget
+from whitespot.coverage.kernel import TowerGrid, best_servers
 from whitespot.coverage.models import PathLossModel
 from whitespot.coverage.setup import SignalSetup
 from whitespot.coverage.terrain import (
@@ -93,11 +98,7 @@ class _TowerGroup:
 
     @classmethod
     def of(cls, towers: _Towers, members: np.ndarray) -> _TowerGroup:
-        margin = towers.margin_grid_db[members]
-        within = towers.grid_m[None, :] <= towers.reach_m[members, None]
-        envelope = np.where(within, margin, -np.inf).max(axis=0, initial=-np.inf)
-        envelope = np.maximum.accumulate(envelope[::-1])[::-1]  # at d or anywhere beyond
-        return cls(members, cKDTree(towers.xy[members]), towers.grid_m, envelope)
+        return cls(members, cKDTree(towers.xy[members]), towers.grid_m, _envelope(towers, members))
 
     def bound_db(self, distance_m: np.ndarray) -> np.ndarray:
         """Largest margin over threshold any member can give at `distance_m` or farther.
@@ -106,6 +107,14 @@ class _TowerGroup:
         """
         step = np.searchsorted(self.envelope_m, distance_m, side="right") - 1
         return np.where(step >= 0, self.envelope_db[np.clip(step, 0, None)], np.inf)
+
+
+def _envelope(towers: _Towers, members: np.ndarray) -> np.ndarray:
+    """The largest margin over threshold any member reaches at each grid distance or beyond."""
+    margin = towers.margin_grid_db[members]
+    within = towers.grid_m[None, :] <= towers.reach_m[members, None]
+    envelope = np.where(within, margin, -np.inf).max(axis=0, initial=-np.inf)
+    return np.maximum.accumulate(envelope[::-1])[::-1]
 
 
 def predict_signal(
@@ -163,7 +172,9 @@ def predict_signal(
     if ground is not None:
         _check_ends_on_dem(ground, point_xy, tower_data, points)
     pairs = 0
-    if len(tower_data.ids):
+    if len(tower_data.ids) and engine.compiled:
+        pairs = _search_compiled(point_xy, tower_data, engine, result, max_servers, progress)
+    elif len(tower_data.ids):
         nearest_m, _ = cKDTree(tower_data.xy).query(point_xy, workers=-1)
         result["nearest_tower_km"] = nearest_m / 1000.0
         groups = [
@@ -198,6 +209,11 @@ class _Engine:
     budget: LinkBudget
     environment: str | None
     ground: Terrain | None
+
+    @property
+    def compiled(self) -> bool:
+        """Whether :mod:`whitespot.coverage.kernel` computes this setup (log-linear, flat)."""
+        return self.model.log_linear and self.ground is None
 
 
 def _setup(
@@ -346,6 +362,58 @@ def _prepare_towers(
         margin_grid_db=margin,
         grid_m=np.concatenate([[0.0], grid_km[1:] * 1000.0]),
     )
+
+
+def _search_compiled(
+    point_xy: np.ndarray,
+    towers: _Towers,
+    engine: _Engine,
+    result: dict[str, np.ndarray],
+    max_servers: int,
+    progress: bool | None,
+) -> int:
+    """Fill `result` with the compiled kernel; return the pairs evaluated."""
+    grid = TowerGrid.of(towers.xy, towers.reach_m)
+    tower_arrays = (
+        *(np.ascontiguousarray(axis) for axis in towers.xy.T),
+        towers.reach_m,
+        towers.loss_at_1km_db,
+        towers.loss_per_decade_db,
+        towers.eirp_dbm,
+        towers.threshold_dbm,
+        towers.azimuth_deg,
+        towers.beamwidth_deg,
+    )
+    envelope = (towers.grid_m, _envelope(towers, np.arange(len(towers.ids))))
+    pairs = 0
+    tree = None
+    starts = range(0, len(point_xy), POINT_CHUNK)
+    for start in tqdm(starts, desc="signal", unit="chunk", disable=_quiet(progress, starts)):
+        chunk = slice(start, min(start + POINT_CHUNK, len(point_xy)))
+        margin, signal, tower, above, nearest_m, evaluated = best_servers(
+            np.ascontiguousarray(point_xy[chunk, 0]),
+            np.ascontiguousarray(point_xy[chunk, 1]),
+            tower_arrays,
+            grid.arrays(),
+            envelope,
+            engine.model.min_distance_km,
+            engine.budget.margin_db,
+            -engine.budget.weak_band_db,
+            max_servers,
+        )
+        far = np.isinf(nearest_m)  # no tower within the rings searched: ask the KD-tree
+        if far.any():
+            if tree is None:
+                tree = cKDTree(towers.xy)
+            nearest_m[far], _ = tree.query(point_xy[chunk][far], workers=-1)
+        heard = tower >= 0
+        result["best_signal_dbm"][chunk] = signal
+        result["best_margin_db"][chunk] = np.where(heard, margin, np.nan)
+        result["best_tower"][chunk] = tower
+        result["towers_above_threshold"][chunk] = np.minimum(above, max_servers)
+        result["nearest_tower_km"][chunk] = nearest_m / 1000.0
+        pairs += int(evaluated.sum())
+    return pairs
 
 
 @dataclass
