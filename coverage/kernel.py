@@ -75,7 +75,7 @@ class TowerGrid:
         return cls((float(low[0]), float(low[1])), cell, (columns, rows), start, order, search)
 
     def arrays(self) -> tuple:
-        """The grid as the kernel takes it."""
+        """Return the grid as the kernel takes it."""
         return (
             self.origin_m[0],
             self.origin_m[1],
@@ -96,6 +96,49 @@ def _sector_gain_db(dx: float, dy: float, azimuth: float, beamwidth: float) -> f
     bearing = np.degrees(np.arctan2(dx, dy)) % 360.0
     phi = (bearing - azimuth + 180.0) % 360.0 - 180.0
     return -min(12.0 * (phi / beamwidth) ** 2, SIDE_LOBE_LEVEL_DB)
+
+
+@njit(cache=True, inline="always")
+def _visit_cell(  # noqa: PLR0913, PLR0917 - one flat signature for the compiler
+    cell: int,
+    px: float,
+    py: float,
+    towers: tuple,
+    start: np.ndarray,
+    order: np.ndarray,
+    state: tuple,
+    floor_db: float,
+    min_distance_km: float,
+    fade_margin_db: float,
+) -> tuple:
+    """Evaluate the towers of one grid cell at (px, py); return the updated search state.
+
+    The state is (best margin, its signal, its tower, servers above threshold, nearest
+    distance, pairs evaluated).
+    """
+    x, y, reach, loss_1km, per_decade, eirp, threshold, azimuth, beamwidth = towers
+    top, top_signal, top_tower, count, near, evaluated = state
+    for j in range(start[cell], start[cell + 1]):
+        t = order[j]
+        dx = px - x[t]
+        dy = py - y[t]
+        distance = math.sqrt(dx * dx + dy * dy)
+        near = min(near, distance)
+        if distance > reach[t]:
+            continue
+        evaluated += 1
+        distance_km = max(distance / 1000.0, min_distance_km)
+        loss = loss_1km[t] + per_decade[t] * math.log10(distance_km)
+        signal = eirp[t] - loss - fade_margin_db
+        signal += _sector_gain_db(dx, dy, azimuth[t], beamwidth[t])
+        margin = signal - threshold[t]
+        if margin < floor_db:
+            continue
+        if margin >= 0.0:
+            count += 1
+        if margin > top or (margin == top and t < top_tower):
+            top, top_signal, top_tower = margin, signal, t
+    return top, top_signal, top_tower, count, near, evaluated
 
 
 @njit(cache=True)
@@ -153,7 +196,6 @@ def best_servers(  # noqa: PLR0913, PLR0917 - one flat signature for the compile
         up to `max_servers`), ``nearest_m`` (inf unless the nearest tower was within the
         rings searched) and ``pairs`` (pairs evaluated per point).
     """
-    x, y, reach, loss_1km, per_decade, eirp, threshold, azimuth, beamwidth = towers
     origin_x, origin_y, cell_m, columns, rows, start, order, search_m = grid
     envelope_m, envelope_db = envelope
     size = point_x.shape[0]
@@ -163,12 +205,12 @@ def best_servers(  # noqa: PLR0913, PLR0917 - one flat signature for the compile
     above = np.zeros(size, dtype=np.int64)
     nearest = np.full(size, np.inf)
     pairs = np.zeros(size, dtype=np.int64)
-    last_ring = int(math.ceil(search_m / cell_m)) + 1
+    last_ring = math.ceil(search_m / cell_m) + 1
     for i in prange(size):
         px, py = point_x[i], point_y[i]
-        home_c = int(math.floor((px - origin_x) / cell_m))
-        home_r = int(math.floor((py - origin_y) / cell_m))
-        top, top_signal, top_tower, count, near, evaluated = -np.inf, np.nan, -1, 0, np.inf, 0
+        home_c = math.floor((px - origin_x) / cell_m)
+        home_r = math.floor((py - origin_y) / cell_m)
+        state = (-np.inf, np.nan, -1, 0, np.inf, 0)
         searched_m = 0.0
         for ring in range(last_ring + 1):
             for r in range(max(home_r - ring, 0), min(home_r + ring, rows - 1) + 1):
@@ -177,33 +219,17 @@ def best_servers(  # noqa: PLR0913, PLR0917 - one flat signature for the compile
                 for c in range(home_c - ring, home_c + ring + 1, max(step, 1)):
                     if c < 0 or c >= columns:
                         continue
-                    cell = r * columns + c
-                    for j in range(start[cell], start[cell + 1]):
-                        t = order[j]
-                        dx = px - x[t]
-                        dy = py - y[t]
-                        distance = math.sqrt(dx * dx + dy * dy)
-                        near = min(near, distance)
-                        if distance > reach[t]:
-                            continue
-                        evaluated += 1
-                        distance_km = max(distance / 1000.0, min_distance_km)
-                        loss = loss_1km[t] + per_decade[t] * math.log10(distance_km)
-                        signal = eirp[t] - loss - fade_margin_db
-                        signal += _sector_gain_db(dx, dy, azimuth[t], beamwidth[t])
-                        margin = signal - threshold[t]
-                        if margin < floor_db:
-                            continue
-                        if margin >= 0.0:
-                            count += 1
-                        if margin > top or (margin == top and t < top_tower):
-                            top, top_signal, top_tower = margin, signal, t
+                    state = _visit_cell(
+                        r * columns + c, px, py, towers, start, order, state, floor_db,
+                        min_distance_km, fade_margin_db,
+                    )  # fmt: skip
             searched_m = ring * cell_m  # every tower nearer than this has been seen
             if searched_m > search_m:
                 break
             bound = _bound_db(envelope_m, envelope_db, searched_m)
-            if bound < max(top, floor_db) and (bound < 0.0 or count >= max_servers):
+            if bound < max(state[0], floor_db) and (bound < 0.0 or state[3] >= max_servers):
                 break
+        top, top_signal, top_tower, count, near, evaluated = state
         best_margin[i] = top
         best_signal[i] = top_signal
         best_tower[i] = top_tower

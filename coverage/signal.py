@@ -110,7 +110,7 @@ class _TowerGroup:
 
 
 def _envelope(towers: _Towers, members: np.ndarray) -> np.ndarray:
-    """The largest margin over threshold any member reaches at each grid distance or beyond."""
+    """Return the largest margin any member reaches at each grid distance or beyond, dB."""
     margin = towers.margin_grid_db[members]
     within = towers.grid_m[None, :] <= towers.reach_m[members, None]
     envelope = np.where(within, margin, -np.inf).max(axis=0, initial=-np.inf)
@@ -328,9 +328,11 @@ def _prepare_towers(
 
     # each tower's margin over threshold on a distance grid, for its reach and the envelope
     grid_km = np.geomspace(model.min_distance_km, max_km, ENVELOPE_STEPS)
+    # towers share a few (frequency, height) designs: evaluate the model once per design
+    designs, design = np.unique(np.column_stack([frequency, height]), axis=0, return_inverse=True)
     loss = model.loss_db(
-        frequency[:, None], grid_km[None, :], height[:, None], budget.mobile_height_m, environment
-    )
+        designs[:, :1], grid_km[None, :], designs[:, 1:], budget.mobile_height_m, environment
+    )[design.ravel()]
     margin = (eirp - threshold - budget.margin_db)[:, None] - loss
     floor = -budget.weak_band_db
     last = ENVELOPE_STEPS - 1 - np.argmax((margin >= floor)[:, ::-1], axis=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from pyproj import CRS, Transformer
 
 WGS84 = CRS.from_epsg(4326)
@@ -66,7 +67,8 @@ def metric_crs(gdf: gpd.GeoDataFrame, crs: CRS | str | int | None = None) -> CRS
         if not chosen.is_projected or unit not in ("metre", "meter"):
             raise ValueError(f"crs={chosen.to_string()!r} is not a projected CRS in metres")
         return chosen
-    minx, miny, maxx, maxy = gdf.to_crs(WGS84).total_bounds
+    geographic = gdf if CRS.from_user_input(gdf.crs) == WGS84 else gdf.to_crs(WGS84)
+    minx, miny, maxx, maxy = geographic.total_bounds
     if maxx - minx > MAX_UTM_SPAN_DEG:
         raise ValueError(
             f"the layer spans {maxx - minx:.1f} degrees of longitude, too wide for one UTM "
@@ -92,8 +94,14 @@ def to_metric(
 
 def projected_xy(gdf: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
     """Coordinates in `crs` of each row's representative point, shape (n, 2)."""
-    points = gdf.to_crs(crs).geometry.representative_point()
-    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+    geometry = np.asarray(gdf.geometry.array)
+    points = shapely.get_type_id(geometry) == shapely.GeometryType.POINT
+    if not points.all():  # a point on each polygon or line, found in the layer's CRS
+        geometry = np.asarray(gdf.to_crs(crs).geometry.representative_point().array)
+        return shapely.get_coordinates(geometry)
+    x, y = shapely.get_coordinates(geometry).T
+    x, y = Transformer.from_crs(gdf.crs, crs, always_xy=True).transform(x, y)
+    return np.column_stack([x, y])
 
 
 def lonlat(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
