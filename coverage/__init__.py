@@ -26,7 +26,7 @@ from whitespot.coverage.propagation import (
     rma_nlos_loss_db,
 )
 from whitespot.coverage.setup import SignalSetup
-from whitespot.coverage.signal import covering_pairs, predict_signal
+from whitespot.coverage.signal import SignalEngine, covering_pairs, predict_signal
 from whitespot.coverage.terrain import bullington_loss_db, knife_edge_loss_db, terrain_coverage
 from whitespot.data.vocabulary import GAP_TYPES, PROGRESS_STATUSES
 
@@ -42,6 +42,7 @@ __all__ = [
     "PathLossModel",
     "Progress",
     "SetupError",
+    "SignalEngine",
     "SignalRaster",
     "SignalSetup",
     "TerrainCoverageError",

@@ -7,7 +7,8 @@ that puts it there and the criteria behind it in words.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -17,11 +18,27 @@ from pyproj import CRS
 
 from whitespot.coverage.budget import LinkBudget
 from whitespot.coverage.setup import SignalSetup
-from whitespot.coverage.signal import predict_signal
-from whitespot.data import Terrain, TowersFarWarning, add_lonlat, metric_crs, towers_overlap
+from whitespot.coverage.signal import SignalEngine
+from whitespot.coverage.tiles import (
+    HOUSEHOLDS_PER_TILE,
+    household_signal,
+    run_tiles,
+    signal_status,
+    village_tally,
+)
+from whitespot.data import (
+    Terrain,
+    TowersFarWarning,
+    add_lonlat,
+    metric_crs,
+    towers_overlap,
+)
 from whitespot.data.labels import counted
-from whitespot.data.overlap import REACH_KM
+from whitespot.data.overlap import REACH_KM, TowerOverlap
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 COUNTED_AS_ZERO = "; households missing or unreadable in the file: counted as 0 (see data quality)"
 """Added to the criteria of a village whose household count could not be read."""
@@ -150,13 +167,6 @@ class GapList:
         )
 
 
-def signal_status(margin_db: np.ndarray, weak_band_db: float) -> np.ndarray:
-    """Classify signal margins over threshold (dB) as covered, weak or none (NaN = none)."""
-    margin_db = np.asarray(margin_db, dtype=float)
-    with np.errstate(invalid="ignore"):
-        return np.select([margin_db >= 0, margin_db >= -weak_band_db], ["covered", "weak"], "none")
-
-
 def grid_distance_km(points: gpd.GeoDataFrame, grid: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
     """Distance in km from each point (representative point) to the nearest grid line."""
     lines = grid.to_crs(crs).geometry.to_numpy()
@@ -177,6 +187,7 @@ def gap_list(
     households: gpd.GeoDataFrame | None = None,
     grid: gpd.GeoDataFrame | None = None,
     criteria: GapCriteria | None = None,
+    client: Client | None = None,
     progress: bool | None = None,
 ) -> GapList:
     """Find the villages without signal or without power and list them.
@@ -197,6 +208,10 @@ def gap_list(
         Power lines, for the grid distance.
     criteria : GapCriteria, optional
         Village rules (covered share, electrified share, grid distance).
+    client : distributed.Client, optional
+        Predict the households as Dask tasks on this cluster, in tiles of
+        :data:`~whitespot.coverage.tiles.HOUSEHOLDS_PER_TILE`; the result is the same as
+        without it (``pip install 'whitespot[dask]'``).
     progress : bool, optional
         Show a progress bar.
 
@@ -205,31 +220,78 @@ def gap_list(
     GapList
         Villages (every input village once, input order), summaries, households, settings.
     """
+    setup, engine, overlap = prepare_gap_list(villages, towers, setup)
+    household_layer = tally = None
+    if households is not None:
+        tiles = [
+            households.iloc[start : start + HOUSEHOLDS_PER_TILE]
+            for start in range(0, len(households), HOUSEHOLDS_PER_TILE)
+        ] or [households]
+        parts = run_tiles(
+            household_signal,
+            tiles,
+            engine,
+            setup.budget,
+            client=client,
+            progress=progress,
+            desc="households",
+        )
+        household_layer = gpd.GeoDataFrame(
+            pd.concat(parts, ignore_index=True), geometry=households.geometry.name
+        )
+        tally = village_tally(villages["village_id"].reset_index(drop=True), household_layer)
+    gaps = assemble_gap_list(villages, engine, setup, overlap, tally, grid, criteria, progress)
+    return replace(gaps, households=household_layer)
+
+
+def prepare_gap_list(
+    villages: gpd.GeoDataFrame, towers: gpd.GeoDataFrame, setup: SignalSetup | None
+) -> tuple[SignalSetup, SignalEngine, TowerOverlap]:
+    """Resolve the setup in the villages' metric CRS, prepare the towers, check the overlap.
+
+    Warns :class:`~whitespot.data.TowersFarWarning` when few villages have a tower near.
+    """
     setup = setup or SignalSetup()
     setup = setup.in_crs(metric_crs(villages, setup.crs))
-    budget, crs = setup.budget, setup.crs
-    criteria = criteria or GapCriteria()
     overlap = towers_overlap(villages, setup.heard(towers))
     if overlap.suspicious:
-        warnings.warn(overlap.message(), TowersFarWarning, stacklevel=2)
-    receivers = households if households is not None else villages
-    signal = predict_signal(receivers, towers, setup, progress=progress)
-    signal["signal_status"] = signal_status(signal["best_margin_db"], budget.weak_band_db)
+        warnings.warn(overlap.message(), TowersFarWarning, stacklevel=3)
+    return setup, SignalEngine.prepare(towers, setup), overlap
 
+
+def assemble_gap_list(
+    villages: gpd.GeoDataFrame,
+    engine: SignalEngine,
+    setup: SignalSetup,
+    overlap: TowerOverlap,
+    tally: pd.DataFrame | None,
+    grid: gpd.GeoDataFrame | None,
+    criteria: GapCriteria | None,
+    progress: bool | None = None,
+) -> GapList:
+    """Classify the villages from their households' tally (or their own point) and list them.
+
+    Parameters
+    ----------
+    tally : pandas.DataFrame, optional
+        :func:`~whitespot.coverage.tiles.village_tally` of all households, summed over
+        tiles; None evaluates signal at the village points only.
+
+    Returns
+    -------
+    GapList
+        Without the households layer (the caller adds it when it holds one).
+    """
+    budget, crs = setup.budget, setup.crs
+    criteria = criteria or GapCriteria()
     table = pd.DataFrame(villages.drop(columns=villages.geometry.name)).reset_index(drop=True)
-    village_signal = signal.reset_index(drop=True)
-    household_layer = None
-    if households is not None:
-        household_layer = gpd.GeoDataFrame(
-            pd.concat([households.reset_index(drop=True), village_signal], axis=1),
-            geometry=households.geometry.name,
-            crs=households.crs,
-        )
-        village_signal = _village_signal(table, household_layer, villages, towers, setup)
-    _classify_signal(table, village_signal, criteria, budget, households is not None)
+    village_signal = engine.predict(villages, progress=progress).reset_index(drop=True)
+    if tally is not None:
+        village_signal = _village_shares(village_signal, tally.iloc[: len(table)])
+    _classify_signal(table, village_signal, criteria, budget, tally is not None)
     if setup.uses_terrain:
-        table["terrain_fallback"] = _terrain_fallback(table, village_signal, household_layer)
-    _classify_power(table, villages, grid, crs, criteria, household_layer)
+        table["terrain_fallback"] = _terrain_fallback(village_signal, tally)
+    _classify_power(table, villages, grid, crs, criteria, tally)
     table["gap_type"] = _gap_type(table["signal_status"], table["power_status"])
     _criteria_fields(table, budget)
     table["criteria"] = criteria_text(table, criteria)
@@ -247,7 +309,7 @@ def gap_list(
     )
     settings = {
         **setup.settings(),
-        "signal_evaluated_at": "households" if households is not None else "village points",
+        "signal_evaluated_at": "households" if tally is not None else "village points",
         **criteria.settings(),
     }
     if setup.uses_terrain:
@@ -259,29 +321,17 @@ def gap_list(
         out,
         summarize(out, ["province_code", "commune_code"]),
         summarize(out, ["province_code"]),
-        household_layer,
+        None,
         settings,
     )
 
 
-def _village_signal(
-    table: pd.DataFrame,
-    households: gpd.GeoDataFrame,
-    villages: gpd.GeoDataFrame,
-    towers: gpd.GeoDataFrame,
-    setup: SignalSetup,
-) -> pd.DataFrame:
-    """Per-village shares of covered and weak households, and the village point's signal."""
-    at_village = predict_signal(villages, towers, setup, progress=False).reset_index(drop=True)
-    member = pd.Categorical(households["village_id"], categories=table["village_id"]).codes
-    known = member >= 0
-    status = households["signal_status"].to_numpy()
-    counts = np.bincount(member[known], minlength=len(table)).astype(float)
-    covered = np.bincount(member[known], weights=status[known] == "covered", minlength=len(table))
-    weak = np.bincount(member[known], weights=status[known] == "weak", minlength=len(table))
+def _village_shares(at_village: pd.DataFrame, tally: pd.DataFrame) -> pd.DataFrame:
+    """Add each village's shares of covered and weak households to its point's signal."""
+    counts = tally["household_points"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        at_village["covered_share"] = np.where(counts > 0, covered / counts, np.nan)
-        at_village["weak_share"] = np.where(counts > 0, weak / counts, np.nan)
+        at_village["covered_share"] = np.where(counts > 0, tally["covered"] / counts, np.nan)
+        at_village["weak_share"] = np.where(counts > 0, tally["weak"] / counts, np.nan)
     at_village["household_points"] = counts.astype(np.int64)
     return at_village
 
@@ -327,15 +377,11 @@ def _classify_signal(
         table[column] = signal[column].array
 
 
-def _terrain_fallback(
-    table: pd.DataFrame, village_signal: pd.DataFrame, households: gpd.GeoDataFrame | None
-) -> np.ndarray:
+def _terrain_fallback(village_signal: pd.DataFrame, tally: pd.DataFrame | None) -> np.ndarray:
     """Villages with a path (to the village point or a household) off the DEM."""
     flagged = village_signal["terrain_fallback"].to_numpy(dtype=bool).copy()
-    if households is not None:
-        member = pd.Categorical(households["village_id"], categories=table["village_id"]).codes
-        off = households["terrain_fallback"].to_numpy(dtype=bool) & (member >= 0)
-        flagged |= np.bincount(member[off], minlength=len(table)) > 0
+    if tally is not None:
+        flagged |= tally["fallback"].to_numpy()[: len(flagged)] > 0
     return flagged
 
 
@@ -354,7 +400,7 @@ def _classify_power(
     grid: gpd.GeoDataFrame | None,
     crs: CRS,
     criteria: GapCriteria,
-    households: gpd.GeoDataFrame | None,
+    tally: pd.DataFrame | None,
 ) -> None:
     share = (
         table["electrified"].to_numpy(dtype=float, na_value=np.nan)
@@ -380,11 +426,9 @@ def _classify_power(
         np.rint(households_count * (1.0 - np.nan_to_num(share))),
         np.where(far, households_count, np.nan),
     )
-    if households is not None and households["electrified"].notna().any():
-        member = pd.Categorical(households["village_id"], categories=table["village_id"]).codes
-        dark = (households["electrified"].to_numpy(float) < 0.5) & (member >= 0)
-        counted = np.bincount(member[member >= 0], minlength=len(table)) > 0
-        per_household = np.bincount(member[dark], minlength=len(table)).astype(float)
+    if tally is not None and tally["electrified_known"].sum() > 0:
+        counted = tally["household_points"].to_numpy()[: len(table)] > 0
+        per_household = tally["dark"].to_numpy(dtype=float)[: len(table)]
         without = np.where(counted & known, per_household, without)
     table["households_without_power"] = pd.array(
         np.where(np.isnan(without), pd.NA, without), dtype="Int64"

@@ -163,42 +163,10 @@ def predict_signal(
         If the DEM does not cover a path and ``terrain.fallback`` is None, naming the points
         and towers.
     """
-    if max_servers < 1:
-        raise ValueError(f"max_servers={max_servers} must be >= 1")
-    engine, point_xy, tower_data = _setup(points, towers, setup or SignalSetup())
-    ground = engine.ground
-
-    result = _empty_result(len(point_xy))
-    if ground is not None:
-        _check_ends_on_dem(ground, point_xy, tower_data, points)
-    pairs = 0
-    if len(tower_data.ids) and engine.compiled:
-        pairs = _search_compiled(point_xy, tower_data, engine, result, max_servers, progress)
-    elif len(tower_data.ids):
-        nearest_m, _ = cKDTree(tower_data.xy).query(point_xy, workers=-1)
-        result["nearest_tower_km"] = nearest_m / 1000.0
-        groups = [
-            _TowerGroup.of(tower_data, np.flatnonzero(tower_data.technology == kind))
-            for kind in np.unique(tower_data.technology)
-        ]
-        starts = range(0, len(point_xy), POINT_CHUNK)
-        for start in tqdm(starts, desc="signal", unit="chunk", disable=_quiet(progress, starts)):
-            chunk = slice(start, min(start + POINT_CHUNK, len(point_xy)))
-            best = _Best.empty(chunk.stop - chunk.start)
-            for group in groups:
-                pairs += _search_group(
-                    point_xy[chunk], group, tower_data, best, engine, max_servers
-                )
-            best.store(result, chunk, max_servers)
-    if ground is not None and ground.fallback is None and result["terrain_fallback"].any():
-        raise _terrain_error(points, result["terrain_fallback"], "cross no-data cells")
-    frame = pd.DataFrame(result, index=points.index)
-    frame["best_tower_id"] = _take(tower_data.ids, frame["best_tower"])
-    frame["best_operator"] = _take(tower_data.operator, frame["best_tower"])
-    frame["best_technology"] = _take(tower_data.technology, frame["best_tower"])
-    frame = frame[list(SIGNAL_COLUMNS)]
-    frame.attrs["pairs_evaluated"] = pairs
-    return frame
+    setup = setup or SignalSetup()
+    crs = metric_crs(points, setup.crs)
+    engine = SignalEngine.prepare(towers, setup.replace(crs=crs), max_servers=max_servers)
+    return engine.predict(points, progress=progress)
 
 
 @dataclass(frozen=True)
@@ -216,16 +184,98 @@ class _Engine:
         return self.model.log_linear and self.ground is None
 
 
-def _setup(
-    points: gpd.GeoDataFrame, towers: gpd.GeoDataFrame, setup: SignalSetup
-) -> tuple[_Engine, np.ndarray, _Towers]:
-    """Choose the metric CRS, project points, prepare towers and DEM."""
-    crs = metric_crs(points, setup.crs)
-    towers = setup.heard(towers)
-    ground = reproject_terrain(setup.terrain, crs) if setup.uses_terrain else None
-    engine = _Engine(setup.path_model, setup.budget, setup.environment, ground)
-    tower_data = _prepare_towers(towers, crs, engine, setup.extrapolate)
-    return engine, projected_xy(points, crs), tower_data
+@dataclass(frozen=True)
+class SignalEngine:
+    """Towers and setup prepared once in a metric CRS, to predict for any set of points.
+
+    A prediction for a point depends only on the point and the towers, so points can be
+    predicted in any split (tiles, provinces, Dask tasks) with the answer of one call.
+    The engine pickles, so Dask can send it to its workers once.
+
+    Attributes
+    ----------
+    crs : pyproj.CRS
+        The metric CRS of every distance.
+    max_servers : int
+        Towers above threshold are counted up to this number per point.
+    """
+
+    engine: _Engine
+    towers: _Towers
+    crs: CRS
+    max_servers: int = MAX_SERVERS
+
+    @classmethod
+    def prepare(
+        cls, towers: gpd.GeoDataFrame, setup: SignalSetup, *, max_servers: int = MAX_SERVERS
+    ) -> SignalEngine:
+        """Prepare `towers` under `setup`, which must name its metric CRS (`setup.crs`).
+
+        Raises
+        ------
+        ModelRangeError
+            If towers lie outside the model's frequency or height range, naming them.
+        """
+        if max_servers < 1:
+            raise ValueError(f"max_servers={max_servers} must be >= 1")
+        if setup.crs is None:
+            raise ValueError("SignalEngine.prepare needs setup.crs (SignalSetup.in_crs)")
+        crs = setup.crs
+        towers = setup.heard(towers)
+        ground = reproject_terrain(setup.terrain, crs) if setup.uses_terrain else None
+        engine = _Engine(setup.path_model, setup.budget, setup.environment, ground)
+        return cls(
+            engine, _prepare_towers(towers, crs, engine, setup.extrapolate), crs, max_servers
+        )
+
+    def predict(self, points: gpd.GeoDataFrame, *, progress: bool | None = None) -> pd.DataFrame:
+        """Predict the best server of every point; see :func:`predict_signal`."""
+        engine, tower_data, max_servers = self.engine, self.towers, self.max_servers
+        point_xy = projected_xy(points, self.crs)
+        ground = engine.ground
+        result = _empty_result(len(point_xy))
+        if ground is not None:
+            _check_ends_on_dem(ground, point_xy, tower_data, points)
+        pairs = 0
+        if len(tower_data.ids) and engine.compiled:
+            pairs = _search_compiled(point_xy, tower_data, engine, result, max_servers, progress)
+        elif len(tower_data.ids):
+            pairs = _search_numpy(point_xy, tower_data, engine, result, max_servers, progress)
+        if ground is not None and ground.fallback is None and result["terrain_fallback"].any():
+            raise _terrain_error(points, result["terrain_fallback"], "cross no-data cells")
+        frame = pd.DataFrame(result, index=points.index)
+        frame["best_tower_id"] = _take(tower_data.ids, frame["best_tower"])
+        frame["best_operator"] = _take(tower_data.operator, frame["best_tower"])
+        frame["best_technology"] = _take(tower_data.technology, frame["best_tower"])
+        frame = frame[list(SIGNAL_COLUMNS)]
+        frame.attrs["pairs_evaluated"] = pairs
+        return frame
+
+
+def _search_numpy(
+    point_xy: np.ndarray,
+    tower_data: _Towers,
+    engine: _Engine,
+    result: dict[str, np.ndarray],
+    max_servers: int,
+    progress: bool | None,
+) -> int:
+    """Fill `result` with the nearest-k search per technology; return the pairs evaluated."""
+    nearest_m, _ = cKDTree(tower_data.xy).query(point_xy, workers=-1)
+    result["nearest_tower_km"] = nearest_m / 1000.0
+    groups = [
+        _TowerGroup.of(tower_data, np.flatnonzero(tower_data.technology == kind))
+        for kind in np.unique(tower_data.technology)
+    ]
+    pairs = 0
+    starts = range(0, len(point_xy), POINT_CHUNK)
+    for start in tqdm(starts, desc="signal", unit="chunk", disable=_quiet(progress, starts)):
+        chunk = slice(start, min(start + POINT_CHUNK, len(point_xy)))
+        best = _Best.empty(chunk.stop - chunk.start)
+        for group in groups:
+            pairs += _search_group(point_xy[chunk], group, tower_data, best, engine, max_servers)
+        best.store(result, chunk, max_servers)
+    return pairs
 
 
 def _quiet(progress: bool | None, starts: range) -> bool | None:
@@ -625,7 +675,10 @@ def covering_pairs(
         ``point`` (position in `points`), ``tower_id`` and ``margin_db`` (>= 0), sorted by
         tower id then point.
     """
-    engine, point_xy, tower_data = _setup(points, towers, setup or SignalSetup())
+    setup = setup or SignalSetup()
+    crs = metric_crs(points, setup.crs)
+    prepared = SignalEngine.prepare(towers, setup.replace(crs=crs))
+    engine, tower_data, point_xy = prepared.engine, prepared.towers, projected_xy(points, crs)
     ground = engine.ground
     if ground is not None:
         _check_ends_on_dem(ground, point_xy, tower_data, points)

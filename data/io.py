@@ -355,6 +355,8 @@ def staged_files(folder: str | PathLike, *, replaces: Iterable[str] = ()) -> Ite
         with _signals_held():
             written = {part.name for part in staging.iterdir()}
             for part in sorted(staging.iterdir()):
+                if part.is_dir() and (target / part.name).is_dir():  # a partition folder
+                    shutil.rmtree(target / part.name)
                 os.replace(part, target / part.name)
             for name in sorted(set(replaces) - written):
                 (target / name).unlink(missing_ok=True)

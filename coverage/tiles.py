@@ -1,0 +1,172 @@
+"""Households in tiles: the per-tile work of a gap list, and running it here or on Dask.
+
+A household's signal depends only on the household and the towers, and a village's counts
+are sums over its households, so a gap list can be computed from pieces: each tile of
+households gets its signal and status (:func:`household_signal`), each village its counts
+(:func:`village_tally`), and tallies of several tiles add up exactly. :func:`run_tiles`
+runs a tile function over the tiles in this process, or as Dask tasks when given a
+``distributed.Client``; either way the results come back in tile order, so the answer does
+not depend on where it was computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from whitespot.coverage.budget import LinkBudget
+from whitespot.coverage.signal import SignalEngine
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+HOUSEHOLDS_PER_TILE = 250_000
+"""Households per tile when a gap list splits an in-memory layer for Dask."""
+
+TALLY_COLUMNS = ("household_points", "covered", "weak", "dark", "electrified_known", "fallback")
+"""Per-village sums over households: points, covered, weak signal, not electrified,
+electrification known, path off the DEM."""
+
+
+def signal_status(margin_db: np.ndarray, weak_band_db: float) -> np.ndarray:
+    """Classify signal margins over threshold (dB) as covered, weak or none (NaN = none)."""
+    margin_db = np.asarray(margin_db, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.select([margin_db >= 0, margin_db >= -weak_band_db], ["covered", "weak"], "none")
+
+
+def household_signal(
+    households: gpd.GeoDataFrame, engine: SignalEngine, budget: LinkBudget
+) -> gpd.GeoDataFrame:
+    """Return one tile of households with its signal columns and ``signal_status``.
+
+    Parameters
+    ----------
+    households : geopandas.GeoDataFrame
+        Validated households.
+    engine : SignalEngine
+        Towers and setup, prepared once for all tiles.
+    budget : LinkBudget
+        The link budget, for the weak band.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The households (index reset) followed by :data:`whitespot.coverage.signal.SIGNAL_COLUMNS`
+        and ``signal_status``.
+    """
+    signal = engine.predict(households, progress=False).reset_index(drop=True)
+    signal["signal_status"] = signal_status(signal["best_margin_db"], budget.weak_band_db)
+    return gpd.GeoDataFrame(
+        pd.concat([households.reset_index(drop=True), signal], axis=1),
+        geometry=households.geometry.name,
+        crs=households.crs,
+    )
+
+
+def village_tally(village_ids: pd.Series, households: pd.DataFrame) -> pd.DataFrame:
+    """Sum households with their status per village (:data:`TALLY_COLUMNS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per village of `village_ids`, in order, plus a last row for households
+        whose village is not among them; integer counts that add up across tiles.
+    """
+    member = pd.Categorical(households["village_id"], categories=village_ids).codes.astype(np.int64)
+    member[member < 0] = len(village_ids)
+    status = households["signal_status"].to_numpy()
+    electrified = households["electrified"].to_numpy(float, na_value=np.nan)
+    fallback = households.get("terrain_fallback", pd.Series(False, index=households.index))
+    columns = {
+        "household_points": np.ones(len(member), dtype=bool),
+        "covered": status == "covered",
+        "weak": status == "weak",
+        "dark": electrified < 0.5,
+        "electrified_known": ~np.isnan(electrified),
+        "fallback": fallback.to_numpy(dtype=bool),
+    }
+    return pd.DataFrame(
+        {
+            name: np.bincount(member[flag], minlength=len(village_ids) + 1)
+            for name, flag in columns.items()
+        }
+    )
+
+
+def run_tiles(
+    function: Callable[..., Any],
+    tiles: Sequence[Any],
+    *shared: Any,
+    client: Client | None = None,
+    progress: bool | None = None,
+    desc: str = "tiles",
+) -> list[Any]:
+    """Return ``[function(tile, *shared) for tile in tiles]``, here or on a Dask cluster.
+
+    Parameters
+    ----------
+    function : callable
+        A module-level function (Dask sends it to workers by reference).
+    tiles : sequence
+        Tiles (layers, file paths ...), one task each.
+    *shared
+        Arguments every tile needs (the prepared signal engine ...): sent to each Dask
+        worker once (``Client.scatter(broadcast=True)``).
+    client : distributed.Client, optional
+        Run the tiles as tasks of this cluster; None runs them here, one after another.
+    progress : bool, optional
+        Show a progress bar; default only with several tiles.
+    desc : str
+        Label of the progress bar.
+
+    Returns
+    -------
+    list
+        The results in tile order.
+    """
+    quiet = (len(tiles) < 2) if progress is None else not progress
+    if client is None:
+        return [function(tile, *shared) for tile in tqdm(tiles, desc=desc, disable=quiet)]
+    from distributed import as_completed  # noqa: PLC0415 only with the [dask] extra
+
+    sent = [client.scatter(value, broadcast=True, hash=False) for value in shared]
+    others = [[value] * len(tiles) for value in sent]
+    futures = client.map(function, list(tiles), *others, pure=False)
+    for _ in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=quiet):
+        pass
+    return client.gather(futures)
+
+
+def connect(workers: int | None = None, scheduler: str | None = None) -> Client:
+    """Return a Dask client: a LocalCluster of `workers` processes, or an existing cluster.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Start a ``distributed.LocalCluster`` with this many single-threaded workers.
+    scheduler : str, optional
+        Join the cluster whose scheduler listens at this address (``tcp://host:8786``).
+
+    Raises
+    ------
+    ImportError
+        When Dask is not installed (``pip install 'whitespot[dask]'``).
+    """
+    try:
+        from distributed import Client, LocalCluster  # noqa: PLC0415 the [dask] extra
+    except ImportError as error:
+        raise ImportError(
+            "running on Dask needs the dask extra: pip install 'whitespot[dask]'"
+        ) from error
+    if scheduler is not None:
+        return Client(scheduler)
+    cluster = LocalCluster(
+        n_workers=workers or 1, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    return Client(cluster)

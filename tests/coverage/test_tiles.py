@@ -1,0 +1,130 @@
+"""Gap lists from tiles and on a real Dask LocalCluster equal the one-piece answer."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from whitespot.coverage import SignalEngine, SignalSetup, gap_list, tiles
+from whitespot.coverage.partitioned import (
+    household_partitions,
+    partitioned_gap_list,
+    write_partitions,
+)
+from whitespot.data import (
+    ValidationError,
+    read_layer,
+    validate_households,
+    validate_towers,
+    validate_villages,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::whitespot.data.DefaultAppliedWarning")
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def layers(province):
+    return {
+        "villages": validate_villages(province.villages),
+        "towers": validate_towers(province.towers),
+        "households": validate_households(province.households),
+        "grid": province.grid,
+    }
+
+
+@pytest.fixture(scope="module")
+def client():
+    with tiles.connect(workers=2) as dask_client:
+        yield dask_client
+    dask_client.cluster.close()
+
+
+def assert_same_gap_list(left, right):
+    pd.testing.assert_frame_equal(left.villages, right.villages)
+    pd.testing.assert_frame_equal(left.communes, right.communes)
+    pd.testing.assert_frame_equal(left.households, right.households)
+    assert left.settings == right.settings
+
+
+@pytest.mark.parametrize("model", ["hata", "rma"])
+def test_tiles_give_the_one_piece_gap_list(layers, model, monkeypatch):
+    setup = SignalSetup(model=model, extrapolate=True)
+    whole = gap_list(
+        layers["villages"], layers["towers"], setup, households=layers["households"],
+        grid=layers["grid"], progress=False,
+    )  # fmt: skip
+    monkeypatch.setattr(tiles, "HOUSEHOLDS_PER_TILE", 997)
+    monkeypatch.setattr("whitespot.coverage.gaps.HOUSEHOLDS_PER_TILE", 997)
+    tiled = gap_list(
+        layers["villages"], layers["towers"], setup, households=layers["households"],
+        grid=layers["grid"], progress=False,
+    )  # fmt: skip
+    assert_same_gap_list(whole, tiled)
+
+
+def test_local_cluster_gives_the_one_process_gap_list(layers, client, monkeypatch):
+    setup = SignalSetup(model="hata", extrapolate=True)
+    monkeypatch.setattr("whitespot.coverage.gaps.HOUSEHOLDS_PER_TILE", 5_000)
+    here = gap_list(
+        layers["villages"], layers["towers"], setup, households=layers["households"],
+        grid=layers["grid"], progress=False,
+    )  # fmt: skip
+    there = gap_list(
+        layers["villages"], layers["towers"], setup, households=layers["households"],
+        grid=layers["grid"], client=client, progress=False,
+    )  # fmt: skip
+    assert len(client.scheduler_info()["workers"]) == 2
+    assert_same_gap_list(here, there)
+
+
+def test_tallies_of_tiles_add_up_to_the_whole(layers):
+    setup = SignalSetup(model="hata", extrapolate=True).in_crs("EPSG:32648")
+    engine = SignalEngine.prepare(layers["towers"], setup)
+    households = layers["households"]
+    ids = layers["villages"]["village_id"]
+    whole = tiles.village_tally(ids, tiles.household_signal(households, engine, setup.budget))
+    halves = [
+        tiles.village_tally(ids, tiles.household_signal(part, engine, setup.budget))
+        for part in (
+            households.iloc[: len(households) // 3],
+            households.iloc[len(households) // 3 :],
+        )
+    ]
+    pd.testing.assert_frame_equal(whole, halves[0] + halves[1])
+    assert whole["household_points"].sum() == len(households)
+
+
+def test_partitioned_households_give_the_in_memory_gap_list(layers, tmp_path, client):
+    households = layers["households"].assign(part=lambda h: h.index // 7000)
+    write_partitions(households, tmp_path / "in", by="part")
+    setup = SignalSetup(model="hata", extrapolate=True)
+    whole = gap_list(
+        layers["villages"], layers["towers"], setup, households=households,
+        grid=layers["grid"], progress=False,
+    )  # fmt: skip
+    for run_on in (None, client):
+        on_disk = partitioned_gap_list(
+            layers["villages"], layers["towers"], tmp_path / "in", tmp_path / "out", setup,
+            grid=layers["grid"], client=run_on, progress=False,
+        )  # fmt: skip
+        pd.testing.assert_frame_equal(whole.villages, on_disk.villages)
+        pd.testing.assert_frame_equal(whole.provinces, on_disk.provinces)
+        written = household_partitions(tmp_path / "out")
+        assert [p.relative_to(tmp_path / "out") for p in written] == [
+            p.relative_to(tmp_path / "in") for p in household_partitions(tmp_path / "in")
+        ]
+        back = pd.concat([read_layer(p) for p in written], ignore_index=True)
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(back.drop(columns="geometry")),
+            pd.DataFrame(whole.households.drop(columns="geometry")),
+            check_dtype=False,
+        )
+    assert on_disk.settings["household_partitions"] == len(written)
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+
+def test_an_empty_partition_folder_is_named(layers, tmp_path):
+    (tmp_path / "in").mkdir()
+    with pytest.raises(ValidationError, match=r"holds no \.parquet file"):
+        partitioned_gap_list(layers["villages"], layers["towers"], tmp_path / "in", tmp_path / "o")
