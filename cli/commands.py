@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import time
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from whitespot.coverage import (
     GapCriteria,
     LinkBudget,
+    SetupError,
     SignalSetup,
     dead_zones,
     gap_list,
@@ -18,6 +20,8 @@ from whitespot.coverage import (
     write_signal_raster,
 )
 from whitespot.coverage.export import read_gap_list
+from whitespot.coverage.partitioned import partitioned_gap_list
+from whitespot.coverage.tiles import closing_cluster, connect
 from whitespot.data import (
     VIETNAM_BBOX,
     Problem,
@@ -124,17 +128,21 @@ def _signal_inputs(args: argparse.Namespace) -> tuple[object, SignalSetup, dict[
         environment=args.environment,
         extrapolate=args.extrapolate,
         technology=args.technology,
+        crs=args.crs,
     )
     towers = (
         read_opencellid(args.towers, region=region)
         if args.opencellid
         else validate_layer("towers", args.towers, region=region)
     )
+    partitioned = args.households and Path(args.households).is_dir()
     households, grid = _optional_layers(
-        ("households", args.households), ("grid", args.grid), region=region
+        ("households", None if partitioned else args.households),
+        ("grid", args.grid),
+        region=region,
     )
     layers = {
-        "households": households,
+        "households": Path(args.households) if partitioned else households,
         "grid": grid,
         "criteria": GapCriteria(
             covered_share=args.covered_share, max_grid_distance_km=args.max_grid_km
@@ -160,6 +168,11 @@ def gaps(args: argparse.Namespace) -> int:
     except ValidationError as error:
         if not _is_department_list(args.villages, error):
             raise
+        if isinstance(layers["households"], Path):
+            raise SetupError(
+                "a folder of household partitions needs villages in whitespot's form "
+                "(village_id, households, lon/lat), not a department's own list"
+            ) from error
         village_list = read_village_list(args.villages, columns=dict(args.columns or []))
         result, _ = department_gap_list(
             village_list, towers, setup, communes=_communes(args), **layers
@@ -170,16 +183,46 @@ def gaps(args: argparse.Namespace) -> int:
             f"{counted(len(village_list.issues), 'problem')}; 'whitespot report' lists them)"
         )
     else:
-        result = gap_list(villages, towers, setup, **layers)
+        with _dask_client(args) as client:
+            result = _gaps_on(villages, towers, setup, layers, client, args.out)
     written = write_gap_list(result, args.out)
     print(result.headline())
     print("wrote " + ", ".join(str(p) for p in written))
+    if "households_written_to" in result.settings:
+        print(
+            f"wrote {result.settings['household_partitions']:,} household partitions to "
+            f"{result.settings['households_written_to']}"
+        )
     return 0
+
+
+def _dask_client(args: argparse.Namespace) -> AbstractContextManager:
+    """Return the Dask client of ``--workers``/``--scheduler``, closed after the run, or none."""
+    if not (args.workers or args.scheduler):
+        return nullcontext()
+    client = connect(workers=args.workers, scheduler=args.scheduler)
+    print(f"dask: {len(client.scheduler_info()['workers'])} workers at {client.scheduler.address}")
+    return closing_cluster(client)
+
+
+def _gaps_on(villages, towers, setup, layers, client, out: str):
+    """Make the gap list in memory, or from partitions on disk (households beside `out`)."""
+    if isinstance(layers["households"], Path):
+        folder = Path(out).with_name(Path(out).stem + "_households")
+        return partitioned_gap_list(
+            villages, towers, layers.pop("households"), folder, setup, client=client, **layers
+        )
+    return gap_list(villages, towers, setup, client=client, **layers)
 
 
 def report(args: argparse.Namespace) -> int:
     """``whitespot report``: a department's submission package from its village list."""
     towers, setup, layers = _signal_inputs(args)
+    if isinstance(layers["households"], Path):
+        raise SetupError(
+            "report reads households from one file; a folder of partitions is for "
+            "'whitespot gaps' (the country's gap list)"
+        )
     submission = department_submission(
         args.villages,
         towers,

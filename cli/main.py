@@ -11,11 +11,15 @@ import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
 from whitespot.cli import commands
 from whitespot.coverage import MODEL_NAMES, ModelRangeError, SetupError, TerrainCoverageError
 from whitespot.coverage.export import GAP_LIST_FORMATS
 from whitespot.coverage.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
 from whitespot.data import LAYERS, TECHNOLOGIES, ValidationError
+from whitespot.data.crs import checked_metric_crs
 from whitespot.data.dem import FALLBACKS
 from whitespot.data.labels import LANGUAGES
 from whitespot.department.headers import FIELDS
@@ -67,6 +71,16 @@ def _add_gaps(sub: argparse._SubParsersAction) -> None:
     gaps.add_argument("--opencellid", action="store_true", help="towers file is OpenCelliD")
     _add_signal_options(gaps)
     _add_department_options(gaps)
+    cluster = gaps.add_mutually_exclusive_group()
+    cluster.add_argument(
+        "--workers",
+        type=_positive(int),
+        help="predict the households on a Dask LocalCluster of N worker processes "
+        "(pip install 'whitespot[dask]')",
+    )
+    cluster.add_argument(
+        "--scheduler", metavar="ADDRESS", help="join an existing Dask cluster (tcp://host:8786)"
+    )
     gaps.add_argument(
         "--out",
         required=True,
@@ -77,7 +91,11 @@ def _add_gaps(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_signal_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--households", help="households file (signal per household)")
+    parser.add_argument(
+        "--households",
+        help="households file (signal per household), or a folder of GeoParquet partitions "
+        "(one per province or tile: the country, one partition in memory at a time)",
+    )
     parser.add_argument("--grid", help="power lines file")
     parser.add_argument("--dem", help="GeoTIFF DEM (default model becomes 'terrain')")
     _add_dem_fallback(parser)
@@ -113,6 +131,12 @@ def _add_signal_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--fading-margin-db", type=_non_negative(float), default=0.0, help="fading margin dB"
+    )
+    parser.add_argument(
+        "--crs",
+        type=_metric_crs,
+        help="metric CRS of the distances, e.g. EPSG:3405 (default: the UTM zone of the "
+        "villages; give one for data wider than a UTM zone, such as the whole country)",
     )
     parser.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
 
@@ -344,6 +368,14 @@ def _out_folder(text: str) -> str:
                 raise argparse.ArgumentTypeError(f"{text!r}: {str(part)!r} is a file, not a folder")
             break
     return text
+
+
+def _metric_crs(text: str) -> CRS:
+    """Parse a projected CRS in metres, or raise the parser's error."""
+    try:
+        return checked_metric_crs(text)
+    except (CRSError, ValueError) as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: {error}") from None
 
 
 def _share(text: str) -> float:

@@ -11,7 +11,8 @@ not depend on where it was computed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -170,3 +171,15 @@ def connect(workers: int | None = None, scheduler: str | None = None) -> Client:
         n_workers=workers or 1, threads_per_worker=1, processes=True, dashboard_address=None
     )
     return Client(cluster)
+
+
+@contextmanager
+def closing_cluster(client: Client) -> Iterator[Client]:
+    """Yield `client`; on exit close it, and the LocalCluster it started, if any."""
+    try:
+        yield client
+    finally:
+        cluster = client.cluster
+        client.close()
+        if cluster is not None:
+            cluster.close()

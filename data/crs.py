@@ -62,11 +62,7 @@ def metric_crs(gdf: gpd.GeoDataFrame, crs: CRS | str | int | None = None) -> CRS
         more than :data:`MAX_UTM_SPAN_DEG` of longitude, too wide for one UTM zone.
     """
     if crs is not None:
-        chosen = CRS.from_user_input(crs)
-        unit = chosen.axis_info[0].unit_name if chosen.axis_info else ""
-        if not chosen.is_projected or unit not in ("metre", "meter"):
-            raise ValueError(f"crs={chosen.to_string()!r} is not a projected CRS in metres")
-        return chosen
+        return checked_metric_crs(crs)
     geographic = gdf if CRS.from_user_input(gdf.crs) == WGS84 else gdf.to_crs(WGS84)
     minx, miny, maxx, maxy = geographic.total_bounds
     if maxx - minx > MAX_UTM_SPAN_DEG:
@@ -76,6 +72,21 @@ def metric_crs(gdf: gpd.GeoDataFrame, crs: CRS | str | int | None = None) -> CRS
             "or split the data by province"
         )
     return utm_crs((minx + maxx) / 2.0, (miny + maxy) / 2.0)
+
+
+def checked_metric_crs(crs: CRS | str | int) -> CRS:
+    """Return `crs` as a pyproj CRS after checking that it is projected in metres.
+
+    Raises
+    ------
+    ValueError
+        If it is geographic or its unit is not the metre.
+    """
+    chosen = CRS.from_user_input(crs)
+    unit = chosen.axis_info[0].unit_name if chosen.axis_info else ""
+    if not chosen.is_projected or unit not in ("metre", "meter"):
+        raise ValueError(f"crs={chosen.to_string()!r} is not a projected CRS in metres")
+    return chosen
 
 
 def to_metric(

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from whitespot.cli import main
+from whitespot.coverage.partitioned import write_partitions
 from whitespot.data import read_layer, write_terrain
 
 
@@ -136,3 +137,38 @@ def test_demo_writes_the_pipeline(tmp_path, capsys):
         assert (tmp_path / name).exists(), name
     zones = gpd.read_file(tmp_path / "dead_zones.geojson")
     assert (zones["households"] > 0).all()
+
+
+def test_gaps_from_partitions_on_a_local_cluster_equal_one_file(sample_files, tmp_path, capsys):
+    """A folder of household partitions, two Dask workers: the same files, byte for byte."""
+    pytest.importorskip("distributed")
+    households = read_layer(sample_files["households"])
+    write_partitions(households.assign(part=households.index // 9000), tmp_path / "hh", by="part")
+    common = [
+        "gaps", "--villages", str(sample_files["villages"]), "--towers",
+        str(sample_files["towers"]), "--grid", str(sample_files["grid"]), "--model", "hata",
+        "--extrapolate",
+    ]  # fmt: skip
+    one = tmp_path / "one" / "gaps.csv"
+    spread = tmp_path / "spread" / "gaps.csv"
+    assert main([*common, "--households", str(sample_files["households"]), "--out", str(one)]) == 0
+    code = main(
+        [*common, "--households", str(tmp_path / "hh"), "--workers", "2", "--out", str(spread)]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "dask: 2 workers" in printed and "wrote 3 household partitions" in printed
+    for name in ("gaps.csv", "gaps_communes.csv", "gaps_province.csv"):
+        assert (one.parent / name).read_bytes() == (spread.parent / name).read_bytes()
+    written = sorted((spread.parent / "gaps_households").rglob("*.parquet"))
+    assert sum(len(read_layer(path)) for path in written) == len(households)
+
+
+def test_a_crs_that_is_not_metric_is_refused_by_the_parser(sample_files, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(
+            ["gaps", "--villages", str(sample_files["villages"]), "--towers",
+             str(sample_files["towers"]), "--crs", "EPSG:4326", "--out", str(tmp_path / "g.csv")]
+        )  # fmt: skip
+    assert exit_info.value.code == 2
+    assert "not a projected CRS in metres" in capsys.readouterr().err

@@ -11,33 +11,16 @@ from whitespot.coverage.partitioned import (
     partitioned_gap_list,
     write_partitions,
 )
-from whitespot.data import (
-    ValidationError,
-    read_layer,
-    validate_households,
-    validate_towers,
-    validate_villages,
-)
+from whitespot.data import ValidationError, read_layer
 
 pytestmark = pytest.mark.filterwarnings("ignore::whitespot.data.DefaultAppliedWarning")
 distributed = pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")
-def layers(province):
-    return {
-        "villages": validate_villages(province.villages),
-        "towers": validate_towers(province.towers),
-        "households": validate_households(province.households),
-        "grid": province.grid,
-    }
-
-
-@pytest.fixture(scope="module")
 def client():
-    with tiles.connect(workers=2) as dask_client:
+    with tiles.closing_cluster(tiles.connect(workers=2)) as dask_client:
         yield dask_client
-    dask_client.cluster.close()
 
 
 def assert_same_gap_list(left, right):
