@@ -204,6 +204,7 @@ class SignalEngine:
     towers: _Towers
     crs: CRS
     max_servers: int = MAX_SERVERS
+    search: _CompiledSearch | tuple[_TowerGroup, ...] = ()
 
     @classmethod
     def prepare(
@@ -224,9 +225,15 @@ class SignalEngine:
         towers = setup.heard(towers)
         ground = reproject_terrain(setup.terrain, crs) if setup.uses_terrain else None
         engine = _Engine(setup.path_model, setup.budget, setup.environment, ground)
-        return cls(
-            engine, _prepare_towers(towers, crs, engine, setup.extrapolate), crs, max_servers
-        )
+        data = _prepare_towers(towers, crs, engine, setup.extrapolate)
+        if engine.compiled:
+            search = _CompiledSearch.of(data)
+        else:
+            search = tuple(
+                _TowerGroup.of(data, np.flatnonzero(data.technology == kind))
+                for kind in np.unique(data.technology)
+            )
+        return cls(engine, data, crs, max_servers, search)
 
     def predict(self, points: gpd.GeoDataFrame, *, progress: bool | None = None) -> pd.DataFrame:
         """Predict the best server of every point; see :func:`predict_signal`."""
@@ -238,9 +245,9 @@ class SignalEngine:
             _check_ends_on_dem(ground, point_xy, tower_data, points)
         pairs = 0
         if len(tower_data.ids) and engine.compiled:
-            pairs = _search_compiled(point_xy, tower_data, engine, result, max_servers, progress)
+            pairs = self.search.run(point_xy, tower_data, engine, result, max_servers, progress)
         elif len(tower_data.ids):
-            pairs = _search_numpy(point_xy, tower_data, engine, result, max_servers, progress)
+            pairs = _search_numpy(point_xy, self, result, progress)
         if ground is not None and ground.fallback is None and result["terrain_fallback"].any():
             raise _terrain_error(points, result["terrain_fallback"], "cross no-data cells")
         frame = pd.DataFrame(result, index=points.index)
@@ -254,19 +261,15 @@ class SignalEngine:
 
 def _search_numpy(
     point_xy: np.ndarray,
-    tower_data: _Towers,
-    engine: _Engine,
+    prepared: SignalEngine,
     result: dict[str, np.ndarray],
-    max_servers: int,
     progress: bool | None,
 ) -> int:
     """Fill `result` with the nearest-k search per technology; return the pairs evaluated."""
+    tower_data, engine, max_servers = prepared.towers, prepared.engine, prepared.max_servers
     nearest_m, _ = cKDTree(tower_data.xy).query(point_xy, workers=-1)
     result["nearest_tower_km"] = nearest_m / 1000.0
-    groups = [
-        _TowerGroup.of(tower_data, np.flatnonzero(tower_data.technology == kind))
-        for kind in np.unique(tower_data.technology)
-    ]
+    groups = prepared.search
     pairs = 0
     starts = range(0, len(point_xy), POINT_CHUNK)
     for start in tqdm(starts, desc="signal", unit="chunk", disable=_quiet(progress, starts)):
@@ -416,56 +419,68 @@ def _prepare_towers(
     )
 
 
-def _search_compiled(
-    point_xy: np.ndarray,
-    towers: _Towers,
-    engine: _Engine,
-    result: dict[str, np.ndarray],
-    max_servers: int,
-    progress: bool | None,
-) -> int:
-    """Fill `result` with the compiled kernel; return the pairs evaluated."""
-    grid = TowerGrid.of(towers.xy, towers.reach_m)
-    tower_arrays = (
-        *(np.ascontiguousarray(axis) for axis in towers.xy.T),
-        towers.reach_m,
-        towers.loss_at_1km_db,
-        towers.loss_per_decade_db,
-        towers.eirp_dbm,
-        towers.threshold_dbm,
-        towers.azimuth_deg,
-        towers.beamwidth_deg,
-    )
-    envelope = (towers.grid_m, _envelope(towers, np.arange(len(towers.ids))))
-    pairs = 0
-    tree = None
-    starts = range(0, len(point_xy), POINT_CHUNK)
-    for start in tqdm(starts, desc="signal", unit="chunk", disable=_quiet(progress, starts)):
-        chunk = slice(start, min(start + POINT_CHUNK, len(point_xy)))
-        margin, signal, tower, above, nearest_m, evaluated = best_servers(
-            np.ascontiguousarray(point_xy[chunk, 0]),
-            np.ascontiguousarray(point_xy[chunk, 1]),
-            tower_arrays,
-            grid.arrays(),
-            envelope,
-            engine.model.min_distance_km,
-            engine.budget.margin_db,
-            -engine.budget.weak_band_db,
-            max_servers,
+@dataclass(frozen=True)
+class _CompiledSearch:
+    """The towers as the compiled kernel takes them: arrays, grid cells and envelope."""
+
+    tower_arrays: tuple
+    grid: TowerGrid
+    envelope: tuple[np.ndarray, np.ndarray]
+
+    @classmethod
+    def of(cls, towers: _Towers) -> _CompiledSearch:
+        arrays = (
+            *(np.ascontiguousarray(axis) for axis in towers.xy.T),
+            towers.reach_m,
+            towers.loss_at_1km_db,
+            towers.loss_per_decade_db,
+            towers.eirp_dbm,
+            towers.threshold_dbm,
+            towers.azimuth_deg,
+            towers.beamwidth_deg,
         )
-        far = np.isinf(nearest_m)  # no tower within the rings searched: ask the KD-tree
-        if far.any():
-            if tree is None:
-                tree = cKDTree(towers.xy)
-            nearest_m[far], _ = tree.query(point_xy[chunk][far], workers=-1)
-        heard = tower >= 0
-        result["best_signal_dbm"][chunk] = signal
-        result["best_margin_db"][chunk] = np.where(heard, margin, np.nan)
-        result["best_tower"][chunk] = tower
-        result["towers_above_threshold"][chunk] = np.minimum(above, max_servers)
-        result["nearest_tower_km"][chunk] = nearest_m / 1000.0
-        pairs += int(evaluated.sum())
-    return pairs
+        envelope = (towers.grid_m, _envelope(towers, np.arange(len(towers.ids))))
+        return cls(arrays, TowerGrid.of(towers.xy, towers.reach_m), envelope)
+
+    def run(
+        self,
+        point_xy: np.ndarray,
+        towers: _Towers,
+        engine: _Engine,
+        result: dict[str, np.ndarray],
+        max_servers: int,
+        progress: bool | None,
+    ) -> int:
+        """Fill `result` with the compiled kernel; return the pairs evaluated."""
+        pairs = 0
+        tree = None
+        starts = range(0, len(point_xy), POINT_CHUNK)
+        for start in tqdm(starts, desc="signal", unit="chunk", disable=_quiet(progress, starts)):
+            chunk = slice(start, min(start + POINT_CHUNK, len(point_xy)))
+            margin, signal, tower, above, nearest_m, evaluated = best_servers(
+                np.ascontiguousarray(point_xy[chunk, 0]),
+                np.ascontiguousarray(point_xy[chunk, 1]),
+                self.tower_arrays,
+                self.grid.arrays(),
+                self.envelope,
+                engine.model.min_distance_km,
+                engine.budget.margin_db,
+                -engine.budget.weak_band_db,
+                max_servers,
+            )
+            far = np.isinf(nearest_m)  # no tower within the rings searched: ask the KD-tree
+            if far.any():
+                if tree is None:
+                    tree = cKDTree(towers.xy)
+                nearest_m[far], _ = tree.query(point_xy[chunk][far], workers=-1)
+            heard = tower >= 0
+            result["best_signal_dbm"][chunk] = signal
+            result["best_margin_db"][chunk] = np.where(heard, margin, np.nan)
+            result["best_tower"][chunk] = tower
+            result["towers_above_threshold"][chunk] = np.minimum(above, max_servers)
+            result["nearest_tower_km"][chunk] = nearest_m / 1000.0
+            pairs += int(evaluated.sum())
+        return pairs
 
 
 @dataclass

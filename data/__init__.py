@@ -33,6 +33,7 @@ from whitespot.data.problems import (
 from whitespot.data.sample import (
     Province,
     load_sample,
+    make_country,
     make_province,
     read_province,
     write_province,
@@ -73,6 +74,7 @@ __all__ = [
     "add_lonlat",
     "load_sample",
     "lonlat",
+    "make_country",
     "make_province",
     "metric_crs",
     "projected_xy",

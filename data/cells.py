@@ -44,10 +44,15 @@ def yes_no(values: pd.Series) -> np.ndarray:
     :data:`~whitespot.data.vocabulary.FALSE_WORDS` in Vietnamese (with or without
     diacritics) or English, any case; booleans as themselves.
     """
-    words = values.map(lambda v: "" if v is None or v is pd.NA else normalize_text(v))
-    out = np.full(len(values), np.nan)
-    out[words.isin(TRUE_WORDS).to_numpy()] = 1.0
-    out[words.isin(FALSE_WORDS).to_numpy()] = 0.0
+    # normalize_text reads str(value): normalize each distinct text once (a column holds
+    # a few words), keyed by text so that True and 1.0 stay apart
+    codes, distinct = pd.factorize(values.astype(str).to_numpy())
+    words = pd.Series([normalize_text(text) for text in distinct], dtype=object)
+    meaning = np.full(len(distinct), np.nan)
+    meaning[words.isin(TRUE_WORDS).to_numpy()] = 1.0
+    meaning[words.isin(FALSE_WORDS).to_numpy()] = 0.0
+    out = meaning[codes]
+    out[values.isna().to_numpy()] = np.nan
     return out
 
 

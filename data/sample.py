@@ -16,6 +16,7 @@ number of villages and towers, so benchmarks can build a province of 10^6 househ
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from os import PathLike
@@ -52,6 +53,11 @@ OPERATOR_CODES = {"Viettel": "VTL", "VinaPhone": "VNP", "MobiFone": "MBF"}
 TECHNOLOGY_SHARES = {"2G": 0.3, "3G": 0.1, "4G": 0.55, "5G": 0.05}
 TOWER_SPACING_M = 1000.0
 """Least distance between two masts of one operator in the sample, m."""
+MEAN_HOUSEHOLDS_PER_VILLAGE = 92.7
+"""Mean households per generated village (the generator's lognormal mix)."""
+COUNTRY_PROVINCES = 34
+COUNTRY_COLUMNS = 2
+"""Columns of provinces in :func:`make_country`."""
 HOUSEHOLD_SIZE = 4.2
 """Inhabitants per household (rural Viet Nam, ethnic-minority hamlets larger)."""
 
@@ -148,6 +154,62 @@ def make_province(
     n_towers = villages // 3 if towers is None else towers
     tower_layer = _towers(rng, n_towers, village_layer, terrain)
     return Province(village_layer, households, tower_layer, grid, communes, terrain)
+
+
+def make_country(
+    *,
+    provinces: int = COUNTRY_PROVINCES,
+    households: int = 27_000_000,
+    towers: int = 100_000,
+    seed: int = SAMPLE_SEED,
+) -> Iterator[Province]:
+    """Yield the provinces of a synthetic country, one at a time (for out-of-core runs).
+
+    Each province is :func:`make_province` with its own seed, moved to its own place on a
+    grid of :data:`COUNTRY_COLUMNS` columns running north from 8.6 N (like Viet Nam, about
+    1.8 degrees wide and 12 long), with province code ``01``, ``02`` ... and ids prefixed by
+    it (``P01-V0001``). 34 provinces of the sample's size cover about 265,000 km2, about the
+    country's area.
+
+    Parameters
+    ----------
+    provinces : int, default 34
+        Number of provinces (Viet Nam has 34 since July 2025).
+    households, towers : int
+        Totals over the country, shared evenly (households about 92.7 per village).
+    seed : int
+        Seed of the first province; province ``i`` uses ``seed + i``.
+    """
+    width_deg, height_deg = EXTENT[2] - EXTENT[0], EXTENT[3] - EXTENT[1]
+    per_villages = max(1, round(households / provinces / MEAN_HOUSEHOLDS_PER_VILLAGE))
+    for index in range(provinces):
+        province = make_province(
+            villages=per_villages, towers=max(1, round(towers / provinces)), seed=seed + index
+        )
+        row, column = divmod(index, COUNTRY_COLUMNS)
+        shift = (column * width_deg + (106.0 - EXTENT[0]), row * height_deg + (8.6 - EXTENT[1]))
+        code = f"{index + 1:02d}"
+        yield Province(
+            villages=_moved(province.villages, shift, code, ("village_id",)),
+            households=_moved(province.households, shift, code, ("household_id", "village_id")),
+            towers=_moved(province.towers, shift, code, ("tower_id",)),
+            grid=_moved(province.grid, shift, code, ()),
+            communes=province.communes,
+            terrain=province.terrain,
+        )
+
+
+def _moved(
+    layer: gpd.GeoDataFrame, shift: tuple[float, float], code: str, ids: tuple[str, ...]
+) -> gpd.GeoDataFrame:
+    """Return a layer moved by (dlon, dlat) degrees, ids prefixed, its province code set."""
+    moved = layer.copy()
+    moved.geometry = shapely.transform(layer.geometry.array, lambda xy: xy + np.array(shift))
+    for column in ids:
+        moved[column] = f"P{code}-" + moved[column].astype(str)
+    if "province_code" in moved:
+        moved["province_code"] = code
+    return moved
 
 
 def _coast_lon(lat: np.ndarray) -> np.ndarray:

@@ -368,9 +368,12 @@ def _coordinate_problems(
     geometry: gpd.GeoSeries, usable: np.ndarray, label: str, ids: np.ndarray, region: Region
 ) -> list[Problem]:
     """Report swapped, out-of-range and out-of-region coordinates of the usable rows."""
-    points = shapely.point_on_surface(geometry.to_numpy()[usable])
+    shapes = geometry.to_numpy()[usable]
+    points = shapes.copy()  # a point stands for itself; other shapes by a point on them
+    shaped = shapely.get_type_id(shapes) != shapely.GeometryType.POINT
+    points[shaped] = shapely.point_on_surface(shapes[shaped])
     x, y = shapely.get_x(points), shapely.get_y(points)
-    bounds = shapely.bounds(geometry.to_numpy()[usable])
+    bounds = shapely.bounds(shapes)
     if geometry.crs.is_geographic:
         lon, lat = x, y
         swap_lon, swap_lat = y, x

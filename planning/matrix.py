@@ -237,8 +237,27 @@ def coverage_matrix(
     -------
     CoverageMatrix
     """
+    sites = new_site_towers(candidates, technology)
+    setup = (setup or SignalSetup()).replace(technology=None)
+    pairs = covering_pairs(demand, sites, setup, progress=progress)
+    position = pd.Index(sites["tower_id"]).get_indexer(pairs["tower_id"])
+    return CoverageMatrix.from_pairs(
+        position,
+        pairs["point"].to_numpy(),
+        demand["households"].to_numpy(dtype=float),
+        sites["tower_id"].to_numpy(),
+        cost,
+    )
+
+
+def new_site_towers(candidates: gpd.GeoDataFrame, technology: str = "4G") -> gpd.GeoDataFrame:
+    """Return candidate sites as towers of `technology`, the form the signal engine takes.
+
+    Frequency and EIRP come from the candidates' ``frequency_mhz``/``eirp_dbm`` columns if
+    present, else the technology defaults; the mast height from ``height_m``.
+    """
     defaults = TECHNOLOGY_DEFAULTS[technology]
-    sites = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "tower_id": candidates["site_id"].astype(str).to_numpy(),
             "operator": "new site",
@@ -249,16 +268,6 @@ def coverage_matrix(
         },
         geometry=candidates.geometry.to_numpy(),
         crs=candidates.crs,
-    )
-    setup = (setup or SignalSetup()).replace(technology=None)
-    pairs = covering_pairs(demand, sites, setup, progress=progress)
-    position = pd.Index(sites["tower_id"]).get_indexer(pairs["tower_id"])
-    return CoverageMatrix.from_pairs(
-        position,
-        pairs["point"].to_numpy(),
-        demand["households"].to_numpy(dtype=float),
-        sites["tower_id"].to_numpy(),
-        cost,
     )
 
 
