@@ -40,6 +40,8 @@ from whitespot.department.quality import QualityConfig
 from whitespot.department.village_list import read_village_list
 from whitespot.maps import gap_map, plan_map, save_map
 from whitespot.planning import plan_sites, read_candidates, read_plan, write_plan
+from whitespot.planning.country import plan_country
+from whitespot.planning.export import write_country_plan
 from whitespot.report import department_gap_list, department_submission, write_submission
 
 DEPARTMENT_SUFFIXES = (".csv", ".txt", ".xlsx")
@@ -256,22 +258,31 @@ def plan(args: argparse.Namespace) -> int:
     setup = SignalSetup.from_settings(gaps.settings, terrain=terrain)
     if args.model:
         setup = setup.replace(model=args.model, terrain=terrain)
+    options = {
+        "sites": args.sites,
+        "budget": args.budget,
+        "cover_all": args.cover_all,
+        "towers": towers,
+        "grid": grid,
+        "terrain": terrain,
+        "technology": args.technology,
+        "setup": setup,
+        "method": args.method,
+        "time_limit_s": args.time_limit,
+        "lots_by": args.lots_by,
+    }
+    if args.by_province:
+        if args.candidates:
+            raise SetupError("--by-province generates candidates per province: drop --candidates")
+        with _dask_client(args) as client:
+            country = plan_country(gaps, client=client, **options)
+        written = write_country_plan(country, args.out)
+        print(country.summary.to_string(index=False))
+        print(country.headline())
+        print("wrote " + ", ".join(str(p) for p in written))
+        return 0
     candidates = read_candidates(args.candidates) if args.candidates else None
-    result = plan_sites(
-        gaps,
-        sites=args.sites,
-        budget=args.budget,
-        cover_all=args.cover_all,
-        candidates=candidates,
-        towers=towers,
-        grid=grid,
-        terrain=terrain,
-        technology=args.technology,
-        setup=setup,
-        method=args.method,
-        time_limit_s=args.time_limit,
-        lots_by=args.lots_by,
-    )
+    result = plan_sites(gaps, candidates=candidates, **options)
     written = write_plan(result, args.out)
     print(result.selection.summary())
     print(result.headline())

@@ -71,16 +71,7 @@ def _add_gaps(sub: argparse._SubParsersAction) -> None:
     gaps.add_argument("--opencellid", action="store_true", help="towers file is OpenCelliD")
     _add_signal_options(gaps)
     _add_department_options(gaps)
-    cluster = gaps.add_mutually_exclusive_group()
-    cluster.add_argument(
-        "--workers",
-        type=_positive(int),
-        help="predict the households on a Dask LocalCluster of N worker processes "
-        "(pip install 'whitespot[dask]')",
-    )
-    cluster.add_argument(
-        "--scheduler", metavar="ADDRESS", help="join an existing Dask cluster (tcp://host:8786)"
-    )
+    _add_cluster_options(gaps, "predict the households")
     gaps.add_argument(
         "--out",
         required=True,
@@ -88,6 +79,18 @@ def _add_gaps(sub: argparse._SubParsersAction) -> None:
         help="gaps.xlsx, gaps.csv, gaps.geojson, gaps.gpkg or gaps.parquet",
     )
     gaps.set_defaults(run=commands.gaps)
+
+
+def _add_cluster_options(parser: argparse.ArgumentParser, what: str) -> None:
+    cluster = parser.add_mutually_exclusive_group()
+    cluster.add_argument(
+        "--workers",
+        type=_positive(int),
+        help=f"{what} on a Dask LocalCluster of N worker processes (pip install 'whitespot[dask]')",
+    )
+    cluster.add_argument(
+        "--scheduler", metavar="ADDRESS", help="join an existing Dask cluster (tcp://host:8786)"
+    )
 
 
 def _add_signal_options(parser: argparse.ArgumentParser) -> None:
@@ -214,6 +217,13 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
     plan.add_argument("--model", choices=MODEL_NAMES, help="default: the gap list's model")
     plan.add_argument("--lots-by", choices=["commune", "backhaul"], default="commune")
     plan.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
+    plan.add_argument(
+        "--by-province",
+        action="store_true",
+        help="plan each province (or group of provinces sharing demand) on its own, with "
+        "--sites/--budget per group, and write the national ranked list and summary",
+    )
+    _add_cluster_options(plan, "plan the province groups")
     plan.add_argument(
         "--out",
         required=True,

@@ -15,11 +15,40 @@ the best server is the largest margin with ties to the smaller tower index.
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-from numba import njit, prange
+
+
+def _import_numba() -> object:
+    """Import numba, hiding this repository's ``coverage/`` folder from it.
+
+    Numba imports coverage.py by its top-level name ``coverage``; in a Python started at
+    the root of a whitespot checkout that name finds whitespot's own ``coverage/`` folder
+    (installed as ``whitespot.coverage``), and numba's import fails.
+    """
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.find_spec("coverage")
+    if spec is None or spec.origin is None or Path(spec.origin).resolve().parent.parent != root:
+        import numba  # noqa: PLC0415 - see above
+
+        return numba
+    saved = sys.path[:]
+    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != root]
+    try:
+        import numba  # noqa: PLC0415 - see above
+
+        return numba
+    finally:
+        sys.path[:] = saved
+
+
+_numba = _import_numba()
+njit, prange = _numba.njit, _numba.prange
 
 SIDE_LOBE_LEVEL_DB = 30.0
 """A_m of the 3GPP sector pattern, as :data:`whitespot.coverage.antenna.SIDE_LOBE_LEVEL_DB`."""

@@ -14,6 +14,7 @@ from whitespot.coverage.export import settings_table
 from whitespot.data import read_layer, write_layer, write_layers
 from whitespot.data.io import staged_files
 from whitespot.data.labels import counted
+from whitespot.planning.country import CountryPlan
 from whitespot.planning.plan import Plan
 
 PLAN_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
@@ -94,6 +95,36 @@ def _write_plan_files(plan: Plan, path: Path) -> list[Path]:
     for name, table in tables.items():
         written.append(write_layer(table, path.with_name(f"{path.stem}_{name}.csv")))
     return written
+
+
+def write_country_plan(country: CountryPlan, path: str | PathLike) -> list[Path]:
+    """Write a country's plan: the national ranked list, the summary and the groups.
+
+    ``.xlsx``: the sheets ``sites`` (national ranked list), ``summary`` (one row per
+    planning group and a ``national`` row) and ``groups`` (province to group). Other
+    suffixes: the sites as that format, with ``<stem>_summary.csv`` and
+    ``<stem>_groups.csv`` beside them. Written whole or not at all.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in PLAN_FORMATS:
+        raise ValueError(f"{path.name}: plans are written as {', '.join(PLAN_FORMATS)}")
+    tables = {"summary": country.summary, "groups": country.groups}
+    with staged_files(path.parent) as staging:
+        target = staging / path.name
+        if suffix == ".xlsx":
+            sites = pd.DataFrame(country.sites.drop(columns="geometry"))
+            written = [write_layers({"sites": sites, **tables}, target)]
+        else:
+            written = [write_layer(country.sites, target, layer="sites")]
+            for name, table in tables.items():
+                written.append(write_layer(table, target.with_name(f"{path.stem}_{name}.csv")))
+    return [path.parent / part.name for part in written]
 
 
 def read_plan(path: str | PathLike) -> PlanOnMap:

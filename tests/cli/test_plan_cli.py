@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from whitespot.cli import main
+from whitespot.data import make_country
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +140,26 @@ def test_map_command_draws_gaps_and_sites(gap_file, tmp_path, capsys):
     page = out.read_text(encoding="utf-8")
     assert "Proposed sites" in page and "Villages by gap" in page and "Towers: Viettel" in page
     assert main(["map", "--gaps", str(gap_file / "gaps.geojson"), "--out", str(out)]) == 0
+
+
+def test_plan_by_province_writes_the_national_list_and_summary(tmp_path, capsys):
+    provinces = list(make_country(provinces=3, households=6_000, towers=9, seed=5))
+    for name in ("villages", "towers"):
+        layer = pd.concat([getattr(p, name) for p in provinces], ignore_index=True)
+        layer.to_file(tmp_path / f"{name}.gpkg")
+    gaps = tmp_path / "gaps.geojson"
+    common = ["--villages", str(tmp_path / "villages.gpkg"), "--towers"]
+    assert main(["gaps", *common, str(tmp_path / "towers.gpkg"), "--out", str(gaps)]) == 0
+    out = tmp_path / "national.xlsx"
+    code = main(["plan", "--gaps", str(gaps), "--sites", "2", "--by-province", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "planning group" in printed and "national" in printed
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert book.sheetnames == ["sites", "summary", "groups"]
+    summary = pd.read_excel(out, sheet_name="summary", dtype={"group": str})
+    sites = pd.read_excel(out, sheet_name="sites", dtype={"group": str})
+    assert summary["group"].iloc[-1] == "national"
+    assert summary["sites"].iloc[:-1].le(2).all()
+    assert len(sites) == summary["sites"].iloc[-1]
+    assert sites["national_rank"].tolist() == list(range(1, len(sites) + 1))
