@@ -11,7 +11,7 @@ import pandas as pd
 
 from whitespot.coverage.gaps import GapList, summarize
 from whitespot.data import Problem, ValidationError, read_layer, write_layer, write_layers
-from whitespot.data.io import restore_neutralized, staged_files
+from whitespot.data.io import restore_neutralized, write_staged
 from whitespot.data.labels import SHEET_NAMES, VIETNAMESE_HEADERS, delocalize
 
 GAP_LIST_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg", ".parquet")
@@ -42,13 +42,9 @@ def write_gap_list(gaps: GapList, path: str | PathLike) -> list[Path]:
     list of pathlib.Path
         The files written.
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in GAP_LIST_FORMATS:
-        raise ValueError(f"{path.name}: gap lists are written as {', '.join(GAP_LIST_FORMATS)}")
-    with staged_files(path.parent) as staging:
-        written = _write_gap_list_files(gaps, staging / path.name)
-    return [path.parent / part.name for part in written]
+    return write_staged(
+        path, GAP_LIST_FORMATS, "gap lists", lambda staged: _write_gap_list_files(gaps, staged)
+    )
 
 
 def _write_gap_list_files(gaps: GapList, path: Path) -> list[Path]:

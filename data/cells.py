@@ -48,9 +48,9 @@ def yes_no(values: pd.Series) -> np.ndarray:
     # a few words), keyed by text so that True and 1.0 stay apart
     codes, distinct = pd.factorize(values.astype(str).to_numpy())
     words = pd.Series([normalize_text(text) for text in distinct], dtype=object)
-    meaning = np.full(len(distinct), np.nan)
-    meaning[words.isin(TRUE_WORDS).to_numpy()] = 1.0
-    meaning[words.isin(FALSE_WORDS).to_numpy()] = 0.0
+    meaning = np.full(len(distinct) + 1, np.nan)  # code -1 (a missing cell) takes the last
+    meaning[:-1][words.isin(TRUE_WORDS).to_numpy()] = 1.0
+    meaning[:-1][words.isin(FALSE_WORDS).to_numpy()] = 0.0
     out = meaning[codes]
     out[values.isna().to_numpy()] = np.nan
     return out

@@ -22,7 +22,7 @@ import threading
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 
@@ -553,3 +553,41 @@ def pin_xlsx_timestamps(path: Path) -> None:
             fixed.external_attr = info.external_attr
             target.writestr(fixed, content)
     shutil.move(pinned, path)
+
+
+def write_staged(
+    path: str | PathLike,
+    formats: Sequence[str],
+    kind: str,
+    write: Callable[[Path], list[Path]],
+) -> list[Path]:
+    """Write an output of several files whole or not at all, after checking its suffix.
+
+    Parameters
+    ----------
+    path : path-like
+        The main file; its suffix picks the format.
+    formats : sequence of str
+        Suffixes this output is written as.
+    kind : str
+        What is written, for the error (``"gap lists"``).
+    write : callable
+        ``write(staged_path)`` writes the files at and beside `staged_path`, a path of the
+        same name in a staging folder (:func:`staged_files`), and returns them.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, at their final place.
+
+    Raises
+    ------
+    ValueError
+        If the suffix is not one of `formats`.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in formats:
+        raise ValueError(f"{path.name}: {kind} are written as {', '.join(formats)}")
+    with staged_files(path.parent) as staging:
+        written = write(staging / path.name)
+    return [path.parent / part.name for part in written]

@@ -12,7 +12,7 @@ import pyogrio
 
 from whitespot.coverage.export import settings_table
 from whitespot.data import read_layer, write_layer, write_layers
-from whitespot.data.io import staged_files
+from whitespot.data.io import write_staged
 from whitespot.data.labels import counted
 from whitespot.planning.country import CountryPlan
 from whitespot.planning.plan import Plan
@@ -38,13 +38,7 @@ def write_plan(plan: Plan, path: str | PathLike) -> list[Path]:
     list of pathlib.Path
         The files written.
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in PLAN_FORMATS:
-        raise ValueError(f"{path.name}: plans are written as {', '.join(PLAN_FORMATS)}")
-    with staged_files(path.parent) as staging:
-        written = _write_plan_files(plan, staging / path.name)
-    return [path.parent / part.name for part in written]
+    return write_staged(path, PLAN_FORMATS, "plans", lambda staged: _write_plan_files(plan, staged))
 
 
 def _write_plan_files(plan: Plan, path: Path) -> list[Path]:
@@ -110,21 +104,18 @@ def write_country_plan(country: CountryPlan, path: str | PathLike) -> list[Path]
     list of pathlib.Path
         The files written.
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in PLAN_FORMATS:
-        raise ValueError(f"{path.name}: plans are written as {', '.join(PLAN_FORMATS)}")
     tables = {"summary": country.summary, "groups": country.groups}
-    with staged_files(path.parent) as staging:
-        target = staging / path.name
-        if suffix == ".xlsx":
+
+    def write(staged: Path) -> list[Path]:
+        if staged.suffix.lower() == ".xlsx":
             sites = pd.DataFrame(country.sites.drop(columns="geometry"))
-            written = [write_layers({"sites": sites, **tables}, target)]
-        else:
-            written = [write_layer(country.sites, target, layer="sites")]
-            for name, table in tables.items():
-                written.append(write_layer(table, target.with_name(f"{path.stem}_{name}.csv")))
-    return [path.parent / part.name for part in written]
+            return [write_layers({"sites": sites, **tables}, staged)]
+        written = [write_layer(country.sites, staged, layer="sites")]
+        for name, table in tables.items():
+            written.append(write_layer(table, staged.with_name(f"{staged.stem}_{name}.csv")))
+        return written
+
+    return write_staged(path, PLAN_FORMATS, "plans", write)
 
 
 def read_plan(path: str | PathLike) -> PlanOnMap:

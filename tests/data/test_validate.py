@@ -21,6 +21,7 @@ from whitespot.data import (
     validate_villages,
     write_layer,
 )
+from whitespot.data.cells import yes_no
 
 
 def write_csv(path, text):
@@ -263,3 +264,20 @@ def test_unknown_layer_name():
 def test_extra_columns_are_kept(villages):
     villages["surveyed"] = pd.Timestamp("2025-01-01")
     assert "surveyed" in validate_villages(villages).columns
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (pd.Series(["Có", "không", pd.NA, None], dtype="string"), [1.0, 0.0, np.nan, np.nan]),
+        (pd.Series([pd.NA, pd.NA], dtype="string"), [np.nan, np.nan]),
+        (
+            pd.Series([True, 1.0, 0, "x", "None", np.nan], dtype=object),
+            [1, np.nan, 0, 1, np.nan, np.nan],
+        ),
+        (pd.Series([], dtype=object), []),
+    ],
+)
+def test_yes_no_reads_each_cell_as_its_text(cells, expected):
+    """True and 1.0 hash alike but read apart; missing cells of any dtype are NaN."""
+    np.testing.assert_array_equal(yes_no(cells), np.array(expected, dtype=float))
