@@ -16,7 +16,7 @@ each point until the envelope proves the answer, with the same arithmetic per pa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -233,6 +233,9 @@ class SignalEngine:
                 _TowerGroup.of(data, np.flatnonzero(data.technology == kind))
                 for kind in np.unique(data.technology)
             )
+        # the margin grid served the reaches and envelopes; a country's is hundreds of MB
+        # that Dask would send to every worker
+        data = replace(data, margin_grid_db=np.empty((0, 0)))
         return cls(engine, data, crs, max_servers, search)
 
     def predict(self, points: gpd.GeoDataFrame, *, progress: bool | None = None) -> pd.DataFrame:

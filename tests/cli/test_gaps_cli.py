@@ -172,3 +172,19 @@ def test_a_crs_that_is_not_metric_is_refused_by_the_parser(sample_files, tmp_pat
         )  # fmt: skip
     assert exit_info.value.code == 2
     assert "not a projected CRS in metres" in capsys.readouterr().err
+
+
+def test_gaps_join_an_existing_cluster_by_its_scheduler_address(sample_files, tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    common = [
+        "gaps", "--villages", str(sample_files["villages"]), "--towers",
+        str(sample_files["towers"]), "--households", str(sample_files["households"]),
+        "--model", "hata", "--extrapolate",
+    ]  # fmt: skip
+    here, there = tmp_path / "here" / "gaps.csv", tmp_path / "there" / "gaps.csv"
+    assert main([*common, "--out", str(here)]) == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as c:
+        assert main([*common, "--scheduler", c.scheduler_address, "--out", str(there)]) == 0
+        assert len(c.scheduler_info["workers"]) == 2  # the run left the cluster up
+    assert f"dask: 2 workers at {c.scheduler_address}" in capsys.readouterr().out
+    assert here.read_bytes() == there.read_bytes()
