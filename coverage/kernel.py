@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,11 @@ def _import_numba() -> object:
 _numba = _import_numba()
 njit, prange = _numba.njit, _numba.prange
 
+KERNEL_LOCK = threading.Lock()
+"""Held around each call of :func:`best_servers`: the kernel runs on all cores already, and
+Numba's workqueue threading layer (its fallback where OpenMP and TBB are missing) aborts
+when two threads of one process call a parallel function at once (a Dask worker with
+several threads, a notebook's threads)."""
 SIDE_LOBE_LEVEL_DB = 30.0
 """A_m of the 3GPP sector pattern, as :data:`whitespot.coverage.antenna.SIDE_LOBE_LEVEL_DB`."""
 TOWERS_PER_CELL = 4.0

@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 from whitespot.coverage._errors import ModelRangeError, TerrainCoverageError
 from whitespot.coverage.antenna import bearing_deg, sector_gain_db
 from whitespot.coverage.budget import LinkBudget
-from whitespot.coverage.kernel import TowerGrid, best_servers
+from whitespot.coverage.kernel import KERNEL_LOCK, TowerGrid, best_servers
 from whitespot.coverage.models import PathLossModel
 from whitespot.coverage.setup import SignalSetup
 from whitespot.coverage.terrain import (
@@ -460,17 +460,18 @@ class _CompiledSearch:
         starts = range(0, len(point_xy), POINT_CHUNK)
         for start in tqdm(starts, desc="signal", unit="chunk", disable=_quiet(progress, starts)):
             chunk = slice(start, min(start + POINT_CHUNK, len(point_xy)))
-            margin, signal, tower, above, nearest_m, evaluated = best_servers(
-                np.ascontiguousarray(point_xy[chunk, 0]),
-                np.ascontiguousarray(point_xy[chunk, 1]),
-                self.tower_arrays,
-                self.grid.arrays(),
-                self.envelope,
-                engine.model.min_distance_km,
-                engine.budget.margin_db,
-                -engine.budget.weak_band_db,
-                max_servers,
-            )
+            with KERNEL_LOCK:
+                margin, signal, tower, above, nearest_m, evaluated = best_servers(
+                    np.ascontiguousarray(point_xy[chunk, 0]),
+                    np.ascontiguousarray(point_xy[chunk, 1]),
+                    self.tower_arrays,
+                    self.grid.arrays(),
+                    self.envelope,
+                    engine.model.min_distance_km,
+                    engine.budget.margin_db,
+                    -engine.budget.weak_band_db,
+                    max_servers,
+                )
             far = np.isinf(nearest_m)  # no tower within the rings searched: ask the KD-tree
             if far.any():
                 if tree is None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -91,3 +95,39 @@ def test_tower_grid_buckets_every_tower_once():
     origin = np.array(grid.origin_m)
     inside = np.floor((xy[grid.order] - origin) / grid.cell_m).astype(int)
     assert (inside[:, 0] == column).all() and (inside[:, 1] == row).all()
+
+
+THREADS_SCRIPT = """
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+import pandas as pd
+from whitespot.coverage import SignalSetup, predict_signal
+from whitespot.data import load_sample, validate_households, validate_towers
+warnings.simplefilter("ignore")
+province = load_sample()
+towers = validate_towers(province.towers)
+towers = towers[towers["frequency_mhz"] <= 2000.0]
+points = validate_households(province.households)
+setup = SignalSetup(model="hata")
+alone = predict_signal(points, towers, setup, progress=False)
+with ThreadPoolExecutor(4) as pool:
+    results = list(pool.map(lambda _: predict_signal(points, towers, setup), range(4)))
+for result in results:
+    pd.testing.assert_frame_equal(result, alone)
+print("same")
+"""
+
+
+def test_threads_calling_the_kernel_at_once_get_the_one_thread_answer(tmp_path):
+    """A Dask worker with several threads calls the kernel from each of them.
+
+    Under Numba's workqueue threading layer (where OpenMP and TBB are missing) two threads
+    in one parallel function abort the process; whitespot holds a lock around the kernel.
+    """
+    environment = {**os.environ, "NUMBA_THREADING_LAYER": "workqueue"}
+    done = subprocess.run(
+        [sys.executable, "-c", THREADS_SCRIPT], env=environment, cwd=tmp_path,
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("same")
