@@ -1,8 +1,10 @@
 """The exact best-server kernel: every (point, tower) pair in reach, compiled with Numba.
 
-For a log-linear path-loss model without terrain (Hata family, free space) the loss of a
-pair is ``A_t + B_t log10(d)`` with two coefficients per tower, so the best server is a
-small loop over the towers in reach of each point. The kernel buckets the towers on a
+Without terrain the loss of a pair depends only on its distance and the tower: for the
+log-linear models (Hata family, free space) ``A_t + B_t log10(d)`` with two coefficients
+per tower, for 3GPP RMa the two-slope LOS formula and the NLOS formula (the same functions
+as :mod:`whitespot.coverage.propagation`, compiled), so the best server is a small loop
+over the towers in reach of each point. The kernel buckets the towers on a
 square grid, and for each point visits only the grid cells within the largest reach,
 evaluating each tower whose own reach covers the point. Points run in parallel
 (``numba.prange``); each point writes only its own outputs, so the result does not depend
@@ -23,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from whitespot.coverage.propagation import rma_nlos_prime_db, rma_pl1_db
 
 
 def _import_numba() -> object:
@@ -133,6 +137,41 @@ def _sector_gain_db(dx: float, dy: float, azimuth: float, beamwidth: float) -> f
     return -min(12.0 * (phi / beamwidth) ** 2, SIDE_LOBE_LEVEL_DB)
 
 
+LOG_LINEAR, RMA_LOS, RMA_NLOS = 0, 1, 2
+"""Loss families the kernel computes (:data:`FAMILIES` maps model names to them)."""
+FAMILIES = {"rma_los": RMA_LOS, "rma": RMA_NLOS}
+"""Models computed by their own formula; any log-linear model is :data:`LOG_LINEAR`."""
+
+_pl1_db = njit(cache=True, inline="always")(rma_pl1_db)
+_nlos_prime_db = njit(cache=True, inline="always")(rma_nlos_prime_db)
+
+
+@njit(cache=True, inline="always")
+def _loss_db(t: int, distance_m: float, towers: tuple, model: tuple) -> float:
+    """Path loss of tower `t` at `distance_m`, dB, as the model's numpy function gives it.
+
+    `model` is (family, least distance km, mobile height m, building height m, street
+    width m); nearer pairs are evaluated at the least distance.
+    """
+    loss_1km, per_decade, fc_ghz, base_m, breakpoint_m = towers[3], towers[4], *towers[9:]
+    family, min_distance_km, mobile_m, building_m, street_m = model
+    distance_km = max(distance_m / 1000.0, min_distance_km)
+    if family == LOG_LINEAR:
+        return loss_1km[t] + per_decade[t] * math.log10(distance_km)
+    d2d = distance_km * 1000.0
+    d3d = np.hypot(d2d, base_m[t] - mobile_m)
+    if d2d <= breakpoint_m[t]:
+        los = _pl1_db(d3d, fc_ghz[t], building_m)
+    else:
+        los = _pl1_db(breakpoint_m[t], fc_ghz[t], building_m) + 40.0 * np.log10(
+            d3d / breakpoint_m[t]
+        )
+    if family == RMA_LOS:
+        return los
+    nlos = _nlos_prime_db(d3d, fc_ghz[t], base_m[t], mobile_m, building_m, street_m)
+    return max(los, nlos)
+
+
 @njit(cache=True, inline="always")
 def _visit_cell(  # noqa: PLR0913, PLR0917 - one flat signature for the compiler
     cell: int,
@@ -143,7 +182,7 @@ def _visit_cell(  # noqa: PLR0913, PLR0917 - one flat signature for the compiler
     order: np.ndarray,
     state: tuple,
     floor_db: float,
-    min_distance_km: float,
+    model: tuple,
     fade_margin_db: float,
 ) -> tuple:
     """Evaluate the towers of one grid cell at (px, py); return the updated search state.
@@ -151,7 +190,7 @@ def _visit_cell(  # noqa: PLR0913, PLR0917 - one flat signature for the compiler
     The state is (best margin, its signal, its tower, servers above threshold, nearest
     distance, pairs evaluated).
     """
-    x, y, reach, loss_1km, per_decade, eirp, threshold, azimuth, beamwidth = towers
+    x, y, reach, eirp, threshold, azimuth, beamwidth = towers[:3] + towers[5:9]
     top, top_signal, top_tower, count, near, evaluated = state
     for j in range(start[cell], start[cell + 1]):
         t = order[j]
@@ -162,9 +201,7 @@ def _visit_cell(  # noqa: PLR0913, PLR0917 - one flat signature for the compiler
         if distance > reach[t]:
             continue
         evaluated += 1
-        distance_km = max(distance / 1000.0, min_distance_km)
-        loss = loss_1km[t] + per_decade[t] * math.log10(distance_km)
-        signal = eirp[t] - loss - fade_margin_db
+        signal = eirp[t] - _loss_db(t, distance, towers, model) - fade_margin_db
         signal += _sector_gain_db(dx, dy, azimuth[t], beamwidth[t])
         margin = signal - threshold[t]
         if margin < floor_db:
@@ -190,7 +227,7 @@ def best_servers(  # noqa: PLR0913, PLR0917 - one flat signature for the compile
     towers: tuple,
     grid: tuple,
     envelope: tuple,
-    min_distance_km: float,
+    model: tuple,
     fade_margin_db: float,
     floor_db: float,
     max_servers: int,
@@ -209,14 +246,17 @@ def best_servers(  # noqa: PLR0913, PLR0917 - one flat signature for the compile
         Receivers in the metric CRS, m.
     towers : tuple of numpy.ndarray
         ``(x_m, y_m, reach_m, loss_at_1km_db, loss_per_decade_db, eirp_dbm,
-        threshold_dbm, azimuth_deg, beamwidth_deg)``.
+        threshold_dbm, azimuth_deg, beamwidth_deg, frequency_ghz, height_m,
+        breakpoint_m)``.
     grid : tuple
         :meth:`TowerGrid.arrays`.
     envelope : tuple of numpy.ndarray
         ``(distance_m, margin_db)``: the largest margin over threshold of any tower at
         each distance or beyond, non-increasing.
-    min_distance_km : float
-        Nearer pairs are evaluated at this distance.
+    model : tuple
+        ``(family, least distance km, mobile height m, building height m, street width
+        m)``: :data:`LOG_LINEAR`, :data:`RMA_LOS` or :data:`RMA_NLOS`; nearer pairs are
+        evaluated at the least distance.
     fade_margin_db, floor_db : float
         Fade margin subtracted from every signal, and the least margin kept (minus the
         weak band), dB.
@@ -256,7 +296,7 @@ def best_servers(  # noqa: PLR0913, PLR0917 - one flat signature for the compile
                         continue
                     state = _visit_cell(
                         r * columns + c, px, py, towers, start, order, state, floor_db,
-                        min_distance_km, fade_margin_db,
+                        model, fade_margin_db,
                     )  # fmt: skip
             searched_m = ring * cell_m  # every tower nearer than this has been seen
             if searched_m > search_m:

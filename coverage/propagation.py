@@ -326,6 +326,12 @@ def cost231_loss_db(
     )
 
 
+RMA_BUILDING_HEIGHT_M = 5.0
+"""Average building height h of TR 38.901 RMa (default of its 5..50 m range), m."""
+RMA_STREET_WIDTH_M = 20.0
+"""Average street width W of TR 38.901 RMa (default of its 5..50 m range), m."""
+
+
 def rma_breakpoint_m(
     frequency_mhz: ArrayLike, base_height_m: ArrayLike, mobile_height_m: ArrayLike
 ) -> np.ndarray:
@@ -337,7 +343,8 @@ def rma_breakpoint_m(
     return 2.0 * np.pi * np.asarray(base_height_m) * np.asarray(mobile_height_m) * f_hz / 3.0e8
 
 
-def _rma_pl1(d3d_m: np.ndarray, fc_ghz: np.ndarray, building_m: float) -> np.ndarray:
+def rma_pl1_db(d3d_m: np.ndarray, fc_ghz: np.ndarray, building_m: float) -> np.ndarray:
+    """PL1 of TR 38.901 RMa LOS, dB, d_3D in m and f_c in GHz (arrays or scalars, as above)."""
     h = building_m
     return (
         20.0 * np.log10(40.0 * np.pi * d3d_m * fc_ghz / 3.0)
@@ -353,7 +360,7 @@ def rma_los_loss_db(
     base_height_m: ArrayLike = 35.0,
     mobile_height_m: ArrayLike = 1.5,
     *,
-    building_height_m: float = 5.0,
+    building_height_m: float = RMA_BUILDING_HEIGHT_M,
     extrapolate: bool = False,
 ) -> np.ndarray:
     """3GPP TR 38.901 rural macro (RMa) line-of-sight path loss.
@@ -399,9 +406,9 @@ def rma_los_loss_db(
     d2d = d * 1000.0
     d3d = np.hypot(d2d, hb - hm)
     breakpoint_m = rma_breakpoint_m(f, hb, hm)
-    pl1 = _rma_pl1(d3d, fc_ghz, building_height_m)
+    pl1 = rma_pl1_db(d3d, fc_ghz, building_height_m)
     # Table 7.4.1-1 evaluates PL1 at d_BP itself (not at a 3-D distance), as ns-3 and sionna
-    pl2 = _rma_pl1(breakpoint_m, fc_ghz, building_height_m) + 40.0 * np.log10(d3d / breakpoint_m)
+    pl2 = rma_pl1_db(breakpoint_m, fc_ghz, building_height_m) + 40.0 * np.log10(d3d / breakpoint_m)
     return np.where(d2d <= breakpoint_m, pl1, pl2)
 
 
@@ -411,8 +418,8 @@ def rma_nlos_loss_db(
     base_height_m: ArrayLike = 35.0,
     mobile_height_m: ArrayLike = 1.5,
     *,
-    building_height_m: float = 5.0,
-    street_width_m: float = 20.0,
+    building_height_m: float = RMA_BUILDING_HEIGHT_M,
+    street_width_m: float = RMA_STREET_WIDTH_M,
     extrapolate: bool = False,
 ) -> np.ndarray:
     """3GPP TR 38.901 rural macro (RMa) non-line-of-sight path loss.
@@ -451,14 +458,24 @@ def rma_nlos_loss_db(
     )
     h, w = building_height_m, street_width_m
     d3d = np.hypot(d * 1000.0, hb - hm)
-    nlos = (
+    nlos = rma_nlos_prime_db(d3d, f / 1000.0, hb, hm, h, w)
+    los = rma_los_loss_db(f, d, hb, hm, building_height_m=h, extrapolate=True)
+    return np.maximum(los, nlos)
+
+
+def rma_nlos_prime_db(d3d_m, fc_ghz, base_height_m, mobile_height_m, building_m, street_m):
+    """PL'_RMa-NLOS of TR 38.901 Table 7.4.1-1, dB, d_3D in m and f_c in GHz.
+
+    Written with arithmetic and ``np.log10`` only, so the same function serves numpy arrays
+    here and scalars in the compiled kernel (:mod:`whitespot.coverage.kernel`).
+    """
+    h, w, hb, hm = building_m, street_m, base_height_m, mobile_height_m
+    return (
         161.04
         - 7.1 * np.log10(w)
         + 7.5 * np.log10(h)
         - (24.37 - 3.7 * (h / hb) ** 2) * np.log10(hb)
-        + (43.42 - 3.1 * np.log10(hb)) * (np.log10(d3d) - 3.0)
-        + 20.0 * np.log10(f / 1000.0)
+        + (43.42 - 3.1 * np.log10(hb)) * (np.log10(d3d_m) - 3.0)
+        + 20.0 * np.log10(fc_ghz)
         - (3.2 * np.log10(11.75 * hm) ** 2 - 4.97)
     )
-    los = rma_los_loss_db(f, d, hb, hm, building_height_m=h, extrapolate=True)
-    return np.maximum(los, nlos)

@@ -9,7 +9,7 @@ adds loss). Points whose envelope still allows a better server, or another serve
 threshold, are searched again with four times as many towers. Pairs are evaluated as dense
 (points x k) arrays, in chunks of points, so memory stays bounded.
 
-For log-linear models without terrain (Hata family, free space) the same search runs
+Without terrain (Hata family, free space, RMa LOS and NLOS) the same search runs
 compiled (:mod:`whitespot.coverage.kernel`): towers in grid cells, visited in rings around
 each point until the envelope proves the answer, with the same arithmetic per pair.
 """
@@ -28,8 +28,19 @@ from tqdm.auto import tqdm
 from whitespot.coverage._errors import ModelRangeError, TerrainCoverageError
 from whitespot.coverage.antenna import bearing_deg, sector_gain_db
 from whitespot.coverage.budget import LinkBudget
-from whitespot.coverage.kernel import KERNEL_LOCK, TowerGrid, best_servers
+from whitespot.coverage.kernel import (
+    FAMILIES,
+    KERNEL_LOCK,
+    LOG_LINEAR,
+    TowerGrid,
+    best_servers,
+)
 from whitespot.coverage.models import PathLossModel
+from whitespot.coverage.propagation import (
+    RMA_BUILDING_HEIGHT_M,
+    RMA_STREET_WIDTH_M,
+    rma_breakpoint_m,
+)
 from whitespot.coverage.setup import SignalSetup
 from whitespot.coverage.terrain import (
     bullington_loss_db,
@@ -180,8 +191,19 @@ class _Engine:
 
     @property
     def compiled(self) -> bool:
-        """Whether :mod:`whitespot.coverage.kernel` computes this setup (log-linear, flat)."""
-        return self.model.log_linear and self.ground is None
+        """Whether :mod:`whitespot.coverage.kernel` computes this setup (no terrain)."""
+        return (self.model.log_linear or self.model.name in FAMILIES) and self.ground is None
+
+    def kernel_model(self) -> tuple:
+        """Return the model as :func:`whitespot.coverage.kernel.best_servers` takes it."""
+        family = LOG_LINEAR if self.model.log_linear else FAMILIES[self.model.name]
+        return (
+            family,
+            self.model.min_distance_km,
+            self.budget.mobile_height_m,
+            RMA_BUILDING_HEIGHT_M,
+            RMA_STREET_WIDTH_M,
+        )
 
 
 @dataclass(frozen=True)
@@ -227,7 +249,7 @@ class SignalEngine:
         engine = _Engine(setup.path_model, setup.budget, setup.environment, ground)
         data = _prepare_towers(towers, crs, engine, setup.extrapolate)
         if engine.compiled:
-            search = _CompiledSearch.of(data)
+            search = _CompiledSearch.of(data, engine)
         else:
             search = tuple(
                 _TowerGroup.of(data, np.flatnonzero(data.technology == kind))
@@ -431,7 +453,8 @@ class _CompiledSearch:
     envelope: tuple[np.ndarray, np.ndarray]
 
     @classmethod
-    def of(cls, towers: _Towers) -> _CompiledSearch:
+    def of(cls, towers: _Towers, engine: _Engine) -> _CompiledSearch:
+        mobile_m = engine.budget.mobile_height_m
         arrays = (
             *(np.ascontiguousarray(axis) for axis in towers.xy.T),
             towers.reach_m,
@@ -441,6 +464,9 @@ class _CompiledSearch:
             towers.threshold_dbm,
             towers.azimuth_deg,
             towers.beamwidth_deg,
+            towers.frequency_mhz / 1000.0,
+            towers.height_m,
+            rma_breakpoint_m(towers.frequency_mhz, towers.height_m, mobile_m).astype(float),
         )
         envelope = (towers.grid_m, _envelope(towers, np.arange(len(towers.ids))))
         return cls(arrays, TowerGrid.of(towers.xy, towers.reach_m), envelope)
@@ -467,7 +493,7 @@ class _CompiledSearch:
                     self.tower_arrays,
                     self.grid.arrays(),
                     self.envelope,
-                    engine.model.min_distance_km,
+                    engine.kernel_model(),
                     engine.budget.margin_db,
                     -engine.budget.weak_band_db,
                     max_servers,

@@ -39,10 +39,10 @@ def assert_same_answer(compiled, numpy_path):
         np.testing.assert_allclose(compiled[column], numpy_path[column], rtol=0, atol=1e-9)
 
 
-@pytest.mark.parametrize("model", ["hata", "cost231", "free_space"])
+@pytest.mark.parametrize("model", ["hata", "cost231", "free_space", "rma", "rma_los"])
 def test_kernel_equals_numpy_search_on_the_sample(province, model):
     towers = validate_towers(province.towers)
-    if model != "free_space":
+    if model in ("hata", "cost231"):
         band = (1500.0, 2000.0) if model == "cost231" else (150.0, 2000.0)
         towers = towers[towers["frequency_mhz"].between(*band)]
     points = validate_households(province.households)
@@ -57,10 +57,11 @@ def test_kernel_equals_numpy_search_on_the_sample(province, model):
     point_xy=st.lists(st.tuples(st.floats(-5, 30), st.floats(-5, 30)), min_size=1, max_size=40),
     sectors=st.booleans(),
     max_servers=st.sampled_from([1, 2, 8]),
+    model=st.sampled_from(["hata", "rma", "rma_los"]),
     data=st.data(),
 )
 def test_kernel_equals_numpy_search_on_random_layouts(
-    tower_xy, point_xy, sectors, max_servers, data
+    tower_xy, point_xy, sectors, max_servers, model, data
 ):
     """Any layout: co-sited towers (ties), sectors, several technologies, points far off."""
     tower_xy = tower_xy + tower_xy[: len(tower_xy) // 2]  # co-sited twins tie exactly
@@ -71,7 +72,7 @@ def test_kernel_equals_numpy_search_on_random_layouts(
     ]
     towers = towers_at(tower_xy, technology=technology, azimuth_deg=azimuth, height_m=40.0)
     towers["frequency_mhz"] = np.where(towers["technology"] == "2G", 900.0, 1800.0)
-    setup = SignalSetup(model="hata", budget=LinkBudget(weak_band_db=10.0))
+    setup = SignalSetup(model=model, budget=LinkBudget(weak_band_db=10.0), extrapolate=True)
     compiled, numpy_path = both_engines(points_at(point_xy), towers, setup, max_servers=max_servers)
     assert_same_answer(compiled, numpy_path)
 
