@@ -29,10 +29,21 @@ SIZES = [(10_000, 1_000, 30), (50_000, 3_000, 60), (200_000, 6_000, 100)]
 RADIUS_M = 5_000.0
 SIDE_M = 100_000.0
 SPOPT_LIMIT_S = 360
+SPOPT_MAX_POINTS = 10_000
+"""spopt builds a dense N x M cost matrix: beyond this it runs out of time or memory."""
 
 
-def instance(n: int, m: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Clustered demand points (x, y, households) and uniform candidate sites."""
+def instance(
+    n: int, m: int, seed: int = 1, family: str = "A"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Demand points (x, y), households per point and candidate sites of one family.
+
+    Family A: 60 village clusters of 4 km spread, candidates uniform. Family B: towns of
+    heavy-tailed (Pareto) sizes and spreads of 0.8-4 km plus 15 % of points scattered as
+    rural background, half of the candidates near demand points (2 km spread), half uniform.
+    """
+    if family == "B":
+        return instance_b(n, m, seed)
     rng = np.random.default_rng(seed)
     centres = rng.uniform(0, SIDE_M, (60, 2))
     owner = rng.integers(0, len(centres), n)
@@ -42,8 +53,28 @@ def instance(n: int, m: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.
     return demand, households, sites
 
 
-def run_whitespot(n: int, m: int, p: int, queue: multiprocessing.Queue) -> None:
-    demand, households, sites = instance(n, m)
+def instance_b(n: int, m: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Family B (see :func:`instance`)."""
+    rng = np.random.default_rng(seed)
+    towns = max(n // 400, 5)
+    size = rng.pareto(1.2, towns) + 1.0
+    spread = rng.uniform(800.0, 4_000.0, towns)
+    centres = rng.uniform(0, SIDE_M, (towns, 2))
+    rural = int(0.15 * n)
+    owner = rng.choice(towns, size=n - rural, p=size / size.sum())
+    town_points = centres[owner] + rng.normal(0, 1, (n - rural, 2)) * spread[owner, None]
+    demand = np.clip(np.vstack([town_points, rng.uniform(0, SIDE_M, (rural, 2))]), 0, SIDE_M)
+    households = rng.integers(1, 201, n).astype(float)
+    near = m // 2
+    anchors = demand[rng.integers(0, n, near)]
+    sites = np.vstack(
+        [anchors + rng.normal(0, 2_000, (near, 2)), rng.uniform(0, SIDE_M, (m - near, 2))]
+    )
+    return demand, households, np.clip(sites, 0, SIDE_M)
+
+
+def run_whitespot(n: int, m: int, p: int, queue: multiprocessing.Queue, family: str) -> None:
+    demand, households, sites = instance(n, m, family=family)
     started = time.perf_counter()
     pairs = cKDTree(sites).sparse_distance_matrix(cKDTree(demand), RADIUS_M, output_type="ndarray")
     matrix = CoverageMatrix.from_pairs(
@@ -63,11 +94,11 @@ def run_whitespot(n: int, m: int, p: int, queue: multiprocessing.Queue) -> None:
     )
 
 
-def run_spopt(n: int, m: int, p: int, queue: multiprocessing.Queue) -> None:
+def run_spopt(n: int, m: int, p: int, queue: multiprocessing.Queue, family: str) -> None:
     import pulp  # noqa: PLC0415 optional, for the comparison only
     from spopt.locate import MCLP  # noqa: PLC0415
 
-    demand, households, sites = instance(n, m)
+    demand, households, sites = instance(n, m, family=family)
     started = time.perf_counter()
     cost = np.hypot(demand[:, None, 0] - sites[None, :, 0], demand[:, None, 1] - sites[None, :, 1])
     model = MCLP.from_cost_matrix(cost, households, service_radius=RADIUS_M, p_facilities=p)
@@ -82,9 +113,9 @@ def run_spopt(n: int, m: int, p: int, queue: multiprocessing.Queue) -> None:
     )
 
 
-def measure(target, n: int, m: int, p: int, limit_s: float) -> dict:
+def measure(target, n: int, m: int, p: int, limit_s: float, family: str) -> dict:
     queue = multiprocessing.Queue()
-    process = multiprocessing.Process(target=target, args=(n, m, p, queue))
+    process = multiprocessing.Process(target=target, args=(n, m, p, queue, family))
     started = time.perf_counter()
     process.start()
     process.join(limit_s)
@@ -103,22 +134,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the smallest size only")
     parser.add_argument("--no-spopt", action="store_true", help="whitespot only")
+    parser.add_argument("--family", choices=["A", "B"], action="append", help="default both")
     args = parser.parse_args()
     sizes = SIZES[:1] if args.quick else SIZES
     header = (
-        f"{'N':>8} {'M':>6} {'p':>4} {'tool':<10} {'seconds':>8} {'covered':>12} "
+        f"{'fam':>3} {'N':>8} {'M':>6} {'p':>4} {'tool':<10} {'seconds':>8} {'covered':>12} "
         f"{'bound':>12} {'gap':>7} {'status':<22} {'groups':>7} {'RSS MB':>7}"
     )
     print(header)
     print("-" * len(header))
-    for n, m, p in sizes:
+    for family, (n, m, p) in ((f, size) for f in args.family or ["A", "B"] for size in sizes):
         runs = [("whitespot", run_whitespot, 300.0)]
-        if not args.no_spopt:
+        if not args.no_spopt and n <= SPOPT_MAX_POINTS:
             runs.append(("spopt", run_spopt, SPOPT_LIMIT_S + 30.0))
         for tool, target, limit in runs:
-            s = measure(target, n, m, p, limit)
+            s = measure(target, n, m, p, limit, family)
             print(
-                f"{n:>8,} {m:>6,} {p:>4} {tool:<10} {s['seconds']:>8.1f} "
+                f"{family:>3} {n:>8,} {m:>6,} {p:>4} {tool:<10} {s['seconds']:>8.1f} "
                 f"{s.get('objective', float('nan')):>12,.0f} "
                 f"{s.get('bound', float('nan')):>12,.0f} "
                 f"{100 * s.get('gap', float('nan')):>6.2f}% {s['status']:<22} "

@@ -36,25 +36,37 @@ def _kernel_solution(
         kernel = np.union1d(
             np.union1d(incumbent, problem.forced), ranked[: int(factor * limit)]
         ).astype(int)
-        part = problem.cover[kernel].tocoo()
-        merged = CoverageMatrix.from_pairs(
-            part.row, part.col, problem.weight, kernel.astype(str), problem.cost[kernel]
-        )
-        reduced = _Problem(
-            problem.kind,
-            merged.cover,
-            merged.weight,
-            merged.cost,
-            problem.limit,
-            np.searchsorted(kernel, problem.forced),
-            np.ones(len(kernel), dtype=bool),
-        )
+        reduced = _restricted(problem, kernel, problem.forced)
         sites, _, _ = _milp(reduced, deadline - time.perf_counter(), 1e-4)
         if sites is not None and _value(problem, kernel[sites]) > best_value:
             best, best_value = kernel[sites], _value(problem, kernel[sites])
         if len(kernel) >= problem.cover.shape[0]:
             break
     return best
+
+
+def _restricted(problem: _Problem, kernel: np.ndarray, forced: np.ndarray) -> _Problem | None:
+    """Restrict the problem to the sites `kernel` (sorted, holding `forced`), merged again.
+
+    Demand groups the kernel cannot tell apart merge; demand no kernel site reaches drops
+    out of the covering problems. For set covering that demand makes the restriction
+    infeasible: None.
+    """
+    part = problem.cover[kernel].tocoo()
+    merged = CoverageMatrix.from_pairs(
+        part.row, part.col, problem.weight, kernel.astype(str), problem.cost[kernel]
+    )
+    if problem.minimize and merged.unreachable > 0:
+        return None
+    return _Problem(
+        problem.kind,
+        merged.cover.astype(np.float64),
+        merged.weight,
+        merged.cost,
+        problem.limit,
+        np.searchsorted(kernel, forced),
+        np.ones(len(kernel), dtype=bool),
+    )
 
 
 def _milp(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,10 +30,11 @@ from whitespot.planning._bounds import (
     LAGRANGIAN_ITERATIONS,
     LP_BOUND_MAX_NONZEROS,
     LP_BOUND_TIME_S,
+    _fixed_by_reduced_cost,
     _lagrangian,
     _lp_dual_bound,
 )
-from whitespot.planning._exact import _kernel_solution, _milp
+from whitespot.planning._exact import _kernel_solution, _milp, _restricted
 from whitespot.planning._local_search import (
     _drop_redundant,
     _greedy,
@@ -179,10 +180,15 @@ def select_sites(  # noqa: PLR0913 keyword-only options
         chosen, status, used = problem.forced, "optimal", "none"
         bound = _value(problem, chosen)
     elif method in ("greedy", "auto"):
-        chosen, bound = _improve_and_bound(problem, _greedy(problem), deadline)
+        tolerance = gap_tolerance if method == "auto" else None
+        chosen, bound, fixed_status = _improve_and_bound(
+            problem, _greedy(problem), deadline, tolerance
+        )
         used = "greedy"
+        if fixed_status is not None:
+            status, used = fixed_status, "greedy+fixing"
     remaining = time_limit_s - (time.perf_counter() - started)
-    if used != "none" and (
+    if used not in ("none", "greedy+fixing") and (
         method == "exact"
         or (
             method == "auto"
@@ -253,58 +259,147 @@ def check_objective(
 
 
 def _improve_and_bound(
-    problem: _Problem, chosen: np.ndarray, deadline: float
-) -> tuple[np.ndarray, float]:
+    problem: _Problem, chosen: np.ndarray, deadline: float, tolerance: float | None = None
+) -> tuple[np.ndarray, float, str | None]:
     """Improve a greedy solution and prove a bound on the optimum.
 
     The bound is the LP relaxation for small and medium instances (HiGHS: dual simplex for
     set covering; interior point for the covering problems, on the second core while the
     heuristics run), else Lagrangian relaxation, which keeps improving on the second core
     while the heuristics run. The Lagrangian iterates also propose solutions and rank the
-    sites. The best solution then goes through local search (site swaps for maximal
-    covering, dropping redundant sites for set covering) and kernel search.
+    sites. The best solution goes through local search (site swaps for maximal covering,
+    dropping redundant sites for set covering) and kernel search. Then, with a `tolerance`
+    (``auto``), sites are fixed by their reduced costs at the best dual and the rest is
+    solved exactly (:func:`_fix_and_solve`).
+
+    Returns
+    -------
+    (numpy.ndarray, float, str or None)
+        Sites, bound, and the exact status when fixing solved the problem (else None).
     """
-    bound, lp_future, dual_future = None, None, None
-    # HiGHS and scipy's sparse products release the GIL: a second thread uses the second core
     second_core = ThreadPoolExecutor(max_workers=1)
-    if not problem.minimize and problem.cover.nnz <= IPM_BOUND_MAX_NONZEROS:
-        lp_future = second_core.submit(
-            _lp_dual_bound, problem, max(deadline - time.perf_counter() - 0.5, 0.5)
-        )
-    elif problem.cover.nnz <= LP_BOUND_MAX_NONZEROS:
-        budget_s = max(min(LP_BOUND_TIME_S, deadline - time.perf_counter()), 0.5)
-        _, lp_bound, status = _milp(problem, budget_s, 0.0, relax=True)
-        if status == "optimal" and np.isfinite(lp_bound):
-            bound = lp_bound
+    lp_future, bound = _start_lp_bound(problem, deadline, second_core)
     alone = bound is None and lp_future is None
     # with an LP bound the Lagrangian dual adds no bound, only solutions to try; without
     # one it goes on improving the bound on the second core after this first pass
     iterations = LAGRANGIAN_ITERATIONS if bound is None else LAGRANGIAN_ITERATIONS // 10
     dual = _lagrangian(problem, _value(problem, chosen), deadline, iterations)
-    bound = dual.bound if bound is None else _tighter(problem, bound, dual.bound)
+    bound, multiplier = _best_bound(problem, bound, None, dual.bound, dual.multiplier)
     if dual.proposal is not None and _better(problem, dual.proposal, chosen):
         chosen = dual.proposal
     stop = threading.Event()  # the continuation ends when the heuristics do
+    dual_future = None
     if alone:
         dual_future = second_core.submit(
             _lagrangian, problem, _value(problem, chosen), deadline - 0.5,
             LAGRANGIAN_ITERATIONS * 100, dual.multiplier, stop,
         )  # fmt: skip
-    if problem.by_count:
-        chosen = _swap_search(problem, chosen, deadline)
-    elif problem.minimize:
-        chosen = _drop_redundant(problem, chosen)
+    chosen = _local_search(problem, chosen, deadline)
     if not problem.minimize and _gap(problem, _value(problem, chosen), bound) > 1e-4:
         share = 0.9 * (deadline - time.perf_counter())
         kernel = _kernel_solution(problem, chosen, dual.score, time.perf_counter() + share)
         if kernel is not None and _better(problem, kernel, chosen):
-            chosen = kernel
-            if problem.by_count:
-                chosen = _swap_search(problem, chosen, deadline)
+            chosen = _local_search(problem, kernel, deadline)
     stop.set()
     if lp_future is not None:
-        bound = _tighter(problem, bound, lp_future.result())
+        bound, multiplier = _best_bound(problem, bound, multiplier, *lp_future.result())
     if dual_future is not None:
-        bound = _tighter(problem, bound, dual_future.result().bound)
+        later = dual_future.result()
+        bound, multiplier = _best_bound(problem, bound, multiplier, later.bound, later.multiplier)
     second_core.shutdown()
-    return chosen, bound
+    status = None
+    # the best solution is usually optimal by now: fixing by reduced costs leaves a small
+    # problem that proves it (or finds better)
+    if tolerance is not None and _gap(problem, _value(problem, chosen), bound) > tolerance:
+        chosen, bound, status = _fix_and_solve(
+            problem, chosen, bound, multiplier, deadline, tolerance
+        )
+    return chosen, bound, status
+
+
+def _start_lp_bound(
+    problem: _Problem, deadline: float, second_core: ThreadPoolExecutor
+) -> tuple[Future | None, float | None]:
+    """Start the LP bound of a covering problem on the second core, or solve set covering's.
+
+    Returns the running LP (covering problems) or the set-covering LP bound (None when the
+    instance is too large for either).
+    """
+    if not problem.minimize and problem.cover.nnz <= IPM_BOUND_MAX_NONZEROS:
+        left = max(deadline - time.perf_counter() - 0.5, 0.5)
+        return second_core.submit(_lp_dual_bound, problem, left), None
+    if problem.cover.nnz <= LP_BOUND_MAX_NONZEROS:
+        budget_s = max(min(LP_BOUND_TIME_S, deadline - time.perf_counter()), 0.5)
+        _, lp_bound, status = _milp(problem, budget_s, 0.0, relax=True)
+        if status == "optimal" and np.isfinite(lp_bound):
+            return None, lp_bound
+    return None, None
+
+
+def _best_bound(
+    problem: _Problem,
+    bound: float | None,
+    multiplier: np.ndarray | None,
+    new_bound: float,
+    new_multiplier: np.ndarray | None,
+) -> tuple[float, np.ndarray | None]:
+    """Return the tighter of two bounds, with the multipliers that prove it (where known)."""
+    if bound is None:
+        return new_bound, new_multiplier
+    if new_multiplier is not None and _tighter(problem, bound, new_bound) == new_bound:
+        return new_bound, new_multiplier
+    return _tighter(problem, bound, new_bound), multiplier
+
+
+def _local_search(problem: _Problem, chosen: np.ndarray, deadline: float) -> np.ndarray:
+    """Site swaps for maximal covering; dropping redundant sites for set covering."""
+    if problem.by_count:
+        return _swap_search(problem, chosen, deadline)
+    if problem.minimize:
+        return _drop_redundant(problem, chosen)
+    return chosen
+
+
+def _fix_and_solve(
+    problem: _Problem,
+    chosen: np.ndarray,
+    bound: float,
+    multiplier: np.ndarray | None,
+    deadline: float,
+    tolerance: float,
+) -> tuple[np.ndarray, float, str | None]:
+    """Fix sites by their reduced costs, then solve what is left exactly.
+
+    Sites that no better solution than the incumbent can build (or can leave out) are
+    fixed (:func:`_fixed_by_reduced_cost`); the MILP over the others is usually small.
+    Every solution outside it is no better than the incumbent, so the bound of the whole
+    problem is the better of the incumbent and the reduced MILP's bound.
+
+    Returns
+    -------
+    (numpy.ndarray, float, str or None)
+        The best solution, the bound proved and the status; None when fixing did not
+        leave a problem small enough to solve in the time left.
+    """
+    if multiplier is None or problem.by_budget:
+        return chosen, bound, None
+    incumbent = _value(problem, chosen)
+    out, fixed_in = _fixed_by_reduced_cost(problem, multiplier, incumbent)
+    kernel = np.flatnonzero(problem.allowed & ~out)
+    forced = np.union1d(problem.forced, np.flatnonzero(fixed_in)).astype(int)
+    if problem.by_count and len(forced) > problem.limit:
+        return chosen, incumbent, "optimal"  # no better solution builds every fixed site
+    reduced = _restricted(problem, kernel, forced)
+    if reduced is None:
+        return chosen, incumbent, "optimal"  # fixed out sites alone could cover some demand
+    if reduced.cover.nnz > AUTO_EXACT_MAX_NONZEROS or deadline - time.perf_counter() < 1.0:
+        return chosen, bound, None
+    sites, reduced_bound, status = _milp(reduced, deadline - time.perf_counter(), tolerance)
+    if sites is not None and _better(problem, kernel[sites], chosen):
+        chosen = kernel[sites]
+    objective = _value(problem, chosen)
+    if not np.isfinite(reduced_bound):
+        return chosen, bound, None
+    # outside the kernel nothing beats the incumbent: the bound is the better of the two
+    proved = min(reduced_bound, objective) if problem.minimize else max(reduced_bound, objective)
+    return chosen, _tighter(problem, bound, proved), status

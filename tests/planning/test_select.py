@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
+from scipy.spatial import cKDTree
 
 from whitespot.planning import CoverageMatrix, InfeasibleError, read_orlib_scp, select_sites
 from whitespot.planning import select as select_module
@@ -33,6 +35,9 @@ def test_orlib_reader_shape_and_costs():
     cover, cost = read_orlib_scp(ORLIB / "scp41.txt")
     assert cover.shape == (1000, 200) and len(cost) == 1000
     assert (np.asarray(cover.sum(axis=0)).ravel() > 0).all()
+
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def random_instance(seed, n_sites=7, n_demand=12, density=0.3):
@@ -188,7 +193,7 @@ def test_interior_point_bound_is_the_lp_optimum():
     problem = select_module._problem(matrix, 5, None, False, (), ())
     _, simplex, status = select_module._milp(problem, 30.0, 0.0, relax=True)
     assert status == "optimal"
-    assert select_module._lp_dual_bound(problem, 30.0) == pytest.approx(simplex, rel=1e-7)
+    assert select_module._lp_dual_bound(problem, 30.0)[0] == pytest.approx(simplex, rel=1e-7)
     assert simplex >= select_sites(matrix, sites=5, method="exact").objective - 1e-6
 
 
@@ -203,3 +208,54 @@ def test_swap_search_ends_where_no_single_exchange_improves():
         for entering in set(range(12)) - set(local):
             swapped = np.append(local[local != out], entering)
             assert select_module._covered(problem, swapped) <= value + 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), kind=st.sampled_from(["sites", "cover_all"]))
+def test_reduced_cost_fixing_never_cuts_off_a_better_solution(seed, kind):
+    """Brute force over every subset: each one better than the incumbent builds every site
+    fixed in and none fixed out, at the LP duals and at arbitrary multipliers."""
+    matrix, *_ = random_instance(seed, n_sites=8, n_demand=14, density=0.3)
+    sites = 3 if kind == "sites" else None
+    problem = select_module._problem(matrix, sites, None, kind == "cover_all", (), ())
+    incumbent_sites = select_module._greedy(problem)
+    incumbent = select_module._value(problem, incumbent_sites)
+    rng = np.random.default_rng(seed)
+    ceiling = problem.cost.max() if problem.minimize else problem.weight
+    multipliers = [rng.uniform(0, 1, len(problem.weight)) * ceiling]
+    if not problem.minimize:
+        multipliers.append(select_module._lp_dual_bound(problem, 30.0)[1])
+    cover = problem.cover.toarray() > 0
+    for multiplier in multipliers:
+        out, fixed_in = select_module._fixed_by_reduced_cost(problem, multiplier, incumbent)
+        for r in range(len(out) + 1):
+            for subset in map(list, itertools.combinations(range(len(out)), r)):
+                hit = cover[subset].any(axis=0) if subset else np.zeros(cover.shape[1], bool)
+                if problem.minimize:
+                    better = hit.all() and problem.cost[subset].sum() < incumbent - 1e-9
+                else:
+                    better = r <= sites and problem.weight[hit].sum() > incumbent + 1e-9
+                if better:
+                    assert not out[subset].any(), (subset, np.flatnonzero(out))
+                    assert set(np.flatnonzero(fixed_in)) <= set(subset)
+
+
+def test_auto_proves_a_family_b_instance_by_fixing():
+    """Towns of Pareto sizes with rural background (benchmarks/bench_select.py, family B):
+    greedy and kernel search find the optimum, the LP bound alone leaves a gap, fixing by
+    reduced costs closes it, and the exact MILP agrees."""
+    spec = importlib.util.spec_from_file_location("bench_select", BENCHMARKS / "bench_select.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    demand, households, sites = bench.instance(3_000, 300, seed=2, family="B")
+    pairs = cKDTree(sites).sparse_distance_matrix(
+        cKDTree(demand), bench.RADIUS_M, output_type="ndarray"
+    )
+    site_ids = np.array([f"S{j}" for j in range(len(sites))])
+    matrix = CoverageMatrix.from_pairs(pairs["i"], pairs["j"], households, site_ids)
+    auto = select_sites(matrix, sites=15, method="auto")
+    exact = select_sites(matrix, sites=15, method="exact")
+    assert auto.method == "greedy+fixing"
+    assert auto.status == "optimal" and exact.status == "optimal"
+    assert auto.objective == pytest.approx(exact.objective)
+    assert auto.bound == pytest.approx(exact.objective)
