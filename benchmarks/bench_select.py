@@ -6,11 +6,13 @@ Usage::
     python benchmarks/bench_select.py            # the three sizes of the planning issue
     python benchmarks/bench_select.py --quick    # the smallest only
 
-Instances are seeded and clustered: N demand points with 1-200 households each over a
-100 x 100 km square (around 60 village clusters), M candidate sites, coverage radius 5 km.
-For each size both tools run in one process, from building the model to the solution:
-spopt's MCLP (dense cost matrix, PuLP + CBC, 6 minute limit) and whitespot's
-select_sites (KD-tree sparse matrix, merged demand, method "auto" with a 60 s limit).
+Instances are seeded, over a 100 x 100 km square with a 5 km coverage radius, 1-200
+households per point, in two families (``--family A`` or ``B``; both by default): A, about
+60 village clusters of 4 km spread with uniform candidates; B, towns of heavy-tailed
+(Pareto) sizes and 0.8-4 km spreads plus 15 % rural background, half the candidates near
+demand. Each tool runs in its own process, from building the model to the solution:
+whitespot's select_sites (KD-tree sparse matrix, merged demand, method "auto", 60 s limit)
+and, up to 10,000 points, spopt's MCLP (dense cost matrix, PuLP + CBC, 6 minute limit).
 """
 
 from __future__ import annotations
