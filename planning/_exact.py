@@ -69,6 +69,49 @@ def _restricted(problem: _Problem, kernel: np.ndarray, forced: np.ndarray) -> _P
     )
 
 
+DOMINANCE_MAX_NONZEROS = 1_500_000
+"""Sites are checked for dominance up to this many matrix entries (the site-by-site overlap
+product grows with the square of the sites per demand group)."""
+
+
+def _without_dominated(problem: _Problem) -> tuple[_Problem, np.ndarray]:
+    """Drop sites that another allowed site makes useless; return the problem and the kept.
+
+    Site j is dominated by an allowed site k that covers every demand group j covers, at
+    no greater cost (any cost for maximal covering by count). Swapping j for k never
+    loses demand or money, so some optimum uses no dominated site. Among identical sites
+    the first is kept. Forced sites stay; forbidden ones go. Demand groups merge again
+    over the sites kept.
+
+    Returns
+    -------
+    (_Problem, numpy.ndarray)
+        The reduced problem and, for each of its sites, its position in `problem`.
+    """
+    n_sites = problem.cover.shape[0]
+    if problem.cover.nnz > DOMINANCE_MAX_NONZEROS:
+        return problem, np.arange(n_sites)
+    cover = problem.cover
+    overlap = (cover @ cover.T).tocoo()
+    size = np.diff(cover.indptr)
+    j, k = overlap.row, overlap.col
+    within = (overlap.data == size[j]) & (j != k) & problem.allowed[k]
+    if problem.by_count:  # costs do not count: only coverage tells sites apart
+        cheaper, same_cost = np.zeros(len(j), dtype=bool), np.ones(len(j), dtype=bool)
+    else:
+        cheaper = problem.cost[k] < problem.cost[j]
+        same_cost = problem.cost[k] == problem.cost[j]
+    larger = size[k] > size[j]
+    beaten = within & (cheaper | (same_cost & (larger | (k < j))))
+    dominated = np.zeros(n_sites, dtype=bool)
+    dominated[j[beaten]] = True
+    dominated[problem.forced] = False
+    kept = np.flatnonzero(problem.allowed & ~dominated)
+    if len(kept) in (0, n_sites):  # nothing to drop, or nothing allowed at all
+        return problem, np.arange(n_sites)
+    return _restricted(problem, kept, problem.forced), kept
+
+
 def _milp(
     problem: _Problem, time_limit_s: float, gap: float, *, relax: bool = False
 ) -> tuple[np.ndarray | None, float, str]:

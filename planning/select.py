@@ -34,7 +34,12 @@ from whitespot.planning._bounds import (
     _lagrangian,
     _lp_dual_bound,
 )
-from whitespot.planning._exact import _kernel_solution, _milp, _restricted
+from whitespot.planning._exact import (
+    _kernel_solution,
+    _milp,
+    _restricted,
+    _without_dominated,
+)
 from whitespot.planning._local_search import (
     _drop_redundant,
     _greedy,
@@ -170,7 +175,8 @@ def select_sites(  # noqa: PLR0913 keyword-only options
     started = time.perf_counter()
     check_objective(sites=sites, budget=budget, cover_all=cover_all, method=method,
                     time_limit_s=time_limit_s)  # fmt: skip
-    problem = _problem(matrix, sites, budget, cover_all, forced, forbidden)
+    whole = _problem(matrix, sites, budget, cover_all, forced, forbidden)
+    problem, kept = _without_dominated(whole)  # the same optimum over fewer sites
 
     chosen, status, used = np.array([], dtype=int), "heuristic", method
     bound = np.inf if not problem.minimize else 0.0
@@ -204,21 +210,22 @@ def select_sites(  # noqa: PLR0913 keyword-only options
         bound = exact_bound if method == "exact" else _tighter(problem, bound, exact_bound)
         status = exact_status
         used = "exact" if method == "exact" else "greedy+exact"
-    objective = _value(problem, chosen)
-    gap = _gap(problem, objective, bound)
+    chosen = kept[chosen]
+    objective = _value(whole, chosen)
+    gap = _gap(whole, objective, bound)
     if status == "heuristic" and gap <= gap_tolerance:
         status = "optimal"
-    order, marginal = _selection_order(problem, chosen)
+    order, marginal = _selection_order(whole, chosen)
     return SiteSelection(
         sites=order,
         site_ids=tuple(str(s) for s in matrix.site_ids[order]),
         marginal=marginal,
-        covered=_covered(problem, order),
-        cost=float(problem.cost[order].sum()),
+        covered=_covered(whole, order),
+        cost=float(whole.cost[order].sum()),
         objective=objective,
         bound=float(bound),
         gap=gap,
-        problem=problem.kind,
+        problem=whole.kind,
         method=used,
         status=status,
         coverable=matrix.coverable,

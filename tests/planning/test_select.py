@@ -259,3 +259,40 @@ def test_auto_proves_a_family_b_instance_by_fixing():
     assert auto.status == "optimal" and exact.status == "optimal"
     assert auto.objective == pytest.approx(exact.objective)
     assert auto.bound == pytest.approx(exact.objective)
+
+
+def test_a_forbidden_site_dominates_nothing_and_a_forced_one_stays():
+    cover = np.array(
+        [
+            [1, 1, 0, 0],  # S1 within S2
+            [1, 1, 1, 0],  # S2, forbidden below
+            [0, 0, 0, 1],  # S3 within S4, forced below
+            [0, 0, 1, 1],  # S4
+        ],
+        dtype=bool,
+    )
+    matrix = CoverageMatrix.from_cover(csr_matrix(cover), np.array([5.0, 5.0, 5.0, 5.0]))
+    result = select_sites(matrix, sites=2, forbidden=["S2"], forced=["S3"], method="auto")
+    assert set(result.site_ids) == {"S1", "S3"}
+    assert result.covered == 15.0 and result.status == "optimal"
+    problem = select_module._problem(matrix, 2, None, False, (), ())
+    reduced, kept = select_module._without_dominated(problem)
+    assert kept.tolist() == [1, 3]  # S1 and S3 dominated when nothing is forbidden or forced
+    assert select_module._value(reduced, np.arange(2)) == 20.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), kind=st.sampled_from(["sites", "budget", "cover_all"]))
+def test_dropping_dominated_sites_keeps_the_optimum(seed, kind):
+    """Nested and repeated coverage (many dominated sites): the answer equals brute force."""
+    rng = np.random.default_rng(seed)
+    base = rng.random((4, 10)) < 0.35
+    nested = base[rng.integers(0, 4, 5)] & (rng.random((5, 10)) < 0.8)
+    cover = np.vstack([base, nested])
+    weight = rng.integers(1, 50, 10).astype(float)
+    cost = rng.integers(1, 5, 9).astype(float)
+    matrix = CoverageMatrix.from_cover(csr_matrix(cover), weight, cost)
+    options = {"sites": 2} if kind == "sites" else {"budget": 5.0} if kind == "budget" else {}
+    result = select_sites(matrix, cover_all=kind == "cover_all", method="exact", **options)
+    optimum = brute_force(cover, weight, cost, cover_all=kind == "cover_all", **options)
+    assert result.objective == pytest.approx(optimum)
