@@ -286,12 +286,16 @@ def assemble_gap_list(
     criteria = criteria or GapCriteria()
     table = pd.DataFrame(villages.drop(columns=villages.geometry.name)).reset_index(drop=True)
     village_signal = engine.predict(villages, progress=progress).reset_index(drop=True)
-    if tally is not None:
-        village_signal = _village_shares(village_signal, tally.iloc[: len(table)])
+    per_village = electrified = None
+    if tally is not None:  # its last row holds the households of no listed village
+        per_village = tally.iloc[: len(table)].reset_index(drop=True)
+        village_signal = _village_shares(village_signal, per_village)
+        if tally["electrified_known"].sum() > 0:  # households carry electrification
+            electrified = per_village
     _classify_signal(table, village_signal, criteria, budget, tally is not None)
     if setup.uses_terrain:
-        table["terrain_fallback"] = _terrain_fallback(village_signal, tally)
-    _classify_power(table, villages, grid, crs, criteria, tally)
+        table["terrain_fallback"] = _terrain_fallback(village_signal, per_village)
+    _classify_power(table, villages, grid, crs, criteria, household_power=electrified)
     table["gap_type"] = _gap_type(table["signal_status"], table["power_status"])
     _criteria_fields(table, budget)
     table["criteria"] = criteria_text(table, criteria)
@@ -381,7 +385,7 @@ def _terrain_fallback(village_signal: pd.DataFrame, tally: pd.DataFrame | None) 
     """Villages with a path (to the village point or a household) off the DEM."""
     flagged = village_signal["terrain_fallback"].to_numpy(dtype=bool).copy()
     if tally is not None:
-        flagged |= tally["fallback"].to_numpy()[: len(flagged)] > 0
+        flagged |= tally["fallback"].to_numpy() > 0
     return flagged
 
 
@@ -400,8 +404,13 @@ def _classify_power(
     grid: gpd.GeoDataFrame | None,
     crs: CRS,
     criteria: GapCriteria,
-    tally: pd.DataFrame | None,
+    household_power: pd.DataFrame | None,
 ) -> None:
+    """Add power status and households without power.
+
+    `household_power` is the per-village tally when households carry electrification:
+    then a village's count of households not electrified replaces its share's estimate.
+    """
     share = (
         table["electrified"].to_numpy(dtype=float, na_value=np.nan)
         if "electrified" in table
@@ -426,9 +435,9 @@ def _classify_power(
         np.rint(households_count * (1.0 - np.nan_to_num(share))),
         np.where(far, households_count, np.nan),
     )
-    if tally is not None and tally["electrified_known"].sum() > 0:
-        counted = tally["household_points"].to_numpy()[: len(table)] > 0
-        per_household = tally["dark"].to_numpy(dtype=float)[: len(table)]
+    if household_power is not None:
+        counted = household_power["household_points"].to_numpy() > 0
+        per_household = household_power["dark"].to_numpy(dtype=float)
         without = np.where(counted & known, per_household, without)
     table["households_without_power"] = pd.array(
         np.where(np.isnan(without), pd.NA, without), dtype="Int64"
