@@ -226,7 +226,7 @@ class SignalEngine:
     towers: _Towers
     crs: CRS
     max_servers: int = MAX_SERVERS
-    search: _CompiledSearch | tuple[_TowerGroup, ...] = ()
+    search: _CompiledSearch | _NumpySearch | None = None
 
     @classmethod
     def prepare(
@@ -243,22 +243,12 @@ class SignalEngine:
             raise ValueError(f"max_servers={max_servers} must be >= 1")
         if setup.crs is None:
             raise ValueError("SignalEngine.prepare needs setup.crs (SignalSetup.in_crs)")
-        crs = setup.crs
-        towers = setup.heard(towers)
-        ground = reproject_terrain(setup.terrain, crs) if setup.uses_terrain else None
-        engine = _Engine(setup.path_model, setup.budget, setup.environment, ground)
-        data = _prepare_towers(towers, crs, engine, setup.extrapolate)
-        if engine.compiled:
-            search = _CompiledSearch.of(data, engine)
-        else:
-            search = tuple(
-                _TowerGroup.of(data, np.flatnonzero(data.technology == kind))
-                for kind in np.unique(data.technology)
-            )
+        engine, data = _resolved(towers, setup)
+        search = _CompiledSearch.of(data, engine) if engine.compiled else _NumpySearch.of(data)
         # the margin grid served the reaches and envelopes; a country's is hundreds of MB
         # that Dask would send to every worker
         data = replace(data, margin_grid_db=np.empty((0, 0)))
-        return cls(engine, data, crs, max_servers, search)
+        return cls(engine, data, setup.crs, max_servers, search)
 
     def predict(self, points: gpd.GeoDataFrame, *, progress: bool | None = None) -> pd.DataFrame:
         """Predict the best server of every point; see :func:`predict_signal`."""
@@ -269,10 +259,8 @@ class SignalEngine:
         if ground is not None:
             _check_ends_on_dem(ground, point_xy, tower_data, points)
         pairs = 0
-        if len(tower_data.ids) and engine.compiled:
+        if len(tower_data.ids):
             pairs = self.search.run(point_xy, tower_data, engine, result, max_servers, progress)
-        elif len(tower_data.ids):
-            pairs = _search_numpy(point_xy, self, result, progress)
         if ground is not None and ground.fallback is None and result["terrain_fallback"].any():
             raise _terrain_error(points, result["terrain_fallback"], "cross no-data cells")
         frame = pd.DataFrame(result, index=points.index)
@@ -284,26 +272,58 @@ class SignalEngine:
         return frame
 
 
-def _search_numpy(
-    point_xy: np.ndarray,
-    prepared: SignalEngine,
-    result: dict[str, np.ndarray],
-    progress: bool | None,
-) -> int:
-    """Fill `result` with the nearest-k search per technology; return the pairs evaluated."""
-    tower_data, engine, max_servers = prepared.towers, prepared.engine, prepared.max_servers
-    nearest_m, _ = cKDTree(tower_data.xy).query(point_xy, workers=-1)
-    result["nearest_tower_km"] = nearest_m / 1000.0
-    groups = prepared.search
-    pairs = 0
-    starts = range(0, len(point_xy), POINT_CHUNK)
-    for start in tqdm(starts, desc="signal", unit="chunk", disable=_quiet(progress, starts)):
-        chunk = slice(start, min(start + POINT_CHUNK, len(point_xy)))
-        best = _Best.empty(chunk.stop - chunk.start)
-        for group in groups:
-            pairs += _search_group(point_xy[chunk], group, tower_data, best, engine, max_servers)
-        best.store(result, chunk, max_servers)
-    return pairs
+def _resolved(towers: gpd.GeoDataFrame, setup: SignalSetup) -> tuple[_Engine, _Towers]:
+    """Return the setup's engine and the towers it hears, in ``setup.crs`` (set already)."""
+    ground = reproject_terrain(setup.terrain, setup.crs) if setup.uses_terrain else None
+    engine = _Engine(setup.path_model, setup.budget, setup.environment, ground)
+    return engine, _prepare_towers(setup.heard(towers), setup.crs, engine, setup.extrapolate)
+
+
+def tower_reach_m(towers: gpd.GeoDataFrame, setup: SignalSetup) -> np.ndarray:
+    """Return how far each tower's signal matters under `setup`, m, in tower-id order.
+
+    Beyond it the tower's margin is below the weak band at every distance of the model's
+    grid (the reach of :func:`predict_signal`'s search); ``setup.crs`` must be set.
+    """
+    return _resolved(towers, setup)[1].reach_m
+
+
+@dataclass(frozen=True)
+class _NumpySearch:
+    """The towers as the numpy search takes them: per technology, a KD-tree and envelope."""
+
+    groups: tuple[_TowerGroup, ...]
+
+    @classmethod
+    def of(cls, towers: _Towers) -> _NumpySearch:
+        return cls(
+            tuple(
+                _TowerGroup.of(towers, np.flatnonzero(towers.technology == kind))
+                for kind in np.unique(towers.technology)
+            )
+        )
+
+    def run(
+        self,
+        point_xy: np.ndarray,
+        towers: _Towers,
+        engine: _Engine,
+        result: dict[str, np.ndarray],
+        max_servers: int,
+        progress: bool | None,
+    ) -> int:
+        """Fill `result` with the nearest-k search per technology; return the pairs evaluated."""
+        nearest_m, _ = cKDTree(towers.xy).query(point_xy, workers=-1)
+        result["nearest_tower_km"] = nearest_m / 1000.0
+        pairs = 0
+        starts = range(0, len(point_xy), POINT_CHUNK)
+        for start in tqdm(starts, desc="signal", unit="chunk", disable=_quiet(progress, starts)):
+            chunk = slice(start, min(start + POINT_CHUNK, len(point_xy)))
+            best = _Best.empty(chunk.stop - chunk.start)
+            for group in self.groups:
+                pairs += _search_group(point_xy[chunk], group, towers, best, engine, max_servers)
+            best.store(result, chunk, max_servers)
+        return pairs
 
 
 def _quiet(progress: bool | None, starts: range) -> bool | None:
@@ -722,8 +742,8 @@ def covering_pairs(
     """
     setup = setup or SignalSetup()
     crs = metric_crs(points, setup.crs)
-    prepared = SignalEngine.prepare(towers, setup.replace(crs=crs))
-    engine, tower_data, point_xy = prepared.engine, prepared.towers, projected_xy(points, crs)
+    engine, tower_data = _resolved(towers, setup.replace(crs=crs))
+    point_xy = projected_xy(points, crs)
     ground = engine.ground
     if ground is not None:
         _check_ends_on_dem(ground, point_xy, tower_data, points)
