@@ -280,12 +280,17 @@ def _resolved(towers: gpd.GeoDataFrame, setup: SignalSetup) -> tuple[_Engine, _T
 
 
 def tower_reach_m(towers: gpd.GeoDataFrame, setup: SignalSetup) -> np.ndarray:
-    """Return how far each tower's signal matters under `setup`, m, in tower-id order.
+    """Return how far each tower's signal matters under `setup`, m, in row order.
 
     Beyond it the tower's margin is below the weak band at every distance of the model's
-    grid (the reach of :func:`predict_signal`'s search); ``setup.crs`` must be set.
+    grid (the reach of :func:`predict_signal`'s search). One value per tower the setup
+    hears (:meth:`SignalSetup.heard`); ``setup.crs`` must be set.
     """
-    return _resolved(towers, setup)[1].reach_m
+    heard = setup.heard(towers).reset_index(drop=True)
+    by_id = heard.sort_values("tower_id", kind="stable").index.to_numpy()  # as prepared
+    reach = np.empty(len(heard))
+    reach[by_id] = _resolved(heard, setup)[1].reach_m
+    return reach
 
 
 @dataclass(frozen=True)

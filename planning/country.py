@@ -29,7 +29,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from whitespot.coverage import GapList, SignalEngine, SignalSetup, summarize
+from whitespot.coverage import GapList, SignalSetup, summarize
+from whitespot.coverage.signal import tower_reach_m
 from whitespot.coverage.tiles import run_tiles
 from whitespot.data import metric_crs, projected_xy
 from whitespot.data.labels import counted
@@ -132,27 +133,24 @@ def planning_groups(
     codes = np.array(sorted(gaps.villages["province_code"].astype(str).unique()))
     crs = metric_crs(gaps.villages)
     setup = (setup or gaps.setup).in_crs(crs).replace(technology=None)
-    demand = demand_points(gaps)
-    province_of = dict(
-        zip(gaps.villages["village_id"], gaps.villages["province_code"].astype(str), strict=True)
+    province = pd.Series(
+        np.searchsorted(codes, gaps.villages["province_code"].astype(str).to_numpy()),
+        index=gaps.villages["village_id"].to_numpy(),
     )
-    demand_province = np.searchsorted(codes, demand["village_id"].map(province_of).to_numpy())
-    links = [np.arange(len(codes))] * 2
-    if len(demand):
-        tree = cKDTree(projected_xy(demand, crs))
-        for index, code in enumerate(codes):
-            candidates = candidates_from_gaps(province_gaps(gaps, [code]), crs=crs)
-            if not len(candidates):
-                continue
-            engine = SignalEngine.prepare(new_site_towers(candidates, technology), setup)
-            reach = float(engine.towers.reach_m.max(initial=0.0))
-            near = tree.query_ball_point(projected_xy(candidates, crs), reach)
-            touched = np.unique(demand_province[np.concatenate([*near, []]).astype(np.int64)])
-            links = [
-                np.concatenate([links[0], np.full(len(touched), index)]),
-                np.concatenate([links[1], touched]),
-            ]
-    graph = coo_matrix((np.ones(len(links[0])), (links[0], links[1])), shape=(len(codes),) * 2)
+    demand = demand_points(gaps)
+    candidates = candidates_from_gaps(gaps, crs=crs)  # each at or around its own village
+    source = target = np.arange(len(codes))  # each province with itself
+    if len(demand) and len(candidates):
+        reach_m = tower_reach_m(new_site_towers(candidates, technology), setup)
+        near = cKDTree(projected_xy(demand, crs)).query_ball_point(
+            projected_xy(candidates, crs), reach_m
+        )
+        site_province = province[candidates["village_id"]].to_numpy()
+        demand_province = province[demand["village_id"]].to_numpy()
+        reached = np.concatenate([*near, []]).astype(np.int64)
+        source = np.concatenate([source, np.repeat(site_province, [len(n) for n in near])])
+        target = np.concatenate([target, demand_province[reached]])
+    graph = coo_matrix((np.ones(len(source)), (source, target)), shape=(len(codes),) * 2)
     _, label = connected_components(graph, directed=False)
     names = {g: "+".join(codes[label == g]) for g in np.unique(label)}
     return pd.DataFrame({"province_code": codes, "group": [names[g] for g in label]})

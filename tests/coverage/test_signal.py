@@ -13,6 +13,7 @@ from whitespot.coverage import LinkBudget, ModelRangeError, SignalSetup, predict
 from whitespot.coverage import signal as signal_module
 from whitespot.coverage.antenna import sector_gain_db
 from whitespot.coverage.models import MODELS
+from whitespot.coverage.signal import tower_reach_m
 from whitespot.data import WGS84, utm_crs, validate_towers
 
 pytestmark = pytest.mark.filterwarnings("ignore::whitespot.data.DefaultAppliedWarning")
@@ -224,3 +225,12 @@ def test_results_do_not_depend_on_row_order(tower_xy, point_xy, random):
     random.shuffle(point_order)
     after = predict_signal(points.iloc[point_order], towers.iloc[tower_order], progress=False)
     pd.testing.assert_frame_equal(after.loc[before.index], before)
+
+
+def test_tower_reach_follows_the_rows_not_the_ids():
+    towers = towers_at([[0, 0], [5, 5]], technology=["2G", "4G"]).iloc[::-1]  # ids descending
+    setup = SignalSetup(model="hata").in_crs(CRS)
+    reach = tower_reach_m(towers, setup)
+    by_id = tower_reach_m(towers.iloc[::-1], setup)
+    assert reach.tolist() == by_id[::-1].tolist()
+    assert reach[1] > reach[0]  # the 2G tower (55 dBm at 900 MHz) reaches farther than 4G
