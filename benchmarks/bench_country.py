@@ -101,9 +101,11 @@ def timed(function, *args):
     return result, seconds, memory.mb
 
 
-def kdtree_sketch(points: gpd.GeoDataFrame, towers: gpd.GeoDataFrame, setup: SignalSetup):
-    """Every (point, tower) pair within the tower's reach, one numpy pass per reach class."""
-    engine = SignalEngine.prepare(towers, setup)
+def kdtree_sketch(points: gpd.GeoDataFrame, engine: SignalEngine, setup: SignalSetup):
+    """Every (point, tower) pair within the tower's reach, one numpy pass per reach class.
+
+    The towers' reach and loss coefficients come from the engine prepared before timing.
+    """
     data = engine.towers
     xy = projected_xy(points, setup.crs)
     best = np.full(len(xy), -np.inf)
@@ -121,9 +123,8 @@ def kdtree_sketch(points: gpd.GeoDataFrame, towers: gpd.GeoDataFrame, setup: Sig
     return best
 
 
-def sjoin_nearest_hata(points: gpd.GeoDataFrame, towers: gpd.GeoDataFrame, setup: SignalSetup):
+def sjoin_nearest_hata(points: gpd.GeoDataFrame, engine: SignalEngine, setup: SignalSetup):
     """Hata from each point's nearest tower only (geopandas sjoin_nearest)."""
-    engine = SignalEngine.prepare(towers, setup)
     data = engine.towers
     frame = gpd.GeoDataFrame(
         {"tower": np.arange(len(data.ids))},
@@ -154,11 +155,12 @@ def kernel_rows(households: int) -> list[dict]:
     weak = setup.budget.weak_band_db
     truth = signal_status(exact["best_margin_db"].to_numpy(), weak)
     rows = [("whitespot predict_signal", seconds, mb, 0.0)]
+    prepared = SignalEngine.prepare(masts, setup)  # the peers' tower data, not timed
     for name, function in (
         ("KD-tree pair sketch (numpy)", kdtree_sketch),
         ("sjoin_nearest + Hata", sjoin_nearest_hata),
     ):
-        margin, seconds, mb = timed(function, points, masts, setup)
+        margin, seconds, mb = timed(function, points, prepared, setup)
         margin = np.where(margin < -weak, np.nan, margin)
         rows.append((name, seconds, mb, float(np.mean(signal_status(margin, weak) != truth))))
     return [
