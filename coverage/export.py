@@ -11,7 +11,7 @@ import pandas as pd
 
 from whitespot.coverage.gaps import GapList, summarize
 from whitespot.data import Problem, ValidationError, read_layer, write_layer, write_layers
-from whitespot.data.io import restore_neutralized, write_staged
+from whitespot.data.io import existing_path, restore_neutralized, write_staged
 from whitespot.data.labels import SHEET_NAMES, VIETNAMESE_HEADERS, delocalize
 
 GAP_LIST_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg", ".parquet")
@@ -99,9 +99,7 @@ def read_gap_list(path: str | PathLike, *, role: str = "gap list") -> GapList:
     FileNotFoundError
         If `path` does not exist.
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{role}: file not found: {path}")
+    path = existing_path(path, role)
     back = {vi: en for en, vi in VIETNAMESE_HEADERS.items()}
     try:
         villages = delocalize(read_layer(path, "villages", headers=back))

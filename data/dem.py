@@ -13,7 +13,7 @@ import rasterio.warp
 from affine import Affine
 from pyproj import CRS
 
-from whitespot.data.io import atomic_path
+from whitespot.data.io import atomic_path, existing_path
 from whitespot.data.problems import Problem, ValidationError
 
 ELEVATION_RANGE_M = (-500.0, 9000.0)
@@ -189,10 +189,8 @@ def read_terrain(path: str | PathLike, *, band: int = 1, fallback: str | None = 
     FileNotFoundError
         If `path` does not exist.
     """
-    path = Path(path)
+    path = existing_path(path, "terrain")
     label = f"terrain ({path.name})"
-    if not path.exists():
-        raise FileNotFoundError(f"terrain: file not found: {path}")
     try:
         with rasterio.open(path) as source:
             elevation = source.read(band, masked=True).astype(float).filled(np.nan)

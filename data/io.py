@@ -116,9 +116,7 @@ def read_layer(
     ValidationError
         If the format is unknown or a table has no coordinate columns.
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{layer or 'layer'}: file not found: {path}")
+    path = existing_path(path, layer or "layer")
     with unreadable_as_validation_error(path, f"{layer or 'layer'} ({path.name})"):
         return _read_layer(path, layer, crs, headers)
 
@@ -591,3 +589,14 @@ def write_staged(
     with staged_files(path.parent) as staging:
         written = write(staging / path.name)
     return [path.parent / part.name for part in written]
+
+
+def existing_path(path: str | PathLike, label: str) -> Path:
+    """Return `path` as a Path, or raise FileNotFoundError naming `label` when it is missing.
+
+    The one check of every reader (layers, a department's list, a DEM, a gap list read back).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{label}: file not found: {path}")
+    return path

@@ -28,6 +28,7 @@ from whitespot.data import Problem, ValidationError
 from whitespot.data.cells import COUNT_PATTERN, THOUSANDS, count_value, yes_no
 from whitespot.data.crs import WGS84
 from whitespot.data.encoding import decode_text
+from whitespot.data.io import existing_path
 from whitespot.data.problems import problem_table
 from whitespot.data.schema import (
     VIETNAM_BBOX,
@@ -131,10 +132,8 @@ def read_village_list(
     FileNotFoundError
         If `path` does not exist.
     """
-    path = Path(path)
+    path = existing_path(path, "villages")
     label = f"villages ({path.name})"
-    if not path.exists():
-        raise FileNotFoundError(f"villages: file not found: {path}")
     grid, rows, source = _read_grid(path, sheet, label)
     lookup = header_map(columns)
     header_rows, fields = _find_header(grid, lookup, label)
