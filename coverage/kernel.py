@@ -153,7 +153,8 @@ def _loss_db(t: int, distance_m: float, towers: tuple, model: tuple) -> float:
     `model` is (family, least distance km, mobile height m, building height m, street
     width m); nearer pairs are evaluated at the least distance.
     """
-    loss_1km, per_decade, fc_ghz, base_m, breakpoint_m = towers[3], towers[4], *towers[9:]
+    loss_1km, per_decade, fc_ghz, base_m, breakpoint_m = towers[3], towers[4], *towers[9:12]
+    offset, slope = towers[12], towers[13]
     family, min_distance_km, mobile_m, building_m, street_m = model
     distance_km = max(distance_m / 1000.0, min_distance_km)
     if family == LOG_LINEAR:
@@ -166,10 +167,11 @@ def _loss_db(t: int, distance_m: float, towers: tuple, model: tuple) -> float:
         los = _pl1_db(breakpoint_m[t], fc_ghz[t], building_m) + 40.0 * np.log10(
             d3d / breakpoint_m[t]
         )
+    calibration = offset[t] + slope[t] * math.log10(distance_km)
     if family == RMA_LOS:
-        return los
+        return los + calibration
     nlos = _nlos_prime_db(d3d, fc_ghz[t], base_m[t], mobile_m, building_m, street_m)
-    return max(los, nlos)
+    return max(los, nlos) + calibration
 
 
 @njit(cache=True, inline="always")
@@ -247,7 +249,8 @@ def best_servers(  # noqa: PLR0913, PLR0917 - one flat signature for the compile
     towers : tuple of numpy.ndarray
         ``(x_m, y_m, reach_m, loss_at_1km_db, loss_per_decade_db, eirp_dbm,
         threshold_dbm, azimuth_deg, beamwidth_deg, frequency_ghz, height_m,
-        breakpoint_m)``.
+        breakpoint_m, calibration_offset_db, calibration_slope_db_per_decade)``; the
+        log-linear family carries its calibration in its two coefficients.
     grid : tuple
         :meth:`TowerGrid.arrays`.
     envelope : tuple of numpy.ndarray

@@ -20,6 +20,7 @@ from pyproj import CRS
 
 from whitespot.coverage._errors import SetupError
 from whitespot.coverage.budget import LinkBudget
+from whitespot.coverage.calibration import Calibration
 from whitespot.coverage.models import MODEL_NAMES, PathLossModel, get_model
 from whitespot.coverage.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
 from whitespot.coverage.terrain import reproject_terrain
@@ -56,12 +57,17 @@ class SignalSetup:
         Count only towers of this technology (``"4G"`` ...); None counts all.
     crs : pyproj.CRS, optional
         Metric CRS of the distances; None is the UTM zone of the data.
+    calibration : Calibration, optional
+        Corrections of the model fitted to measurements (:func:`whitespot.coverage.calibrate`,
+        :func:`whitespot.coverage.read_calibration`); they must be for this model and
+        environment.
 
     Raises
     ------
     SetupError
         At construction, naming the part: an unknown model, technology or environment, an
-        environment for a model that has none, the terrain model without a DEM.
+        environment for a model that has none, the terrain model without a DEM, a
+        calibration of another model or environment.
     """
 
     model: str = "rma"
@@ -71,6 +77,7 @@ class SignalSetup:
     extrapolate: bool = False
     technology: str | None = None
     crs: CRS | None = None
+    calibration: Calibration | None = None
 
     def __post_init__(self) -> None:
         if self.model not in MODEL_NAMES:
@@ -90,6 +97,15 @@ class SignalSetup:
             )
         if self.crs is not None:
             object.__setattr__(self, "crs", CRS.from_user_input(self.crs))
+        if self.calibration is not None:
+            fitted = (self.calibration.model, self.calibration.environment)
+            if fitted != (self.model, self.environment):
+                raise SetupError(
+                    f"the calibration{_from(self.calibration)} was fitted for model "
+                    f"{fitted[0]!r} (environment {fitted[1] or 'default'}); this setup uses "
+                    f"{self.model!r} (environment {self.environment or 'default'}): "
+                    "calibrate this model, or use the calibrated one"
+                )
 
     @property
     def path_model(self) -> PathLossModel:
@@ -136,6 +152,7 @@ class SignalSetup:
             **self.budget.settings(),
             **({"metric_crs": self.crs.to_string()} if self.crs is not None else {}),
             **(self._terrain_settings() if self.uses_terrain else {}),
+            **(self.calibration.settings() if self.calibration else {"calibration": "none"}),
         }
 
     def _terrain_settings(self) -> dict[str, object]:
@@ -174,6 +191,7 @@ class SignalSetup:
         environment = str(settings.get("environment", "default"))
         technology = str(settings.get("technology", "all"))
         crs = settings.get("metric_crs")
+        calibration = str(settings.get("calibration_json", "") or "")
         return cls(
             model=model,
             terrain=terrain if model == "terrain" else None,
@@ -182,7 +200,22 @@ class SignalSetup:
             extrapolate=str(settings.get("extrapolate", False)) == "True",
             technology=None if technology in ("all", "", "None", "nan") else technology,
             crs=CRS.from_user_input(str(crs)) if crs not in (None, "", "nan") else None,
+            calibration=(
+                Calibration.from_json(calibration, source=_calibration_source(settings))
+                if calibration not in ("", "nan")
+                else None
+            ),
         )
+
+
+def _from(calibration: Calibration) -> str:
+    return f" ({calibration.source})" if calibration.source else ""
+
+
+def _calibration_source(settings: Mapping[str, object]) -> str:
+    """The file a calibration was read from, as its settings line names it."""
+    line = str(settings.get("calibration", ""))
+    return line[line.rfind("(") + 1 : -1] if line.endswith(")") else ""
 
 
 def _dem_again(settings: Mapping[str, object]) -> Terrain | None:

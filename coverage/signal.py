@@ -28,6 +28,7 @@ from tqdm.auto import tqdm
 from whitespot.coverage._errors import ModelRangeError, TerrainCoverageError
 from whitespot.coverage.antenna import bearing_deg, sector_gain_db
 from whitespot.coverage.budget import LinkBudget
+from whitespot.coverage.calibration import Calibration
 from whitespot.coverage.kernel import (
     FAMILIES,
     KERNEL_LOCK,
@@ -94,6 +95,8 @@ class _Towers:
     reach_m: np.ndarray
     loss_at_1km_db: np.ndarray
     loss_per_decade_db: np.ndarray
+    offset_db: np.ndarray
+    slope_db_per_decade: np.ndarray
     margin_grid_db: np.ndarray
     grid_m: np.ndarray
 
@@ -244,11 +247,18 @@ class SignalEngine:
         if setup.crs is None:
             raise ValueError("SignalEngine.prepare needs setup.crs (SignalSetup.in_crs)")
         engine, data = _resolved(towers, setup)
+        return cls.of_prepared(engine, data, setup.crs, max_servers=max_servers)
+
+    @classmethod
+    def of_prepared(
+        cls, engine: _Engine, data: _Towers, crs: CRS, *, max_servers: int = MAX_SERVERS
+    ) -> SignalEngine:
+        """Build the search over towers prepared already (:func:`_resolved`), in `crs`."""
         search = _CompiledSearch.of(data, engine) if engine.compiled else _NumpySearch.of(data)
         # the margin grid served the reaches and envelopes; a country's is hundreds of MB
         # that Dask would send to every worker
         data = replace(data, margin_grid_db=np.empty((0, 0)))
-        return cls(engine, data, setup.crs, max_servers, search)
+        return cls(engine, data, crs, max_servers, search)
 
     def predict(self, points: gpd.GeoDataFrame, *, progress: bool | None = None) -> pd.DataFrame:
         """Predict the best server of every point; see :func:`predict_signal`."""
@@ -276,7 +286,8 @@ def _resolved(towers: gpd.GeoDataFrame, setup: SignalSetup) -> tuple[_Engine, _T
     """Return the setup's engine and the towers it hears, in ``setup.crs`` (set already)."""
     ground = reproject_terrain(setup.terrain, setup.crs) if setup.uses_terrain else None
     engine = _Engine(setup.path_model, setup.budget, setup.environment, ground)
-    return engine, _prepare_towers(setup.heard(towers), setup.crs, engine, setup.extrapolate)
+    towers = setup.heard(towers)
+    return engine, _prepare_towers(towers, setup.crs, engine, setup.extrapolate, setup.calibration)
 
 
 def tower_reach_m(towers: gpd.GeoDataFrame, setup: SignalSetup) -> np.ndarray:
@@ -415,10 +426,22 @@ def _check_tower_ranges(towers: gpd.GeoDataFrame, model: PathLossModel) -> None:
 
 
 def _prepare_towers(
-    towers: gpd.GeoDataFrame, crs: CRS, engine: _Engine, extrapolate: bool
+    towers: gpd.GeoDataFrame,
+    crs: CRS,
+    engine: _Engine,
+    extrapolate: bool,
+    calibration: Calibration | None = None,
 ) -> _Towers:
+    """Tower arrays in `crs`: thresholds, reaches, loss coefficients, margins on the grid.
+
+    A calibration adds offset + slope log10(d / 1 km) dB to each tower's loss: the
+    log-linear coefficients take it directly, the other models per pair
+    (:func:`_pair_signal`, the kernel); reaches and the envelope come from the corrected
+    margins.
+    """
     model, budget, environment = engine.model, engine.budget, engine.environment
     towers = towers.sort_values("tower_id", kind="stable")
+    operator = towers["operator"].astype(str).to_numpy()
     if not extrapolate:
         _check_tower_ranges(towers, model)
     technology = towers["technology"].astype(str).to_numpy()
@@ -436,6 +459,10 @@ def _prepare_towers(
     loss = model.loss_db(
         designs[:, :1], grid_km[None, :], designs[:, 1:], budget.mobile_height_m, environment
     )[design.ravel()]
+    offset = slope = np.zeros(len(towers))
+    if calibration is not None:
+        offset, slope, _ = calibration.corrections(operator, technology)
+    loss = loss + offset[:, None] + slope[:, None] * np.log10(grid_km)[None, :]
     margin = (eirp - threshold - budget.margin_db)[:, None] - loss
     floor = -budget.weak_band_db
     last = ENVELOPE_STEPS - 1 - np.argmax((margin >= floor)[:, ::-1], axis=1)
@@ -447,11 +474,14 @@ def _prepare_towers(
     per_decade = (
         model.loss_db(frequency, 10.0, height, budget.mobile_height_m, environment) - at_1km
     )
+    if model.log_linear:  # the correction is log-linear too: the coefficients take it
+        at_1km, per_decade = at_1km + offset, per_decade + slope
+        offset, slope = np.zeros_like(offset), np.zeros_like(slope)
     azimuth = towers.get("azimuth_deg", pd.Series(np.nan, index=towers.index))
     beamwidth = towers.get("beamwidth_deg", pd.Series(np.nan, index=towers.index))
     return _Towers(
         ids=towers["tower_id"].astype(str).to_numpy(),
-        operator=towers["operator"].astype(str).to_numpy(),
+        operator=operator,
         technology=technology,
         xy=projected_xy(towers, crs),
         height_m=height,
@@ -463,6 +493,8 @@ def _prepare_towers(
         reach_m=reach_km * 1000.0,
         loss_at_1km_db=np.asarray(at_1km, dtype=float),
         loss_per_decade_db=np.asarray(per_decade, dtype=float),
+        offset_db=offset,
+        slope_db_per_decade=slope,
         # below the model's least distance the loss is held at its value there
         margin_grid_db=margin,
         grid_m=np.concatenate([[0.0], grid_km[1:] * 1000.0]),
@@ -492,6 +524,8 @@ class _CompiledSearch:
             towers.frequency_mhz / 1000.0,
             towers.height_m,
             rma_breakpoint_m(towers.frequency_mhz, towers.height_m, mobile_m).astype(float),
+            towers.offset_db,
+            towers.slope_db_per_decade,
         )
         envelope = (towers.grid_m, _envelope(towers, np.arange(len(towers.ids))))
         return cls(arrays, TowerGrid.of(towers.xy, towers.reach_m), envelope)
@@ -665,6 +699,7 @@ def _pair_signal(
             budget.mobile_height_m,
             engine.environment,
         )
+        loss += towers.offset_db[tower] + towers.slope_db_per_decade[tower] * np.log10(distance_km)
     flat = np.zeros(len(tower), dtype=bool)
     if ground is not None:
         diffraction, flat = _diffraction_db(receiver_xy, tower, distance_m, towers, ground, budget)

@@ -51,6 +51,7 @@ from whitespot.data.validate import (
     validate_grid,
     validate_households,
     validate_layer,
+    validate_measurements,
     validate_towers,
     validate_villages,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "validate_grid",
     "validate_households",
     "validate_layer",
+    "validate_measurements",
     "validate_terrain",
     "validate_towers",
     "validate_villages",

@@ -12,7 +12,13 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from whitespot.data.vocabulary import FALSE_WORDS, TRUE_WORDS
+from whitespot.data.vocabulary import (
+    FALSE_WORDS,
+    NO_SIGNAL_WORDS,
+    SIGNAL_WORDS,
+    TRUE_WORDS,
+    WEAK_WORDS,
+)
 
 THOUSANDS = r"-?\d{1,3}(?:[.,\s]\d{3})+"
 """A whole number with thousands separators: ``1.250``, ``1,250``, ``1 250``."""
@@ -54,6 +60,35 @@ def yes_no(values: pd.Series) -> np.ndarray:
     out = meaning[codes]
     out[values.isna().to_numpy()] = np.nan
     return out
+
+
+def survey_answers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Read a survey's "Có sóng?" column as ``yes``/``weak``/``no``.
+
+    Returns
+    -------
+    answers : numpy.ndarray of object
+        ``"yes"``, ``"weak"``, ``"no"`` or None where the cell is empty.
+    unreadable : numpy.ndarray of bool
+        Cells that hold something that is none of these.
+    """
+    codes, distinct = pd.factorize(values.astype(str).to_numpy())
+    meaning = np.full(len(distinct) + 1, None, dtype=object)
+    bad = np.zeros(len(distinct) + 1, dtype=bool)
+    for position, text in enumerate(distinct):
+        word = normalize_text(text)
+        if word in TRUE_WORDS or word in SIGNAL_WORDS:
+            meaning[position] = "yes"
+        elif word in FALSE_WORDS or word in NO_SIGNAL_WORDS:
+            meaning[position] = "no"
+        elif word in WEAK_WORDS:
+            meaning[position] = "weak"
+        else:
+            bad[position] = word not in ("", "nan", "na")
+    empty = values.isna().to_numpy()
+    answers, unreadable = meaning[codes], bad[codes]
+    answers[empty], unreadable[empty] = None, False
+    return answers, unreadable
 
 
 def count_value(cell: object) -> float | None:

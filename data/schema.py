@@ -123,7 +123,7 @@ class ColumnSpec:
     kind : str
         ``"id"`` (unique text), ``"text"``, ``"count"`` (integer >= 0), ``"number"``
         (finite float), ``"positive"`` (float > 0), ``"angle"`` (degrees 0..360),
-        ``"share"`` (bool or 0..1), ``"technology"``.
+        ``"share"`` (bool or 0..1), ``"technology"``, ``"survey"`` (yes, weak or no).
     required : bool
         Whether the layer is refused without it.
     default : object
@@ -174,6 +174,12 @@ LAYER_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
             "electrified",
             "share",
             doc="share of households with grid power, 0..1 (True = 1); missing = unknown",
+        ),
+        ColumnSpec(
+            "survey_signal",
+            "survey",
+            doc="a field survey's answer to 'Có sóng?': yes, weak or no (có/yếu/không, "
+            "1/0); missing = not surveyed",
         ),
     ),
     "households": (
@@ -238,8 +244,59 @@ LAYER_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
             possible=(0, float("inf")),
         ),
     ),
+    "measurements": (
+        ColumnSpec("measurement_id", "id", default="row number", doc="unique measurement id"),
+        ColumnSpec(
+            "signal_dbm",
+            "number",
+            required=True,
+            doc="measured level in the technology's planning quantity (RxLev, RSCP, RSRP, "
+            "SS-RSRP), dBm",
+            possible=(-150, -20),
+            usual=(-140, -40),
+        ),
+        ColumnSpec("technology", "technology", required=True, doc="2G, 3G, 4G or 5G"),
+        ColumnSpec("operator", "text", default="unknown", doc="network operator"),
+        ColumnSpec(
+            "tower_id",
+            "text",
+            doc="serving tower (cell) id as in the towers layer; missing = the predicted "
+            "best server",
+        ),
+        ColumnSpec("time", "text", doc="when the level was measured"),
+    ),
 }
 """Columns per layer. Columns not listed are kept as they are."""
+
+COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "villages": {
+        "survey_signal": ("có sóng", "có sóng?", "sóng", "has signal", "survey", "khảo sát sóng"),
+    },
+    "measurements": {
+        "signal_dbm": (
+            "rsrp",
+            "rscp",
+            "rxlev",
+            "ss rsrp",
+            "rsrp dbm",
+            "rscp dbm",
+            "rxlev dbm",
+            "level",
+            "level dbm",
+            "signal",
+            "dbm",
+            "rssi",
+            "cường độ",
+            "mức thu",
+        ),
+        "technology": ("radio", "rat", "tech", "network type", "công nghệ"),
+        "operator": ("network", "mno", "carrier", "nhà mạng"),
+        "tower_id": ("cell id", "cellid", "cell", "serving cell", "site id"),
+        "time": ("timestamp", "datetime", "date", "measured at", "thời gian"),
+    },
+}
+"""Other names of a layer's columns, matched after :func:`whitespot.data.cells.normalize_text`
+(case, diacritics, spaces and punctuation do not matter); the first present wins."""
 
 GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
     "villages": ("Point", "Polygon", "MultiPolygon"),
@@ -247,6 +304,7 @@ GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
     "towers": ("Point",),
     "grid": ("LineString", "MultiLineString"),
     "candidates": ("Point",),
+    "measurements": ("Point",),
 }
 """Geometry types each layer accepts."""
 

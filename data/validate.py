@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from whitespot.data.cells import yes_no
+from whitespot.data.cells import normalize_text, survey_answers, yes_no
 from whitespot.data.crs import WGS84
 from whitespot.data.io import read_layer
 from whitespot.data.problems import (
@@ -30,6 +30,7 @@ from whitespot.data.problems import (
 )
 from whitespot.data.schema import (
     BY_TECHNOLOGY,
+    COLUMN_ALIASES,
     GEOMETRY_TYPES,
     ID_COLUMNS,
     LAYER_COLUMNS,
@@ -55,7 +56,7 @@ def validate_layer(
 
     Parameters
     ----------
-    layer : {"villages", "households", "towers", "grid", "candidates"}
+    layer : {"villages", "households", "towers", "grid", "candidates", "measurements"}
         Which layer `source` holds.
     source : geopandas.GeoDataFrame or path
         The layer, or a file that :func:`whitespot.data.read_layer` reads.
@@ -134,6 +135,7 @@ validate_households = _layer_function("households")
 validate_towers = _layer_function("towers")
 validate_grid = _layer_function("grid")
 validate_candidates = _layer_function("candidates")
+validate_measurements = _layer_function("measurements")
 
 
 def _load(layer: str, source: Source) -> tuple[str, gpd.GeoDataFrame]:
@@ -157,6 +159,11 @@ def _load(layer: str, source: Source) -> tuple[str, gpd.GeoDataFrame]:
 
 
 def _canonical_column_names(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    """Rename columns to their canonical names: any case and spacing, or a known alias.
+
+    A canonical name already present wins over aliases; of several aliases of one column
+    the first in :data:`~whitespot.data.schema.COLUMN_ALIASES` wins.
+    """
     known = {c.name for c in LAYER_COLUMNS[layer]}
     renames = {}
     for column in gdf.columns:
@@ -165,6 +172,14 @@ def _canonical_column_names(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFra
         key = str(column).strip().lower().replace(" ", "_")
         if key in known and key != column and key not in gdf.columns:
             renames[column] = key
+    present = set(gdf.columns) | set(renames.values())
+    by_text = {normalize_text(c): c for c in gdf.columns if c != gdf.geometry.name}
+    for name, aliases in COLUMN_ALIASES.get(layer, {}).items():
+        found = [by_text[a] for a in map(normalize_text, aliases) if a in by_text]
+        found = [c for c in found if c not in renames and c not in known]
+        if name not in present and found:
+            renames[found[0]] = name
+            present.add(name)
     return gdf.rename(columns=renames) if renames else gdf
 
 
@@ -270,7 +285,13 @@ def _normalize_column(  # noqa: PLR0911 one return per column kind
             "unknown_technology",
             f"unknown technology (allowed: {', '.join(TECHNOLOGIES)}, or GSM, UMTS, LTE, NR)",
         )
+        if spec.required:
+            report(values.isna().to_numpy() & ~unknown, "missing_value", "technology is missing")
         return values
+    if spec.kind == "survey":
+        answers, unreadable = survey_answers(raw)
+        report(unreadable, "invalid_survey", "not có/yếu/không (yes/weak/no, 1/0)")
+        return pd.Series(answers, dtype="string")
     if spec.kind == "share":
         values, bad = _shares(raw)
         report(bad, "invalid_share", "not yes/no, true/false or a share between 0 and 1")
@@ -328,6 +349,7 @@ _DTYPES = {
     "positive": "float64",
     "angle": "float64",
     "share": "float64",
+    "survey": "string",
 }
 
 

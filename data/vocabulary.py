@@ -72,3 +72,15 @@ FALSE_WORDS = frozenset(
     ["false", "no", "n", "0", "khong", "chua", "chua co", "khong co", "chua co dien"]
 )
 """Cells read as no (after :func:`whitespot.data.cells.normalize_text`: Không, Chưa có ...)."""
+
+SURVEY_ANSWERS = ("yes", "weak", "no")
+"""A field survey's answer to "Có sóng?" (is there signal?): yes, weak, no."""
+
+WEAK_WORDS = frozenset(["yeu", "song yeu", "weak", "kem", "chap chon", "khong on dinh"])
+"""Cells read as weak signal (after :func:`whitespot.data.cells.normalize_text`: Yếu ...)."""
+
+SIGNAL_WORDS = frozenset(["co song", "song tot", "tot", "good", "ok", "signal"])
+"""Cells read as yes beyond :data:`TRUE_WORDS` (Có sóng, Sóng tốt ...)."""
+
+NO_SIGNAL_WORDS = frozenset(["khong song", "khong co song", "mat song", "none", "no signal"])
+"""Cells read as no beyond :data:`FALSE_WORDS` (Không có sóng, Mất sóng ...)."""

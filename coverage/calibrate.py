@@ -1,0 +1,303 @@
+"""Fit a path-loss model to measurements: K1/K2 corrections per group, cross-validated.
+
+For each group (operator x technology by default) the extra loss that the measurements
+show, ``y = predicted - measured`` dB, is fitted as ``offset + slope log10(d / 1 km)`` by
+robust least squares (Huber's M-estimator, iteratively reweighted, k = 1.345 with the
+scale from the median absolute deviation), so a few measurements indoors or in a lift do
+not pull the fit. Shadowing is spatially correlated, so neighbouring samples are not
+independent: the confidence intervals use standard errors clustered by spatial block, and
+the cross-validation holds out whole blocks (k folds of blocks), not random points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import stats
+from tqdm.auto import tqdm
+
+from whitespot.coverage.calibration import (
+    ANY,
+    GROUP_KEYS,
+    Calibration,
+    CalibrationError,
+    CalibrationGroup,
+    RefusedGroup,
+)
+from whitespot.coverage.measured import USED, measured_pairs
+from whitespot.coverage.setup import SignalSetup
+
+MIN_SAMPLES = 30
+"""Fewer measurements than this in a group give no calibration."""
+MIN_TOWERS = 2
+"""A group's measurements must come from at least this many serving towers: a fit to one
+tower is that tower's error (its EIRP, its tilt), not the model's."""
+MIN_PLACES = 10
+"""Measurements must lie at this many distinct positions (1 m apart or more)."""
+MIN_DECADES = 0.3
+"""The 5th to 95th percentile distances must span this many decades (a factor of 2): a
+slope is never extrapolated from one distance band."""
+FOLDS = 5
+"""Folds of the spatial block cross-validation."""
+BLOCK_KM = 2.0
+"""Side of the square spatial blocks, km: larger than the decorrelation distance of
+shadowing (tens to a few hundred metres), so held-out blocks are not predicted by their
+neighbours' samples."""
+HUBER_K = 1.345
+"""Huber's tuning constant (95 % efficiency under Gaussian errors)."""
+
+
+def calibrate(
+    towers: gpd.GeoDataFrame,
+    measurements: gpd.GeoDataFrame,
+    setup: SignalSetup | None = None,
+    *,
+    by: Sequence[str] = GROUP_KEYS,
+    pooled: bool = True,
+    folds: int = FOLDS,
+    block_km: float = BLOCK_KM,
+    progress: bool | None = None,
+) -> Calibration:
+    """Fit the setup's path-loss model to measured levels, per group of towers.
+
+    Parameters
+    ----------
+    towers : geopandas.GeoDataFrame
+        Validated towers (:func:`whitespot.data.validate_towers`).
+    measurements : geopandas.GeoDataFrame
+        Validated measurements (:func:`whitespot.data.validate_measurements`).
+    setup : SignalSetup, optional
+        The model to calibrate (its own calibration, if any, is ignored); default
+        ``SignalSetup()``. Margins are left out: measurements are median levels.
+    by : sequence of str, default ("operator", "technology")
+        Grouping columns, a subset of :data:`~whitespot.coverage.calibration.GROUP_KEYS`;
+        ``()`` fits one group.
+    pooled : bool, default True
+        When grouping by operator, also fit each technology over all operators (used for
+        towers of operators without a group, such as new sites).
+    folds : int, default 5
+        Folds of the spatial block cross-validation.
+    block_km : float, default 2
+        Side of the spatial blocks, km.
+    progress : bool, optional
+        Show a progress bar over the groups.
+
+    Returns
+    -------
+    Calibration
+        Fitted groups (specific first), refused groups with their reasons, and the
+        measurements not used, by reason.
+
+    Raises
+    ------
+    CalibrationError
+        When no group can be calibrated, listing why for each.
+    """
+    unknown = set(by) - set(GROUP_KEYS)
+    if unknown:
+        raise ValueError(f"by={list(by)}: {sorted(unknown)} not among {', '.join(GROUP_KEYS)}")
+    if folds < 2 or block_km <= 0:
+        raise ValueError(f"folds={folds} must be >= 2 and block_km={block_km} > 0")
+    setup = (setup or SignalSetup()).replace(calibration=None)
+    pairs = measured_pairs(measurements, towers, setup)
+    used = pairs[pairs["status"] == USED]
+    blocks = _blocks(used, block_km * 1000.0)
+    groups, refused = [], list(_towerless(pairs, by))
+    keys = _group_keys(used, by, pooled)
+    for (operator, technology), rows in tqdm(
+        keys, desc="calibrate", unit="group", disable=_quiet(progress, len(keys))
+    ):
+        fitted = _fit_group(used.iloc[rows], blocks[rows], folds)
+        if isinstance(fitted, str):
+            refused.append(RefusedGroup(operator, technology, len(rows), fitted))
+        else:
+            groups.append(CalibrationGroup(operator, technology, **fitted))
+    excluded = pairs["status"][pairs["status"] != USED].value_counts()
+    calibration = Calibration(
+        model=setup.model,
+        environment=setup.environment,
+        groups=tuple(groups),
+        refused=tuple(refused),
+        by=tuple(by),
+        measurements=len(pairs),
+        excluded={str(k): int(v) for k, v in excluded.items()},
+    )
+    if not groups:
+        raise CalibrationError(
+            "no group can be calibrated:\n  - " + "\n  - ".join(calibration.lines())
+        )
+    return calibration
+
+
+def _quiet(progress: bool | None, groups: int) -> bool | None:
+    if progress is None:
+        return None if groups > 4 else True
+    return not progress
+
+
+def _blocks(pairs: pd.DataFrame, block_m: float) -> np.ndarray:
+    """Spatial block of each measurement: squares of `block_m` in the metric CRS."""
+    cells = np.floor(pairs[["x_m", "y_m"]].to_numpy() / block_m).astype(np.int64)
+    return np.unique(cells, axis=0, return_inverse=True)[1].ravel()
+
+
+def _towerless(pairs: pd.DataFrame, by: Sequence[str]) -> list[RefusedGroup]:
+    """A refusal for each group whose measurements found no tower of its own."""
+    lost = pairs[pairs["status"] == "no_tower_of_group"]
+    out = []
+    for (operator, technology), rows in lost.groupby(["operator", "technology"]).size().items():
+        out.append(
+            RefusedGroup(
+                operator if "operator" in by else ANY,
+                technology if "technology" in by else ANY,
+                int(rows),
+                f"no tower of operator {operator!r} and technology {technology} in the "
+                "towers file",
+            )
+        )
+    return out
+
+
+def _group_keys(
+    used: pd.DataFrame, by: Sequence[str], pooled: bool
+) -> list[tuple[tuple[str, str], np.ndarray]]:
+    """(operator, technology) of each group to fit, and its rows; specific groups first."""
+    operator = used["operator"].astype(str).str.strip()
+    folded = operator.str.casefold().to_numpy()
+    spelled = dict(zip(folded, operator.to_numpy(), strict=True))  # one spelling per operator
+    technology = used["technology"].to_numpy().astype(str)
+    levels = [tuple(by)]
+    if pooled and "operator" in by:
+        levels.append(tuple(k for k in by if k != "operator"))
+    out = []
+    for keys in levels:
+        columns = {
+            "operator": folded if "operator" in keys else np.full(len(used), ANY),
+            "technology": technology if "technology" in keys else np.full(len(used), ANY),
+        }
+        frame = pd.DataFrame(columns)
+        for (op, tech), rows in sorted(frame.groupby(["operator", "technology"]).indices.items()):
+            out.append(((spelled.get(op, op), tech), rows))
+    return out
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """A robust line fit: coefficients, weights and residuals."""
+
+    beta: np.ndarray
+    weights: np.ndarray
+    residuals: np.ndarray
+
+
+def _fit_group(pairs: pd.DataFrame, blocks: np.ndarray, folds: int) -> dict | str:
+    """Fit one group; return the fields of its CalibrationGroup, or why it cannot be fitted."""
+    blocks = np.unique(blocks, return_inverse=True)[1].ravel()
+    samples = len(pairs)
+    towers = pairs["serving_tower_id"].nunique()
+    places = len(np.unique(np.rint(pairs[["x_m", "y_m"]].to_numpy()), axis=0))
+    distance_km = pairs["distance_km"].to_numpy()
+    low, high = np.percentile(distance_km, [5, 95])
+    if samples < MIN_SAMPLES:
+        return f"{samples} samples; at least {MIN_SAMPLES} are needed"
+    if towers < MIN_TOWERS:
+        only = pairs["serving_tower_id"].iloc[0]
+        return (
+            f"all samples come from one tower ({only}): a fit to one tower is that tower's "
+            f"error, not the model's; measure at least {MIN_TOWERS} towers"
+        )
+    if places < MIN_PLACES:
+        return f"the samples lie at {places} places; at least {MIN_PLACES} are needed"
+    span = np.log10(high / low)
+    if span < MIN_DECADES:
+        return (
+            f"the distances ({low:.2g}-{high:.2g} km, 5th-95th percentile) span {span:.2f} "
+            f"decade: one distance band cannot give a slope (needs {MIN_DECADES} decade, "
+            "a factor of 2)"
+        )
+    x = np.log10(distance_km)
+    design = np.column_stack([np.ones(samples), x])
+    extra_db = (pairs["predicted_dbm"] - pairs["measured_dbm"]).to_numpy()
+    fit = _huber(design, extra_db)
+    offset_ci, slope_ci = _clustered_half_widths(design, fit, blocks)
+    before = -extra_db
+    after = -fit.residuals
+    return {
+        "offset_db": float(fit.beta[0]),
+        "slope_db_per_decade": float(fit.beta[1]),
+        "offset_ci_db": offset_ci,
+        "slope_ci_db": slope_ci,
+        "samples": samples,
+        "towers": int(towers),
+        "places": int(places),
+        "distance_min_km": float(low),
+        "distance_max_km": float(high),
+        "mean_error_before_db": float(before.mean()),
+        "rmse_before_db": float(np.sqrt(np.mean(before**2))),
+        "mean_error_after_db": float(after.mean()),
+        "rmse_after_db": float(np.sqrt(np.mean(after**2))),
+        "rmse_cv_db": _cross_validated_rmse(design, extra_db, blocks, folds),
+    }
+
+
+def _huber(design: np.ndarray, y: np.ndarray, iterations: int = 50) -> _Fit:
+    """Huber M-estimate of y ~ design by iteratively reweighted least squares."""
+    weights = np.ones(len(y))
+    beta = np.linalg.lstsq(design, y, rcond=None)[0]
+    for _ in range(iterations):
+        residuals = y - design @ beta
+        scale = 1.4826 * np.median(np.abs(residuals - np.median(residuals)))
+        if scale <= 0:
+            break
+        ratio = np.abs(residuals) / (HUBER_K * scale)
+        weights = np.where(ratio <= 1.0, 1.0, 1.0 / np.maximum(ratio, 1e-12))
+        root = np.sqrt(weights)
+        updated = np.linalg.lstsq(design * root[:, None], y * root, rcond=None)[0]
+        converged = np.max(np.abs(updated - beta)) < 1e-6
+        beta = updated
+        if converged:
+            break
+    return _Fit(beta, weights, y - design @ beta)
+
+
+def _clustered_half_widths(design: np.ndarray, fit: _Fit, blocks: np.ndarray) -> tuple:
+    """95 % half-widths of offset and slope from block-clustered sandwich standard errors."""
+    clusters = int(blocks.max()) + 1 if len(blocks) else 0
+    if clusters < 2:
+        return float("nan"), float("nan")
+    bread = np.linalg.inv(design.T @ (design * fit.weights[:, None]))
+    score = design * (fit.weights * fit.residuals)[:, None]
+    summed = np.column_stack(
+        [np.bincount(blocks, weights=score[:, j], minlength=clusters) for j in range(2)]
+    )
+    samples = len(fit.residuals)
+    correction = clusters / (clusters - 1) * (samples - 1) / (samples - 2)
+    covariance = correction * bread @ (summed.T @ summed) @ bread
+    t = stats.t.ppf(0.975, clusters - 1)
+    offset, slope = t * np.sqrt(np.diag(covariance))
+    return float(offset), float(slope)
+
+
+def _cross_validated_rmse(
+    design: np.ndarray, y: np.ndarray, blocks: np.ndarray, folds: int
+) -> float:
+    """RMSE of predictions for held-out blocks (blocks dealt to folds in a fixed shuffle)."""
+    count = int(blocks.max()) + 1 if len(blocks) else 0
+    if count < folds:
+        return float("nan")
+    fold_of_block = np.random.default_rng(0).permutation(count) % folds
+    fold = fold_of_block[blocks]
+    errors = np.full(len(y), np.nan)
+    for held in range(folds):
+        train = fold != held
+        if np.ptp(design[train, 1]) == 0:  # one distance left: no slope to learn
+            continue
+        fit = _huber(design[train], y[train])
+        errors[~train] = y[~train] - design[~train] @ fit.beta
+    known = np.isfinite(errors)
+    return float(np.sqrt(np.mean(errors[known] ** 2))) if known.any() else float("nan")
+

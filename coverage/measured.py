@@ -1,0 +1,184 @@
+"""Measurements against the model: each measured level beside the level predicted for it.
+
+A measurement is compared with the tower that served it: the measured cell where the row
+names one (``tower_id``), else the best server the model predicts among the towers of the
+measurement's operator and technology (the nearest of them where none is in reach). The
+prediction is the median outdoor level (no body, building or fading margin): what a
+drive test or a crowdsourced app measures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from whitespot.coverage.budget import LinkBudget
+from whitespot.coverage.setup import SignalSetup
+from whitespot.coverage.signal import SignalEngine, _pair_signal, _resolved
+from whitespot.data import metric_crs, projected_xy
+
+USED = "used"
+EXCLUSIONS = {
+    "unknown_cell": "the measured cell's id is not in the towers file",
+    "cell_of_other_technology": "the measured cell is of another technology",
+    "no_tower_of_group": "no tower of the measurement's operator and technology",
+    "outside_model_range": "the serving tower is nearer or farther than the model's range",
+    "off_dem": "the path to the serving tower leaves the DEM",
+}
+"""Why a measurement is not compared with the model (its ``status``), in words."""
+
+PAIR_COLUMNS = (
+    "status",
+    "operator",
+    "technology",
+    "serving_tower_id",
+    "served_by",
+    "distance_km",
+    "measured_dbm",
+    "predicted_dbm",
+    "residual_db",
+)
+
+
+def median_setup(setup: SignalSetup) -> SignalSetup:
+    """The setup predicting the median outdoor level: no body, building or fading margin."""
+    budget = setup.budget
+    return setup.replace(
+        budget=LinkBudget(
+            mobile_height_m=budget.mobile_height_m,
+            weak_band_db=budget.weak_band_db,
+            thresholds_dbm=budget.thresholds_dbm,
+        )
+    )
+
+
+def measured_pairs(
+    measurements: gpd.GeoDataFrame, towers: gpd.GeoDataFrame, setup: SignalSetup
+) -> gpd.GeoDataFrame:
+    """Pair every measurement with its serving tower and the level the model predicts.
+
+    Parameters
+    ----------
+    measurements : geopandas.GeoDataFrame
+        Validated measurements (:func:`whitespot.data.validate_measurements`).
+    towers : geopandas.GeoDataFrame
+        Validated towers.
+    setup : SignalSetup
+        The model (with its calibration, if any); margins are left out
+        (:func:`median_setup`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per measurement, in input order, with :data:`PAIR_COLUMNS`: ``status``
+        (``"used"`` or a key of :data:`EXCLUSIONS`), ``serving_tower_id``, ``served_by``
+        (``"cell"``, ``"predicted"``, ``"nearest"``), ``distance_km``, ``measured_dbm``,
+        ``predicted_dbm`` and ``residual_db`` (measured minus predicted, dB; NaN where not
+        used), and ``x_m``/``y_m`` in the metric CRS (``attrs["crs"]``).
+    """
+    setup = median_setup(setup)
+    setup = setup.in_crs(metric_crs(measurements, setup.crs))
+    engine, data = _resolved(towers, setup)
+    xy = projected_xy(measurements, setup.crs)
+    size = len(measurements)
+    status = np.full(size, USED, dtype=object)
+    served_by = np.full(size, "", dtype=object)
+    tower = np.full(size, -1)
+    operator = measurements["operator"].astype(str).str.strip().str.casefold().to_numpy()
+    technology = measurements["technology"].astype(str).to_numpy()
+
+    cell = measurements["tower_id"] if "tower_id" in measurements else pd.Series(pd.NA, range(size))
+    given = cell.notna().to_numpy()
+    found = pd.Index(data.ids).get_indexer(cell.astype("string").fillna("").to_numpy())
+    status[given & (found < 0)] = "unknown_cell"
+    named = given & (found >= 0)
+    tower[named] = found[named]
+    served_by[named] = "cell"
+    status[named & (data.technology[np.maximum(found, 0)] != technology)] = (
+        "cell_of_other_technology"
+    )
+
+    tower_operator = np.array([o.strip().casefold() for o in data.operator], dtype=object)
+    groups = pd.DataFrame({"operator": operator, "technology": technology})[~given]
+    for (group_operator, group_technology), rows in groups.groupby(
+        ["operator", "technology"], sort=True
+    ).indices.items():
+        rows = groups.index.to_numpy()[rows]
+        members = np.flatnonzero(
+            (tower_operator == group_operator) & (data.technology == group_technology)
+        )
+        if not len(members):
+            status[rows] = "no_tower_of_group"
+            continue
+        tower[rows], served_by[rows] = _best_server(xy[rows], members, data, engine, setup)
+
+    paired = tower >= 0
+    distance_m = np.full(size, np.nan)
+    distance_m[paired] = np.hypot(*(xy[paired] - data.xy[tower[paired]]).T)
+    distance_km = np.maximum(distance_m, 1.0) / 1000.0
+    model = engine.model
+    outside = paired & (distance_km < model.min_distance_km)
+    if not setup.extrapolate:
+        outside |= paired & (distance_km > model.max_distance_km)
+    status[outside & (status == USED)] = "outside_model_range"
+
+    predicted = np.full(size, np.nan)
+    usable = status == USED
+    predicted[usable], off_dem = _pair_signal(
+        xy[usable], tower[usable], distance_m[usable], data, engine
+    )
+    status[np.flatnonzero(usable)[off_dem]] = "off_dem"
+    used = status == USED
+    measured = measurements["signal_dbm"].to_numpy(dtype=float)
+    predicted[~used] = np.nan
+    out = gpd.GeoDataFrame(
+        {
+            "status": status,
+            "operator": measurements["operator"].to_numpy(),
+            "technology": technology,
+            "serving_tower_id": np.where(tower >= 0, data.ids[np.maximum(tower, 0)], None),
+            "served_by": served_by,
+            "distance_km": np.round(distance_m / 1000.0, 4),
+            "measured_dbm": measured,
+            "predicted_dbm": predicted,
+            "residual_db": np.where(used, measured - predicted, np.nan),
+            "x_m": xy[:, 0],
+            "y_m": xy[:, 1],
+        },
+        geometry=measurements.geometry.to_numpy(),
+        crs=measurements.crs,
+        index=measurements.index,
+    )
+    out.attrs["crs"] = setup.crs
+    return out
+
+
+def _best_server(
+    xy: np.ndarray,
+    members: np.ndarray,
+    data: object,
+    engine: object,
+    setup: SignalSetup,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best server of each point among `members`; the nearest member where none is heard."""
+    group = replace(
+        data,
+        **{
+            name: getattr(data, name)[members]
+            for name in data.__dataclass_fields__
+            if name not in ("grid_m",)
+        },
+    )
+    search = SignalEngine.of_prepared(engine, group, setup.crs)
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*xy.T), crs=setup.crs)
+    best = search.predict(points)["best_tower_id"]
+    position = pd.Index(group.ids).get_indexer(best.fillna("").to_numpy())
+    served_by = np.where(position >= 0, "predicted", "nearest").astype(object)
+    far = position < 0
+    if far.any():
+        _, position[far] = cKDTree(group.xy).query(xy[far], workers=-1)
+    return members[position], served_by
