@@ -146,7 +146,7 @@ def _blocks(pairs: pd.DataFrame, block_m: float) -> np.ndarray:
 
 
 def _towerless(pairs: pd.DataFrame, by: Sequence[str]) -> list[RefusedGroup]:
-    """A refusal for each group whose measurements found no tower of its own."""
+    """Refuse each group whose measurements found no tower of its own."""
     lost = pairs[pairs["status"] == "no_tower_of_group"]
     out = []
     for (operator, technology), rows in lost.groupby(["operator", "technology"]).size().items():
@@ -155,8 +155,7 @@ def _towerless(pairs: pd.DataFrame, by: Sequence[str]) -> list[RefusedGroup]:
                 operator if "operator" in by else ANY,
                 technology if "technology" in by else ANY,
                 int(rows),
-                f"no tower of operator {operator!r} and technology {technology} in the "
-                "towers file",
+                f"no tower of operator {operator!r} and technology {technology} in the towers file",
             )
         )
     return out
@@ -300,4 +299,3 @@ def _cross_validated_rmse(
         errors[~train] = y[~train] - design[~train] @ fit.beta
     known = np.isfinite(errors)
     return float(np.sqrt(np.mean(errors[known] ** 2))) if known.any() else float("nan")
-

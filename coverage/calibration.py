@@ -202,7 +202,7 @@ class Calibration:
         return f"{note}; {(~matched).sum():,} ({shown}) use the model as it is"
 
     def settings(self) -> dict[str, object]:
-        """The calibration for a settings sheet: a summary per group and the whole JSON."""
+        """Describe the calibration for a settings sheet: a line per group and the JSON."""
         lines = [g.line() for g in self.groups] + [r.line() for r in self.refused]
         return {
             "calibration": f"{self.model} tuned to {self.measurements:,} measurements"
@@ -222,7 +222,7 @@ class Calibration:
         return out
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """The calibration as JSON text (sorted keys, so the same fit gives the same bytes)."""
+        """Return the JSON text (sorted keys: the same fit gives the same bytes)."""
         record = {
             "format": FORMAT,
             "model": self.model,
@@ -259,12 +259,15 @@ class Calibration:
             raise CalibrationError(f"{where} is not JSON: {error}") from None
         if not isinstance(record, dict) or record.get("format") != FORMAT:
             raise CalibrationError(
-                f"{where} is not a whitespot calibration (no \"format\": \"{FORMAT}\"); "
+                f'{where} is not a whitespot calibration (no "format": "{FORMAT}"); '
                 "write one with 'whitespot calibrate'"
             )
         names = {f.name for f in fields(CalibrationGroup)}
         try:
-            groups = tuple(CalibrationGroup(**{k: _number_or_nan(g[k]) for k in names}) for g in record["groups"])
+            groups = tuple(
+                CalibrationGroup(**{k: _number_or_nan(g[k]) for k in names})
+                for g in record["groups"]
+            )
             refused = tuple(RefusedGroup(**r) for r in record.get("refused", []))
         except (KeyError, TypeError) as error:
             raise CalibrationError(f"{where}: a group lacks {error}") from None
@@ -300,7 +303,7 @@ def _number_or_nan(value: object) -> object:
 
 
 def _generality(group: CalibrationGroup) -> int:
-    """Number of wildcard keys: the most specific groups are tried first."""
+    """Count the wildcard keys: the most specific groups are tried first."""
     return (group.operator == ANY) + (group.technology == ANY)
 
 

@@ -9,6 +9,8 @@ the decorrelation distance, bilinearly interpolated, plus an uncorrelated part).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -18,6 +20,25 @@ from whitespot.coverage.setup import SignalSetup
 from whitespot.data import metric_crs, projected_xy
 
 
+@dataclass(frozen=True)
+class Shadowing:
+    """Log-normal shadowing of synthetic measurements.
+
+    Attributes
+    ----------
+    sigma_db : float, default 6
+        Standard deviation, dB.
+    correlation_m : float, default 100
+        Decorrelation distance of its correlated part, m.
+    correlated_share : float, default 0.7
+        Share of its variance that is spatially correlated.
+    """
+
+    sigma_db: float = 6.0
+    correlation_m: float = 100.0
+    correlated_share: float = 0.7
+
+
 def synthetic_measurements(
     towers: gpd.GeoDataFrame,
     setup: SignalSetup | None = None,
@@ -25,9 +46,7 @@ def synthetic_measurements(
     samples: int = 2_000,
     offset_db: float = 0.0,
     slope_db_per_decade: float = 0.0,
-    sigma_db: float = 6.0,
-    correlation_m: float = 100.0,
-    correlated_share: float = 0.7,
+    shadowing: Shadowing | None = None,
     distance_km: tuple[float, float] = (0.3, 8.0),
     seed: int = 0,
 ) -> gpd.GeoDataFrame:
@@ -35,9 +54,8 @@ def synthetic_measurements(
 
     Each sample picks a tower at random, a distance log-uniform in `distance_km` and a
     bearing; its level is the model's median level from that tower, minus
-    ``offset_db + slope_db_per_decade log10(d / 1 km)``, plus shadowing of standard
-    deviation `sigma_db` (a share `correlated_share` of its variance spatially correlated
-    over `correlation_m`).
+    ``offset_db + slope_db_per_decade log10(d / 1 km)``, plus `shadowing` (default
+    :class:`Shadowing`: sigma 6 dB, 70 % of it correlated over 100 m).
 
     Returns
     -------
@@ -47,6 +65,7 @@ def synthetic_measurements(
         ``true_distance_km``; samples outside the model's range are drawn again.
     """
     setup = setup or SignalSetup()
+    shadowing = shadowing or Shadowing()
     rng = np.random.default_rng(seed)
     crs = metric_crs(towers, setup.crs)
     tower_xy = projected_xy(towers, crs)
@@ -81,7 +100,9 @@ def synthetic_measurements(
         wanted -= len(frame)
     out = pd.concat(rows, ignore_index=True)
     xy = projected_xy(out, crs)
-    out["signal_dbm"] += sigma_db * _shadowing(xy, correlation_m, correlated_share, rng)
+    out["signal_dbm"] += shadowing.sigma_db * _shadowing(
+        xy, shadowing.correlation_m, shadowing.correlated_share, rng
+    )
     out.insert(0, "measurement_id", [f"M{i + 1}" for i in range(len(out))])
     return gpd.GeoDataFrame(out, geometry="geometry", crs=crs).to_crs("EPSG:4326")
 

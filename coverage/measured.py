@@ -45,7 +45,7 @@ PAIR_COLUMNS = (
 
 
 def median_setup(setup: SignalSetup) -> SignalSetup:
-    """The setup predicting the median outdoor level: no body, building or fading margin."""
+    """Return the setup of the median outdoor level: no body, building or fading margin."""
     budget = setup.budget
     return setup.replace(
         budget=LinkBudget(
@@ -104,10 +104,10 @@ def measured_pairs(
 
     tower_operator = np.array([o.strip().casefold() for o in data.operator], dtype=object)
     groups = pd.DataFrame({"operator": operator, "technology": technology})[~given]
-    for (group_operator, group_technology), rows in groups.groupby(
+    for (group_operator, group_technology), at in groups.groupby(
         ["operator", "technology"], sort=True
     ).indices.items():
-        rows = groups.index.to_numpy()[rows]
+        rows = groups.index.to_numpy()[at]
         members = np.flatnonzero(
             (tower_operator == group_operator) & (data.technology == group_technology)
         )

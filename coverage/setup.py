@@ -213,7 +213,7 @@ def _from(calibration: Calibration) -> str:
 
 
 def _calibration_source(settings: Mapping[str, object]) -> str:
-    """The file a calibration was read from, as its settings line names it."""
+    """Return the file a calibration was read from, as its settings line names it."""
     line = str(settings.get("calibration", ""))
     return line[line.rfind("(") + 1 : -1] if line.endswith(")") else ""
 
