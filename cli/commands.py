@@ -14,10 +14,15 @@ from whitespot.coverage import (
     SignalSetup,
     dead_zones,
     gap_list,
+    measured_pairs,
+    read_calibration,
     signal_raster,
     terrain_coverage,
     write_gap_list,
     write_signal_raster,
+)
+from whitespot.coverage import (
+    calibrate as fit_calibration,
 )
 from whitespot.coverage.export import read_gap_list
 from whitespot.coverage.partitioned import partitioned_gap_list
@@ -131,6 +136,7 @@ def _signal_inputs(args: argparse.Namespace) -> tuple[object, SignalSetup, dict[
         extrapolate=args.extrapolate,
         technology=args.technology,
         crs=args.crs,
+        calibration=read_calibration(args.calibration) if args.calibration else None,
     )
     towers = (
         read_opencellid(args.towers, region=region)
@@ -138,18 +144,27 @@ def _signal_inputs(args: argparse.Namespace) -> tuple[object, SignalSetup, dict[
         else validate_layer("towers", args.towers, region=region)
     )
     partitioned = args.households and Path(args.households).is_dir()
-    households, grid = _optional_layers(
+    households, grid, measurements = _optional_layers(
         ("households", None if partitioned else args.households),
         ("grid", args.grid),
+        ("measurements", args.measurements),
         region=region,
     )
     layers = {
         "households": Path(args.households) if partitioned else households,
         "grid": grid,
+        "measurements": measurements,
         "criteria": GapCriteria(
-            covered_share=args.covered_share, max_grid_distance_km=args.max_grid_km
+            covered_share=args.covered_share,
+            max_grid_distance_km=args.max_grid_km,
+            evidence_radius_m=args.evidence_radius_m,
         ),
     }
+    if setup.calibration is not None:
+        print(
+            f"calibration {args.calibration}: "
+            + setup.calibration.coverage_note(towers["operator"], towers["technology"])
+        )
     return towers, setup, layers
 
 
@@ -256,6 +271,8 @@ def plan(args: argparse.Namespace) -> int:
     terrain = read_terrain(args.dem, fallback=args.dem_fallback) if args.dem else None
     # the gap list's own setup; --model overrides that part only
     setup = SignalSetup.from_settings(gaps.settings, terrain=terrain)
+    if args.calibration:
+        setup = setup.replace(calibration=read_calibration(args.calibration))
     if args.model:
         setup = setup.replace(model=args.model, terrain=terrain)
     options = {
@@ -294,12 +311,54 @@ def map_html(args: argparse.Namespace) -> int:
     """``whitespot map``: one self-contained HTML map of a gap list and a plan."""
     region = None if args.anywhere else VIETNAM_BBOX
     gaps = read_gap_list(args.gaps)
-    towers, grid = _optional_layers(("towers", args.towers), ("grid", args.grid), region=region)
+    towers, grid, measurements = _optional_layers(
+        ("towers", args.towers), ("grid", args.grid), ("measurements", args.measurements),
+        region=region,
+    )  # fmt: skip
+    measured = None
+    if measurements is not None:
+        if towers is None:
+            raise SetupError("--measurements needs --towers: residuals are against a tower")
+        setup = SignalSetup.from_settings(gaps.settings)
+        if args.calibration:
+            setup = setup.replace(calibration=read_calibration(args.calibration))
+        measured = measured_pairs(measurements, towers, setup)
     if args.sites:
-        fmap = plan_map(read_plan(args.sites), gaps, towers=towers, grid=grid)
+        fmap = plan_map(
+            read_plan(args.sites), gaps, towers=towers, grid=grid, measurements=measured
+        )
     else:
-        fmap = gap_map(gaps, towers=towers, grid=grid)
+        fmap = gap_map(gaps, towers=towers, grid=grid, measurements=measured)
     print(f"wrote {save_map(fmap, args.out)}")
+    return 0
+
+
+def calibrate(args: argparse.Namespace) -> int:
+    """``whitespot calibrate``: fit the model to measured levels, write calibration.json."""
+    region = None if args.anywhere else VIETNAM_BBOX
+    terrain = read_terrain(args.dem, fallback=args.dem_fallback) if args.dem else None
+    setup = SignalSetup(
+        model=args.model or ("terrain" if terrain is not None else "rma"),
+        terrain=terrain,
+        environment=args.environment,
+        extrapolate=args.extrapolate,
+        crs=args.crs,
+    )
+    towers = (
+        read_opencellid(args.towers, region=region)
+        if args.opencellid
+        else validate_layer("towers", args.towers, region=region)
+    )
+    measurements = validate_layer("measurements", args.measurements, region=region)
+    result = fit_calibration(towers, measurements, setup, by=args.by, block_km=args.block_km)
+    result.write(args.out)
+    print(
+        f"calibrated {setup.description()} to {len(measurements):,} measurements "
+        f"({len(result.groups)} groups, {len(result.refused)} refused):"
+    )
+    for line in result.lines():
+        print(f"  {line}")
+    print(f"wrote {args.out}")
     return 0
 
 

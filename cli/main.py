@@ -15,7 +15,14 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from whitespot.cli import commands
-from whitespot.coverage import MODEL_NAMES, ModelRangeError, SetupError, TerrainCoverageError
+from whitespot.coverage import (
+    MODEL_NAMES,
+    CalibrationError,
+    ModelRangeError,
+    SetupError,
+    TerrainCoverageError,
+)
+from whitespot.coverage.calibration import GROUP_KEYS
 from whitespot.coverage.export import GAP_LIST_FORMATS
 from whitespot.coverage.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
 from whitespot.data import LAYERS, TECHNOLOGIES, ValidationError
@@ -59,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report(sub)
     _add_plan(sub)
     _add_map(sub)
+    _add_calibrate(sub)
     _add_validate(sub)
     _add_sample(sub)
     return parser
@@ -135,6 +143,18 @@ def _add_signal_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fading-margin-db", type=_non_negative(float), default=0.0, help="fading margin dB"
     )
+    _add_calibration_option(parser)
+    parser.add_argument(
+        "--measurements",
+        help="measured levels (drive test, crowdsourced; CSV/XLSX/GPKG/GeoJSON/Parquet): each "
+        "village's evidence beside the survey column of the villages",
+    )
+    parser.add_argument(
+        "--evidence-radius-m",
+        type=_positive(float),
+        default=500.0,
+        help="measurements within this distance of a village are its evidence, m (default 500)",
+    )
     parser.add_argument(
         "--crs",
         type=_metric_crs,
@@ -142,6 +162,14 @@ def _add_signal_options(parser: argparse.ArgumentParser) -> None:
         "villages; give one for data wider than a UTM zone, such as the whole country)",
     )
     parser.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
+
+
+def _add_calibration_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--calibration",
+        help="calibration.json written by 'whitespot calibrate': the model's corrections "
+        "per operator and technology",
+    )
 
 
 def _add_department_options(parser: argparse.ArgumentParser) -> None:
@@ -215,6 +243,9 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
     _add_dem_fallback(plan)
     plan.add_argument("--technology", choices=TECHNOLOGIES, default="4G", help="of new sites")
     plan.add_argument("--model", choices=MODEL_NAMES, help="default: the gap list's model")
+    plan.add_argument(
+        "--calibration", help="calibration.json (default: the gap list's own calibration)"
+    )
     plan.add_argument("--lots-by", choices=["commune", "backhaul"], default="commune")
     plan.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
     plan.add_argument(
@@ -239,9 +270,69 @@ def _add_map(sub: argparse._SubParsersAction) -> None:
     drawing.add_argument("--sites", help="ranked sites written by 'whitespot plan' (.geojson)")
     drawing.add_argument("--towers", help="existing towers")
     drawing.add_argument("--grid", help="power lines")
+    drawing.add_argument(
+        "--measurements",
+        help="measured levels: drawn by level, and their residual against the gap list's "
+        "model (needs --towers)",
+    )
+    drawing.add_argument(
+        "--calibration", help="calibration.json for the residuals (default: the gap list's)"
+    )
     drawing.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
     drawing.add_argument("--out", required=True, type=_output(MAP_SUFFIXES), help="map.html")
     drawing.set_defaults(run=commands.map_html)
+
+
+def _add_calibrate(sub: argparse._SubParsersAction) -> None:
+    calibrate = sub.add_parser(
+        "calibrate",
+        help="tune a path-loss model to measured levels (offset and slope per group)",
+        description="Fit an offset and a slope per decade of distance (K1/K2) to the "
+        "model's path loss for each operator and technology, by robust least squares on "
+        "(measurement, serving tower) pairs; report RMSE before, after and on held-out "
+        "spatial blocks; write calibration.json for --calibration.",
+    )
+    calibrate.add_argument("--towers", required=True, help="towers file (or OpenCelliD CSV)")
+    calibrate.add_argument("--opencellid", action="store_true", help="towers file is OpenCelliD")
+    calibrate.add_argument("--measurements", required=True, help="measured levels file")
+    calibrate.add_argument(
+        "--model", choices=MODEL_NAMES, help="path-loss model (default rma, or terrain with --dem)"
+    )
+    calibrate.add_argument("--dem", help="GeoTIFF DEM (default model becomes 'terrain')")
+    _add_dem_fallback(calibrate)
+    calibrate.add_argument("--environment", choices=ENVIRONMENTS, help="Hata/COST-231 only")
+    calibrate.add_argument(
+        "--extrapolate", action="store_true", help="use the model outside its validity range"
+    )
+    calibrate.add_argument(
+        "--by",
+        type=_group_keys,
+        default=GROUP_KEYS,
+        help="group by these columns, comma-separated (default operator,technology; "
+        "'none' fits one group)",
+    )
+    calibrate.add_argument(
+        "--block-km",
+        type=_positive(float),
+        default=2.0,
+        help="side of the spatial blocks of the cross-validation, km (default 2)",
+    )
+    calibrate.add_argument("--crs", type=_metric_crs, help="metric CRS of the distances")
+    calibrate.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
+    calibrate.add_argument(
+        "--out", required=True, type=_output((".json",)), help="calibration.json"
+    )
+    calibrate.set_defaults(run=commands.calibrate)
+
+
+def _group_keys(text: str) -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in text.split(",") if k.strip() and k.strip() != "none")
+    unknown = [k for k in keys if k not in GROUP_KEYS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"{', '.join(unknown)}: group by {', '.join(GROUP_KEYS)} (or none)"
+        )
+    return keys
 
 
 def _add_validate(sub: argparse._SubParsersAction) -> None:
@@ -437,7 +528,12 @@ def _run(args: argparse.Namespace) -> int:
         return 128 + signal.SIGTERM if terminated else EXIT_INTERRUPTED
     except Exception as error:
         if isinstance(
-            error, ValidationError | ModelRangeError | InfeasibleError | TerrainCoverageError
+            error,
+            ValidationError
+            | ModelRangeError
+            | InfeasibleError
+            | TerrainCoverageError
+            | CalibrationError,
         ):
             code, text = EXIT_INVALID_INPUT, str(error)
         elif isinstance(error, SetupError):

@@ -62,7 +62,8 @@ def synthetic_measurements(
     geopandas.GeoDataFrame
         Validated measurements (EPSG:4326) with ``measurement_id``, ``signal_dbm``,
         ``technology``, ``operator``, ``tower_id`` (the serving cell) and
-        ``true_distance_km``; samples outside the model's range are drawn again.
+        ``true_distance_km``; samples outside the model's range are drawn again, levels
+        below :data:`SENSITIVITY_DBM` are dropped (so there may be fewer than `samples`).
     """
     setup = setup or SignalSetup()
     shadowing = shadowing or Shadowing()
@@ -103,8 +104,13 @@ def synthetic_measurements(
     out["signal_dbm"] += shadowing.sigma_db * _shadowing(
         xy, shadowing.correlation_m, shadowing.correlated_share, rng
     )
+    out = out[out["signal_dbm"] >= SENSITIVITY_DBM].reset_index(drop=True)
     out.insert(0, "measurement_id", [f"M{i + 1}" for i in range(len(out))])
     return gpd.GeoDataFrame(out, geometry="geometry", crs=crs).to_crs("EPSG:4326")
+
+
+SENSITIVITY_DBM = -140.0
+"""Levels below this are not recorded (a handset's sensitivity): dropped, as in real logs."""
 
 
 def _shadowing(

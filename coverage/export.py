@@ -11,6 +11,7 @@ import pandas as pd
 
 from whitespot.coverage.gaps import GapList, summarize
 from whitespot.data import Problem, ValidationError, read_layer, write_layer, write_layers
+from whitespot.data.cells import yes_no
 from whitespot.data.io import existing_path, restore_neutralized, write_staged
 from whitespot.data.labels import SHEET_NAMES, VIETNAMESE_HEADERS, delocalize
 
@@ -120,9 +121,16 @@ def read_gap_list(path: str | PathLike, *, role: str = "gap list") -> GapList:
                 )
             ]
         )
-    for column in ("village_id", "name", "province_code", "commune_code"):
+    for column in ("village_id", "name", "province_code", "commune_code", "evidence_finding"):
         if column in villages:
             villages[column] = villages[column].astype("string").fillna("")
+    if "check_in_field" in villages:  # True/False as written, 1/0 as a spreadsheet may keep it
+        flag = villages["check_in_field"]
+        villages["check_in_field"] = (pd.to_numeric(flag, errors="coerce") == 1).to_numpy() | (
+            yes_no(flag) == 1.0
+        )
+    if "measurements" in villages:
+        villages["measurements"] = pd.to_numeric(villages["measurements"]).astype("Int64")
     villages["households_without_power"] = pd.to_numeric(
         villages.get("households_without_power", pd.Series(pd.NA, index=villages.index)),
         errors="coerce",

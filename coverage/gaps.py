@@ -17,6 +17,12 @@ import shapely
 from pyproj import CRS
 
 from whitespot.coverage.budget import LinkBudget
+from whitespot.coverage.evidence import (
+    EVIDENCE_CLASSES,
+    EVIDENCE_COLUMNS,
+    measured_at_villages,
+    weigh_evidence,
+)
 from whitespot.coverage.setup import SignalSetup
 from whitespot.coverage.signal import SignalEngine
 from whitespot.coverage.tiles import (
@@ -60,11 +66,13 @@ GAP_LIST_COLUMNS = (
     "best_technology",
     "nearest_tower_km",
     "signal_status",
+    "predicted_signal_status",
     "electrified",
     "households_without_power",
     "grid_distance_km",
     "power_status",
     "gap_type",
+    *EVIDENCE_COLUMNS,
     "criteria",
 )
 """Columns of the gap list, in order (geometry follows in the GeoDataFrame)."""
@@ -78,6 +86,8 @@ SUMMARY_COLUMNS = (
     "households_without_power",
     "villages_without_both",
     "households_without_both",
+    *(f"villages_{kind}" for kind in EVIDENCE_CLASSES),
+    "villages_to_check",
 )
 
 
@@ -94,11 +104,17 @@ class GapCriteria:
     max_grid_distance_km : float, default 5.0
         A village farther than this from the grid has no power when its electrification is
         unknown, and is flagged as far from the grid otherwise.
+    evidence_radius_m : float, default 500
+        Measurements within this distance of a village are its evidence, m.
+    min_measurements : int, default 3
+        A technology's median level is evidence from this many samples on.
     """
 
     covered_share: float = 0.8
     min_electrified_share: float = 0.5
     max_grid_distance_km: float = 5.0
+    evidence_radius_m: float = 500.0
+    min_measurements: int = 3
 
     def __post_init__(self) -> None:
         for name in ("covered_share", "min_electrified_share"):
@@ -106,6 +122,11 @@ class GapCriteria:
                 raise ValueError(f"{name}={getattr(self, name)} must be within 0..1")
         if self.max_grid_distance_km < 0:
             raise ValueError(f"max_grid_distance_km={self.max_grid_distance_km} must be >= 0")
+        if self.evidence_radius_m <= 0 or self.min_measurements < 1:
+            raise ValueError(
+                f"evidence_radius_m={self.evidence_radius_m} must be > 0 and "
+                f"min_measurements={self.min_measurements} >= 1"
+            )
 
     def settings(self) -> dict[str, object]:
         """Return the rules as plain values, for the settings sheet."""
@@ -113,6 +134,8 @@ class GapCriteria:
             "covered_share": self.covered_share,
             "min_electrified_share": self.min_electrified_share,
             "max_grid_distance_km": self.max_grid_distance_km,
+            "evidence_radius_m": self.evidence_radius_m,
+            "min_measurements": self.min_measurements,
             "households_without_both": "households of villages without both, the smaller of "
             "the two counts (a lower bound)",
         }
@@ -164,7 +187,20 @@ class GapList:
             f"{counted(total['villages_without_power'], 'village')} "
             f"({counted(total['households_without_power'], 'household')}) without power; "
             f"{counted(total['villages_without_both'], 'village')} without both"
+            + _evidence_sentence(total)
         )
+
+
+def _evidence_sentence(total: dict[str, int]) -> str:
+    """Say the evidence counts for the headline; nothing when no village has evidence."""
+    if total["villages_no_evidence"] == total["villages"]:
+        return ""
+    return (
+        f"; evidence: {total['villages_agrees']:,} agree, "
+        f"{total['villages_survey_contradicts_prediction']:,} contradicted by the survey, "
+        f"{total['villages_measurements_contradict_prediction']:,} by measurements "
+        f"({counted(total['villages_to_check'], 'village')} to check in the field)"
+    )
 
 
 def grid_distance_km(points: gpd.GeoDataFrame, grid: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
@@ -179,7 +215,7 @@ def grid_distance_km(points: gpd.GeoDataFrame, grid: gpd.GeoDataFrame, crs: CRS)
     return out / 1000.0
 
 
-def gap_list(
+def gap_list(  # noqa: PLR0913 - the province's layers and rules
     villages: gpd.GeoDataFrame,
     towers: gpd.GeoDataFrame,
     setup: SignalSetup | None = None,
@@ -187,6 +223,7 @@ def gap_list(
     households: gpd.GeoDataFrame | None = None,
     grid: gpd.GeoDataFrame | None = None,
     criteria: GapCriteria | None = None,
+    measurements: gpd.GeoDataFrame | None = None,
     client: Client | None = None,
     progress: bool | None = None,
 ) -> GapList:
@@ -207,7 +244,12 @@ def gap_list(
     grid : geopandas.GeoDataFrame, optional
         Power lines, for the grid distance.
     criteria : GapCriteria, optional
-        Village rules (covered share, electrified share, grid distance).
+        Village rules (covered share, electrified share, grid distance, evidence radius).
+    measurements : geopandas.GeoDataFrame, optional
+        Validated measured levels (:func:`whitespot.data.validate_measurements`): each
+        village's evidence beside the survey column of `villages` (``survey_signal``).
+        A village the survey or the measurements find without signal stays on the list
+        even when predicted covered; every contradiction is flagged ``check_in_field``.
     client : distributed.Client, optional
         Predict the households as Dask tasks on this cluster, in tiles of
         :data:`~whitespot.coverage.tiles.HOUSEHOLDS_PER_TILE`; the result is the same as
@@ -240,7 +282,17 @@ def gap_list(
             pd.concat(parts, ignore_index=True), geometry=households.geometry.name
         )
         tally = village_tally(villages["village_id"].reset_index(drop=True), household_layer)
-    gaps = assemble_gap_list(villages, engine, setup, overlap, tally, grid, criteria, progress)
+    gaps = assemble_gap_list(
+        villages,
+        engine,
+        setup,
+        overlap,
+        tally,
+        grid,
+        criteria,
+        measurements=measurements,
+        progress=progress,
+    )
     return replace(gaps, households=household_layer)
 
 
@@ -259,7 +311,7 @@ def prepare_gap_list(
     return setup, SignalEngine.prepare(towers, setup), overlap
 
 
-def assemble_gap_list(
+def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's layers
     villages: gpd.GeoDataFrame,
     engine: SignalEngine,
     setup: SignalSetup,
@@ -267,6 +319,8 @@ def assemble_gap_list(
     tally: pd.DataFrame | None,
     grid: gpd.GeoDataFrame | None,
     criteria: GapCriteria | None,
+    *,
+    measurements: gpd.GeoDataFrame | None = None,
     progress: bool | None = None,
 ) -> GapList:
     """Classify the villages from their households' tally (or their own point) and list them.
@@ -276,6 +330,8 @@ def assemble_gap_list(
     tally : pandas.DataFrame, optional
         :func:`~whitespot.coverage.tiles.village_tally` of all households, summed over
         tiles; None evaluates signal at the village points only.
+    measurements : geopandas.GeoDataFrame, optional
+        Measured levels, the villages' evidence beside their survey column.
 
     Returns
     -------
@@ -293,6 +349,14 @@ def assemble_gap_list(
         if tally["electrified_known"].sum() > 0:  # households carry electrification
             electrified = per_village
     _classify_signal(table, village_signal, criteria, budget, tally is not None)
+    measured = measured_at_villages(
+        villages,
+        measurements,
+        setup,
+        radius_m=criteria.evidence_radius_m,
+        min_samples=criteria.min_measurements,
+    )
+    weigh_evidence(table, measured)
     if setup.uses_terrain:
         table["terrain_fallback"] = _terrain_fallback(village_signal, per_village)
     _classify_power(table, villages, grid, crs, criteria, household_power=electrified)
@@ -315,6 +379,7 @@ def assemble_gap_list(
         **setup.settings(),
         "signal_evaluated_at": "households" if tally is not None else "village points",
         **criteria.settings(),
+        "evidence": _evidence_setting(table, measurements, criteria),
     }
     if setup.uses_terrain:
         settings["terrain_fallback"] = _fallback_setting(setup.terrain, table["terrain_fallback"])
@@ -327,6 +392,21 @@ def assemble_gap_list(
         summarize(out, ["province_code"]),
         None,
         settings,
+    )
+
+
+def _evidence_setting(
+    table: pd.DataFrame, measurements: gpd.GeoDataFrame | None, criteria: GapCriteria
+) -> str:
+    """Say what evidence the gap list weighed: survey answers and measurements."""
+    surveyed = int(table["survey_signal"].notna().sum())
+    sampled = int((table["measurements"] > 0).sum())
+    given = 0 if measurements is None else len(measurements)
+    return (
+        f"survey answers for {counted(surveyed, 'village')}; {given:,} measurements, "
+        f"{sampled:,} villages with samples within {criteria.evidence_radius_m:g} m (median "
+        f"per technology of at least {criteria.min_measurements}); a village the field "
+        "finds without signal stays on the list, every contradiction is flagged check_in_field"
     )
 
 
@@ -506,8 +586,12 @@ def criteria_text(table: pd.DataFrame, criteria: GapCriteria) -> pd.Series:
         lambda v: "no tower" if np.isnan(v) else f"nearest tower {v:.1f} km"
     )
     covered = (100 * table["covered_share"].fillna(0)).round().astype(int).astype(str)
+    status = text(table["signal_status"])
+    if "predicted_signal_status" in table:
+        predicted = text(table["predicted_signal_status"]).fillna(status)
+        status = status.where(predicted == status, status + " (predicted " + predicted + ")")
     signal_part = (
-        "signal " + text(table["signal_status"]) + ": " + covered + "% of households covered "
+        "signal " + status + ": " + covered + "% of households covered "
         f"(needs {100 * criteria.covered_share:g}%); " + server + ", " + nearest
     )
     share = table["electrified"]
@@ -522,15 +606,54 @@ def criteria_text(table: pd.DataFrame, criteria: GapCriteria) -> pd.Series:
         )
     )
     out = signal_part + "; power " + text(table["power_status"]) + ": " + electrified + grid
+    if "evidence" in table:
+        out = out + _evidence_text(table, criteria)
     if "households_unknown" in table:
         unknown = table["households_unknown"].fillna(False).astype(bool).to_numpy()
         out = out.where(~unknown, out + COUNTED_AS_ZERO)
     return out
 
 
+FINDING_TEXT = {
+    "no_signal_found": " - no signal found where the model predicts coverage: kept on the "
+    "list, check in the field",
+    "signal_found": " - signal found where the model predicts a gap: check in the field",
+}
+
+
+def _evidence_text(table: pd.DataFrame, criteria: GapCriteria) -> pd.Series:
+    """Write the survey answer, the measured level and any contradiction of each row."""
+    index = table.index
+    survey = pd.Series(table["survey_signal"], index=index, dtype="string")
+    survey_part = ("; survey: " + survey).fillna("")
+    count = pd.Series(table["measurements"], index=index).fillna(0).astype(int)
+    level = pd.Series(table["measured_signal_dbm"], index=index, dtype=float)
+    technology = pd.Series(table["measured_technology"], index=index, dtype="string")
+    within = f" within {criteria.evidence_radius_m:g} m"
+    measured = (
+        "; measured "
+        + level.map(lambda v: f"{v:.1f}")
+        + " dBm ("
+        + technology.fillna("")
+        + ", median of "
+        + count.astype(str)
+        + " samples"
+        + within
+        + ")"
+    )
+    few = "; " + count.astype(str) + " samples" + within + " (too few to judge)"
+    measured = measured.where(level.notna(), few.where(count > 0, ""))
+    finding = pd.Series(table["evidence_finding"], index=index).map(FINDING_TEXT).fillna("")
+    return survey_part + measured + finding
+
+
 def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Totals of a gap list per group (province, commune ...): :data:`SUMMARY_COLUMNS`."""
     frame = pd.DataFrame(gaps)
+    evidence = frame.get("evidence", pd.Series("no_evidence", index=frame.index)).fillna(
+        "no_evidence"
+    )
+    to_check = frame.get("check_in_field", pd.Series(False, index=frame.index))
     no_signal = frame["signal_status"].isin(["weak", "none"])
     no_power = frame["power_status"] == "none"
     both = no_signal & no_power
@@ -553,6 +676,8 @@ def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFr
                 ),
                 0,
             ),
+            **{f"villages_{kind}": (evidence == kind).astype(int) for kind in EVIDENCE_CLASSES},
+            "villages_to_check": to_check.fillna(False).astype(bool).astype(int),
         }
     )
     return parts.groupby(by, sort=True, as_index=False)[list(SUMMARY_COLUMNS)].sum()

@@ -98,6 +98,7 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
     *,
     grid: gpd.GeoDataFrame | None = None,
     criteria: GapCriteria | None = None,
+    measurements: gpd.GeoDataFrame | None = None,
     client: Client | None = None,
     progress: bool | None = None,
 ) -> GapList:
@@ -112,7 +113,7 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
     out : path-like
         Folder for the classified households: one GeoParquet file per input file, at the
         same relative path, written whole or not at all.
-    setup, grid, criteria
+    setup, grid, criteria, measurements
         As :func:`~whitespot.coverage.gap_list`.
     client : distributed.Client, optional
         Run the partitions as Dask tasks (the workers must see both folders).
@@ -143,7 +144,17 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
             desc="partitions",
         )
     tally = sum(tallies[1:], start=tallies[0])
-    gaps = assemble_gap_list(villages, engine, setup, overlap, tally, grid, criteria, progress)
+    gaps = assemble_gap_list(
+        villages,
+        engine,
+        setup,
+        overlap,
+        tally,
+        grid,
+        criteria,
+        measurements=measurements,
+        progress=progress,
+    )
     gaps.settings["households_written_to"] = str(Path(out))
     gaps.settings["household_partitions"] = len(parts)
     return gaps

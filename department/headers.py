@@ -56,6 +56,17 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "province_code": ("province_code", "mã tỉnh"),
     "commune_code": ("commune_code", "mã xã", "ward_code"),
+    "survey_signal": (
+        "có sóng",
+        "có sóng?",
+        "có sóng di động",
+        "sóng",
+        "sóng di động",
+        "tình trạng sóng khảo sát",
+        "survey_signal",
+        "has_signal",
+        "has signal",
+    ),
     "surveyed": ("ngày khảo sát", "ngày cập nhật", "cập nhật", "surveyed", "updated", "date"),
     "note": ("ghi chú", "note", "notes", "remarks"),
 }

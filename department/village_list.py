@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from whitespot.data import Problem, ValidationError
-from whitespot.data.cells import COUNT_PATTERN, THOUSANDS, count_value, yes_no
+from whitespot.data.cells import COUNT_PATTERN, THOUSANDS, count_value, survey_answers, yes_no
 from whitespot.data.crs import WGS84
 from whitespot.data.encoding import decode_text
 from whitespot.data.io import existing_path
@@ -489,6 +489,8 @@ def _villages(
     out["electrified"] = (
         _electrified(table["electrified"], rows, ids, issues) if "electrified" in table else np.nan
     )
+    if "survey_signal" in table:
+        out["survey_signal"] = _survey(table["survey_signal"], rows, ids, issues)
     if "surveyed" in table:
         out["surveyed"] = _dates(table["surveyed"], rows, ids, issues)
     out["source_row"] = rows
@@ -660,6 +662,23 @@ def _electrified(raw: pd.Series, rows, ids, issues: _Issues) -> np.ndarray:
             ids[bad],
         )
     return np.where(bad, np.nan, share)
+
+
+def _survey(raw: pd.Series, rows, ids, issues: _Issues) -> pd.Series:
+    """Read the survey's "Có sóng?" answers as yes/weak/no; anything else is an error."""
+    text = raw.map(_cell_text).astype("string").str.strip()
+    answers, unreadable = survey_answers(text.mask(text == ""))
+    if unreadable.any():
+        issues.add(
+            rows[unreadable],
+            "survey_signal",
+            "not_a_survey_answer",
+            "error",
+            raw[unreadable].astype(str),
+            "the survey's signal must be Có/Yếu/Không (yes/weak/no, 1/0); left blank",
+            ids[unreadable],
+        )
+    return pd.Series(answers, index=raw.index, dtype="string")
 
 
 def _dates(raw: pd.Series, rows, ids, issues: _Issues) -> pd.Series:

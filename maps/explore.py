@@ -10,6 +10,7 @@ import geopandas as gpd
 from folium import plugins
 
 from whitespot.coverage import GapList, SignalRaster
+from whitespot.coverage.measured import USED
 from whitespot.data import WGS84
 from whitespot.maps.layers import (
     CLUSTER_FROM_VILLAGES,
@@ -23,10 +24,13 @@ from whitespot.maps.layers import (
     villages_cluster_layer,
     villages_layer,
 )
+from whitespot.maps.measured import check_layer, measurements_layer, residuals_layer
 from whitespot.maps.style import (
     GAP_COLOURS,
     GAP_LABELS,
     OPERATOR_COLOURS,
+    RESIDUAL_COLOURS,
+    RESIDUAL_RANGE_DB,
     SIGNAL_COLOURS,
     SIGNAL_RANGE_DBM,
 )
@@ -41,6 +45,7 @@ def gap_map(
     zones: gpd.GeoDataFrame | None = None,
     title: str | None = None,
     cluster: bool | None = None,
+    measurements: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Map villages by gap type, with towers, predicted coverage and the power grid.
 
@@ -59,6 +64,9 @@ def gap_map(
     cluster : bool, optional
         Draw villages as clustered markers; default from
         :data:`~whitespot.maps.layers.CLUSTER_FROM_VILLAGES` villages on.
+    measurements : geopandas.GeoDataFrame, optional
+        :func:`whitespot.coverage.measured_pairs` output: the measurements by level, and
+        the model's error (measured minus predicted) per cell.
 
     Returns
     -------
@@ -67,7 +75,14 @@ def gap_map(
         the villages. :func:`whitespot.maps.save_map` writes it as one self-contained file.
     """
     fmap = _draw_gaps(
-        gaps, towers=towers, grid=grid, raster=raster, zones=zones, title=title, cluster=cluster
+        gaps,
+        towers=towers,
+        grid=grid,
+        raster=raster,
+        zones=zones,
+        title=title,
+        cluster=cluster,
+        measurements=measurements,
     )
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
@@ -82,6 +97,7 @@ def _draw_gaps(
     zones: gpd.GeoDataFrame | None,
     title: str | None,
     cluster: bool | None = None,
+    measurements: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     villages = gaps.villages
     fmap = _base_map(villages, title or gaps.headline())
@@ -98,8 +114,17 @@ def _draw_gaps(
             weight=2,
             fields=[("line", "line_id"), ("kV", "voltage_kv")],
         ).add_to(fmap)
+    if measurements is not None and len(measurements):
+        if (measurements["status"] == USED).any():
+            residuals_layer(measurements).add_to(fmap)
+            _residual_legend().add_to(fmap)
+        measurements_layer(measurements).add_to(fmap)
+        if raster is None:
+            _signal_legend("Signal (dBm)").add_to(fmap)
     if "power_status" in villages and (villages["power_status"] == "none").any():
         unelectrified_layer(villages).add_to(fmap)
+    if "check_in_field" in villages and villages["check_in_field"].fillna(False).any():
+        check_layer(villages).add_to(fmap)
     if towers is not None and len(towers):
         for group in towers_layers(towers):
             group.add_to(fmap)
@@ -122,10 +147,11 @@ def plan_map(plan: object, gaps: GapList, **layers: object) -> folium.Map:
         ``service``, ``backhaul``, ``power_lines`` and a ``headline()``).
     gaps : GapList
     **layers
-        Passed to :func:`gap_map` (``towers``, ``grid``, ``raster``, ``zones``).
+        Passed to :func:`gap_map` (``towers``, ``grid``, ``raster``, ``zones``,
+        ``measurements``).
     """
     layers.setdefault("title", f"{gaps.headline()}<br>{plan.headline()}")
-    for name in ("towers", "grid", "raster", "zones", "cluster"):
+    for name in ("towers", "grid", "raster", "zones", "cluster", "measurements"):
         layers.setdefault(name, None)
     fmap = _draw_gaps(gaps, **layers)
     fmap.get_root().header.add_child(rank_label_css())
@@ -203,16 +229,29 @@ def _legend(inner_html: str, *, bottom_px: int) -> branca.element.MacroElement:
     return legend
 
 
-def _signal_legend() -> branca.element.MacroElement:
+def _signal_legend(heading: str = "Predicted best signal (dBm)") -> branca.element.MacroElement:
     """Draw the colour bar of the signal overlay in dBm (a CSS gradient, no script)."""
-    low, high = SIGNAL_RANGE_DBM
-    gradient = ", ".join(SIGNAL_COLOURS)
+    return _colour_bar(heading, SIGNAL_RANGE_DBM, SIGNAL_COLOURS, bottom_px=150)
+
+
+def _residual_legend() -> branca.element.MacroElement:
+    """Colour bar of the model's error: red measured weaker, blue stronger than predicted."""
+    return _colour_bar(
+        "Measured - predicted (dB)", RESIDUAL_RANGE_DB, RESIDUAL_COLOURS, bottom_px=350
+    )
+
+
+def _colour_bar(
+    heading: str, scale: tuple[float, float], colours: tuple[str, ...], *, bottom_px: int
+) -> branca.element.MacroElement:
+    low, high = scale
+    gradient = ", ".join(colours)
     return _legend(
-        "<b>Predicted best signal (dBm)</b>"
+        f"<b>{html.escape(heading)}</b>"
         f'<div style="width:220px;height:12px;background:linear-gradient(to right, {gradient})">'
         f'</div><div style="display:flex;justify-content:space-between;width:220px">'
         f"<span>{low:g}</span><span>{(low + high) / 2:g}</span><span>{high:g}</span></div>",
-        bottom_px=150,
+        bottom_px=bottom_px,
     )
 
 

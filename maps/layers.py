@@ -69,6 +69,9 @@ def villages_layer(villages: gpd.GeoDataFrame, *, name: str = "Villages by gap")
             ("nearest tower km", "nearest_tower_km"),
             ("grid km", "grid_distance_km"),
             ("gap", "gap"),
+            ("evidence", "evidence"),
+            ("survey", "survey_signal"),
+            ("measured dBm", "measured_signal_dbm"),
             ("criteria", "criteria"),
         ],
     )
@@ -101,6 +104,7 @@ _CLUSTER_FIELDS = (
     ("without signal", "households_without_signal"),
     ("best signal dBm", "best_signal_dbm"),
     ("gap", "gap"),
+    ("evidence", "evidence"),
 )
 
 # Builds each marker and its popup with textContent, so names stay text.
@@ -142,7 +146,7 @@ def villages_cluster_layer(
         np.round(village_radius(table["households"].to_numpy(dtype=float)), 1),
     ]
     for _, column in _CLUSTER_FIELDS:
-        values = table[column]
+        values = table.get(column, pd.Series("", index=table.index))
         if pd.api.types.is_float_dtype(values):
             values = values.round(1)
         columns.append(values.astype("string").fillna("").to_numpy(dtype=object))

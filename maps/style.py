@@ -33,12 +33,33 @@ def village_radius(households: np.ndarray) -> np.ndarray:
     return np.clip(3.0 + np.sqrt(np.asarray(households, dtype=float)) * 0.8, 3.0, 18.0)
 
 
-def colour_ramp(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    """RGBA bytes (..., 4) for values on the signal scale; NaN is transparent."""
-    stops = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in SIGNAL_COLOURS], float)
+RESIDUAL_RANGE_DB = (-20.0, 20.0)
+"""Colour scale of measured minus predicted level, dB."""
+RESIDUAL_COLOURS = ("#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac")
+"""Diverging stops: red where the measurements are weaker than predicted (the model is
+optimistic), blue where they are stronger (pessimistic)."""
+
+CHECK_COLOUR = "#d81b60"
+"""Ring around villages whose survey or measurements contradict the prediction."""
+
+
+def colour_ramp(
+    values: np.ndarray, low: float, high: float, colours: tuple[str, ...] = SIGNAL_COLOURS
+) -> np.ndarray:
+    """RGBA bytes (..., 4) for values on a colour scale (default the signal's); NaN clear."""
+    stops = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in colours], float)
     position = np.clip((values - low) / (high - low), 0.0, 1.0) * (len(stops) - 1)
     lower = np.clip(np.floor(np.nan_to_num(position)).astype(int), 0, len(stops) - 2)
     fraction = np.nan_to_num(position) - lower
     rgb = stops[lower] * (1 - fraction[..., None]) + stops[lower + 1] * fraction[..., None]
     alpha = np.where(np.isnan(values), 0, 170)
     return np.concatenate([rgb, alpha[..., None]], axis=-1).astype(np.uint8)
+
+
+def hex_colours(
+    values: np.ndarray, low: float, high: float, colours: tuple[str, ...] = SIGNAL_COLOURS
+) -> np.ndarray:
+    """``#rrggbb`` per value on a colour scale (NaN grey)."""
+    rgb = colour_ramp(np.asarray(values, dtype=float), low, high, colours)[..., :3]
+    text = np.array([f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.tolist()], dtype=object)
+    return np.where(np.isnan(values), "#9e9e9e", text)

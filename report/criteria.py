@@ -8,6 +8,8 @@ in the gap list's settings; no sentence or formatted number is parsed back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from whitespot.data.labels import VIETNAMESE_VALUES
@@ -77,9 +79,40 @@ def vietnamese_criteria(villages: pd.DataFrame, settings: dict[str, object]) -> 
         "Không có tọa độ dùng được (dòng " + rows + " của tệp): chưa dự báo được sóng; "
         "cần sửa kinh độ, vĩ độ. Điện: " + power + ", " + electrified,
     )
+    if "evidence" in villages:
+        text = text + _vietnamese_evidence(villages, settings, number)
     counted_zero = villages.get("households_unknown", pd.Series(False, index=villages.index))
     text = text.where(
         ~counted_zero.fillna(False).astype(bool).to_numpy(),
         text + "; số hộ thiếu hoặc không đọc được trong tệp: tính là 0",
     )
     return text.astype(object)
+
+
+FINDINGS_VI = {
+    "no_signal_found": " - thực tế không có sóng dù mô hình dự báo có sóng: giữ trong danh sách, "
+    "cần kiểm tra thực địa",
+    "signal_found": " - thực tế có sóng dù mô hình dự báo lõm: cần kiểm tra thực địa",
+}
+
+
+def _vietnamese_evidence(
+    villages: pd.DataFrame, settings: dict[str, object], number: Callable
+) -> pd.Series:
+    """Write the survey answer, the measured level and any contradiction in Vietnamese."""
+    index = villages.index
+    survey = villages["survey_signal"].astype("string").map(VIETNAMESE_VALUES["survey_signal"])
+    survey_part = ("; khảo sát: " + survey.astype("string")).fillna("")
+    count = pd.to_numeric(villages["measurements"], errors="coerce").fillna(0).astype(int)
+    level = pd.to_numeric(villages["measured_signal_dbm"], errors="coerce")
+    technology = villages["measured_technology"].astype("string").fillna("")
+    radius = vietnamese_number(float(settings.get("evidence_radius_m", 500.0)))
+    within = f" trong bán kính {radius} m"
+    measured = (
+        "; đo được " + number(level, 1) + " dBm (" + technology + ", trung vị của "
+        + count.astype(str) + " mẫu" + within + ")"
+    )  # fmt: skip
+    few = "; " + count.astype(str) + " mẫu" + within + " (chưa đủ để đánh giá)"
+    measured = measured.where(level.notna(), few.where(count > 0, ""))
+    finding = pd.Series(villages["evidence_finding"], index=index).map(FINDINGS_VI).fillna("")
+    return survey_part + measured + finding

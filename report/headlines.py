@@ -29,6 +29,20 @@ def gaps_sentence(gaps: GapList, language: Language) -> str:
         f"{n(total['villages_without_power'])} thôn, bản "
         f"({n(total['households_without_power'])} hộ) chưa có điện; "
         f"{n(total['villages_without_both'])} thôn, bản chưa có cả sóng và điện"
+        + _vietnamese_evidence(total)
+    )
+
+
+def _vietnamese_evidence(total: dict[str, int]) -> str:
+    """Evidence counts in Vietnamese; nothing when no village was surveyed or measured."""
+    if total["villages_no_evidence"] == total["villages"]:
+        return ""
+    n = vietnamese_number
+    return (
+        f"; đối chiếu thực tế: {n(total['villages_agrees'])} thôn khớp dự báo, "
+        f"{n(total['villages_survey_contradicts_prediction'])} thôn khảo sát khác dự báo, "
+        f"{n(total['villages_measurements_contradict_prediction'])} thôn đo đạc khác dự báo "
+        f"({n(total['villages_to_check'])} thôn cần kiểm tra thực địa)"
     )
 
 

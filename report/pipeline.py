@@ -73,6 +73,7 @@ def department_gap_list(
     households: gpd.GeoDataFrame | None = None,
     grid: gpd.GeoDataFrame | None = None,
     criteria: GapCriteria | None = None,
+    measurements: gpd.GeoDataFrame | None = None,
 ) -> tuple[GapList, gpd.GeoDataFrame]:
     """Gap list of a department's village list: admin units, then signal and power gaps.
 
@@ -86,8 +87,9 @@ def department_gap_list(
         How signal is predicted (:func:`whitespot.coverage.gap_list`).
     communes : geopandas.GeoDataFrame, optional
         Post-2025 commune boundaries with ``commune_code`` (decides split communes).
-    households, grid, criteria
-        As :func:`whitespot.coverage.gap_list`.
+    households, grid, criteria, measurements
+        As :func:`whitespot.coverage.gap_list`; the list's survey column ("Có sóng?") is
+        weighed with the measurements.
 
     Returns
     -------
@@ -108,7 +110,7 @@ def department_gap_list(
     if located.any():
         computed = gap_list(
             validate_villages(layer[located], region=None), towers, setup,
-            households=households, grid=grid, criteria=criteria,
+            households=households, grid=grid, criteria=criteria, measurements=measurements,
         )  # fmt: skip
         table = pd.DataFrame(computed.villages)
         settings = computed.settings
@@ -149,6 +151,11 @@ def _unlocated(villages: gpd.GeoDataFrame) -> pd.DataFrame:
         np.where(share.isna(), pd.NA, without).astype(object), dtype="Int64"
     )
     out["gap_type"] = LOCATION_UNKNOWN
+    out["predicted_signal_status"] = "unknown"
+    out["evidence"] = "no_evidence"
+    out["evidence_finding"] = ""
+    out["check_in_field"] = False
+    out["measurements"] = 0
     out["criteria"] = (
         "no usable coordinates (row "
         + out["source_row"].astype(str)
@@ -176,6 +183,7 @@ def department_submission(  # noqa: PLR0913 the department's files and rules
     households: gpd.GeoDataFrame | None = None,
     grid: gpd.GeoDataFrame | None = None,
     criteria: GapCriteria | None = None,
+    measurements: gpd.GeoDataFrame | None = None,
     towers_file: str | PathLike | None = None,
     previous: str | PathLike | GapList | None = None,
     target: int | None = None,
@@ -206,8 +214,9 @@ def department_submission(  # noqa: PLR0913 the department's files and rules
         Distance for matching villages by location between submissions, m.
     quality : QualityConfig, optional
         Thresholds of the data-quality checks.
-    households, grid, criteria
-        As :func:`whitespot.coverage.gap_list`.
+    households, grid, criteria, measurements
+        As :func:`whitespot.coverage.gap_list`; the list's survey column ("Có sóng?") is
+        weighed with the measurements.
 
     Returns
     -------
@@ -216,7 +225,7 @@ def department_submission(  # noqa: PLR0913 the department's files and rules
     village_list = read_village_list(villages, columns=columns)
     gaps, admin = department_gap_list(
         village_list, towers, setup, communes=communes, households=households, grid=grid,
-        criteria=criteria,
+        criteria=criteria, measurements=measurements,
     )  # fmt: skip
     files = {"villages": Path(villages)}
     raw_towers = None

@@ -52,6 +52,16 @@ TEXT: dict[str, dict[str, str]] = {
     "problem": {"vi": "Vấn đề", "en": "Problem"},
     "sources": {"vi": "Nguồn và thiết lập", "en": "Sources and settings"},
     "unmatched": {"vi": "(chưa đối chiếu được)", "en": "(not matched)"},
+    "agrees": {"vi": "Thôn thực tế khớp dự báo", "en": "villages where the field agrees"},
+    "survey_contradicts": {
+        "vi": "Thôn khảo sát khác dự báo",
+        "en": "villages the survey contradicts",
+    },
+    "measurements_contradict": {
+        "vi": "Thôn đo đạc khác dự báo",
+        "en": "villages measurements contradict",
+    },
+    "to_check": {"vi": "Thôn cần kiểm tra thực địa", "en": "villages to check in the field"},
 }
 PROBLEMS_SHOWN = 40
 
@@ -90,6 +100,13 @@ def summary_html(submission: Submission, *, language: Language = "vi") -> str:
         ("households_no_power", total["households_without_power"]),
         ("unknown", unknown),
     ]
+    if total["villages_no_evidence"] < total["villages"]:  # a survey or measurements
+        counts += [
+            ("agrees", total["villages_agrees"]),
+            ("survey_contradicts", total["villages_survey_contradicts_prediction"]),
+            ("measurements_contradict", total["villages_measurements_contradict_prediction"]),
+            ("to_check", total["villages_to_check"]),
+        ]
     cards = [(t(key), _number(int(value), language)) for key, value in counts]
     cards.append((t("quality"), f"{submission.quality.score():.0f}/100"))
     parts = [
@@ -154,6 +171,7 @@ def _commune_table(submission: Submission, language: Language) -> pd.DataFrame:
         "households_without_signal": TEXT["households_no_signal"][language],
         "villages_without_power": TEXT["no_power"][language],
         "households_without_power": TEXT["households_no_power"][language],
+        "villages_to_check": TEXT["to_check"][language],
         "score": TEXT["score"][language],
     }
     if submission.progress is not None:
