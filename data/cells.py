@@ -84,7 +84,7 @@ def survey_answers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         elif word in WEAK_WORDS:
             meaning[position] = "weak"
         else:
-            bad[position] = word not in ("", "nan", "na")
+            bad[position] = str(text).strip() not in ("", "nan", "NaN", "None", "<NA>")
     empty = values.isna().to_numpy()
     answers, unreadable = meaning[codes], bad[codes]
     answers[empty], unreadable[empty] = None, False

@@ -249,6 +249,12 @@ def _find_header(
         if any(c not in fields or fields[c] != f for c, f in below.items()):
             fields = {**fields, **below}
             header_rows.append(top + 1)
+    if top > 0:  # a column titled only in the upper row of a two-row header
+        above = _row_fields(grid[top - 1], lookup)
+        extra = {c: f for c, f in above.items() if c not in fields and f not in fields.values()}
+        if extra:
+            fields = {**extra, **fields}
+            header_rows.insert(0, top - 1)
     fields = _first_column_per_field(fields)
     present = set(fields.values())
     missing = [f for f in REQUIRED_FIELDS if f not in present]

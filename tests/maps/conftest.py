@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from whitespot.coverage import dead_zones, gap_list, signal_raster
-from whitespot.data import validate_villages
+from whitespot.coverage import (
+    dead_zones,
+    gap_list,
+    measured_pairs,
+    signal_raster,
+    synthetic_measurements,
+)
+from whitespot.data import validate_measurements, validate_villages
 from whitespot.maps import gap_map, plan_map, save_map
 from whitespot.planning import plan_sites
 
@@ -63,3 +69,20 @@ def cluster_map_file(tmp_path_factory, province, layers):
     return save_map(fmap, tmp_path_factory.mktemp("cluster") / "map.html"), villages.iloc[0][
         "village_id"
     ]
+
+
+@pytest.fixture(scope="session")
+def measured_map_file(tmp_path_factory, province, layers):
+    """A gap map with 4,000 measurements (clustered), their residuals, villages to check,
+    and a hostile operator name on the measurements."""
+    towers = layers["towers"]
+    drive = validate_measurements(
+        synthetic_measurements(towers, samples=4_000, offset_db=10.0, seed=2)
+    )
+    drive.loc[0, "operator"] = HOSTILE_NAME
+    villages = province.villages.copy()
+    villages["survey_signal"] = "không"
+    gaps = gap_list(validate_villages(villages), towers, measurements=drive, progress=False)
+    pairs = measured_pairs(drive, towers, gaps.setup)
+    fmap = gap_map(gaps, towers=towers, measurements=pairs)
+    return save_map(fmap, tmp_path_factory.mktemp("measured") / "map.html"), pairs

@@ -98,3 +98,27 @@ def test_clustered_villages_open_escaped_popups(browser, cluster_map_file):
     assert "<script>alert(1)</script>" in text[0] and text[1] == 0
     severe = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert [m for m in severe if "Failed to load resource" not in m and "net::" not in m] == []
+
+
+def test_measurements_residuals_and_checks_render_escaped(browser, measured_map_file):
+    path, pairs = measured_map_file
+    browser.get(path.as_uri())
+    labels = browser.find_element("css selector", ".leaflet-control-layers-overlays").text
+    for name in ("Measurements (dBm)", "Model error: measured - predicted",
+                 "Villages to check in the field"):  # fmt: skip
+        assert name in labels
+    text = browser.execute_script(
+        "const m = Object.keys(window).map(k => window[k]).find(v => v instanceof L.Map);"
+        "let group = null;"
+        "m.eachLayer(l => { if (l instanceof L.MarkerClusterGroup) group = l; });"
+        "const first = group.getLayers().find("
+        " l => l.getPopup().getContent().textContent.includes('alert(1)'));"
+        "L.popup().setLatLng(first.getLatLng()).setContent(first.getPopup().getContent())"
+        " .openOn(m);"
+        "const box = document.querySelector('.leaflet-popup-content');"
+        "return [box.innerText, box.querySelectorAll('script').length, group.getLayers().length];"
+    )
+    assert text[2] == len(pairs)  # every measurement is a marker
+    assert "<script>alert(1)</script>" in text[0] and text[1] == 0
+    severe = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert [m for m in severe if "Failed to load resource" not in m and "net::" not in m] == []

@@ -1,0 +1,157 @@
+"""whitespot calibrate, and the calibration and the evidence through gaps, plan, map, report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from whitespot.cli import main
+from whitespot.coverage import SignalSetup, read_gap_list, synthetic_measurements
+from whitespot.data import validate_towers
+
+DEPARTMENT = Path(__file__).parents[1] / "report" / "data"
+HATA = SignalSetup(model="hata", extrapolate=True)
+
+pytestmark = pytest.mark.filterwarnings("ignore::whitespot.data.DefaultAppliedWarning")
+
+
+def run(*arguments):
+    return main([str(a) for a in arguments])
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, province):
+    """Towers, villages and a drive test (CSV, an app's headers) 9 dB weaker than Hata."""
+    folder = tmp_path_factory.mktemp("drive")
+    paths = {"towers": folder / "towers.gpkg", "villages": folder / "villages.gpkg"}
+    province.towers.to_file(paths["towers"])
+    province.villages.to_file(paths["villages"])
+    towers = validate_towers(province.towers)
+    towers = towers[towers["technology"] == "2G"]
+    drive = synthetic_measurements(towers, HATA, samples=4_000, offset_db=9.0, seed=5)
+    table = drive.drop(columns="geometry").rename(columns={"signal_dbm": "RxLev"})
+    table["lon"], table["lat"] = drive.geometry.x, drive.geometry.y
+    paths["measurements"] = folder / "drive_test.csv"
+    table.to_csv(paths["measurements"], index=False)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def calibration_file(files, tmp_path_factory):
+    out = tmp_path_factory.mktemp("calibration") / "calibration.json"
+    code = run("calibrate", "--towers", files["towers"], "--measurements",
+               files["measurements"], "--model", "hata", "--extrapolate", "--out", out)  # fmt: skip
+    assert code == 0
+    return out
+
+
+def test_calibrate_prints_a_line_per_group_and_writes_the_json(files, calibration_file, capsys):
+    out = calibration_file.with_name("again.json")
+    code = run("calibrate", "--towers", files["towers"], "--measurements",
+               files["measurements"], "--model", "hata", "--extrapolate", "--out", out)  # fmt: skip
+    assert code == 0
+    printed = capsys.readouterr().out
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert out.read_bytes() == calibration_file.read_bytes()  # the same fit, byte for byte
+    assert record["model"] == "hata"
+    groups = {(g["operator"], g["technology"]): g for g in record["groups"]}
+    assert ("*", "2G") in groups and ("Viettel", "2G") in groups
+    for group in record["groups"]:
+        assert f"{group['operator'] if group['operator'] != '*' else 'all operators'}" in printed
+        assert group["rmse_after_db"] < group["rmse_before_db"]
+        assert abs(group["offset_db"] - 9.0) < 2.5
+    assert printed.count("offset") == len(record["groups"])
+
+
+def test_calibrate_refuses_a_one_group_file_it_cannot_fit(files, tmp_path, capsys):
+    table = pd.read_csv(files["measurements"])
+    one = table[table["tower_id"] == table["tower_id"].iloc[0]]
+    path = tmp_path / "one.csv"
+    one.to_csv(path, index=False)
+    code = run("calibrate", "--towers", files["towers"], "--measurements", path,
+               "--model", "hata", "--extrapolate", "--out", tmp_path / "c.json")  # fmt: skip
+    assert code == 1
+    error = capsys.readouterr().err
+    assert "one tower" in error and not (tmp_path / "c.json").exists()
+
+
+def test_calibrate_names_a_bad_by(files, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        run("calibrate", "--towers", files["towers"], "--measurements", files["measurements"],
+            "--by", "operator,band", "--out", tmp_path / "c.json")  # fmt: skip
+    assert "band" in capsys.readouterr().err
+
+
+def test_gaps_plan_and_map_carry_the_calibration(files, calibration_file, tmp_path, capsys):
+    common = ["--villages", files["villages"], "--towers", files["towers"], "--model", "hata",
+              "--extrapolate", "--technology", "2G"]  # fmt: skip
+    assert run("gaps", *common, "--out", tmp_path / "plain.xlsx") == 0
+    code = run("gaps", *common, "--calibration", calibration_file, "--measurements",
+               files["measurements"], "--out", tmp_path / "tuned.xlsx")  # fmt: skip
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "calibration" in printed and "towers corrected" in printed
+    plain, tuned = read_gap_list(tmp_path / "plain.xlsx"), read_gap_list(tmp_path / "tuned.xlsx")
+    # 9 dB more loss than the model: more villages without signal once calibrated
+    assert tuned.totals()["villages_without_signal"] > plain.totals()["villages_without_signal"]
+    assert tuned.setup.calibration is not None and plain.setup.calibration is None
+    assert "offset" in tuned.settings["calibration_groups"]
+    assert "evidence:" in printed
+
+    code = run("plan", "--gaps", tmp_path / "tuned.xlsx", "--sites", 3, "--out",
+               tmp_path / "sites.geojson")  # fmt: skip
+    assert code == 0
+    settings = pd.read_csv(tmp_path / "sites_settings.csv", encoding="utf-8-sig")
+    values = dict(zip(settings["setting"], settings["value"], strict=True))
+    assert "offset" in values["calibration_groups"]
+
+    code = run("map", "--gaps", tmp_path / "tuned.xlsx", "--towers", files["towers"],
+               "--measurements", files["measurements"], "--out", tmp_path / "map.html")  # fmt: skip
+    assert code == 0
+    page = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert "Measurements (dBm)" in page and "Model error: measured - predicted" in page
+
+
+def test_map_measurements_need_towers(files, calibration_file, tmp_path, capsys):
+    assert run("gaps", "--villages", files["villages"], "--towers", files["towers"],
+               "--out", tmp_path / "g.xlsx") == 0  # fmt: skip
+    code = run("map", "--gaps", tmp_path / "g.xlsx", "--measurements", files["measurements"],
+               "--out", tmp_path / "m.html")  # fmt: skip
+    assert code == 2 and "needs --towers" in capsys.readouterr().err
+
+
+def test_report_weighs_the_departments_survey_column(files, tmp_path, capsys, province):
+    book = openpyxl.load_workbook(DEPARTMENT / "quang_tri_vi.xlsx")
+    sheet = book.active
+    sheet.cell(row=4, column=12, value="Có sóng?")
+    answers = {8: "Không", 9: "Có", 10: "yếu", 11: "??"}
+    for row, answer in answers.items():
+        sheet.cell(row=row, column=12, value=answer)
+    source = tmp_path / "survey.xlsx"
+    book.save(source)
+    towers = tmp_path / "towers.csv"
+    table = province.towers.drop(columns="geometry")
+    table["lon"], table["lat"] = province.towers.geometry.x, province.towers.geometry.y
+    table.to_csv(towers, index=False)
+    code = run("report", "--villages", source, "--towers", towers, "--out", tmp_path / "out")
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "đối chiếu thực tế" in printed
+    package = openpyxl.load_workbook(tmp_path / "out" / "gap_list.xlsx")
+    villages = package["Thôn bản"]
+    header = [c.value for c in villages[1]]
+    survey = header.index("Khảo sát: có sóng?")
+    evidence = header.index("Đối chiếu thực tế")
+    said = [row[survey] for row in villages.iter_rows(min_row=2, values_only=True)]
+    judged = [row[evidence] for row in villages.iter_rows(min_row=2, values_only=True)]
+    assert said[:4] == ["không", "có", "yếu", None]
+    assert set(judged[:3]) <= {"khớp dự báo", "khảo sát khác dự báo"}
+    assert judged[3] == "chưa có đối chiếu"
+    quality = [row[3].value for row in package["Chất lượng dữ liệu"].iter_rows(min_row=2)]
+    assert "survey_signal" in quality  # the unreadable "??" is listed, not guessed
+    summary = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+    assert "Thôn cần kiểm tra thực địa" in summary
