@@ -23,9 +23,10 @@ def test_notebook_runs(path, tmp_path):
     assert outputs  # the notebook shows something
 
 
-def test_there_are_three_notebooks():
+def test_there_are_four_notebooks():
     assert [p.name for p in NOTEBOOKS] == [
         "01_planner_workflow.ipynb",
         "02_provincial_gap_list.ipynb",
         "03_maps.ipynb",
+        "04_calibration.ipynb",
     ]
