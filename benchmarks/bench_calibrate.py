@@ -89,6 +89,7 @@ def run(size: int, towers, folder: Path) -> list[tuple]:
     _, base_s, base_mb = timed(baseline, towers, no_cells)
     pooled = next(g for g in with_cells.groups if g.key == ("*", "2G"))
     served = measured_pairs(no_cells.iloc[:1000], towers, HATA)["served_by"].value_counts()
+    served = {str(k): int(v) for k, v in served.items() if v}
     print(
         f"  {len(measurements):,} measurements: 2G pooled offset {pooled.offset_db:.2f} "
         f"± {pooled.offset_ci_db:.2f} dB (true 6), slope {pooled.slope_db_per_decade:.2f} "

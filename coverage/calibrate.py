@@ -28,7 +28,7 @@ from whitespot.coverage.calibration import (
     CalibrationGroup,
     RefusedGroup,
 )
-from whitespot.coverage.measured import USED, measured_pairs
+from whitespot.coverage.measured import USED, measured_pairs, operator_keys
 from whitespot.coverage.setup import SignalSetup
 
 MIN_SAMPLES = 30
@@ -117,6 +117,7 @@ def calibrate(
         else:
             groups.append(CalibrationGroup(operator, technology, **fitted))
     excluded = pairs["status"][pairs["status"] != USED].value_counts()
+    excluded = excluded[excluded > 0]
     calibration = Calibration(
         model=setup.model,
         environment=setup.environment,
@@ -141,8 +142,14 @@ def _quiet(progress: bool | None, groups: int) -> bool | None:
 
 def _blocks(pairs: pd.DataFrame, block_m: float) -> np.ndarray:
     """Spatial block of each measurement: squares of `block_m` in the metric CRS."""
-    cells = np.floor(pairs[["x_m", "y_m"]].to_numpy() / block_m).astype(np.int64)
-    return np.unique(cells, axis=0, return_inverse=True)[1].ravel()
+    return _cell_codes(pairs[["x_m", "y_m"]].to_numpy(), block_m)
+
+
+def _cell_codes(xy: np.ndarray, size_m: float) -> np.ndarray:
+    """Return the square cell of each point, numbered 0.. in the order of the cells."""
+    cells = np.floor(xy / size_m).astype(np.int64)
+    key = (cells[:, 0] << 32) + (cells[:, 1] & 0xFFFFFFFF)
+    return pd.factorize(key, sort=True)[0]
 
 
 def _towerless(pairs: pd.DataFrame, by: Sequence[str]) -> list[RefusedGroup]:
@@ -165,22 +172,22 @@ def _group_keys(
     used: pd.DataFrame, by: Sequence[str], pooled: bool
 ) -> list[tuple[tuple[str, str], np.ndarray]]:
     """(operator, technology) of each group to fit, and its rows; specific groups first."""
-    operator = used["operator"].astype(str).str.strip()
-    folded = operator.str.casefold().to_numpy()
-    spelled = dict(zip(folded, operator.to_numpy(), strict=True))  # one spelling per operator
-    technology = used["technology"].to_numpy().astype(str)
+    operator, keys, spellings = operator_keys(used["operator"])
+    technology, technologies = pd.factorize(used["technology"])
+    names = {"operator": np.array([*spellings, ANY]), "technology": np.array([*technologies, ANY])}
     levels = [tuple(by)]
     if pooled and "operator" in by:
         levels.append(tuple(k for k in by if k != "operator"))
     out = []
-    for keys in levels:
-        columns = {
-            "operator": folded if "operator" in keys else np.full(len(used), ANY),
-            "technology": technology if "technology" in keys else np.full(len(used), ANY),
-        }
-        frame = pd.DataFrame(columns)
-        for (op, tech), rows in sorted(frame.groupby(["operator", "technology"]).indices.items()):
-            out.append(((spelled.get(op, op), tech), rows))
+    for level in levels:
+        op = operator if "operator" in level else np.full(len(used), len(keys))
+        tech = technology if "technology" in level else np.full(len(used), len(technologies))
+        group = op * (len(technologies) + 1) + tech
+        found = [
+            ((names["operator"][op[rows[0]]], names["technology"][tech[rows[0]]]), rows)
+            for rows in pd.Series(group).groupby(group).indices.values()
+        ]
+        out += sorted(found, key=lambda item: [*keys, ANY][op[item[1][0]]] + item[0][1])
     return out
 
 
@@ -191,14 +198,15 @@ class _Fit:
     beta: np.ndarray
     weights: np.ndarray
     residuals: np.ndarray
+    scale: float
 
 
 def _fit_group(pairs: pd.DataFrame, blocks: np.ndarray, folds: int) -> dict | str:
     """Fit one group; return the fields of its CalibrationGroup, or why it cannot be fitted."""
-    blocks = np.unique(blocks, return_inverse=True)[1].ravel()
+    blocks = pd.factorize(blocks, sort=True)[0]
     samples = len(pairs)
     towers = pairs["serving_tower_id"].nunique()
-    places = len(np.unique(np.rint(pairs[["x_m", "y_m"]].to_numpy()), axis=0))
+    places = int(_cell_codes(pairs[["x_m", "y_m"]].to_numpy(), 1.0).max(initial=-1)) + 1
     distance_km = pairs["distance_km"].to_numpy()
     low, high = np.percentile(distance_km, [5, 95])
     if samples < MIN_SAMPLES:
@@ -223,6 +231,7 @@ def _fit_group(pairs: pd.DataFrame, blocks: np.ndarray, folds: int) -> dict | st
     extra_db = (pairs["predicted_dbm"] - pairs["measured_dbm"]).to_numpy()
     fit = _huber(design, extra_db)
     offset_ci, slope_ci = _clustered_half_widths(design, fit, blocks)
+    cross_validated = _cross_validated_rmse(design, extra_db, blocks, folds, fit)
     before = -extra_db
     after = -fit.residuals
     return {
@@ -239,28 +248,46 @@ def _fit_group(pairs: pd.DataFrame, blocks: np.ndarray, folds: int) -> dict | st
         "rmse_before_db": float(np.sqrt(np.mean(before**2))),
         "mean_error_after_db": float(after.mean()),
         "rmse_after_db": float(np.sqrt(np.mean(after**2))),
-        "rmse_cv_db": _cross_validated_rmse(design, extra_db, blocks, folds),
+        "rmse_cv_db": cross_validated,
     }
 
 
-def _huber(design: np.ndarray, y: np.ndarray, iterations: int = 50) -> _Fit:
-    """Huber M-estimate of y ~ design by iteratively reweighted least squares."""
+def _huber(
+    design: np.ndarray, y: np.ndarray, start: _Fit | None = None, iterations: int = 50
+) -> _Fit:
+    """Huber M-estimate of y ~ design by iteratively reweighted least squares.
+
+    Each step solves the weighted normal equations (two unknowns), with the scale from the
+    median absolute deviation of the residuals. From `start` (the whole-data fit, for a
+    cross-validation fold) the steps begin at its coefficients and keep its scale. Stops
+    when the coefficients move less than 10^-5 dB.
+    """
     weights = np.ones(len(y))
-    beta = np.linalg.lstsq(design, y, rcond=None)[0]
+    beta = _weighted_solution(design, y, weights) if start is None else start.beta
+    scale = np.nan
     for _ in range(iterations):
         residuals = y - design @ beta
-        scale = 1.4826 * np.median(np.abs(residuals - np.median(residuals)))
+        scale = (
+            1.4826 * np.median(np.abs(residuals - np.median(residuals)))
+            if start is None
+            else start.scale
+        )
         if scale <= 0:
             break
         ratio = np.abs(residuals) / (HUBER_K * scale)
         weights = np.where(ratio <= 1.0, 1.0, 1.0 / np.maximum(ratio, 1e-12))
-        root = np.sqrt(weights)
-        updated = np.linalg.lstsq(design * root[:, None], y * root, rcond=None)[0]
-        converged = np.max(np.abs(updated - beta)) < 1e-6
+        updated = _weighted_solution(design, y, weights)
+        converged = np.max(np.abs(updated - beta)) < 1e-5
         beta = updated
         if converged:
             break
-    return _Fit(beta, weights, y - design @ beta)
+    return _Fit(beta, weights, y - design @ beta, float(scale))
+
+
+def _weighted_solution(design: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Solve the weighted normal equations (design' W design) beta = design' W y."""
+    weighted = design * weights[:, None]
+    return np.linalg.solve(weighted.T @ design, weighted.T @ y)
 
 
 def _clustered_half_widths(design: np.ndarray, fit: _Fit, blocks: np.ndarray) -> tuple:
@@ -282,9 +309,12 @@ def _clustered_half_widths(design: np.ndarray, fit: _Fit, blocks: np.ndarray) ->
 
 
 def _cross_validated_rmse(
-    design: np.ndarray, y: np.ndarray, blocks: np.ndarray, folds: int
+    design: np.ndarray, y: np.ndarray, blocks: np.ndarray, folds: int, start: _Fit
 ) -> float:
-    """RMSE of predictions for held-out blocks (blocks dealt to folds in a fixed shuffle)."""
+    """RMSE of predictions for held-out blocks (blocks dealt to folds in a fixed shuffle).
+
+    Each fold's fit starts from `start`, the fit to all the data, and keeps its scale.
+    """
     count = int(blocks.max()) + 1 if len(blocks) else 0
     if count < folds:
         return float("nan")
@@ -295,7 +325,7 @@ def _cross_validated_rmse(
         train = fold != held
         if np.ptp(design[train, 1]) == 0:  # one distance left: no slope to learn
             continue
-        fit = _huber(design[train], y[train])
+        fit = _huber(design[train], y[train], start)
         errors[~train] = y[~train] - design[~train] @ fit.beta
     known = np.isfinite(errors)
     return float(np.sqrt(np.mean(errors[known] ** 2))) if known.any() else float("nan")

@@ -30,6 +30,9 @@ EXCLUSIONS = {
     "off_dem": "the path to the serving tower leaves the DEM",
 }
 """Why a measurement is not compared with the model (its ``status``), in words."""
+STATUSES = (USED, *EXCLUSIONS)
+SERVED_BY = ("", "cell", "predicted", "nearest")
+"""How a measurement's serving tower was found ("": none was)."""
 
 PAIR_COLUMNS = (
     "status",
@@ -42,6 +45,28 @@ PAIR_COLUMNS = (
     "predicted_dbm",
     "residual_db",
 )
+
+
+def operator_keys(operators: pd.Series) -> tuple[np.ndarray, list[str], list[str]]:
+    """Operators as codes of their names with case and outer spaces ignored.
+
+    Returns
+    -------
+    codes : numpy.ndarray of int
+        Per row, the position of its name in `keys`.
+    keys : list of str
+        Folded names (stripped, casefolded), in order of first appearance.
+    spellings : list of str
+        The first spelling met of each key, for people to read.
+    """
+    codes, names = pd.factorize(operators.astype("string").fillna(""))
+    folded = [str(name).strip().casefold() for name in names]
+    key_codes, keys = pd.factorize(pd.Index(folded, dtype=object))
+    spelling: dict[str, str] = {}
+    for name, key in zip(names, folded, strict=True):
+        spelling.setdefault(key, str(name).strip())
+    keys = [str(k) for k in keys]
+    return key_codes[codes], keys, [spelling[k] for k in keys]
 
 
 def median_setup(setup: SignalSetup) -> SignalSetup:
@@ -85,34 +110,36 @@ def measured_pairs(
     engine, data = _resolved(towers, setup)
     xy = projected_xy(measurements, setup.crs)
     size = len(measurements)
-    status = np.full(size, USED, dtype=object)
-    served_by = np.full(size, "", dtype=object)
+    status = np.zeros(size, dtype=np.int8)  # codes of STATUSES
+    served_by = np.zeros(size, dtype=np.int8)  # codes of SERVED_BY
     tower = np.full(size, -1)
-    operator = measurements["operator"].astype(str).str.strip().str.casefold().to_numpy()
-    technology = measurements["technology"].astype(str).to_numpy()
+    operator, operator_names, _ = operator_keys(measurements["operator"])
+    technology, technology_names = pd.factorize(measurements["technology"])
+    tower_operator = pd.Index(operator_names).get_indexer(
+        [o.strip().casefold() for o in data.operator]
+    )
+    tower_technology = pd.Index(technology_names).get_indexer(data.technology)
 
     cell = measurements["tower_id"] if "tower_id" in measurements else pd.Series(pd.NA, range(size))
     given = cell.notna().to_numpy()
     found = pd.Index(data.ids).get_indexer(cell.astype("string").fillna("").to_numpy())
-    status[given & (found < 0)] = "unknown_cell"
+    status[given & (found < 0)] = STATUSES.index("unknown_cell")
     named = given & (found >= 0)
     tower[named] = found[named]
-    served_by[named] = "cell"
-    status[named & (data.technology[np.maximum(found, 0)] != technology)] = (
+    served_by[named] = SERVED_BY.index("cell")
+    status[named & (tower_technology[np.maximum(found, 0)] != technology)] = STATUSES.index(
         "cell_of_other_technology"
     )
 
-    tower_operator = np.array([o.strip().casefold() for o in data.operator], dtype=object)
-    groups = pd.DataFrame({"operator": operator, "technology": technology})[~given]
-    for (group_operator, group_technology), at in groups.groupby(
-        ["operator", "technology"], sort=True
-    ).indices.items():
-        rows = groups.index.to_numpy()[at]
+    group = operator * max(len(technology_names), 1) + technology
+    searched = np.flatnonzero(~given)
+    for at in pd.Series(group[searched]).groupby(group[searched]).indices.values():
+        rows = searched[at]
         members = np.flatnonzero(
-            (tower_operator == group_operator) & (data.technology == group_technology)
+            (tower_operator == operator[rows[0]]) & (tower_technology == technology[rows[0]])
         )
         if not len(members):
-            status[rows] = "no_tower_of_group"
+            status[rows] = STATUSES.index("no_tower_of_group")
             continue
         tower[rows], served_by[rows] = _best_server(xy[rows], members, data, engine, setup)
 
@@ -124,24 +151,24 @@ def measured_pairs(
     outside = paired & (distance_km < model.min_distance_km)
     if not setup.extrapolate:
         outside |= paired & (distance_km > model.max_distance_km)
-    status[outside & (status == USED)] = "outside_model_range"
+    status[outside & (status == 0)] = STATUSES.index("outside_model_range")
 
     predicted = np.full(size, np.nan)
-    usable = status == USED
+    usable = status == 0
     predicted[usable], off_dem = _pair_signal(
         xy[usable], tower[usable], distance_m[usable], data, engine
     )
-    status[np.flatnonzero(usable)[off_dem]] = "off_dem"
-    used = status == USED
+    status[np.flatnonzero(usable)[off_dem]] = STATUSES.index("off_dem")
+    used = status == 0
     measured = measurements["signal_dbm"].to_numpy(dtype=float)
     predicted[~used] = np.nan
     out = gpd.GeoDataFrame(
         {
-            "status": status,
-            "operator": measurements["operator"].to_numpy(),
-            "technology": technology,
-            "serving_tower_id": np.where(tower >= 0, data.ids[np.maximum(tower, 0)], None),
-            "served_by": served_by,
+            "status": pd.Categorical.from_codes(status, STATUSES),
+            "operator": measurements["operator"].array,
+            "technology": measurements["technology"].array,
+            "serving_tower_id": pd.Categorical.from_codes(tower, pd.Index(data.ids)),
+            "served_by": pd.Categorical.from_codes(served_by, SERVED_BY),
             "distance_km": np.round(distance_m / 1000.0, 4),
             "measured_dbm": measured,
             "predicted_dbm": predicted,
@@ -174,10 +201,10 @@ def _best_server(
         },
     )
     search = SignalEngine.of_prepared(engine, group, setup.crs)
-    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*xy.T), crs=setup.crs)
-    best = search.predict(points)["best_tower_id"]
-    position = pd.Index(group.ids).get_indexer(best.fillna("").to_numpy())
-    served_by = np.where(position >= 0, "predicted", "nearest").astype(object)
+    position = search.search_xy(xy)[0]["best_tower"]
+    served_by = np.where(
+        position >= 0, SERVED_BY.index("predicted"), SERVED_BY.index("nearest")
+    ).astype(np.int8)
     far = position < 0
     if far.any():
         _, position[far] = cKDTree(group.xy).query(xy[far], workers=-1)

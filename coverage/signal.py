@@ -262,15 +262,12 @@ class SignalEngine:
 
     def predict(self, points: gpd.GeoDataFrame, *, progress: bool | None = None) -> pd.DataFrame:
         """Predict the best server of every point; see :func:`predict_signal`."""
-        engine, tower_data, max_servers = self.engine, self.towers, self.max_servers
+        engine, tower_data = self.engine, self.towers
         point_xy = projected_xy(points, self.crs)
         ground = engine.ground
-        result = _empty_result(len(point_xy))
         if ground is not None:
             _check_ends_on_dem(ground, point_xy, tower_data, points)
-        pairs = 0
-        if len(tower_data.ids):
-            pairs = self.search.run(point_xy, tower_data, engine, result, max_servers, progress)
+        result, pairs = self.search_xy(point_xy, progress=progress)
         if ground is not None and ground.fallback is None and result["terrain_fallback"].any():
             raise _terrain_error(points, result["terrain_fallback"], "cross no-data cells")
         frame = pd.DataFrame(result, index=points.index)
@@ -280,6 +277,29 @@ class SignalEngine:
         frame = frame[list(SIGNAL_COLUMNS)]
         frame.attrs["pairs_evaluated"] = pairs
         return frame
+
+    def search_xy(
+        self, point_xy: np.ndarray, *, progress: bool | None = None
+    ) -> tuple[dict[str, np.ndarray], int]:
+        """Search the best server at points given in :attr:`crs` (m), as arrays.
+
+        Returns
+        -------
+        result : dict of numpy.ndarray
+            ``best_tower`` (position in the prepared towers, -1 where none is heard),
+            ``best_signal_dbm``, ``best_margin_db``, ``towers_above_threshold``,
+            ``nearest_tower_km``, ``terrain_fallback``. Paths off the DEM are flagged,
+            not refused (:meth:`predict` refuses them).
+        pairs : int
+            (tower, point) pairs evaluated.
+        """
+        result = _empty_result(len(point_xy))
+        pairs = 0
+        if len(self.towers.ids):
+            pairs = self.search.run(
+                point_xy, self.towers, self.engine, result, self.max_servers, progress
+            )
+        return result, pairs
 
 
 def _resolved(towers: gpd.GeoDataFrame, setup: SignalSetup) -> tuple[_Engine, _Towers]:

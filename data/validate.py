@@ -237,6 +237,10 @@ def _numbers(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Values as float64 and a mask of cells that hold something that is not a number."""
     if raw.dtype == bool:
         return raw.to_numpy(dtype=float), np.zeros(len(raw), dtype=bool)
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        values = raw.to_numpy(dtype=float, na_value=np.nan)  # numbers already: no text pass
+        bad = np.isinf(values)
+        return np.where(bad, np.nan, values), bad
     text = raw.astype("string").str.strip()
     present = text.notna().to_numpy() & (text.fillna("") != "").to_numpy()
     values = pd.to_numeric(text.where(present), errors="coerce").to_numpy(
