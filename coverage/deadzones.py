@@ -21,7 +21,7 @@ from pyproj import CRS
 from scipy import ndimage
 
 from whitespot.coverage.setup import SignalSetup
-from whitespot.coverage.signal import predict_signal
+from whitespot.coverage.signal import SignalEngine
 from whitespot.data import WGS84, metric_crs
 from whitespot.data.io import atomic_path
 
@@ -98,18 +98,18 @@ def signal_raster(
     top = miny + rows * resolution_m
     transform = Affine(resolution_m, 0.0, minx, 0.0, -resolution_m, top)
     col, row = np.meshgrid(np.arange(cols) + 0.5, np.arange(rows) + 0.5)
-    x, y = transform * (col.ravel(), row.ravel())
-    cells = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=crs)
+    cell_xy = np.column_stack(transform * (col.ravel(), row.ravel()))
     # cells the DEM does not cover are left without a value unless the flat model may stand in
     terrain = setup.terrain
     refuses = setup.uses_terrain and terrain.fallback is None
     flat = setup.replace(terrain=replace(terrain, fallback="flat")) if refuses else None
-    signal = predict_signal(cells, towers, flat or setup, progress=progress)
-    unknown = signal["terrain_fallback"].to_numpy() & refuses
-    signal.loc[unknown, ["best_signal_dbm", "best_margin_db"]] = np.nan
+    signal, _ = SignalEngine.prepare(towers, flat or setup).search_xy(cell_xy, progress=progress)
+    unknown = signal["terrain_fallback"] & refuses
+    best_dbm, margin_db = signal["best_signal_dbm"], signal["best_margin_db"]
+    best_dbm[unknown] = margin_db[unknown] = np.nan
     return SignalRaster(
-        signal["best_signal_dbm"].to_numpy().reshape(rows, cols),
-        signal["best_margin_db"].to_numpy().reshape(rows, cols),
+        best_dbm.reshape(rows, cols),
+        margin_db.reshape(rows, cols),
         transform,
         crs,
         unknown.reshape(rows, cols) if unknown.any() else None,

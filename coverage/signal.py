@@ -43,12 +43,8 @@ from whitespot.coverage.propagation import (
     rma_breakpoint_m,
 )
 from whitespot.coverage.setup import SignalSetup
-from whitespot.coverage.terrain import (
-    bullington_loss_db,
-    reproject_terrain,
-    sample_terrain,
-    terrain_profiles,
-)
+from whitespot.coverage.terrain import MEDIAN_K_FACTOR, reproject_terrain, sample_terrain
+from whitespot.coverage.terrain_kernel import bullington_paths
 from whitespot.data import Terrain, metric_crs, projected_xy
 from whitespot.data.problems import format_ids
 
@@ -60,9 +56,6 @@ POINT_CHUNK = 100_000
 """Points per chunk."""
 TOWER_CHUNK = 256
 """Towers (or candidate sites) per chunk of :func:`covering_pairs`."""
-PAIR_CHUNK = 40_000
-"""Pairs per chunk of terrain profiles (each profile holds up to 256 samples)."""
-MAX_PROFILE_SAMPLES = 256
 ENVELOPE_STEPS = 512
 """Distances at which the envelope of all towers' margins is tabulated."""
 
@@ -744,31 +737,21 @@ def _diffraction_db(
     ground: Terrain,
     budget: LinkBudget,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Bullington diffraction loss over DEM profiles, in chunks of pairs.
+    """Bullington diffraction loss over DEM profiles (the compiled kernel).
 
     A profile that leaves the DEM or crosses no-data cells gets 0 dB (the flat model) and is
     flagged in the second array; the caller refuses or reports it.
     """
-    cell_m = abs(ground.transform.a)
-    loss = np.zeros(len(tower))
-    flat = np.zeros(len(tower), dtype=bool)
-    for start in range(0, len(tower), PAIR_CHUNK):
-        part = slice(start, start + PAIR_CHUNK)
-        samples = int(
-            np.clip(np.ceil(distance_m[part].max() / (0.5 * cell_m)) + 1, 3, MAX_PROFILE_SAMPLES)
-        )
-        profiles = terrain_profiles(ground, towers.xy[tower[part]], receiver_xy[part], samples)
-        missing = np.isnan(profiles).any(axis=1)
-        with np.errstate(invalid="ignore"):
-            loss[part], _ = bullington_loss_db(
-                profiles,
-                np.maximum(distance_m[part], 1.0) / 1000.0,
-                towers.height_m[tower[part]],
-                budget.mobile_height_m,
-                towers.frequency_mhz[tower[part]],
-            )
-        flat[part] = missing
-    loss[flat] = 0.0
+    del distance_m  # the kernel measures each path from its ends
+    loss, _, flat = bullington_paths(
+        ground,
+        towers.xy[tower],
+        receiver_xy,
+        towers.height_m[tower],
+        budget.mobile_height_m,
+        towers.frequency_mhz[tower],
+        k_factor=MEDIAN_K_FACTOR,
+    )
     return loss, flat
 
 
