@@ -25,6 +25,7 @@ from whitespot.coverage import (
     calibrate as fit_calibration,
 )
 from whitespot.coverage.export import read_gap_list
+from whitespot.coverage.itm import ItmParameters
 from whitespot.coverage.partitioned import partitioned_gap_list
 from whitespot.coverage.tiles import closing_cluster, connect
 from whitespot.data import (
@@ -134,6 +135,7 @@ def _signal_inputs(args: argparse.Namespace) -> tuple[object, SignalSetup, dict[
         ),
         environment=args.environment,
         extrapolate=args.extrapolate,
+        itm=_itm_parameters(args),
         technology=args.technology,
         crs=args.crs,
         calibration=read_calibration(args.calibration) if args.calibration else None,
@@ -166,6 +168,15 @@ def _signal_inputs(args: argparse.Namespace) -> tuple[object, SignalSetup, dict[
             + setup.calibration.coverage_note(towers["operator"], towers["technology"])
         )
     return towers, setup, layers
+
+
+def _itm_parameters(args: argparse.Namespace) -> ItmParameters:
+    """ITM's parameters from ``--itm-climate`` and ``--itm-reliability`` (Viet Nam's others)."""
+    return ItmParameters(
+        climate=args.itm_climate,
+        time_pct=args.itm_reliability,
+        location_pct=args.itm_reliability,
+    )
 
 
 def _communes(args: argparse.Namespace):
@@ -342,6 +353,7 @@ def calibrate(args: argparse.Namespace) -> int:
         terrain=terrain,
         environment=args.environment,
         extrapolate=args.extrapolate,
+        itm=_itm_parameters(args),
         crs=args.crs,
     )
     towers = (

@@ -24,6 +24,7 @@ from whitespot.coverage import (
 )
 from whitespot.coverage.calibration import GROUP_KEYS
 from whitespot.coverage.export import GAP_LIST_FORMATS
+from whitespot.coverage.itm import CLIMATES
 from whitespot.coverage.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
 from whitespot.data import LAYERS, TECHNOLOGIES, ValidationError
 from whitespot.data.crs import checked_metric_crs
@@ -122,6 +123,7 @@ def _add_signal_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--extrapolate", action="store_true", help="use the model outside its validity range"
     )
+    _add_itm_options(parser)
     parser.add_argument(
         "--covered-share",
         type=_share,
@@ -162,6 +164,28 @@ def _add_signal_options(parser: argparse.ArgumentParser) -> None:
         "villages; give one for data wider than a UTM zone, such as the whole country)",
     )
     parser.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
+
+
+def _add_itm_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--itm-climate",
+        choices=CLIMATES,
+        default="equatorial",
+        help="ITM radio climate (--model itm; default equatorial, Viet Nam's)",
+    )
+    parser.add_argument(
+        "--itm-reliability",
+        type=_percentage,
+        default=50.0,
+        help="ITM: %% of time and of locations the predicted level is reached (default 50)",
+    )
+
+
+def _percentage(text: str) -> float:
+    value = _number(float, text)
+    if not 0.0 < value < 100.0:
+        raise argparse.ArgumentTypeError(f"{text} must be a percentage between 0 and 100")
+    return value
 
 
 def _add_calibration_option(parser: argparse.ArgumentParser) -> None:
@@ -304,6 +328,7 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
     calibrate.add_argument(
         "--extrapolate", action="store_true", help="use the model outside its validity range"
     )
+    _add_itm_options(calibrate)
     calibrate.add_argument(
         "--by",
         type=_group_keys,

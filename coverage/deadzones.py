@@ -43,6 +43,10 @@ class SignalRaster:
     unknown : numpy.ndarray of bool, optional
         Cells left without a prediction because the DEM does not cover their paths (NaN in
         both bands, but not a dead zone); None where every cell was predicted.
+    model : str
+        Name of the model that predicted it (``"terrain"``, ``"itm"`` ...).
+    model_description : str
+        The model in words (:meth:`SignalSetup.description`), for maps and files.
     """
 
     signal_dbm: np.ndarray
@@ -50,6 +54,8 @@ class SignalRaster:
     transform: Affine
     crs: CRS
     unknown: np.ndarray | None = None
+    model: str = ""
+    model_description: str = ""
 
     @property
     def resolution_m(self) -> float:
@@ -113,6 +119,8 @@ def signal_raster(
         transform,
         crs,
         unknown.reshape(rows, cols) if unknown.any() else None,
+        setup.model,
+        setup.description(),
     )
 
 
@@ -198,4 +206,6 @@ def write_signal_raster(raster: SignalRaster, path: str | PathLike) -> Path:
         target.write(raster.margin_db.astype(np.float32), 2)
         target.set_band_description(1, "best_signal_dbm")
         target.set_band_description(2, "best_margin_db")
+        if raster.model:
+            target.update_tags(model=raster.model, model_description=raster.model_description)
     return Path(path)

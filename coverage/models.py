@@ -87,6 +87,22 @@ _HATA_FAMILY_RANGE = (
     *HATA_RANGE[2:],
 )
 
+ITM_ALLOWANCE_DB = 10.0
+"""How far below free space ITM's median loss can fall (in-phase ground reflection, 6 dB,
+and the climate's median adjustment, up to 3 dB, with a margin): the signal engine bounds
+the reach of towers by free space minus this, then computes ITM over each profile."""
+
+
+def _itm_bound(f, d, hb, hm, environment):
+    return free_space_loss_db(f, d) - ITM_ALLOWANCE_DB
+
+
+ITM_RANGE = (
+    ValidityRange("frequency_mhz", 20.0, 20_000.0),
+    ValidityRange("base_height_m", 0.5, 3_000.0),
+)
+"""ITM's frequency and antenna-height validity (NTIA)."""
+
 MODELS: dict[str, PathLossModel] = {
     "free_space": PathLossModel(
         "free_space",
@@ -131,9 +147,21 @@ MODELS: dict[str, PathLossModel] = {
         10.0,
         "3GPP TR 38.901 rural macro, line-of-sight (Table 7.4.1-1)",
     ),
+    "itm": PathLossModel(
+        "itm",
+        _itm_bound,
+        ITM_RANGE,
+        0.05,
+        20.0,
+        "Longley-Rice Irregular Terrain Model (NTIA ITM 1.4), point to point over DEM profiles",
+    ),
 }
 """Models by name. The terrain model (``"terrain"``) is :data:`MODELS` ``["rma_los"]`` plus
-Bullington diffraction over DEM profiles (ITU-R P.526-15 section 4.5.1)."""
+Bullington diffraction over DEM profiles (ITU-R P.526-15 section 4.5.1); ``"itm"`` needs a
+DEM too (its ``loss_db`` is only the bound the engine searches with)."""
+
+TERRAIN_MODELS: tuple[str, ...] = ("terrain", "itm")
+"""Models that read the DEM's profiles."""
 
 TERRAIN_BASE_MODEL = "rma_los"
 """Base loss of the terrain model: free space is too optimistic near the ground, the RMa

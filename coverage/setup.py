@@ -21,7 +21,8 @@ from pyproj import CRS
 from whitespot.coverage._errors import SetupError
 from whitespot.coverage.budget import LinkBudget
 from whitespot.coverage.calibration import Calibration
-from whitespot.coverage.models import MODEL_NAMES, PathLossModel, get_model
+from whitespot.coverage.itm import ItmParameters
+from whitespot.coverage.models import MODEL_NAMES, TERRAIN_MODELS, PathLossModel, get_model
 from whitespot.coverage.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
 from whitespot.coverage.terrain import reproject_terrain
 from whitespot.data import TECHNOLOGIES, Terrain, read_terrain
@@ -43,9 +44,11 @@ class SignalSetup:
     ----------
     model : str, default "rma"
         Path-loss model, one of :data:`whitespot.coverage.MODEL_NAMES`; ``"terrain"`` is
-        RMa LOS plus Bullington diffraction over `terrain`.
+        RMa LOS plus Bullington diffraction over `terrain`, ``"itm"`` the Longley-Rice
+        Irregular Terrain Model over `terrain`'s profiles.
     terrain : Terrain, optional
-        The DEM; required by ``"terrain"`` (its ``fallback`` says what happens off it).
+        The DEM; required by ``"terrain"`` and ``"itm"`` (its ``fallback`` says what
+        happens off it).
     budget : LinkBudget
         Receiver heights, losses, margins and thresholds.
     environment : str, optional
@@ -57,6 +60,9 @@ class SignalSetup:
         Count only towers of this technology (``"4G"`` ...); None counts all.
     crs : pyproj.CRS, optional
         Metric CRS of the distances; None is the UTM zone of the data.
+    itm : ItmParameters
+        Climate, refractivity, ground, polarization and quantiles of ``"itm"``
+        (:class:`whitespot.coverage.itm.ItmParameters`; defaults for Viet Nam).
     calibration : Calibration, optional
         Corrections of the model fitted to measurements (:func:`whitespot.coverage.calibrate`,
         :func:`whitespot.coverage.read_calibration`); they must be for this model and
@@ -77,13 +83,16 @@ class SignalSetup:
     extrapolate: bool = False
     technology: str | None = None
     crs: CRS | None = None
+    itm: ItmParameters = field(default_factory=ItmParameters)
     calibration: Calibration | None = None
 
     def __post_init__(self) -> None:
         if self.model not in MODEL_NAMES:
             raise SetupError(f"model={self.model!r} must be one of {', '.join(MODEL_NAMES)}")
-        if self.model == "terrain" and self.terrain is None:
-            raise SetupError("model='terrain' needs a DEM: SignalSetup(terrain=read_terrain(path))")
+        if self.model in TERRAIN_MODELS and self.terrain is None:
+            raise SetupError(
+                f"model={self.model!r} needs a DEM: SignalSetup(terrain=read_terrain(path))"
+            )
         if self.technology is not None and self.technology not in TECHNOLOGIES:
             raise SetupError(
                 f"technology={self.technology!r} must be one of {', '.join(TECHNOLOGIES)} or None"
@@ -115,7 +124,7 @@ class SignalSetup:
     @property
     def uses_terrain(self) -> bool:
         """Whether DEM profiles are part of the prediction."""
-        return self.model == "terrain"
+        return self.model in TERRAIN_MODELS
 
     def in_crs(self, crs: CRS) -> SignalSetup:
         """Return the setup resolved in a metric CRS, its DEM reprojected there once.
@@ -139,6 +148,14 @@ class SignalSetup:
 
     def description(self) -> str:
         """One line naming the model (and the diffraction over the DEM)."""
+        if self.model == "itm":
+            itm = self.itm
+            return (
+                f"{self.path_model.description} ({itm.climate.replace('_', ' ')} climate, "
+                f"N0 {itm.refractivity_n:g}, {itm.variability} variability at "
+                f"{itm.time_pct:g}/{itm.location_pct:g}/{itm.situation_pct:g} % of time/"
+                "locations/situations)"
+            )
         return self.path_model.description + (DIFFRACTION if self.uses_terrain else "")
 
     def settings(self) -> dict[str, object]:
@@ -152,6 +169,7 @@ class SignalSetup:
             **self.budget.settings(),
             **({"metric_crs": self.crs.to_string()} if self.crs is not None else {}),
             **(self._terrain_settings() if self.uses_terrain else {}),
+            **(self.itm.settings() if self.model == "itm" else {}),
             **(self.calibration.settings() if self.calibration else {"calibration": "none"}),
         }
 
@@ -177,13 +195,13 @@ class SignalSetup:
             model's base model).
         """
         model = str(settings.get("model", "rma"))
-        if model == "terrain" and terrain is None:
+        if model in TERRAIN_MODELS and terrain is None:
             terrain = _dem_again(settings)
-        if model == "terrain" and terrain is None:
+        if model in TERRAIN_MODELS and terrain is None:
             warnings.warn(
-                f"the gap list was made with the terrain model over "
+                f"the gap list was made with the {model} model over "
                 f"{settings.get('terrain_file', 'a DEM')}, which is not given or no longer "
-                "there: predicting with RMa LOS, its base model, instead (give --dem)",
+                "there: predicting with RMa LOS, without terrain, instead (give --dem)",
                 UserWarning,
                 stacklevel=2,
             )
@@ -194,7 +212,8 @@ class SignalSetup:
         calibration = str(settings.get("calibration_json", "") or "")
         return cls(
             model=model,
-            terrain=terrain if model == "terrain" else None,
+            terrain=terrain if model in TERRAIN_MODELS else None,
+            itm=ItmParameters.from_settings(settings) if model == "itm" else ItmParameters(),
             budget=LinkBudget.from_settings(settings),
             environment=None if environment in ("default", "", "None", "nan") else environment,
             extrapolate=str(settings.get("extrapolate", False)) == "True",

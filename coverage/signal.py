@@ -29,6 +29,7 @@ from whitespot.coverage._errors import ModelRangeError, TerrainCoverageError
 from whitespot.coverage.antenna import bearing_deg, sector_gain_db
 from whitespot.coverage.budget import LinkBudget
 from whitespot.coverage.calibration import Calibration
+from whitespot.coverage.itm import ItmParameters, itm_dem_paths
 from whitespot.coverage.kernel import (
     FAMILIES,
     KERNEL_LOCK,
@@ -36,7 +37,7 @@ from whitespot.coverage.kernel import (
     TowerGrid,
     best_servers,
 )
-from whitespot.coverage.models import PathLossModel
+from whitespot.coverage.models import ITM_ALLOWANCE_DB, PathLossModel
 from whitespot.coverage.propagation import (
     RMA_BUILDING_HEIGHT_M,
     RMA_STREET_WIDTH_M,
@@ -184,6 +185,7 @@ class _Engine:
     budget: LinkBudget
     environment: str | None
     ground: Terrain | None
+    itm: ItmParameters | None = None
 
     @property
     def compiled(self) -> bool:
@@ -298,7 +300,8 @@ class SignalEngine:
 def _resolved(towers: gpd.GeoDataFrame, setup: SignalSetup) -> tuple[_Engine, _Towers]:
     """Return the setup's engine and the towers it hears, in ``setup.crs`` (set already)."""
     ground = reproject_terrain(setup.terrain, setup.crs) if setup.uses_terrain else None
-    engine = _Engine(setup.path_model, setup.budget, setup.environment, ground)
+    itm = setup.itm if setup.model == "itm" else None
+    engine = _Engine(setup.path_model, setup.budget, setup.environment, ground, itm)
     towers = setup.heard(towers)
     return engine, _prepare_towers(towers, setup.crs, engine, setup.extrapolate, setup.calibration)
 
@@ -700,7 +703,21 @@ def _pair_signal(
     """Received level (dBm) of each (receiver, tower) pair, and where the DEM was missing."""
     model, budget, ground = engine.model, engine.budget, engine.ground
     distance_km = np.maximum(distance_m / 1000.0, model.min_distance_km)
-    if model.log_linear:
+    flat = np.zeros(len(tower), dtype=bool)
+    if engine.itm is not None:  # ITM over the profile: the DEM is part of the loss
+        loss, flat = itm_dem_paths(
+            ground,
+            towers.xy[tower],
+            receiver_xy,
+            towers.height_m[tower],
+            budget.mobile_height_m,
+            towers.frequency_mhz[tower],
+            engine.itm,
+        )
+        loss[flat] = model.loss_db(towers.frequency_mhz[tower[flat]], distance_km[flat],
+                                   None, None, None) + ITM_ALLOWANCE_DB  # fmt: skip
+        loss += towers.offset_db[tower] + towers.slope_db_per_decade[tower] * np.log10(distance_km)
+    elif model.log_linear:
         loss = towers.loss_at_1km_db[tower] + towers.loss_per_decade_db[tower] * np.log10(
             distance_km
         )
@@ -713,8 +730,7 @@ def _pair_signal(
             engine.environment,
         )
         loss += towers.offset_db[tower] + towers.slope_db_per_decade[tower] * np.log10(distance_km)
-    flat = np.zeros(len(tower), dtype=bool)
-    if ground is not None:
+    if ground is not None and engine.itm is None:
         diffraction, flat = _diffraction_db(receiver_xy, tower, distance_m, towers, ground, budget)
         loss = loss + diffraction
     signal = towers.eirp_dbm[tower] - loss - budget.margin_db

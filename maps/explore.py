@@ -103,7 +103,7 @@ def _draw_gaps(
     fmap = _base_map(villages, title or gaps.headline())
     if raster is not None:
         signal_overlay(raster).add_to(fmap)
-        _signal_legend().add_to(fmap)
+        _signal_legend(model=raster.model_description).add_to(fmap)
     if zones is not None and len(zones):
         dead_zones_layer(zones).add_to(fmap)
     if grid is not None and len(grid):
@@ -229,9 +229,11 @@ def _legend(inner_html: str, *, bottom_px: int) -> branca.element.MacroElement:
     return legend
 
 
-def _signal_legend(heading: str = "Predicted best signal (dBm)") -> branca.element.MacroElement:
-    """Draw the colour bar of the signal overlay in dBm (a CSS gradient, no script)."""
-    return _colour_bar(heading, SIGNAL_RANGE_DBM, SIGNAL_COLOURS, bottom_px=150)
+def _signal_legend(
+    heading: str = "Predicted best signal (dBm)", *, model: str = ""
+) -> branca.element.MacroElement:
+    """Draw the colour bar of the signal overlay in dBm, and the model that made it."""
+    return _colour_bar(heading, SIGNAL_RANGE_DBM, SIGNAL_COLOURS, bottom_px=150, note=model)
 
 
 def _residual_legend() -> branca.element.MacroElement:
@@ -242,12 +244,22 @@ def _residual_legend() -> branca.element.MacroElement:
 
 
 def _colour_bar(
-    heading: str, scale: tuple[float, float], colours: tuple[str, ...], *, bottom_px: int
+    heading: str,
+    scale: tuple[float, float],
+    colours: tuple[str, ...],
+    *,
+    bottom_px: int,
+    note: str = "",
 ) -> branca.element.MacroElement:
     low, high = scale
     gradient = ", ".join(colours)
+    below = (
+        f'<div style="max-width:260px;font-size:11px">model: {html.escape(note)}</div>'
+        if note
+        else ""
+    )
     return _legend(
-        f"<b>{html.escape(heading)}</b>"
+        f"<b>{html.escape(heading)}</b>{below}"
         f'<div style="width:220px;height:12px;background:linear-gradient(to right, {gradient})">'
         f'</div><div style="display:flex;justify-content:space-between;width:220px">'
         f"<span>{low:g}</span><span>{(low + high) / 2:g}</span><span>{high:g}</span></div>",

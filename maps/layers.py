@@ -269,7 +269,7 @@ def signal_overlay(raster: SignalRaster) -> folium.raster_layers.ImageOverlay:
     return folium.raster_layers.ImageOverlay(
         image,
         bounds=[[south, west], [north, east]],
-        name="Predicted best signal",
+        name="Predicted best signal" + (f" ({raster.model})" if raster.model else ""),
         mercator_project=True,
     )
 

@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 
 from whitespot.cli import main
+from whitespot.coverage import SignalSetup, gap_list, signal_raster
 from whitespot.coverage.partitioned import write_partitions
 from whitespot.data import read_layer, write_terrain
+from whitespot.maps import gap_map, save_map
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +190,26 @@ def test_gaps_join_an_existing_cluster_by_its_scheduler_address(sample_files, tm
         assert len(c.scheduler_info["workers"]) == 2  # the run left the cluster up
     assert f"dask: 2 workers at {c.scheduler_address}" in capsys.readouterr().out
     assert here.read_bytes() == there.read_bytes()
+
+
+def test_gaps_with_itm_names_the_model_and_its_parameters(sample_files, tmp_path, capsys):
+    out = tmp_path / "gaps.csv"
+    code = main(["gaps", "--villages", str(sample_files["villages"]), "--towers",
+                 str(sample_files["towers"]), "--dem", str(sample_files["dem"]), "--model", "itm",
+                 "--itm-climate", "maritime_subtropical", "--itm-reliability", "90",
+                 "--out", str(out)])  # fmt: skip
+    assert code == 0
+    settings = pd.read_csv(tmp_path / "gaps_settings.csv", encoding="utf-8-sig")
+    values = dict(zip(settings["setting"], settings["value"], strict=True))
+    assert values["model"] == "itm" and values["itm_climate"] == "maritime_subtropical"
+    assert float(values["itm_time_pct"]) == 90.0 == float(values["itm_location_pct"])
+    assert "Longley-Rice" in values["model_description"]
+
+
+def test_a_raster_map_says_which_model_made_it(layers, province, tmp_path):
+    setup = SignalSetup(model="itm", terrain=province.terrain)
+    villages = layers["villages"].iloc[:5]
+    raster = signal_raster(layers["towers"], villages, setup, resolution_m=2_000.0)
+    gaps = gap_list(villages, layers["towers"], setup, progress=False)
+    page = save_map(gap_map(gaps, raster=raster), tmp_path / "map.html").read_text("utf-8")
+    assert "Predicted best signal (itm)" in page and "model: Longley-Rice" in page

@@ -18,8 +18,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from whitespot.coverage import SetupError, SignalSetup, predict_signal
 from whitespot.coverage import itm as itm_module
 from whitespot.coverage.itm import ItmParameters, itm_area_loss_db, itm_p2p_loss_db, itm_paths
+from whitespot.coverage.terrain import sample_terrain
+from whitespot.data import metric_crs, projected_xy, validate_households, validate_towers
 
 CRYSTAL_PALACE_TO_MURSLEY = [
     96, 84, 65, 46, 46, 46, 61, 41, 33, 27, 23, 19, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
@@ -160,3 +163,43 @@ def test_parameters_are_checked_and_read_back():
     parameters = ItmParameters(climate="maritime_subtropical", time_pct=90.0)
     settings = {k: str(v) for k, v in parameters.settings().items()}
     assert ItmParameters.from_settings(settings) == parameters
+
+
+# --- ITM as the signal setup's model ------------------------------------------------------
+
+
+def test_itm_model_predicts_what_itm_gives_over_the_dem_profile(province):
+    towers = validate_towers(province.towers).iloc[[0]]
+    households = validate_households(province.households)
+    crs = metric_crs(households)
+    away = np.hypot(*(projected_xy(households, crs) - projected_xy(towers, crs)[0]).T)
+    points = households.iloc[np.argsort(away)[::50][:40]]  # 40 households, near to far
+    setup = SignalSetup(model="itm", terrain=province.terrain)
+    got = predict_signal(points, towers, setup.replace(crs=crs), progress=False)
+    ground = setup.in_crs(crs).terrain
+    tower_xy = projected_xy(towers, crs)[0]
+    heard = got["best_tower_id"].notna().to_numpy()
+    assert heard.sum() >= 5
+    for point_xy, level in zip(projected_xy(points, crs)[heard],
+                               got["best_signal_dbm"][heard], strict=True):  # fmt: skip
+        distance = float(np.hypot(*(point_xy - tower_xy)))
+        intervals = int(min(max(np.ceil(distance / abs(ground.transform.a)), 10), 600))
+        t = np.arange(intervals + 1) / intervals
+        xy = tower_xy + (point_xy - tower_xy) * t[:, None]
+        profile = sample_terrain(ground, xy[:, 0], xy[:, 1])
+        loss, _ = itm_p2p_loss_db(profile, distance / intervals, towers["height_m"].iloc[0],
+                                  1.5, towers["frequency_mhz"].iloc[0], setup.itm)  # fmt: skip
+        assert level == pytest.approx(towers["eirp_dbm"].iloc[0] - loss, abs=1e-6)
+    with pytest.raises(SetupError, match="needs a DEM"):
+        SignalSetup(model="itm")
+
+
+def test_itm_setup_is_described_and_read_back(province):
+    setup = SignalSetup(
+        model="itm", terrain=province.terrain, itm=ItmParameters(climate="maritime_subtropical")
+    )
+    settings = {k: str(v) for k, v in setup.settings().items()}
+    assert "maritime subtropical climate" in settings["model_description"]
+    assert settings["itm_climate"] == "maritime_subtropical"
+    again = SignalSetup.from_settings(settings, terrain=province.terrain)
+    assert again.model == "itm" and again.itm == setup.itm
