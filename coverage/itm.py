@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from whitespot.coverage.kernel import KERNEL_LOCK, njit, prange
-from whitespot.coverage.terrain_kernel import _grid_position, _ground_m, _inside
+from whitespot.coverage.terrain_kernel import _ground_m, _segment_on_dem
 from whitespot.data import Terrain
 
 CLIMATES: dict[str, int] = {
@@ -944,9 +944,8 @@ def _dem_paths(  # noqa: PLR0913, PLR0917 - one flat signature for the compiler
     loss = np.full(size, np.nan)
     missing = np.zeros(size, dtype=np.bool_)
     for p in prange(size):
-        row0, col0 = _grid_position(inverse, start_xy[p, 0], start_xy[p, 1])
-        row1, col1 = _grid_position(inverse, end_xy[p, 0], end_xy[p, 1])
-        if not (_inside(elevation, row0, col0) and _inside(elevation, row1, col1)):
+        on, row0, col0, row1, col1 = _segment_on_dem(elevation, inverse, start_xy, end_xy, p)
+        if not on:
             missing[p] = True
             continue
         d = math.hypot(end_xy[p, 0] - start_xy[p, 0], end_xy[p, 1] - start_xy[p, 1])

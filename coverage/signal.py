@@ -705,15 +705,7 @@ def _pair_signal(
     distance_km = np.maximum(distance_m / 1000.0, model.min_distance_km)
     flat = np.zeros(len(tower), dtype=bool)
     if engine.itm is not None:  # ITM over the profile: the DEM is part of the loss
-        loss, flat = itm_dem_paths(
-            ground,
-            towers.xy[tower],
-            receiver_xy,
-            towers.height_m[tower],
-            budget.mobile_height_m,
-            towers.frequency_mhz[tower],
-            engine.itm,
-        )
+        loss, flat = itm_dem_paths(*_dem_paths(receiver_xy, tower, towers, engine), engine.itm)
         loss[flat] = model.loss_db(towers.frequency_mhz[tower[flat]], distance_km[flat],
                                    None, None, None) + ITM_ALLOWANCE_DB  # fmt: skip
         loss += towers.offset_db[tower] + towers.slope_db_per_decade[tower] * np.log10(distance_km)
@@ -731,7 +723,7 @@ def _pair_signal(
         )
         loss += towers.offset_db[tower] + towers.slope_db_per_decade[tower] * np.log10(distance_km)
     if ground is not None and engine.itm is None:
-        diffraction, flat = _diffraction_db(receiver_xy, tower, distance_m, towers, ground, budget)
+        diffraction, flat = _diffraction_db(receiver_xy, tower, distance_m, towers, engine)
         loss = loss + diffraction
     signal = towers.eirp_dbm[tower] - loss - budget.margin_db
     sector = ~np.isnan(towers.azimuth_deg[tower])  # omnidirectional towers gain 0 dB
@@ -745,13 +737,26 @@ def _pair_signal(
     return signal, flat
 
 
+def _dem_paths(
+    receiver_xy: np.ndarray, tower: np.ndarray, towers: _Towers, engine: _Engine
+) -> tuple:
+    """Return the DEM, the ends, heights and frequency of each path, as the kernels take them."""
+    return (
+        engine.ground,
+        towers.xy[tower],
+        receiver_xy,
+        towers.height_m[tower],
+        engine.budget.mobile_height_m,
+        towers.frequency_mhz[tower],
+    )
+
+
 def _diffraction_db(
     receiver_xy: np.ndarray,
     tower: np.ndarray,
     distance_m: np.ndarray,
     towers: _Towers,
-    ground: Terrain,
-    budget: LinkBudget,
+    engine: _Engine,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bullington diffraction loss over DEM profiles (the compiled kernel).
 
@@ -759,15 +764,8 @@ def _diffraction_db(
     flagged in the second array; the caller refuses or reports it.
     """
     del distance_m  # the kernel measures each path from its ends
-    loss, _, flat = bullington_paths(
-        ground,
-        towers.xy[tower],
-        receiver_xy,
-        towers.height_m[tower],
-        budget.mobile_height_m,
-        towers.frequency_mhz[tower],
-        k_factor=MEDIAN_K_FACTOR,
-    )
+    paths = _dem_paths(receiver_xy, tower, towers, engine)
+    loss, _, flat = bullington_paths(*paths, k_factor=MEDIAN_K_FACTOR)
     return loss, flat
 
 

@@ -41,6 +41,18 @@ def _inside(elevation: np.ndarray, row: float, col: float) -> bool:
 
 
 @njit(cache=True, inline="always")
+def _segment_on_dem(elevation: np.ndarray, inverse: tuple, start_xy, end_xy, p: int) -> tuple:
+    """Grid positions of path `p`'s ends, and whether the path lies on the DEM.
+
+    The DEM is a rectangle: a segment lies on it when both its ends do.
+    """
+    row0, col0 = _grid_position(inverse, start_xy[p, 0], start_xy[p, 1])
+    row1, col1 = _grid_position(inverse, end_xy[p, 0], end_xy[p, 1])
+    on = _inside(elevation, row0, col0) and _inside(elevation, row1, col1)
+    return on, row0, col0, row1, col1
+
+
+@njit(cache=True, inline="always")
 def _ground_m(elevation: np.ndarray, row: float, col: float) -> float:
     """Bilinear height between cell centres at a position inside the DEM (NaN at no-data)."""
     rows, cols = elevation.shape
@@ -83,10 +95,8 @@ def _bullington_paths(  # noqa: PLR0913, PLR0917 - one flat signature for the co
     line_of_sight = np.zeros(size, dtype=np.bool_)
     missing = np.zeros(size, dtype=np.bool_)
     for p in prange(size):
-        row0, col0 = _grid_position(inverse, start_xy[p, 0], start_xy[p, 1])
-        row1, col1 = _grid_position(inverse, end_xy[p, 0], end_xy[p, 1])
-        # the DEM is a rectangle: a segment lies on it when both its ends do
-        if not (_inside(elevation, row0, col0) and _inside(elevation, row1, col1)):
+        on, row0, col0, row1, col1 = _segment_on_dem(elevation, inverse, start_xy, end_xy, p)
+        if not on:
             missing[p] = True
             continue
         drow, dcol = row1 - row0, col1 - col0
