@@ -79,8 +79,9 @@ def masts(xy: np.ndarray) -> gpd.GeoDataFrame:
     return validate_towers(frame.to_crs("EPSG:4326"), region=None)
 
 
-def numpy_diffraction_db(receiver_xy, tower, distance_m, towers, ground, budget):
+def numpy_diffraction_db(receiver_xy, tower, distance_m, towers, engine):
     """The numpy path the compiled kernel replaced (whitespot before this benchmark)."""
+    ground, budget = engine.ground, engine.budget
     cell_m = abs(ground.transform.a)
     loss = np.zeros(len(tower))
     flat = np.zeros(len(tower), dtype=bool)
