@@ -155,3 +155,35 @@ def test_report_weighs_the_departments_survey_column(files, tmp_path, capsys, pr
     assert "survey_signal" in quality  # the unreadable "??" is listed, not guessed
     summary = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
     assert "Thôn cần kiểm tra thực địa" in summary
+
+
+def test_gaps_cli_keeps_villages_the_measurements_find_dark_and_flags_both_ways(
+    files, tmp_path, province
+):
+    plain = tmp_path / "plain.csv"
+    assert run("gaps", "--villages", files["villages"], "--towers", files["towers"],
+               "--out", plain) == 0  # fmt: skip
+    table = pd.read_csv(plain, encoding="utf-8-sig")
+    covered = table[(table["signal_status"] == "covered")].head(2)
+    dark = table[(table["signal_status"] == "none")].head(2)
+    rows = [
+        {"lon": r.lon, "lat": r.lat, "RSRP": -130.0, "technology": r.best_technology,
+         "operator": "Viettel"}
+        for r in covered.itertuples() for _ in range(4)
+    ] + [
+        {"lon": r.lon, "lat": r.lat, "RSRP": -60.0, "technology": "4G", "operator": "Viettel"}
+        for r in dark.itertuples() for _ in range(4)
+    ]  # fmt: skip
+    measured = tmp_path / "app.csv"
+    pd.DataFrame(rows).to_csv(measured, index=False)
+    out = tmp_path / "checked.csv"
+    assert run("gaps", "--villages", files["villages"], "--towers", files["towers"],
+               "--measurements", measured, "--out", out) == 0  # fmt: skip
+    checked = pd.read_csv(out, encoding="utf-8-sig").set_index("village_id")
+    for village in covered["village_id"]:
+        assert checked.loc[village, "evidence_finding"] == "no_signal_found"
+        assert checked.loc[village, "signal_status"] == "none"  # kept on the list
+    for village in dark["village_id"]:
+        assert checked.loc[village, "evidence_finding"] == "signal_found"
+        assert checked.loc[village, "gap_type"] != "ok"  # still a gap, to be checked
+    assert checked["check_in_field"].sum() == 4
