@@ -5,6 +5,8 @@ Usage::
     pip install -e '.[bench]'
     python benchmarks/bench_select.py            # the three sizes of the planning issue
     python benchmarks/bench_select.py --quick    # the smallest only
+    python benchmarks/bench_select.py --objective budget --no-spopt   # budgeted covering
+    python benchmarks/bench_select.py --objective cover --no-spopt    # set covering
 
 Instances are seeded, over a 100 x 100 km square with a 5 km coverage radius, 1-200
 households per point, in two families (``--family A`` or ``B``; both by default): A, about
@@ -13,6 +15,12 @@ households per point, in two families (``--family A`` or ``B``; both by default)
 demand. Each tool runs in its own process, from building the model to the solution:
 whitespot's select_sites (KD-tree sparse matrix, merged demand, method "auto", 60 s limit)
 and, up to 10,000 points, spopt's MCLP (dense cost matrix, PuLP + CBC, 6 minute limit).
+
+Objectives (``--objective``): ``sites`` (maximal covering with p sites, the default),
+``budget`` (budgeted maximal covering: site costs drawn from 800-2,000, a budget of p
+times the mean cost) and ``cover`` (least cost covering every coverable household). spopt
+has no budgeted model; its set-covering model (LSCP) minimises the count, not the cost, so
+only ``sites`` is compared with it.
 """
 
 from __future__ import annotations
@@ -75,14 +83,27 @@ def instance_b(n: int, m: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray, n
     return demand, households, np.clip(sites, 0, SIDE_M)
 
 
-def run_whitespot(n: int, m: int, p: int, queue: multiprocessing.Queue, family: str) -> None:
+def site_costs(m: int, seed: int = 1) -> np.ndarray:
+    """Costs of the candidate sites: 800-2,000 (million VND), seeded."""
+    return np.random.default_rng(seed + 1).uniform(800.0, 2_000.0, m)
+
+
+def run_whitespot(
+    n: int, m: int, p: int, queue: multiprocessing.Queue, family: str, objective: str = "sites"
+) -> None:
     demand, households, sites = instance(n, m, family=family)
+    cost = site_costs(m)
     started = time.perf_counter()
     pairs = cKDTree(sites).sparse_distance_matrix(cKDTree(demand), RADIUS_M, output_type="ndarray")
     matrix = CoverageMatrix.from_pairs(
-        pairs["i"], pairs["j"], households, np.array([f"S{j}" for j in range(m)])
+        pairs["i"], pairs["j"], households, np.array([f"S{j}" for j in range(m)]), cost
     )
-    result = select_sites(matrix, sites=p, method="auto", time_limit_s=60.0)
+    goal = {
+        "sites": {"sites": p},
+        "budget": {"budget": p * float(cost.mean())},
+        "cover": {"cover_all": True},
+    }[objective]
+    result = select_sites(matrix, **goal, method="auto", time_limit_s=60.0)
     queue.put(
         {
             "seconds": time.perf_counter() - started,
@@ -115,9 +136,10 @@ def run_spopt(n: int, m: int, p: int, queue: multiprocessing.Queue, family: str)
     )
 
 
-def measure(target, n: int, m: int, p: int, limit_s: float, family: str) -> dict:
+def measure(target, n: int, m: int, p: int, limit_s: float, family: str, objective: str) -> dict:
     queue = multiprocessing.Queue()
-    process = multiprocessing.Process(target=target, args=(n, m, p, queue, family))
+    extra = () if target is run_spopt else (objective,)
+    process = multiprocessing.Process(target=target, args=(n, m, p, queue, family, *extra))
     started = time.perf_counter()
     process.start()
     process.join(limit_s)
@@ -137,6 +159,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="the smallest size only")
     parser.add_argument("--no-spopt", action="store_true", help="whitespot only")
     parser.add_argument("--family", choices=["A", "B"], action="append", help="default both")
+    parser.add_argument(
+        "--objective", choices=["sites", "budget", "cover"], default="sites", help="default sites"
+    )
     args = parser.parse_args()
     sizes = SIZES[:1] if args.quick else SIZES
     header = (
@@ -147,10 +172,10 @@ def main() -> None:
     print("-" * len(header))
     for family, (n, m, p) in ((f, size) for f in args.family or ["A", "B"] for size in sizes):
         runs = [("whitespot", run_whitespot, 300.0)]
-        if not args.no_spopt and n <= SPOPT_MAX_POINTS:
+        if not args.no_spopt and n <= SPOPT_MAX_POINTS and args.objective == "sites":
             runs.append(("spopt", run_spopt, SPOPT_LIMIT_S + 30.0))
         for tool, target, limit in runs:
-            s = measure(target, n, m, p, limit, family)
+            s = measure(target, n, m, p, limit, family, args.objective)
             print(
                 f"{family:>3} {n:>8,} {m:>6,} {p:>4} {tool:<10} {s['seconds']:>8.1f} "
                 f"{s.get('objective', float('nan')):>12,.0f} "
