@@ -44,7 +44,7 @@ def map_file(tmp_path_factory, province, layers):
 def expected_layers():
     """Names of the switchable layers of the plan map."""
     return (
-        "Predicted best signal",
+        "Predicted best signal (rma)",
         "Dead zones",
         "Power grid",
         "Villages without power",
