@@ -26,6 +26,7 @@ from whitespot.coverage import (
 )
 from whitespot.coverage.export import read_gap_list
 from whitespot.coverage.itm import ItmParameters
+from whitespot.coverage.measured import EXCLUSIONS
 from whitespot.coverage.partitioned import partitioned_gap_list
 from whitespot.coverage.tiles import closing_cluster, connect
 from whitespot.data import (
@@ -370,6 +371,8 @@ def calibrate(args: argparse.Namespace) -> int:
     )
     for line in result.lines():
         print(f"  {line}")
+    for reason in sorted(result.excluded):
+        print(f"  ({reason}: {EXCLUSIONS[reason]})")
     print(f"wrote {args.out}")
     return 0
 

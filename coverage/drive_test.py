@@ -19,6 +19,9 @@ from whitespot.coverage.measured import USED, measured_pairs
 from whitespot.coverage.setup import SignalSetup
 from whitespot.data import metric_crs, projected_xy
 
+SENSITIVITY_DBM = -140.0
+"""Levels below this are not recorded (a handset's sensitivity): dropped, as in real logs."""
+
 
 @dataclass(frozen=True)
 class Shadowing:
@@ -107,10 +110,6 @@ def synthetic_measurements(
     out = out[out["signal_dbm"] >= SENSITIVITY_DBM].reset_index(drop=True)
     out.insert(0, "measurement_id", [f"M{i + 1}" for i in range(len(out))])
     return gpd.GeoDataFrame(out, geometry="geometry", crs=crs).to_crs("EPSG:4326")
-
-
-SENSITIVITY_DBM = -140.0
-"""Levels below this are not recorded (a handset's sensitivity): dropped, as in real logs."""
 
 
 def _shadowing(

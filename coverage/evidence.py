@@ -30,10 +30,6 @@ agrees with the prediction (covered or not); survey_contradicts_prediction: the 
 says otherwise (it wins over measurements); measurements_contradict_prediction: the
 measurements do."""
 
-FINDINGS = ("", "no_signal_found", "signal_found")
-"""Which way evidence contradicts: ``no_signal_found`` where the model predicts coverage,
-``signal_found`` where it predicts a gap."""
-
 EVIDENCE_COLUMNS = (
     "evidence",
     "evidence_finding",
@@ -145,7 +141,8 @@ def weigh_evidence(table: pd.DataFrame, measured: pd.DataFrame) -> None:
     prediction moves to ``predicted_signal_status``; where a survey or the measurements
     find no signal at a village predicted covered, ``signal_status`` takes their status
     and all its households count as without signal (weak: as weak). Every contradiction
-    sets ``check_in_field``.
+    sets ``check_in_field``; ``evidence_finding`` says which way: ``no_signal_found`` where the
+    model predicts coverage, ``signal_found`` where it predicts a gap ("" otherwise).
 
     Measurements judge a village predicted covered only when they include its predicted
     best server's technology (4G samples say nothing of the 2G signal that covers it);

@@ -34,18 +34,6 @@ STATUSES = (USED, *EXCLUSIONS)
 SERVED_BY = ("", "cell", "predicted", "nearest")
 """How a measurement's serving tower was found ("": none was)."""
 
-PAIR_COLUMNS = (
-    "status",
-    "operator",
-    "technology",
-    "serving_tower_id",
-    "served_by",
-    "distance_km",
-    "measured_dbm",
-    "predicted_dbm",
-    "residual_db",
-)
-
 
 def operator_keys(operators: pd.Series) -> tuple[np.ndarray, list[str], list[str]]:
     """Operators as codes of their names with case and outer spaces ignored.
@@ -99,7 +87,7 @@ def measured_pairs(
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per measurement, in input order, with :data:`PAIR_COLUMNS`: ``status``
+        One row per measurement, in input order: ``status``
         (``"used"`` or a key of :data:`EXCLUSIONS`), ``serving_tower_id``, ``served_by``
         (``"cell"``, ``"predicted"``, ``"nearest"``), ``distance_km``, ``measured_dbm``,
         ``predicted_dbm`` and ``residual_db`` (measured minus predicted, dB; NaN where not
