@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from whitespot.coverage.kernel import KERNEL_LOCK, njit, prange
-from whitespot.coverage.terrain_kernel import _ground_m, _segment_on_dem
+from whitespot.coverage.terrain_kernel import _ground_m, _segment_on_dem, dem_arrays, per_path
 from whitespot.data import Terrain
 
 CLIMATES: dict[str, int] = {
@@ -914,18 +914,14 @@ def itm_paths(
         1 line of sight, 2 diffraction, 3 troposcatter (0 where refused).
     """
     count = len(samples)
-
-    def column(values: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=float), (count,)))
-
     with KERNEL_LOCK:
         return _paths_db(
             np.ascontiguousarray(profiles_m, dtype=float),
             np.asarray(samples, dtype=np.int64),
-            column(spacing_m),
-            column(tx_height_m),
-            column(rx_height_m),
-            column(frequency_mhz),
+            per_path(spacing_m, count),
+            per_path(tx_height_m, count),
+            per_path(rx_height_m, count),
+            per_path(frequency_mhz, count),
             parameters.codes(),
             _TABLES,
         )
@@ -985,21 +981,15 @@ def itm_dem_paths(
         Paths that leave the DEM or cross no-data cells.
     """
     count = len(start_xy)
-    inverse = ~ground.transform
-
-    def column(values: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=float), (count,)))
-
     with KERNEL_LOCK:
         return _dem_paths(
-            np.ascontiguousarray(ground.elevation_m, dtype=float),
-            (inverse.a, inverse.b, inverse.c, inverse.d, inverse.e, inverse.f),
+            *dem_arrays(ground),
             np.ascontiguousarray(start_xy, dtype=float),
             np.ascontiguousarray(end_xy, dtype=float),
             abs(ground.transform.a),
-            column(tx_height_m),
-            column(rx_height_m),
-            column(frequency_mhz),
+            per_path(tx_height_m, count),
+            per_path(rx_height_m, count),
+            per_path(frequency_mhz, count),
             parameters.codes(),
             _TABLES,
         )

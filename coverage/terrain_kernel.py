@@ -165,6 +165,20 @@ def _step_table(samples: int) -> np.ndarray:
 _STEPS = _step_table(PROFILE_SAMPLES)
 
 
+def dem_arrays(ground: Terrain) -> tuple[np.ndarray, tuple]:
+    """Return the DEM as the kernels read it: contiguous heights and the inverse affine."""
+    inverse = ~ground.transform
+    return (
+        np.ascontiguousarray(ground.elevation_m, dtype=float),
+        (inverse.a, inverse.b, inverse.c, inverse.d, inverse.e, inverse.f),
+    )
+
+
+def per_path(values: object, count: int) -> np.ndarray:
+    """Return a scalar or an array as one contiguous float per path."""
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=float), (count,)))
+
+
 def bullington_paths(
     ground: Terrain,
     start_xy: np.ndarray,
@@ -203,19 +217,16 @@ def bullington_paths(
     start_xy = np.ascontiguousarray(start_xy, dtype=float)
     end_xy = np.ascontiguousarray(end_xy, dtype=float)
     distance_m = np.hypot(*(end_xy - start_xy).T)
-    inverse = ~ground.transform
     count = len(distance_m)
     with KERNEL_LOCK:
         return _bullington_paths(
-            np.ascontiguousarray(ground.elevation_m, dtype=float),
-            (inverse.a, inverse.b, inverse.c, inverse.d, inverse.e, inverse.f),
+            *dem_arrays(ground),
             start_xy,
             end_xy,
             np.maximum(distance_m, 1.0) / 1000.0,
-            np.broadcast_to(np.asarray(tx_height_m, dtype=float), (count,)).copy(),
-            np.full(count, float(rx_height_m)),
-            SPEED_OF_LIGHT_M_S
-            / (np.broadcast_to(np.asarray(frequency_mhz, dtype=float), (count,)) * 1e6),
+            per_path(tx_height_m, count),
+            per_path(rx_height_m, count),
+            SPEED_OF_LIGHT_M_S / (per_path(frequency_mhz, count) * 1e6),
             1.0 / (k_factor * EARTH_RADIUS_KM),
             _STEPS,
         )
