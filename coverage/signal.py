@@ -37,10 +37,11 @@ from whitespot.coverage.kernel import (
     TowerGrid,
     best_servers,
 )
-from whitespot.coverage.models import ITM_ALLOWANCE_DB, PathLossModel
+from whitespot.coverage.models import PathLossModel
 from whitespot.coverage.propagation import (
     RMA_BUILDING_HEIGHT_M,
     RMA_STREET_WIDTH_M,
+    free_space_loss_db,
     rma_breakpoint_m,
 )
 from whitespot.coverage.setup import SignalSetup
@@ -706,10 +707,9 @@ def _pair_signal(
     flat = np.zeros(len(tower), dtype=bool)
     if engine.itm is not None:  # ITM over the profile: the DEM is part of the loss
         loss, flat = itm_dem_paths(*_dem_paths(receiver_xy, tower, towers, engine), engine.itm)
-        loss[flat] = model.loss_db(towers.frequency_mhz[tower[flat]], distance_km[flat],
-                                   None, None, None) + ITM_ALLOWANCE_DB  # fmt: skip
-        loss += towers.offset_db[tower] + towers.slope_db_per_decade[tower] * np.log10(distance_km)
-    elif model.log_linear:
+        # off the DEM, with the flat fallback allowed: free space, flagged
+        loss[flat] = free_space_loss_db(towers.frequency_mhz[tower[flat]], distance_km[flat])
+    elif model.log_linear:  # its coefficients carry the calibration
         loss = towers.loss_at_1km_db[tower] + towers.loss_per_decade_db[tower] * np.log10(
             distance_km
         )
@@ -721,6 +721,7 @@ def _pair_signal(
             budget.mobile_height_m,
             engine.environment,
         )
+    if not model.log_linear:
         loss += towers.offset_db[tower] + towers.slope_db_per_decade[tower] * np.log10(distance_km)
     if ground is not None and engine.itm is None:
         diffraction, flat = _diffraction_db(receiver_xy, tower, distance_m, towers, engine)
