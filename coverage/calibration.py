@@ -167,7 +167,7 @@ class Calibration:
         matched : numpy.ndarray of bool
             Towers a group matched.
         """
-        operator = np.array([_fold(o) for o in operator], dtype=object)
+        operator = np.array([fold_operator(o) for o in operator], dtype=object)
         technology = np.asarray(technology, dtype=object)
         offset = np.zeros(len(operator))
         slope = np.zeros(len(operator))
@@ -175,7 +175,7 @@ class Calibration:
         for group in sorted(self.groups, key=_generality):
             hits = ~matched
             if group.operator != ANY:
-                hits &= operator == _fold(group.operator)
+                hits &= operator == fold_operator(group.operator)
             if group.technology != ANY:
                 hits &= technology == group.technology
             offset[hits], slope[hits], matched[hits] = (
@@ -307,7 +307,7 @@ def _generality(group: CalibrationGroup) -> int:
     return (group.operator == ANY) + (group.technology == ANY)
 
 
-def _fold(operator: object) -> str:
+def fold_operator(operator: object) -> str:
     """Operators match whatever their case and surrounding spaces."""
     return str(operator).strip().casefold()
 

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from whitespot.coverage.budget import LinkBudget
+from whitespot.coverage.calibration import fold_operator
 from whitespot.coverage.setup import SignalSetup
 from whitespot.coverage.signal import SignalEngine, _pair_signal, _resolved
 from whitespot.data import metric_crs, projected_xy
@@ -48,7 +49,7 @@ def operator_keys(operators: pd.Series) -> tuple[np.ndarray, list[str], list[str
         The first spelling met of each key, for people to read.
     """
     codes, names = pd.factorize(operators.astype("string").fillna(""))
-    folded = [str(name).strip().casefold() for name in names]
+    folded = [fold_operator(name) for name in names]
     key_codes, keys = pd.factorize(pd.Index(folded, dtype=object))
     spelling: dict[str, str] = {}
     for name, key in zip(names, folded, strict=True):
@@ -103,9 +104,7 @@ def measured_pairs(
     tower = np.full(size, -1)
     operator, operator_names, _ = operator_keys(measurements["operator"])
     technology, technology_names = pd.factorize(measurements["technology"])
-    tower_operator = pd.Index(operator_names).get_indexer(
-        [o.strip().casefold() for o in data.operator]
-    )
+    tower_operator = pd.Index(operator_names).get_indexer([fold_operator(o) for o in data.operator])
     tower_technology = pd.Index(technology_names).get_indexer(data.technology)
 
     cell = measurements["tower_id"] if "tower_id" in measurements else pd.Series(pd.NA, range(size))
