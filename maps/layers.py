@@ -107,27 +107,53 @@ _CLUSTER_FIELDS = (
     ("evidence", "evidence"),
 )
 
-# Builds each marker and its popup with textContent, so names stay text.
-_CLUSTER_CALLBACK = """
-function (row) {
-    var colours = %s;
-    var labels = %s;
-    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
-        radius: row[3], color: '#212121', weight: 1, fillColor: colours[row[2]],
-        fillOpacity: 0.8});
+POPUP_FROM_ROW = """
     var table = document.createElement('table');
     for (var i = 0; i < labels.length; i++) {
         var line = table.insertRow();
         var head = document.createElement('th');
         head.textContent = labels[i];
         line.appendChild(head);
-        line.insertCell().textContent = row[4 + i];
+        line.insertCell().textContent = row[first + i];
     }
     marker.bindPopup(table);
+"""
+"""Script that builds a clustered marker's popup from its row with textContent, so text
+from input files stays text: the row's fields from index ``first`` on, under ``labels``."""
+
+_CLUSTER_CALLBACK = (
+    """
+function (row) {
+    var colours = %s;
+    var labels = %s;
+    var first = 4;
+    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
+        radius: row[3], color: '#212121', weight: 1, fillColor: colours[row[2]],
+        fillOpacity: 0.8});
+"""
+    + POPUP_FROM_ROW
+    + """
     marker.feature = {properties: {village_id: row[5]}};
     return marker;
 }
 """
+)
+
+
+def cluster_rows(
+    leading: list, table: pd.DataFrame, fields: tuple[tuple[str, str], ...]
+) -> list[list]:
+    """Rows of clustered markers: the `leading` columns, then each field as short text.
+
+    Fields missing from `table` are empty; floats are rounded to 0.1.
+    """
+    columns = list(leading)
+    for _, column in fields:
+        values = table.get(column, pd.Series("", index=table.index))
+        if pd.api.types.is_float_dtype(values):
+            values = values.round(1)
+        columns.append(values.astype("string").fillna("").to_numpy(dtype=object))
+    return np.column_stack([np.asarray(c, dtype=object) for c in columns]).tolist()
 
 
 def villages_cluster_layer(
@@ -139,18 +165,13 @@ def villages_cluster_layer(
     table["gap"] = table["gap_type"].map(GAP_LABELS).fillna(table["gap_type"])
     points = table.geometry.representative_point().to_crs(WGS84)
     gap_index = table["gap_type"].map({k: i for i, k in enumerate(kinds)}).fillna(0)
-    columns = [
+    leading = [
         points.y.round(6).to_numpy(),
         points.x.round(6).to_numpy(),
         gap_index.astype(int).to_numpy(),
         np.round(village_radius(table["households"].to_numpy(dtype=float)), 1),
     ]
-    for _, column in _CLUSTER_FIELDS:
-        values = table.get(column, pd.Series("", index=table.index))
-        if pd.api.types.is_float_dtype(values):
-            values = values.round(1)
-        columns.append(values.astype("string").fillna("").to_numpy(dtype=object))
-    rows = np.column_stack([np.asarray(c, dtype=object) for c in columns]).tolist()
+    rows = cluster_rows(leading, table, _CLUSTER_FIELDS)
     callback = _CLUSTER_CALLBACK % (
         json.dumps([GAP_COLOURS[k] for k in kinds]),
         json.dumps([label for label, _ in _CLUSTER_FIELDS]),

@@ -21,7 +21,7 @@ from folium import plugins
 
 from whitespot.coverage.measured import USED
 from whitespot.data import WGS84
-from whitespot.maps.layers import escape, popup_html
+from whitespot.maps.layers import POPUP_FROM_ROW, cluster_rows, escape, popup_html
 from whitespot.maps.style import (
     CHECK_COLOUR,
     RESIDUAL_COLOURS,
@@ -45,24 +45,20 @@ _FIELDS = (
     ("status", "status"),
 )
 
-# builds each marker and its popup with textContent, so operators and ids stay text
-_CLUSTER_CALLBACK = """
+_CLUSTER_CALLBACK = (
+    """
 function (row) {
     var labels = %s;
+    var first = 3;
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
         radius: 4, color: row[2], weight: 1, fillColor: row[2], fillOpacity: 0.9});
-    var table = document.createElement('table');
-    for (var i = 0; i < labels.length; i++) {
-        var line = table.insertRow();
-        var head = document.createElement('th');
-        head.textContent = labels[i];
-        line.appendChild(head);
-        line.insertCell().textContent = row[3 + i];
-    }
-    marker.bindPopup(table);
+"""
+    + POPUP_FROM_ROW
+    + """
     return marker;
 }
 """
+)
 
 
 def measurements_layer(
@@ -89,13 +85,8 @@ def measurements_layer(
 
 def _clustered(table: gpd.GeoDataFrame, name: str) -> plugins.FastMarkerCluster:
     points = table.geometry.to_crs(WGS84)
-    columns = [points.y.round(6).to_numpy(), points.x.round(6).to_numpy(), table["colour"]]
-    for _, column in _FIELDS:
-        values = table[column]
-        if pd.api.types.is_float_dtype(values):
-            values = values.round(1)
-        columns.append(values.astype("string").fillna("").to_numpy(dtype=object))
-    rows = np.column_stack([np.asarray(c, dtype=object) for c in columns]).tolist()
+    leading = [points.y.round(6).to_numpy(), points.x.round(6).to_numpy(), table["colour"]]
+    rows = cluster_rows(leading, table, _FIELDS)
     callback = _CLUSTER_CALLBACK % json.dumps([label for label, _ in _FIELDS])
     return plugins.FastMarkerCluster(
         rows, callback=callback, name=name, options={"disableClusteringAtZoom": 15}
