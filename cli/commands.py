@@ -127,25 +127,14 @@ def _signal_inputs(args: argparse.Namespace) -> tuple[object, SignalSetup, dict[
     The setup is checked here, before any computation (``ValueError`` names the part).
     """
     region = None if args.anywhere else VIETNAM_BBOX
-    terrain = read_terrain(args.dem, fallback=args.dem_fallback) if args.dem else None
-    setup = SignalSetup(
-        model=args.model or ("terrain" if terrain is not None else "rma"),
-        terrain=terrain,
+    setup = _model_setup(args).replace(
         budget=LinkBudget(
             building_loss_db=args.building_loss_db, fading_margin_db=args.fading_margin_db
         ),
-        environment=args.environment,
-        extrapolate=args.extrapolate,
-        itm=_itm_parameters(args),
         technology=args.technology,
-        crs=args.crs,
         calibration=read_calibration(args.calibration) if args.calibration else None,
     )
-    towers = (
-        read_opencellid(args.towers, region=region)
-        if args.opencellid
-        else validate_layer("towers", args.towers, region=region)
-    )
+    towers = _towers(args, region)
     partitioned = args.households and Path(args.households).is_dir()
     households, grid, measurements = _optional_layers(
         ("households", None if partitioned else args.households),
@@ -171,13 +160,31 @@ def _signal_inputs(args: argparse.Namespace) -> tuple[object, SignalSetup, dict[
     return towers, setup, layers
 
 
-def _itm_parameters(args: argparse.Namespace) -> ItmParameters:
-    """ITM's parameters from ``--itm-climate`` and ``--itm-reliability`` (Viet Nam's others)."""
-    return ItmParameters(
-        climate=args.itm_climate,
-        time_pct=args.itm_reliability,
-        location_pct=args.itm_reliability,
+def _model_setup(args: argparse.Namespace) -> SignalSetup:
+    """Return the setup of the model options (``--model``, ``--dem``, ``--environment`` ...).
+
+    Without ``--model`` a DEM makes it the terrain model, else RMa.
+    """
+    terrain = read_terrain(args.dem, fallback=args.dem_fallback) if args.dem else None
+    return SignalSetup(
+        model=args.model or ("terrain" if terrain is not None else "rma"),
+        terrain=terrain,
+        environment=args.environment,
+        extrapolate=args.extrapolate,
+        itm=ItmParameters(
+            climate=args.itm_climate,
+            time_pct=args.itm_reliability,
+            location_pct=args.itm_reliability,
+        ),
+        crs=args.crs,
     )
+
+
+def _towers(args: argparse.Namespace, region: object):
+    """Return the validated towers of ``--towers`` (``--opencellid``: an OpenCelliD export)."""
+    if args.opencellid:
+        return read_opencellid(args.towers, region=region)
+    return validate_layer("towers", args.towers, region=region)
 
 
 def _communes(args: argparse.Namespace):
@@ -348,20 +355,8 @@ def map_html(args: argparse.Namespace) -> int:
 def calibrate(args: argparse.Namespace) -> int:
     """``whitespot calibrate``: fit the model to measured levels, write calibration.json."""
     region = None if args.anywhere else VIETNAM_BBOX
-    terrain = read_terrain(args.dem, fallback=args.dem_fallback) if args.dem else None
-    setup = SignalSetup(
-        model=args.model or ("terrain" if terrain is not None else "rma"),
-        terrain=terrain,
-        environment=args.environment,
-        extrapolate=args.extrapolate,
-        itm=_itm_parameters(args),
-        crs=args.crs,
-    )
-    towers = (
-        read_opencellid(args.towers, region=region)
-        if args.opencellid
-        else validate_layer("towers", args.towers, region=region)
-    )
+    setup = _model_setup(args)
+    towers = _towers(args, region)
     measurements = validate_layer("measurements", args.measurements, region=region)
     result = fit_calibration(towers, measurements, setup, by=args.by, block_km=args.block_km)
     result.write(args.out)

@@ -109,21 +109,8 @@ def _add_signal_options(parser: argparse.ArgumentParser) -> None:
         "(one per province or tile: the country, one partition in memory at a time)",
     )
     parser.add_argument("--grid", help="power lines file")
-    parser.add_argument("--dem", help="GeoTIFF DEM (default model becomes 'terrain')")
-    _add_dem_fallback(parser)
-    parser.add_argument(
-        "--model", choices=MODEL_NAMES, help="path-loss model (default rma, or terrain with --dem)"
-    )
-    parser.add_argument(
-        "--environment",
-        choices=ENVIRONMENTS,
-        help="Hata: open, suburban, urban, urban_large; COST-231: medium, metropolitan",
-    )
+    _add_model_options(parser)
     parser.add_argument("--technology", choices=TECHNOLOGIES, help="only this technology")
-    parser.add_argument(
-        "--extrapolate", action="store_true", help="use the model outside its validity range"
-    )
-    _add_itm_options(parser)
     parser.add_argument(
         "--covered-share",
         type=_share,
@@ -166,7 +153,21 @@ def _add_signal_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
 
 
-def _add_itm_options(parser: argparse.ArgumentParser) -> None:
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options of the path-loss model and its DEM (read by commands._model_setup)."""
+    parser.add_argument("--dem", help="GeoTIFF DEM (default model becomes 'terrain')")
+    _add_dem_fallback(parser)
+    parser.add_argument(
+        "--model", choices=MODEL_NAMES, help="path-loss model (default rma, or terrain with --dem)"
+    )
+    parser.add_argument(
+        "--environment",
+        choices=ENVIRONMENTS,
+        help="Hata: open, suburban, urban, urban_large; COST-231: medium, metropolitan",
+    )
+    parser.add_argument(
+        "--extrapolate", action="store_true", help="use the model outside its validity range"
+    )
     parser.add_argument(
         "--itm-climate",
         choices=CLIMATES,
@@ -319,16 +320,7 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
     calibrate.add_argument("--towers", required=True, help="towers file (or OpenCelliD CSV)")
     calibrate.add_argument("--opencellid", action="store_true", help="towers file is OpenCelliD")
     calibrate.add_argument("--measurements", required=True, help="measured levels file")
-    calibrate.add_argument(
-        "--model", choices=MODEL_NAMES, help="path-loss model (default rma, or terrain with --dem)"
-    )
-    calibrate.add_argument("--dem", help="GeoTIFF DEM (default model becomes 'terrain')")
-    _add_dem_fallback(calibrate)
-    calibrate.add_argument("--environment", choices=ENVIRONMENTS, help="Hata/COST-231 only")
-    calibrate.add_argument(
-        "--extrapolate", action="store_true", help="use the model outside its validity range"
-    )
-    _add_itm_options(calibrate)
+    _add_model_options(calibrate)
     calibrate.add_argument(
         "--by",
         type=_group_keys,
