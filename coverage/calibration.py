@@ -205,8 +205,8 @@ class Calibration:
         """Describe the calibration for a settings sheet: a line per group and the JSON."""
         lines = [g.line() for g in self.groups] + [r.line() for r in self.refused]
         return {
-            "calibration": f"{self.model} tuned to {self.measurements:,} measurements"
-            + (f" ({self.source})" if self.source else ""),
+            "calibration": f"{self.model} tuned to {self.measurements:,} measurements",
+            "calibration_file": self.source or "(made in memory)",
             "calibration_groups": " | ".join(lines),
             "calibration_json": self.to_json(indent=None),
         }

@@ -220,7 +220,7 @@ class SignalSetup:
             technology=None if technology in ("all", "", "None", "nan") else technology,
             crs=CRS.from_user_input(str(crs)) if crs not in (None, "", "nan") else None,
             calibration=(
-                Calibration.from_json(calibration, source=_calibration_source(settings))
+                Calibration.from_json(calibration, source=_calibration_file(settings))
                 if calibration not in ("", "nan")
                 else None
             ),
@@ -231,10 +231,10 @@ def _from(calibration: Calibration) -> str:
     return f" ({calibration.source})" if calibration.source else ""
 
 
-def _calibration_source(settings: Mapping[str, object]) -> str:
-    """Return the file a calibration was read from, as its settings line names it."""
-    line = str(settings.get("calibration", ""))
-    return line[line.rfind("(") + 1 : -1] if line.endswith(")") else ""
+def _calibration_file(settings: Mapping[str, object]) -> str:
+    """Return the file a gap list's calibration was read from ("" when made in memory)."""
+    name = str(settings.get("calibration_file", ""))
+    return "" if name in ("(made in memory)", "nan") else name
 
 
 def _dem_again(settings: Mapping[str, object]) -> Terrain | None:
