@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
+from unittest.mock import patch
 
 import geopandas as gpd
 import numpy as np
@@ -134,7 +135,7 @@ def one_site() -> list[tuple]:
         lambda: signal_raster(towers, area, setup, resolution_m=CELL_M, progress=False)
     )
     cells = fast.signal_dbm.size
-    with pytest_like_patch(signal_module, "_diffraction_db", numpy_diffraction_db):
+    with patch.object(signal_module, "_diffraction_db", numpy_diffraction_db):
         slow, slow_s, slow_mb = timed(
             lambda: signal_raster(towers, area, setup, resolution_m=CELL_M, progress=False)
         )
@@ -190,20 +191,6 @@ def province() -> list[tuple]:
         )
         rows.append(("province, 10^5 households x 300 towers", method, seconds, mb))
     return rows
-
-
-class pytest_like_patch:  # noqa: N801 - reads as the context manager it is
-    """Set a module attribute for the duration of a block."""
-
-    def __init__(self, module, name, value):
-        self.module, self.name, self.value = module, name, value
-
-    def __enter__(self):
-        self.saved = getattr(self.module, self.name)
-        setattr(self.module, self.name, self.value)
-
-    def __exit__(self, *exc):
-        setattr(self.module, self.name, self.saved)
 
 
 def main() -> None:
