@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix, hstack, identity, vstack
 
+from whitespot.planning._dominance import dominated_sites
 from whitespot.planning._errors import InfeasibleError
 from whitespot.planning._problem import _Problem, _tighter, _value
 from whitespot.planning.matrix import CoverageMatrix
@@ -17,20 +19,24 @@ KERNEL_FACTORS = (2, 3, 4, 6, 8)
 
 
 def _kernel_solution(
-    problem: _Problem, chosen: np.ndarray, score: np.ndarray, deadline: float
+    problem: _Problem,
+    chosen: np.ndarray,
+    score: np.ndarray,
+    deadline: float,
+    stop: threading.Event | None = None,
 ) -> np.ndarray | None:
     """Solve exactly over kernels of promising sites (kernel search, Angelelli et al. 2010).
 
     A kernel holds the incumbent's sites and the best sites by Lagrangian score. Restricted
     to it, demand groups that the kernel cannot tell apart merge again, so the MILP is
-    small; kernels of 2 to 8 times the sites to choose are solved while time remains,
-    each starting from the best solution so far.
+    small; kernels of 2 to 8 times the sites to choose are solved while time remains (and
+    until `stop` is set), each starting from the best solution so far.
     """
     limit = problem.limit if problem.by_count else max(len(chosen), 1)
     ranked = np.flatnonzero(problem.allowed)[np.argsort(-score[problem.allowed], kind="stable")]
     best, best_value = None, _value(problem, chosen)
     for factor in KERNEL_FACTORS:
-        if deadline - time.perf_counter() < 1.0:
+        if deadline - time.perf_counter() < 1.0 or (stop is not None and stop.is_set()):
             break
         incumbent = chosen if best is None else best
         kernel = np.union1d(
@@ -69,19 +75,14 @@ def _restricted(problem: _Problem, kernel: np.ndarray, forced: np.ndarray) -> _P
     )
 
 
-DOMINANCE_MAX_NONZEROS = 1_500_000
-"""Sites are checked for dominance up to this many matrix entries (the site-by-site overlap
-product grows with the square of the sites per demand group)."""
-
-
 def _without_dominated(problem: _Problem) -> tuple[_Problem, np.ndarray]:
     """Drop sites that another allowed site makes useless; return the problem and the kept.
 
     Site j is dominated by an allowed site k that covers every demand group j covers, at
-    no greater cost (any cost for maximal covering by count). Swapping j for k never
-    loses demand or money, so some optimum uses no dominated site. Among identical sites
-    the first is kept. Forced sites stay; forbidden ones go. Demand groups merge again
-    over the sites kept.
+    no greater cost (any cost for maximal covering by count); see
+    :func:`~whitespot.planning._dominance.dominated_sites`. Swapping j for k never loses
+    demand or money, so some optimum uses no dominated site. Forced sites stay; forbidden
+    ones go. Demand groups merge again over the sites kept.
 
     Returns
     -------
@@ -89,22 +90,9 @@ def _without_dominated(problem: _Problem) -> tuple[_Problem, np.ndarray]:
         The reduced problem and, for each of its sites, its position in `problem`.
     """
     n_sites = problem.cover.shape[0]
-    if problem.cover.nnz > DOMINANCE_MAX_NONZEROS:
-        return problem, np.arange(n_sites)
-    cover = problem.cover
-    overlap = (cover @ cover.T).tocoo()
-    size = np.diff(cover.indptr)
-    j, k = overlap.row, overlap.col
-    within = (overlap.data == size[j]) & (j != k) & problem.allowed[k]
-    if problem.by_count:  # costs do not count: only coverage tells sites apart
-        cheaper, same_cost = np.zeros(len(j), dtype=bool), np.ones(len(j), dtype=bool)
-    else:
-        cheaper = problem.cost[k] < problem.cost[j]
-        same_cost = problem.cost[k] == problem.cost[j]
-    larger = size[k] > size[j]
-    beaten = within & (cheaper | (same_cost & (larger | (k < j))))
-    dominated = np.zeros(n_sites, dtype=bool)
-    dominated[j[beaten]] = True
+    dominated = dominated_sites(
+        problem.cover, problem.cost, problem.allowed, by_count=problem.by_count
+    )
     dominated[problem.forced] = False
     kept = np.flatnonzero(problem.allowed & ~dominated)
     if len(kept) in (0, n_sites):  # nothing to drop, or nothing allowed at all

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -14,6 +15,8 @@ from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
 from whitespot.planning import CoverageMatrix, InfeasibleError, read_orlib_scp, select_sites
+from whitespot.planning import _bounds as bounds_module
+from whitespot.planning import _dominance as dominance_module
 from whitespot.planning import select as select_module
 
 ORLIB = Path(__file__).parent / "orlib"
@@ -176,25 +179,61 @@ def test_lagrangian_alone_on_two_cores_gives_valid_bounds(seed, kind):
     matrix, cover, weight, cost = random_instance(seed, n_sites=8, n_demand=14)
     limit = {"sites": {"sites": 3}, "budget": {"budget": 9.0}, "cover_all": {"cover_all": True}}
     optimum = brute_force(cover, weight, cost, **limit[kind])
-    saved = select_module.IPM_BOUND_MAX_NONZEROS, select_module.LP_BOUND_MAX_NONZEROS
-    select_module.IPM_BOUND_MAX_NONZEROS = select_module.LP_BOUND_MAX_NONZEROS = -1
-    try:
+    with mock.patch.object(select_module, "LP_BOUND_MAX_NONZEROS", -1):
         result = select_sites(matrix, method="greedy", time_limit_s=5.0, **limit[kind])
-    finally:
-        select_module.IPM_BOUND_MAX_NONZEROS, select_module.LP_BOUND_MAX_NONZEROS = saved
     if kind == "cover_all":
         assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
     else:
         assert result.objective - 1e-9 <= optimum <= result.bound + 1e-6
 
 
-def test_interior_point_bound_is_the_lp_optimum():
+@pytest.mark.parametrize("simplex_up_to", [0, 10**9], ids=["interior point", "dual simplex"])
+@pytest.mark.parametrize("kind", ["sites", "budget", "cover_all"])
+def test_lp_dual_bound_is_the_lp_optimum(kind, simplex_up_to):
+    """The bound evaluated at the LP's duals equals the LP optimum, by either method."""
     matrix, *_ = random_instance(7, n_sites=30, n_demand=200, density=0.1)
-    problem = select_module._problem(matrix, 5, None, False, (), ())
-    _, simplex, status = select_module._milp(problem, 30.0, 0.0, relax=True)
+    goal = {
+        "sites": (5, None, False),
+        "budget": (None, 12.0, False),
+        "cover_all": (None, None, True),
+    }
+    problem = select_module._problem(matrix, *goal[kind], (), ())
+    _, relaxation, status = select_module._milp(problem, 30.0, 0.0, relax=True)
     assert status == "optimal"
-    assert select_module._lp_dual_bound(problem, 30.0)[0] == pytest.approx(simplex, rel=1e-7)
-    assert simplex >= select_sites(matrix, sites=5, method="exact").objective - 1e-6
+    with mock.patch.object(bounds_module, "SIMPLEX_MAX_NONZEROS", simplex_up_to):
+        bound, multiplier = select_module._lp_dual_bound(problem, 30.0)
+    assert multiplier is not None
+    assert bound == pytest.approx(relaxation, rel=1e-7)
+    optimum = select_sites(matrix, method="exact", **dict(zip(("sites", "budget", "cover_all"),
+                                                            goal[kind], strict=True)))  # fmt: skip
+    if problem.minimize:
+        assert relaxation <= optimum.objective + 1e-6
+    else:
+        assert relaxation >= optimum.objective - 1e-6
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 10_000), by_count=st.booleans())
+def test_compiled_dominance_is_the_overlap_rule(seed, by_count):
+    """Site j is dominated when an allowed k covers all it covers at no greater cost,
+    ties to the larger site, then the first: checked against the site-by-site overlap."""
+    rng = np.random.default_rng(seed)
+    n_sites, n_groups = int(rng.integers(1, 25)), int(rng.integers(1, 15))
+    dense = rng.random((n_sites, n_groups)) < rng.uniform(0.05, 0.9)
+    dense = dense[rng.integers(0, n_sites, n_sites)]  # identical sites too
+    cover = csr_matrix(dense.astype(float))
+    cost = rng.integers(1, 4, n_sites).astype(float)
+    allowed = rng.random(n_sites) < 0.8
+    expected = np.zeros(n_sites, dtype=bool)
+    for j, k in itertools.permutations(range(n_sites), 2):
+        if not allowed[k] or not dense[j].any() or (dense[j] & ~dense[k]).any():
+            continue
+        if by_count or cost[k] == cost[j]:
+            expected[j] |= dense[k].sum() > dense[j].sum() or k < j
+        else:
+            expected[j] |= cost[k] < cost[j]
+    got = dominance_module.dominated_sites(cover, cost, allowed, by_count=by_count)
+    assert got.tolist() == expected.tolist()
 
 
 def test_swap_search_ends_where_no_single_exchange_improves():
@@ -211,20 +250,22 @@ def test_swap_search_ends_where_no_single_exchange_improves():
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 10_000), kind=st.sampled_from(["sites", "cover_all"]))
+@given(seed=st.integers(0, 10_000), kind=st.sampled_from(["sites", "budget", "cover_all"]))
 def test_reduced_cost_fixing_never_cuts_off_a_better_solution(seed, kind):
     """Brute force over every subset: each one better than the incumbent builds every site
     fixed in and none fixed out, at the LP duals and at arbitrary multipliers."""
     matrix, *_ = random_instance(seed, n_sites=8, n_demand=14, density=0.3)
     sites = 3 if kind == "sites" else None
-    problem = select_module._problem(matrix, sites, None, kind == "cover_all", (), ())
+    budget = 9.0 if kind == "budget" else None
+    problem = select_module._problem(matrix, sites, budget, kind == "cover_all", (), ())
     incumbent_sites = select_module._greedy(problem)
     incumbent = select_module._value(problem, incumbent_sites)
     rng = np.random.default_rng(seed)
     ceiling = problem.cost.max() if problem.minimize else problem.weight
-    multipliers = [rng.uniform(0, 1, len(problem.weight)) * ceiling]
-    if not problem.minimize:
-        multipliers.append(select_module._lp_dual_bound(problem, 30.0)[1])
+    multipliers = [
+        rng.uniform(0, 1, len(problem.weight)) * ceiling,
+        select_module._lp_dual_bound(problem, 30.0)[1],
+    ]
     cover = problem.cover.toarray() > 0
     for multiplier in multipliers:
         out, fixed_in = select_module._fixed_by_reduced_cost(problem, multiplier, incumbent)
@@ -234,7 +275,8 @@ def test_reduced_cost_fixing_never_cuts_off_a_better_solution(seed, kind):
                 if problem.minimize:
                     better = hit.all() and problem.cost[subset].sum() < incumbent - 1e-9
                 else:
-                    better = r <= sites and problem.weight[hit].sum() > incumbent + 1e-9
+                    affordable = r <= sites if sites else problem.cost[subset].sum() <= budget
+                    better = affordable and problem.weight[hit].sum() > incumbent + 1e-9
                 if better:
                     assert not out[subset].any(), (subset, np.flatnonzero(out))
                     assert set(np.flatnonzero(fixed_in)) <= set(subset)
