@@ -143,6 +143,19 @@ def _fixed_by_reduced_cost(
     return out, fixed_in
 
 
+def _site_ranking(problem: _Problem, multiplier: np.ndarray) -> np.ndarray:
+    """Rank sites for kernel search by their worth at `multiplier`.
+
+    The worth is the demand a site covers at the multipliers' prices; under a budget, less
+    the budget's price of its cost (its reduced cost), so that cheap sites rank too.
+    """
+    if problem.by_budget:
+        open_sites = problem.allowed.copy()
+        open_sites[problem.forced] = False
+        return _budget_fixing(problem, multiplier, open_sites)[1]
+    return problem.cover @ multiplier
+
+
 def _budget_fixing(
     problem: _Problem, multiplier: np.ndarray, open_sites: np.ndarray
 ) -> tuple[float, np.ndarray]:

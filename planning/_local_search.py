@@ -81,14 +81,16 @@ def _best_single_site(problem: _Problem, greedy: np.ndarray) -> np.ndarray:
 
 
 def _swap_search(problem: _Problem, chosen: np.ndarray, deadline: float) -> np.ndarray:
-    """Improve a maximal-covering solution by exchanging one site for another.
+    """Improve a covering solution by exchanging one site for another (or adding one).
 
     Each round computes the exact gain of every exchange (outside site j in, chosen site k
     out) at once: gain_j - loss_k + shared_jk, where loss_k is the demand only k covers and
-    shared_jk the part of it that j covers too (one sparse product). It makes the best
-    improving exchange, until none improves or time is up.
+    shared_jk the part of it that j covers too (one sparse product). Under a budget only
+    exchanges that stay within it count, and so does adding a site the money left pays
+    for. It makes the best improving move, until none improves or time is up.
     """
-    cover, weight = problem.cover, problem.weight
+    cover, weight, cost = problem.cover, problem.weight, problem.cost
+    money = 1e-9 * max(abs(problem.limit), 1.0) if problem.by_budget else 0.0
     chosen = np.array(chosen, dtype=int)
     count = np.zeros(len(weight), dtype=np.int64)
     if len(chosen):
@@ -96,7 +98,7 @@ def _swap_search(problem: _Problem, chosen: np.ndarray, deadline: float) -> np.n
     movable = np.setdiff1d(chosen, problem.forced)
     tolerance = 1e-9 * max(float(weight.sum()), 1.0)
     for _ in range(SWAP_ROUNDS):
-        if time.perf_counter() > deadline or not len(movable):
+        if time.perf_counter() > deadline or not (len(movable) or problem.by_budget):
             break
         only = cover[movable].multiply((weight * (count == 1))[None, :]).tocsr()
         gain = cover @ (weight * (count == 0))
@@ -104,14 +106,19 @@ def _swap_search(problem: _Problem, chosen: np.ndarray, deadline: float) -> np.n
         gain[~problem.allowed] = -np.inf
         delta = (cover @ only.T).toarray()
         delta += gain[:, None] - np.asarray(only.sum(axis=1)).ravel()[None, :]
+        if problem.by_budget:
+            left = problem.limit - cost[chosen].sum() + money
+            delta[cost[:, None] - cost[movable][None, :] > left] = -np.inf
+            delta = np.column_stack([delta, np.where(cost <= left, gain, -np.inf)])
         j, out = np.unravel_index(np.argmax(delta), delta.shape)
         if delta[j, out] <= tolerance:
             break
-        k = movable[out]
         count += cover[j].toarray().ravel().astype(np.int64)
-        count -= cover[k].toarray().ravel().astype(np.int64)
-        chosen = np.append(chosen[chosen != k], j)
-        movable = np.append(movable[movable != k], j)
+        if out < len(movable):  # an exchange; the extra column adds site j alone
+            k = movable[out]
+            count -= cover[k].toarray().ravel().astype(np.int64)
+            chosen, movable = chosen[chosen != k], movable[movable != k]
+        chosen, movable = np.append(chosen, j), np.append(movable, j)
     return np.sort(chosen)
 
 

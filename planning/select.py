@@ -31,6 +31,7 @@ from whitespot.planning._bounds import (
     _fixed_by_reduced_cost,
     _lagrangian,
     _lp_dual_bound,
+    _site_ranking,
 )
 from whitespot.planning._exact import (
     _kernel_solution,
@@ -315,7 +316,7 @@ def _improve_and_bound(
     if lp is not None and lp_done.is_set():
         bound, multiplier = _best_bound(problem, bound, multiplier, *lp.result())
     if not problem.minimize and _gap(problem, _value(problem, chosen), bound) > worth_searching:
-        score = problem.cover @ multiplier
+        score = _site_ranking(problem, multiplier)
         share = time.perf_counter() + 0.9 * (deadline - time.perf_counter())
         chosen = _kernel_search(problem, chosen, score, share, lp_done if lp else None)
     stop.set()
@@ -335,7 +336,7 @@ def _improve_and_bound(
     if status is None and not problem.minimize and multiplier is not None:
         # fixing left too much: a better incumbent from kernel search fixes more
         share = time.perf_counter() + 0.9 * (deadline - time.perf_counter())
-        chosen = _kernel_search(problem, chosen, problem.cover @ multiplier, share)
+        chosen = _kernel_search(problem, chosen, _site_ranking(problem, multiplier), share)
         chosen, bound, status = _fix_and_solve(problem, chosen, bound, multiplier, deadline,
                                                tolerance)  # fmt: skip
     return chosen, bound, status
@@ -371,12 +372,10 @@ def _best_bound(
 
 
 def _local_search(problem: _Problem, chosen: np.ndarray, deadline: float) -> np.ndarray:
-    """Site swaps for maximal covering; dropping redundant sites for set covering."""
-    if problem.by_count:
-        return _swap_search(problem, chosen, deadline)
+    """Site swaps for the covering problems; dropping redundant sites for set covering."""
     if problem.minimize:
         return _drop_redundant(problem, chosen)
-    return chosen
+    return _swap_search(problem, chosen, deadline)
 
 
 def _fix_and_solve(

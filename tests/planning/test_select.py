@@ -249,6 +249,26 @@ def test_swap_search_ends_where_no_single_exchange_improves():
             assert select_module._covered(problem, swapped) <= value + 1e-9
 
 
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_budget_swap_search_stays_within_budget_and_ends_at_a_local_optimum(seed):
+    """Under a budget, no exchange or added site that the budget pays for improves."""
+    matrix, _, _, cost = random_instance(seed, n_sites=12, n_demand=40, density=0.2)
+    budget = 9.0
+    problem = select_module._problem(matrix, None, budget, False, (), ())
+    start = select_module._greedy(problem)
+    local = select_module._swap_search(problem, start, deadline=float("inf"))
+    value = select_module._covered(problem, local)
+    assert cost[local].sum() <= budget + 1e-9
+    assert value >= select_module._covered(problem, start)
+    outside = sorted(set(range(12)) - set(local))
+    moves = [np.append(local, j) for j in outside]
+    moves += [np.append(local[local != k], j) for k in local for j in outside]
+    for move in moves:
+        if cost[move].sum() <= budget + 1e-9:
+            assert select_module._covered(problem, move) <= value + 1e-9
+
+
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 10_000), kind=st.sampled_from(["sites", "budget", "cover_all"]))
 def test_reduced_cost_fixing_never_cuts_off_a_better_solution(seed, kind):
