@@ -43,14 +43,28 @@ point 0.23-1.3 s; at 50,000 points (0.66 M entries) interior point 5.5 s, dual s
 not done in 120 s."""
 
 
-def _lp_dual_bound(problem: _Problem, time_limit_s: float) -> tuple[float, np.ndarray | None]:
-    """Bound on the optimum from the LP relaxation (HiGHS), and the LP's duals.
+@dataclass(frozen=True)
+class _Relaxation:
+    """What the LP relaxation gives.
+
+    The bound, the duals of the covering rows (the multipliers that prove it) and the
+    sites' LP values; both None when the LP did not finish.
+    """
+
+    bound: float
+    multiplier: np.ndarray | None
+    x: np.ndarray | None
+
+
+def _lp_dual_bound(problem: _Problem, time_limit_s: float) -> _Relaxation:
+    """Bound on the optimum from the LP relaxation (HiGHS), with the LP's duals and values.
 
     The bound is not the solver's objective but the Lagrangian function evaluated exactly
     at the LP's duals of the covering rows (clipped to their box): a valid bound whatever
     the solver's accuracy, equal to the LP optimum at an optimal dual. When the LP does not
-    finish in time the bound is trivial (0 for set covering, inf otherwise) and the
-    multipliers None. The multipliers serve reduced-cost fixing and rank sites.
+    finish in time the bound is trivial (0 for set covering, inf otherwise). The
+    multipliers serve reduced-cost fixing and rank sites; the values guide set covering's
+    search (:func:`~whitespot.planning._exact._lp_guided_cover`).
     """
     n_groups = problem.cover.shape[1]
     simplex = problem.minimize and problem.cover.nnz <= SIMPLEX_MAX_NONZEROS
@@ -67,14 +81,15 @@ def _lp_dual_bound(problem: _Problem, time_limit_s: float) -> tuple[float, np.nd
         objective, A_ub=matrix, b_ub=upper, bounds=bounds, method=method, options=options
     )
     if result.status != 0 or result.ineqlin is None:
-        return (0.0 if problem.minimize else np.inf), None
+        return _Relaxation(0.0 if problem.minimize else np.inf, None, None)
     duals = -result.ineqlin.marginals[:n_groups]
+    x = result.x[: problem.cover.shape[0]]
     if problem.minimize:
         multiplier = np.maximum(duals, 0.0)
-        return _lagrangian_value(problem, multiplier)[0], multiplier
+        return _Relaxation(_lagrangian_value(problem, multiplier)[0], multiplier, x)
     multiplier = np.clip(duals, 0.0, problem.weight)
     bound = _covering_dual(problem, multiplier, problem.cover @ multiplier)[0]
-    return min(bound, float(problem.weight.sum())), multiplier
+    return _Relaxation(min(bound, float(problem.weight.sum())), multiplier, x)
 
 
 def _lagrangian_value(problem: _Problem, multiplier: np.ndarray) -> tuple[float, np.ndarray]:
@@ -147,8 +162,11 @@ def _site_ranking(problem: _Problem, multiplier: np.ndarray) -> np.ndarray:
     """Rank sites for kernel search by their worth at `multiplier`.
 
     The worth is the demand a site covers at the multipliers' prices; under a budget, less
-    the budget's price of its cost (its reduced cost), so that cheap sites rank too.
+    the budget's price of its cost, and for set covering less its cost (minus its reduced
+    cost either way), so that cheap sites rank too.
     """
+    if problem.minimize:
+        return problem.cover @ multiplier - problem.cost
     if problem.by_budget:
         open_sites = problem.allowed.copy()
         open_sites[problem.forced] = False

@@ -11,7 +11,8 @@ from scipy.sparse import csr_matrix, hstack, identity, vstack
 
 from whitespot.planning._dominance import dominated_sites
 from whitespot.planning._errors import InfeasibleError
-from whitespot.planning._problem import _Problem, _tighter, _value
+from whitespot.planning._local_search import _drop_redundant
+from whitespot.planning._problem import _better, _Problem, _tighter, _value
 from whitespot.planning.matrix import CoverageMatrix
 
 KERNEL_FACTORS = (2, 3, 4, 6, 8)
@@ -27,14 +28,16 @@ def _kernel_solution(
 ) -> np.ndarray | None:
     """Solve exactly over kernels of promising sites (kernel search, Angelelli et al. 2010).
 
-    A kernel holds the incumbent's sites and the best sites by Lagrangian score. Restricted
-    to it, demand groups that the kernel cannot tell apart merge again, so the MILP is
-    small; kernels of 2 to 8 times the sites to choose are solved while time remains (and
-    until `stop` is set), each starting from the best solution so far.
+    A kernel holds the incumbent's sites and the best sites by `score` (their worth at the
+    best dual, :func:`~whitespot.planning._bounds._site_ranking`). Restricted to it, demand
+    groups that the kernel cannot tell apart merge again, so the MILP is small; kernels of
+    2 to 8 times the sites to choose (the incumbent's count for budgets and set covering)
+    are solved while time remains (and until `stop` is set), each holding the best
+    solution so far, so each is feasible and no worse.
     """
     limit = problem.limit if problem.by_count else max(len(chosen), 1)
     ranked = np.flatnonzero(problem.allowed)[np.argsort(-score[problem.allowed], kind="stable")]
-    best, best_value = None, _value(problem, chosen)
+    best = None
     for factor in KERNEL_FACTORS:
         if deadline - time.perf_counter() < 1.0 or (stop is not None and stop.is_set()):
             break
@@ -44,11 +47,48 @@ def _kernel_solution(
         ).astype(int)
         reduced = _restricted(problem, kernel, problem.forced)
         sites, _, _ = _milp(reduced, deadline - time.perf_counter(), 1e-4)
-        if sites is not None and _value(problem, kernel[sites]) > best_value:
-            best, best_value = kernel[sites], _value(problem, kernel[sites])
+        if sites is not None and _better(problem, kernel[sites], incumbent):
+            best = kernel[sites]
         if len(kernel) >= problem.cover.shape[0]:
             break
     return best
+
+
+def _lp_guided_cover(
+    problem: _Problem, chosen: np.ndarray, x: np.ndarray, deadline: float
+) -> np.ndarray:
+    """Improve a set cover from the LP relaxation's values `x`.
+
+    First LP rounding: sites in decreasing x, each kept when it covers demand still
+    uncovered, then redundant ones dropped. Then the MILP over the LP's support (sites with
+    x > 0) and the best cover so far, which HiGHS solves far faster than the whole problem
+    (at 10,000 points 0.2 s and within 0.2 % of the optimum, where the whole MILP takes
+    12 s), until `deadline`. Returns the best cover met.
+    """
+    cover = problem.cover
+    uncovered = np.ones(cover.shape[1], dtype=bool)
+    rounded = list(problem.forced)
+    for j in problem.forced:
+        uncovered[cover.indices[cover.indptr[j] : cover.indptr[j + 1]]] = False
+    for j in np.argsort(-x, kind="stable"):  # over sites, until every group is covered
+        if not uncovered.any():
+            break
+        rows = cover.indices[cover.indptr[j] : cover.indptr[j + 1]]
+        if problem.allowed[j] and uncovered[rows].any():
+            rounded.append(j)
+            uncovered[rows] = False
+    if not uncovered.any():
+        rounded = _drop_redundant(problem, np.array(rounded, dtype=int))
+        chosen = rounded if _better(problem, rounded, chosen) else chosen
+    if deadline - time.perf_counter() < 1.0:
+        return chosen
+    support = np.flatnonzero((x > 1e-9) & problem.allowed)
+    kernel = np.union1d(np.union1d(support, chosen), problem.forced).astype(int)
+    reduced = _restricted(problem, kernel, problem.forced)
+    sites, _, _ = _milp(reduced, deadline - time.perf_counter(), 1e-4)
+    if sites is not None and _better(problem, kernel[sites], chosen):
+        chosen = _drop_redundant(problem, kernel[sites])
+    return chosen
 
 
 def _restricted(problem: _Problem, kernel: np.ndarray, forced: np.ndarray) -> _Problem | None:

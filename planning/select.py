@@ -35,6 +35,7 @@ from whitespot.planning._bounds import (
 )
 from whitespot.planning._exact import (
     _kernel_solution,
+    _lp_guided_cover,
     _milp,
     _restricted,
     _without_dominated,
@@ -300,7 +301,9 @@ def _improve_and_bound(
             _lp_dual_bound, problem, max(deadline - time.perf_counter() - 0.5, 0.5)
         )
         lp.add_done_callback(lambda _: lp_done.set())
-    dual = _lagrangian(problem, _value(problem, chosen), deadline, LAGRANGIAN_ITERATIONS,
+    # at most a quarter of the time: on the largest matrices 2,000 steps take a minute
+    first_pass = time.perf_counter() + 0.25 * (deadline - time.perf_counter())
+    dual = _lagrangian(problem, _value(problem, chosen), first_pass, LAGRANGIAN_ITERATIONS,
                        stop=lp_done)  # fmt: skip
     bound, multiplier = dual.bound, dual.multiplier
     if dual.proposal is not None and _better(problem, dual.proposal, chosen):
@@ -314,14 +317,23 @@ def _improve_and_bound(
         )  # fmt: skip
     chosen = _local_search(problem, chosen, deadline)
     if lp is not None and lp_done.is_set():
-        bound, multiplier = _best_bound(problem, bound, multiplier, *lp.result())
+        early = lp.result()
+        bound, multiplier = _best_bound(problem, bound, multiplier, early.bound, early.multiplier)
     if not problem.minimize and _gap(problem, _value(problem, chosen), bound) > worth_searching:
         score = _site_ranking(problem, multiplier)
         share = time.perf_counter() + 0.9 * (deadline - time.perf_counter())
         chosen = _kernel_search(problem, chosen, score, share, lp_done if lp else None)
+    if problem.minimize and _gap(problem, _value(problem, chosen), bound) > worth_searching:
+        share = time.perf_counter() + 0.9 * (deadline - time.perf_counter())
+        if lp is None:  # kernels by reduced cost at the multipliers
+            chosen = _kernel_search(problem, chosen, _site_ranking(problem, multiplier), share)
+        elif lp.result().x is not None:
+            chosen = _lp_guided_cover(problem, chosen, lp.result().x, share)
     stop.set()
     if lp is not None:
-        bound, multiplier = _best_bound(problem, bound, multiplier, *lp.result())
+        relaxation = lp.result()
+        bound, multiplier = _best_bound(problem, bound, multiplier, relaxation.bound,
+                                        relaxation.multiplier)  # fmt: skip
     if later is not None:
         continued = later.result()
         bound, multiplier = _best_bound(problem, bound, multiplier, continued.bound,

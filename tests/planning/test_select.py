@@ -201,7 +201,8 @@ def test_lp_dual_bound_is_the_lp_optimum(kind, simplex_up_to):
     _, relaxation, status = select_module._milp(problem, 30.0, 0.0, relax=True)
     assert status == "optimal"
     with mock.patch.object(bounds_module, "SIMPLEX_MAX_NONZEROS", simplex_up_to):
-        bound, multiplier = select_module._lp_dual_bound(problem, 30.0)
+        lp = select_module._lp_dual_bound(problem, 30.0)
+        bound, multiplier = lp.bound, lp.multiplier
     assert multiplier is not None
     assert bound == pytest.approx(relaxation, rel=1e-7)
     optimum = select_sites(matrix, method="exact", **dict(zip(("sites", "budget", "cover_all"),
@@ -269,6 +270,22 @@ def test_budget_swap_search_stays_within_budget_and_ends_at_a_local_optimum(seed
             assert select_module._covered(problem, move) <= value + 1e-9
 
 
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_lp_guided_cover_is_a_cover_no_worse_than_the_incumbent(seed):
+    """LP rounding and the MILP over the LP's support give a cover of every coverable
+    group, never dearer than the incumbent, and never cheaper than the optimum."""
+    matrix, cover, weight, cost = random_instance(seed, n_sites=9, n_demand=16, density=0.3)
+    problem = select_module._problem(matrix, None, None, True, (), ())
+    incumbent = select_module._drop_redundant(problem, select_module._greedy(problem))
+    x = select_module._lp_dual_bound(problem, 30.0).x
+    guided = select_module._lp_guided_cover(problem, incumbent, x, deadline=float("inf"))
+    assert (problem.cover[guided].sum(axis=0) > 0).all()
+    assert select_module._value(problem, guided) <= select_module._value(problem, incumbent)
+    optimum = brute_force(cover, weight, cost, cover_all=True)
+    assert select_module._value(problem, guided) >= optimum - 1e-9
+
+
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 10_000), kind=st.sampled_from(["sites", "budget", "cover_all"]))
 def test_reduced_cost_fixing_never_cuts_off_a_better_solution(seed, kind):
@@ -284,7 +301,7 @@ def test_reduced_cost_fixing_never_cuts_off_a_better_solution(seed, kind):
     ceiling = problem.cost.max() if problem.minimize else problem.weight
     multipliers = [
         rng.uniform(0, 1, len(problem.weight)) * ceiling,
-        select_module._lp_dual_bound(problem, 30.0)[1],
+        select_module._lp_dual_bound(problem, 30.0).multiplier,
     ]
     cover = problem.cover.toarray() > 0
     for multiplier in multipliers:
