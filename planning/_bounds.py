@@ -63,8 +63,8 @@ def _lp_dual_bound(problem: _Problem, time_limit_s: float) -> _Relaxation:
     at the LP's duals of the covering rows (clipped to their box): a valid bound whatever
     the solver's accuracy, equal to the LP optimum at an optimal dual. When the LP does not
     finish in time the bound is trivial (0 for set covering, inf otherwise). The
-    multipliers serve reduced-cost fixing and rank sites; the values guide set covering's
-    search (:func:`~whitespot.planning._exact._lp_guided_cover`).
+    multipliers serve reduced-cost fixing and rank sites; the values guide the search
+    (:func:`~whitespot.planning._exact._lp_guided`).
     """
     n_groups = problem.cover.shape[1]
     simplex = problem.minimize and problem.cover.nnz <= SIMPLEX_MAX_NONZEROS

@@ -35,7 +35,7 @@ from whitespot.planning._bounds import (
 )
 from whitespot.planning._exact import (
     _kernel_solution,
-    _lp_guided_cover,
+    _lp_guided,
     _milp,
     _restricted,
     _without_dominated,
@@ -323,17 +323,27 @@ def _improve_and_bound(
         score = _site_ranking(problem, multiplier)
         share = time.perf_counter() + 0.9 * (deadline - time.perf_counter())
         chosen = _kernel_search(problem, chosen, score, share, lp_done if lp else None)
-    if problem.minimize and _gap(problem, _value(problem, chosen), bound) > worth_searching:
+    if (
+        lp is None
+        and problem.minimize
+        and _gap(problem, _value(problem, chosen), bound) > worth_searching
+    ):
+        # kernels by reduced cost at the multipliers
         share = time.perf_counter() + 0.9 * (deadline - time.perf_counter())
-        if lp is None:  # kernels by reduced cost at the multipliers
-            chosen = _kernel_search(problem, chosen, _site_ranking(problem, multiplier), share)
-        elif lp.result().x is not None:
-            chosen = _lp_guided_cover(problem, chosen, lp.result().x, share)
+        chosen = _kernel_search(problem, chosen, _site_ranking(problem, multiplier), share)
     stop.set()
     if lp is not None:
         relaxation = lp.result()
         bound, multiplier = _best_bound(problem, bound, multiplier, relaxation.bound,
                                         relaxation.multiplier)  # fmt: skip
+        if (
+            relaxation.x is not None
+            and _gap(problem, _value(problem, chosen), bound) > worth_searching
+        ):
+            share = time.perf_counter() + 0.9 * (deadline - time.perf_counter())
+            chosen = _local_search(
+                problem, _lp_guided(problem, chosen, relaxation.x, share), deadline
+            )
     if later is not None:
         continued = later.result()
         bound, multiplier = _best_bound(problem, bound, multiplier, continued.bound,

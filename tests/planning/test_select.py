@@ -272,14 +272,14 @@ def test_budget_swap_search_stays_within_budget_and_ends_at_a_local_optimum(seed
 
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 10_000))
-def test_lp_guided_cover_is_a_cover_no_worse_than_the_incumbent(seed):
+def test_lp_guided_set_cover_is_a_cover_no_worse_than_the_incumbent(seed):
     """LP rounding and the MILP over the LP's support give a cover of every coverable
     group, never dearer than the incumbent, and never cheaper than the optimum."""
     matrix, cover, weight, cost = random_instance(seed, n_sites=9, n_demand=16, density=0.3)
     problem = select_module._problem(matrix, None, None, True, (), ())
     incumbent = select_module._drop_redundant(problem, select_module._greedy(problem))
     x = select_module._lp_dual_bound(problem, 30.0).x
-    guided = select_module._lp_guided_cover(problem, incumbent, x, deadline=float("inf"))
+    guided = select_module._lp_guided(problem, incumbent, x, deadline=float("inf"))
     assert (problem.cover[guided].sum(axis=0) > 0).all()
     assert select_module._value(problem, guided) <= select_module._value(problem, incumbent)
     optimum = brute_force(cover, weight, cost, cover_all=True)
