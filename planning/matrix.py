@@ -89,8 +89,8 @@ class CoverageMatrix:
             Cost per site; default 1 (count of sites).
         """
         n_sites, n_points = len(site_ids), len(point_weight)
-        by_point = csr_matrix(
-            (np.ones(len(site), dtype=np.uint64), (point, site)), shape=(n_points, n_sites)
+        by_point = csr_matrix(  # boolean: 1 byte per pair (10^7 pairs and more at 200,000)
+            (np.ones(len(site), dtype=bool), (point, site)), shape=(n_points, n_sites)
         )
         by_point.sum_duplicates()
         by_point.sort_indices()
