@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -319,18 +319,15 @@ def _improve_and_bound(
     if lp is not None and lp_done.is_set():
         early = lp.result()
         bound, multiplier = _best_bound(problem, bound, multiplier, early.bound, early.multiplier)
-    if not problem.minimize and _gap(problem, _value(problem, chosen), bound) > worth_searching:
+    if (not problem.minimize or lp is None) and _gap(
+        problem, _value(problem, chosen), bound
+    ) > worth_searching:  # set covering without an LP: kernels by reduced cost
         score = _site_ranking(problem, multiplier)
         share = time.perf_counter() + 0.9 * (deadline - time.perf_counter())
         chosen = _kernel_search(problem, chosen, score, share, lp_done if lp else None)
-    if (
-        lp is None
-        and problem.minimize
-        and _gap(problem, _value(problem, chosen), bound) > worth_searching
-    ):
-        # kernels by reduced cost at the multipliers
-        share = time.perf_counter() + 0.9 * (deadline - time.perf_counter())
-        chosen = _kernel_search(problem, chosen, _site_ranking(problem, multiplier), share)
+    if later is not None and _gap(problem, _value(problem, chosen), bound) > worth_searching:
+        # the heuristics ended early: the dual improves on for most of the time left
+        wait([later], timeout=0.8 * (deadline - time.perf_counter()))
     stop.set()
     if lp is not None:
         relaxation = lp.result()
