@@ -16,8 +16,7 @@ demand. Each tool runs in its own process, from building the model to the soluti
 whitespot's select_sites (KD-tree sparse matrix, merged demand, method "auto", 60 s limit);
 the plain baseline, the same merged matrix as one MILP for HiGHS through scipy with the
 same limit and nothing else, up to 50,000 points (``--no-highs`` leaves it out); and, up
-to 10,000 points,
-spopt's MCLP (dense cost matrix, PuLP + CBC, 6 minute limit).
+to 10,000 points, spopt's MCLP (dense cost matrix, PuLP + CBC, 6 minute limit).
 
 Objectives (``--objective``): ``sites`` (maximal covering with p sites, the default),
 ``budget`` (budgeted maximal covering: site costs drawn from 800-2,000, a budget of p
