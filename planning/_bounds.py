@@ -56,6 +56,14 @@ class _Relaxation:
     x: np.ndarray | None
 
 
+IPM_PRESOLVE = False
+"""HiGHS's interior point runs without presolve. Measured on the benchmark families, side
+by side: at 10,000 points 0.54 s instead of 0.65 s (A, number of sites), 0.34 / 0.37 s
+(A, budget), 1.35 / 1.66 s (B, number of sites), 1.60 / 1.80 s (B, budget); at 50,000
+points of family A 23.4 / 36.2 s (number of sites), 16.6 / 19.8 s (budget), 5.2 / 5.3 s
+(set covering)."""
+
+
 def _lp_dual_bound(problem: _Problem, time_limit_s: float) -> _Relaxation:
     """Bound on the optimum from the LP relaxation (HiGHS), with the LP's duals and values.
 
@@ -69,7 +77,8 @@ def _lp_dual_bound(problem: _Problem, time_limit_s: float) -> _Relaxation:
     n_groups = problem.cover.shape[1]
     simplex = problem.minimize and problem.cover.nnz <= SIMPLEX_MAX_NONZEROS
     method = "highs-ds" if simplex else "highs-ipm"
-    options = {"time_limit": float(time_limit_s), "disp": False}
+    presolve = True if simplex else IPM_PRESOLVE
+    options = {"time_limit": float(time_limit_s), "disp": False, "presolve": presolve}
     if problem.minimize:  # min c.x  s.t.  sum_j a_jg x_j >= 1
         objective, matrix, upper = problem.cost, -problem.cover.T.tocsr(), -np.ones(n_groups)
         lower_x, upper_x = _site_bounds(problem)
