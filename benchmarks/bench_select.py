@@ -109,16 +109,22 @@ def covering_pairs(demand: np.ndarray, sites: np.ndarray) -> tuple[np.ndarray, n
     return np.concatenate(site_at), np.concatenate(point_at)
 
 
+def merged_matrix(
+    demand: np.ndarray, households: np.ndarray, sites: np.ndarray, cost: np.ndarray
+) -> CoverageMatrix:
+    """The coverage matrix every tool but spopt starts from: KD-tree pairs, merged demand."""
+    site_at, point_at = covering_pairs(demand, sites)
+    site_ids = np.array([f"S{j}" for j in range(len(sites))])
+    return CoverageMatrix.from_pairs(site_at, point_at, households, site_ids, cost)
+
+
 def run_whitespot(
     n: int, m: int, p: int, queue: multiprocessing.Queue, family: str, objective: str = "sites"
 ) -> None:
     demand, households, sites = instance(n, m, family=family)
     cost = site_costs(m)
     started = time.perf_counter()
-    site_at, point_at = covering_pairs(demand, sites)
-    matrix = CoverageMatrix.from_pairs(
-        site_at, point_at, households, np.array([f"S{j}" for j in range(m)]), cost
-    )
+    matrix = merged_matrix(demand, households, sites, cost)
     goal = {
         "sites": {"sites": p},
         "budget": {"budget": p * float(cost.mean())},
@@ -145,10 +151,7 @@ def run_highs(
     demand, households, sites = instance(n, m, family=family)
     cost = site_costs(m)
     started = time.perf_counter()
-    site_at, point_at = covering_pairs(demand, sites)
-    matrix = CoverageMatrix.from_pairs(
-        site_at, point_at, households, np.array([f"S{j}" for j in range(m)]), cost
-    )
+    matrix = merged_matrix(demand, households, sites, cost)
     cover = matrix.cover.T.astype(float).tocsr()  # groups x sites
     n_groups = cover.shape[0]
     options = {"time_limit": 60.0, "mip_rel_gap": 1e-4, "disp": False}

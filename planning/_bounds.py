@@ -11,7 +11,7 @@ from scipy.optimize import linprog
 
 from whitespot.planning._exact import _covering_model, _site_bounds
 from whitespot.planning._local_search import _relaxed_choice
-from whitespot.planning._problem import _Problem
+from whitespot.planning._problem import _open_sites, _Problem
 
 LAGRANGIAN_ITERATIONS = 2000
 
@@ -132,8 +132,7 @@ def _fixed_by_reduced_cost(
     """
     out = np.zeros(problem.cover.shape[0], dtype=bool)
     fixed_in = out.copy()
-    open_sites = problem.allowed.copy()
-    open_sites[problem.forced] = False
+    open_sites = _open_sites(problem)
     if problem.by_budget:
         bound, reduced = _budget_fixing(problem, multiplier, open_sites)
     else:
@@ -177,9 +176,7 @@ def _site_ranking(problem: _Problem, multiplier: np.ndarray) -> np.ndarray:
     if problem.minimize:
         return problem.cover @ multiplier - problem.cost
     if problem.by_budget:
-        open_sites = problem.allowed.copy()
-        open_sites[problem.forced] = False
-        return _budget_fixing(problem, multiplier, open_sites)[1]
+        return _budget_fixing(problem, multiplier, _open_sites(problem))[1]
     return problem.cover @ multiplier
 
 

@@ -12,7 +12,7 @@ from scipy.sparse import csr_matrix, hstack, identity, vstack
 from whitespot.planning._dominance import dominated_sites
 from whitespot.planning._errors import InfeasibleError
 from whitespot.planning._local_search import _drop_redundant
-from whitespot.planning._problem import _better, _Problem, _tighter, _value
+from whitespot.planning._problem import _better, _covered_groups, _Problem, _tighter, _value
 from whitespot.planning.matrix import CoverageMatrix
 
 KERNEL_FACTORS = (2, 3, 4, 6, 8)
@@ -84,10 +84,8 @@ def _lp_rounded(problem: _Problem, x: np.ndarray) -> np.ndarray | None:
     ones dropped.
     """
     cover = problem.cover
-    uncovered = np.ones(cover.shape[1], dtype=bool)
+    uncovered = ~_covered_groups(problem, problem.forced)
     rounded = list(problem.forced)
-    for j in problem.forced:
-        uncovered[cover.indices[cover.indptr[j] : cover.indptr[j + 1]]] = False
     for j in np.argsort(-x, kind="stable"):  # over sites, until every group is covered
         if not uncovered.any():
             break

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from whitespot.planning._problem import _covered, _Problem
+from whitespot.planning._problem import _covered, _covered_groups, _open_sites, _Problem
 
 SWAP_ROUNDS = 500
 """Most exchanges the local search makes."""
@@ -16,10 +16,8 @@ SWAP_ROUNDS = 500
 def _greedy(problem: _Problem) -> np.ndarray:
     """Lazy greedy (CELF): add the site with the best gain (per cost) until the limit."""
     cover, weight, cost = problem.cover, problem.weight, problem.cost
-    uncovered = np.ones(len(weight), dtype=bool)
+    uncovered = ~_covered_groups(problem, problem.forced)
     chosen = list(problem.forced)
-    for j in problem.forced:
-        uncovered[cover.indices[cover.indptr[j] : cover.indptr[j + 1]]] = False
     spent = float(cost[problem.forced].sum())
     by_ratio = not problem.by_count
     gain = cover @ (weight * uncovered)
@@ -68,9 +66,7 @@ def _best_single_site(problem: _Problem, greedy: np.ndarray) -> np.ndarray:
     This is Khuller, Moss & Naor (1999); it keeps a (1 - 1/e) / 2 guarantee for budgets.
     """
     free = problem.limit - problem.cost[problem.forced].sum()
-    base = np.zeros(len(problem.weight), dtype=bool)
-    for j in problem.forced:
-        base[problem.cover.indices[problem.cover.indptr[j] : problem.cover.indptr[j + 1]]] = True
+    base = _covered_groups(problem, problem.forced)
     gain = problem.cover @ (problem.weight * ~base)
     affordable = problem.allowed & (problem.cost <= free)
     if not affordable.any():
@@ -141,8 +137,7 @@ def _relaxed_choice(problem: _Problem, score: np.ndarray) -> np.ndarray:
     """Fractional x maximizing score @ x under the count or budget constraint."""
     x = np.zeros(len(score))
     x[problem.forced] = 1.0
-    open_sites = problem.allowed.copy()
-    open_sites[problem.forced] = False
+    open_sites = _open_sites(problem)
     positive = np.flatnonzero(open_sites & (score > 0))
     if problem.by_count:
         room = int(problem.limit) - len(problem.forced)

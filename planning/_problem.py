@@ -115,10 +115,21 @@ def _value(problem: _Problem, chosen: np.ndarray) -> float:
 
 
 def _covered(problem: _Problem, chosen: np.ndarray) -> float:
+    return float(problem.weight[_covered_groups(problem, chosen)].sum())
+
+
+def _covered_groups(problem: _Problem, chosen: np.ndarray) -> np.ndarray:
+    """Mask of the demand groups that some site in `chosen` covers."""
     if len(chosen) == 0:
-        return 0.0
-    hit = np.asarray(problem.cover[chosen].sum(axis=0)).ravel() > 0
-    return float(problem.weight[hit].sum())
+        return np.zeros(problem.cover.shape[1], dtype=bool)
+    return np.asarray(problem.cover[chosen].sum(axis=0)).ravel() > 0
+
+
+def _open_sites(problem: _Problem) -> np.ndarray:
+    """Mask of the sites still to decide: allowed and not forced."""
+    open_sites = problem.allowed.copy()
+    open_sites[problem.forced] = False
+    return open_sites
 
 
 def _better(problem: _Problem, candidate: np.ndarray, incumbent: np.ndarray) -> bool:
