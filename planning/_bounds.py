@@ -200,8 +200,8 @@ def _budget_fixing(
     paid = np.flatnonzero(open_sites & (score > 0) & (problem.cost > 0))
     order = paid[np.argsort(-score[paid] / problem.cost[paid], kind="stable")]
     over = np.cumsum(problem.cost[order]) > room
-    price = float(score[order[np.argmax(over)]] / problem.cost[order[np.argmax(over)]])
-    price = price if over.any() else 0.0
+    cut = order[np.argmax(over)] if over.any() else None  # the site the budget cuts
+    price = 0.0 if cut is None else float(score[cut] / problem.cost[cut])
     reduced = score - price * problem.cost
     bound = (
         float(np.maximum(problem.weight - multiplier, 0).sum())

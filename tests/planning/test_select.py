@@ -270,6 +270,19 @@ def test_budget_swap_search_stays_within_budget_and_ends_at_a_local_optimum(seed
             assert select_module._covered(problem, move) <= value + 1e-9
 
 
+def test_budget_fixing_with_no_site_worth_anything():
+    """Multipliers that price every group at zero leave no site for the budget to cut:
+    the budget's price is zero and the bound is the demand left uncovered (no crash)."""
+    matrix, *_ = random_instance(3, n_sites=8, n_demand=14, density=0.3)
+    problem = select_module._problem(matrix, None, 9.0, False, (), ())
+    zero = np.zeros(len(problem.weight))
+    bound, reduced = bounds_module._budget_fixing(problem, zero, bounds_module._open_sites(problem))
+    assert bound == pytest.approx(problem.weight.sum())
+    assert not reduced.any()
+    out, fixed_in = select_module._fixed_by_reduced_cost(problem, zero, 0.0)
+    assert not out.any() and not fixed_in.any()
+
+
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 10_000))
 def test_lp_guided_set_cover_is_a_cover_no_worse_than_the_incumbent(seed):
