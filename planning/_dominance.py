@@ -1,4 +1,4 @@
-"""Dominance between candidate sites, compiled: which sites another site makes useless.
+"""Dominance, compiled: sites another site makes useless, groups another makes redundant.
 
 Site j is dominated by an allowed site k that covers every demand group j covers, at no
 greater cost (any cost when only the number of sites counts). A site k that covers all of
@@ -6,6 +6,11 @@ j's groups covers j's rarest group (the one fewest sites cover), so only the sit
 one column are tried, each by a merge of the two sorted rows that stops at the first group
 k misses. The work is the sum over sites of their rarest group's column, not the square of
 the sites per group that a site-by-site overlap product costs.
+
+For set covering, a demand group g is redundant when the sites that reach another group h
+all reach g too: every cover of h covers g. The same search runs on the transposed matrix,
+from each h to the groups that contain its sites: the classical set-covering reductions
+(Garfinkel and Nemhauser 1972; Beasley 1987).
 """
 
 from __future__ import annotations
@@ -68,6 +73,70 @@ def _contains(groups, k_start, k_stop, j_start, j_stop):
     return True
 
 
+def redundant_groups(cover: csr_matrix) -> np.ndarray:
+    """Mask of the demand groups that set covering need not cover explicitly.
+
+    Group g is redundant when another group h is reached by a subset of g's sites (among
+    groups reached by the same sites, all but the first). Covering every other group
+    covers it; groups no site reaches are never redundant.
+
+    Parameters
+    ----------
+    cover : scipy.sparse.csr_matrix
+        Sites x demand groups.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    sites_of_group = cover.tocsc()  # the rows of the transpose, one conversion
+    sites_of_group.sort_indices()
+    groups_of_site = cover.tocsr()
+    groups_of_site.sort_indices()
+    return _supersets(
+        sites_of_group.indptr.astype(np.int64),
+        sites_of_group.indices.astype(np.int64),
+        groups_of_site.indptr.astype(np.int64),
+        groups_of_site.indices.astype(np.int64),
+    )
+
+
+@njit(cache=True, inline="always")
+def _rarest(row_ptr, row_items, column_ptr, j):
+    """Return the item of row j that fewest rows hold."""
+    rarest, fewest = -1, len(row_ptr)
+    for position in range(row_ptr[j], row_ptr[j + 1]):
+        g = row_items[position]
+        if column_ptr[g + 1] - column_ptr[g] < fewest:
+            rarest, fewest = g, column_ptr[g + 1] - column_ptr[g]
+    return rarest
+
+
+@njit("b1[::1](i8[::1], i8[::1], i8[::1], i8[::1])", cache=True)
+def _supersets(row_ptr, row_items, column_ptr, column_rows):
+    """Rows that hold all of another row (of identical rows, all but the first).
+
+    Rows are taken from the shortest: a row already found to hold another is skipped, as
+    the row it holds (or the shortest of that chain) finds every row it would.
+    """
+    n_rows = len(row_ptr) - 1
+    superset = np.zeros(n_rows, dtype=np.bool_)
+    for h in np.argsort(np.diff(row_ptr), kind="mergesort"):
+        start, stop = row_ptr[h], row_ptr[h + 1]
+        size = stop - start
+        if size == 0 or superset[h]:
+            continue
+        rarest = _rarest(row_ptr, row_items, column_ptr, h)
+        for position in range(column_ptr[rarest], column_ptr[rarest + 1]):
+            g = column_rows[position]
+            g_size = row_ptr[g + 1] - row_ptr[g]
+            if g == h or superset[g] or g_size < size or (g_size == size and g < h):
+                continue
+            if _contains(row_items, row_ptr[g], row_ptr[g + 1], start, stop):
+                superset[g] = True
+    return superset
+
+
 @njit("b1[::1](i8[::1], i8[::1], i8[::1], i8[::1], f8[::1], b1[::1])", cache=True)
 def _dominated(row_ptr, row_groups, column_ptr, column_sites, cost, allowed):
     n_sites = len(row_ptr) - 1
@@ -77,11 +146,7 @@ def _dominated(row_ptr, row_groups, column_ptr, column_sites, cost, allowed):
         size = stop - start
         if size == 0:
             continue
-        rarest, fewest = -1, n_sites + 1
-        for position in range(start, stop):
-            g = row_groups[position]
-            if column_ptr[g + 1] - column_ptr[g] < fewest:
-                rarest, fewest = g, column_ptr[g + 1] - column_ptr[g]
+        rarest = _rarest(row_ptr, row_groups, column_ptr, j)
         for position in range(column_ptr[rarest], column_ptr[rarest + 1]):
             k = column_sites[position]
             k_size = row_ptr[k + 1] - row_ptr[k]

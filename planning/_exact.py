@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix, hstack, identity, vstack
 
-from whitespot.planning._dominance import dominated_sites
+from whitespot.planning._dominance import dominated_sites, redundant_groups
 from whitespot.planning._errors import InfeasibleError
 from whitespot.planning._local_search import _drop_redundant
 from whitespot.planning._problem import _better, _covered_groups, _Problem, _tighter, _value
@@ -129,22 +130,37 @@ def _without_dominated(problem: _Problem) -> tuple[_Problem, np.ndarray]:
     no greater cost (any cost for maximal covering by count); see
     :func:`~whitespot.planning._dominance.dominated_sites`. Swapping j for k never loses
     demand or money, so some optimum uses no dominated site. Forced sites stay; forbidden
-    ones go. Demand groups merge again over the sites kept.
+    ones go. Demand groups merge again over the sites kept. For set covering, demand
+    groups that covering another group covers drop out too
+    (:func:`~whitespot.planning._dominance.redundant_groups`), which can make more sites
+    dominated: both reductions repeat until neither finds more.
 
     Returns
     -------
     (_Problem, numpy.ndarray)
         The reduced problem and, for each of its sites, its position in `problem`.
     """
-    n_sites = problem.cover.shape[0]
-    dominated = dominated_sites(
-        problem.cover, problem.cost, problem.allowed, by_count=problem.by_count
-    )
-    dominated[problem.forced] = False
-    kept = np.flatnonzero(problem.allowed & ~dominated)
-    if len(kept) in (0, n_sites):  # nothing to drop, or nothing allowed at all
-        return problem, np.arange(n_sites)
-    return _restricted(problem, kept, problem.forced), kept
+    reduced, kept = problem, np.arange(problem.cover.shape[0])
+    while True:
+        dominated = dominated_sites(
+            reduced.cover, reduced.cost, reduced.allowed, by_count=reduced.by_count
+        )
+        if reduced.minimize:  # a site that reaches no group left is no use to a cover
+            dominated |= np.diff(reduced.cover.indptr) == 0
+        dominated[reduced.forced] = False
+        keep = np.flatnonzero(reduced.allowed & ~dominated)
+        if not len(keep):  # nothing allowed at all
+            return problem, np.arange(problem.cover.shape[0])
+        if len(keep) < len(kept):
+            reduced, kept = _restricted(reduced, keep, reduced.forced), kept[keep]
+        if not reduced.minimize:  # merging groups makes no site dominated that was not
+            return reduced, kept
+        redundant = redundant_groups(reduced.cover)
+        if not redundant.any():
+            return reduced, kept
+        reduced = replace(
+            reduced, cover=reduced.cover[:, ~redundant].tocsr(), weight=reduced.weight[~redundant]
+        )
 
 
 def _milp(

@@ -237,6 +237,23 @@ def test_compiled_dominance_is_the_overlap_rule(seed, by_count):
     assert got.tolist() == expected.tolist()
 
 
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_redundant_groups_are_those_holding_another_groups_sites(seed):
+    """Group g is redundant when another group's sites are all among g's (of identical
+    groups all but the first): checked pair by pair."""
+    rng = np.random.default_rng(seed)
+    n_sites, n_groups = int(rng.integers(1, 15)), int(rng.integers(1, 25))
+    dense = rng.random((n_groups, n_sites)) < rng.uniform(0.05, 0.9)
+    dense = dense[rng.integers(0, n_groups, n_groups)]  # identical groups too
+    expected = np.zeros(n_groups, dtype=bool)
+    for g, h in itertools.permutations(range(n_groups), 2):
+        if dense[h].any() and not (dense[h] & ~dense[g]).any():
+            expected[g] |= dense[h].sum() < dense[g].sum() or h < g
+    got = dominance_module.redundant_groups(csr_matrix(dense.T.astype(float)))
+    assert got.tolist() == expected.tolist()
+
+
 def test_swap_search_ends_where_no_single_exchange_improves():
     matrix, *_ = random_instance(11, n_sites=12, n_demand=40, density=0.2)
     problem = select_module._problem(matrix, 4, None, False, (), ())
