@@ -7,11 +7,12 @@ import time
 from dataclasses import replace
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds
 from scipy.sparse import csr_matrix, hstack, identity, vstack
 
 from whitespot.planning._dominance import dominated_sites, redundant_groups
 from whitespot.planning._errors import InfeasibleError
+from whitespot.planning._highs import solve_highs
 from whitespot.planning._local_search import _drop_redundant
 from whitespot.planning._problem import _better, _covered_groups, _Problem, _tighter, _value
 from whitespot.planning.matrix import CoverageMatrix
@@ -47,7 +48,8 @@ def _kernel_solution(
             np.union1d(incumbent, problem.forced), ranked[: int(factor * limit)]
         ).astype(int)
         reduced = _restricted(problem, kernel, problem.forced)
-        sites, _, _ = _milp(reduced, deadline - time.perf_counter(), 1e-4)
+        start = _within(kernel, incumbent, reduced.forced)
+        sites, _, _ = _milp(reduced, deadline - time.perf_counter(), 1e-4, start=start, stop=stop)
         if sites is not None and _better(problem, kernel[sites], incumbent):
             best = kernel[sites]
         if len(kernel) >= problem.cover.shape[0]:
@@ -72,7 +74,8 @@ def _lp_guided(problem: _Problem, chosen: np.ndarray, x: np.ndarray, deadline: f
     support = np.flatnonzero((x > 1e-9) & problem.allowed)
     kernel = np.union1d(np.union1d(support, chosen), problem.forced).astype(int)
     reduced = _restricted(problem, kernel, problem.forced)
-    sites, _, _ = _milp(reduced, deadline - time.perf_counter(), 1e-4)
+    start = _within(kernel, chosen, reduced.forced)
+    sites, _, _ = _milp(reduced, deadline - time.perf_counter(), 1e-4, start=start)
     if sites is not None and _better(problem, kernel[sites], chosen):
         chosen = kernel[sites]
     return chosen
@@ -97,6 +100,19 @@ def _lp_rounded(problem: _Problem, x: np.ndarray) -> np.ndarray | None:
     if uncovered.any():
         return None
     return _drop_redundant(problem, np.array(rounded, dtype=int))
+
+
+def _within(kernel: np.ndarray, sites: np.ndarray, forced: np.ndarray) -> np.ndarray | None:
+    """Return the positions of `sites` in the sorted `kernel`, as a start for its MILP.
+
+    None unless all lie in the kernel and hold every site `forced` (kernel positions).
+    """
+    if not len(kernel):
+        return None
+    at = np.searchsorted(kernel, sites)
+    if (at >= len(kernel)).any() or (kernel[np.minimum(at, len(kernel) - 1)] != sites).any():
+        return None
+    return at if np.isin(forced, at).all() else None
 
 
 def _restricted(problem: _Problem, kernel: np.ndarray, forced: np.ndarray) -> _Problem | None:
@@ -164,55 +180,49 @@ def _without_dominated(problem: _Problem) -> tuple[_Problem, np.ndarray]:
 
 
 def _milp(
-    problem: _Problem, time_limit_s: float, gap: float, *, relax: bool = False
+    problem: _Problem,
+    time_limit_s: float,
+    gap: float,
+    *,
+    relax: bool = False,
+    start: np.ndarray | None = None,
+    stop: threading.Event | None = None,
 ) -> tuple[np.ndarray | None, float, str]:
     """Solve the MILP (or its LP relaxation) with HiGHS; return sites, bound and status.
 
-    For the relaxation the bound is the LP optimum and no sites are returned.
+    `start` (sites) is a feasible solution HiGHS starts from; once `stop` is set HiGHS
+    stops with the best solution so far ("interrupted"). For the relaxation the bound is
+    the LP optimum and no sites are returned.
     """
     n_sites, n_groups = problem.cover.shape
-    options = {"time_limit": float(time_limit_s), "mip_rel_gap": gap, "disp": False}
-    if problem.minimize:
-        constraints = [LinearConstraint(problem.cover.T.astype(float).tocsr(), lb=1.0, ub=np.inf)]
-        result = milp(
-            problem.cost,
-            constraints=constraints,
-            integrality=np.zeros(n_sites) if relax else np.ones(n_sites),
-            bounds=Bounds(*_site_bounds(problem)),
-            options=options,
-        )
-        sites = None if result.x is None else np.flatnonzero(result.x > 0.5)
-        bound = result.fun if relax else getattr(result, "mip_dual_bound", None)
-        bound = float(bound) if bound is not None and np.isfinite(bound) else 0.0
+    site_lower, site_upper = _site_bounds(problem)
+    chosen = None if start is None else np.zeros(n_sites)
+    if chosen is not None:
+        chosen[start] = 1.0
+    if problem.minimize:  # min c.x  s.t.  sum_j a_jg x_j >= 1
+        model = (problem.cost, problem.cover.T.tocsr(), np.ones(n_groups),
+                 np.full(n_groups, np.inf), site_lower, site_upper)  # fmt: skip
     else:
         objective, matrix, upper, bounds = _covering_model(problem)
-        integrality = np.concatenate(
-            [np.zeros(n_sites) if relax else np.ones(n_sites), np.zeros(n_groups)]
-        )
-        result = milp(
-            objective,
-            constraints=[LinearConstraint(matrix, -np.inf, upper)],
-            integrality=integrality,
-            bounds=bounds,
-            options=options,
-        )
-        sites = None if result.x is None else np.flatnonzero(result.x[:n_sites] > 0.5)
-        bound = result.fun if relax else getattr(result, "mip_dual_bound", None)
-        bound = -float(bound) if bound is not None and np.isfinite(bound) else np.inf
-    if result.status == 0:
-        status = "optimal"
-    elif result.status == 1:
-        status = "time_limit"
-    elif result.status == 2:
-        raise InfeasibleError(f"the {problem.kind} problem is infeasible: {result.message}")
-    else:
-        status = f"solver: {result.message}"
+        model = (objective, matrix, np.full(len(upper), -np.inf), upper, bounds.lb, bounds.ub)
+        if chosen is not None:  # each group covered by the start counts in full
+            chosen = np.concatenate([chosen, np.minimum(problem.cover.T @ chosen, 1.0)])
+    integer = np.zeros(len(model[0]), dtype=bool)
+    integer[:n_sites] = not relax
+    solved = solve_highs(*model, integer, time_limit_s=time_limit_s, gap=gap,
+                         start=chosen, stop=stop)  # fmt: skip
+    if solved.status == "infeasible":
+        raise InfeasibleError(f"the {problem.kind} problem is infeasible")
+    sign = 1.0 if problem.minimize else -1.0
+    trivial = 0.0 if problem.minimize else np.inf
+    bound = sign * solved.bound if np.isfinite(solved.bound) else trivial
     if relax:
-        return None, bound, status
-    if status == "optimal" and sites is not None:
+        return None, bound, solved.status
+    sites = None if solved.x is None else np.flatnonzero(solved.x[:n_sites] > 0.5)
+    if solved.status == "optimal" and sites is not None:
         value = _value(problem, sites)
         bound = _tighter(problem, bound, value) if np.isfinite(bound) else value
-    return sites, bound, status
+    return sites, bound, solved.status
 
 
 def _covering_model(problem: _Problem) -> tuple[np.ndarray, csr_matrix, np.ndarray, Bounds]:

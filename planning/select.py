@@ -7,12 +7,13 @@ Three problems over a :class:`~whitespot.planning.matrix.CoverageMatrix`:
 - set covering (Toregas et al. 1971): least cost (fewest sites with unit costs) covering all
   coverable demand; demand no candidate reaches is reported, not a failure.
 
-Methods: ``"exact"`` solves the MILP with HiGHS through :func:`scipy.optimize.milp` within a
-time limit; ``"greedy"`` is lazy greedy (CELF; for budgets the better of the cost-ratio
-greedy and the best single site, Khuller et al. 1999) with an upper bound from Lagrangian
-relaxation (subgradient); ``"auto"`` runs greedy, stops when its proven gap is within
-tolerance, and otherwise spends the time limit on the exact solver. Every result carries
-its objective, the bound proved and the relative gap between them.
+Methods: ``"exact"`` solves the MILP with HiGHS (its own interface, highspy: started from
+the incumbent) within a time limit; ``"greedy"`` is lazy greedy (CELF; for budgets the
+better of the cost-ratio greedy and the best single site, Khuller et al. 1999) with an
+upper bound from Lagrangian relaxation (subgradient); ``"auto"`` runs greedy, stops when
+its proven gap is within tolerance, and otherwise spends the time limit on the exact
+solver. Every result carries its objective, the bound proved and the relative gap between
+them.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from whitespot.planning._exact import (
     _lp_guided,
     _milp,
     _restricted,
+    _within,
     _without_dominated,
 )
 from whitespot.planning._local_search import (
@@ -211,7 +213,8 @@ def select_sites(  # noqa: PLR0913 keyword-only options
         )
     ):
         remaining = max(remaining, 1.0)
-        exact, exact_bound, exact_status = _milp(problem, remaining, gap_tolerance)
+        start = _within(np.arange(problem.cover.shape[0]), chosen, problem.forced)
+        exact, exact_bound, exact_status = _milp(problem, remaining, gap_tolerance, start=start)
         if exact is not None and (not len(chosen) or _better(problem, exact, chosen)):
             chosen = exact
         bound = exact_bound if method == "exact" else _tighter(problem, bound, exact_bound)
@@ -431,7 +434,10 @@ def _fix_and_solve(
         alone = chosen if reduced is None else kernel[reduced.forced]
         chosen = alone if _better(problem, alone, chosen) else chosen
         return chosen, _value(problem, chosen), "optimal"
-    sites, reduced_bound, status = _milp(reduced, deadline - time.perf_counter(), tolerance)
+    start = _within(kernel, chosen, reduced.forced)
+    sites, reduced_bound, status = _milp(
+        reduced, deadline - time.perf_counter(), tolerance, start=start
+    )
     if sites is not None and _better(problem, kernel[sites], chosen):
         chosen = kernel[sites]
     objective = _value(problem, chosen)

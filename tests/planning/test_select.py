@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import threading
 from pathlib import Path
 from unittest import mock
 
@@ -185,6 +186,30 @@ def test_lagrangian_alone_on_two_cores_gives_valid_bounds(seed, kind):
         assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
     else:
         assert result.objective - 1e-9 <= optimum <= result.bound + 1e-6
+
+
+@pytest.mark.parametrize("kind", ["sites", "budget", "cover_all"])
+def test_milp_starts_from_the_incumbent_and_stops_when_asked(kind):
+    """Stopped before its first node, HiGHS returns the start it was given (status
+    "interrupted") with a bound no tighter than the optimum it proves when not stopped."""
+    matrix, *_ = random_instance(5, n_sites=60, n_demand=400, density=0.06)
+    goal = {
+        "sites": (6, None, False),
+        "budget": (None, 25.0, False),
+        "cover_all": (None, None, True),
+    }
+    problem = select_module._problem(matrix, *goal[kind], (), ())
+    start = select_module._greedy(problem)
+    stop = threading.Event()
+    stop.set()
+    sites, bound, status = select_module._milp(problem, 30.0, 0.0, start=start, stop=stop)
+    assert status == "interrupted"
+    assert select_module._value(problem, sites) == select_module._value(problem, start)
+    best, optimum, status = select_module._milp(problem, 30.0, 0.0, start=start)
+    assert status == "optimal"
+    assert optimum == pytest.approx(select_module._value(problem, best))
+    assert (bound <= optimum + 1e-6) if problem.minimize else (bound >= optimum - 1e-6)
+    assert bound != pytest.approx(optimum)  # it did stop before proving
 
 
 @pytest.mark.parametrize("simplex_up_to", [0, 10**9], ids=["interior point", "dual simplex"])
