@@ -7,9 +7,9 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
 from whitespot.planning._exact import _covering_model, _site_bounds
+from whitespot.planning._highs import solve_highs
 from whitespot.planning._local_search import _relaxed_choice
 from whitespot.planning._problem import _open_sites, _Problem
 
@@ -33,14 +33,13 @@ covering at 0.66 M entries); it is tighter than what subgradient steps reach in 
 time. Beyond, the Lagrangian dual is the bound."""
 
 
-SIMPLEX_MAX_NONZEROS = 400_000
-"""Up to this many matrix entries set covering's LP relaxation is solved by dual simplex,
-beyond by interior point; the covering problems always take interior point. Measured on
-the benchmark families at 10,000 points, set covering: dual simplex 0.2-0.35 s, interior
-point 0.23-1.3 s; at 50,000 points (0.66 M entries) interior point 5.5 s, dual simplex
-28 s. The covering problems at 10,000 points: dual simplex 0.6-2.4 s, interior point
-0.3-2.3 s, neither always faster, and at 50,000 points interior point 38 s, dual simplex
-not done in 120 s."""
+LP_RACE_MAX_NONZEROS = 400_000
+"""Up to this many matrix entries dual simplex (on the first core) and interior point (on
+the second) race to solve the LP relaxation; the first to finish stops the other. Neither
+is always faster: at 10,000 points of family A interior point took 0.5 s and dual simplex
+2.0 s (number of sites), on family B dual simplex 0.4-0.6 s and interior point 1.6-1.8 s
+(number of sites, budget). Beyond, interior point alone: at 50,000 points of family A
+(0.66 M entries) it took 23 s, dual simplex was not done in 120 s."""
 
 
 @dataclass(frozen=True)
@@ -64,39 +63,44 @@ points of family A 23.4 / 36.2 s (number of sites), 16.6 / 19.8 s (budget), 5.2 
 (set covering)."""
 
 
-def _lp_dual_bound(problem: _Problem, time_limit_s: float) -> _Relaxation:
+def _lp_dual_bound(
+    problem: _Problem,
+    time_limit_s: float,
+    solver: str = "ipx",
+    stop: threading.Event | None = None,
+) -> _Relaxation:
     """Bound on the optimum from the LP relaxation (HiGHS), with the LP's duals and values.
 
     The bound is not the solver's objective but the Lagrangian function evaluated exactly
     at the LP's duals of the covering rows (clipped to their box): a valid bound whatever
     the solver's accuracy, equal to the LP optimum at an optimal dual. When the LP does not
-    finish in time the bound is trivial (0 for set covering, inf otherwise). The
-    multipliers serve reduced-cost fixing and rank sites; the values guide the search
-    (:func:`~whitespot.planning._exact._lp_guided`).
+    finish in time, or `stop` is set first, the bound is trivial (0 for set covering, inf
+    otherwise). The multipliers serve reduced-cost fixing and rank sites; the values guide
+    the search (:func:`~whitespot.planning._exact._lp_guided`).
+
+    Parameters
+    ----------
+    solver : {"ipx", "simplex"}
+        Interior point (IPX, without presolve: :data:`IPM_PRESOLVE`) or dual simplex.
     """
-    n_groups = problem.cover.shape[1]
-    simplex = problem.minimize and problem.cover.nnz <= SIMPLEX_MAX_NONZEROS
-    method = "highs-ds" if simplex else "highs-ipm"
-    presolve = True if simplex else IPM_PRESOLVE
-    options = {"time_limit": float(time_limit_s), "disp": False, "presolve": presolve}
+    n_sites, n_groups = problem.cover.shape
+    lower_x, upper_x = _site_bounds(problem)
     if problem.minimize:  # min c.x  s.t.  sum_j a_jg x_j >= 1
-        objective, matrix, upper = problem.cost, -problem.cover.T.tocsr(), -np.ones(n_groups)
-        lower_x, upper_x = _site_bounds(problem)
-        bounds = np.column_stack([lower_x, upper_x])
+        model = (problem.cost, problem.cover.T.tocsr(), np.ones(n_groups),
+                 np.full(n_groups, np.inf), lower_x, upper_x)  # fmt: skip
     else:
         objective, matrix, upper, box = _covering_model(problem)
-        bounds = np.column_stack([box.lb, box.ub])
-    result = linprog(
-        objective, A_ub=matrix, b_ub=upper, bounds=bounds, method=method, options=options
-    )
-    if result.status != 0 or result.ineqlin is None:
+        model = (objective, matrix, np.full(len(upper), -np.inf), upper, box.lb, box.ub)
+    solved = solve_highs(*model, np.zeros(len(model[0]), dtype=bool), time_limit_s=time_limit_s,
+                         gap=0.0, stop=stop, presolve=solver == "simplex" or IPM_PRESOLVE,
+                         solver=solver)  # fmt: skip
+    if solved.row_dual is None:
         return _Relaxation(0.0 if problem.minimize else np.inf, None, None)
-    duals = -result.ineqlin.marginals[:n_groups]
-    x = result.x[: problem.cover.shape[0]]
+    x = solved.x[:n_sites]
     if problem.minimize:
-        multiplier = np.maximum(duals, 0.0)
+        multiplier = np.maximum(solved.row_dual, 0.0)
         return _Relaxation(_lagrangian_value(problem, multiplier)[0], multiplier, x)
-    multiplier = np.clip(duals, 0.0, problem.weight)
+    multiplier = np.clip(-solved.row_dual[:n_groups], 0.0, problem.weight)
     bound = _covering_dual(problem, multiplier, problem.cover @ multiplier)[0]
     return _Relaxation(min(bound, float(problem.weight.sum())), multiplier, x)
 

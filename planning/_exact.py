@@ -12,7 +12,7 @@ from scipy.sparse import csr_matrix, hstack, identity, vstack
 
 from whitespot.planning._dominance import dominated_sites, redundant_groups
 from whitespot.planning._errors import InfeasibleError
-from whitespot.planning._highs import solve_highs
+from whitespot.planning._highs import MILP_PRESOLVE, solve_highs
 from whitespot.planning._local_search import _drop_redundant
 from whitespot.planning._problem import _better, _covered_groups, _Problem, _tighter, _value
 from whitespot.planning.matrix import CoverageMatrix
@@ -209,8 +209,8 @@ def _milp(
             chosen = np.concatenate([chosen, np.minimum(problem.cover.T @ chosen, 1.0)])
     integer = np.zeros(len(model[0]), dtype=bool)
     integer[:n_sites] = not relax
-    solved = solve_highs(*model, integer, time_limit_s=time_limit_s, gap=gap,
-                         start=chosen, stop=stop)  # fmt: skip
+    solved = solve_highs(*model, integer, time_limit_s=time_limit_s, gap=gap, start=chosen,
+                         stop=stop, presolve=MILP_PRESOLVE)  # fmt: skip
     if solved.status == "infeasible":
         raise InfeasibleError(f"the {problem.kind} problem is infeasible")
     sign = 1.0 if problem.minimize else -1.0
