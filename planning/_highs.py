@@ -1,10 +1,12 @@
 """HiGHS through its own interface (highspy): what scipy's wrapper cannot pass.
 
-scipy's ``milp`` takes no starting solution, cannot be stopped from outside, and ships an
-older HiGHS. Here a MILP starts from the incumbent (HiGHS then prunes by it from the first
-node), stops when a :class:`threading.Event` is set (kernel search gives way to the LP that
-has just finished on the other core), and runs without presolve on the problems the
-planning engine hands it, which its own reductions have already made small.
+scipy's ``milp`` and ``linprog`` take no starting solution, cannot be stopped from
+outside, and ship an older HiGHS. Here a MILP starts from the incumbent (HiGHS then prunes
+by it from the first node) and runs without presolve on the problems the planning engine
+hands it, which its own reductions have already made small; a MILP or an LP stops when a
+:class:`threading.Event` is set (kernel search gives way to the LP that has just finished
+on the other core; of dual simplex and interior point racing on an LP, the first to finish
+stops the other).
 """
 
 from __future__ import annotations

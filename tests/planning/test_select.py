@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from unittest import mock
 
@@ -210,6 +212,35 @@ def test_milp_starts_from_the_incumbent_and_stops_when_asked(kind):
     assert optimum == pytest.approx(select_module._value(problem, best))
     assert (bound <= optimum + 1e-6) if problem.minimize else (bound >= optimum - 1e-6)
     assert bound != pytest.approx(optimum)  # it did stop before proving
+
+
+@pytest.mark.parametrize("race_up_to", [0, 10**9], ids=["interior point alone", "race"])
+def test_raced_lp_gives_the_lp_optimum_and_says_it_is_solved(race_up_to):
+    matrix, *_ = random_instance(4, n_sites=60, n_demand=600, density=0.05)
+    problem = select_module._problem(matrix, 5, None, False, (), ())
+    _, optimum, _ = select_module._milp(problem, 30.0, 0.0, relax=True)
+    with (
+        ThreadPoolExecutor(max_workers=1) as second_core,
+        mock.patch.object(select_module, "LP_RACE_MAX_NONZEROS", race_up_to),
+    ):
+        relaxation, solved = select_module._relaxation(
+            problem, second_core, time.perf_counter() + 30
+        )
+        assert relaxation().bound == pytest.approx(optimum, rel=1e-7)
+        assert solved.wait(5.0)
+
+
+@pytest.mark.parametrize("solver", ["ipx", "simplex"])
+def test_lp_stopped_before_it_finishes_gives_only_the_trivial_bound(solver):
+    """The LP that loses the race is stopped: no duals, no values, a bound that proves
+    nothing (so nothing is fixed from it)."""
+    matrix, *_ = random_instance(3, n_sites=300, n_demand=3000, density=0.02)
+    problem = select_module._problem(matrix, 10, None, False, (), ())
+    stop = threading.Event()
+    stop.set()
+    lp = select_module._lp_dual_bound(problem, 30.0, solver, stop)
+    assert lp.bound == np.inf and lp.multiplier is None and lp.x is None
+    assert select_module._lp_dual_bound(problem, 30.0, solver).x is not None
 
 
 @pytest.mark.parametrize("solver", ["ipx", "simplex"])
