@@ -11,6 +11,8 @@ stops the other).
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from dataclasses import dataclass
 
@@ -24,6 +26,27 @@ covering, redundant groups are already gone). Measured at 10,000 points, each st
 the optimum, three runs side by side: the budget MILP left after fixing on family A
 (206 sites) 2.3-2.7 s without presolve, 3.8-4.5 s with; the whole set-covering MILP of
 family A (774 sites, 1,044 groups) 1.7-1.9 s without, 8.8-9.9 s with."""
+
+
+def _without_banner() -> None:
+    """Make the process's first HiGHS instance with C stdout closed.
+
+    HiGHS prints its version banner on the C-level stdout when the first instance is made,
+    before any option can silence it: in the middle of the CLI's lines and a notebook's
+    server log. Later instances print nothing.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+_without_banner()
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",

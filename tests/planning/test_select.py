@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -460,3 +462,19 @@ def test_dropping_dominated_sites_keeps_the_optimum(seed, kind):
     result = select_sites(matrix, cover_all=kind == "cover_all", method="exact", **options)
     optimum = brute_force(cover, weight, cost, cover_all=kind == "cover_all", **options)
     assert result.objective == pytest.approx(optimum)
+
+
+def test_site_selection_prints_nothing_of_its_own():
+    """HiGHS's banner (printed on C stdout by its first instance) stays out of the output."""
+    script = (
+        "import numpy as np\n"
+        "from scipy.sparse import csr_matrix\n"
+        "from whitespot.planning import CoverageMatrix, select_sites\n"
+        "m = CoverageMatrix.from_cover(csr_matrix(np.eye(3, dtype=bool)), np.ones(3))\n"
+        "print(select_sites(m, sites=2, method='exact').status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout == "optimal\n"
+    assert "HiGHS" not in done.stderr
