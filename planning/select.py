@@ -286,7 +286,8 @@ def _improve_and_bound(
     """Improve a greedy solution and prove a bound on the optimum.
 
     Up to :data:`LP_BOUND_MAX_NONZEROS` matrix entries the bound is the LP relaxation
-    (HiGHS), solved on the second core while the heuristics run on the first: Lagrangian
+    (HiGHS), solved on the second core (for small matrices raced by dual simplex on the
+    first, :func:`_relaxation`) while the heuristics run on the first: Lagrangian
     relaxation (its iterates propose solutions and rank the sites), local search (site
     swaps for maximal covering, dropping redundant sites for set covering) and, for the
     covering problems, kernel search, which stops when the LP is solved. Larger instances
