@@ -384,7 +384,9 @@ def _relaxation(
     limit = max(deadline - time.perf_counter() - 0.5, 0.5)
     simplex_first = threading.Event()
     interior = second_core.submit(_lp_dual_bound, problem, limit, "ipx", simplex_first)
-    interior.add_done_callback(lambda _: solved.set())
+    interior.add_done_callback(
+        lambda done: done.result().x is not None and solved.set()  # not when it failed
+    )
     if problem.cover.nnz <= LP_RACE_MAX_NONZEROS:
         simplex = _lp_dual_bound(problem, limit, "simplex", solved)
         if simplex.x is not None:

@@ -232,6 +232,28 @@ def test_raced_lp_gives_the_lp_optimum_and_says_it_is_solved(race_up_to):
         assert solved.wait(5.0)
 
 
+def test_a_failed_interior_point_does_not_stop_the_racing_simplex():
+    matrix, *_ = random_instance(4, n_sites=60, n_demand=600, density=0.05)
+    problem = select_module._problem(matrix, 5, None, False, (), ())
+    _, optimum, _ = select_module._milp(problem, 30.0, 0.0, relax=True)
+    solve = select_module._lp_dual_bound
+
+    def failing_interior_point(problem, limit, solver, stop=None):
+        if solver == "ipx":
+            return bounds_module._Relaxation(np.inf, None, None)
+        return solve(problem, limit, solver, stop)
+
+    with (
+        ThreadPoolExecutor(max_workers=1) as second_core,
+        mock.patch.object(select_module, "_lp_dual_bound", failing_interior_point),
+    ):
+        relaxation, solved = select_module._relaxation(
+            problem, second_core, time.perf_counter() + 30
+        )
+        assert relaxation().bound == pytest.approx(optimum, rel=1e-7)
+        assert solved.is_set()
+
+
 @pytest.mark.parametrize("solver", ["ipx", "simplex"])
 def test_lp_stopped_before_it_finishes_gives_only_the_trivial_bound(solver):
     """The LP that loses the race is stopped: no duals, no values, a bound that proves
