@@ -216,26 +216,30 @@ def test_milp_starts_from_the_incumbent_and_stops_when_asked(kind):
     assert bound != pytest.approx(optimum)  # it did stop before proving
 
 
-@pytest.mark.parametrize("race_up_to", [0, 10**9], ids=["interior point alone", "race"])
-def test_raced_lp_gives_the_lp_optimum_and_says_it_is_solved(race_up_to):
+def race_lp(patch: str, value) -> tuple[float, float, threading.Event]:
+    """Race the LP of a small instance with `patch` of the select module set to `value`;
+    return its bound, the LP optimum and the event that says it is solved."""
     matrix, *_ = random_instance(4, n_sites=60, n_demand=600, density=0.05)
     problem = select_module._problem(matrix, 5, None, False, (), ())
     _, optimum, _ = select_module._milp(problem, 30.0, 0.0, relax=True)
     with (
         ThreadPoolExecutor(max_workers=1) as second_core,
-        mock.patch.object(select_module, "LP_RACE_MAX_NONZEROS", race_up_to),
+        mock.patch.object(select_module, patch, value),
     ):
         relaxation, solved = select_module._relaxation(
             problem, second_core, time.perf_counter() + 30
         )
-        assert relaxation().bound == pytest.approx(optimum, rel=1e-7)
-        assert solved.wait(5.0)
+        return relaxation().bound, optimum, solved
+
+
+@pytest.mark.parametrize("race_up_to", [0, 10**9], ids=["interior point alone", "race"])
+def test_raced_lp_gives_the_lp_optimum_and_says_it_is_solved(race_up_to):
+    bound, optimum, solved = race_lp("LP_RACE_MAX_NONZEROS", race_up_to)
+    assert bound == pytest.approx(optimum, rel=1e-7)
+    assert solved.wait(5.0)
 
 
 def test_a_failed_interior_point_does_not_stop_the_racing_simplex():
-    matrix, *_ = random_instance(4, n_sites=60, n_demand=600, density=0.05)
-    problem = select_module._problem(matrix, 5, None, False, (), ())
-    _, optimum, _ = select_module._milp(problem, 30.0, 0.0, relax=True)
     solve = select_module._lp_dual_bound
 
     def failing_interior_point(problem, limit, solver, stop=None):
@@ -243,15 +247,9 @@ def test_a_failed_interior_point_does_not_stop_the_racing_simplex():
             return bounds_module._Relaxation(np.inf, None, None)
         return solve(problem, limit, solver, stop)
 
-    with (
-        ThreadPoolExecutor(max_workers=1) as second_core,
-        mock.patch.object(select_module, "_lp_dual_bound", failing_interior_point),
-    ):
-        relaxation, solved = select_module._relaxation(
-            problem, second_core, time.perf_counter() + 30
-        )
-        assert relaxation().bound == pytest.approx(optimum, rel=1e-7)
-        assert solved.is_set()
+    bound, optimum, solved = race_lp("_lp_dual_bound", failing_interior_point)
+    assert bound == pytest.approx(optimum, rel=1e-7)
+    assert solved.is_set()
 
 
 @pytest.mark.parametrize("solver", ["ipx", "simplex"])
