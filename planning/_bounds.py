@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from whitespot.planning._exact import _covering_model, _site_bounds
+from whitespot.planning._exact import _highs_model
 from whitespot.planning._highs import solve_highs
 from whitespot.planning._local_search import _relaxed_choice
 from whitespot.planning._problem import _open_sites, _Problem
@@ -84,13 +84,7 @@ def _lp_dual_bound(
         Interior point (IPX, without presolve: :data:`IPM_PRESOLVE`) or dual simplex.
     """
     n_sites, n_groups = problem.cover.shape
-    lower_x, upper_x = _site_bounds(problem)
-    if problem.minimize:  # min c.x  s.t.  sum_j a_jg x_j >= 1
-        model = (problem.cost, problem.cover.T.tocsr(), np.ones(n_groups),
-                 np.full(n_groups, np.inf), lower_x, upper_x)  # fmt: skip
-    else:
-        objective, matrix, upper, box = _covering_model(problem)
-        model = (objective, matrix, np.full(len(upper), -np.inf), upper, box.lb, box.ub)
+    model = _highs_model(problem)
     solved = solve_highs(*model, np.zeros(len(model[0]), dtype=bool), time_limit_s=time_limit_s,
                          gap=0.0, stop=stop, presolve=solver == "simplex" or IPM_PRESOLVE,
                          solver=solver)  # fmt: skip

@@ -194,18 +194,12 @@ def _milp(
     stops with the best solution so far ("interrupted"). For the relaxation the bound is
     the LP optimum and no sites are returned.
     """
-    n_sites, n_groups = problem.cover.shape
-    site_lower, site_upper = _site_bounds(problem)
+    n_sites = problem.cover.shape[0]
+    model = _highs_model(problem)
     chosen = None if start is None else np.zeros(n_sites)
     if chosen is not None:
         chosen[start] = 1.0
-    if problem.minimize:  # min c.x  s.t.  sum_j a_jg x_j >= 1
-        model = (problem.cost, problem.cover.T.tocsr(), np.ones(n_groups),
-                 np.full(n_groups, np.inf), site_lower, site_upper)  # fmt: skip
-    else:
-        objective, matrix, upper, bounds = _covering_model(problem)
-        model = (objective, matrix, np.full(len(upper), -np.inf), upper, bounds.lb, bounds.ub)
-        if chosen is not None:  # each group covered by the start counts in full
+        if not problem.minimize:  # each group covered by the start counts in full
             chosen = np.concatenate([chosen, np.minimum(problem.cover.T @ chosen, 1.0)])
     integer = np.zeros(len(model[0]), dtype=bool)
     integer[:n_sites] = not relax
@@ -223,6 +217,25 @@ def _milp(
         value = _value(problem, sites)
         bound = _tighter(problem, bound, value) if np.isfinite(bound) else value
     return sites, bound, solved.status
+
+
+def _highs_model(problem: _Problem) -> tuple[np.ndarray, ...]:
+    """Return the MILP (or LP) as :func:`~whitespot.planning._highs.solve_highs` takes it.
+
+    Set covering: min c.x  s.t.  sum_j a_jg x_j >= 1 over the sites. Maximal covering:
+    :func:`_covering_model`, sites then demand groups.
+
+    Returns
+    -------
+    tuple of numpy.ndarray and scipy.sparse.csr_matrix
+        Cost, matrix, row lower and upper bounds, column lower and upper bounds.
+    """
+    if problem.minimize:
+        n_groups = problem.cover.shape[1]
+        return (problem.cost, problem.cover.T.tocsr(), np.ones(n_groups),
+                np.full(n_groups, np.inf), *_site_bounds(problem))  # fmt: skip
+    objective, matrix, upper, bounds = _covering_model(problem)
+    return objective, matrix, np.full(len(upper), -np.inf), upper, bounds.lb, bounds.ub
 
 
 def _covering_model(problem: _Problem) -> tuple[np.ndarray, csr_matrix, np.ndarray, Bounds]:
