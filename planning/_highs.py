@@ -67,8 +67,6 @@ class _Solved:
     row_dual : numpy.ndarray or None
         Duals of the rows of an LP solved to optimality (HiGHS's sign: the change of the
         objective per unit of the row's bound); None otherwise.
-    objective : float
-        Objective at `x` (inf when there is none).
     bound : float
         Proven bound on the optimum: the MIP dual bound, or the LP optimum.
     status : str
@@ -77,7 +75,6 @@ class _Solved:
 
     x: np.ndarray | None
     row_dual: np.ndarray | None
-    objective: float
     bound: float
     status: str
 
@@ -170,4 +167,4 @@ def solve_highs(  # noqa: PLR0913 a model has this many parts
     row_dual = np.array(solution.row_dual) if lp_optimal else None
     objective = float(info.objective_function_value) if feasible else np.inf
     bound = float(info.mip_dual_bound) if integer.any() else objective
-    return _Solved(x, row_dual, objective, bound, status)
+    return _Solved(x, row_dual, bound, status)
