@@ -115,16 +115,23 @@ def _within(kernel: np.ndarray, sites: np.ndarray, forced: np.ndarray) -> np.nda
     return at if np.isin(forced, at).all() else None
 
 
-def _restricted(problem: _Problem, kernel: np.ndarray, forced: np.ndarray) -> _Problem | None:
+def _restricted(
+    problem: _Problem, kernel: np.ndarray, forced: np.ndarray, groups: np.ndarray | None = None
+) -> _Problem | None:
     """Restrict the problem to the sites `kernel` (sorted, holding `forced`), merged again.
 
     Demand groups the kernel cannot tell apart merge; demand no kernel site reaches drops
     out of the covering problems. For set covering that demand makes the restriction
-    infeasible: None.
+    infeasible: None. With a mask `groups`, only those demand groups stay (the others are
+    covered already).
     """
     part = problem.cover[kernel].tocoo()
+    site, group, weight = part.row, part.col, problem.weight
+    if groups is not None:
+        kept = groups[group]
+        site, group, weight = site[kept], group[kept], np.where(groups, weight, 0.0)
     merged = CoverageMatrix.from_pairs(
-        part.row, part.col, problem.weight, kernel.astype(str), problem.cost[kernel]
+        site, group, weight, kernel.astype(str), problem.cost[kernel]
     )
     if problem.minimize and merged.unreachable > 0:
         return None

