@@ -560,3 +560,21 @@ def test_restriction_keeps_only_the_demand_left_uncovered():
     assert select_sites(
         CoverageMatrix.from_cover(reduced.cover, reduced.weight), cover_all=True
     ).objective == pytest.approx(1.0)  # site 2 alone covers what is left
+
+
+def test_a_neighbourhood_is_the_sites_nearest_by_shared_demand():
+    """Sites on a line, each sharing one group with the next: the 3 nearest site 2 are
+    sites 1-3; 4 take one more on the side sharing more groups (site 0 shares two with 1),
+    and a forbidden site is never freed."""
+    cover = np.zeros((6, 6), dtype=bool)
+    for j in range(5):
+        cover[j, j] = cover[j + 1, j] = True  # group j: sites j and j + 1
+    cover[0, 5] = cover[1, 5] = True  # group 5: sites 0 and 1 as well
+    matrix = CoverageMatrix.from_cover(csr_matrix(cover), np.ones(6))
+    nearest = neighbourhood_module._nearest_sites
+    problem = select_module._problem(matrix, None, None, True, (), ())
+    by_group = problem.cover.T.tocsr()
+    assert nearest(problem, by_group, 2, 3).tolist() == [1, 2, 3]
+    assert nearest(problem, by_group, 2, 4).tolist() == [0, 1, 2, 3]
+    problem = select_module._problem(matrix, None, None, True, (), [matrix.site_ids[4]])
+    assert nearest(problem, by_group, 3, 6).tolist() == [0, 1, 2, 3]  # 4 forbidden, 5 beyond
