@@ -428,13 +428,20 @@ def _search_from_lp(
     """Improve `chosen` from the LP's values `x` until `share`, then by local search.
 
     A set cover beyond :data:`COVER_EXACT_MAX_NONZEROS` starts neighbourhood search from
-    the better of `chosen` and LP rounding; other problems take the MILP over the LP's
-    support (:func:`~whitespot.planning._exact._lp_guided`).
+    the better of `chosen` and LP rounding; maximal covering by count beyond
+    :data:`AUTO_EXACT_MAX_NONZEROS` goes to neighbourhood search too (family A at 50,000
+    points: +0.12 % of the demand, where the MILP over the LP's support found nothing
+    better in 16 s). The others take the MILP over the LP's support
+    (:func:`~whitespot.planning._exact._lp_guided`), which under a budget found better
+    solutions than neighbourhood search (family A at 50,000 points: 0.46 % from the bound
+    against 0.69 %).
     """
     if problem.minimize and problem.cover.nnz > COVER_EXACT_MAX_NONZEROS:
         rounded = _lp_rounded(problem, x)
         if rounded is not None and _better(problem, rounded, chosen):
             chosen = rounded
+        return _neighbourhood_search(problem, chosen, share)
+    if problem.by_count and problem.cover.nnz > AUTO_EXACT_MAX_NONZEROS:
         return _neighbourhood_search(problem, chosen, share)
     return _local_search(problem, _lp_guided(problem, chosen, x, share), deadline)
 

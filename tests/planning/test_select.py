@@ -501,36 +501,75 @@ def test_site_selection_prints_nothing_of_its_own():
     assert "HiGHS" not in done.stderr
 
 
-@settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 10_000), whole=st.booleans())
-def test_neighbourhood_search_keeps_a_cover_and_with_every_site_free_reaches_the_optimum(
-    seed, whole
+def best_with_site_0(cover, weight, cost, limit):
+    """Brute force over the solutions that build site 0: (best value, is it feasible)."""
+    n_sites = cover.shape[0]
+    values = []
+    for r in range(n_sites):
+        for others in itertools.combinations(range(1, n_sites), r):
+            subset = [0, *others]
+            hit = cover[subset].any(axis=0)
+            if "cover_all" in limit and (hit >= cover.any(axis=0)).all():
+                values.append(-cost[subset].sum())
+            elif len(subset) <= limit.get("sites", -1) or cost[subset].sum() <= limit.get(
+                "budget", -1
+            ):
+                values.append(weight[hit].sum())
+    return max(values)
+
+
+def is_feasible(chosen, cover, cost, limit):
+    if "cover_all" in limit:
+        return (cover[chosen].any(axis=0) >= cover.any(axis=0)).all()
+    if "sites" in limit:
+        return len(chosen) <= limit["sites"]
+    return cost[chosen].sum() <= limit["budget"] + 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    whole=st.booleans(),
+    kind=st.sampled_from(["sites", "budget", "cover_all"]),
+)
+def test_neighbourhood_search_stays_feasible_and_with_every_site_free_reaches_the_optimum(
+    seed, whole, kind
 ):
-    """Small neighbourhoods give a cover holding the forced site, never dearer than the
-    start; neighbourhoods as large as the problem solve it, so the cover is optimal."""
+    """Small neighbourhoods give a feasible solution holding the forced site, never worse
+    than the start; neighbourhoods as large as the problem solve it to the optimum."""
     matrix, cover, weight, cost = random_instance(seed, n_sites=10, n_demand=18, density=0.3)
-    problem = select_module._problem(matrix, None, None, True, [matrix.site_ids[0]], ())
-    start = select_module._drop_redundant(problem, select_module._greedy(problem))
+    limit = {"sites": {"sites": 3}, "budget": {"budget": 12.0}, "cover_all": {"cover_all": True}}
+    limit = limit[kind]
+    problem = select_module._problem(
+        matrix, limit.get("sites"), limit.get("budget"), "cover_all" in limit,
+        [matrix.site_ids[0]], (),
+    )  # fmt: skip
+    start = select_module._greedy(problem)
+    if problem.minimize:
+        start = select_module._drop_redundant(problem, start)
     sizes = (10,) if whole else (2, 4)
     with mock.patch.object(neighbourhood_module, "NEIGHBOURHOOD_SITES", sizes):
         found = neighbourhood_module._neighbourhood_search(problem, start, float("inf"))
-    coverable = cover.any(axis=0)
-    assert (cover[found].any(axis=0) >= coverable).all() and 0 in found
-    assert select_module._value(problem, found) <= select_module._value(problem, start)
-    rest = ~cover[0]  # the groups the forced site leaves
-    forced_optimum = brute_force(cover[1:][:, rest], weight[rest], cost[1:], cover_all=True)
-    optimum = cost[0] + (forced_optimum or 0.0)
-    assert select_module._value(problem, found) >= optimum - 1e-9
+    assert is_feasible(found, cover, cost, limit) and 0 in found
+    sign = -1.0 if problem.minimize else 1.0  # larger is better
+    value, started = (sign * select_module._value(problem, s) for s in (found, start))
+    optimum = best_with_site_0(cover, weight, cost, limit)
+    assert started - 1e-9 <= value <= optimum + 1e-9
     if whole:
-        assert select_module._value(problem, found) == pytest.approx(optimum)
+        assert value == pytest.approx(optimum)
 
 
-@pytest.mark.parametrize("with_lp", [True, False])
-def test_a_large_set_cover_goes_to_neighbourhood_search_and_stays_exact(with_lp):
+@pytest.mark.parametrize(
+    ("kind", "with_lp"), [("cover_all", True), ("cover_all", False), ("sites", True)]
+)
+def test_large_problems_go_to_neighbourhood_search_and_stay_exact(kind, with_lp):
     """Above COVER_EXACT_MAX_NONZEROS set covering takes neighbourhood search instead of
-    the whole MILP, from LP rounding or, beyond the LP, without it."""
+    the whole MILP, from LP rounding or, beyond the LP, without it; above
+    AUTO_EXACT_MAX_NONZEROS maximal covering by count takes it after the LP."""
     matrix, cover, weight, cost = random_instance(6, n_sites=12, n_demand=30, density=0.25)
-    optimum = brute_force(cover, weight, cost, cover_all=True)  # 34; LP 33.5, greedy 37
+    # set covering: optimum 34, LP 33.5, greedy 37; 3 sites: 610, LP 612.3, swaps 569
+    limit = {"cover_all": True} if kind == "cover_all" else {"sites": 3}
+    optimum = brute_force(cover, weight, cost, **limit)
     calls = []
     original = neighbourhood_module._neighbourhood_search
 
@@ -538,15 +577,16 @@ def test_a_large_set_cover_goes_to_neighbourhood_search_and_stays_exact(with_lp)
         calls.append(select_module._value(problem, chosen))
         return original(problem, chosen, deadline)
 
-    lp_limit = 10**9 if with_lp else -1
     with (
         mock.patch.object(select_module, "COVER_EXACT_MAX_NONZEROS", 0),
-        mock.patch.object(select_module, "LP_BOUND_MAX_NONZEROS", lp_limit),
+        mock.patch.object(select_module, "AUTO_EXACT_MAX_NONZEROS", 0),
+        mock.patch.object(select_module, "LP_BOUND_MAX_NONZEROS", 10**9 if with_lp else -1),
         mock.patch.object(select_module, "_neighbourhood_search", spy),
     ):
-        result = select_sites(matrix, cover_all=True, method="auto", time_limit_s=10)
+        result = select_sites(matrix, method="auto", time_limit_s=10, **limit)
     assert calls and result.method != "greedy+exact"  # no whole MILP
-    assert result.objective == pytest.approx(optimum) and result.bound <= optimum + 1e-6
+    assert result.objective == pytest.approx(optimum)
+    assert result.bound <= optimum + 1e-6 if kind == "cover_all" else result.bound >= optimum - 1e-6
 
 
 def test_restriction_keeps_only_the_demand_left_uncovered():
