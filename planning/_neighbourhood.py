@@ -16,6 +16,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from whitespot.planning._exact import _milp, _restricted, _within
 from whitespot.planning._problem import _better, _Problem
@@ -71,11 +72,12 @@ def _neighbourhood_search(problem: _Problem, chosen: np.ndarray, deadline: float
     return chosen
 
 
-def _nearest_sites(problem: _Problem, by_group, seed: int, size: int) -> np.ndarray:
+def _nearest_sites(problem: _Problem, by_group: csr_matrix, seed: int, size: int) -> np.ndarray:
     """Return `size` allowed sites nearest `seed` (sorted): breadth first over shared groups.
 
     Each layer adds the sites that share a demand group with those taken; the last layer
-    is cut at the sites sharing the most groups with them.
+    is cut at the sites sharing the most groups with them. `by_group` is the coverage
+    matrix transposed (groups x sites).
     """
     cover = problem.cover
     taken = np.array([seed])
