@@ -66,9 +66,7 @@ def _lp_guided(problem: _Problem, chosen: np.ndarray, x: np.ndarray, deadline: f
     MILP takes 12 s there). Set covering first tries LP rounding (:func:`_lp_rounded`).
     """
     if problem.minimize:
-        rounded = _lp_rounded(problem, x)
-        if rounded is not None and _better(problem, rounded, chosen):
-            chosen = rounded
+        chosen = _lp_rounded(problem, x, chosen)
     if deadline - time.perf_counter() < 1.0:
         return chosen
     support = np.flatnonzero((x > 1e-9) & problem.allowed)
@@ -81,11 +79,11 @@ def _lp_guided(problem: _Problem, chosen: np.ndarray, x: np.ndarray, deadline: f
     return chosen
 
 
-def _lp_rounded(problem: _Problem, x: np.ndarray) -> np.ndarray | None:
-    """Return a set cover by LP rounding (None if the allowed sites cannot cover all).
+def _lp_rounded(problem: _Problem, x: np.ndarray, incumbent: np.ndarray) -> np.ndarray:
+    """Return the better of the set cover `incumbent` and one by LP rounding.
 
     Sites in decreasing x, each kept when it covers demand still uncovered, then redundant
-    ones dropped.
+    ones dropped; when the allowed sites cannot cover all, the incumbent.
     """
     cover = problem.cover
     uncovered = ~_covered_groups(problem, problem.forced)
@@ -98,8 +96,9 @@ def _lp_rounded(problem: _Problem, x: np.ndarray) -> np.ndarray | None:
             rounded.append(j)
             uncovered[rows] = False
     if uncovered.any():
-        return None
-    return _drop_redundant(problem, np.array(rounded, dtype=int))
+        return incumbent
+    rounded = _drop_redundant(problem, np.array(rounded, dtype=int))
+    return rounded if _better(problem, rounded, incumbent) else incumbent
 
 
 def _within(kernel: np.ndarray, sites: np.ndarray, forced: np.ndarray) -> np.ndarray | None:

@@ -19,7 +19,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from whitespot.planning._exact import _milp, _restricted, _within
-from whitespot.planning._problem import _better, _Problem
+from whitespot.planning._problem import _better, _covered_groups, _Problem
 
 NEIGHBOURHOOD_SITES = (100, 200, 400)
 """Sites freed around each seed. A pass that improves nothing moves to the next size; the
@@ -104,8 +104,7 @@ def _resolved(
         The better solution, or None when the MILP finds none.
     """
     fixed = np.setdiff1d(chosen, near)
-    left = np.ones(problem.cover.shape[1], dtype=bool)
-    left[problem.cover[fixed].indices] = False  # covered by the sites kept
+    left = ~_covered_groups(problem, fixed)  # the kept sites cover the others
     forced = np.searchsorted(near, np.intersect1d(problem.forced, near))
     reduced = _restricted(problem, near, forced, groups=left)
     if reduced is not None and not problem.minimize:  # what the kept sites leave to spend

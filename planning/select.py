@@ -439,10 +439,7 @@ def _search_from_lp(
     against 0.69 %).
     """
     if problem.minimize and problem.cover.nnz > COVER_EXACT_MAX_NONZEROS:
-        rounded = _lp_rounded(problem, x)
-        if rounded is not None and _better(problem, rounded, chosen):
-            chosen = rounded
-        return _neighbourhood_search(problem, chosen, share)
+        return _neighbourhood_search(problem, _lp_rounded(problem, x, chosen), share)
     if problem.by_count and problem.cover.nnz > AUTO_EXACT_MAX_NONZEROS:
         return _neighbourhood_search(problem, chosen, share)
     return _local_search(problem, _lp_guided(problem, chosen, x, share), deadline)
