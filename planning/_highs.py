@@ -65,8 +65,9 @@ class _Solved:
     x : numpy.ndarray or None
         Values of the columns; None when no feasible point was found.
     row_dual : numpy.ndarray or None
-        Duals of the rows of an LP solved to optimality (HiGHS's sign: the change of the
-        objective per unit of the row's bound); None otherwise.
+        Duals of the rows of an LP solved to optimality, or PDLP's last iterate when it
+        stopped at the time limit (HiGHS's sign: the change of the objective per unit of the
+        row's bound); None otherwise.
     bound : float
         Proven bound on the optimum: the MIP dual bound, or the LP optimum.
     status : str
@@ -122,8 +123,9 @@ def solve_highs(  # noqa: PLR0913 a model has this many parts
         point found so far and the bound proved are returned.
     presolve : bool, default False
         HiGHS's presolve.
-    solver : {"choose", "simplex", "ipx"}
-        For an LP: dual simplex or interior point (IPX).
+    solver : {"choose", "simplex", "ipx", "pdlp"}
+        For an LP: dual simplex, interior point (IPX) or the first-order primal-dual
+        hybrid gradient (PDLP), whose iterates are usable duals at any time.
     """
     columns = matrix.tocsc()
     model = highspy.HighsLp()
@@ -169,8 +171,9 @@ def solve_highs(  # noqa: PLR0913 a model has this many parts
     feasible = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
     solution = highs.getSolution()
     x = np.array(solution.col_value) if feasible else None
-    lp_optimal = not integer.any() and status == "optimal" and solution.dual_valid
-    row_dual = np.array(solution.row_dual) if lp_optimal else None
+    usable = status == "optimal" or (solver == "pdlp" and status == "time_limit")
+    has_duals = not integer.any() and usable and solution.dual_valid
+    row_dual = np.array(solution.row_dual) if has_duals else None
     objective = float(info.objective_function_value) if feasible else np.inf
     bound = float(info.mip_dual_bound) if integer.any() else objective
     return _Solved(x, row_dual, bound, status)

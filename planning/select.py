@@ -30,6 +30,8 @@ from whitespot.planning._bounds import (
     LAGRANGIAN_ITERATIONS,
     LP_BOUND_MAX_NONZEROS,
     LP_RACE_MAX_NONZEROS,
+    PDLP_MAX_NONZEROS,
+    _first_order_bound,
     _fixed_by_reduced_cost,
     _lagrangian,
     _lp_dual_bound,
@@ -304,9 +306,11 @@ def _improve_and_bound(
     swaps for maximal covering, dropping redundant sites for set covering) and, for the
     covering problems, kernel search, which stops when the LP is solved. Larger instances
     take the Lagrangian dual as the bound, which keeps improving on the second core while
-    the heuristics run. Then, with a `tolerance` (``auto``), sites are fixed by their
-    reduced costs at the best dual and the rest is solved exactly (:func:`_fix_and_solve`);
-    when that is too large, kernel search goes on with the best dual's ranking. Large set
+    the heuristics run; for set covering (up to :data:`PDLP_MAX_NONZEROS`) PDLP gives the
+    bound from the start, and the search has the first core. Then, with a `tolerance`
+    (``auto``), sites are fixed by their reduced costs at the best dual and the rest is
+    solved exactly (:func:`_fix_and_solve`); when that is too large, kernel search goes on
+    with the best dual's ranking. Large set
     covers (and, after the LP, large maximal covering by count) search neighbourhoods
     instead (:func:`_search`, :func:`_search_from_lp`).
 
@@ -318,16 +322,20 @@ def _improve_and_bound(
     worth_searching = 1e-4 if tolerance is None else tolerance
     second_core = ThreadPoolExecutor(max_workers=1)
     lp, lp_done = _relaxation(problem, second_core, deadline)
-    # at most a quarter of the time: on the largest matrices 2,000 steps take a minute
-    first_pass = time.perf_counter() + 0.25 * (deadline - time.perf_counter())
+    later = None  # the bound that goes on beside the heuristics, without an LP
+    if lp is None and problem.minimize and problem.cover.nnz <= PDLP_MAX_NONZEROS:
+        later = second_core.submit(_first_order_bound, problem, deadline - 0.5)
+    # subgradient steps for at most a quarter of the time (on the largest matrices 2,000
+    # take a minute); none where PDLP bounds a set cover: the search gets the time
+    share = 0.25 if later is None else 0.0
+    first_pass = time.perf_counter() + share * (deadline - time.perf_counter())
     dual = _lagrangian(problem, _value(problem, chosen), first_pass, LAGRANGIAN_ITERATIONS,
                        stop=lp_done)  # fmt: skip
     bound, multiplier = dual.bound, dual.multiplier
     if dual.proposal is not None and _better(problem, dual.proposal, chosen):
         chosen = dual.proposal
     stop = threading.Event()  # the continuation ends when the heuristics do
-    later = None
-    if lp is None:
+    if lp is None and later is None:
         later = second_core.submit(
             _lagrangian, problem, _value(problem, chosen), deadline - 0.5,
             LAGRANGIAN_ITERATIONS * 100, dual.multiplier, stop,

@@ -57,6 +57,15 @@ def random_instance(seed, n_sites=7, n_demand=12, density=0.3):
     return CoverageMatrix.from_cover(csr_matrix(cover), weight, cost), cover, weight, cost
 
 
+def objective(kind, sites, budget):
+    """(sites, budget, cover_all) for one kind of problem, as ``_problem`` takes them."""
+    return {
+        "sites": (sites, None, False),
+        "budget": (None, budget, False),
+        "cover_all": (None, None, True),
+    }[kind]
+
+
 def brute_force(cover, weight, cost, *, sites=None, budget=None, cover_all=False):
     n = cover.shape[0]
     coverable = cover.any(axis=0)
@@ -185,7 +194,10 @@ def test_lagrangian_alone_on_two_cores_gives_valid_bounds(seed, kind):
     matrix, cover, weight, cost = random_instance(seed, n_sites=8, n_demand=14)
     limit = {"sites": {"sites": 3}, "budget": {"budget": 9.0}, "cover_all": {"cover_all": True}}
     optimum = brute_force(cover, weight, cost, **limit[kind])
-    with mock.patch.object(select_module, "LP_BOUND_MAX_NONZEROS", -1):
+    with (
+        mock.patch.object(select_module, "LP_BOUND_MAX_NONZEROS", -1),
+        mock.patch.object(select_module, "PDLP_MAX_NONZEROS", -1),
+    ):
         result = select_sites(matrix, method="greedy", time_limit_s=5.0, **limit[kind])
     if kind == "cover_all":
         assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
@@ -198,12 +210,7 @@ def test_milp_starts_from_the_incumbent_and_stops_when_asked(kind):
     """Stopped before its first node, HiGHS returns the start it was given (status
     "interrupted") with a bound no tighter than the optimum it proves when not stopped."""
     matrix, *_ = random_instance(5, n_sites=60, n_demand=400, density=0.06)
-    goal = {
-        "sites": (6, None, False),
-        "budget": (None, 25.0, False),
-        "cover_all": (None, None, True),
-    }
-    problem = select_module._problem(matrix, *goal[kind], (), ())
+    problem = select_module._problem(matrix, *objective(kind, 6, 25.0), (), ())
     start = select_module._greedy(problem)
     stop = threading.Event()
     stop.set()
@@ -266,29 +273,66 @@ def test_lp_stopped_before_it_finishes_gives_only_the_trivial_bound(solver):
     assert select_module._lp_dual_bound(problem, 30.0, solver).x is not None
 
 
-@pytest.mark.parametrize("solver", ["ipx", "simplex"])
+@pytest.mark.parametrize("solver", ["ipx", "simplex", "pdlp"])
 @pytest.mark.parametrize("kind", ["sites", "budget", "cover_all"])
 def test_lp_dual_bound_is_the_lp_optimum(kind, solver):
-    """The bound evaluated at the LP's duals equals the LP optimum, by either method."""
+    """The bound evaluated at the LP's duals equals the LP optimum, by any method (PDLP to
+    its optimality tolerance)."""
     matrix, *_ = random_instance(7, n_sites=30, n_demand=200, density=0.1)
-    goal = {
-        "sites": (5, None, False),
-        "budget": (None, 12.0, False),
-        "cover_all": (None, None, True),
-    }
-    problem = select_module._problem(matrix, *goal[kind], (), ())
+    problem = select_module._problem(matrix, *objective(kind, 5, 12.0), (), ())
     _, relaxation, status = select_module._milp(problem, 30.0, 0.0, relax=True)
     assert status == "optimal"
     lp = select_module._lp_dual_bound(problem, 30.0, solver)
     bound, multiplier = lp.bound, lp.multiplier
-    assert multiplier is not None
-    assert bound == pytest.approx(relaxation, rel=1e-7)
-    optimum = select_sites(matrix, method="exact", **dict(zip(("sites", "budget", "cover_all"),
-                                                            goal[kind], strict=True)))  # fmt: skip
+    assert multiplier is not None and lp.x is not None
+    assert bound == pytest.approx(relaxation, rel=1e-5 if solver == "pdlp" else 1e-7)
+    given = dict(zip(("sites", "budget", "cover_all"), objective(kind, 5, 12.0), strict=True))
+    optimum = select_sites(matrix, method="exact", **given)
     if problem.minimize:
         assert relaxation <= optimum.objective + 1e-6
     else:
         assert relaxation >= optimum.objective - 1e-6
+
+
+@pytest.mark.parametrize("kind", ["sites", "budget", "cover_all"])
+def test_pdlp_stopped_at_its_time_limit_still_proves_a_bound(kind):
+    """PDLP's iterate at its time limit gives duals, and the bound evaluated at them lies on
+    the right side of the LP optimum; it gives no values (the iterate solves nothing)."""
+    # 50,000 entries: PDLP is 1e-4 from the optimum after 0.01 s, its tolerance is 1e-7
+    matrix, *_ = random_instance(11, n_sites=1000, n_demand=10_000, density=0.005)
+    problem = select_module._problem(matrix, *objective(kind, 10, 40.0), (), ())
+    relaxation = select_module._lp_dual_bound(problem, 60.0, "ipx").bound
+    early = select_module._lp_dual_bound(problem, 0.01, "pdlp")
+    assert early.x is None and early.multiplier is not None and np.isfinite(early.bound)
+    if problem.minimize:
+        assert early.bound <= relaxation + 1e-6
+    else:
+        assert early.bound >= relaxation - 1e-6
+
+
+def test_a_large_set_cover_takes_its_bound_from_pdlp():
+    """Beyond LP_BOUND_MAX_NONZEROS (and up to PDLP_MAX_NONZEROS) a set cover's bound is
+    PDLP's, which here reaches the LP optimum; beyond both, subgradient steps give it."""
+    matrix, cover, weight, cost = random_instance(6, n_sites=12, n_demand=30, density=0.25)
+    optimum = brute_force(cover, weight, cost, cover_all=True)  # 34; the LP's optimum 33.5
+    calls = []
+    original = select_module._first_order_bound
+
+    def spy(problem, deadline):
+        calls.append(original(problem, deadline))
+        return calls[-1]
+
+    for pdlp_up_to in (10**9, -1):
+        with (
+            mock.patch.object(select_module, "LP_BOUND_MAX_NONZEROS", -1),
+            mock.patch.object(select_module, "PDLP_MAX_NONZEROS", pdlp_up_to),
+            mock.patch.object(select_module, "_first_order_bound", spy),
+        ):
+            result = select_sites(matrix, cover_all=True, method="greedy", time_limit_s=5)
+        assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
+        if pdlp_up_to > 0:
+            assert len(calls) == 1 and result.bound == pytest.approx(33.5, rel=1e-5)
+    assert len(calls) == 1
 
 
 @settings(max_examples=200, deadline=None)
