@@ -30,7 +30,7 @@ LP_BOUND_MAX_NONZEROS = 1_500_000
 """Up to this many matrix entries the bound comes from the LP relaxation, solved on the
 second core while the heuristics run (about 6 s for set covering and 38 s for maximal
 covering at 0.66 M entries); it is tighter than what subgradient steps reach in the same
-time. Beyond, the Lagrangian dual is the bound, or for set covering PDLP's
+time. Beyond, the Lagrangian dual is the bound, or for set covering and budgets PDLP's
 (:data:`PDLP_MAX_NONZEROS`)."""
 
 
@@ -43,26 +43,29 @@ is always faster: at 10,000 points of family A interior point took 0.5 s and dua
 (0.66 M entries) it took 23 s, dual simplex was not done in 120 s."""
 
 
-PDLP_MAX_NONZEROS = 6_000_000
-"""Set covering beyond :data:`LP_BOUND_MAX_NONZEROS`, up to this many matrix entries, takes
-its bound from PDLP (:func:`_first_order_bound`) on the second core instead of subgradient
-steps, and the first core spends all its time on the search. Benchmark, 60 s, side by side
-(gap with the Lagrangian -> with PDLP): family B at 50,000 points (3.4 M entries) 8.75 ->
-4.79 %; at 200,000 points A 12.36 -> 10.72 %, B 14.31 -> 11.20 %; up to 140 MB more
-peak memory.
-The covering problems keep subgradient steps: on their larger matrices (13-18 M entries)
-PDLP's bound after a minute was weaker at 200,000 points (number of sites 3.51 against
-3.08 % on A, 4.05 against 2.93 % on B; budget 2.04 against 1.88 % on B), and its copies of
-the matrix took 0.7-1.7 GB more. The ceiling keeps HiGHS's and PDLP's copies (about 60
-bytes per entry: 0.8 GB at 13 M entries) under 0.4 GB."""
+PDLP_MAX_NONZEROS = 15_000_000
+"""Set covering and budgeted covering beyond :data:`LP_BOUND_MAX_NONZEROS`, up to this many
+matrix entries, take their bound from PDLP (:func:`_first_order_bound`) on the second core
+from the start, instead of subgradient steps; a set cover then spends the first core's
+time on the search alone. Benchmark, 60 s, side by side (gap with the Lagrangian -> with
+PDLP): set covering, family B at 50,000 points (3.4 M entries) 8.75 -> 4.79 %, at 200,000
+points A 12.36 -> 10.72 % and B 14.31 -> 11.20 %; budgets, B at 50,000 points (13.3 M
+entries) 0.54 -> 0.28 % and 0.67 -> 0.35 % (two runs each), A at 200,000 points (5.5 M)
+0.80 -> 0.65 %. Maximal covering by count keeps subgradient steps: PDLP's bound after a
+minute was weaker at 200,000 points (3.51 against 3.08 % on A, 4.05 against 2.93 % on B)
+and no better at 50,000 (B: 0.60 against 0.62 %). HiGHS's and PDLP's copies of the matrix
+take about 60 bytes per entry (0.8 GB at 13.3 M): the ceiling keeps them under 0.9 GB,
+and leaves out the budget of family B at 200,000 points (18 M entries), where PDLP's bound
+was weaker too (2.04 against 1.88 %)."""
 
 
 PDLP_SETUP_S_PER_ENTRY = 1e-6
 """HiGHS sets PDLP up (its own copies of the matrix, scaling) before PDLP's clock starts,
 and ends it after: measured 0.3-0.45 microseconds per matrix entry on an idle machine, up
 to 0.9 with the search on the other core (set covering at 3.4 M entries ended 1.2-1.6 s
-after its time limit when given 0.5 microseconds). :func:`_first_order_bound` takes it off
-the time it gives PDLP."""
+after its time limit when given 0.5 microseconds; with 1, select_sites ended 58.3-60.1 s
+into a 60 s limit at 3.4-13.3 M entries). :func:`_first_order_bound` takes it off the time
+it gives PDLP."""
 
 
 @dataclass(frozen=True)

@@ -306,8 +306,8 @@ def _improve_and_bound(
     swaps for maximal covering, dropping redundant sites for set covering) and, for the
     covering problems, kernel search, which stops when the LP is solved. Larger instances
     take the Lagrangian dual as the bound, which keeps improving on the second core while
-    the heuristics run; for set covering (up to :data:`PDLP_MAX_NONZEROS`) PDLP gives the
-    bound from the start, and the search has the first core. Then, with a `tolerance`
+    the heuristics run; for set covering and budgets (up to :data:`PDLP_MAX_NONZEROS`)
+    PDLP gives the bound from the start instead. Then, with a `tolerance`
     (``auto``), sites are fixed by their reduced costs at the best dual and the rest is
     solved exactly (:func:`_fix_and_solve`); when that is too large, kernel search goes on
     with the best dual's ranking. Large set
@@ -323,11 +323,17 @@ def _improve_and_bound(
     second_core = ThreadPoolExecutor(max_workers=1)
     lp, lp_done = _relaxation(problem, second_core, deadline)
     later = None  # the bound that goes on beside the heuristics, without an LP
-    if lp is None and problem.minimize and problem.cover.nnz <= PDLP_MAX_NONZEROS:
+    first_order = (
+        lp is None
+        and (problem.minimize or problem.by_budget)
+        and problem.cover.nnz <= PDLP_MAX_NONZEROS
+    )
+    if first_order:
         later = second_core.submit(_first_order_bound, problem, deadline - 0.5)
     # subgradient steps for at most a quarter of the time (on the largest matrices 2,000
-    # take a minute); none where PDLP bounds a set cover: the search gets the time
-    share = 0.25 if later is None else 0.0
+    # take a minute): they rank the sites for kernel search; a set cover that PDLP bounds
+    # spends the time on neighbourhood search instead
+    share = 0.0 if first_order and problem.minimize else 0.25
     first_pass = time.perf_counter() + share * (deadline - time.perf_counter())
     dual = _lagrangian(problem, _value(problem, chosen), first_pass, LAGRANGIAN_ITERATIONS,
                        stop=lp_done)  # fmt: skip

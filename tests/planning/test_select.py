@@ -310,11 +310,17 @@ def test_pdlp_stopped_at_its_time_limit_still_proves_a_bound(kind):
         assert early.bound >= relaxation - 1e-6
 
 
-def test_a_large_set_cover_takes_its_bound_from_pdlp():
-    """Beyond LP_BOUND_MAX_NONZEROS (and up to PDLP_MAX_NONZEROS) a set cover's bound is
-    PDLP's, which here reaches the LP optimum; beyond both, subgradient steps give it."""
+@pytest.mark.parametrize("kind", ["cover_all", "budget", "sites"])
+def test_large_set_covers_and_budgets_take_their_bound_from_pdlp(kind):
+    """Beyond LP_BOUND_MAX_NONZEROS (and up to PDLP_MAX_NONZEROS) set covering and budgets
+    take their bound from PDLP, which here reaches the LP optimum; maximal covering by
+    count, and any problem beyond both, from subgradient steps."""
     matrix, cover, weight, cost = random_instance(6, n_sites=12, n_demand=30, density=0.25)
-    optimum = brute_force(cover, weight, cost, cover_all=True)  # 34; the LP's optimum 33.5
+    sites, budget = 3, 9.0
+    limit = dict(zip(("sites", "budget", "cover_all"), objective(kind, sites, budget), strict=True))
+    optimum = brute_force(cover, weight, cost, **limit)
+    problem = select_module._problem(matrix, *objective(kind, sites, budget), (), ())
+    relaxation = select_module._lp_dual_bound(problem, 30.0, "ipx").bound
     calls = []
     original = select_module._first_order_bound
 
@@ -328,11 +334,14 @@ def test_a_large_set_cover_takes_its_bound_from_pdlp():
             mock.patch.object(select_module, "PDLP_MAX_NONZEROS", pdlp_up_to),
             mock.patch.object(select_module, "_first_order_bound", spy),
         ):
-            result = select_sites(matrix, cover_all=True, method="greedy", time_limit_s=5)
-        assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
-        if pdlp_up_to > 0:
-            assert len(calls) == 1 and result.bound == pytest.approx(33.5, rel=1e-5)
-    assert len(calls) == 1
+            result = select_sites(matrix, method="greedy", time_limit_s=5, **limit)
+        if kind == "cover_all":
+            assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
+        else:
+            assert result.objective - 1e-9 <= optimum <= result.bound + 1e-6
+        if pdlp_up_to > 0 and kind != "sites":
+            assert len(calls) == 1 and result.bound == pytest.approx(relaxation, rel=1e-5)
+    assert len(calls) == (0 if kind == "sites" else 1)
 
 
 @settings(max_examples=200, deadline=None)
