@@ -47,16 +47,16 @@ PDLP_MAX_NONZEROS = 15_000_000
 """Set covering and budgeted covering beyond :data:`LP_BOUND_MAX_NONZEROS`, up to this many
 matrix entries, take their bound from PDLP (:func:`_first_order_bound`) on the second core
 from the start, instead of subgradient steps; a set cover then spends the first core's
-time on the search alone. Benchmark, 60 s, side by side (gap with the Lagrangian -> with
-PDLP): set covering, family B at 50,000 points (3.4 M entries) 8.75 -> 4.79 %, at 200,000
-points A 12.36 -> 10.72 % and B 14.31 -> 11.20 %; budgets, B at 50,000 points (13.3 M
-entries) 0.54 -> 0.28 % and 0.67 -> 0.35 % (two runs each), A at 200,000 points (5.5 M)
-0.80 -> 0.65 %. Maximal covering by count keeps subgradient steps: PDLP's bound after a
-minute was weaker at 200,000 points (3.51 against 3.08 % on A, 4.05 against 2.93 % on B)
-and no better at 50,000 (B: 0.60 against 0.62 %). HiGHS's and PDLP's copies of the matrix
-take about 60 bytes per entry (0.8 GB at 13.3 M): the ceiling keeps them under 0.9 GB,
-and leaves out the budget of family B at 200,000 points (18 M entries), where PDLP's bound
-was weaker too (2.04 against 1.88 %)."""
+time on the search alone. Benchmark instances, select_sites with 60 s, the two run one
+after the other (gap with the Lagrangian -> with PDLP): set covering, family B at 50,000
+points (3.4 M entries) 8.75 -> 4.79 %, at 200,000 points A 12.36 -> 10.72 % and B 14.31 ->
+11.20 %; budgets, B at 50,000 points (13.3 M entries) 0.54 -> 0.28 % and 0.67 -> 0.35 %
+(two runs each), A at 200,000 points (5.5 M) 0.80 -> 0.65 %. Maximal covering by count
+keeps subgradient steps: PDLP's bound after a minute was weaker at 200,000 points (3.51
+against 3.08 % on A, 4.05 against 2.93 % on B) and no better at 50,000 (B: 0.60 against
+0.62 %). HiGHS's and PDLP's copies of the matrix take about 60 bytes per entry (0.8 GB at
+13.3 M): the ceiling keeps them under 0.9 GB, and leaves out the budget of family B at
+200,000 points (18 M entries), where PDLP's bound was weaker too (2.04 against 1.88 %)."""
 
 
 PDLP_SETUP_S_PER_ENTRY = 1e-6

@@ -307,12 +307,11 @@ def _improve_and_bound(
     covering problems, kernel search, which stops when the LP is solved. Larger instances
     take the Lagrangian dual as the bound, which keeps improving on the second core while
     the heuristics run; for set covering and budgets (up to :data:`PDLP_MAX_NONZEROS`)
-    PDLP gives the bound from the start instead. Then, with a `tolerance`
-    (``auto``), sites are fixed by their reduced costs at the best dual and the rest is
-    solved exactly (:func:`_fix_and_solve`); when that is too large, kernel search goes on
-    with the best dual's ranking. Large set
-    covers (and, after the LP, large maximal covering by count) search neighbourhoods
-    instead (:func:`_search`, :func:`_search_from_lp`).
+    PDLP gives the bound from the start instead. Then, with a `tolerance` (``auto``), sites
+    are fixed by their reduced costs at the best dual and the rest is solved exactly
+    (:func:`_fix_and_solve`); when that is too large, kernel search goes on with the best
+    dual's ranking. Large set covers (and, after the LP, large maximal covering by count)
+    search neighbourhoods instead (:func:`_search`, :func:`_search_from_lp`).
 
     Returns
     -------
