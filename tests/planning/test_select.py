@@ -66,6 +66,12 @@ def objective(kind, sites, budget):
     }[kind]
 
 
+def goal(kind, sites, budget):
+    """The one keyword of ``select_sites`` (and ``brute_force``) for one kind of problem."""
+    return {"sites": {"sites": sites}, "budget": {"budget": budget},
+            "cover_all": {"cover_all": True}}[kind]  # fmt: skip
+
+
 def brute_force(cover, weight, cost, *, sites=None, budget=None, cover_all=False):
     n = cover.shape[0]
     coverable = cover.any(axis=0)
@@ -192,13 +198,12 @@ def test_swap_search_repairs_a_greedy_trap():
 def test_lagrangian_alone_on_two_cores_gives_valid_bounds(seed, kind):
     """Without any LP bound, the Lagrangian continues on the second core: still a bound."""
     matrix, cover, weight, cost = random_instance(seed, n_sites=8, n_demand=14)
-    limit = {"sites": {"sites": 3}, "budget": {"budget": 9.0}, "cover_all": {"cover_all": True}}
-    optimum = brute_force(cover, weight, cost, **limit[kind])
+    optimum = brute_force(cover, weight, cost, **goal(kind, 3, 9.0))
     with (
         mock.patch.object(select_module, "LP_BOUND_MAX_NONZEROS", -1),
         mock.patch.object(select_module, "PDLP_MAX_NONZEROS", -1),
     ):
-        result = select_sites(matrix, method="greedy", time_limit_s=5.0, **limit[kind])
+        result = select_sites(matrix, method="greedy", time_limit_s=5.0, **goal(kind, 3, 9.0))
     if kind == "cover_all":
         assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
     else:
@@ -286,8 +291,7 @@ def test_lp_dual_bound_is_the_lp_optimum(kind, solver):
     bound, multiplier = lp.bound, lp.multiplier
     assert multiplier is not None and lp.x is not None
     assert bound == pytest.approx(relaxation, rel=1e-5 if solver == "pdlp" else 1e-7)
-    given = dict(zip(("sites", "budget", "cover_all"), objective(kind, 5, 12.0), strict=True))
-    optimum = select_sites(matrix, method="exact", **given)
+    optimum = select_sites(matrix, method="exact", **goal(kind, 5, 12.0))
     if problem.minimize:
         assert relaxation <= optimum.objective + 1e-6
     else:
@@ -317,7 +321,7 @@ def test_large_set_covers_and_budgets_take_their_bound_from_pdlp(kind):
     count, and any problem beyond both, from subgradient steps."""
     matrix, cover, weight, cost = random_instance(6, n_sites=12, n_demand=30, density=0.25)
     sites, budget = 3, 9.0
-    limit = dict(zip(("sites", "budget", "cover_all"), objective(kind, sites, budget), strict=True))
+    limit = goal(kind, sites, budget)
     optimum = brute_force(cover, weight, cost, **limit)
     problem = select_module._problem(matrix, *objective(kind, sites, budget), (), ())
     relaxation = select_module._lp_dual_bound(problem, 30.0, "ipx").bound
@@ -591,12 +595,8 @@ def test_neighbourhood_search_stays_feasible_and_with_every_site_free_reaches_th
     """Small neighbourhoods give a feasible solution holding the forced site, never worse
     than the start; neighbourhoods as large as the problem solve it to the optimum."""
     matrix, cover, weight, cost = random_instance(seed, n_sites=10, n_demand=18, density=0.3)
-    limit = {"sites": {"sites": 3}, "budget": {"budget": 12.0}, "cover_all": {"cover_all": True}}
-    limit = limit[kind]
-    problem = select_module._problem(
-        matrix, limit.get("sites"), limit.get("budget"), "cover_all" in limit,
-        [matrix.site_ids[0]], (),
-    )  # fmt: skip
+    limit = goal(kind, 3, 12.0)
+    problem = select_module._problem(matrix, *objective(kind, 3, 12.0), [matrix.site_ids[0]], ())
     start = select_module._greedy(problem)
     if problem.minimize:
         start = select_module._drop_redundant(problem, start)
