@@ -167,23 +167,44 @@ class Calibration:
         matched : numpy.ndarray of bool
             Towers a group matched.
         """
+        group = self._matches(operator, technology)
+        matched = group >= 0
+        offset = np.array([g.offset_db for g in self.groups] + [0.0])[group]
+        slope = np.array([g.slope_db_per_decade for g in self.groups] + [0.0])[group]
+        return offset, slope, matched
+
+    def fitted_ranges_km(
+        self, operator: Sequence[str], technology: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Distances each tower's correction was fitted over (its group's), km.
+
+        The slope is never extrapolated: nearer than the least distance or beyond the
+        greatest, the correction is held at its value there.
+
+        Returns
+        -------
+        least_km, greatest_km : numpy.ndarray
+            Per tower; 0 and inf where no group matches or its range is unknown.
+        """
+        group = self._matches(operator, technology)
+        least = np.array([g.distance_min_km for g in self.groups] + [0.0])[group]
+        greatest = np.array([g.distance_max_km for g in self.groups] + [np.inf])[group]
+        return np.nan_to_num(least, nan=0.0), np.nan_to_num(greatest, nan=np.inf)
+
+    def _matches(self, operator: Sequence[str], technology: Sequence[str]) -> np.ndarray:
+        """Position in :attr:`groups` of each tower's most specific group; -1 where none."""
         operator = np.array([fold_operator(o) for o in operator], dtype=object)
         technology = np.asarray(technology, dtype=object)
-        offset = np.zeros(len(operator))
-        slope = np.zeros(len(operator))
-        matched = np.zeros(len(operator), dtype=bool)
-        for group in sorted(self.groups, key=_generality):
-            hits = ~matched
-            if group.operator != ANY:
-                hits &= operator == fold_operator(group.operator)
-            if group.technology != ANY:
-                hits &= technology == group.technology
-            offset[hits], slope[hits], matched[hits] = (
-                group.offset_db,
-                group.slope_db_per_decade,
-                True,
-            )
-        return offset, slope, matched
+        group = np.full(len(operator), -1)
+        for position in sorted(range(len(self.groups)), key=lambda i: _generality(self.groups[i])):
+            candidate = self.groups[position]
+            hits = group < 0
+            if candidate.operator != ANY:
+                hits &= operator == fold_operator(candidate.operator)
+            if candidate.technology != ANY:
+                hits &= technology == candidate.technology
+            group[hits] = position
+        return group
 
     def coverage_note(self, operator: Sequence[str], technology: Sequence[str]) -> str:
         """Say how many towers a group corrects, and which stay as modelled."""

@@ -16,19 +16,28 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from whitespot.coverage.budget import LinkBudget
+from whitespot.coverage.calibration import fold_operator
+from whitespot.coverage.measured import operator_keys
 from whitespot.coverage.setup import SignalSetup
-from whitespot.data import TECHNOLOGIES, projected_xy
+from whitespot.data import projected_xy
 
 EVIDENCE_CLASSES = (
     "no_evidence",
     "agrees",
     "survey_contradicts_prediction",
     "measurements_contradict_prediction",
+    "measurements_partly_contradict",
+    "measured_other_network",
 )
 """no_evidence: neither a survey answer nor enough measurements; agrees: what is known
 agrees with the prediction (covered or not); survey_contradicts_prediction: the survey
-says otherwise (it wins over measurements); measurements_contradict_prediction: the
-measurements do."""
+says otherwise (it wins over measurements); measurements_contradict_prediction: every
+network the model says covers the village was measured, and none reaches its threshold
+(predicted covered), or some network is measured above its threshold (predicted gap);
+measurements_partly_contradict: the networks measured are below their thresholds, but
+another network the model says covers the village was not measured (the prediction
+stands, flagged for a check); measured_other_network: enough samples near the village,
+but only of operators or technologies the prediction does not rest on."""
 
 EVIDENCE_COLUMNS = (
     "evidence",
@@ -36,10 +45,14 @@ EVIDENCE_COLUMNS = (
     "check_in_field",
     "survey_signal",
     "measured_signal_dbm",
+    "measured_operator",
     "measured_technology",
     "measurements",
 )
 """Columns :func:`weigh_evidence` adds to the gap list."""
+
+NETWORK_KEYS = ("village", "operator", "technology")
+"""A network at a village: an operator's technology (operators folded: case and spaces)."""
 
 
 def measured_at_villages(
@@ -49,8 +62,11 @@ def measured_at_villages(
     *,
     radius_m: float,
     min_samples: int,
-) -> pd.DataFrame:
-    """Median measured level near each village, per technology, and the best of them.
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Median measured level near each village, per network (operator x technology).
+
+    A phone measures one operator's network in one technology: its samples say nothing of
+    another operator's signal, so every network is judged on its own samples.
 
     Parameters
     ----------
@@ -63,31 +79,43 @@ def measured_at_villages(
     radius_m : float
         Measurements within this distance of the village point count, m.
     min_samples : int
-        A technology's median counts as evidence from this many samples on.
+        A network's median counts as evidence from this many samples on.
 
     Returns
     -------
-    pandas.DataFrame
+    per_village : pandas.DataFrame
         One row per village (positional): ``measurements`` (samples within the radius, all
-        technologies), ``measured_signal_dbm`` (median level of the technology with the
-        largest margin over its threshold, among those with `min_samples`),
+        networks), and for the network with the largest margin among those with
+        `min_samples`: ``measured_signal_dbm`` (its median level), ``measured_operator``,
         ``measured_technology`` and ``measured_status`` (covered, weak, none or missing),
-        judged like the prediction (margins of the link budget subtracted), and
-        ``margin_<technology>_db``, the margin of each technology's median (NaN where that
-        technology has fewer than `min_samples`).
+        judged like the prediction (margins of the link budget subtracted).
+    per_network : pandas.DataFrame
+        One row per (village, network) with `min_samples`: :data:`NETWORK_KEYS`,
+        ``samples``, ``median_dbm`` and ``measured_margin_db`` (dB over the threshold and
+        the budget's margins).
     """
     size = len(villages)
     out = pd.DataFrame(
         {
             "measurements": np.zeros(size, dtype=np.int64),
             "measured_signal_dbm": np.full(size, np.nan),
+            "measured_operator": pd.array([pd.NA] * size, dtype="string"),
             "measured_technology": pd.array([pd.NA] * size, dtype="string"),
             "measured_status": pd.array([pd.NA] * size, dtype="string"),
-            **{f"margin_{kind}_db": np.full(size, np.nan) for kind in TECHNOLOGIES},
+        }
+    )
+    per_network = pd.DataFrame(
+        {
+            "village": np.zeros(0, dtype=np.int64),
+            "operator": [],
+            "technology": [],
+            "samples": np.zeros(0, dtype=np.int64),
+            "median_dbm": [],
+            "measured_margin_db": [],
         }
     )
     if measurements is None or not len(measurements) or not size:
-        return out
+        return out, per_network
     if setup.technology is not None:
         measurements = measurements[measurements["technology"] == setup.technology]
     village_xy = projected_xy(villages, setup.crs)
@@ -95,37 +123,50 @@ def measured_at_villages(
     near = cKDTree(village_xy).sparse_distance_matrix(
         cKDTree(sample_xy), radius_m, output_type="ndarray"
     )
+    operator, _, spellings = operator_keys(measurements["operator"])
+    keys = np.array([fold_operator(name) for name in spellings], dtype=object)
     pairs = pd.DataFrame(
         {
             "village": near["i"],
+            "operator": keys[operator[near["j"]]] if len(keys) else [],
             "technology": measurements["technology"].to_numpy().astype(str)[near["j"]],
             "level_dbm": measurements["signal_dbm"].to_numpy(dtype=float)[near["j"]],
         }
     )
     out["measurements"] = np.bincount(pairs["village"], minlength=size)
-    per_technology = pairs.groupby(["village", "technology"], sort=True)["level_dbm"].agg(
-        ["median", "size"]
+    grouped = pairs.groupby(list(NETWORK_KEYS), sort=True)["level_dbm"].agg(["median", "size"])
+    grouped = grouped[grouped["size"] >= min_samples].reset_index()
+    if grouped.empty:
+        return out, per_network
+    per_network = pd.DataFrame(
+        {
+            "village": grouped["village"].to_numpy(dtype=np.int64),
+            "operator": grouped["operator"].to_numpy(),
+            "technology": grouped["technology"].to_numpy(),
+            "samples": grouped["size"].to_numpy(dtype=np.int64),
+            "median_dbm": grouped["median"].to_numpy(),
+            "measured_margin_db": grouped["median"].to_numpy()
+            - _thresholds(grouped["technology"], setup.budget),
+        }
     )
-    per_technology = per_technology[per_technology["size"] >= min_samples].reset_index()
-    if per_technology.empty:
-        return out
-    per_technology["margin_db"] = per_technology["median"] - _thresholds(
-        per_technology["technology"], setup.budget
-    )
-    for kind, rows in per_technology.groupby("technology").indices.items():
-        chosen = per_technology.iloc[rows]
-        out.loc[chosen["village"].to_numpy(), f"margin_{kind}_db"] = chosen["margin_db"].to_numpy()
-    best = per_technology.sort_values(
-        ["village", "margin_db", "technology"], ascending=[True, False, True]
+    spelling = dict(zip(keys, spellings, strict=True))
+    best = per_network.sort_values(
+        ["village", "measured_margin_db", "operator", "technology"],
+        ascending=[True, False, True, True],
     ).drop_duplicates("village")
     rows = best["village"].to_numpy()
-    margin = best["margin_db"].to_numpy()
-    out.loc[rows, "measured_signal_dbm"] = np.round(best["median"].to_numpy(), 1)
+    out.loc[rows, "measured_signal_dbm"] = np.round(best["median_dbm"].to_numpy(), 1)
+    out.loc[rows, "measured_operator"] = best["operator"].map(spelling).to_numpy()
     out.loc[rows, "measured_technology"] = best["technology"].to_numpy()
-    out.loc[rows, "measured_status"] = np.where(
-        margin >= 0, "covered", np.where(margin >= -setup.budget.weak_band_db, "weak", "none")
+    out.loc[rows, "measured_status"] = _status(
+        best["measured_margin_db"].to_numpy(), setup.budget.weak_band_db
     )
-    return out
+    return out, per_network
+
+
+def _status(margin_db: np.ndarray, weak_band_db: float) -> np.ndarray:
+    """covered, weak or none for margins over the threshold, dB."""
+    return np.where(margin_db >= 0, "covered", np.where(margin_db >= -weak_band_db, "weak", "none"))
 
 
 def _thresholds(technology: pd.Series, budget: LinkBudget) -> np.ndarray:
@@ -133,40 +174,82 @@ def _thresholds(technology: pd.Series, budget: LinkBudget) -> np.ndarray:
     return technology.map(budget.threshold_dbm).to_numpy(dtype=float) + budget.margin_db
 
 
-def weigh_evidence(table: pd.DataFrame, measured: pd.DataFrame) -> None:
+def weigh_evidence(
+    table: pd.DataFrame,
+    measured: pd.DataFrame,
+    per_network: pd.DataFrame,
+    predicted: pd.DataFrame,
+    weak_band_db: float,
+) -> None:
     """Add the evidence columns to gap-list rows and keep contradicted villages on the list.
 
-    `table` holds the predicted ``signal_status``, ``best_technology``, ``households``,
-    ``households_without_signal``, ``households_weak_signal`` and ``survey_signal``. The
-    prediction moves to ``predicted_signal_status``; where a survey or the measurements
-    find no signal at a village predicted covered, ``signal_status`` takes their status
-    and all its households count as without signal (weak: as weak). Every contradiction
-    sets ``check_in_field``; ``evidence_finding`` says which way: ``no_signal_found`` where the
-    model predicts coverage, ``signal_found`` where it predicts a gap ("" otherwise).
+    `table` holds the predicted ``signal_status``, ``households``,
+    ``households_without_signal``, ``households_weak_signal``, ``covered_share`` and
+    ``survey_signal``. The prediction moves to ``predicted_signal_status``; where a survey
+    or the measurements find no signal at a village predicted covered, ``signal_status``
+    takes their status, all its households count as without signal (weak: as weak) and
+    ``covered_share`` becomes 0. Every contradiction sets ``check_in_field``;
+    ``evidence_finding`` says which way: ``no_signal_found`` where the model predicts
+    coverage, ``signal_found`` where it predicts a gap ("" otherwise).
 
-    Measurements judge a village predicted covered only when they include its predicted
-    best server's technology (4G samples say nothing of the 2G signal that covers it);
-    they judge a predicted gap by any technology they find covered.
+    Each network (operator x technology) is judged on its own samples. A village predicted
+    covered is found without signal only when every network the model says covers its
+    point was measured and none reaches its threshold there; one network measured above
+    its threshold (any operator, any technology) confirms signal. A survey answer is the
+    field's word: measurements never overrule it, either way.
+
+    Parameters
+    ----------
+    measured, per_network : pandas.DataFrame
+        :func:`measured_at_villages` of the same villages.
+    predicted : pandas.DataFrame
+        :meth:`~whitespot.coverage.SignalEngine.network_margins` at the village points
+        (``point`` is the village's position).
+    weak_band_db : float
+        Width of the weak band below the threshold, dB.
     """
-    predicted = table["signal_status"].to_numpy().astype(str)
-    survey = _text(table.get("survey_signal"), len(table))
-    measured_status = _text(measured["measured_status"], len(table))
-    predicted_covered = predicted == "covered"
+    size = len(table)
+    status = table["signal_status"].to_numpy().astype(str)
+    survey = _text(table.get("survey_signal"), size)
+    predicted_covered = status == "covered"
 
     said = survey != ""
     survey_status = np.select([survey == "yes", survey == "weak"], ["covered", "weak"], "none")
     survey_differs = said & ((survey_status == "covered") != predicted_covered)
-    best_technology = _text(table["best_technology"], len(table))
-    margins = measured[[f"margin_{kind}_db" for kind in TECHNOLOGIES]].to_numpy(dtype=float)
-    column = pd.Index(TECHNOLOGIES).get_indexer(best_technology)
-    best_measured = (column >= 0) & np.isfinite(
-        margins[np.arange(len(table)), np.maximum(column, 0)]
+
+    judged = _networks_judged(per_network, predicted, size)
+    signal_measured = judged["best_measured_db"] >= 0
+    all_covering_below = (judged["covering"] > 0) & (
+        judged["covering_measured"] == judged["covering"]
     )
-    found = (measured_status != "") & (best_measured | ~predicted_covered)
-    measured_differs = found & ((measured_status == "covered") != predicted_covered)
+    measured_any = judged["networks_measured"] > 0
+    unsaid = ~said
+    no_signal_found = unsaid & predicted_covered & ~signal_measured & all_covering_below
+    partly = (
+        unsaid
+        & predicted_covered
+        & ~signal_measured
+        & (judged["covering_measured"] > 0)
+        & ~all_covering_below
+    )
+    other_network = (
+        unsaid
+        & predicted_covered
+        & measured_any
+        & ~signal_measured
+        & (judged["covering_measured"] == 0)
+    )
+    signal_found = unsaid & ~predicted_covered & signal_measured
+    measured_differs = no_signal_found | signal_found
     evidence = np.select(
-        [survey_differs, measured_differs, said | found],
-        ["survey_contradicts_prediction", "measurements_contradict_prediction", "agrees"],
+        [survey_differs, measured_differs, partly, other_network, said | measured_any],
+        [
+            "survey_contradicts_prediction",
+            "measurements_contradict_prediction",
+            "measurements_partly_contradict",
+            "measured_other_network",
+            "agrees",
+        ],
         "no_evidence",
     )
     contradicted = survey_differs | measured_differs
@@ -174,11 +257,13 @@ def weigh_evidence(table: pd.DataFrame, measured: pd.DataFrame) -> None:
         contradicted, np.where(predicted_covered, "no_signal_found", "signal_found"), ""
     )
     # the field's status where it finds no signal at a village the model calls covered
-    field_status = np.where(survey_differs, survey_status, measured_status)
+    field_status = np.where(
+        survey_differs, survey_status, _status(judged["covering_best_db"], weak_band_db)
+    )
     demoted = finding == "no_signal_found"
     households = table["households"].to_numpy(dtype=np.int64)
-    table["predicted_signal_status"] = predicted
-    table["signal_status"] = np.where(demoted, field_status, predicted)
+    table["predicted_signal_status"] = status
+    table["signal_status"] = np.where(demoted, field_status, status)
     table["households_without_signal"] = np.where(
         demoted, households, table["households_without_signal"].to_numpy()
     )
@@ -187,12 +272,63 @@ def weigh_evidence(table: pd.DataFrame, measured: pd.DataFrame) -> None:
         np.where(field_status == "weak", households, 0),
         table["households_weak_signal"].to_numpy(),
     )
+    if "covered_share" in table:
+        table["covered_share"] = np.where(demoted, 0.0, table["covered_share"].to_numpy())
     table["survey_signal"] = pd.array(np.where(said, survey, None), dtype="string")
-    for column in ("measured_signal_dbm", "measured_technology", "measurements"):
+    for column in (
+        "measured_signal_dbm",
+        "measured_operator",
+        "measured_technology",
+        "measurements",
+    ):
         table[column] = measured[column].to_numpy()
     table["evidence"] = evidence
     table["evidence_finding"] = finding
-    table["check_in_field"] = contradicted
+    table["check_in_field"] = contradicted | partly
+
+
+def _networks_judged(
+    per_network: pd.DataFrame, predicted: pd.DataFrame, size: int
+) -> dict[str, np.ndarray]:
+    """Per village: networks predicted to cover it, how many of them are measured, margins.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``covering`` (networks with a predicted margin >= 0), ``covering_measured`` (of
+        them, measured with enough samples), ``covering_best_db`` (best measured margin
+        among those, dB; -inf where none), ``best_measured_db`` (best measured margin of
+        any network, dB; -inf where none) and ``networks_measured``.
+    """
+    keys = list(NETWORK_KEYS)
+    covering = predicted[predicted["margin_db"] >= 0].rename(columns={"point": "village"})
+    joined = covering[keys].merge(per_network, on=keys, how="inner")
+
+    def per_village(values: np.ndarray, villages: np.ndarray, fill: float) -> np.ndarray:
+        out = np.full(size, fill)
+        if len(villages):
+            np.maximum.at(out, villages, values)
+        return out
+
+    return {
+        "covering": np.bincount(covering["village"].to_numpy(dtype=np.int64), minlength=size),
+        "covering_measured": np.bincount(
+            joined["village"].to_numpy(dtype=np.int64), minlength=size
+        ),
+        "covering_best_db": per_village(
+            joined["measured_margin_db"].to_numpy(dtype=float),
+            joined["village"].to_numpy(dtype=np.int64),
+            -np.inf,
+        ),
+        "best_measured_db": per_village(
+            per_network["measured_margin_db"].to_numpy(dtype=float),
+            per_network["village"].to_numpy(dtype=np.int64),
+            -np.inf,
+        ),
+        "networks_measured": np.bincount(
+            per_network["village"].to_numpy(dtype=np.int64), minlength=size
+        ),
+    }
 
 
 def _text(values: pd.Series | None, size: int) -> np.ndarray:

@@ -37,6 +37,7 @@ from whitespot.data import (
     TowersFarWarning,
     add_lonlat,
     metric_crs,
+    projected_xy,
     towers_overlap,
 )
 from whitespot.data.labels import counted
@@ -198,7 +199,9 @@ def _evidence_sentence(total: dict[str, int]) -> str:
     return (
         f"; evidence: {total['villages_agrees']:,} agree, "
         f"{total['villages_survey_contradicts_prediction']:,} contradicted by the survey, "
-        f"{total['villages_measurements_contradict_prediction']:,} by measurements "
+        f"{total['villages_measurements_contradict_prediction']:,} by measurements, "
+        f"{total['villages_measurements_partly_contradict']:,} partly, "
+        f"{total['villages_measured_other_network']:,} measured only on other networks "
         f"({counted(total['villages_to_check'], 'village')} to check in the field)"
     )
 
@@ -349,14 +352,17 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
         if tally["electrified_known"].sum() > 0:  # households carry electrification
             electrified = per_village
     _classify_signal(table, village_signal, criteria, budget, tally is not None)
-    measured = measured_at_villages(
+    measured, per_network = measured_at_villages(
         villages,
         measurements,
         setup,
         radius_m=criteria.evidence_radius_m,
         min_samples=criteria.min_measurements,
     )
-    weigh_evidence(table, measured)
+    sampled = np.unique(per_network["village"].to_numpy(dtype=np.int64))
+    predicted = engine.network_margins(projected_xy(villages, crs)[sampled])
+    predicted["point"] = sampled[predicted["point"].to_numpy(dtype=np.int64)]
+    weigh_evidence(table, measured, per_network, predicted, budget.weak_band_db)
     if setup.uses_terrain:
         table["terrain_fallback"] = _terrain_fallback(village_signal, per_village)
     _classify_power(table, villages, grid, crs, criteria, household_power=electrified)
@@ -621,6 +627,14 @@ FINDING_TEXT = {
 }
 
 
+EVIDENCE_TEXT = {
+    "measurements_partly_contradict": " - the networks measured are below their thresholds, "
+    "another network predicted to cover the village was not measured: check in the field",
+    "measured_other_network": " - measured only on networks the prediction does not rest on "
+    "(other operators or technologies): not judged",
+}
+
+
 def _evidence_text(table: pd.DataFrame, criteria: GapCriteria) -> pd.Series:
     """Write the survey answer, the measured level and any contradiction of each row."""
     index = table.index
@@ -628,14 +642,18 @@ def _evidence_text(table: pd.DataFrame, criteria: GapCriteria) -> pd.Series:
     survey_part = ("; survey: " + survey).fillna("")
     count = pd.Series(table["measurements"], index=index).fillna(0).astype(int)
     level = pd.Series(table["measured_signal_dbm"], index=index, dtype=float)
-    technology = pd.Series(table["measured_technology"], index=index, dtype="string")
+    network = (
+        pd.Series(table["measured_operator"], index=index, dtype="string").fillna("")
+        + " "
+        + pd.Series(table["measured_technology"], index=index, dtype="string").fillna("")
+    ).str.strip()
     within = f" within {criteria.evidence_radius_m:g} m"
     measured = (
         "; measured "
         + level.map(lambda v: f"{v:.1f}")
-        + " dBm ("
-        + technology.fillna("")
-        + ", median of "
+        + " dBm (best network "
+        + network
+        + " median; "
         + count.astype(str)
         + " samples"
         + within
@@ -644,7 +662,8 @@ def _evidence_text(table: pd.DataFrame, criteria: GapCriteria) -> pd.Series:
     few = "; " + count.astype(str) + " samples" + within + " (too few to judge)"
     measured = measured.where(level.notna(), few.where(count > 0, ""))
     finding = pd.Series(table["evidence_finding"], index=index).map(FINDING_TEXT).fillna("")
-    return survey_part + measured + finding
+    evidence = pd.Series(table["evidence"], index=index).map(EVIDENCE_TEXT).fillna("")
+    return survey_part + measured + finding + evidence
 
 
 def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFrame:

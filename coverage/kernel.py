@@ -154,11 +154,14 @@ def _loss_db(t: int, distance_m: float, towers: tuple, model: tuple) -> float:
     width m); nearer pairs are evaluated at the least distance.
     """
     loss_1km, per_decade, fc_ghz, base_m, breakpoint_m = towers[3], towers[4], *towers[9:12]
-    offset, slope = towers[12], towers[13]
+    offset, slope, least_km, greatest_km = towers[12], towers[13], towers[14], towers[15]
     family, min_distance_km, mobile_m, building_m, street_m = model
     distance_km = max(distance_m / 1000.0, min_distance_km)
+    # a calibration is held at its value outside the distances it was fitted over
+    held_km = min(max(distance_km, least_km[t], 1e-9), greatest_km[t])
+    calibration = offset[t] + slope[t] * math.log10(held_km)
     if family == LOG_LINEAR:
-        return loss_1km[t] + per_decade[t] * math.log10(distance_km)
+        return loss_1km[t] + per_decade[t] * math.log10(distance_km) + calibration
     d2d = distance_km * 1000.0
     d3d = np.hypot(d2d, base_m[t] - mobile_m)
     if d2d <= breakpoint_m[t]:
@@ -167,7 +170,6 @@ def _loss_db(t: int, distance_m: float, towers: tuple, model: tuple) -> float:
         los = _pl1_db(breakpoint_m[t], fc_ghz[t], building_m) + 40.0 * np.log10(
             d3d / breakpoint_m[t]
         )
-    calibration = offset[t] + slope[t] * math.log10(distance_km)
     if family == RMA_LOS:
         return los + calibration
     nlos = _nlos_prime_db(d3d, fc_ghz[t], base_m[t], mobile_m, building_m, street_m)
@@ -249,8 +251,8 @@ def best_servers(  # noqa: PLR0913, PLR0917 - one flat signature for the compile
     towers : tuple of numpy.ndarray
         ``(x_m, y_m, reach_m, loss_at_1km_db, loss_per_decade_db, eirp_dbm,
         threshold_dbm, azimuth_deg, beamwidth_deg, frequency_ghz, height_m,
-        breakpoint_m, calibration_offset_db, calibration_slope_db_per_decade)``; the
-        log-linear family carries its calibration in its two coefficients.
+        breakpoint_m, calibration_offset_db, calibration_slope_db_per_decade,
+        calibration_min_km, calibration_max_km)``.
     grid : tuple
         :meth:`TowerGrid.arrays`.
     envelope : tuple of numpy.ndarray

@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 from whitespot.coverage._errors import ModelRangeError, TerrainCoverageError
 from whitespot.coverage.antenna import bearing_deg, sector_gain_db
 from whitespot.coverage.budget import LinkBudget
-from whitespot.coverage.calibration import Calibration
+from whitespot.coverage.calibration import Calibration, fold_operator
 from whitespot.coverage.itm import ItmParameters, itm_dem_paths
 from whitespot.coverage.kernel import (
     FAMILIES,
@@ -92,6 +92,8 @@ class _Towers:
     loss_per_decade_db: np.ndarray
     offset_db: np.ndarray
     slope_db_per_decade: np.ndarray
+    correction_min_km: np.ndarray
+    correction_max_km: np.ndarray
     margin_grid_db: np.ndarray
     grid_m: np.ndarray
 
@@ -297,6 +299,54 @@ class SignalEngine:
             )
         return result, pairs
 
+    def network_margins(self, point_xy: np.ndarray) -> pd.DataFrame:
+        """Best margin of each operator's network (operator x technology) at each point.
+
+        Where :meth:`search_xy` keeps the best server over all networks, evidence from a
+        phone speaks for one operator and one technology only: this keeps every network
+        heard at each point, for judging each against its own measurements.
+
+        Parameters
+        ----------
+        point_xy : numpy.ndarray
+            Points in :attr:`crs`, m, shape (n, 2).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per (point, network) with a tower in reach: ``point`` (position),
+            ``operator`` (folded: stripped, casefolded), ``technology`` and ``margin_db``
+            (best level of the network's towers minus its threshold and the budget's
+            margins, dB; paths off the DEM take the flat model).
+        """
+        towers = self.towers
+        reach = float(towers.reach_m.max(initial=0.0))
+        if not len(point_xy) or reach <= 0:
+            return pd.DataFrame(
+                {"point": [], "operator": [], "technology": [], "margin_db": []}
+            ).astype({"point": np.int64, "margin_db": float})
+        pairs = cKDTree(point_xy).sparse_distance_matrix(
+            cKDTree(towers.xy), reach, output_type="ndarray"
+        )
+        point, tower, distance_m = pairs["i"], pairs["j"], pairs["v"]
+        near = distance_m <= towers.reach_m[tower]
+        point, tower, distance_m = point[near], tower[near], distance_m[near]
+        signal, _ = _pair_signal(point_xy[point], tower, distance_m, towers, self.engine)
+        folded = np.array([fold_operator(o) for o in towers.operator], dtype=object)
+        frame = pd.DataFrame(
+            {
+                "point": point,
+                "operator": folded[tower],
+                "technology": towers.technology[tower].astype(str),
+                "margin_db": signal - towers.threshold_dbm[tower],
+            }
+        )
+        return (
+            frame.groupby(["point", "operator", "technology"], sort=True)["margin_db"]
+            .max()
+            .reset_index()
+        )
+
 
 def _resolved(towers: gpd.GeoDataFrame, setup: SignalSetup) -> tuple[_Engine, _Towers]:
     """Return the setup's engine and the towers it hears, in ``setup.crs`` (set already)."""
@@ -442,6 +492,27 @@ def _check_tower_ranges(towers: gpd.GeoDataFrame, model: PathLossModel) -> None:
             )
 
 
+def correction_db(
+    distance_km: np.ndarray,
+    offset_db: np.ndarray,
+    slope_db_per_decade: np.ndarray,
+    least_km: np.ndarray,
+    greatest_km: np.ndarray,
+) -> np.ndarray:
+    """A calibration's extra loss at `distance_km`, held constant outside its fitted range.
+
+    ``offset + slope log10(d / 1 km)`` with d clipped to [`least_km`, `greatest_km`]: a
+    slope fitted over 0.3-2.4 km says nothing of 20 km, so it is never extrapolated.
+
+    Returns
+    -------
+    numpy.ndarray
+        Extra loss, dB (broadcast over the arguments).
+    """
+    held = np.clip(distance_km, np.maximum(least_km, 1e-9), greatest_km)
+    return offset_db + slope_db_per_decade * np.log10(held)
+
+
 def _prepare_towers(
     towers: gpd.GeoDataFrame,
     crs: CRS,
@@ -451,8 +522,7 @@ def _prepare_towers(
 ) -> _Towers:
     """Tower arrays in `crs`: thresholds, reaches, loss coefficients, margins on the grid.
 
-    A calibration adds offset + slope log10(d / 1 km) dB to each tower's loss: the
-    log-linear coefficients take it directly, the other models per pair
+    A calibration adds :func:`correction_db` to each tower's loss, per pair
     (:func:`_pair_signal`, the kernel); reaches and the envelope come from the corrected
     margins.
     """
@@ -476,10 +546,18 @@ def _prepare_towers(
     loss = model.loss_db(
         designs[:, :1], grid_km[None, :], designs[:, 1:], budget.mobile_height_m, environment
     )[design.ravel()]
-    offset = slope = np.zeros(len(towers))
+    offset = slope = least_km = np.zeros(len(towers))
+    greatest_km = np.full(len(towers), np.inf)
     if calibration is not None:
         offset, slope, _ = calibration.corrections(operator, technology)
-    loss = loss + offset[:, None] + slope[:, None] * np.log10(grid_km)[None, :]
+        least_km, greatest_km = calibration.fitted_ranges_km(operator, technology)
+    loss = loss + correction_db(
+        grid_km[None, :],
+        offset[:, None],
+        slope[:, None],
+        np.asarray(least_km)[:, None],
+        np.asarray(greatest_km)[:, None],
+    )
     margin = (eirp - threshold - budget.margin_db)[:, None] - loss
     floor = -budget.weak_band_db
     last = ENVELOPE_STEPS - 1 - np.argmax((margin >= floor)[:, ::-1], axis=1)
@@ -491,9 +569,6 @@ def _prepare_towers(
     per_decade = (
         model.loss_db(frequency, 10.0, height, budget.mobile_height_m, environment) - at_1km
     )
-    if model.log_linear:  # the correction is log-linear too: the coefficients take it
-        at_1km, per_decade = at_1km + offset, per_decade + slope
-        offset, slope = np.zeros_like(offset), np.zeros_like(slope)
     azimuth = towers.get("azimuth_deg", pd.Series(np.nan, index=towers.index))
     beamwidth = towers.get("beamwidth_deg", pd.Series(np.nan, index=towers.index))
     return _Towers(
@@ -512,6 +587,8 @@ def _prepare_towers(
         loss_per_decade_db=np.asarray(per_decade, dtype=float),
         offset_db=offset,
         slope_db_per_decade=slope,
+        correction_min_km=np.asarray(least_km, dtype=float),
+        correction_max_km=np.asarray(greatest_km, dtype=float),
         # below the model's least distance the loss is held at its value there
         margin_grid_db=margin,
         grid_m=np.concatenate([[0.0], grid_km[1:] * 1000.0]),
@@ -543,6 +620,8 @@ class _CompiledSearch:
             rma_breakpoint_m(towers.frequency_mhz, towers.height_m, mobile_m).astype(float),
             towers.offset_db,
             towers.slope_db_per_decade,
+            towers.correction_min_km,
+            towers.correction_max_km,
         )
         envelope = (towers.grid_m, _envelope(towers, np.arange(len(towers.ids))))
         return cls(arrays, TowerGrid.of(towers.xy, towers.reach_m), envelope)
@@ -709,7 +788,7 @@ def _pair_signal(
         loss, flat = itm_dem_paths(*_dem_paths(receiver_xy, tower, towers, engine), engine.itm)
         # off the DEM, with the flat fallback allowed: free space, flagged
         loss[flat] = free_space_loss_db(towers.frequency_mhz[tower[flat]], distance_km[flat])
-    elif model.log_linear:  # its coefficients carry the calibration
+    elif model.log_linear:
         loss = towers.loss_at_1km_db[tower] + towers.loss_per_decade_db[tower] * np.log10(
             distance_km
         )
@@ -721,8 +800,13 @@ def _pair_signal(
             budget.mobile_height_m,
             engine.environment,
         )
-    if not model.log_linear:
-        loss += towers.offset_db[tower] + towers.slope_db_per_decade[tower] * np.log10(distance_km)
+    loss += correction_db(
+        distance_km,
+        towers.offset_db[tower],
+        towers.slope_db_per_decade[tower],
+        towers.correction_min_km[tower],
+        towers.correction_max_km[tower],
+    )
     if ground is not None and engine.itm is None:
         diffraction, flat = _diffraction_db(receiver_xy, tower, distance_m, towers, engine)
         loss = loss + diffraction

@@ -23,23 +23,29 @@ TECHNOLOGIES: tuple[str, ...] = ("2G", "3G", "4G", "5G")
 """Radio technologies whitespot knows, oldest first."""
 
 TECHNOLOGY_ALIASES: dict[str, str] = {
-    "2g": "2G",
-    "gsm": "2G",
-    "gprs": "2G",
-    "edge": "2G",
-    "3g": "3G",
-    "umts": "3G",
-    "wcdma": "3G",
-    "hspa": "3G",
-    "hspa+": "3G",
-    "4g": "4G",
-    "lte": "4G",
-    "lte-a": "4G",
-    "5g": "5G",
-    "nr": "5G",
-    "5g nr": "5G",
+    **dict.fromkeys(["2g", "gsm", "gprs", "edge", "egprs", "2 5g", "2 75g"], "2G"),
+    **dict.fromkeys(
+        ["3g", "3g+", "umts", "wcdma", "hspa", "hspa+", "hsdpa", "hsupa", "hsdpa+", "dc hspa+"],
+        "3G",
+    ),
+    **dict.fromkeys(
+        ["4g", "4g+", "lte", "lte+", "lte a", "lte advanced", "lte ca", "lte a pro", "4g lte"],
+        "4G",
+    ),
+    **dict.fromkeys(
+        ["5g", "nr", "5g nr", "nr5g", "nr 5g", "5g nsa", "5g sa", "nr nsa", "nr sa", "5g+"],
+        "5G",
+    ),
 }
-"""Spellings accepted for a technology (case-insensitive), including OpenCelliD's radio."""
+"""Spellings accepted for a technology, as phones and drive-test tools write them (matched by
+:func:`technology_key`: case, and `-`, `_` and spaces, do not matter), including
+OpenCelliD's radio. A carrier-aggregated or non-standalone label is its technology: LTE CA
+is measured on LTE's RSRP, 5G NSA on NR's SS-RSRP."""
+
+
+def technology_key(label: str) -> str:
+    """Fold a technology label for :data:`TECHNOLOGY_ALIASES`: lower case, `-`/`_` as spaces."""
+    return " ".join(str(label).lower().replace("-", " ").replace("_", " ").split())
 
 
 @dataclass(frozen=True)
@@ -252,7 +258,7 @@ LAYER_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
             required=True,
             doc="measured level in the technology's planning quantity (RxLev, RSCP, RSRP, "
             "SS-RSRP), dBm",
-            possible=(-150, -20),
+            possible=(-156, -20),
             usual=(-140, -40),
         ),
         ColumnSpec("technology", "technology", required=True, doc="2G, 3G, 4G or 5G"),

@@ -22,6 +22,7 @@ from pyproj import Transformer
 from whitespot.data.cells import normalize_text, survey_answers, yes_no
 from whitespot.data.crs import WGS84
 from whitespot.data.io import read_layer
+from whitespot.data.levels import screen_levels
 from whitespot.data.problems import (
     DefaultAppliedWarning,
     ImplausibleValueWarning,
@@ -37,6 +38,7 @@ from whitespot.data.schema import (
     LAYERS,
     TECHNOLOGIES,
     TECHNOLOGY_ALIASES,
+    technology_key,
     TECHNOLOGY_DEFAULTS,
     VIETNAM_BBOX,
     ColumnSpec,
@@ -89,8 +91,10 @@ def validate_layer(
     if layer not in LAYERS:
         raise ValueError(f"layer={layer!r} is not one of {', '.join(LAYERS)}")
     label, gdf = _load(layer, source)
-    gdf = _canonical_column_names(gdf, layer)
+    gdf, headers = _canonical_column_names(gdf, layer)
     _check_crs_and_required_columns(gdf, layer, label)
+    if layer == "measurements":
+        gdf = screen_levels(gdf, label, headers.get("signal_dbm", "signal_dbm"))
 
     id_column = ID_COLUMNS[layer]
     problems: list[Problem] = []
@@ -158,11 +162,14 @@ def _load(layer: str, source: Source) -> tuple[str, gpd.GeoDataFrame]:
     return label, gdf
 
 
-def _canonical_column_names(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+def _canonical_column_names(
+    gdf: gpd.GeoDataFrame, layer: str
+) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
     """Rename columns to their canonical names: any case and spacing, or a known alias.
 
     A canonical name already present wins over aliases; of several aliases of one column
-    the first in :data:`~whitespot.data.schema.COLUMN_ALIASES` wins.
+    the first in :data:`~whitespot.data.schema.COLUMN_ALIASES` wins. Returns the renamed
+    layer and the file's header of each renamed column (canonical name -> header).
     """
     known = {c.name for c in LAYER_COLUMNS[layer]}
     renames = {}
@@ -180,7 +187,8 @@ def _canonical_column_names(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFra
         if name not in present and found:
             renames[found[0]] = name
             present.add(name)
-    return gdf.rename(columns=renames) if renames else gdf
+    headers = {new: str(old) for old, new in renames.items()}
+    return (gdf.rename(columns=renames) if renames else gdf), headers
 
 
 def _check_crs_and_required_columns(gdf: gpd.GeoDataFrame, layer: str, label: str) -> None:
@@ -282,7 +290,8 @@ def _normalize_column(  # noqa: PLR0911 one return per column kind
         return raw.astype("string").str.strip()
     if spec.kind == "technology":
         text = raw.astype("string").str.strip()
-        values = text.str.lower().map(TECHNOLOGY_ALIASES).astype("string")
+        values = text.map(technology_key, na_action="ignore").map(TECHNOLOGY_ALIASES)
+        values = values.astype("string")
         unknown = (text.notna() & (text != "") & values.isna()).to_numpy()
         report(
             unknown,

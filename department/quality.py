@@ -23,7 +23,7 @@ from whitespot.data import Problem
 from whitespot.data.crs import metric_crs, projected_xy
 from whitespot.data.labels import counted
 from whitespot.data.problems import ISSUE_COLUMNS, problem_table
-from whitespot.data.schema import TECHNOLOGY_ALIASES
+from whitespot.data.schema import TECHNOLOGY_ALIASES, technology_key
 from whitespot.department.admin import province_outline
 from whitespot.department.headers import normalize_text
 
@@ -377,7 +377,7 @@ def _tower_problems(towers: pd.DataFrame) -> pd.DataFrame:
                      severity="warning")]
         )  # fmt: skip
     text = towers["technology"].astype("string").str.strip().fillna("")
-    known = text.str.lower().isin(TECHNOLOGY_ALIASES).to_numpy()
+    known = text.map(technology_key, na_action="ignore").isin(TECHNOLOGY_ALIASES).to_numpy()
     parts = []
     for mask, check, severity, message in (
         ((text == "").to_numpy(), "missing_technology", "warning", "no technology: taken as 4G"),

@@ -166,10 +166,11 @@ def test_gaps_cli_keeps_villages_the_measurements_find_dark_and_flags_both_ways(
     table = pd.read_csv(plain, encoding="utf-8-sig")
     covered = table[(table["signal_status"] == "covered")].head(2)
     dark = table[(table["signal_status"] == "none")].head(2)
-    rows = [
-        {"lon": r.lon, "lat": r.lat, "RSRP": -130.0, "technology": r.best_technology,
-         "operator": "Viettel"}
-        for r in covered.itertuples() for _ in range(4)
+    networks = province.towers[["operator", "technology"]].drop_duplicates()
+    rows = [  # every network found dark: no operator's phone hears signal there
+        {"lon": r.lon, "lat": r.lat, "RSRP": -130.0, "technology": n.technology,
+         "operator": n.operator}
+        for r in covered.itertuples() for n in networks.itertuples() for _ in range(4)
     ] + [
         {"lon": r.lon, "lat": r.lat, "RSRP": -60.0, "technology": "4G", "operator": "Viettel"}
         for r in dark.itertuples() for _ in range(4)

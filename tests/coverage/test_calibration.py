@@ -3,6 +3,7 @@ calibrated model predicts what the correction says, in both searches and after a
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import geopandas as gpd
@@ -33,6 +34,8 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore::whitespot.data.ImplausibleValueWarning",
 )
 
+calibrate_module = importlib.import_module("whitespot.coverage.calibrate")
+drive_test_module = importlib.import_module("whitespot.coverage.drive_test")
 HATA = SignalSetup(model="hata", extrapolate=True)
 TRUE_OFFSET_DB, TRUE_SLOPE_DB = 7.0, 6.0
 
@@ -141,6 +144,29 @@ def test_the_calibrated_model_predicts_the_correction(layers):
     distance_km = np.maximum(distance_km, HATA.path_model.min_distance_km)  # held nearer in
     expected = plain["best_signal_dbm"][heard] - 5.0 - 2.0 * np.log10(distance_km)
     np.testing.assert_allclose(tuned["best_signal_dbm"][heard], expected, atol=1e-9)
+
+
+@pytest.mark.parametrize(("model", "farthest_km"), [("hata", 20.0), ("rma", 8.0)])
+def test_the_slope_is_held_beyond_the_distances_it_was_fitted_over(layers, model, farthest_km):
+    """A slope fitted over 0.28-2.4 km is not applied at 20 km (issue 26, item 4)."""
+    towers = layers["towers"][layers["towers"]["technology"] == "2G"].iloc[:1]
+    at_tower = towers.to_crs(towers.estimate_utm_crs()).geometry.iloc[0]
+    distances_km = np.array([0.1, 0.28, 1.0, 2.4, 5.0, farthest_km])
+    points = gpd.GeoDataFrame(
+        geometry=[shapely.Point(at_tower.x + 1000 * d, at_tower.y) for d in distances_km],
+        crs=towers.estimate_utm_crs(),
+    ).to_crs(towers.crs)
+    setup = SignalSetup(model=model, extrapolate=True)
+    correction = Calibration(
+        model, None, (_group("*", "2G", offset=3.0, slope=-8.0, fitted_km=(0.28, 2.4)),)
+    )
+    plain = predict_signal(points, towers, setup, progress=False)["best_signal_dbm"]
+    tuned = predict_signal(points, towers, setup.replace(calibration=correction), progress=False)[
+        "best_signal_dbm"
+    ]
+    held = np.clip(np.maximum(distances_km, setup.path_model.min_distance_km), 0.28, 2.4)
+    np.testing.assert_allclose(plain - tuned, 3.0 - 8.0 * np.log10(held), atol=1e-6)
+    assert (plain - tuned).iloc[-1] == pytest.approx(3.0 - 8.0 * np.log10(2.4))
 
 
 @pytest.mark.parametrize("model", ["hata", "rma", "rma_los"])
@@ -261,7 +287,7 @@ def test_a_technology_without_towers_is_refused_and_others_go_on(towers_2g, driv
 
 def test_missing_levels_and_impossible_levels_are_named(drive_test):
     frame = drive_test.iloc[:5].copy()
-    frame["signal_dbm"] = [np.nan, -200.0, -80.0, -85.0, -10.0]
+    frame["signal_dbm"] = [np.nan, -200.0, -80.0, -300.0, -10.0]  # most rows impossible
     frame["technology"] = ["2G", "2G", "", "2G", "2G"]
     with pytest.raises(ValidationError) as error:
         validate_measurements(frame)
@@ -291,13 +317,73 @@ def test_measurement_headers_of_apps_and_drive_tests_are_read(tmp_path):
     assert layer["tower_id"].tolist() == ["101", "102"]
 
 
-def _group(operator: str, technology: str, *, offset: float = 0.0, slope: float = 0.0):
+def _group(
+    operator: str,
+    technology: str,
+    *,
+    offset: float = 0.0,
+    slope: float = 0.0,
+    fitted_km: tuple[float, float] = (float("nan"), float("nan")),
+):
     nan = float("nan")
     return CalibrationGroup(operator, technology, offset, slope, nan, nan, 0, 0, 0,
-                            nan, nan, nan, nan, nan, nan, nan)  # fmt: skip
+                            *fitted_km, nan, nan, nan, nan, nan)  # fmt: skip
 
 
 def _distance_to_server_km(points, towers, server_ids) -> np.ndarray:
     crs = points.estimate_utm_crs()
     at = towers.set_index("tower_id").to_crs(crs).geometry.loc[server_ids.to_numpy()]
     return np.maximum(points.to_crs(crs).geometry.distance(at, align=False).to_numpy(), 1.0) / 1e3
+
+
+def drive_test_routes(rng, *, towers=12, tower_error_db=0.0, offset_db=5.0, slope_db=4.0):
+    """One group's pairs along routes sampled every 20 m, with a known correction.
+
+    The truth: extra loss = offset + slope log10(d) + each tower's own error (N(0, sd)) +
+    7 dB shadowing correlated over 75 m + 2.5 dB noise; each sample served by its nearest
+    tower. Returns the columns :func:`calibrate` fits.
+    """
+    side_m = 16_000.0
+    tower_xy = rng.uniform(0, side_m, (towers, 2))
+    routes = []
+    for _ in range(12):
+        turn = np.cumsum(rng.normal(0, 0.15, 250)) + rng.uniform(0, 2 * np.pi)
+        steps = 20.0 * np.column_stack([np.cos(turn), np.sin(turn)])
+        routes.append(rng.uniform(0, side_m, 2) + np.cumsum(steps, axis=0))
+    xy = np.vstack(routes)
+    distance = np.hypot(*(xy[:, None, :] - tower_xy[None]).transpose(2, 0, 1))
+    tower = distance.argmin(axis=1)
+    distance_km = distance[np.arange(len(xy)), tower] / 1000.0
+    keep = distance_km > 0.2
+    xy, tower, distance_km = xy[keep], tower[keep], distance_km[keep]
+    extra_db = (
+        offset_db
+        + slope_db * np.log10(distance_km)
+        + rng.normal(0, tower_error_db, towers)[tower]
+        + 7.0 * drive_test_module._shadowing(xy, 75.0, 1.0, rng)
+        + rng.normal(0, 2.5, len(xy))
+    )
+    return pd.DataFrame(
+        {
+            "serving_tower_id": tower,
+            "x_m": xy[:, 0],
+            "y_m": xy[:, 1],
+            "distance_km": distance_km,
+            "predicted_dbm": -80.0 + extra_db,
+            "measured_dbm": np.full(len(xy), -80.0),
+        }
+    )
+
+
+@pytest.mark.parametrize("tower_error_db", [0.0, 2.0])
+def test_the_95_percent_intervals_cover_the_truth_95_percent_of_the_time(tower_error_db):
+    """20 seeds x 11 groups: offset and slope inside their intervals 93-97.5 % of the time."""
+    inside = []
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        for _ in range(11):
+            pairs = drive_test_routes(rng, tower_error_db=tower_error_db)
+            fit = calibrate_module._fit_group(pairs, calibrate_module._blocks(pairs, 2000.0), 5)
+            inside.append(abs(fit["offset_db"] - 5.0) <= fit["offset_ci_db"])
+            inside.append(abs(fit["slope_db_per_decade"] - 4.0) <= fit["slope_ci_db"])
+    assert 0.93 <= np.mean(inside) <= 0.975
