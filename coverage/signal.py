@@ -499,7 +499,7 @@ def correction_db(
     least_km: np.ndarray,
     greatest_km: np.ndarray,
 ) -> np.ndarray:
-    """A calibration's extra loss at `distance_km`, held constant outside its fitted range.
+    """Return a calibration's extra loss at `distance_km`, held outside its fitted range.
 
     ``offset + slope log10(d / 1 km)`` with d clipped to [`least_km`, `greatest_km`]: a
     slope fitted over 0.3-2.4 km says nothing of 20 km, so it is never extrapolated.

@@ -38,12 +38,12 @@ from whitespot.data.schema import (
     LAYERS,
     TECHNOLOGIES,
     TECHNOLOGY_ALIASES,
-    technology_key,
     TECHNOLOGY_DEFAULTS,
     VIETNAM_BBOX,
     ColumnSpec,
     implausible_message,
     plausibility_masks,
+    technology_key,
     unusual_message,
 )
 
