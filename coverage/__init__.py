@@ -14,6 +14,7 @@ from whitespot.coverage.calibration import (
     Calibration,
     CalibrationError,
     CalibrationGroup,
+    MissingTowerWarning,
     read_calibration,
 )
 from whitespot.coverage.deadzones import (
@@ -53,6 +54,7 @@ __all__ = [
     "GapCriteria",
     "GapList",
     "LinkBudget",
+    "MissingTowerWarning",
     "ModelRangeError",
     "PathLossModel",
     "Progress",

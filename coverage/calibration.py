@@ -31,6 +31,8 @@ GROUP_KEYS = ("operator", "technology")
 """Columns a calibration can be grouped by."""
 
 FORMAT = "whitespot-calibration/1"
+OPTIONAL = frozenset({"stronger_than_any_tower"})
+"""Fields of a group that files written before them lack (their default then applies)."""
 
 
 class CalibrationError(ValueError):
@@ -38,6 +40,14 @@ class CalibrationError(ValueError):
 
     The message names the group (operator, technology) and the reason: too few samples,
     towers, places or distances, no towers of the group, a file that is not a calibration.
+    """
+
+
+class MissingTowerWarning(UserWarning):
+    """Measurements far stronger than any tower of their group predicts.
+
+    A tower missing from the towers file most likely serves them; they are left out of
+    the fit.
     """
 
 
@@ -68,6 +78,9 @@ class CalibrationGroup:
     rmse_cv_db : float
         RMSE on held-out spatial blocks (k-fold cross-validation), dB; NaN when the
         samples lie in fewer blocks than folds.
+    stronger_than_any_tower : int
+        Samples without a cell id measured far above what their predicted server gives
+        (a hint of a tower missing from the towers file); left out of the fit.
     """
 
     operator: str
@@ -86,6 +99,7 @@ class CalibrationGroup:
     mean_error_after_db: float
     rmse_after_db: float
     rmse_cv_db: float
+    stronger_than_any_tower: int = 0
 
     @property
     def key(self) -> tuple[str, str]:
@@ -101,6 +115,12 @@ class CalibrationGroup:
             f"{self.towers:,} towers, {self.distance_min_km:.2g}-{self.distance_max_km:.2g} km; "
             f"RMSE {self.rmse_before_db:.1f} -> {self.rmse_after_db:.1f} dB "
             f"(cross-validated {_db(self.rmse_cv_db)})"
+            + (
+                f"; {self.stronger_than_any_tower:,} samples far stronger than any tower of "
+                "the group predicts, left out (a tower missing from the towers file?)"
+                if self.stronger_than_any_tower
+                else ""
+            )
         )
 
 
@@ -286,7 +306,9 @@ class Calibration:
         names = {f.name for f in fields(CalibrationGroup)}
         try:
             groups = tuple(
-                CalibrationGroup(**{k: _number_or_nan(g[k]) for k in names})
+                CalibrationGroup(
+                    **{k: _number_or_nan(g[k]) for k in names if k in g or k not in OPTIONAL}
+                )
                 for g in record["groups"]
             )
             refused = tuple(RefusedGroup(**r) for r in record.get("refused", []))

@@ -15,6 +15,7 @@ import shapely
 from whitespot.coverage import (
     Calibration,
     CalibrationError,
+    MissingTowerWarning,
     SetupError,
     Shadowing,
     SignalSetup,
@@ -369,8 +370,9 @@ def drive_test_routes(rng, *, towers=12, tower_error_db=0.0, offset_db=5.0, slop
             "x_m": xy[:, 0],
             "y_m": xy[:, 1],
             "distance_km": distance_km,
-            "predicted_dbm": -80.0 + extra_db,
-            "measured_dbm": np.full(len(xy), -80.0),
+            "served_by": "predicted",
+            "predicted_dbm": -70.0 - 30.0 * np.log10(distance_km),
+            "measured_dbm": -70.0 - 30.0 * np.log10(distance_km) - extra_db,
         }
     )
 
@@ -387,3 +389,45 @@ def test_the_95_percent_intervals_cover_the_truth_95_percent_of_the_time(tower_e
             inside.append(abs(fit["offset_db"] - 5.0) <= fit["offset_ci_db"])
             inside.append(abs(fit["slope_db_per_decade"] - 4.0) <= fit["slope_ci_db"])
     assert 0.93 <= np.mean(inside) <= 0.975
+
+
+def fit_routes(pairs):
+    return calibrate_module._fit_group(pairs, calibrate_module._blocks(pairs, 2000.0), 5)
+
+
+@pytest.mark.parametrize(
+    ("floor_dbm", "why"),
+    [(-120.0, "a handset's -120 dBm floor"), (-108.0, "a phone in automatic mode")],
+)
+def test_censored_drive_tests_are_refused_not_fitted_optimistically(floor_dbm, why):
+    """Samples cut at a floor flatten the slope: the group is refused with the reason."""
+    pairs = drive_test_routes(np.random.default_rng(3), offset_db=25.0, slope_db=10.0)
+    whole = fit_routes(pairs)
+    assert isinstance(whole, dict)  # the uncut drive test fits
+    cut = pairs[pairs["measured_dbm"] >= floor_dbm]
+    assert 0.1 < 1 - len(cut) / len(pairs) < 0.6, why
+    reason = fit_routes(cut)
+    assert isinstance(reason, str) and reason.startswith("censored")
+    assert f"{cut['measured_dbm'].min():.1f} dBm" in reason
+
+
+def test_samples_of_a_tower_missing_from_the_file_are_counted_and_left_out(layers):
+    rng = np.random.default_rng(11)
+    pairs = drive_test_routes(rng)
+    truth = fit_routes(pairs)
+    far = pairs["distance_km"].to_numpy()
+    hidden = far > np.quantile(far, 0.9)  # the far samples hear a tower the file lacks
+    assert hidden.sum() > 20
+    bent = pairs.copy()
+    bent.loc[hidden, "measured_dbm"] += 40.0  # a near tower the file lacks serves them
+    fit = fit_routes(bent)
+    assert fit["stronger_than_any_tower"] >= 0.7 * hidden.sum()
+    assert fit["slope_db_per_decade"] == pytest.approx(truth["slope_db_per_decade"], abs=1.0)
+    group = CalibrationGroup("Viettel", "4G", **fit)
+    assert "a tower missing from the towers file?" in group.line()
+    # and calibrate() warns, naming the group
+    towers = layers["towers"][layers["towers"]["technology"] == "2G"]
+    drive = synthetic_measurements(towers, HATA, samples=1_500, seed=2).drop(columns="tower_id")
+    drive.loc[drive.index[:60], "signal_dbm"] += 45.0
+    with pytest.warns(MissingTowerWarning, match="a tower missing"):
+        calibrate(towers, validate_measurements(drive), HATA)
