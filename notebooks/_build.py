@@ -218,9 +218,12 @@ CALIBRATION = [
              "pairs.groupby('operator').residual_db.agg(['mean', 'std', 'size']).round(1)"),
     ("md", "## Fit an offset and a slope per operator and technology\n\n"
            "The fit is robust (Huber), its intervals allow for spatially correlated shadowing "
-           "(standard errors clustered by 2 km blocks) and its RMSE is cross-validated on "
+           "and for each tower's own error (the M-estimator's sandwich, clustered two ways: by "
+           "2 km block and by serving tower, jackknifed) and its RMSE is cross-validated on "
            "held-out blocks, not random points. A group with too few samples, towers, places or "
-           "distances is refused with the reason."),
+           "distances is refused with the reason, and so is a group cut at a floor (a handset "
+           "that logs nothing below -120 dBm, a phone in automatic mode). The correction is "
+           "held constant outside the distances it was fitted over."),
     ("code", "calibration = calibrate(towers, drive, setup)\n"
              "table = pd.DataFrame([dataclasses.asdict(g) for g in calibration.groups])\n"
              "table[['operator', 'technology', 'offset_db', 'offset_ci_db', 'slope_db_per_decade',\n"
@@ -228,6 +231,20 @@ CALIBRATION = [
     ("code", "path = calibration.write('calibration.json')   # for whitespot gaps --calibration\n"
              "tuned = setup.replace(calibration=read_calibration(path))\n"
              "print('\\n'.join(calibration.lines()))"),
+    ("md", "## Do the 95 % intervals hold?\n\n"
+           "Drive tests from a known truth, twelve times over: how often does each group's "
+           "interval hold the true offset and slope? About 95 % of the time is honest; far "
+           "less would mean the fit is surer than the data allow."),
+    ("code", "inside = []\n"
+             "for seed in range(12):\n"
+             "    trial = wd.validate_measurements(synthetic_measurements(\n"
+             "        towers[towers.technology == '2G'], setup, samples=2_000,\n"
+             "        offset_db=8.0, slope_db_per_decade=5.0, seed=100 + seed))\n"
+             "    for g in calibrate(towers, trial, setup, progress=False).groups:\n"
+             "        inside += [abs(g.offset_db - 8.0) <= g.offset_ci_db,\n"
+             "                   abs(g.slope_db_per_decade - 5.0) <= g.slope_ci_db]\n"
+             "print(f'{sum(inside)} of {len(inside)} intervals hold the truth '\n"
+             "      f'({100 * sum(inside) / len(inside):.0f} %)')"),
     ("md", "## The gap list before and after"),
     ("code", "before = gap_list(villages, towers, setup, progress=False)\n"
              "after = gap_list(villages, towers, tuned, progress=False)\n"
@@ -235,15 +252,25 @@ CALIBRATION = [
              "print('after: ', after.headline())\n"
              "pd.crosstab(before.villages.signal_status, after.villages.signal_status,\n"
              "            rownames=['before'], colnames=['after'])"),
-    ("md", "## Evidence per village\n\n"
+    ("md", "## Evidence per village, judged per operator\n\n"
            "Given the measurements (and a survey column `survey_signal`, 'Có sóng?', in the "
-           "village list), each village gets the median measured level within 500 m and an "
-           "evidence class. A village the field finds without signal stays on the list even "
-           "when the model calls it covered, flagged `check_in_field`."),
+           "village list), each network (operator x technology) measured within 500 m gets its "
+           "median level. A phone speaks for its own network only: a village the model calls "
+           "covered is found without signal only when **every** network the model says covers "
+           "it was measured there and none reaches its threshold; one network measured above "
+           "its threshold confirms signal; some networks measured weak and another not at all "
+           "is `measurements_partly_contradict` (flagged, not demoted); samples only of other "
+           "networks are `measured_other_network`. A survey answer is never overruled by "
+           "samples. A village the field finds without signal stays on the list even when the "
+           "model calls it covered, flagged `check_in_field`."),
     ("code", "checked = gap_list(villages, towers, tuned, measurements=drive, progress=False)\n"
              "print(checked.headline())\n"
-             "checked.villages[['name', 'signal_status', 'measured_signal_dbm', 'measurements',\n"
-             "                  'evidence', 'check_in_field']].query('measurements > 0').head(8)"),
+             "checked.villages[['name', 'signal_status', 'measured_signal_dbm', 'measured_operator',\n"
+             "                  'measured_technology', 'measurements', 'evidence',\n"
+             "                  'check_in_field']].query('measurements > 0').head(8)"),
+    ("code", "# the evidence per operator: which network's samples decided each village\n"
+             "pd.crosstab(checked.villages.measured_operator.fillna('(none)'),\n"
+             "            checked.villages.evidence)"),
     ("md", "## On the map\n\n"
            "Measurements coloured by level, and the model's error per 500 m cell: red where the "
            "field is weaker than predicted, blue where it is stronger."),
