@@ -436,12 +436,7 @@ def _cluster_variance(design: np.ndarray, fit: _Fit, clusters: np.ndarray) -> np
     score = np.stack([sums["s0"], sums["s1"]], -1)
     usable = determinant > 1e-9 * np.abs(bread).max()
     shift = np.zeros((count, 2))
-    shift[usable, 0] = (
-        left[usable, 1, 1] * score[usable, 0] - left[usable, 0, 1] * score[usable, 1]
-    ) / determinant[usable]
-    shift[usable, 1] = (
-        left[usable, 0, 0] * score[usable, 1] - left[usable, 0, 1] * score[usable, 0]
-    ) / determinant[usable]
+    shift[usable] = np.linalg.solve(left[usable], score[usable][..., None])[..., 0]
     return (count - 1) / count * shift.T @ shift
 
 

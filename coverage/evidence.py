@@ -16,9 +16,9 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from whitespot.coverage.budget import LinkBudget
-from whitespot.coverage.calibration import fold_operator
 from whitespot.coverage.measured import operator_keys
 from whitespot.coverage.setup import SignalSetup
+from whitespot.coverage.tiles import signal_status
 from whitespot.data import projected_xy
 
 EVIDENCE_CLASSES = (
@@ -87,8 +87,7 @@ def measured_at_villages(
         One row per village (positional): ``measurements`` (samples within the radius, all
         networks), and for the network with the largest margin among those with
         `min_samples`: ``measured_signal_dbm`` (its median level), ``measured_operator``,
-        ``measured_technology`` and ``measured_status`` (covered, weak, none or missing),
-        judged like the prediction (margins of the link budget subtracted).
+        and ``measured_technology``.
     per_network : pandas.DataFrame
         One row per (village, network) with `min_samples`: :data:`NETWORK_KEYS`,
         ``samples``, ``median_dbm`` and ``measured_margin_db`` (dB over the threshold and
@@ -101,7 +100,6 @@ def measured_at_villages(
             "measured_signal_dbm": np.full(size, np.nan),
             "measured_operator": pd.array([pd.NA] * size, dtype="string"),
             "measured_technology": pd.array([pd.NA] * size, dtype="string"),
-            "measured_status": pd.array([pd.NA] * size, dtype="string"),
         }
     )
     per_network = pd.DataFrame(
@@ -123,8 +121,8 @@ def measured_at_villages(
     near = cKDTree(village_xy).sparse_distance_matrix(
         cKDTree(sample_xy), radius_m, output_type="ndarray"
     )
-    operator, _, spellings = operator_keys(measurements["operator"])
-    keys = np.array([fold_operator(name) for name in spellings], dtype=object)
+    operator, keys, spellings = operator_keys(measurements["operator"])
+    keys = np.array(keys, dtype=object)
     pairs = pd.DataFrame(
         {
             "village": near["i"],
@@ -158,15 +156,7 @@ def measured_at_villages(
     out.loc[rows, "measured_signal_dbm"] = np.round(best["median_dbm"].to_numpy(), 1)
     out.loc[rows, "measured_operator"] = best["operator"].map(spelling).to_numpy()
     out.loc[rows, "measured_technology"] = best["technology"].to_numpy()
-    out.loc[rows, "measured_status"] = _status(
-        best["measured_margin_db"].to_numpy(), setup.budget.weak_band_db
-    )
     return out, per_network
-
-
-def _status(margin_db: np.ndarray, weak_band_db: float) -> np.ndarray:
-    """covered, weak or none for margins over the threshold, dB."""
-    return np.where(margin_db >= 0, "covered", np.where(margin_db >= -weak_band_db, "weak", "none"))
 
 
 def _thresholds(technology: pd.Series, budget: LinkBudget) -> np.ndarray:
@@ -223,23 +213,12 @@ def weigh_evidence(
         judged["covering_measured"] == judged["covering"]
     )
     measured_any = judged["networks_measured"] > 0
-    unsaid = ~said
-    no_signal_found = unsaid & predicted_covered & ~signal_measured & all_covering_below
-    partly = (
-        unsaid
-        & predicted_covered
-        & ~signal_measured
-        & (judged["covering_measured"] > 0)
-        & ~all_covering_below
-    )
-    other_network = (
-        unsaid
-        & predicted_covered
-        & measured_any
-        & ~signal_measured
-        & (judged["covering_measured"] == 0)
-    )
-    signal_found = unsaid & ~predicted_covered & signal_measured
+    # predicted covered, no survey answer, and no network measured above its threshold
+    unconfirmed = ~said & predicted_covered & ~signal_measured
+    no_signal_found = unconfirmed & all_covering_below
+    partly = unconfirmed & (judged["covering_measured"] > 0) & ~all_covering_below
+    other_network = unconfirmed & measured_any & (judged["covering_measured"] == 0)
+    signal_found = ~said & ~predicted_covered & signal_measured
     measured_differs = no_signal_found | signal_found
     evidence = np.select(
         [survey_differs, measured_differs, partly, other_network, said | measured_any],
@@ -258,7 +237,7 @@ def weigh_evidence(
     )
     # the field's status where it finds no signal at a village the model calls covered
     field_status = np.where(
-        survey_differs, survey_status, _status(judged["covering_best_db"], weak_band_db)
+        survey_differs, survey_status, signal_status(judged["covering_best_db"], weak_band_db)
     )
     demoted = finding == "no_signal_found"
     households = table["households"].to_numpy(dtype=np.int64)

@@ -13,7 +13,6 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 
 from whitespot.data.cells import normalize_text
 from whitespot.data.problems import ImplausibleValueWarning, Problem, ValidationError
@@ -34,7 +33,9 @@ WIDEBAND_HEADERS = frozenset({"rssi", "rssi dbm", "lte rssi"})
 not (their planning quantity is the per-resource-element RSRP)."""
 
 
-def screen_levels(gdf: gpd.GeoDataFrame, label: str, header: str) -> gpd.GeoDataFrame:
+def screen_levels(
+    gdf: gpd.GeoDataFrame, label: str, header: str, level: np.ndarray
+) -> gpd.GeoDataFrame:
     """Refuse a level column that is not a level; drop the few impossible rows, with a warning.
 
     Parameters
@@ -45,6 +46,9 @@ def screen_levels(gdf: gpd.GeoDataFrame, label: str, header: str) -> gpd.GeoData
         The layer's name for messages (its file).
     header : str
         The level column's header in the file (``RSSI``, ``RSRP`` ...).
+    level : numpy.ndarray
+        The level column read as numbers by the layer's own parser, dBm (NaN where
+        missing or not a number: the column check names those).
 
     Returns
     -------
@@ -62,7 +66,6 @@ def screen_levels(gdf: gpd.GeoDataFrame, label: str, header: str) -> gpd.GeoData
     ImplausibleValueWarning
         With the count and ids of the rows dropped.
     """
-    level = pd.to_numeric(gdf["signal_dbm"], errors="coerce").to_numpy(dtype=float)
     known = np.isfinite(level)
     ids = _ids(gdf)
     if known.sum():

@@ -94,7 +94,8 @@ def validate_layer(
     gdf, headers = _canonical_column_names(gdf, layer)
     _check_crs_and_required_columns(gdf, layer, label)
     if layer == "measurements":
-        gdf = screen_levels(gdf, label, headers.get("signal_dbm", "signal_dbm"))
+        level = _numbers(gdf["signal_dbm"].reset_index(drop=True))[0]
+        gdf = screen_levels(gdf, label, headers.get("signal_dbm", "signal_dbm"), level)
 
     id_column = ID_COLUMNS[layer]
     problems: list[Problem] = []
