@@ -20,6 +20,7 @@ from whitespot.coverage.measured import operator_keys
 from whitespot.coverage.setup import SignalSetup
 from whitespot.coverage.tiles import signal_status
 from whitespot.data import projected_xy
+from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
 
 EVIDENCE_CLASSES = (
     "no_evidence",
@@ -28,6 +29,7 @@ EVIDENCE_CLASSES = (
     "measurements_contradict_prediction",
     "measurements_partly_contradict",
     "measured_other_network",
+    "field_only",
 )
 """no_evidence: neither a survey answer nor enough measurements; agrees: what is known
 agrees with the prediction (covered or not); survey_contradicts_prediction: the survey
@@ -37,7 +39,9 @@ network the model says covers the village was measured, and none reaches its thr
 measurements_partly_contradict: the networks measured are below their thresholds, but
 another network the model says covers the village was not measured (the prediction
 stands, flagged for a check); measured_other_network: enough samples near the village,
-but only of operators or technologies the prediction does not rest on."""
+but only of operators or technologies the prediction does not rest on; field_only: the
+village lies beyond the model's range (``beyond_model_range``), so the survey answer, else
+the best network measured, decides its status."""
 
 EVIDENCE_COLUMNS = (
     "evidence",
@@ -186,7 +190,9 @@ def weigh_evidence(
     covered is found without signal only when every network the model says covers its
     point was measured and none reaches its threshold there; one network measured above
     its threshold (any operator, any technology) confirms signal. A survey answer is the
-    field's word: measurements never overrule it, either way.
+    field's word: measurements never overrule it, either way. A village beyond the model's
+    range has no prediction to contradict: the survey answer, else the best network
+    measured, gives its status (``field_only``).
 
     Parameters
     ----------
@@ -202,10 +208,11 @@ def weigh_evidence(
     status = table["signal_status"].to_numpy().astype(str)
     survey = _text(table.get("survey_signal"), size)
     predicted_covered = status == "covered"
+    judged_by_model = status != BEYOND_MODEL_RANGE
 
     said = survey != ""
     survey_status = np.select([survey == "yes", survey == "weak"], ["covered", "weak"], "none")
-    survey_differs = said & ((survey_status == "covered") != predicted_covered)
+    survey_differs = said & judged_by_model & ((survey_status == "covered") != predicted_covered)
 
     judged = _networks_judged(per_network, predicted, size)
     signal_measured = judged["best_measured_db"] >= 0
@@ -218,11 +225,13 @@ def weigh_evidence(
     no_signal_found = unconfirmed & all_covering_below
     partly = unconfirmed & (judged["covering_measured"] > 0) & ~all_covering_below
     other_network = unconfirmed & measured_any & (judged["covering_measured"] == 0)
-    signal_found = ~said & ~predicted_covered & signal_measured
+    signal_found = ~said & ~predicted_covered & judged_by_model & signal_measured
     measured_differs = no_signal_found | signal_found
+    field_only = ~judged_by_model & (said | measured_any)
     evidence = np.select(
-        [survey_differs, measured_differs, partly, other_network, said | measured_any],
+        [field_only, survey_differs, measured_differs, partly, other_network, said | measured_any],
         [
+            "field_only",
             "survey_contradicts_prediction",
             "measurements_contradict_prediction",
             "measurements_partly_contradict",
@@ -240,19 +249,31 @@ def weigh_evidence(
         survey_differs, survey_status, signal_status(judged["covering_best_db"], weak_band_db)
     )
     demoted = finding == "no_signal_found"
+    # beyond the model's range: the survey, else the best network measured
+    field_status = np.where(
+        field_only,
+        np.where(said, survey_status, signal_status(judged["best_measured_db"], weak_band_db)),
+        field_status,
+    )
+    decided = demoted | field_only
     households = table["households"].to_numpy(dtype=np.int64)
+    field_covered = field_status == "covered"
     table["predicted_signal_status"] = status
-    table["signal_status"] = np.where(demoted, field_status, status)
+    table["signal_status"] = np.where(decided, field_status, status)
     table["households_without_signal"] = np.where(
-        demoted, households, table["households_without_signal"].to_numpy()
+        decided,
+        np.where(field_covered, 0, households),
+        table["households_without_signal"].to_numpy(),
     )
     table["households_weak_signal"] = np.where(
-        demoted,
+        decided,
         np.where(field_status == "weak", households, 0),
         table["households_weak_signal"].to_numpy(),
     )
     if "covered_share" in table:
-        table["covered_share"] = np.where(demoted, 0.0, table["covered_share"].to_numpy())
+        table["covered_share"] = np.where(
+            decided, field_covered.astype(float), table["covered_share"].to_numpy()
+        )
     table["survey_signal"] = pd.array(np.where(said, survey, None), dtype="string")
     for column in (
         "measured_signal_dbm",

@@ -43,6 +43,7 @@ from whitespot.data import (
 from whitespot.data.labels import counted
 from whitespot.data.overlap import REACH_KM, TowerOverlap
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
+from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -87,6 +88,8 @@ SUMMARY_COLUMNS = (
     "households_without_power",
     "villages_without_both",
     "households_without_both",
+    "villages_beyond_model_range",
+    "households_beyond_model_range",
     *(f"villages_{kind}" for kind in EVIDENCE_CLASSES),
     "villages_to_check",
 )
@@ -188,8 +191,20 @@ class GapList:
             f"{counted(total['villages_without_power'], 'village')} "
             f"({counted(total['households_without_power'], 'household')}) without power; "
             f"{counted(total['villages_without_both'], 'village')} without both"
+            + _beyond_sentence(total)
             + _evidence_sentence(total)
         )
+
+
+def _beyond_sentence(total: dict[str, int]) -> str:
+    """Say the villages beyond the model's range; nothing when there are none."""
+    if not total["villages_beyond_model_range"]:
+        return ""
+    return (
+        f"; {counted(total['villages_beyond_model_range'], 'village')} "
+        f"({counted(total['households_beyond_model_range'], 'household')}) beyond the "
+        "model's range, not judged (see settings: model_range)"
+    )
 
 
 def _evidence_sentence(total: dict[str, int]) -> str:
@@ -201,7 +216,8 @@ def _evidence_sentence(total: dict[str, int]) -> str:
         f"{total['villages_survey_contradicts_prediction']:,} contradicted by the survey, "
         f"{total['villages_measurements_contradict_prediction']:,} by measurements, "
         f"{total['villages_measurements_partly_contradict']:,} partly, "
-        f"{total['villages_measured_other_network']:,} measured only on other networks "
+        f"{total['villages_measured_other_network']:,} measured only on other networks, "
+        f"{total['villages_field_only']:,} beyond the model's range decided by the field "
         f"({counted(total['villages_to_check'], 'village')} to check in the field)"
     )
 
@@ -352,6 +368,8 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
         if tally["electrified_known"].sum() > 0:  # households carry electrification
             electrified = per_village
     _classify_signal(table, village_signal, criteria, budget, tally is not None)
+    village_xy = projected_xy(villages, crs)
+    _mark_beyond_range(table, engine, village_xy, budget.weak_band_db)
     measured, per_network = measured_at_villages(
         villages,
         measurements,
@@ -360,7 +378,7 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
         min_samples=criteria.min_measurements,
     )
     sampled = np.unique(per_network["village"].to_numpy(dtype=np.int64))
-    predicted = engine.network_margins(projected_xy(villages, crs)[sampled])
+    predicted = engine.network_margins(village_xy[sampled])
     predicted["point"] = sampled[predicted["point"].to_numpy(dtype=np.int64)]
     weigh_evidence(table, measured, per_network, predicted, budget.weak_band_db)
     if setup.uses_terrain:
@@ -389,6 +407,7 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
     }
     if setup.uses_terrain:
         settings["terrain_fallback"] = _fallback_setting(setup.terrain, table["terrain_fallback"])
+    settings["model_range"] = _range_setting(engine, out)
     settings["towers_check"] = overlap.message() or (
         f"ok: {100 * overlap.share_near:.0f}% of villages have a tower within {REACH_KM:g} km"
     )
@@ -398,6 +417,41 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
         summarize(out, ["province_code"]),
         None,
         settings,
+    )
+
+
+def _mark_beyond_range(
+    table: pd.DataFrame, engine: SignalEngine, village_xy: np.ndarray, weak_band_db: float
+) -> None:
+    """Give the villages that only the model's distance limit leaves without signal their status.
+
+    A village not covered within the model's validity distance is ``beyond_model_range``
+    when the model continued past that distance (:meth:`SignalEngine.margin_past_range`)
+    gives it a better status: the limit, not a prediction, would put it on the list.
+    """
+    status = table["signal_status"].to_numpy().astype(object)
+    open_rows = np.flatnonzero(status != "covered")
+    past = signal_status(engine.margin_past_range(village_xy[open_rows]), weak_band_db)
+    better = _status_rank(past) > _status_rank(status[open_rows])
+    status[open_rows[better]] = BEYOND_MODEL_RANGE
+    table["signal_status"] = status.astype(str)
+
+
+def _status_rank(status: np.ndarray) -> np.ndarray:
+    """Order of signal statuses: none 0, weak 1, covered 2."""
+    return np.select([status == "covered", status == "weak"], [2, 1], 0)
+
+
+def _range_setting(engine: SignalEngine, gaps: pd.DataFrame) -> str:
+    """Say how far the model is used and how many villages lie beyond it."""
+    if engine.continued is None:
+        return f"towers heard up to {engine.max_distance_km:g} km"
+    beyond = int((gaps["predicted_signal_status"] == BEYOND_MODEL_RANGE).sum())
+    return (
+        f"{engine.engine.model.name} is valid to {engine.max_distance_km:g} km: "
+        f"{counted(beyond, 'village')} covered only by the model continued past it are "
+        f"{BEYOND_MODEL_RANGE}, counted apart (the field, --extrapolate or a model valid "
+        "farther decides them)"
     )
 
 
@@ -531,11 +585,12 @@ def _classify_power(
 
 
 def _gap_type(signal: pd.Series, power: pd.Series) -> np.ndarray:
-    no_signal = signal.to_numpy() != "covered"
+    signal = signal.to_numpy()
+    no_signal = np.isin(signal, ["weak", "none"])
     no_power = power.to_numpy() == "none"
     return np.select(
-        [no_signal & no_power, no_signal, no_power],
-        ["no_signal_no_power", "no_signal", "no_power"],
+        [no_signal & no_power, no_signal, no_power, signal == BEYOND_MODEL_RANGE],
+        ["no_signal_no_power", "no_signal", "no_power", BEYOND_MODEL_RANGE],
         "ok",
     )
 
@@ -600,6 +655,8 @@ def criteria_text(table: pd.DataFrame, criteria: GapCriteria) -> pd.Series:
         "signal " + status + ": " + covered + "% of households covered "
         f"(needs {100 * criteria.covered_share:g}%); " + server + ", " + nearest
     )
+    predicted = text(table.get("predicted_signal_status", table["signal_status"]))
+    signal_part = signal_part.where(predicted != BEYOND_MODEL_RANGE, signal_part + BEYOND_TEXT)
     share = table["electrified"]
     electrified = text(
         "electrified "
@@ -619,6 +676,12 @@ def criteria_text(table: pd.DataFrame, criteria: GapCriteria) -> pd.Series:
         out = out.where(~unknown, out + COUNTED_AS_ZERO)
     return out
 
+
+BEYOND_TEXT = (
+    " - covered only by the model continued past its validity distance: not judged by the "
+    "model (a survey, measurements, --extrapolate or a model valid farther decides)"
+)
+"""Added to the criteria of a village beyond the model's range."""
 
 FINDING_TEXT = {
     "no_signal_found": " - no signal found where the model predicts coverage: kept on the "
@@ -674,15 +737,19 @@ def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFr
     )
     to_check = frame.get("check_in_field", pd.Series(False, index=frame.index))
     no_signal = frame["signal_status"].isin(["weak", "none"])
+    beyond = (frame["signal_status"] == BEYOND_MODEL_RANGE).to_numpy()
     no_power = frame["power_status"] == "none"
     both = no_signal & no_power
+    households = frame["households"].astype(np.int64)
     parts = pd.DataFrame(
         {
             **{column: frame[column].fillna("") for column in by},
             "villages": 1,
-            "households": frame["households"].astype(np.int64),
+            "households": households,
             "villages_without_signal": no_signal.astype(int),
-            "households_without_signal": frame["households_without_signal"].astype(np.int64),
+            "households_without_signal": np.where(
+                beyond, 0, frame["households_without_signal"].astype(np.int64)
+            ),
             "villages_without_power": no_power.astype(int),
             "households_without_power": frame["households_without_power"]
             .fillna(0)
@@ -695,6 +762,8 @@ def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFr
                 ),
                 0,
             ),
+            "villages_beyond_model_range": beyond.astype(int),
+            "households_beyond_model_range": np.where(beyond, households, 0),
             **{f"villages_{kind}": (evidence == kind).astype(int) for kind in EVIDENCE_CLASSES},
             "villages_to_check": to_check.fillna(False).astype(bool).astype(int),
         }

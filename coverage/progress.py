@@ -20,7 +20,7 @@ from whitespot.coverage.gaps import GapList
 from whitespot.data import metric_crs, projected_xy
 from whitespot.data.cells import normalize_text
 from whitespot.data.labels import counted
-from whitespot.data.vocabulary import LOCATION_UNKNOWN
+from whitespot.data.vocabulary import BEYOND_MODEL_RANGE, LOCATION_UNKNOWN
 
 GapKind = Literal["any", "signal", "power"]
 
@@ -32,6 +32,8 @@ PROGRESS_SUMMARY_COLUMNS = (
     "reopened",
     "newly_found",
     "not_in_current",
+    LOCATION_UNKNOWN,
+    BEYOND_MODEL_RANGE,
     "current_gaps",
     "households_changed",
     "previous_households_without_signal",
@@ -64,33 +66,44 @@ class Progress:
     def totals(self) -> dict[str, int]:
         """Return the counts behind the headline.
 
-        ``previous`` and ``current`` gaps, ``closed``, ``new`` (newly found or reopened) and
-        ``covered``: the target less the current gaps when a target is given, else the
-        closed ones.
+        ``previous`` and ``current`` gaps, ``closed``, ``new`` (newly found or reopened),
+        ``not_judged`` (without a location, or beyond the model's range: neither gaps nor
+        covered) and ``covered``: the target less the current gaps and those not judged
+        when a target is given, else the closed ones.
         """
         total = self.provinces[list(PROGRESS_SUMMARY_COLUMNS)].sum()
         current, closed = int(total["current_gaps"]), int(total["closed"])
+        not_judged = int(total[LOCATION_UNKNOWN] + total[BEYOND_MODEL_RANGE])
         return {
             "previous": int(total["previous_gaps"]),
             "current": current,
             "closed": closed,
             "new": int(total["newly_found"] + total["reopened"]),
-            "covered": max(self.target - current, 0) if self.target else closed,
+            "not_judged": not_judged,
+            "covered": max(self.target - current - not_judged, 0) if self.target else closed,
         }
 
     def headline(self) -> str:
         """Return the sentence a department reports ("N of M locations now covered, K left")."""
         t = self.totals()
+        unjudged = (
+            f"; {counted(t['not_judged'], 'location')} not judged (no location, or beyond "
+            "the model's range)"
+            if t["not_judged"]
+            else ""
+        )
         if self.target:
             return (
                 f"{t['covered']:,} of {counted(self.target, 'location')} now covered "
                 f"({t['covered'] / self.target:.1%} of the target), {t['current']:,} left; "
                 f"since the previous list {t['closed']:,} closed and {t['new']:,} newly found"
+                + unjudged
             )
         return (
             f"{t['closed']:,} of {counted(t['previous'], 'location')} now covered, "
             f"{t['previous'] - t['closed']:,} left; "
             f"{t['new']:,} newly found ({counted(t['current'], 'gap')} in the current list)"
+            + unjudged
         )
 
 
@@ -163,6 +176,12 @@ def _table(villages: gpd.GeoDataFrame) -> pd.DataFrame:
     )
     out["name_key"] = place + "|" + out["name"].map(normalize_text)
     out["gap_type"] = villages["gap_type"].astype("string").fillna("").to_numpy()
+    out["signal_status"] = (
+        villages.get("signal_status", pd.Series("", index=villages.index))
+        .astype("string")
+        .fillna("")
+        .to_numpy()
+    )
     out["households"] = pd.to_numeric(villages["households"], errors="coerce").to_numpy()
     out["households_without_signal"] = pd.to_numeric(
         villages["households_without_signal"], errors="coerce"
@@ -264,16 +283,27 @@ def _statuses(
     was[matched] = gap_before[partner[matched]]
     gap_now = is_gap(now["gap_type"], kind)
     unknown = (now["gap_type"] == LOCATION_UNKNOWN).to_numpy()
+    # its signal not judged now: neither closed nor still open (its power still counts)
+    beyond = (now["signal_status"] == BEYOND_MODEL_RANGE).to_numpy() & ~gap_now
     status = np.select(
         [
             unknown,
+            beyond & (kind != "power"),
             matched & was & ~gap_now,
             matched & was & gap_now,
             matched & ~was & gap_now,
             ~matched & gap_now,
             matched,
         ],
-        ["location_unknown", "closed", "still_open", "reopened", "newly_found", "covered"],
+        [
+            "location_unknown",
+            BEYOND_MODEL_RANGE,
+            "closed",
+            "still_open",
+            "reopened",
+            "newly_found",
+            "covered",
+        ],
         "added_covered",
     )
 
@@ -337,7 +367,7 @@ def _summary(villages: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         {
             **{column: villages[column].fillna("") for column in by},
             "previous_gaps": villages["was_gap"].astype(int),
-            **{s: (status == s).astype(int) for s in PROGRESS_SUMMARY_COLUMNS[1:6]},
+            **{s: (status == s).astype(int) for s in PROGRESS_SUMMARY_COLUMNS[1:8]},
             "current_gaps": villages["is_gap"].astype(int),
             "households_changed": (
                 pd.to_numeric(villages["households_change"]).fillna(0) != 0

@@ -60,6 +60,8 @@ TOWER_CHUNK = 256
 """Towers (or candidate sites) per chunk of :func:`covering_pairs`."""
 ENVELOPE_STEPS = 512
 """Distances at which the envelope of all towers' margins is tabulated."""
+MAX_REACH_KM = 200.0
+"""No tower is heard farther than this, km, even when a model is extrapolated."""
 
 SIGNAL_COLUMNS = (
     "best_signal_dbm",
@@ -221,6 +223,10 @@ class SignalEngine:
         The metric CRS of every distance.
     max_servers : int
         Towers above threshold are counted up to this number per point.
+    continued : SignalEngine or None
+        The same towers with the model continued past its validity distance (to
+        :data:`MAX_REACH_KM`), for :meth:`margin_past_range`; None when the setup
+        extrapolates already or the model holds that far.
     """
 
     engine: _Engine
@@ -228,6 +234,7 @@ class SignalEngine:
     crs: CRS
     max_servers: int = MAX_SERVERS
     search: _CompiledSearch | _NumpySearch | None = None
+    continued: SignalEngine | None = None
 
     @classmethod
     def prepare(
@@ -245,7 +252,39 @@ class SignalEngine:
         if setup.crs is None:
             raise ValueError("SignalEngine.prepare needs setup.crs (SignalSetup.in_crs)")
         engine, data = _resolved(towers, setup)
-        return cls.of_prepared(engine, data, setup.crs, max_servers=max_servers)
+        prepared = cls.of_prepared(engine, data, setup.crs, max_servers=max_servers)
+        if setup.extrapolate or engine.model.max_distance_km >= MAX_REACH_KM:
+            return prepared
+        continued = cls.prepare(towers, setup.replace(extrapolate=True), max_servers=1)
+        return replace(prepared, continued=continued)
+
+    @property
+    def max_distance_km(self) -> float:
+        """How far a tower is heard, km: the model's validity distance unless extrapolated."""
+        return self.engine.model.max_distance_km if self.continued else MAX_REACH_KM
+
+    def margin_past_range(self, point_xy: np.ndarray) -> np.ndarray:
+        """Best margin at each point with the model continued past its validity distance.
+
+        A point that no tower covers within the model's distance limit (RMa NLOS: 5 km)
+        may be covered just beyond it: the continued model says whether the limit, not
+        the prediction, leaves the point without signal.
+
+        Parameters
+        ----------
+        point_xy : numpy.ndarray
+            Points in :attr:`crs`, m, shape (n, 2).
+
+        Returns
+        -------
+        numpy.ndarray
+            Best margin over threshold, dB; NaN where no tower comes within the weak band,
+            and everywhere when nothing lies beyond the range (:attr:`continued` is None).
+        """
+        if self.continued is None or not len(point_xy):
+            return np.full(len(point_xy), np.nan)
+        result, _ = self.continued.search_xy(point_xy, progress=False)
+        return result["best_margin_db"]
 
     @classmethod
     def of_prepared(
@@ -537,7 +576,7 @@ def _prepare_towers(
     frequency = towers["frequency_mhz"].to_numpy(float)
     height = towers["height_m"].to_numpy(float)
     eirp = towers["eirp_dbm"].to_numpy(float)
-    max_km = min(np.inf if extrapolate else model.max_distance_km, 200.0)
+    max_km = min(np.inf if extrapolate else model.max_distance_km, MAX_REACH_KM)
 
     # each tower's margin over threshold on a distance grid, for its reach and the envelope
     grid_km = np.geomspace(model.min_distance_km, max_km, ENVELOPE_STEPS)

@@ -6,10 +6,18 @@ Sentences in either language are rendered from these values and the gap list's f
 
 from __future__ import annotations
 
-SIGNAL_STATUSES = ("covered", "weak", "none", "unknown")
+BEYOND_MODEL_RANGE = "beyond_model_range"
+"""Signal status (and gap type) of a village that no tower covers within the model's
+validity distance but that the model, continued past it, would call covered or weak: a
+validity limit, not a prediction, would put it on the list, so it is counted apart and
+decided by the field (a survey or measurements), a longer-range model or
+``--extrapolate``."""
+
+SIGNAL_STATUSES = ("covered", "weak", "none", "unknown", BEYOND_MODEL_RANGE)
 """covered: the share of covered households meets the rule; weak: some households are
 within the weak band below the threshold; none: no usable signal; unknown: the village has
-no usable location, so its signal was not predicted."""
+no usable location, so its signal was not predicted; beyond_model_range: see
+:data:`BEYOND_MODEL_RANGE`."""
 
 POWER_STATUSES = ("ok", "none", "unknown")
 """ok: electrified (or near the grid); none: below the electrified share (or far from the
@@ -19,8 +27,16 @@ LOCATION_UNKNOWN = "location_unknown"
 """Gap type of a village whose coordinates are missing, unreadable or outside Viet Nam:
 listed in every output, but its signal cannot be predicted."""
 
-GAP_TYPES = ("ok", "no_signal", "no_power", "no_signal_no_power", LOCATION_UNKNOWN)
-"""What puts a village on the gap list (``ok``: nothing)."""
+GAP_TYPES = (
+    "ok",
+    "no_signal",
+    "no_power",
+    "no_signal_no_power",
+    LOCATION_UNKNOWN,
+    BEYOND_MODEL_RANGE,
+)
+"""What puts a village on the gap list (``ok``: nothing). A village beyond the model's range
+with no power is ``no_power`` (its signal status says the rest)."""
 
 ADMIN_STATUSES = (
     "matched",
@@ -50,12 +66,14 @@ PROGRESS_STATUSES = (
     "covered",
     "added_covered",
     "location_unknown",
+    BEYOND_MODEL_RANGE,
     "not_in_current",
 )
 """closed: a gap before, covered now; still_open: a gap both times; reopened: covered before,
 a gap now; newly_found: not in the previous list, a gap now; covered: no gap either time;
 added_covered: new in the list, no gap; location_unknown: no usable coordinates now;
-not_in_current: in the previous list only (listed, never dropped)."""
+beyond_model_range: its signal now lies beyond the model's validity distance (not judged,
+neither closed nor open); not_in_current: in the previous list only (listed, never dropped)."""
 
 MATCH_METHODS = ("id", "name", "location", "same_row", "none")
 

@@ -9,6 +9,7 @@ GAP_COLOURS = {
     "no_signal": "#c62828",
     "no_power": "#f9a825",
     "no_signal_no_power": "#6a1b9a",
+    "beyond_model_range": "#78909c",
 }
 """Village colour by gap type."""
 
@@ -17,6 +18,7 @@ GAP_LABELS = {
     "no_signal": "no signal",
     "no_power": "no power",
     "no_signal_no_power": "no signal, no power",
+    "beyond_model_range": "beyond the model's range (not judged)",
 }
 
 OPERATOR_COLOURS = ("#1565c0", "#ef6c00", "#00838f", "#ad1457", "#558b2f", "#4e342e")

@@ -16,6 +16,7 @@ from scipy.sparse import csr_matrix
 
 from whitespot.coverage import GapList, SignalSetup, covering_pairs
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
+from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
 
 _HASH_SEED = 20250701
 
@@ -177,20 +178,25 @@ def demand_points(gaps: GapList) -> gpd.GeoDataFrame:
 
     With households in the gap list, every household not covered is a point of weight 1;
     otherwise every village with households without signal is a point weighted by them.
+    Villages beyond the model's range (``beyond_model_range``: not judged) are no demand.
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``village_id`` and ``households`` (the weight), point geometry.
     """
+    beyond = gaps.villages["signal_status"] == BEYOND_MODEL_RANGE
     if gaps.households is not None:
-        households = gaps.households[gaps.households["signal_status"] != "covered"]
+        households = gaps.households[
+            (gaps.households["signal_status"] != "covered")
+            & ~gaps.households["village_id"].isin(gaps.villages.loc[beyond, "village_id"])
+        ]
         return gpd.GeoDataFrame(
             {"village_id": households["village_id"].to_numpy(), "households": 1.0},
             geometry=households.geometry.to_numpy(),
             crs=households.crs,
         )
-    villages = gaps.villages[gaps.villages["households_without_signal"] > 0]
+    villages = gaps.villages[~beyond & (gaps.villages["households_without_signal"] > 0)]
     return gpd.GeoDataFrame(
         {
             "village_id": villages["village_id"].to_numpy(),

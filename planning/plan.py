@@ -14,6 +14,7 @@ from whitespot.coverage import GapList, SignalSetup
 from whitespot.coverage.terrain import terrain_coverage_mask
 from whitespot.data import Terrain, metric_crs
 from whitespot.data.labels import counted
+from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
 from whitespot.planning.bidding import bid_lots, coverage_curve, rank_sites, service_lines
 from whitespot.planning.candidates import candidates_from_gaps, candidates_from_terrain
 from whitespot.planning.costs import (
@@ -72,6 +73,16 @@ class Plan:
 
     def headline(self) -> str:
         """One sentence: sites, households newly covered, cost; what stays out of reach."""
+        beyond = int(self.settings.get("villages_beyond_model_range", 0))
+        unjudged = (
+            f"; {counted(beyond, 'village')} beyond the model's range not planned for "
+            "(not judged: see the gap list's model_range)"
+            if beyond
+            else ""
+        )
+        return self._selection_sentence() + unjudged
+
+    def _selection_sentence(self) -> str:
         s = self.selection
         total = s.coverable + s.unreachable
         cost = float(self.sites["total_cost"].sum())
@@ -239,6 +250,9 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         "candidates": len(candidates),
         "generated_candidates_off_dem": off_dem,
         "demand_points": len(demand),
+        "villages_beyond_model_range": int(
+            (gaps.villages["signal_status"] == BEYOND_MODEL_RANGE).sum()
+        ),
         "demand_groups": matrix.n_groups,
         **asdict(costs),
     }

@@ -13,8 +13,14 @@ from collections.abc import Callable
 import pandas as pd
 
 from whitespot.data.labels import VIETNAMESE_VALUES
-from whitespot.data.vocabulary import LOCATION_UNKNOWN
+from whitespot.data.vocabulary import BEYOND_MODEL_RANGE, LOCATION_UNKNOWN
 from whitespot.report.headlines import vietnamese_number
+
+BEYOND_TEXT_VI = (
+    " - chỉ có sóng khi kéo dài mô hình quá cự ly áp dụng: mô hình chưa đánh giá được "
+    "(cần khảo sát, đo đạc hoặc mô hình áp dụng được ở cự ly xa hơn)"
+)
+"""Added to the criteria of a village beyond the model's range."""
 
 
 def vietnamese_criteria(villages: pd.DataFrame, settings: dict[str, object]) -> pd.Series:
@@ -60,6 +66,8 @@ def vietnamese_criteria(villages: pd.DataFrame, settings: dict[str, object]) -> 
         "Sóng: " + status + ", " + covered + "% hộ có sóng (yêu cầu " + need + "%); "
         + server + ", " + nearest
     )  # fmt: skip
+    predicted = villages.get("predicted_signal_status", villages["signal_status"])
+    signal = signal.where(predicted != BEYOND_MODEL_RANGE, signal + BEYOND_TEXT_VI)
     share = pd.to_numeric(villages["electrified"], errors="coerce")
     electrified = (
         number(100 * share) + "% hộ có điện (yêu cầu "

@@ -29,7 +29,20 @@ def gaps_sentence(gaps: GapList, language: Language) -> str:
         f"{n(total['villages_without_power'])} thôn, bản "
         f"({n(total['households_without_power'])} hộ) chưa có điện; "
         f"{n(total['villages_without_both'])} thôn, bản chưa có cả sóng và điện"
+        + _vietnamese_beyond(total)
         + _vietnamese_evidence(total)
+    )
+
+
+def _vietnamese_beyond(total: dict[str, int]) -> str:
+    """Villages beyond the model's range in Vietnamese; nothing when there are none."""
+    if not total["villages_beyond_model_range"]:
+        return ""
+    n = vietnamese_number
+    return (
+        f"; {n(total['villages_beyond_model_range'])} thôn, bản "
+        f"({n(total['households_beyond_model_range'])} hộ) ngoài cự ly áp dụng của mô "
+        "hình, chưa đánh giá được sóng (xem thiết lập: model_range)"
     )
 
 
@@ -52,17 +65,23 @@ def progress_sentence(progress: Progress, language: Language) -> str:
         return progress.headline()
     t = progress.totals()
     n = vietnamese_number
+    unjudged = (
+        f"; {n(t['not_judged'])} địa điểm chưa đánh giá được (chưa có tọa độ hoặc ngoài cự "
+        "ly mô hình)"
+        if t["not_judged"]
+        else ""
+    )
     if progress.target:
         return (
             f"Đã phủ sóng {n(t['covered'])}/{n(progress.target)} địa điểm "
             f"({n(100 * t['covered'] / progress.target, 1)}% kế hoạch), còn {n(t['current'])} "
             f"địa điểm; so với kỳ trước: {n(t['closed'])} địa điểm đã xóa lõm, {n(t['new'])} "
-            "địa điểm mới phát hiện"
+            "địa điểm mới phát hiện" + unjudged
         )
     return (
         f"Đã phủ sóng {n(t['closed'])}/{n(t['previous'])} địa điểm của danh sách kỳ trước, "
         f"còn {n(t['previous'] - t['closed'])}; {n(t['new'])} địa điểm mới phát hiện "
-        f"({n(t['current'])} vùng lõm trong danh sách này)"
+        f"({n(t['current'])} vùng lõm trong danh sách này)" + unjudged
     )
 
 

@@ -29,6 +29,10 @@ TEXT: dict[str, dict[str, str]] = {
     "no_power": {"vi": "Thôn chưa có điện", "en": "villages without power"},
     "households_no_power": {"vi": "Hộ chưa có điện", "en": "households without power"},
     "unknown": {"vi": "Thôn chưa xác định được vị trí", "en": "villages without a location"},
+    "beyond": {
+        "vi": "Thôn ngoài cự ly mô hình (chưa đánh giá)",
+        "en": "villages beyond the model's range (not judged)",
+    },
     "quality": {"vi": "Điểm chất lượng dữ liệu", "en": "data-quality score"},
     "progress": {"vi": "Tiến độ so với kỳ trước", "en": "Progress since the previous list"},
     "chart": {
@@ -100,6 +104,8 @@ def summary_html(submission: Submission, *, language: Language = "vi") -> str:
         ("households_no_power", total["households_without_power"]),
         ("unknown", unknown),
     ]
+    if total["villages_beyond_model_range"]:
+        counts.append(("beyond", total["villages_beyond_model_range"]))
     if total["villages_no_evidence"] < total["villages"]:  # a survey or measurements
         counts += [
             ("agrees", total["villages_agrees"]),
@@ -174,6 +180,8 @@ def _commune_table(submission: Submission, language: Language) -> pd.DataFrame:
         "villages_to_check": TEXT["to_check"][language],
         "score": TEXT["score"][language],
     }
+    if table["villages_beyond_model_range"].any():
+        columns = {**columns, "villages_beyond_model_range": TEXT["beyond"][language]}
     if submission.progress is not None:
         progress = submission.progress.communes.set_index("commune_code")
         table["closed"] = table["commune_code"].map(progress["closed"]).fillna(0).astype(int)

@@ -149,7 +149,11 @@ def test_report_weighs_the_departments_survey_column(files, tmp_path, capsys, pr
     said = [row[survey] for row in villages.iter_rows(min_row=2, values_only=True)]
     judged = [row[evidence] for row in villages.iter_rows(min_row=2, values_only=True)]
     assert said[:4] == ["không", "có", "yếu", None]
-    assert set(judged[:3]) <= {"khớp dự báo", "khảo sát khác dự báo"}
+    assert set(judged[:3]) <= {
+        "khớp dự báo",
+        "khảo sát khác dự báo",
+        "theo thực địa (ngoài cự ly mô hình)",
+    }
     assert judged[3] == "chưa có đối chiếu"
     quality = [row[3].value for row in package["Chất lượng dữ liệu"].iter_rows(min_row=2)]
     assert "survey_signal" in quality  # the unreadable "??" is listed, not guessed

@@ -8,15 +8,14 @@ import pytest
 
 from whitespot.coverage import GapCriteria, LinkBudget, SignalSetup, gap_list, summarize
 from whitespot.coverage.gaps import GAP_LIST_COLUMNS, SUMMARY_COLUMNS, signal_status
+from whitespot.data.vocabulary import BEYOND_MODEL_RANGE, GAP_TYPES
 
 
 def test_every_village_once_in_input_order(gaps, layers):
     assert gaps.villages["village_id"].tolist() == layers["villages"]["village_id"].tolist()
     assert list(gaps.villages.columns[: len(GAP_LIST_COLUMNS)]) == list(GAP_LIST_COLUMNS)
     assert gaps.villages.crs == layers["villages"].crs
-    assert (
-        gaps.villages["gap_type"].isin(["ok", "no_signal", "no_power", "no_signal_no_power"]).all()
-    )
+    assert gaps.villages["gap_type"].isin(GAP_TYPES).all()
 
 
 def test_village_counts_follow_household_predictions(gaps, layers):
@@ -36,11 +35,12 @@ def test_village_counts_follow_household_predictions(gaps, layers):
 
 def test_signal_and_power_statuses_explain_the_gap_type(gaps):
     v = gaps.villages
-    no_signal = v["signal_status"] != "covered"
+    no_signal = v["signal_status"].isin(["weak", "none"])
     no_power = v["power_status"] == "none"
+    beyond = v["signal_status"] == BEYOND_MODEL_RANGE
     expected = np.select(
-        [no_signal & no_power, no_signal, no_power],
-        ["no_signal_no_power", "no_signal", "no_power"],
+        [no_signal & no_power, no_signal, no_power, beyond],
+        ["no_signal_no_power", "no_signal", "no_power", BEYOND_MODEL_RANGE],
         "ok",
     )
     assert v["gap_type"].tolist() == expected.tolist()
@@ -79,9 +79,16 @@ def test_unknown_electrification_uses_grid_distance(layers):
 
 
 def test_summaries_add_up(gaps):
-    totals = gaps.villages[["households", "households_without_signal"]].sum()
-    assert gaps.communes["households"].sum() == totals["households"]
+    beyond = gaps.villages["signal_status"] == BEYOND_MODEL_RANGE
+    totals = gaps.villages.loc[~beyond, ["households", "households_without_signal"]].sum()
+    assert gaps.communes["households"].sum() == gaps.villages["households"].sum()
+    # villages beyond the model's range are counted apart, not as without signal
     assert gaps.provinces["households_without_signal"].sum() == totals["households_without_signal"]
+    assert gaps.provinces["villages_beyond_model_range"].sum() == beyond.sum()
+    assert (
+        gaps.provinces["households_beyond_model_range"].sum()
+        == gaps.villages.loc[beyond, "households"].sum()
+    )
     assert gaps.communes["villages"].sum() == len(gaps.villages)
     assert list(gaps.communes.columns) == ["province_code", "commune_code", *SUMMARY_COLUMNS]
     assert "households) without signal" in gaps.headline()
