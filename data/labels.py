@@ -80,6 +80,7 @@ VIETNAMESE_HEADERS: dict[str, str] = {
     "severity": "Mức độ",
     "value": "Giá trị",
     "message": "Cần sửa",
+    "detail": "Chi tiết",
     "dimension": "Tiêu chí chất lượng",
     "errors": "Số lỗi",
     "warnings": "Số cảnh báo",
@@ -181,6 +182,14 @@ VIETNAMESE_VALUES: dict[str, dict[str, str]] = {
         "missing_technology": "trạm thiếu công nghệ",
         "unknown_technology": "công nghệ không rõ",
         "not_a_survey_answer": "khảo sát sóng không hợp lệ",
+        "code_disagrees": "mã xã khác tên xã",
+        "code_unknown": "mã xã không có trong danh mục",
+        "encoding": "bảng mã của tệp phải đoán",
+        "implausible": "giá trị không thể có",
+        "unusual": "giá trị bất thường",
+        "subtotal_mismatch": "dòng cộng xã không khớp",
+        "total_mismatch": "dòng tổng không khớp",
+        "towers_far": "trạm ở xa các thôn",
     },
     "dimension": {"right": "đúng", "sufficient": "đủ", "clean": "sạch", "live": "sống",
                   "note": "ghi nhận"},
@@ -197,6 +206,67 @@ VIETNAMESE_VALUES: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 """Vietnamese words for the codes of status columns (the codes stay in English outputs)."""
+
+VIETNAMESE_FIXES: dict[str, str] = {
+    "empty_row": "Không cần sửa: dòng trống đã bỏ qua.",
+    "numbering_row": "Không cần sửa: dòng đánh số cột đã bỏ qua.",
+    "total_row": "Không cần sửa: dòng tổng cộng đã bỏ qua.",
+    "heading_row": "Không cần sửa: dòng tiêu đề nhóm đã bỏ qua.",
+    "coordinate_notation": "Không cần sửa: tọa độ đã quy đổi sang độ thập phân; kiểm tra lại.",
+    "text_in_number": "Chỉ ghi số trong cột số (bỏ chữ, đơn vị).",
+    "not_a_number": "Ghi giá trị bằng số.",
+    "not_whole": "Số hộ, số dân phải là số nguyên.",
+    "negative_households": "Số hộ không được âm: sửa lại số hộ.",
+    "negative_population": "Số dân không được âm: sửa lại số dân.",
+    "missing_households": "Điền số hộ của thôn (đang tính là 0).",
+    "missing_population": "Điền số dân của thôn.",
+    "no_households": "Thôn có 0 hộ: kiểm tra thôn còn người ở hay thiếu số liệu.",
+    "missing_province": "Điền tên tỉnh.",
+    "missing_commune": "Điền tên xã.",
+    "filled_from_above": "Ô trống đã lấy theo dòng trên: kiểm tra và điền đủ.",
+    "missing_id": "Điền mã thôn (mã tạm đã được tự sinh).",
+    "duplicate_id": "Mỗi thôn một mã: sửa mã bị trùng.",
+    "missing_coordinates": "Điền kinh độ, vĩ độ của thôn.",
+    "unreadable_coordinates": "Ghi tọa độ dạng độ thập phân (ví dụ 105,8412 và 21,0245).",
+    "swapped_lonlat": "Đổi chỗ hai cột kinh độ và vĩ độ.",
+    "outside_region": "Tọa độ nằm ngoài Việt Nam: kiểm tra kinh độ, vĩ độ.",
+    "outside_province": "Tọa độ nằm ngoài tỉnh của dòng: kiểm tra kinh độ, vĩ độ.",
+    "not_a_share": "Cột có điện: ghi có/không, 0-1 hoặc phần trăm.",
+    "percent_without_sign": "Tỷ lệ ghi kèm dấu % (đã hiểu là phần trăm).",
+    "not_a_date": "Ghi ngày theo dạng ngày/tháng/năm.",
+    "stale": "Cập nhật số liệu mới.",
+    "duplicate_name": "Hai thôn cùng tên trong một xã: kiểm tra có trùng dòng không.",
+    "duplicate_location": "Hai thôn gần như cùng vị trí: kiểm tra có trùng dòng không.",
+    "admin_unmatched": "Sửa tên tỉnh, huyện, xã cũ cho đúng danh mục, hoặc ghi mã xã mới.",
+    "matched_approximate": "Tên xã đối chiếu gần đúng: kiểm tra xã mới đã chọn.",
+    "split_unresolved": "Xã cũ bị chia: ghi mã xã mới hoặc bổ sung tọa độ.",
+    "code_disagrees": "Mã xã và tên xã không khớp: kiểm tra mã xã.",
+    "code_unknown": "Mã xã không có trong danh mục sau 7/2025: kiểm tra mã xã.",
+    "missing_technology": "Ghi công nghệ của trạm (2G, 3G, 4G, 5G); đang tính là 4G.",
+    "unknown_technology": "Ghi công nghệ là 2G, 3G, 4G hoặc 5G.",
+    "not_a_survey_answer": "Cột khảo sát sóng: ghi có, yếu hoặc không.",
+    "encoding": "Lưu tệp dạng UTF-8 (hoặc Excel .xlsx) để tên tiếng Việt không bị lỗi.",
+    "implausible": "Giá trị không thể có: sửa lại.",
+    "unusual": "Giá trị bất thường: kiểm tra lại.",
+    "subtotal_mismatch": "Dòng cộng của xã khác tổng các thôn: kiểm tra số liệu.",
+    "total_mismatch": "Dòng tổng khác tổng các thôn: kiểm tra số liệu.",
+    "towers_far": "Trạm ở xa các thôn: kiểm tra tệp trạm có đúng tỉnh không.",
+}
+"""What to fix for each check, in Vietnamese (the English message stays as the detail)."""
+
+
+def vietnamese_fixes(problems: pd.DataFrame) -> pd.DataFrame:
+    """Return a problem table whose ``message`` says what to fix in Vietnamese.
+
+    The English message, which names the values and rows found, moves to ``detail``.
+    """
+    out = problems.copy()
+    english = out["message"].astype("string").fillna("")
+    out["message"] = out["check"].map(VIETNAMESE_FIXES).fillna(english)
+    position = list(out.columns).index("message") + 1
+    out.insert(position, "detail", english)
+    return out
+
 
 SHEET_NAMES: dict[str, dict[str, str]] = {
     "villages": {"vi": "Thôn bản", "en": "villages"},

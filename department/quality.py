@@ -131,17 +131,44 @@ class QualityReport:
     settings: dict[str, object] = field(default_factory=dict)
 
     def score(self) -> float:
-        """Score of the whole list, 0..100: the communes' scores weighted by villages."""
-        villages = self.communes["villages"]
-        if not villages.sum():
+        """Score of all the inputs, 0..100, below 100 whenever an error is found.
+
+        The villages' part is the communes' scores weighted by villages; every other layer
+        (towers) scores the share of its rows without a problem in each of
+        :data:`DIMENSIONS`, and the layers are weighted by rows. An error that belongs to
+        no row (a file's encoding) still keeps the score at 99 or below.
+        """
+        parts, weights = [], []
+        villages = self.communes["villages"].to_numpy(dtype=float)
+        if villages.sum():
+            parts.append(np.average(self.communes["score"], weights=villages))
+            weights.append(villages.sum())
+        counted_problems = self.problems[self.problems["dimension"] != "note"]
+        for layer, rows in zip(self.layers["layer"], self.layers["rows"], strict=True):
+            if layer == "villages" or not rows:
+                continue
+            mine = counted_problems[counted_problems["layer"] == layer]
+            clean = [
+                1.0 - min(mine.loc[mine["dimension"] == d, "row"].nunique() / rows, 1.0)
+                for d in DIMENSIONS
+            ]
+            parts.append(100.0 * float(np.mean(clean)))
+            weights.append(float(rows))
+        if not weights:
             return 0.0
-        return float(np.average(self.communes["score"], weights=villages))
+        score = float(np.average(parts, weights=weights))
+        errors = bool((self.problems["severity"] == "error").any())
+        return min(score, 99.0) if errors else score
+
+    def points(self) -> int:
+        """Return the score as shown, rounded down: a score lowered at all never reads 100."""
+        return int(np.floor(self.score()))
 
     def headline(self) -> str:
         """One sentence: problems to fix and the score."""
         counts = self.problems["severity"].value_counts()
         return (
-            f"data quality {self.score():.0f}/100: {counted(counts.get('error', 0), 'error')} "
+            f"data quality {self.points()}/100: {counted(counts.get('error', 0), 'error')} "
             f"and {counted(counts.get('warning', 0), 'warning')} to fix in "
             f"{counted(self.communes['villages'].sum(), 'village')}"
         )

@@ -92,7 +92,7 @@ def quality_sentence(quality: QualityReport, language: Language) -> str:
     counts = quality.problems["severity"].value_counts()
     n = vietnamese_number
     return (
-        f"Chất lượng dữ liệu {n(quality.score())}/100: {n(counts.get('error', 0))} lỗi và "
+        f"Chất lượng dữ liệu {quality.points()}/100: {n(counts.get('error', 0))} lỗi và "
         f"{n(counts.get('warning', 0))} cảnh báo cần sửa trong "
         f"{n(quality.communes['villages'].sum())} thôn, bản"
     )

@@ -12,7 +12,7 @@ from whitespot.coverage import GapList, write_gap_list
 from whitespot.coverage.export import settings_table
 from whitespot.data import write_layer
 from whitespot.data.io import staged_files
-from whitespot.data.labels import SHEET_NAMES, Language, localize
+from whitespot.data.labels import SHEET_NAMES, Language, localize, vietnamese_fixes
 from whitespot.maps import gap_map, save_map
 from whitespot.report.criteria import vietnamese_criteria
 from whitespot.report.pipeline import Submission
@@ -93,11 +93,14 @@ def _write_package(
     villages = _village_table(gaps)
     if language == "vi":
         villages["criteria"] = vietnamese_criteria(villages, gaps.settings)
+    problems = submission.quality.problems
+    if language == "vi":
+        problems = vietnamese_fixes(problems)
     tables = {
         "villages": villages,
         "communes": _communes(gaps, submission.quality.communes),
         "province": gaps.provinces,
-        "quality": submission.quality.problems,
+        "quality": problems,
         "inputs": submission.quality.layers,
         "progress": (
             submission.progress.villages
@@ -111,9 +114,7 @@ def _write_package(
     }
     written = [write_workbook(sheets, folder / "gap_list.xlsx")]
     written.append(write_layer(localize(villages, language), folder / "gap_list.csv"))
-    written.append(
-        write_layer(localize(submission.quality.problems, language), folder / "data_quality.csv")
-    )
+    written.append(write_layer(localize(problems, language), folder / "data_quality.csv"))
     if submission.progress is not None:
         written.append(
             write_layer(localize(submission.progress.villages, language), folder / "progress.csv")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from whitespot.data.io import atomic_path
-from whitespot.data.labels import Language, localize
+from whitespot.data.labels import Language, localize, vietnamese_fixes
 from whitespot.data.vocabulary import LOCATION_UNKNOWN
 from whitespot.report.headlines import vietnamese_number
 from whitespot.report.pipeline import Submission
@@ -114,7 +114,7 @@ def summary_html(submission: Submission, *, language: Language = "vi") -> str:
             ("to_check", total["villages_to_check"]),
         ]
     cards = [(t(key), _number(int(value), language)) for key, value in counts]
-    cards.append((t("quality"), f"{submission.quality.score():.0f}/100"))
+    cards.append((t("quality"), f"{submission.quality.points()}/100"))
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{language}"><head><meta charset="utf-8">',
@@ -241,6 +241,7 @@ def _bar_chart(communes: pd.DataFrame, language: Language) -> str:
 def _problems_table(submission: Submission, language: Language) -> str:
     problems = submission.quality.problems
     shown = problems[problems["severity"] != "info"].head(PROBLEMS_SHOWN)
+    fixes = vietnamese_fixes(shown) if language == "vi" else shown
     villages = submission.gaps.villages.drop_duplicates("village_id").set_index("village_id")
     table = pd.DataFrame(
         {
@@ -252,7 +253,7 @@ def _problems_table(submission: Submission, language: Language) -> str:
             .to_numpy(),
             TEXT["commune"][language]: shown["commune_name"].to_numpy(),
             TEXT["problem"][language]: (
-                localize(shown[["check"]], language).iloc[:, 0] + ": " + shown["message"]
+                localize(shown[["check"]], language).iloc[:, 0] + ": " + fixes["message"]
             ).to_numpy(),
         }
     )

@@ -8,12 +8,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from whitespot.data.labels import VIETNAMESE_FIXES, VIETNAMESE_VALUES
 from whitespot.department import (
     QualityConfig,
     assign_admin_units,
     quality_report,
     read_village_list,
 )
+from whitespot.department.quality import CHECK_DIMENSION
+from whitespot.report.headlines import quality_sentence
 
 FILES = Path(__file__).parents[1] / "report" / "data"
 
@@ -107,3 +110,26 @@ def test_towers_without_technology():
 def test_config_is_checked():
     with pytest.raises(ValueError, match="duplicate_distance_m"):
         QualityConfig(duplicate_distance_m=-1)
+
+
+def test_errors_outside_the_villages_lower_the_score():
+    """A clean village list with two tower errors never reads 100/100 (issue 26, item 9)."""
+    listed = read_village_list(FILES / "quang_tri_en.csv")
+    villages = assign_admin_units(listed.villages)
+    config = QualityConfig(duplicate_distance_m=0, today=date(2026, 6, 1))
+    clean = quality_report(villages, listed.issues, config=config)
+    towers = pd.DataFrame({"tower_id": [f"T{i}" for i in range(10)], "technology": "4G"})
+    towers.loc[[2, 5], "technology"] = "6G"
+    report = quality_report(villages, listed.issues, towers=towers, config=config)
+    assert (report.problems["severity"] == "error").sum() == 2
+    assert report.score() < clean.score() and report.points() <= 99
+    assert report.headline().startswith(f"data quality {report.points()}/100: 2 errors")
+    assert quality_sentence(report, "vi").startswith(
+        f"Chất lượng dữ liệu {report.points()}/100: 2 lỗi"
+    )
+
+
+def test_every_check_has_a_vietnamese_name_and_fix():
+    checks = set(CHECK_DIMENSION) | set(VIETNAMESE_VALUES["check"])
+    assert checks <= set(VIETNAMESE_FIXES)
+    assert checks <= set(VIETNAMESE_VALUES["check"])

@@ -55,6 +55,12 @@ def test_workbook_sheets_headers_and_formats(package, submission):
     assert book["Tiến độ"].max_row == len(submission.progress.villages) + 1
     quality = [c.value for c in book["Chất lượng dữ liệu"][1]]
     assert quality[:3] == [VIETNAMESE_HEADERS[c] for c in ("layer", "row", "village_id")]
+    # what to fix in Vietnamese, the English detail beside it (issue 26, item 9)
+    rows = list(book["Chất lượng dữ liệu"].iter_rows(min_row=2, values_only=True))
+    check, fix = quality.index("Kiểm tra"), quality.index("Cần sửa")
+    detail = quality.index("Chi tiết")
+    stale = next(row for row in rows if row[check] == "số liệu đã cũ")
+    assert stale[fix] == "Cập nhật số liệu mới." and "surveyed" in stale[detail]
     inputs = book["Dữ liệu đầu vào"]
     assert [c.value for c in inputs["B"]][1] == "quang_tri_vi.xlsx"  # with its date and age
     communes = [c.value for c in book["Xã"][1]]
