@@ -590,13 +590,13 @@ def _prepare_towers(
     if calibration is not None:
         offset, slope, _ = calibration.corrections(operator, technology)
         least_km, greatest_km = calibration.fitted_ranges_km(operator, technology)
-    loss = loss + correction_db(
-        grid_km[None, :],
-        offset[:, None],
-        slope[:, None],
-        np.asarray(least_km)[:, None],
-        np.asarray(greatest_km)[:, None],
-    )
+        loss = loss + correction_db(
+            grid_km[None, :],
+            offset[:, None],
+            slope[:, None],
+            np.asarray(least_km)[:, None],
+            np.asarray(greatest_km)[:, None],
+        )
     margin = (eirp - threshold - budget.margin_db)[:, None] - loss
     floor = -budget.weak_band_db
     last = ENVELOPE_STEPS - 1 - np.argmax((margin >= floor)[:, ::-1], axis=1)

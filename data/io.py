@@ -29,6 +29,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 import pyogrio.errors
 
@@ -59,6 +61,8 @@ FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"
 """Timestamp written into GeoPackage metadata so that equal data give equal bytes."""
 
 _TEXT_COLUMN_SUFFIXES = ("_id", "_code", "id", "code", "name")
+NUMBER_PROBE_ROWS = 1_000
+"""Rows of a column tried as numbers before all of it is: text among them ends the try."""
 
 UNREADABLE_ERRORS = (
     pd.errors.EmptyDataError,
@@ -218,18 +222,31 @@ def _read_csv(path: Path, headers: Mapping[str, str] | None = None) -> pd.DataFr
     decoded = decode_text(path.read_bytes())
     if not decoded.sure:
         warnings.warn(f"{path.name}: {decoded.note}", GuessedEncodingWarning, stacklevel=3)
-    header = decoded.text.split("\n", 1)[0]
+    # Windows-1258 and macOS files store tone marks apart: compose them (NFC) once
+    text = unicodedata.normalize("NFC", decoded.text)
+    header = text.split("\n", 1)[0]
     separator = max((",", ";", "\t"), key=header.count)
-    table = pd.read_csv(
-        io.StringIO(decoded.text),
-        sep=separator,
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-        skipinitialspace=True,
-    )
-    table = restore_neutralized(_nfc(table))
+    table = _parse_csv(text, separator)
+    table.columns = [str(c).strip() for c in table.columns]
+    table = restore_neutralized(table)
     return _infer_numbers(table.rename(columns=dict(headers or {})))
+
+
+def _parse_csv(text: str, separator: str) -> pd.DataFrame:
+    """Parse CSV text into text columns, blank cells missing.
+
+    Arrow's parser (several times faster on a million rows of a drive test) reads a file
+    whose cells never start with a space after the separator and whose header names are
+    distinct; anything else, or anything it refuses, goes to pandas' own parser, which
+    skips such spaces and names every error the way the rest of whitespot reports them.
+    """
+    options = {"sep": separator, "dtype": str, "keep_default_na": False, "na_values": [""]}
+    names = text.split("\n", 1)[0].rstrip("\r").split(separator)
+    plain = f"{separator} " not in text and f"{separator}\t" not in text
+    if plain and len(set(names)) == len(names):
+        with contextlib.suppress(Exception):
+            return pd.read_csv(io.BytesIO(text.encode("utf-8")), engine="pyarrow", **options)
+    return pd.read_csv(io.StringIO(text), skipinitialspace=True, **options)
 
 
 def _nfc(table: pd.DataFrame) -> pd.DataFrame:
@@ -265,11 +282,39 @@ def _infer_numbers(table: pd.DataFrame) -> pd.DataFrame:
         if str(column).strip().lower().endswith(_TEXT_COLUMN_SUFFIXES):
             continue
         values = out[column]
+        numbers = _arrow_numbers(values)
+        if numbers is not None:
+            out[column] = numbers
+            continue
         present = values.notna() & (values.astype("string").str.strip() != "")
+        first = values[present].head(NUMBER_PROBE_ROWS)
+        if pd.to_numeric(first, errors="coerce").isna().any():
+            continue  # text in the first rows: not a number column (and a quick answer)
         numbers = pd.to_numeric(values.where(present), errors="coerce")
         if present.any() and numbers[present].notna().all():
             out[column] = numbers.astype(float)
     return out
+
+
+def _arrow_numbers(values: pd.Series) -> pd.Series | None:
+    """Return a text column as floats when every non-blank cell is a plain number, else None.
+
+    Arrow's cast parses a million cells in milliseconds; a cell it cannot read (a
+    Vietnamese ``1,5``, text) sends the column back to the careful path.
+    """
+    if not pd.api.types.is_string_dtype(values) or values.dtype == object:
+        return None
+    text = pc.utf8_trim_whitespace(pa.array(values.astype("string").array))
+    present = pc.if_else(pc.equal(text, ""), None, text)
+    if present.null_count == len(present):
+        return None  # nothing present: not known to be numbers
+    try:
+        numbers = pc.cast(present, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if pc.any(pc.is_nan(numbers)).as_py():
+        return None  # a cell reading "nan" is text to report, not a missing number
+    return pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index, name=values.name)
 
 
 def _find_column(table: pd.DataFrame, names: tuple[str, ...]) -> str | None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from whitespot.data.cells import normalize_text
 from whitespot.data.problems import ImplausibleValueWarning, Problem, ValidationError
-from whitespot.data.schema import LAYER_COLUMNS, TECHNOLOGY_ALIASES, technology_key
+from whitespot.data.schema import LAYER_COLUMNS, technologies
 
 LEVEL_SPEC = next(c for c in LAYER_COLUMNS["measurements"] if c.name == "signal_dbm")
 """The level column: its possible range (3GPP's reporting ranges, extended RSRP to -156
@@ -86,8 +86,7 @@ def screen_levels(
                     ]
                 )
     if normalize_text(header) in WIDEBAND_HEADERS and "technology" in gdf:
-        technology = gdf["technology"].astype("string").map(technology_key, na_action="ignore")
-        wideband = technology.map(TECHNOLOGY_ALIASES).isin(["4G", "5G"]).to_numpy() & known
+        wideband = technologies(gdf["technology"]).isin(["4G", "5G"]).to_numpy() & known
         if wideband.any():
             raise ValidationError(
                 [

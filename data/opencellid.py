@@ -22,7 +22,7 @@ from scipy.spatial import cKDTree
 from whitespot.data.crs import WGS84, metric_crs
 from whitespot.data.io import unreadable_as_validation_error
 from whitespot.data.problems import Problem, ValidationError
-from whitespot.data.schema import TECHNOLOGY_ALIASES, VIETNAM_BBOX, technology_key
+from whitespot.data.schema import VIETNAM_BBOX, technologies
 from whitespot.data.validate import Region, validate_towers
 
 OPENCELLID_COLUMNS = (
@@ -108,9 +108,7 @@ def read_opencellid(
                 )
             ]
         )
-    cells["technology"] = (
-        cells["radio"].map(technology_key, na_action="ignore").map(TECHNOLOGY_ALIASES)
-    )
+    cells["technology"] = technologies(cells["radio"])
     cell_ids = (
         cells["mcc"].astype(str)
         + "-"

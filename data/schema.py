@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 TECHNOLOGIES: tuple[str, ...] = ("2G", "3G", "4G", "5G")
 """Radio technologies whitespot knows, oldest first."""
@@ -46,6 +47,20 @@ is measured on LTE's RSRP, 5G NSA on NR's SS-RSRP."""
 def technology_key(label: str) -> str:
     """Fold a technology label for :data:`TECHNOLOGY_ALIASES`: lower case, `-`/`_` as spaces."""
     return " ".join(str(label).lower().replace("-", " ").replace("_", " ").split())
+
+
+def technologies(labels: pd.Series) -> pd.Series:
+    """Canonical technology (2G-5G) of each label; NA where missing or unknown.
+
+    Folded (:func:`technology_key`) once per distinct label, so a million rows of a
+    drive test cost as much as their few spellings.
+    """
+    text = labels.astype("string").str.strip()
+    codes, spellings = pd.factorize(text)
+    canonical = np.array(
+        [TECHNOLOGY_ALIASES.get(technology_key(s)) for s in spellings] + [None], dtype=object
+    )
+    return pd.Series(canonical[codes], index=labels.index, dtype="string")
 
 
 @dataclass(frozen=True)

@@ -37,13 +37,12 @@ from whitespot.data.schema import (
     LAYER_COLUMNS,
     LAYERS,
     TECHNOLOGIES,
-    TECHNOLOGY_ALIASES,
     TECHNOLOGY_DEFAULTS,
     VIETNAM_BBOX,
     ColumnSpec,
     implausible_message,
     plausibility_masks,
-    technology_key,
+    technologies,
     unusual_message,
 )
 
@@ -235,11 +234,13 @@ def _normalize_ids(values: pd.Series) -> pd.Series:
 
 def _row_labels(gdf: gpd.GeoDataFrame, id_column: str) -> np.ndarray:
     """Label of each row for messages: its id, else ``row N`` (1-based)."""
-    rows = np.char.add("row ", np.arange(1, len(gdf) + 1).astype(str)).astype(object)
     if id_column not in gdf:
-        return rows
+        return np.char.add("row ", np.arange(1, len(gdf) + 1).astype(str)).astype(object)
     ids = _normalize_ids(gdf[id_column].reset_index(drop=True))
-    return np.where(ids.isna().to_numpy(), rows, ids.fillna("").to_numpy(dtype=object))
+    labels = ids.fillna("").to_numpy(dtype=object)
+    missing = np.flatnonzero(ids.isna().to_numpy())
+    labels[missing] = np.char.add("row ", (missing + 1).astype(str))
+    return labels
 
 
 def _numbers(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -291,8 +292,7 @@ def _normalize_column(  # noqa: PLR0911 one return per column kind
         return raw.astype("string").str.strip()
     if spec.kind == "technology":
         text = raw.astype("string").str.strip()
-        values = text.map(technology_key, na_action="ignore").map(TECHNOLOGY_ALIASES)
-        values = values.astype("string")
+        values = technologies(text)
         unknown = (text.notna() & (text != "") & values.isna()).to_numpy()
         report(
             unknown,

@@ -201,3 +201,43 @@ def test_polygon_to_xlsx_and_back(tmp_path):
     )
     back = validate_villages(write_layer(villages, tmp_path / "v.xlsx"))
     assert back.geometry[0].equals(villages.geometry[0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id,name,lon,lat,code\nV1,Thôn 1,105.1,21.2,007\nV2,,105.2,21.3,\n",
+        'id,name,lon,lat,code\nV1,"Bản A, xã B",105.1,21.2,007\n\nV2,x,105.2,21.3,08\n',
+        'id, name, lon, lat\nV1, "Bản A, xã B", 105.1, 21.2\n',  # spaces: pandas' parser
+        "id;name;lon;lat\nV1;Thôn 1;105,1;21,2\n",  # decimal commas stay text
+        "id,name,lon,lat\nV1,nan,105.1,21.2\nV2,N/A,105.2,21.3\n",
+    ],
+)
+def test_the_fast_csv_path_reads_as_pandas_parser_does(tmp_path, text):
+    """Arrow's parser and cast give the table pandas' own parser gives (issue 26, item 10)."""
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    fast = read_layer(path)
+    separator = max((",", ";"), key=text.split("\n")[0].count)
+    plain = pd.read_csv(
+        path, sep=separator, dtype=str, keep_default_na=False, na_values=[""],
+        skipinitialspace=True,
+    )  # fmt: skip
+    plain.columns = [c.strip() for c in plain.columns]
+    lon = pd.to_numeric(plain["lon"], errors="coerce")
+    assert fast.geometry.x.tolist() == pytest.approx(lon.tolist(), nan_ok=True)
+    for column in plain.columns.drop(["lon", "lat"]):
+        careful = pd.to_numeric(plain[column].str.strip(), errors="coerce")
+        if column not in ("id", "code") and careful[plain[column].notna()].notna().all():
+            pd.testing.assert_series_equal(fast[column], careful.astype(float), check_index=False)
+        else:
+            assert fast[column].astype(object).where(fast[column].notna(), None).tolist() == (
+                plain[column].astype(object).where(plain[column].notna(), None).tolist()
+            )
+
+
+def test_a_ragged_csv_is_named_by_pandas_parser(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("id,lon,lat\nV1,105.1,21.2\nV2,105.2,21.3,9,9\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"ragged\.csv"):
+        read_layer(path)
