@@ -200,7 +200,9 @@ def gaps(args: argparse.Namespace) -> int:
     region = None if args.anywhere else VIETNAM_BBOX
     towers, setup, layers = _signal_inputs(args)
     try:
-        villages = validate_layer("villages", args.villages, region=region)
+        villages = validate_layer(
+            "villages", args.villages, region=region, columns=dict(args.columns or [])
+        )
     except ValidationError as error:
         if not _is_department_list(args.villages, error):
             raise
@@ -383,7 +385,8 @@ def validate(args: argparse.Namespace) -> int:
         return 0
     name = Path(args.path).name
     try:
-        layer = validate_layer(args.layer, args.path, region=region)
+        columns = dict(args.columns or []) if args.layer == "villages" else None
+        layer = validate_layer(args.layer, args.path, region=region, columns=columns)
     except ValidationError as error:
         if args.layer != "villages" or not _is_department_list(args.path, error):
             raise

@@ -28,6 +28,7 @@ from whitespot.data.problems import (
     ImplausibleValueWarning,
     Problem,
     TowersFarWarning,
+    UnreadColumnWarning,
     ValidationError,
 )
 from whitespot.data.sample import (
@@ -71,6 +72,7 @@ __all__ = [
     "TechnologyDefaults",
     "Terrain",
     "TowersFarWarning",
+    "UnreadColumnWarning",
     "ValidationError",
     "add_lonlat",
     "load_sample",

@@ -190,6 +190,7 @@ VIETNAMESE_VALUES: dict[str, dict[str, str]] = {
         "subtotal_mismatch": "dòng cộng xã không khớp",
         "total_mismatch": "dòng tổng không khớp",
         "towers_far": "trạm ở xa các thôn",
+        "unread_column": "cột chưa được đọc",
     },
     "dimension": {"right": "đúng", "sufficient": "đủ", "clean": "sạch", "live": "sống",
                   "note": "ghi nhận"},
@@ -251,6 +252,8 @@ VIETNAMESE_FIXES: dict[str, str] = {
     "subtotal_mismatch": "Dòng cộng của xã khác tổng các thôn: kiểm tra số liệu.",
     "total_mismatch": "Dòng tổng khác tổng các thôn: kiểm tra số liệu.",
     "towers_far": "Trạm ở xa các thôn: kiểm tra tệp trạm có đúng tỉnh không.",
+    "unread_column": "Cột giống một trường đã biết nhưng tên cột lạ nên chưa được đọc: "
+    "đổi tên cột theo mẫu hoặc chỉ rõ bằng --columns (xem chi tiết).",
 }
 """What to fix for each check, in Vietnamese (the English message stays as the detail)."""
 

@@ -126,5 +126,9 @@ class ImplausibleValueWarning(UserWarning):
     """Values are possible but unusual for their column (the message names rows and column)."""
 
 
+class UnreadColumnWarning(UserWarning):
+    """A column looks like a known one under a name not known, and is not read (map it)."""
+
+
 class TowersFarWarning(UserWarning):
     """The towers do not cover the villages' area (another province, wrong CRS, no towers)."""

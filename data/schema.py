@@ -291,7 +291,19 @@ LAYER_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
 
 COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "villages": {
-        "survey_signal": ("có sóng", "có sóng?", "sóng", "has signal", "survey", "khảo sát sóng"),
+        "survey_signal": (
+            "has_signal",
+            "có sóng",
+            "có sóng?",
+            "có sóng di động",
+            "sóng",
+            "sóng di động",
+            "tình trạng sóng khảo sát",
+            "khảo sát sóng",
+            "signal",
+            "coverage",
+            "survey",
+        ),
     },
     "measurements": {
         "signal_dbm": (

@@ -9,7 +9,7 @@ order. Every problem found is collected and raised together in one
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from os import PathLike
 from pathlib import Path
 
@@ -23,10 +23,12 @@ from whitespot.data.cells import normalize_text, survey_answers, yes_no
 from whitespot.data.crs import WGS84
 from whitespot.data.io import read_layer
 from whitespot.data.levels import screen_levels
+from whitespot.data.lookalikes import lookalike_columns, lookalike_message
 from whitespot.data.problems import (
     DefaultAppliedWarning,
     ImplausibleValueWarning,
     Problem,
+    UnreadColumnWarning,
     ValidationError,
 )
 from whitespot.data.schema import (
@@ -51,7 +53,11 @@ Region = tuple[float, float, float, float] | None
 
 
 def validate_layer(
-    layer: str, source: Source, *, region: Region = VIETNAM_BBOX
+    layer: str,
+    source: Source,
+    *,
+    region: Region = VIETNAM_BBOX,
+    columns: Mapping[str, str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Validate and normalize one input layer.
 
@@ -65,6 +71,10 @@ def validate_layer(
         Plausible (min lon, min lat, max lon, max lat) in degrees. Rows outside it are
         refused, and rows that fall inside it only with x and y exchanged are reported as
         swapped. ``None`` checks only that coordinates are valid degrees.
+    columns : mapping of column -> header, optional
+        Headers of the file for columns it names otherwise (``{"survey_signal": "Tình
+        trạng sóng", "lon": "Kinh độ VN2000"}``); they win over the built-in aliases of
+        :data:`~whitespot.data.schema.COLUMN_ALIASES`.
 
     Returns
     -------
@@ -86,12 +96,19 @@ def validate_layer(
     -----
     DefaultAppliedWarning
         Once per column where a default from :mod:`whitespot.data.schema` was filled in.
+    UnreadColumnWarning
+        Once per column that looks like a known column under a name not known (a yes/no
+        column whose header says "sóng" or "signal"), with how to map it.
     """
     if layer not in LAYERS:
         raise ValueError(f"layer={layer!r} is not one of {', '.join(LAYERS)}")
-    label, gdf = _load(layer, source)
-    gdf, headers = _canonical_column_names(gdf, layer)
-    _check_crs_and_required_columns(gdf, layer, label)
+    columns = dict(columns or {})
+    label, gdf = _load(layer, source, columns)
+    gdf, headers = _canonical_column_names(gdf, layer, columns, label)
+    lookalikes = _lookalikes(gdf, layer)
+    _check_crs_and_required_columns(gdf, layer, label, lookalikes)
+    for header, field in lookalikes:
+        warnings.warn(f"{label}: {lookalike_message(header, field)}", UnreadColumnWarning, 2)
     if layer == "measurements":
         level = _numbers(gdf["signal_dbm"].reset_index(drop=True))[0]
         gdf = screen_levels(gdf, label, headers.get("signal_dbm", "signal_dbm"), level)
@@ -118,8 +135,13 @@ def validate_layer(
 
 
 def _layer_function(layer: str) -> Callable[..., gpd.GeoDataFrame]:
-    def validate(source: Source, *, region: Region = VIETNAM_BBOX) -> gpd.GeoDataFrame:
-        return validate_layer(layer, source, region=region)
+    def validate(
+        source: Source,
+        *,
+        region: Region = VIETNAM_BBOX,
+        columns: Mapping[str, str] | None = None,
+    ) -> gpd.GeoDataFrame:
+        return validate_layer(layer, source, region=region, columns=columns)
 
     validate.__name__ = f"validate_{layer}"
     validate.__doc__ = (
@@ -142,12 +164,13 @@ validate_candidates = _layer_function("candidates")
 validate_measurements = _layer_function("measurements")
 
 
-def _load(layer: str, source: Source) -> tuple[str, gpd.GeoDataFrame]:
+def _load(layer: str, source: Source, columns: Mapping[str, str]) -> tuple[str, gpd.GeoDataFrame]:
     if isinstance(source, gpd.GeoDataFrame):
         return layer, source
     path = Path(source)
     label = f"{layer} ({path.name})"
-    gdf = read_layer(path, layer)
+    coordinates = {header: name for name, header in columns.items() if name in ("lon", "lat")}
+    gdf = read_layer(path, layer, headers=coordinates)
     if not len(gdf):
         raise ValidationError(
             [
@@ -163,21 +186,28 @@ def _load(layer: str, source: Source) -> tuple[str, gpd.GeoDataFrame]:
 
 
 def _canonical_column_names(
-    gdf: gpd.GeoDataFrame, layer: str
+    gdf: gpd.GeoDataFrame, layer: str, columns: Mapping[str, str], label: str
 ) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
-    """Rename columns to their canonical names: any case and spacing, or a known alias.
+    """Rename columns to their canonical names: the user's, any case and spacing, an alias.
 
-    A canonical name already present wins over aliases; of several aliases of one column
-    the first in :data:`~whitespot.data.schema.COLUMN_ALIASES` wins. Returns the renamed
-    layer and the file's header of each renamed column (canonical name -> header).
+    The user's `columns` win; then a canonical name already present wins over aliases; of
+    several aliases of one column the first in :data:`~whitespot.data.schema.COLUMN_ALIASES`
+    wins. Returns the renamed layer and the file's header of each renamed column
+    (canonical name -> header).
+
+    Raises
+    ------
+    ValidationError
+        If a header of `columns` is not in the layer, naming it and the headers present.
     """
     known = {c.name for c in LAYER_COLUMNS[layer]}
-    renames = {}
+    renames = _user_renames(gdf, columns, label)
     for column in gdf.columns:
         if column == gdf.geometry.name:
             continue
         key = str(column).strip().lower().replace(" ", "_")
-        if key in known and key != column and key not in gdf.columns:
+        taken = key in gdf.columns or key in renames.values()
+        if key in known and key != column and not taken and column not in renames:
             renames[column] = key
     present = set(gdf.columns) | set(renames.values())
     by_text = {normalize_text(c): c for c in gdf.columns if c != gdf.geometry.name}
@@ -191,7 +221,47 @@ def _canonical_column_names(
     return (gdf.rename(columns=renames) if renames else gdf), headers
 
 
-def _check_crs_and_required_columns(gdf: gpd.GeoDataFrame, layer: str, label: str) -> None:
+def _user_renames(
+    gdf: gpd.GeoDataFrame, columns: Mapping[str, str], label: str
+) -> dict[object, str]:
+    """Header -> column of the user's `columns` (headers matched as written, or normalized)."""
+    by_text = {normalize_text(c): c for c in gdf.columns if c != gdf.geometry.name}
+    renames, unknown = {}, []
+    for name, header in columns.items():
+        if name in ("lon", "lat") and name in gdf.columns:
+            continue  # read into the geometry already
+        found = header if header in gdf.columns else by_text.get(normalize_text(header))
+        if found is None:
+            unknown.append(f"--columns {name}={header!r}")
+        elif found != name:
+            renames[found] = name
+    if unknown:
+        present = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
+        raise ValidationError(
+            [
+                Problem(
+                    label,
+                    "columns",
+                    "unknown_header",
+                    f"{', '.join(unknown)}: no such column (columns present: {present})",
+                )
+            ]
+        )
+    return renames
+
+
+def _lookalikes(gdf: gpd.GeoDataFrame, layer: str) -> list[tuple[str, str]]:
+    """Columns that look like a column of `layer` under a name not known."""
+    known = {c.name for c in LAYER_COLUMNS[layer]}
+    unread = [c for c in gdf.columns if c != gdf.geometry.name and c not in known]
+    unread = [c for c in unread if c not in ("lon", "lat")]
+    found = lookalike_columns(pd.DataFrame(gdf[unread]), known & set(gdf.columns))
+    return [(header, field) for header, field in found if field in known]
+
+
+def _check_crs_and_required_columns(
+    gdf: gpd.GeoDataFrame, layer: str, label: str, lookalikes: list[tuple[str, str]]
+) -> None:
     if gdf.crs is None:
         raise ValidationError(
             [
@@ -213,7 +283,12 @@ def _check_crs_and_required_columns(gdf: gpd.GeoDataFrame, layer: str, label: st
                     label,
                     column,
                     "missing_column",
-                    f"required column is missing (columns present: {present or 'none'})",
+                    f"required column is missing (columns present: {present or 'none'})"
+                    + "".join(
+                        f"; {lookalike_message(header, field)}"
+                        for header, field in lookalikes
+                        if field == column
+                    ),
                 )
                 for column in missing
             ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from whitespot.data.cells import normalize_text
+from whitespot.data.schema import COLUMN_ALIASES
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "village_id": ("village_id", "mã thôn", "mã thôn/bản", "mã thôn bản", "mã địa bàn", "id"),
@@ -56,17 +57,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "province_code": ("province_code", "mã tỉnh"),
     "commune_code": ("commune_code", "mã xã", "ward_code"),
-    "survey_signal": (
-        "có sóng",
-        "có sóng?",
-        "có sóng di động",
-        "sóng",
-        "sóng di động",
-        "tình trạng sóng khảo sát",
-        "survey_signal",
-        "has_signal",
-        "has signal",
-    ),
+    "survey_signal": ("survey_signal", *COLUMN_ALIASES["villages"]["survey_signal"]),
     "surveyed": ("ngày khảo sát", "ngày cập nhật", "cập nhật", "surveyed", "updated", "date"),
     "note": ("ghi chú", "note", "notes", "remarks"),
 }

@@ -50,6 +50,7 @@ CHECK_DIMENSION: dict[str, str] = {
     "implausible": "right",
     "unusual": "right",
     "encoding": "right",
+    "unread_column": "sufficient",
     "towers_far": "right",
     "unknown_technology": "right",
     "missing_coordinates": "sufficient",

@@ -29,6 +29,7 @@ from whitespot.data.cells import COUNT_PATTERN, THOUSANDS, count_value, survey_a
 from whitespot.data.crs import WGS84
 from whitespot.data.encoding import decode_text
 from whitespot.data.io import existing_path
+from whitespot.data.lookalikes import lookalike_columns, lookalike_message
 from whitespot.data.problems import problem_table
 from whitespot.data.schema import (
     VIETNAM_BBOX,
@@ -137,7 +138,10 @@ def read_village_list(
     grid, rows, source = _read_grid(path, sheet, label)
     lookup = header_map(columns)
     header_rows, fields = _find_header(grid, lookup, label)
+    _check_user_headers(grid, header_rows, columns or {}, label)
     issues = _Issues("villages")
+    for header, name in _lookalikes(grid, header_rows, fields):
+        issues.add(0, header, "unread_column", "warning", header, lookalike_message(header, name))
     if source.get("encoding_note"):
         severity = "info" if source["encoding_sure"] else "warning"
         issues.add(0, "file", "encoding", severity, source["encoding"], source["encoding_note"])
@@ -274,6 +278,46 @@ def _find_header(
             ]
         )
     return header_rows, fields
+
+
+def _check_user_headers(
+    grid: list[list], header_rows: list[int], columns: Mapping[str, str], label: str
+) -> None:
+    """Refuse headers of the user's `columns` that the header rows do not hold."""
+    present = {normalize_text(c) for r in header_rows for c in grid[r] if c is not None}
+    unknown = [
+        f"--columns {name}={header!r}"
+        for name, header in columns.items()
+        if normalize_text(header) not in present
+    ]
+    if unknown:
+        headers = ", ".join(str(c) for c in grid[header_rows[-1]] if c is not None)
+        raise ValidationError(
+            [
+                Problem(
+                    label,
+                    "columns",
+                    "unknown_header",
+                    f"{', '.join(unknown)}: no such column (headers found: {headers})",
+                )
+            ]
+        )
+
+
+def _lookalikes(
+    grid: list[list], header_rows: list[int], fields: dict[int, str]
+) -> list[tuple[str, str]]:
+    """Columns not mapped to a field that look like one (:func:`lookalike_columns`)."""
+    width = max((len(row) for row in grid), default=0)
+    header = grid[header_rows[-1]]
+    unread = [
+        c for c in range(min(width, len(header))) if c not in fields and header[c] is not None
+    ]
+    body = grid[header_rows[-1] + 1 :]
+    table = pd.DataFrame(
+        {str(header[c]): [row[c] if c < len(row) else None for row in body] for c in unread}
+    )
+    return lookalike_columns(table, set(fields.values()))
 
 
 def _first_column_per_field(fields: dict[int, str]) -> dict[int, str]:
