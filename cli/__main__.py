@@ -2,6 +2,6 @@
 
 import sys
 
-from whitespot.cli.main import main
+from whitespot.cli import main
 
 sys.exit(main())

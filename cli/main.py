@@ -14,7 +14,7 @@ from pathlib import Path
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from whitespot.cli import commands
+from whitespot.cli import EXIT_INTERRUPTED, commands
 from whitespot.coverage import (
     MODEL_NAMES,
     CalibrationError,
@@ -39,8 +39,6 @@ EXIT_INVALID_INPUT = 1
 EXIT_USAGE = 2
 EXIT_FILE = 3
 EXIT_INTERNAL = 4
-EXIT_INTERRUPTED = 130
-"""Ctrl-C (128 + SIGINT), as shells report it; SIGTERM gives 143."""
 
 PLAN_SUFFIXES = (".csv", ".xlsx", ".geojson", ".gpkg")
 MAP_SUFFIXES = (".html",)

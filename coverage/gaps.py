@@ -43,7 +43,7 @@ from whitespot.data import (
 from whitespot.data.labels import counted
 from whitespot.data.overlap import REACH_KM, TowerOverlap
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
-from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
+from whitespot.data.vocabulary import BEYOND_MODEL_RANGE, LOCATION_UNKNOWN
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -90,6 +90,7 @@ SUMMARY_COLUMNS = (
     "households_without_both",
     "villages_beyond_model_range",
     "households_beyond_model_range",
+    "villages_location_unknown",
     *(f"villages_{kind}" for kind in EVIDENCE_CLASSES),
     "villages_to_check",
 )
@@ -197,14 +198,20 @@ class GapList:
 
 
 def _beyond_sentence(total: dict[str, int]) -> str:
-    """Say the villages beyond the model's range; nothing when there are none."""
-    if not total["villages_beyond_model_range"]:
-        return ""
-    return (
-        f"; {counted(total['villages_beyond_model_range'], 'village')} "
-        f"({counted(total['households_beyond_model_range'], 'household')}) beyond the "
-        "model's range, not judged (see settings: model_range)"
-    )
+    """Say the villages not judged: beyond the model's range, without a location."""
+    text = ""
+    if total["villages_beyond_model_range"]:
+        text += (
+            f"; {counted(total['villages_beyond_model_range'], 'village')} "
+            f"({counted(total['households_beyond_model_range'], 'household')}) beyond the "
+            "model's range, not judged (see settings: model_range)"
+        )
+    if total["villages_location_unknown"]:
+        text += (
+            f"; {counted(total['villages_location_unknown'], 'village')} without a usable "
+            "location, not predicted"
+        )
+    return text
 
 
 def _evidence_sentence(total: dict[str, int]) -> str:
@@ -763,6 +770,7 @@ def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFr
                 0,
             ),
             "villages_beyond_model_range": beyond.astype(int),
+            "villages_location_unknown": (frame["gap_type"] == LOCATION_UNKNOWN).astype(int),
             "households_beyond_model_range": np.where(beyond, households, 0),
             **{f"villages_{kind}": (evidence == kind).astype(int) for kind in EVIDENCE_CLASSES},
             "villages_to_check": to_check.fillna(False).astype(bool).astype(int),

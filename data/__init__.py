@@ -47,6 +47,7 @@ from whitespot.data.schema import (
     VIETNAM_BBOX,
     TechnologyDefaults,
 )
+from whitespot.data.swap import staged_folder
 from whitespot.data.validate import (
     validate_candidates,
     validate_grid,
@@ -85,6 +86,7 @@ __all__ = [
     "read_opencellid",
     "read_province",
     "read_terrain",
+    "staged_folder",
     "to_metric",
     "towers_overlap",
     "utm_crs",

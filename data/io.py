@@ -16,9 +16,7 @@ import io
 import os
 import re
 import shutil
-import signal
 import tempfile
-import threading
 import unicodedata
 import warnings
 import zipfile
@@ -38,6 +36,7 @@ from whitespot.data.crs import WGS84, add_lonlat
 from whitespot.data.encoding import decode_text
 from whitespot.data.problems import GuessedEncodingWarning, Problem, ValidationError
 from whitespot.data.schema import LAYER_COLUMNS
+from whitespot.data.swap import signals_deferred
 
 VECTOR_DRIVERS = {
     ".gpkg": "GPKG",
@@ -395,7 +394,7 @@ def staged_files(folder: str | PathLike, *, replaces: Iterable[str] = ()) -> Ite
     staging = Path(tempfile.mkdtemp(prefix=".whitespot-partial-", dir=target))
     try:
         yield staging
-        with _signals_held():
+        with signals_deferred():
             written = {part.name for part in staging.iterdir()}
             for part in sorted(staging.iterdir()):
                 if part.is_dir() and (target / part.name).is_dir():  # a partition folder
@@ -405,22 +404,6 @@ def staged_files(folder: str | PathLike, *, replaces: Iterable[str] = ()) -> Ite
                 (target / name).unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back (main thread, POSIX) while files are moved into place."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    can_hold = hasattr(signal, "pthread_sigmask") and (
-        threading.current_thread() is threading.main_thread()
-    )
-    if can_hold:
-        signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        if can_hold:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 def neutralize_formulas(table: pd.DataFrame) -> pd.DataFrame:

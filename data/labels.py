@@ -57,6 +57,7 @@ VIETNAMESE_HEADERS: dict[str, str] = {
     "villages_field_only": "Số thôn theo thực địa (ngoài cự ly mô hình)",
     "villages_beyond_model_range": "Số thôn ngoài cự ly mô hình",
     "households_beyond_model_range": "Số hộ ngoài cự ly mô hình",
+    "villages_location_unknown": "Số thôn chưa có tọa độ",
     "villages_to_check": "Số thôn cần kiểm tra thực địa",
     "electrified": "Tỷ lệ hộ có điện",
     "households_without_power": "Số hộ chưa có điện",

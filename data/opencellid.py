@@ -54,6 +54,9 @@ OPERATORS: dict[tuple[int, int], str] = {
 }
 """Operator names by (MCC, MNC) for Viet Nam (ITU-T E.212 list); others keep ``"mcc-mnc"``."""
 
+RADIOS = ("GSM", "UMTS", "CDMA", "LTE", "NR")
+"""OpenCelliD's radio types, the first column of every row."""
+
 LTE_CELLS_PER_ENODEB = 256
 """An LTE ECI is the 20-bit eNodeB id followed by an 8-bit cell id (3GPP TS 36.413)."""
 
@@ -94,7 +97,7 @@ def read_opencellid(
     path = Path(path)
     label = f"towers ({path.name})"
     with unreadable_as_validation_error(path, label):
-        cells = _read_cells(path)
+        cells = _read_cells(path, label)
     if mcc is not None:
         cells = cells[cells["mcc"] == mcc].reset_index(drop=True)
     if not len(cells):
@@ -150,9 +153,25 @@ def read_opencellid(
     return validate_towers(towers, region=region)
 
 
-def _read_cells(path: Path) -> pd.DataFrame:
+def _read_cells(path: Path, label: str) -> pd.DataFrame:
     first = pd.read_csv(path, nrows=1, header=None, dtype=str)
     has_header = str(first.iloc[0, 0]).strip().lower() == "radio"
+    radio = str(first.iloc[0, 0]).strip().upper()
+    if not has_header and (radio not in RADIOS or first.shape[1] != len(OPENCELLID_COLUMNS)):
+        found = ", ".join(str(v) for v in first.iloc[0].tolist()[:8])
+        raise ValidationError(
+            [
+                Problem(
+                    label,
+                    "file",
+                    "not_opencellid",
+                    f"not an OpenCelliD export (its rows start with the radio, "
+                    f"{'/'.join(RADIOS)}, in {len(OPENCELLID_COLUMNS)} columns: "
+                    f"{','.join(OPENCELLID_COLUMNS[:7])} ...); the first row reads {found}: "
+                    "for a towers file in whitespot's form leave out --opencellid",
+                )
+            ]
+        )
     cells = pd.read_csv(
         path,
         header=0 if has_header else None,

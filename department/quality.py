@@ -212,7 +212,7 @@ def quality_report(
     found += [_stale(villages, files, config.max_age_days, today)]
     if towers is not None:
         found.append(_tower_problems(towers))
-    problems = pd.concat([f for f in found if len(f)], ignore_index=True)
+    problems = pd.concat([problem_table([]), *(f for f in found if len(f))], ignore_index=True)
     problems = _locate(problems, villages)
     return QualityReport(
         problems,

@@ -146,6 +146,18 @@ def read_village_list(
         severity = "info" if source["encoding_sure"] else "warning"
         issues.add(0, "file", "encoding", severity, source["encoding"], source["encoding_note"])
     table, kept_rows = _data_rows(grid, rows, header_rows[-1] + 1, fields, issues)
+    if not len(kept_rows):
+        raise ValidationError(
+            [
+                Problem(
+                    label,
+                    "file",
+                    "no_rows",
+                    f"no village rows under the header (row {rows[header_rows[-1]]}): "
+                    "nothing to list",
+                )
+            ]
+        )
     villages = _villages(table, kept_rows, issues, region)
     source.update(
         {

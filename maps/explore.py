@@ -7,11 +7,13 @@ import html
 import branca
 import folium
 import geopandas as gpd
+import numpy as np
 from folium import plugins
 
 from whitespot.coverage import GapList, SignalRaster
 from whitespot.coverage.measured import USED
 from whitespot.data import WGS84
+from whitespot.data.schema import VIETNAM_BBOX
 from whitespot.maps.layers import (
     CLUSTER_FROM_VILLAGES,
     dead_zones_layer,
@@ -129,12 +131,18 @@ def _draw_gaps(
         for group in towers_layers(towers):
             group.add_to(fmap)
         _operator_legend(towers).add_to(fmap)
-    if cluster or (cluster is None and len(villages) >= CLUSTER_FROM_VILLAGES):
-        villages_cluster_layer(villages).add_to(fmap)
-    else:
-        villages_layer(villages).add_to(fmap)
+    _villages_layer(villages, cluster).add_to(fmap)
     _gap_legend().add_to(fmap)
     return fmap
+
+
+def _villages_layer(villages: gpd.GeoDataFrame, cluster: bool | None) -> folium.FeatureGroup:
+    """Return the villages layer, clustered from :data:`CLUSTER_FROM_VILLAGES` on."""
+    if not len(villages):
+        return folium.FeatureGroup(name="Villages (none located)")
+    if cluster or (cluster is None and len(villages) >= CLUSTER_FROM_VILLAGES):
+        return villages_cluster_layer(villages)
+    return villages_layer(villages)
 
 
 def plan_map(plan: object, gaps: GapList, **layers: object) -> folium.Map:
@@ -182,7 +190,9 @@ def plan_map(plan: object, gaps: GapList, **layers: object) -> folium.Map:
 
 
 def _base_map(villages: gpd.GeoDataFrame, title: str) -> folium.Map:
-    minx, miny, maxx, maxy = villages.to_crs(WGS84).total_bounds
+    bounds = villages.to_crs(WGS84).total_bounds
+    # no village located: the country, not a crash (the map says the list's headline)
+    minx, miny, maxx, maxy = VIETNAM_BBOX if np.isnan(bounds).any() else bounds
     fmap = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=10,

@@ -4,12 +4,13 @@
 data and compares with the previous round; :func:`write_submission` writes the package.
 """
 
-from whitespot.report.package import PACKAGE_FILES, write_submission
+from whitespot.report.package import OLD_PACKAGE_FILES, PACKAGE_FILES, write_submission
 from whitespot.report.pipeline import Submission, department_gap_list, department_submission
 from whitespot.report.summary import summary_html, write_summary
 from whitespot.report.workbook import write_workbook
 
 __all__ = [
+    "OLD_PACKAGE_FILES",
     "PACKAGE_FILES",
     "Submission",
     "department_gap_list",

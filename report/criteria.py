@@ -48,7 +48,13 @@ def vietnamese_criteria(villages: pd.DataFrame, settings: dict[str, object]) -> 
         return float(settings.get(name, default))
 
     status = villages["signal_status"].map(VIETNAMESE_VALUES["signal_status"]).fillna("")
-    covered = number(100 * pd.to_numeric(villages.get("covered_share"), errors="coerce"))
+    covered = number(
+        100
+        * pd.to_numeric(
+            villages.get("covered_share", pd.Series(float("nan"), index=villages.index)),
+            errors="coerce",
+        )
+    )
     technology = villages["best_technology"].astype("string").fillna("")
     threshold = (
         number(villages["threshold_dbm"]) + " dBm "

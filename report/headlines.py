@@ -35,15 +35,21 @@ def gaps_sentence(gaps: GapList, language: Language) -> str:
 
 
 def _vietnamese_beyond(total: dict[str, int]) -> str:
-    """Villages beyond the model's range in Vietnamese; nothing when there are none."""
-    if not total["villages_beyond_model_range"]:
-        return ""
+    """Villages not judged in Vietnamese (beyond the model's range, without a location)."""
     n = vietnamese_number
-    return (
-        f"; {n(total['villages_beyond_model_range'])} thôn, bản "
-        f"({n(total['households_beyond_model_range'])} hộ) ngoài cự ly áp dụng của mô "
-        "hình, chưa đánh giá được sóng (xem thiết lập: model_range)"
-    )
+    text = ""
+    if total["villages_beyond_model_range"]:
+        text += (
+            f"; {n(total['villages_beyond_model_range'])} thôn, bản "
+            f"({n(total['households_beyond_model_range'])} hộ) ngoài cự ly áp dụng của mô "
+            "hình, chưa đánh giá được sóng (xem thiết lập: model_range)"
+        )
+    if total["villages_location_unknown"]:
+        text += (
+            f"; {n(total['villages_location_unknown'])} thôn, bản chưa có tọa độ dùng được, "
+            "chưa dự báo được sóng"
+        )
+    return text
 
 
 def _vietnamese_evidence(total: dict[str, int]) -> str:

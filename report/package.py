@@ -11,8 +11,8 @@ import pandas as pd
 from whitespot.coverage import GapList, write_gap_list
 from whitespot.coverage.export import settings_table
 from whitespot.data import write_layer
-from whitespot.data.io import staged_files
 from whitespot.data.labels import SHEET_NAMES, Language, localize, vietnamese_fixes
+from whitespot.data.swap import staged_folder
 from whitespot.maps import gap_map, save_map
 from whitespot.report.criteria import vietnamese_criteria
 from whitespot.report.pipeline import Submission
@@ -53,8 +53,10 @@ def write_submission(
 ) -> list[Path]:
     """Write the submission package into `folder`.
 
-    The package is written whole or not at all: an interrupted or failed run leaves
-    `folder` as it was, and a finished one leaves no file of an older package beside it.
+    The package is written whole or not at all (:func:`whitespot.data.swap.staged_folder`):
+    written beside `folder`, then swapped in by one atomic rename, so an interrupted,
+    failed or killed run leaves `folder` as it was, and a finished one leaves no file of an
+    older package beside it. Files of the user's own in `folder` are kept.
 
     Parameters
     ----------
@@ -77,7 +79,7 @@ def write_submission(
         its side tables), ``map.html`` and ``summary.html``.
     """
     folder = Path(folder)
-    with staged_files(folder, replaces=OLD_PACKAGE_FILES) as staging:
+    with staged_folder(folder, replaces=OLD_PACKAGE_FILES) as staging:
         written = _write_package(submission, staging, language, towers, grid)
     return [folder / part.name for part in written]
 

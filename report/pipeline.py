@@ -18,7 +18,7 @@ from whitespot.coverage import (
     read_gap_list,
     summarize,
 )
-from whitespot.coverage.gaps import COUNTED_AS_ZERO, criteria_text
+from whitespot.coverage.gaps import COUNTED_AS_ZERO, GAP_LIST_COLUMNS, criteria_text
 from whitespot.coverage.progress import Progress, compare_gap_lists
 from whitespot.data import Problem, read_layer, validate_villages
 from whitespot.data.labels import Language
@@ -114,13 +114,15 @@ def department_gap_list(
         )  # fmt: skip
         table = pd.DataFrame(computed.villages)
         settings = computed.settings
-    else:
-        table, settings = pd.DataFrame(columns=["village_id"]), {}
+    else:  # no village located: every row is listed as location_unknown
+        table = pd.DataFrame(columns=[*GAP_LIST_COLUMNS, "threshold_dbm", "threshold_measure"])
+        settings = {**(setup or SignalSetup()).settings(), **criteria.settings()}
     table = pd.concat([table, _unlocated(layer[~located])], ignore_index=True)
     table = table.set_index("village_id").loc[layer["village_id"]].reset_index()
     table["households_unknown"] = unknown_households
     located_rows = table["gap_type"] != LOCATION_UNKNOWN
-    table.loc[located_rows, "criteria"] = criteria_text(table[located_rows], criteria)
+    if located_rows.any():
+        table.loc[located_rows, "criteria"] = criteria_text(table[located_rows], criteria)
     table.loc[~located_rows & unknown_households, "criteria"] += COUNTED_AS_ZERO
     out = gpd.GeoDataFrame(
         table.drop(columns="geometry", errors="ignore"), geometry=layer.geometry.to_numpy(),

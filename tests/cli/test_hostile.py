@@ -732,3 +732,72 @@ def test_sentences_count_one_in_the_singular(small, files, capsys, tmp_path):
     code, out, _ = run_gaps(capsys, one, files["towers"], tmp_path / "g.xlsx")
     assert code == 0
     assert " of 1 village (" in out and "1 villages" not in out
+
+
+# --- issue 30: nothing lost, nothing doubled ------------------------------------------------
+
+
+def test_a_header_only_village_list_is_a_named_error(files, capsys, tmp_path):
+    for header in ("Thôn/Bản,Số hộ,Kinh độ,Vĩ độ\n", "village_id,households,lon,lat\n"):
+        villages = tmp_path / "empty.csv"
+        villages.write_text(header, encoding="utf-8")
+        code, _, err = run_report(capsys, villages, files["towers"], tmp_path / "out")
+        assert code == EXIT_INVALID, err
+        assert "empty.csv" in err and ("no village rows" in err or "no rows" in err)
+        code, _, err = run(capsys, *gaps_argv(villages, files["towers"], tmp_path / "g.csv"))
+        assert code == EXIT_INVALID, err
+
+
+def test_a_list_without_any_usable_coordinates_still_gives_a_package(files, capsys, tmp_path):
+    """Every village listed as location_unknown, the headline says so (issue 27, item 1)."""
+    villages = tmp_path / "nowhere.csv"
+    villages.write_text(
+        "Thôn/Bản,Số hộ,Kinh độ,Vĩ độ\nBản A,12,,\nBản B,30,abc,\nBản C,7,999,999\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_report(capsys, villages, files["towers"], tmp_path / "out")
+    assert code == 0, err
+    assert "3 villages without a usable location" in out
+    listed = pd.read_csv(tmp_path / "out" / "gap_list.csv", encoding="utf-8-sig")
+    assert listed["gap_type"].tolist() == ["location_unknown"] * 3
+    assert (tmp_path / "out" / "map.html").exists()
+
+
+def test_opencellid_on_a_plain_towers_file_says_what_it_is(files, capsys, tmp_path):
+    code, _, err = run(
+        capsys, *gaps_argv(files["villages"], files["towers"], tmp_path / "g.csv", "--opencellid")
+    )
+    assert code == EXIT_INVALID
+    assert "not an OpenCelliD export" in err and "leave out --opencellid" in err
+    assert "nan" not in err
+
+
+def test_previous_list_inside_the_new_package_is_refused(files, capsys, tmp_path):
+    out = tmp_path / "out"
+    assert run_report(capsys, files["villages"], files["towers"], out)[0] == 0
+    before = (out / "gap_list.xlsx").read_bytes()
+    code, _, err = run_report(
+        capsys, files["villages"], files["towers"], out, "--previous", out / "gap_list.xlsx"
+    )
+    assert code == EXIT_USAGE and "inside --out" in err and "round-1" in err
+    assert (out / "gap_list.xlsx").read_bytes() == before  # last round's list untouched
+
+
+def test_a_new_package_keeps_the_users_own_files_and_drops_the_old_packages(
+    files, capsys, tmp_path
+):
+    out = tmp_path / "out"
+    assert run_report(capsys, files["villages"], files["towers"], out)[0] == 0
+    (out / "round-1").mkdir()
+    (out / "round-1" / "gap_list.xlsx").write_bytes((out / "gap_list.xlsx").read_bytes())
+    (out / "ghi_chu.txt").write_text("của phòng", encoding="utf-8")
+    (out / "progress.csv").write_text("an older package's file", encoding="utf-8")
+    previous = out / "round-1" / "gap_list.xlsx"
+    code, _, err = run_report(
+        capsys, files["villages"], files["towers"], out, "--previous", previous
+    )
+    assert code == 0, err
+    assert (out / "ghi_chu.txt").read_text(encoding="utf-8") == "của phòng"
+    assert previous.exists()
+    assert "older package" not in (out / "progress.csv").read_text(encoding="utf-8-sig")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -1,0 +1,84 @@
+"""A package folder is swapped in whole: killed at any step, the older or the newer, never a mix.
+
+Each run below is a child process that writes a new package over an older one and is
+killed (``os._exit``, as SIGKILL would) at one step: while writing, while carrying the
+user's own files over, at each rename, while removing the older folder. The folder then
+holds the whole older package or the whole newer one, the user's own file is there, and
+the next run finishes and leaves no hidden folder behind (issue 30, item 5).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from whitespot.data.swap import repair
+
+CHILD = textwrap.dedent(
+    """
+    import ctypes, os, shutil, sys
+    from pathlib import Path
+    from whitespot.data import staged_folder
+
+    step, call, mode, target = sys.argv[1], int(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
+    if mode == "renames":  # no renameat2: the two-rename path
+        def no_libc(*args, **kwargs):
+            raise OSError("no renameat2 here")
+        ctypes.CDLL = no_libc
+    calls = {}
+    def killing(name, function):
+        def wrapped(*args, **kwargs):
+            calls[name] = calls.get(name, 0) + 1
+            if name == step and calls[name] == call:
+                os._exit(9)
+            return function(*args, **kwargs)
+        return wrapped
+    os.rename = killing("rename", os.rename)
+    os.link = killing("link", os.link)
+    shutil.rmtree = killing("rmtree", shutil.rmtree)
+    with staged_folder(target, replaces={"a.txt", "b.txt", "c.txt"}) as new:
+        for name in ("a.txt", "b.txt", "c.txt"):
+            (new / name).write_text("new")
+            if step == "write" and name == "b.txt":
+                os._exit(9)
+    """
+)
+
+OLD = {"a.txt": "old", "b.txt": "old", "mine.txt": "mine"}
+NEW = {"a.txt": "new", "b.txt": "new", "c.txt": "new", "mine.txt": "mine"}
+
+
+def run_child(target: Path, step: str, call: int, mode: str) -> int:
+    command = [sys.executable, "-c", CHILD, step, str(call), mode, str(target)]
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=60)
+    return done.returncode
+
+
+def contents(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(folder.iterdir())} if folder.exists() else {}
+
+
+@pytest.mark.parametrize("mode", ["exchange", "renames"])
+@pytest.mark.parametrize(
+    ("step", "call"),
+    [("write", 0), ("link", 1), ("rename", 1), ("rename", 2), ("rename", 3), ("rmtree", 1)],
+)
+def test_killed_at_any_step_the_folder_is_old_or_new_whole(tmp_path, mode, step, call):
+    target = tmp_path / "package"
+    target.mkdir()
+    for name, text in OLD.items():
+        (target / name).write_text(text)
+    killed = run_child(target, step, call, mode)
+    assert killed in (0, 9)
+    # the whole older package or the whole newer one; only a kill between the two renames
+    # (no renameat2) leaves the folder renamed away, and any later run puts it back
+    assert contents(target) in (OLD, NEW) or (mode == "renames" and not target.exists())
+    repair(target)
+    assert contents(target) in (OLD, NEW)
+    assert run_child(target, "none", 0, mode) == 0  # the next run finishes
+    assert contents(target) == NEW
+    assert [p.name for p in tmp_path.iterdir()] == ["package"]  # nothing hidden left
