@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
+from pandas.util import hash_pandas_object
 
 from whitespot.coverage.budget import LinkBudget
 from whitespot.coverage.gaps import GapCriteria, GapList, assemble_gap_list, prepare_gap_list
@@ -26,6 +29,7 @@ from whitespot.coverage.signal import SignalEngine
 from whitespot.coverage.tiles import household_signal, run_tiles, village_tally
 from whitespot.data import Problem, ValidationError, validate_layer, write_layer
 from whitespot.data.io import staged_files
+from whitespot.data.problems import format_ids
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -72,6 +76,12 @@ def write_partitions(households: gpd.GeoDataFrame, folder: str | PathLike, by: s
     return written
 
 
+def partition_columns(path: Path) -> set[str]:
+    """Columns of a GeoParquet partition as validation names them (stripped, lower case)."""
+    names = pq.read_schema(path).names
+    return {str(name).strip().lower().replace(" ", "_") for name in names}
+
+
 def _partition_tally(
     path: Path,
     root: Path,
@@ -79,14 +89,79 @@ def _partition_tally(
     engine: SignalEngine,
     budget: LinkBudget,
     village_ids: pd.Series,
-) -> pd.DataFrame:
-    """Classify one partition's households, write them beside the others, return the tally."""
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Classify one partition's households, write them beside the others.
+
+    Returns the tally and a 64-bit key per household (:func:`_household_keys`).
+    """
     households = validate_layer("households", path)  # its errors name the file
     layer = household_signal(households, engine, budget)
     target = out / path.relative_to(root)
     target.parent.mkdir(parents=True, exist_ok=True)
     write_layer(layer, target)
-    return village_tally(village_ids, layer)
+    ids_given = "household_id" in partition_columns(path)
+    return village_tally(village_ids, layer), _household_keys(households, ids_given)
+
+
+def _household_keys(households: gpd.GeoDataFrame, ids_given: bool) -> np.ndarray:
+    """Return a 64-bit hash per household: of its id, or (no ids) of its village and point."""
+    if ids_given:
+        return hash_pandas_object(households["household_id"], index=False).to_numpy()
+    point = households.geometry.representative_point()
+    where = pd.DataFrame(
+        {"village": households["village_id"].to_numpy(), "x": point.x, "y": point.y}
+    )
+    return hash_pandas_object(where, index=False).to_numpy()
+
+
+def _check_electrified_everywhere(parts: list[Path], root: Path) -> None:
+    """Refuse partitions of which some give ``electrified`` and others do not."""
+    given = np.array(["electrified" in partition_columns(p) for p in parts])
+    if given.any() and not given.all():
+        missing = [str(p.relative_to(root)) for p in np.array(parts, dtype=object)[~given]]
+        raise ValidationError(
+            [
+                Problem(
+                    f"households ({root})",
+                    "electrified",
+                    "missing_column",
+                    f"{given.sum()} of {len(parts)} partitions give electrified, "
+                    f"{len(missing)} do not ({format_ids(missing)}): their households "
+                    "would count as having power; add the column (empty cells = unknown) "
+                    "or drop it everywhere",
+                )
+            ]
+        )
+
+
+def _check_each_household_once(keys: list[np.ndarray], parts: list[Path], root: Path) -> None:
+    """Refuse households that appear in more than one partition, naming the files."""
+    owner = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
+    flat = np.concatenate(keys) if keys else np.empty(0, dtype=np.uint64)
+    order = np.argsort(flat, kind="stable")
+    key, part = flat[order], owner[order]
+    across = (key[1:] == key[:-1]) & (part[1:] != part[:-1])
+    if not across.any():
+        return
+    # the error path only: which files share households, and which are copies whole
+    frame = pd.DataFrame({"key": flat, "part": owner}).drop_duplicates()
+    shared = frame[frame.duplicated("key", keep=False)]
+    files = [str(parts[i].relative_to(root)) for i in np.unique(shared["part"])]
+    copied = shared["part"].value_counts().reindex(range(len(keys)), fill_value=0)
+    whole = [str(parts[i].relative_to(root)) for i in range(len(keys)) if copied[i] == len(keys[i])]
+    identical = f"; every household of {', '.join(whole)} is in another file" if whole else ""
+    raise ValidationError(
+        [
+            Problem(
+                f"households ({root})",
+                "household_id",
+                "duplicate_id",
+                f"{shared['key'].nunique():,} households are in more than one partition "
+                f"({format_ids(files)}){identical}: a partition copied twice? each household "
+                "must be in one file only (same id, or without ids the same village and point)",
+            )
+        ]
+    )
 
 
 def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list, and where
@@ -128,10 +203,11 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
     """
     root = Path(households)
     parts = household_partitions(root)
+    _check_electrified_everywhere(parts, root)
     setup, engine, overlap = prepare_gap_list(villages, towers, setup)
     village_ids = villages["village_id"].reset_index(drop=True)
     with staged_files(out) as staging:
-        tallies = run_tiles(
+        results = run_tiles(
             _partition_tally,
             parts,
             root,
@@ -143,6 +219,8 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
             progress=progress,
             desc="partitions",
         )
+        _check_each_household_once([keys for _, keys in results], parts, root)
+    tallies = [tally for tally, _ in results]
     tally = sum(tallies[1:], start=tallies[0])
     gaps = assemble_gap_list(
         villages,

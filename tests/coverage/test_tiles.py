@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
 import pytest
 
@@ -11,7 +13,7 @@ from whitespot.coverage.partitioned import (
     partitioned_gap_list,
     write_partitions,
 )
-from whitespot.data import ValidationError, read_layer
+from whitespot.data import ValidationError, read_layer, write_layer
 
 pytestmark = pytest.mark.filterwarnings("ignore::whitespot.data.DefaultAppliedWarning")
 distributed = pytest.importorskip("distributed")
@@ -111,3 +113,41 @@ def test_an_empty_partition_folder_is_named(layers, tmp_path):
     (tmp_path / "in").mkdir()
     with pytest.raises(ValidationError, match=r"holds no \.parquet file"):
         partitioned_gap_list(layers["villages"], layers["towers"], tmp_path / "in", tmp_path / "o")
+
+
+@pytest.mark.parametrize("with_ids", [True, False])
+def test_a_partition_present_twice_is_refused_with_its_files(layers, tmp_path, with_ids):
+    """The same households in two files would double the villages' counts (issue 30)."""
+    households = layers["households"].assign(part=lambda h: h.index // 7000)
+    if not with_ids:
+        households = households.drop(columns="household_id")
+    written = write_partitions(households, tmp_path / "in", by="part")
+    copy = tmp_path / "in" / "copy" / "households.parquet"
+    copy.parent.mkdir()
+    shutil.copy(written[0], copy)
+    with pytest.raises(ValidationError) as error:
+        partitioned_gap_list(
+            layers["villages"], layers["towers"], tmp_path / "in", tmp_path / "out",
+            progress=False,
+        )  # fmt: skip
+    text = str(error.value)
+    assert "in more than one partition" in text
+    assert "copy/households.parquet" in text and "part=0/households.parquet" in text
+    assert "every household of" in text
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").rglob("*.parquet"))
+
+
+def test_a_partition_without_electrified_beside_others_with_it_is_refused(layers, tmp_path):
+    """Missing means unknown, never electrified: mixed partitions are named (issue 30)."""
+    households = layers["households"].assign(part=lambda h: h.index // 7000)
+    written = write_partitions(households, tmp_path / "in", by="part")
+    assert "electrified" in read_layer(written[1]).columns
+    write_layer(read_layer(written[1]).drop(columns="electrified"), written[1])
+    with pytest.raises(ValidationError) as error:
+        partitioned_gap_list(
+            layers["villages"], layers["towers"], tmp_path / "in", tmp_path / "out",
+            progress=False,
+        )  # fmt: skip
+    text = str(error.value)
+    assert f"{len(written) - 1} of {len(written)} partitions give electrified" in text
+    assert "part=1/households.parquet" in text
