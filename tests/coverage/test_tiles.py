@@ -115,6 +115,16 @@ def test_an_empty_partition_folder_is_named(layers, tmp_path):
         partitioned_gap_list(layers["villages"], layers["towers"], tmp_path / "in", tmp_path / "o")
 
 
+def refusal(layers, tmp_path) -> str:
+    """The message of the gap list of the partitions in ``tmp_path / "in"``, refused."""
+    with pytest.raises(ValidationError) as error:
+        partitioned_gap_list(
+            layers["villages"], layers["towers"], tmp_path / "in", tmp_path / "out",
+            progress=False,
+        )  # fmt: skip
+    return str(error.value)
+
+
 @pytest.mark.parametrize("with_ids", [True, False])
 def test_a_partition_present_twice_is_refused_with_its_files(layers, tmp_path, with_ids):
     """The same households in two files would double the villages' counts (issue 30)."""
@@ -125,12 +135,7 @@ def test_a_partition_present_twice_is_refused_with_its_files(layers, tmp_path, w
     copy = tmp_path / "in" / "copy" / "households.parquet"
     copy.parent.mkdir()
     shutil.copy(written[0], copy)
-    with pytest.raises(ValidationError) as error:
-        partitioned_gap_list(
-            layers["villages"], layers["towers"], tmp_path / "in", tmp_path / "out",
-            progress=False,
-        )  # fmt: skip
-    text = str(error.value)
+    text = refusal(layers, tmp_path)
     assert "in more than one partition" in text
     assert "copy/households.parquet" in text and "part=0/households.parquet" in text
     assert "every household of" in text
@@ -143,11 +148,6 @@ def test_a_partition_without_electrified_beside_others_with_it_is_refused(layers
     written = write_partitions(households, tmp_path / "in", by="part")
     assert "electrified" in read_layer(written[1]).columns
     write_layer(read_layer(written[1]).drop(columns="electrified"), written[1])
-    with pytest.raises(ValidationError) as error:
-        partitioned_gap_list(
-            layers["villages"], layers["towers"], tmp_path / "in", tmp_path / "out",
-            progress=False,
-        )  # fmt: skip
-    text = str(error.value)
+    text = refusal(layers, tmp_path)
     assert f"{len(written) - 1} of {len(written)} partitions give electrified" in text
     assert "part=1/households.parquet" in text
