@@ -11,6 +11,8 @@ not depend on where it was computed.
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -167,10 +169,42 @@ def connect(workers: int | None = None, scheduler: str | None = None) -> Client:
         ) from error
     if scheduler is not None:
         return Client(scheduler)
+    count, reason = worker_count(workers or 1)
+    if reason:
+        warnings.warn(reason, WorkersCappedWarning, stacklevel=2)
     cluster = LocalCluster(
-        n_workers=workers or 1, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None
     )
     return Client(cluster)
+
+
+MEMORY_PER_WORKER_GB = 1.0
+"""Memory a local worker is given room for (a partition of households and its engine)."""
+
+
+class WorkersCappedWarning(UserWarning):
+    """Fewer local workers start than asked: the machine's cores or memory do not allow more."""
+
+
+def worker_count(asked: int) -> tuple[int, str | None]:
+    """Return how many local workers to start for `asked`, and why fewer, if so.
+
+    At most one per core this process may use, and one per
+    :data:`MEMORY_PER_WORKER_GB` of the memory available now; at least one.
+    """
+    import psutil  # noqa: PLC0415 comes with distributed (the [dask] extra)
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    available_gb = psutil.virtual_memory().available / 1e9
+    by_memory = int(available_gb // MEMORY_PER_WORKER_GB)
+    count = max(1, min(asked, cores or 1, by_memory))
+    if count == asked:
+        return count, None
+    return count, (
+        f"--workers {asked}: starting {count} (this machine has {cores} cores and "
+        f"{available_gb:.1f} GB available, {MEMORY_PER_WORKER_GB:g} GB per worker); "
+        "a larger cluster is joined with --scheduler"
+    )
 
 
 @contextmanager

@@ -192,6 +192,8 @@ VIETNAMESE_VALUES: dict[str, dict[str, str]] = {
         "total_mismatch": "dòng tổng không khớp",
         "towers_far": "trạm ở xa các thôn",
         "unread_column": "cột chưa được đọc",
+        "repeated_column": "nhiều cột cho một trường",
+        "empty_tail": "vùng ô trống cuối trang tính",
     },
     "dimension": {"right": "đúng", "sufficient": "đủ", "clean": "sạch", "live": "sống",
                   "note": "ghi nhận"},
@@ -253,6 +255,8 @@ VIETNAMESE_FIXES: dict[str, str] = {
     "subtotal_mismatch": "Dòng cộng của xã khác tổng các thôn: kiểm tra số liệu.",
     "total_mismatch": "Dòng tổng khác tổng các thôn: kiểm tra số liệu.",
     "towers_far": "Trạm ở xa các thôn: kiểm tra tệp trạm có đúng tỉnh không.",
+    "repeated_column": "Nhiều cột cùng tên (có cột ẩn): xóa cột cũ, chỉ giữ một cột.",
+    "empty_tail": "Không cần sửa: các dòng trống có định dạng cuối trang tính đã bỏ qua.",
     "unread_column": "Cột giống một trường đã biết nhưng tên cột lạ nên chưa được đọc: "
     "đổi tên cột theo mẫu hoặc chỉ rõ bằng --columns (xem chi tiết).",
 }

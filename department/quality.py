@@ -51,6 +51,7 @@ CHECK_DIMENSION: dict[str, str] = {
     "unusual": "right",
     "encoding": "right",
     "unread_column": "sufficient",
+    "repeated_column": "clean",
     "towers_far": "right",
     "unknown_technology": "right",
     "missing_coordinates": "sufficient",

@@ -42,6 +42,8 @@ from whitespot.department.coordinates import parse_coordinates
 from whitespot.department.headers import header_map, normalize_text
 
 REQUIRED_FIELDS = ("households", "lon", "lat")
+EMPTY_ROWS_STOP = 10_000
+"""A run of this many empty rows ends a sheet (its used range may run to row 1,048,576)."""
 HEADER_SEARCH_ROWS = 30
 _DISTRICT_WORDS = ("huyen", "quan", "thi xa", "thanh pho")
 _COMMUNE_WORDS = ("xa", "phuong", "thi tran")
@@ -135,11 +137,19 @@ def read_village_list(
     """
     path = existing_path(path, "villages")
     label = f"villages ({path.name})"
-    grid, rows, source = _read_grid(path, sheet, label)
+    grid, rows, source, hidden = _read_grid(path, sheet, label)
     lookup = header_map(columns)
-    header_rows, fields = _find_header(grid, lookup, label)
+    header_rows, fields, repeated = _find_header(grid, lookup, label, hidden)
     _check_user_headers(grid, header_rows, columns or {}, label)
     issues = _Issues("villages")
+    for name, message in repeated:
+        issues.add(0, name, "repeated_column", "warning", name, message)
+    if source.get("empty_rows_from"):
+        issues.add(
+            0, "file", "empty_tail", "info", str(source["empty_rows_from"]),
+            f"rows {source['empty_rows_from']:,} to {source['last_row']:,} hold nothing "
+            "(formatted but empty cells): not read",
+        )  # fmt: skip
     for header, name in _lookalikes(grid, header_rows, fields):
         issues.add(0, header, "unread_column", "warning", header, lookalike_message(header, name))
     if source.get("encoding_note"):
@@ -170,14 +180,20 @@ def read_village_list(
     return VillageList(villages, issues.frame(), source)
 
 
-def _read_grid(path: Path, sheet: str | None, label: str) -> tuple[list[list], list[int], dict]:
-    """All cells of the file as rows of text or numbers, merged cells filled; row numbers."""
+def _read_grid(
+    path: Path, sheet: str | None, label: str
+) -> tuple[list[list], list[int], dict, set[int]]:
+    """All cells of the file as rows of text or numbers, merged cells filled.
+
+    Returns the grid, the file's row numbers, what was read (file, sheet, encoding) and
+    the positions of hidden columns.
+    """
     suffix = path.suffix.lower()
     try:
         if suffix == ".xlsx":
             return _read_xlsx_grid(path, sheet)
         if suffix in (".csv", ".txt"):
-            return _read_csv_grid(path)
+            return (*_read_csv_grid(path), set())
     except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError, csv.Error) as error:
         reason = f"{type(error).__name__}: {error}"
         raise ValidationError(
@@ -192,19 +208,54 @@ def _read_grid(path: Path, sheet: str | None, label: str) -> tuple[list[list], l
     )
 
 
-def _read_xlsx_grid(path: Path, sheet: str | None) -> tuple[list[list], list[int], dict]:
+def _read_xlsx_grid(path: Path, sheet: str | None) -> tuple[list[list], list[int], dict, set[int]]:
     import openpyxl  # noqa: PLC0415 only needed for workbooks
 
     book = openpyxl.load_workbook(path, data_only=True)
     worksheet = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
-    grid = [list(row) for row in worksheet.iter_rows(values_only=True)]
+    used = _used_rows(path, worksheet.title)
+    grid = [list(row) for row in worksheet.iter_rows(max_row=used, values_only=True)]
     for merged in worksheet.merged_cells.ranges:
+        if merged.min_row > used:
+            continue
         value = grid[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, merged.max_row):
+        for r in range(merged.min_row - 1, min(merged.max_row, used)):
             for c in range(merged.min_col - 1, merged.max_col):
                 grid[r][c] = value
     grid = [[_nfc(cell) for cell in row] for row in grid]
-    return grid, list(range(1, len(grid) + 1)), {"file": path.name, "sheet": worksheet.title}
+    hidden = {
+        c - 1
+        for dimension in worksheet.column_dimensions.values()
+        if dimension.hidden
+        for c in range(dimension.min or 1, (dimension.max or dimension.min or 1) + 1)
+    }
+    source = {"file": path.name, "sheet": worksheet.title}
+    if worksheet.max_row - used >= EMPTY_ROWS_STOP:  # said: a used range of empty rows
+        source |= {"empty_rows_from": used + 1, "last_row": worksheet.max_row}
+    return grid, list(range(1, len(grid) + 1)), source, hidden
+
+
+def _used_rows(path: Path, sheet: str) -> int:
+    """Return the last row holding a value, streamed; a run of empty rows ends the search.
+
+    A sheet whose used range runs to row 1,048,000 for one formatted empty cell would
+    otherwise be read cell by cell into gigabytes.
+    """
+    import openpyxl  # noqa: PLC0415 only needed for workbooks
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        last, empty_run = 0, 0
+        for number, row in enumerate(book[sheet].iter_rows(values_only=True), start=1):
+            if any(cell is not None and str(cell).strip() for cell in row):
+                last, empty_run = number, 0
+            else:
+                empty_run += 1
+                if empty_run >= EMPTY_ROWS_STOP:
+                    break
+        return last
+    finally:
+        book.close()
 
 
 def _read_csv_grid(path: Path) -> tuple[list[list], list[int], dict]:
@@ -237,9 +288,13 @@ def _row_fields(row: list, lookup: dict[str, str]) -> dict[int, str]:
 
 
 def _find_header(
-    grid: list[list], lookup: dict[str, str], label: str
-) -> tuple[list[int], dict[int, str]]:
-    """Header row(s) and the field of each column; a two-row header is merged."""
+    grid: list[list], lookup: dict[str, str], label: str, hidden: set[int]
+) -> tuple[list[int], dict[int, str], list[tuple[str, str]]]:
+    """Header row(s), the field of each column read, and what was said of repeated fields.
+
+    A two-row header is merged. Where several columns name one field, the first visible
+    one is read (hidden columns often keep old values) and the choice is said.
+    """
     scores = [len(set(_row_fields(row, lookup).values())) for row in grid[:HEADER_SEARCH_ROWS]]
     if not scores or max(scores) < 2:
         first = next((row for row in grid if any(c is not None for c in row)), [])
@@ -271,7 +326,7 @@ def _find_header(
         if extra:
             fields = {**extra, **fields}
             header_rows.insert(0, top - 1)
-    fields = _first_column_per_field(fields)
+    fields, repeated = _one_column_per_field(fields, hidden, grid[header_rows[-1]])
     present = set(fields.values())
     missing = [f for f in REQUIRED_FIELDS if f not in present]
     if not present & {"name", "village_id"}:
@@ -289,7 +344,7 @@ def _find_header(
                 )
             ]
         )
-    return header_rows, fields
+    return header_rows, fields, repeated
 
 
 def _check_user_headers(
@@ -332,14 +387,36 @@ def _lookalikes(
     return lookalike_columns(table, set(fields.values()))
 
 
-def _first_column_per_field(fields: dict[int, str]) -> dict[int, str]:
-    seen: set[str] = set()
-    out = {}
-    for column in sorted(fields):
-        if fields[column] not in seen:
-            seen.add(fields[column])
-            out[column] = fields[column]
-    return out
+def _column_letter(position: int) -> str:
+    """Spreadsheet letter of a 0-based column position: 0 -> A, 27 -> AB."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _one_column_per_field(
+    fields: dict[int, str], hidden: set[int], header: list
+) -> tuple[dict[int, str], list[tuple[str, str]]]:
+    """Keep one column per field, the first visible; say which was read where several are."""
+
+    def described(c: int) -> str:
+        state = "hidden" if c in hidden else "visible"
+        return f"'{header[c]}' (column {_column_letter(c)}, {state})"
+
+    out, said = {}, []
+    for name in dict.fromkeys(fields[c] for c in sorted(fields)):
+        columns = [c for c in sorted(fields) if fields[c] == name]
+        chosen = next((c for c in columns if c not in hidden), columns[0])
+        out[chosen] = name
+        if len(columns) > 1:
+            others = ", ".join(described(c) for c in columns if c != chosen)
+            why = "the first visible one" if chosen not in hidden else "the first (all hidden)"
+            message = f"{len(columns)} columns for {name}: read {described(chosen)}, {why}"
+            said.append((name, f"{message}; not {others}"))
+    return dict(sorted(out.items())), said
 
 
 def _field_headers(grid, header_rows, fields) -> list[tuple[str, str]]:

@@ -801,3 +801,39 @@ def test_a_new_package_keeps_the_users_own_files_and_drops_the_old_packages(
     assert previous.exists()
     assert "older package" not in (out / "progress.csv").read_text(encoding="utf-8-sig")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_visible_coordinates_win_over_hidden_ones_and_the_choice_is_said(small, tmp_path):
+    villages = small.villages.head(6)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Thôn/Bản", "Số hộ", "Kinh độ", "Vĩ độ", "Kinh độ", "Vĩ độ"])
+    for name, households, point in zip(
+        villages["name"], villages["households"], villages.geometry, strict=True
+    ):
+        sheet.append([name, int(households), point.x + 0.3, point.y - 0.2, point.x, point.y])
+    for letter in ("C", "D"):  # last round's coordinates, hidden, not deleted
+        sheet.column_dimensions[letter].hidden = True
+    book.save(tmp_path / "hidden.xlsx")
+    listed = read_village_list(tmp_path / "hidden.xlsx")
+    assert listed.villages.geometry.x.tolist() == pytest.approx(villages.geometry.x.tolist())
+    said = listed.issues[listed.issues["check"] == "repeated_column"]
+    assert set(said["column"]) == {"lon", "lat"}
+    lon = said.loc[said["column"] == "lon", "message"].iloc[0]
+    assert "column E, visible), the first visible one" in lon and "column C, hidden" in lon
+
+
+def test_a_used_range_to_the_last_row_reads_only_the_rows_that_hold_values(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Thôn/Bản", "Số hộ", "Kinh độ", "Vĩ độ"])
+    for i in range(5):
+        sheet.append([f"Bản {i}", 10 + i, 106.8 + i / 100, 16.8])
+    sheet.cell(row=1_048_000, column=1).number_format = "0.00"  # one formatted empty cell
+    book.save(tmp_path / "huge.xlsx")
+    listed = read_village_list(tmp_path / "huge.xlsx")
+    assert len(listed.villages) == 5
+    tail = listed.issues[listed.issues["check"] == "empty_tail"]
+    assert tail["message"].tolist() == [
+        "rows 7 to 1,048,000 hold nothing (formatted but empty cells): not read"
+    ]

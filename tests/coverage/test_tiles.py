@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pandas as pd
@@ -151,3 +152,11 @@ def test_a_partition_without_electrified_beside_others_with_it_is_refused(layers
     text = refusal(layers, tmp_path)
     assert f"{len(written) - 1} of {len(written)} partitions give electrified" in text
     assert "part=1/households.parquet" in text
+
+
+def test_local_workers_are_capped_at_the_cores_and_memory_and_it_is_said():
+    """--workers 999 started 79 processes and grew past 4 GB (issue 30, item 6)."""
+    count, reason = tiles.worker_count(999)
+    assert 1 <= count <= (os.cpu_count() or 1)
+    assert reason is not None and "--workers 999: starting" in reason and "cores" in reason
+    assert tiles.worker_count(1) == (1, None)
