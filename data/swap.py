@@ -58,7 +58,12 @@ def staged_folder(folder: str | PathLike, *, replaces: Iterable[str]) -> Iterato
         if target.exists():
             _carry_over(target, staging, set(replaces))
         with signals_deferred():
-            _swap_in(staging, target)
+            try:
+                _swap_in(staging, target)
+            except OSError as error:  # named by the destination, which is as it was
+                raise OSError(
+                    error.errno, f"{error.strerror}; the folder is unchanged", str(target)
+                ) from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # after a swap, the older folder
 
@@ -105,7 +110,11 @@ def _swap_in(staging: Path, target: Path) -> None:
     older = Path(tempfile.mkdtemp(prefix=f".{target.name}{OLD_MARK}", dir=target.parent))
     os.rmdir(older)
     os.rename(target, older)  # killed here: the next run puts `older` back (repair)
-    os.rename(staging, target)
+    try:
+        os.rename(staging, target)
+    except OSError:
+        os.rename(older, target)
+        raise
     os.rename(older, staging)
 
 
