@@ -10,15 +10,11 @@ the file, so that the data-quality sheet can show the clerk what to fix.
 
 from __future__ import annotations
 
-import csv
 import re
-import unicodedata
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from os import PathLike
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -27,10 +23,9 @@ import pandas as pd
 from whitespot.data import Problem, ValidationError
 from whitespot.data.cells import COUNT_PATTERN, THOUSANDS, count_value, survey_answers, yes_no
 from whitespot.data.crs import WGS84
-from whitespot.data.encoding import decode_text
 from whitespot.data.io import existing_path
 from whitespot.data.lookalikes import lookalike_columns, lookalike_message
-from whitespot.data.problems import problem_table
+from whitespot.data.problems import format_ids, problem_table
 from whitespot.data.schema import (
     VIETNAM_BBOX,
     column_spec,
@@ -39,12 +34,12 @@ from whitespot.data.schema import (
     unusual_message,
 )
 from whitespot.department.coordinates import parse_coordinates
+from whitespot.department.grid import HEADER_SEARCH_ROWS, Grid, column_letter, read_grid
 from whitespot.department.headers import header_map, normalize_text
 
 REQUIRED_FIELDS = ("households", "lon", "lat")
-EMPTY_ROWS_STOP = 10_000
-"""A run of this many empty rows ends a sheet (its used range may run to row 1,048,576)."""
-HEADER_SEARCH_ROWS = 30
+COUNT_FIELDS = ("households", "population")
+"""Fields that count people: a merged cell over several villages cannot be copied."""
 _DISTRICT_WORDS = ("huyen", "quan", "thi xa", "thanh pho")
 _COMMUNE_WORDS = ("xa", "phuong", "thi tran")
 
@@ -137,10 +132,13 @@ def read_village_list(
     """
     path = existing_path(path, "villages")
     label = f"villages ({path.name})"
-    grid, rows, source, hidden = _read_grid(path, sheet, label)
+    sheet_grid = read_grid(path, sheet, label)
+    grid, rows, source = sheet_grid.cells, sheet_grid.rows, sheet_grid.source
     lookup = header_map(columns)
-    header_rows, fields, repeated = _find_header(grid, lookup, label, hidden)
+    header_rows, fields, repeated = _find_header(grid, lookup, label, sheet_grid.hidden)
     _check_user_headers(grid, header_rows, columns or {}, label)
+    _check_merged_counts(sheet_grid, header_rows[-1], fields, label)
+    _check_unsaved_formulas(sheet_grid, header_rows[-1], fields, label)
     issues = _Issues("villages")
     for name, message in repeated:
         issues.add(0, name, "repeated_column", "warning", name, message)
@@ -178,105 +176,6 @@ def read_village_list(
         }
     )
     return VillageList(villages, issues.frame(), source)
-
-
-def _read_grid(
-    path: Path, sheet: str | None, label: str
-) -> tuple[list[list], list[int], dict, set[int]]:
-    """All cells of the file as rows of text or numbers, merged cells filled.
-
-    Returns the grid, the file's row numbers, what was read (file, sheet, encoding) and
-    the positions of hidden columns.
-    """
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".xlsx":
-            return _read_xlsx_grid(path, sheet)
-        if suffix in (".csv", ".txt"):
-            return (*_read_csv_grid(path), set())
-    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError, csv.Error) as error:
-        reason = f"{type(error).__name__}: {error}"
-        raise ValidationError(
-            [Problem(label, "file", "unreadable_file", f"cannot be read ({reason})")]
-        ) from error
-    raise ValidationError(
-        [
-            Problem(
-                label, "file", "unknown_format", f"a village list is .xlsx or .csv, not {suffix!r}"
-            )
-        ]
-    )
-
-
-def _read_xlsx_grid(path: Path, sheet: str | None) -> tuple[list[list], list[int], dict, set[int]]:
-    import openpyxl  # noqa: PLC0415 only needed for workbooks
-
-    book = openpyxl.load_workbook(path, data_only=True)
-    worksheet = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
-    used = _used_rows(path, worksheet.title)
-    grid = [list(row) for row in worksheet.iter_rows(max_row=used, values_only=True)]
-    for merged in worksheet.merged_cells.ranges:
-        if merged.min_row > used:
-            continue
-        value = grid[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, min(merged.max_row, used)):
-            for c in range(merged.min_col - 1, merged.max_col):
-                grid[r][c] = value
-    grid = [[_nfc(cell) for cell in row] for row in grid]
-    hidden = {
-        c - 1
-        for dimension in worksheet.column_dimensions.values()
-        if dimension.hidden
-        for c in range(dimension.min or 1, (dimension.max or dimension.min or 1) + 1)
-    }
-    source = {"file": path.name, "sheet": worksheet.title}
-    if worksheet.max_row - used >= EMPTY_ROWS_STOP:  # said: a used range of empty rows
-        source |= {"empty_rows_from": used + 1, "last_row": worksheet.max_row}
-    return grid, list(range(1, len(grid) + 1)), source, hidden
-
-
-def _used_rows(path: Path, sheet: str) -> int:
-    """Return the last row holding a value, streamed; a run of empty rows ends the search.
-
-    A sheet whose used range runs to row 1,048,000 for one formatted empty cell would
-    otherwise be read cell by cell into gigabytes.
-    """
-    import openpyxl  # noqa: PLC0415 only needed for workbooks
-
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        last, empty_run = 0, 0
-        for number, row in enumerate(book[sheet].iter_rows(values_only=True), start=1):
-            if any(cell is not None and str(cell).strip() for cell in row):
-                last, empty_run = number, 0
-            else:
-                empty_run += 1
-                if empty_run >= EMPTY_ROWS_STOP:
-                    break
-        return last
-    finally:
-        book.close()
-
-
-def _read_csv_grid(path: Path) -> tuple[list[list], list[int], dict]:
-    decoded = decode_text(path.read_bytes())
-    lines = decoded.text.splitlines()
-    sample = "\n".join(lines[:HEADER_SEARCH_ROWS])
-    separator = max((",", ";", "\t"), key=sample.count)
-    grid = [[_nfc(cell) for cell in row] for row in csv.reader(lines, delimiter=separator)]
-    width = max((len(row) for row in grid), default=0)
-    grid = [row + [None] * (width - len(row)) for row in grid]
-    source = {"file": path.name, "encoding": decoded.encoding, "encoding_sure": decoded.sure}
-    if decoded.note:
-        source["encoding_note"] = decoded.note
-    return grid, list(range(1, len(grid) + 1)), source
-
-
-def _nfc(cell: object) -> object:
-    if isinstance(cell, str):
-        cell = unicodedata.normalize("NFC", cell).strip()
-        return cell or None
-    return cell
 
 
 def _row_fields(row: list, lookup: dict[str, str]) -> dict[int, str]:
@@ -387,14 +286,55 @@ def _lookalikes(
     return lookalike_columns(table, set(fields.values()))
 
 
-def _column_letter(position: int) -> str:
-    """Spreadsheet letter of a 0-based column position: 0 -> A, 27 -> AB."""
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
+def _check_merged_counts(grid: Grid, header_row: int, fields: dict[int, str], label: str) -> None:
+    """Refuse a household or population count merged over several villages' rows.
+
+    Filling it into each row would count the same households twice; a merged name (a
+    commune over its hamlets) is filled, as Excel shows it.
+    """
+    problems = []
+    for first, last, left, right in grid.merged:
+        counts = [fields[c] for c in range(left, right + 1) if fields.get(c) in COUNT_FIELDS]
+        if first > header_row and counts:
+            rows = f"{grid.rows[first]}-{grid.rows[last]}"
+            value = grid.cells[first][left]
+            problems.append(
+                Problem(
+                    label,
+                    counts[0],
+                    "merged_count",
+                    f"one {counts[0]} cell ({value}) is merged over rows {rows} "
+                    f"(column {column_letter(left)}): copied into each row it would count "
+                    "those households again; unmerge it and give each village its own count",
+                    row=grid.rows[first],
+                )
+            )
+    if problems:
+        raise ValidationError(problems)
+
+
+def _check_unsaved_formulas(
+    grid: Grid, header_row: int, fields: dict[int, str], label: str
+) -> None:
+    """Refuse village cells that hold a formula whose value was never saved."""
+    read = {c for c, name in fields.items() if name != "note"}  # a note may stay empty
+    cells = [(r, c, f) for r, c, f in grid.unsaved_formulas if r > header_row and c in read]
+    if not cells:
+        return
+    names = [f"{column_letter(c)}{grid.rows[r]}" for r, c, _ in cells]
+    raise ValidationError(
+        [
+            Problem(
+                label,
+                ", ".join(dict.fromkeys(fields[c] for _, c, _ in cells)),
+                "unsaved_formula",
+                f"{len(cells)} cells hold formulas with no saved value ({format_ids(names)}; "
+                f"e.g. {cells[0][2]}): the file was written by a program and never opened in "
+                "a spreadsheet, so they would read as empty; open and save it in Excel or "
+                "LibreOffice, or type the values",
+            )
+        ]
+    )
 
 
 def _one_column_per_field(
@@ -404,7 +344,7 @@ def _one_column_per_field(
 
     def described(c: int) -> str:
         state = "hidden" if c in hidden else "visible"
-        return f"'{header[c]}' (column {_column_letter(c)}, {state})"
+        return f"'{header[c]}' (column {column_letter(c)}, {state})"
 
     out, said = {}, []
     for name in dict.fromkeys(fields[c] for c in sorted(fields)):

@@ -837,3 +837,51 @@ def test_a_used_range_to_the_last_row_reads_only_the_rows_that_hold_values(tmp_p
     assert tail["message"].tolist() == [
         "rows 7 to 1,048,000 hold nothing (formatted but empty cells): not read"
     ]
+
+
+# --- issue 27: the files departments really send -------------------------------------------
+
+
+def hamlets_workbook(path, rows, merge=None):
+    """A department's workbook: header, then `rows`; `merge` a range such as "B3:B4"."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Xã", "Số hộ", "Thôn/Bản", "Kinh độ", "Vĩ độ", "Ghi chú"])
+    for row in rows:
+        sheet.append(row)
+    if merge:
+        sheet.merge_cells(merge)
+    book.save(path)
+    return path
+
+
+def test_a_household_count_merged_over_two_hamlets_is_an_error_naming_the_rows(
+    files, capsys, tmp_path
+):
+    rows = [
+        ["Xã A", 40, "Bản 1", 106.80, 16.80, None],
+        [None, None, "Bản 2", 106.81, 16.81, None],
+        ["Xã A", 25, "Bản 3", 106.82, 16.82, None],
+    ]
+    path = hamlets_workbook(tmp_path / "merged.xlsx", rows, merge="B2:B3")
+    code, _, err = run_report(capsys, path, files["towers"], tmp_path / "out")
+    assert code == EXIT_INVALID
+    assert "households" in err and "merged over rows 2-3" in err and "column B" in err
+    # a commune name merged over its hamlets is filled into each row, as Excel shows it
+    two = [rows[0], [None, 30, *rows[1][2:]]]
+    path = hamlets_workbook(tmp_path / "names.xlsx", two, merge="A2:A3")
+    listed = read_village_list(path)
+    assert listed.villages["households"].tolist() == [40, 30]
+
+
+def test_formulas_never_saved_are_named_not_read_as_zero(files, capsys, tmp_path):
+    rows = [
+        ["Xã A", "=20+20", "Bản 1", 106.80, 16.80, "=1+1"],
+        ["Xã A", 30, "Bản 2", 106.81, 16.81, None],
+        ["Xã A", "=B2+B3", "Bản 3", 106.82, 16.82, None],
+    ]
+    path = hamlets_workbook(tmp_path / "formulas.xlsx", rows)  # openpyxl saves no values
+    code, _, err = run_report(capsys, path, files["towers"], tmp_path / "out")
+    assert code == EXIT_INVALID
+    assert "2 cells hold formulas with no saved value (B2, B4; e.g. =20+20)" in err
+    assert "open and save it" in err

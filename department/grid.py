@@ -1,0 +1,202 @@
+"""A department's file as a grid of cells, as the clerk sees it in Excel.
+
+Workbooks are read the way their tables are meant: merged cells (a commune name over its
+hamlets) are filled into every row they cover, hidden columns are known (old values kept
+out of sight), only rows up to the last one holding a value are read (a used range may run
+to row 1,048,576 for one formatted empty cell), and formulas that a program wrote without
+saving their values are found, not read as empty. CSV files are decoded with their
+encoding detected (:func:`whitespot.data.encoding.decode_text`).
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whitespot.data import Problem, ValidationError
+from whitespot.data.encoding import decode_text
+
+EMPTY_ROWS_STOP = 10_000
+"""A run of this many empty rows ends a sheet (its used range may run to row 1,048,576)."""
+HEADER_SEARCH_ROWS = 30
+"""Rows searched for the header (and for a CSV's separator)."""
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The cells of a sheet or CSV file.
+
+    Attributes
+    ----------
+    cells : list of list
+        Rows of text (NFC, stripped; empty as None) or numbers, merged cells filled.
+    rows : list of int
+        The file's row number of each grid row (1-based).
+    source : dict
+        What was read: file, sheet or encoding, and an empty tail not read.
+    hidden : frozenset of int
+        Positions (0-based) of hidden columns.
+    merged : tuple of (int, int, int, int)
+        Merged ranges that cover several grid rows: first row, last row, first column,
+        last column (0-based, inclusive).
+    unsaved_formulas : tuple of (int, int, str)
+        Cells holding a formula whose value was never saved: row, column (0-based) and
+        the formula.
+    """
+
+    cells: list[list]
+    rows: list[int]
+    source: dict
+    hidden: frozenset[int] = frozenset()
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+    unsaved_formulas: tuple[tuple[int, int, str], ...] = field(default=())
+
+
+def read_grid(path: Path, sheet: str | None, label: str) -> Grid:
+    """Read a ``.xlsx`` sheet or a ``.csv``/``.txt`` file as a :class:`Grid`.
+
+    Raises
+    ------
+    ValidationError
+        If the file cannot be read or is of another format, naming it (`label`).
+    """
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            return _read_xlsx(path, sheet)
+        if suffix in (".csv", ".txt"):
+            return _read_csv(path)
+    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError, csv.Error) as error:
+        reason = f"{type(error).__name__}: {error}"
+        raise ValidationError(
+            [Problem(label, "file", "unreadable_file", f"cannot be read ({reason})")]
+        ) from error
+    raise ValidationError(
+        [
+            Problem(
+                label, "file", "unknown_format", f"a village list is .xlsx or .csv, not {suffix!r}"
+            )
+        ]
+    )
+
+
+def column_letter(position: int) -> str:
+    """Return the spreadsheet letter of a 0-based column position: 0 -> A, 27 -> AB."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Grid:
+    import openpyxl  # noqa: PLC0415 only needed for workbooks
+
+    book = openpyxl.load_workbook(path, data_only=True)
+    worksheet = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
+    used = _used_rows(path, worksheet.title)
+    cells = [list(row) for row in worksheet.iter_rows(max_row=used, values_only=True)]
+    merged = []
+    for cell_range in worksheet.merged_cells.ranges:
+        if cell_range.min_row > used:
+            continue
+        value = cells[cell_range.min_row - 1][cell_range.min_col - 1]
+        last_row = min(cell_range.max_row, used)
+        for r in range(cell_range.min_row - 1, last_row):
+            for c in range(cell_range.min_col - 1, cell_range.max_col):
+                cells[r][c] = value
+        if last_row > cell_range.min_row:
+            merged.append(
+                (
+                    cell_range.min_row - 1,
+                    last_row - 1,
+                    cell_range.min_col - 1,
+                    cell_range.max_col - 1,
+                )
+            )
+    hidden = frozenset(
+        c - 1
+        for dimension in worksheet.column_dimensions.values()
+        if dimension.hidden
+        for c in range(dimension.min or 1, (dimension.max or dimension.min or 1) + 1)
+    )
+    source = {"file": path.name, "sheet": worksheet.title}
+    if worksheet.max_row - used >= EMPTY_ROWS_STOP:  # said: a used range of empty rows
+        source |= {"empty_rows_from": used + 1, "last_row": worksheet.max_row}
+    return Grid(
+        [[_nfc(cell) for cell in row] for row in cells],
+        list(range(1, len(cells) + 1)),
+        source,
+        hidden,
+        tuple(merged),
+        _unsaved_formulas(path, worksheet.title, cells),
+    )
+
+
+def _unsaved_formulas(
+    path: Path, sheet: str, cells: list[list]
+) -> tuple[tuple[int, int, str], ...]:
+    """Cells that hold a formula with no saved value (a file a program wrote, never opened)."""
+    empty = {(r, c) for r, row in enumerate(cells) for c, value in enumerate(row) if value is None}
+    if not empty:
+        return ()
+    import openpyxl  # noqa: PLC0415 only needed for workbooks
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        found = []
+        for r, row in enumerate(book[sheet].iter_rows(max_row=len(cells), values_only=True)):
+            for c, value in enumerate(row):
+                if (r, c) in empty and isinstance(value, str) and value.startswith("="):
+                    found.append((r, c, value))
+        return tuple(found)
+    finally:
+        book.close()
+
+
+def _used_rows(path: Path, sheet: str) -> int:
+    """Return the last row holding a value, streamed; a run of empty rows ends the search.
+
+    A sheet whose used range runs to row 1,048,000 for one formatted empty cell would
+    otherwise be read cell by cell into gigabytes.
+    """
+    import openpyxl  # noqa: PLC0415 only needed for workbooks
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        last, empty_run = 0, 0
+        for number, row in enumerate(book[sheet].iter_rows(values_only=True), start=1):
+            if any(cell is not None and str(cell).strip() for cell in row):
+                last, empty_run = number, 0
+            else:
+                empty_run += 1
+                if empty_run >= EMPTY_ROWS_STOP:
+                    break
+        return last
+    finally:
+        book.close()
+
+
+def _read_csv(path: Path) -> Grid:
+    decoded = decode_text(path.read_bytes())
+    lines = decoded.text.splitlines()
+    sample = "\n".join(lines[:HEADER_SEARCH_ROWS])
+    separator = max((",", ";", "\t"), key=sample.count)
+    cells = [[_nfc(cell) for cell in row] for row in csv.reader(lines, delimiter=separator)]
+    width = max((len(row) for row in cells), default=0)
+    cells = [row + [None] * (width - len(row)) for row in cells]
+    source = {"file": path.name, "encoding": decoded.encoding, "encoding_sure": decoded.sure}
+    if decoded.note:
+        source["encoding_note"] = decoded.note
+    return Grid(cells, list(range(1, len(cells) + 1)), source)
+
+
+def _nfc(cell: object) -> object:
+    if isinstance(cell, str):
+        cell = unicodedata.normalize("NFC", cell).strip()
+        return cell or None
+    return cell
