@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 from os import PathLike
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from whitespot.coverage.gaps import GapList, summarize
@@ -14,6 +15,7 @@ from whitespot.data import Problem, ValidationError, read_layer, write_layer, wr
 from whitespot.data.cells import yes_no
 from whitespot.data.io import existing_path, restore_neutralized, write_staged
 from whitespot.data.labels import SHEET_NAMES, VIETNAMESE_HEADERS, delocalize
+from whitespot.data.vocabulary import GAP_TYPES, POWER_STATUSES, SIGNAL_STATUSES
 
 GAP_LIST_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg", ".parquet")
 
@@ -80,6 +82,53 @@ READ_BACK_COLUMNS = (
 )
 
 
+COUNT_COLUMNS = ("households", "households_without_signal", "households_weak_signal")
+"""Counts a gap list read back must hold as whole numbers >= 0 (a hand edit may not)."""
+
+
+def _check_read_back(villages: pd.DataFrame, label: str) -> None:
+    """Validate a gap list read back like any input: counts, statuses; in place for counts.
+
+    Raises
+    ------
+    ValidationError
+        Naming the column, the villages and the values that are not counts or statuses.
+    """
+    ids = villages["village_id"].to_numpy(dtype=object)
+    problems = []
+    for column in (c for c in COUNT_COLUMNS if c in villages):
+        raw = villages[column]
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
+        if bad.any():
+            found = ", ".join(dict.fromkeys(str(v) for v in raw[bad].head(5)))
+            problems.append(
+                Problem(label, column, "not_a_count", f"not a whole number >= 0 ({found}); "
+                        "a gap list read back is checked like any input: write counts as "
+                        "numbers, or make the list again with 'whitespot gaps'", tuple(ids[bad]))
+            )  # fmt: skip
+            continue
+        villages[column] = values.astype(np.int64)
+    for column, allowed in (
+        ("signal_status", SIGNAL_STATUSES),
+        ("power_status", POWER_STATUSES),
+        ("gap_type", GAP_TYPES),
+    ):
+        if column not in villages:
+            continue
+        text = villages[column].astype("string").fillna("")
+        bad = ~text.isin(allowed).to_numpy()
+        if bad.any():
+            found = ", ".join(dict.fromkeys(text[bad].head(5)))
+            problems.append(
+                Problem(label, column, "unknown_status", f"not one of {', '.join(allowed)} "
+                        f"({found})", tuple(ids[bad]))
+            )  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
+
+
 def read_gap_list(path: str | PathLike, *, role: str = "gap list") -> GapList:
     """Read a gap list written by :func:`write_gap_list` (any of its formats).
 
@@ -124,6 +173,7 @@ def read_gap_list(path: str | PathLike, *, role: str = "gap list") -> GapList:
     for column in ("village_id", "name", "province_code", "commune_code", "evidence_finding"):
         if column in villages:
             villages[column] = villages[column].astype("string").fillna("")
+    _check_read_back(villages, f"{role} ({path.name})")
     if "check_in_field" in villages:  # True/False as written, 1/0 as a spreadsheet may keep it
         flag = villages["check_in_field"]
         villages["check_in_field"] = (pd.to_numeric(flag, errors="coerce") == 1).to_numpy() | (

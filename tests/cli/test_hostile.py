@@ -885,3 +885,17 @@ def test_formulas_never_saved_are_named_not_read_as_zero(files, capsys, tmp_path
     assert code == EXIT_INVALID
     assert "2 cells hold formulas with no saved value (B2, B4; e.g. =20+20)" in err
     assert "open and save it" in err
+
+
+def test_a_hand_edited_gap_list_is_validated_when_planned(files, capsys, tmp_path):
+    """`12 hộ` typed into a gap list: a named error, not ValueError (issue 27, item 2)."""
+    assert main(gaps_argv(files["villages"], files["towers"], tmp_path / "gaps.csv")) == 0
+    capsys.readouterr()
+    table = pd.read_csv(tmp_path / "gaps.csv", encoding="utf-8-sig", dtype=str)
+    table.loc[2, "households_without_signal"] = "12 hộ"
+    table.loc[4, "signal_status"] = "lõm"
+    table.to_csv(tmp_path / "gaps.csv", index=False, encoding="utf-8-sig")
+    code, _, err = run_plan(capsys, tmp_path / "gaps.csv", tmp_path / "s.xlsx", "--sites", "3")
+    assert code == EXIT_INVALID, err
+    assert "households_without_signal" in err and "12 hộ" in err
+    assert table.loc[2, "village_id"] in err and "signal_status" in err and "lõm" in err
