@@ -56,7 +56,7 @@ from whitespot.report import (
     write_submission,
 )
 
-DEPARTMENT_SUFFIXES = (".csv", ".txt", ".xlsx")
+DEPARTMENT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 """Village files that may be a department's own list rather than whitespot's form."""
 
 MAX_PROBLEM_LINES = 50

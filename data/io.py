@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyogrio
 import pyogrio.errors
+import xlrd
 
 from whitespot.data.crs import WGS84, add_lonlat
 from whitespot.data.encoding import decode_text
@@ -44,7 +45,7 @@ VECTOR_DRIVERS = {
     ".json": "GeoJSON",
     ".shp": "ESRI Shapefile",
 }
-TABLE_SUFFIXES = (".csv", ".txt", ".xlsx")
+TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
 SUPPORTED_SUFFIXES = (*VECTOR_DRIVERS, *PARQUET_SUFFIXES, *TABLE_SUFFIXES)
 
@@ -76,6 +77,7 @@ UNREADABLE_ERRORS = (
     KeyError,
     OSError,
     ValueError,
+    xlrd.XLRDError,
 )
 """What readers raise on a corrupt, truncated or foreign file."""
 
@@ -169,7 +171,7 @@ def _read_layer(
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         return _table_to_points(_read_csv(path, headers), path, layer, crs)
-    if suffix == ".xlsx":
+    if suffix in (".xlsx", ".xls"):
         return _table_to_points(_read_xlsx(path, layer, headers), path, layer, crs)
     if suffix in PARQUET_SUFFIXES:
         return gpd.read_parquet(path)
@@ -266,7 +268,9 @@ def _nfc(table: pd.DataFrame) -> pd.DataFrame:
 def _read_xlsx(
     path: Path, sheet: str | None, headers: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
-    with pd.ExcelFile(path, engine="openpyxl") as book:
+    with path.open("rb") as handle:  # by content: an .xls renamed .xlsx, or the reverse
+        engine = "openpyxl" if handle.read(4) == b"PK\x03\x04" else "xlrd"
+    with pd.ExcelFile(path, engine=engine) as book:
         names = [str(n) for n in book.sheet_names]
         chosen = sheet if sheet in names else names[0]
         table = pd.read_excel(book, sheet_name=chosen, dtype=object)

@@ -13,8 +13,13 @@ from __future__ import annotations
 import csv
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
+import xlrd
+from xlrd import XLRDError
 
 from whitespot.data import Problem, ValidationError
 from whitespot.data.encoding import decode_text
@@ -23,6 +28,10 @@ EMPTY_ROWS_STOP = 10_000
 """A run of this many empty rows ends a sheet (its used range may run to row 1,048,576)."""
 HEADER_SEARCH_ROWS = 30
 """Rows searched for the header (and for a CSV's separator)."""
+ZIP_MAGIC = b"PK\x03\x04"
+"""First bytes of an .xlsx workbook (a zip archive)."""
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""First bytes of an old .xls workbook (an OLE2 compound file)."""
 
 
 @dataclass(frozen=True)
@@ -55,32 +64,95 @@ class Grid:
     unsaved_formulas: tuple[tuple[int, int, str], ...] = field(default=())
 
 
-def read_grid(path: Path, sheet: str | None, label: str) -> Grid:
-    """Read a ``.xlsx`` sheet or a ``.csv``/``.txt`` file as a :class:`Grid`.
+def read_grid(
+    path: Path,
+    sheet: str | None,
+    label: str,
+    score: Callable[[list[list]], int] = lambda rows: 0,
+) -> Grid:
+    """Read a workbook's sheet (``.xlsx``, old ``.xls``) or a CSV file as a :class:`Grid`.
+
+    A workbook is recognised by its content, not its name (an ``.xls`` renamed ``.xlsx``
+    is read, and said). Without `sheet`, the visible sheet whose first rows `score` best
+    (the one with the village columns) is read, and said when the workbook has several.
 
     Raises
     ------
     ValidationError
         If the file cannot be read or is of another format, naming it (`label`).
     """
-    suffix = path.suffix.lower()
+    kind = workbook_kind(path)
     try:
-        if suffix == ".xlsx":
-            return _read_xlsx(path, sheet)
-        if suffix in (".csv", ".txt"):
+        if kind == ".xlsx":
+            grid = _read_xlsx(path, sheet, score)
+        elif kind == ".xls":
+            grid = _read_xls(path, sheet, score)
+        elif path.suffix.lower() in (".csv", ".txt"):
             return _read_csv(path)
-    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError, csv.Error) as error:
+        elif path.suffix.lower() in (".xlsx", ".xls"):
+            raise ValidationError(
+                [
+                    Problem(
+                        label, "file", "unreadable_file",
+                        f"cannot be read: by its content {path.name} is not an Excel workbook "
+                        "(damaged, or another file renamed); save it from Excel as .xlsx",
+                    )
+                ]
+            )  # fmt: skip
+        else:
+            raise ValidationError(
+                [
+                    Problem(
+                        label, "file", "unknown_format",
+                        f"a village list is .xlsx, .xls or .csv, not {path.suffix!r}",
+                    )
+                ]
+            )  # fmt: skip
+    except (
+        zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError, csv.Error, XLRDError
+    ) as error:  # fmt: skip
         reason = f"{type(error).__name__}: {error}"
         raise ValidationError(
             [Problem(label, "file", "unreadable_file", f"cannot be read ({reason})")]
         ) from error
-    raise ValidationError(
-        [
-            Problem(
-                label, "file", "unknown_format", f"a village list is .xlsx or .csv, not {suffix!r}"
-            )
-        ]
-    )
+    if kind != path.suffix.lower():
+        grid.source["format_note"] = (
+            f"the file is a {kind} workbook named {path.suffix}: read as {kind}"
+        )
+    return grid
+
+
+def workbook_kind(path: Path) -> str | None:
+    """Return ``".xlsx"`` or ``".xls"`` by the file's first bytes; None for other files."""
+    with path.open("rb") as handle:
+        start = handle.read(8)
+    if start.startswith(ZIP_MAGIC):
+        return ".xlsx"
+    if start.startswith(OLE_MAGIC):
+        return ".xls"
+    return None
+
+
+def _chosen_sheet(
+    names: list[str],
+    visible: list[bool],
+    heads: list[list[list]],
+    sheet: str | None,
+    score: Callable[[list[list]], int],
+) -> tuple[int, str | None]:
+    """Position of the sheet to read, and what to say of the choice (None: nothing)."""
+    if sheet in names:
+        return names.index(sheet), None
+    scores = [score(head) if shown else -1 for head, shown in zip(heads, visible, strict=True)]
+    best = int(np.argmax(scores)) if scores else 0
+    if len(names) < 2:
+        return best, None
+    hidden = [n for n, shown in zip(names, visible, strict=True) if not shown]
+    note = f"read sheet {names[best]!r}, the one with the village columns (sheets: "
+    note += ", ".join(repr(n) for n in names) + ")"
+    if hidden:
+        note += f"; hidden sheets not read: {', '.join(repr(n) for n in hidden)}"
+    return best, note
 
 
 def column_letter(position: int) -> str:
@@ -93,11 +165,17 @@ def column_letter(position: int) -> str:
     return letters
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Grid:
+def _read_xlsx(path: Path, sheet: str | None, score: Callable[[list[list]], int]) -> Grid:
     import openpyxl  # noqa: PLC0415 only needed for workbooks
 
     book = openpyxl.load_workbook(path, data_only=True)
-    worksheet = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
+    heads = [
+        [list(row) for row in s.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)]
+        for s in book.worksheets
+    ]
+    visible = [s.sheet_state == "visible" for s in book.worksheets]
+    chosen, note = _chosen_sheet(book.sheetnames, visible, heads, sheet, score)
+    worksheet = book.worksheets[chosen]
     used = _used_rows(path, worksheet.title)
     cells = [list(row) for row in worksheet.iter_rows(max_row=used, values_only=True)]
     merged = []
@@ -125,6 +203,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> Grid:
         for c in range(dimension.min or 1, (dimension.max or dimension.min or 1) + 1)
     )
     source = {"file": path.name, "sheet": worksheet.title}
+    if note:
+        source["sheet_note"] = note
     if worksheet.max_row - used >= EMPTY_ROWS_STOP:  # said: a used range of empty rows
         source |= {"empty_rows_from": used + 1, "last_row": worksheet.max_row}
     return Grid(
@@ -156,6 +236,49 @@ def _unsaved_formulas(
         return tuple(found)
     finally:
         book.close()
+
+
+def _read_xls(path: Path, sheet: str | None, score: Callable[[list[list]], int]) -> Grid:
+    """Read an old Excel 97-2003 workbook (BIFF), still common in provincial offices."""
+    book = xlrd.open_workbook(path, formatting_info=True, on_demand=True)
+    try:
+        sheets = [book.sheet_by_index(i) for i in range(book.nsheets)]
+        heads = [[s.row_values(r) for r in range(min(s.nrows, HEADER_SEARCH_ROWS))] for s in sheets]
+        visible = [s.visibility == 0 for s in sheets]
+        chosen, note = _chosen_sheet(book.sheet_names(), visible, heads, sheet, score)
+        worksheet = sheets[chosen]
+        cells = [
+            [_xls_value(worksheet.cell(r, c), book.datemode) for c in range(worksheet.ncols)]
+            for r in range(worksheet.nrows)
+        ]
+        merged = []
+        for first, stop, left, right_stop in worksheet.merged_cells:
+            value = cells[first][left]
+            for r in range(first, stop):
+                for c in range(left, right_stop):
+                    cells[r][c] = value
+            if stop - first > 1:
+                merged.append((first, stop - 1, left, right_stop - 1))
+        hidden = frozenset(c for c, info in worksheet.colinfo_map.items() if info.hidden)
+        source = {"file": path.name, "sheet": worksheet.name, "format": ".xls (Excel 97-2003)"}
+        if note:
+            source["sheet_note"] = note
+        rows = list(range(1, len(cells) + 1))
+        return Grid([[_nfc(v) for v in row] for row in cells], rows, source, hidden, tuple(merged))
+    finally:
+        book.release_resources()
+
+
+def _xls_value(cell: xlrd.sheet.Cell, datemode: int) -> object:
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype == xlrd.XL_CELL_ERROR:
+        return None
+    return cell.value
 
 
 def _used_rows(path: Path, sheet: str) -> int:

@@ -132,9 +132,9 @@ def read_village_list(
     """
     path = existing_path(path, "villages")
     label = f"villages ({path.name})"
-    sheet_grid = read_grid(path, sheet, label)
-    grid, rows, source = sheet_grid.cells, sheet_grid.rows, sheet_grid.source
     lookup = header_map(columns)
+    sheet_grid = read_grid(path, sheet, label, score=lambda head: _header_score(head, lookup))
+    grid, rows, source = sheet_grid.cells, sheet_grid.rows, sheet_grid.source
     header_rows, fields, repeated = _find_header(grid, lookup, label, sheet_grid.hidden)
     _check_user_headers(grid, header_rows, columns or {}, label)
     _check_merged_counts(sheet_grid, header_rows[-1], fields, label)
@@ -142,6 +142,9 @@ def read_village_list(
     issues = _Issues("villages")
     for name, message in repeated:
         issues.add(0, name, "repeated_column", "warning", name, message)
+    for key, check in (("format_note", "file_format"), ("sheet_note", "sheet_chosen")):
+        if key in source:
+            issues.add(0, "file", check, "info", source.get("sheet", ""), source[key])
     if source.get("empty_rows_from"):
         issues.add(
             0, "file", "empty_tail", "info", str(source["empty_rows_from"]),
@@ -284,6 +287,11 @@ def _lookalikes(
         {str(header[c]): [row[c] if c < len(row) else None for row in body] for c in unread}
     )
     return lookalike_columns(table, set(fields.values()))
+
+
+def _header_score(head: list[list], lookup: dict[str, str]) -> int:
+    """How many fields the best of these rows names (a sheet with the village columns wins)."""
+    return max((len(set(_row_fields(row, lookup).values())) for row in head), default=0)
 
 
 def _check_merged_counts(grid: Grid, header_row: int, fields: dict[int, str], label: str) -> None:

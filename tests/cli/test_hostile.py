@@ -899,3 +899,52 @@ def test_a_hand_edited_gap_list_is_validated_when_planned(files, capsys, tmp_pat
     assert code == EXIT_INVALID, err
     assert "households_without_signal" in err and "12 hộ" in err
     assert table.loc[2, "village_id"] in err and "signal_status" in err and "lõm" in err
+
+
+def old_xls(path, sheets):
+    """An Excel 97-2003 workbook (xlwt): `sheets` maps name -> (rows, hidden)."""
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook(encoding="utf-8")
+    for name, (rows, hidden) in sheets.items():
+        sheet = book.add_sheet(name)
+        sheet.visibility = 1 if hidden else 0
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value)
+    book.save(str(path))
+    return path
+
+
+VILLAGE_ROWS = [
+    ["Thôn/Bản", "Số hộ", "Kinh độ", "Vĩ độ"],
+    ["Bản Một", 12, 106.80, 16.80],
+    ["Bản Hai", 30, 106.81, 16.81],
+]
+
+
+@pytest.mark.parametrize("name", ["danh_sach.xls", "renamed.xlsx"])
+def test_an_old_xls_list_is_read_from_the_sheet_with_the_village_columns(
+    files, capsys, tmp_path, name
+):
+    """.xls, an .xls renamed .xlsx, villages on sheet 2 beside a summary and a hidden sheet."""
+    path = old_xls(
+        tmp_path / name,
+        {
+            "Cũ": ([["Thôn/Bản", "Số hộ", "Kinh độ", "Vĩ độ"], ["Bản Cũ", 1, 106.0, 16.0]], True),
+            "Tổng hợp": ([["Tổng số hộ", 42]], False),
+            "Thôn bản": (VILLAGE_ROWS, False),
+        },
+    )
+    listed = read_village_list(path)
+    assert listed.villages["name"].tolist() == ["Bản Một", "Bản Hai"]
+    assert listed.villages["households"].tolist() == [12, 30]
+    notes = listed.issues.set_index("check")["message"]
+    assert "read sheet 'Thôn bản', the one with the village columns" in notes["sheet_chosen"]
+    assert "hidden sheets not read: 'Cũ'" in notes["sheet_chosen"]
+    if name.endswith(".xlsx"):
+        assert notes["file_format"] == "the file is a .xls workbook named .xlsx: read as .xls"
+    code, _, err = run_report(capsys, path, files["towers"], tmp_path / "out")
+    assert code == 0, err
+    code, out, err = run(capsys, *gaps_argv(path, files["towers"], tmp_path / "g.csv"))
+    assert code == 0 and "as a department's village list" in out, err
