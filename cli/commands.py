@@ -216,7 +216,9 @@ def gaps(args: argparse.Namespace) -> int:
                 "a folder of household partitions needs villages in whitespot's form "
                 "(village_id, households, lon/lat), not a department's own list"
             ) from error
-        village_list = read_village_list(args.villages, columns=dict(args.columns or []))
+        village_list = read_village_list(
+            args.villages, columns=dict(args.columns or []), crs=args.crs
+        )
         result, _ = department_gap_list(
             village_list, towers, setup, communes=_communes(args), **layers
         )

@@ -12,6 +12,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pyproj import CRS, Transformer
 
 Axis = Literal["lon", "lat"]
 
@@ -131,3 +132,53 @@ def _dms_degrees(parts: pd.DataFrame, axis: Axis) -> tuple[np.ndarray, np.ndarra
     value[invalid] = np.nan
     kind = np.select([has_sec, has_min], ["dms", "dm"], "decimal").astype(object)
     return value, kind
+
+
+VN2000_ZONES = {
+    5896: "102°00'", 9205: "103°00'", 9206: "104°00'", 9207: "104°30'", 9208: "104°45'",
+    5897: "105°00'", 9209: "105°30'", 9210: "105°45'", 9211: "106°00'", 9212: "106°15'",
+    9213: "106°30'", 9214: "107°00'", 9215: "107°15'", 9216: "107°30'", 5899: "107°45'",
+    5898: "108°00'", 9217: "108°15'", 9218: "108°30'",
+}  # fmt: skip
+"""EPSG codes of the VN-2000 TM-3 zones by central meridian: a province's cadastral and
+survey files are in the zone of its own meridian (Circular 973/2001/TT-TCĐC)."""
+
+NORTHING_M = (900_000.0, 2_700_000.0)
+EASTING_M = (100_000.0, 900_000.0)
+"""VN-2000 metres in Viet Nam: northings from 8°N to 24°N, eastings around the 500 km
+false easting of a TM-3 or UTM zone."""
+
+
+def metre_pairs(first: pd.Series, second: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Find coordinate pairs in metres (VN-2000 X/Y) and order them as easting, northing.
+
+    Surveyors write X for the northing and Y for the easting, the other way round from
+    lon/lat; either order is recognised by the size of the numbers.
+
+    Returns
+    -------
+    easting, northing : numpy.ndarray of float
+        Metres (NaN where the row is not a metre pair).
+    metres : numpy.ndarray of bool
+        Rows whose two cells are an easting and a northing in Viet Nam.
+    """
+    a = pd.to_numeric(first, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    b = pd.to_numeric(second, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+    def within(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return (values >= bounds[0]) & (values <= bounds[1])
+
+    x_north = within(a, NORTHING_M) & within(b, EASTING_M)
+    y_north = within(b, NORTHING_M) & within(a, EASTING_M)
+    easting = np.where(x_north, b, np.where(y_north, a, np.nan))
+    northing = np.where(x_north, a, np.where(y_north, b, np.nan))
+    return easting, northing, x_north | y_north
+
+
+def metres_to_lonlat(
+    easting: np.ndarray, northing: np.ndarray, crs: CRS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Convert projected metres in `crs` (a VN-2000 zone) to WGS 84 degrees."""
+    transformer = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    return transformer.transform(easting, northing)

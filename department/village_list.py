@@ -19,6 +19,7 @@ from os import PathLike
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pyproj import CRS
 
 from whitespot.data import Problem, ValidationError
 from whitespot.data.cells import COUNT_PATTERN, THOUSANDS, count_value, survey_answers, yes_no
@@ -33,7 +34,12 @@ from whitespot.data.schema import (
     plausibility_masks,
     unusual_message,
 )
-from whitespot.department.coordinates import parse_coordinates
+from whitespot.department.coordinates import (
+    VN2000_ZONES,
+    metre_pairs,
+    metres_to_lonlat,
+    parse_coordinates,
+)
 from whitespot.department.grid import HEADER_SEARCH_ROWS, Grid, column_letter, read_grid
 from whitespot.department.headers import header_map, normalize_text
 
@@ -75,6 +81,7 @@ class _Issues:
 
     def __init__(self, layer: str):
         self.layer = layer
+        self.label = layer
         self.problems: list[Problem] = []
 
     def add(self, rows, column: str, check: str, severity: str, values, message, ids=None) -> None:
@@ -100,6 +107,7 @@ def read_village_list(
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
     region: tuple[float, float, float, float] = VIETNAM_BBOX,
+    crs: CRS | str | None = None,
 ) -> VillageList:
     """Read a department's village list (XLSX or CSV) as it is.
 
@@ -115,6 +123,10 @@ def read_village_list(
         Sheet of a workbook; default the first.
     region : tuple of 4 floats, default Viet Nam
         Coordinates outside it are refused (the row is kept, without a location).
+    crs : CRS-like, optional
+        The projected CRS of coordinates given in metres (VN-2000 X/Y: a TM-3 zone such
+        as ``EPSG:9212``, or UTM ``EPSG:3405``); such rows are converted to degrees and
+        said. Without it a list in metres is refused, naming the zones.
 
     Returns
     -------
@@ -169,7 +181,8 @@ def read_village_list(
                 )
             ]
         )
-    villages = _villages(table, kept_rows, issues, region)
+    issues.label = label
+    villages = _villages(table, kept_rows, issues, region, crs)
     source.update(
         {
             "header_rows": ", ".join(str(rows[i]) for i in header_rows),
@@ -545,6 +558,7 @@ def _villages(
     rows: np.ndarray,
     issues: _Issues,
     region: tuple[float, float, float, float],
+    crs: CRS | None,
 ) -> gpd.GeoDataFrame:
     ids, generated = _village_ids(table, rows, issues)
     out = pd.DataFrame({"village_id": ids})
@@ -582,7 +596,7 @@ def _villages(
         out["surveyed"] = _dates(table["surveyed"], rows, ids, issues)
     out["source_row"] = rows
     out["id_generated"] = generated
-    geometry, notation = _locations(table, rows, ids, issues, region)
+    geometry, notation = _locations(table, rows, ids, issues, region, crs)
     out["coordinate_notation"] = notation
     return gpd.GeoDataFrame(out, geometry=geometry, crs=WGS84)
 
@@ -785,15 +799,58 @@ def _dates(raw: pd.Series, rows, ids, issues: _Issues) -> pd.Series:
     return parsed.dt.normalize()
 
 
+def _vn2000(
+    table: pd.DataFrame, rows: np.ndarray, ids: np.ndarray, issues: _Issues, crs: CRS | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Rows in VN-2000 metres converted to degrees with `crs`; refused without it."""
+    easting, northing, metres = metre_pairs(table["lon"], table["lat"])
+    if not metres.any():
+        return None
+    raw = (table["lon"].map(_cell_text) + ", " + table["lat"].map(_cell_text)).to_numpy()
+    if crs is None or not CRS(crs).is_projected:
+        zones = ", ".join(f"EPSG:{code} {meridian}" for code, meridian in VN2000_ZONES.items())
+        raise ValidationError(
+            [
+                Problem(
+                    issues.label,
+                    "lon/lat",
+                    "coordinates_in_metres",
+                    f"{metres.sum():,} rows hold coordinates in metres, not degrees "
+                    f"(e.g. row {rows[metres][0]}: {raw[metres][0]}): VN-2000 X (northing) "
+                    "and Y (easting). Give their zone with --crs (Python: "
+                    "read_village_list(..., crs=...)): the VN-2000 TM-3 zone of the "
+                    f"province's central meridian ({zones}), or EPSG:3405 / 3406 for UTM",
+                    tuple(ids[metres]),
+                )
+            ]
+        )
+    lon, lat = metres_to_lonlat(easting, northing, crs)
+    name = CRS(crs).name
+    issues.add(
+        rows[metres], "lon/lat", "coordinate_notation", "info", raw[metres],
+        [f"read as {x:.6f}, {y:.6f} (metres in {name}, the larger number as the northing)"
+         for x, y in zip(lon[metres], lat[metres], strict=True)],
+        ids[metres],
+    )  # fmt: skip
+    return metres, lon, lat
+
+
 def _locations(
     table: pd.DataFrame,
     rows: np.ndarray,
     ids: np.ndarray,
     issues: _Issues,
     region: tuple[float, float, float, float],
+    crs: CRS | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     lon, lon_notation = parse_coordinates(table["lon"], "lon")
     lat, lat_notation = parse_coordinates(table["lat"], "lat")
+    metres = _vn2000(table, rows, ids, issues, crs)
+    if metres is not None:
+        within, lon_m, lat_m = metres
+        lon, lat = np.where(within, lon_m, lon), np.where(within, lat_m, lat)
+        lon_notation = np.where(within, "vn2000", lon_notation)
+        lat_notation = np.where(within, "vn2000", lat_notation)
     lat_as_lon, lat_as_lon_notation = parse_coordinates(table["lat"], "lon")
     lon_as_lat, lon_as_lat_notation = parse_coordinates(table["lon"], "lat")
     raw = table["lon"].map(_cell_text) + ", " + table["lat"].map(_cell_text)

@@ -224,7 +224,8 @@ def department_submission(  # noqa: PLR0913 the department's files and rules
     -------
     Submission
     """
-    village_list = read_village_list(villages, columns=columns)
+    crs = setup.crs if setup is not None else None  # metres (VN-2000) are in the setup's CRS
+    village_list = read_village_list(villages, columns=columns, crs=crs)
     gaps, admin = department_gap_list(
         village_list, towers, setup, communes=communes, households=households, grid=grid,
         criteria=criteria, measurements=measurements,

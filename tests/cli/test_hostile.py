@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import whitespot.report.package as package_module
 from whitespot.cli import main
 from whitespot.coverage import read_gap_list
-from whitespot.data import Terrain, make_province, write_layer, write_terrain
+from whitespot.data import Terrain, ValidationError, make_province, write_layer, write_terrain
 from whitespot.department import read_village_list
 from whitespot.planning import plan_sites
 
@@ -948,3 +948,39 @@ def test_an_old_xls_list_is_read_from_the_sheet_with_the_village_columns(
     assert code == 0, err
     code, out, err = run(capsys, *gaps_argv(path, files["towers"], tmp_path / "g.csv"))
     assert code == 0 and "as a department's village list" in out, err
+
+
+def test_vn2000_metres_are_converted_with_their_zone_and_refused_without(
+    small, files, capsys, tmp_path
+):
+    """X (northing) and Y (easting) in VN-2000 TM-3 metres (issue 27, items 1 and 4)."""
+    villages = small.villages.head(8)
+    metres = villages.to_crs("EPSG:9212")  # VN-2000 / TM-3 106-15
+    table = pd.DataFrame(
+        {
+            "Thôn/Bản": villages["name"].to_numpy(),
+            "Số hộ": villages["households"].to_numpy(),
+            "X": metres.geometry.y.round(3).to_numpy(),  # surveyors' X is the northing
+            "Y": metres.geometry.x.round(3).to_numpy(),
+        }
+    )
+    path = tmp_path / "vn2000.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(ValidationError, match=r"8 rows hold coordinates in metres.*EPSG:9212"):
+        read_village_list(path)
+    listed = read_village_list(path, crs="EPSG:9212")
+    assert listed.villages.geometry.x.to_numpy() == pytest.approx(
+        villages.geometry.x.to_numpy(), abs=1e-6
+    )
+    assert listed.villages.geometry.y.to_numpy() == pytest.approx(
+        villages.geometry.y.to_numpy(), abs=1e-6
+    )
+    said = listed.issues[listed.issues["check"] == "coordinate_notation"]["message"]
+    assert len(said) == 8 and said.str.contains("metres in VN-2000 / TM-3 106-15").all()
+    code, _, err = run_report(capsys, path, files["towers"], tmp_path / "out")
+    assert code == EXIT_INVALID and "--crs" in err
+    code, out, err = run_report(
+        capsys, path, files["towers"], tmp_path / "out", "--crs", "EPSG:9212"
+    )
+    assert code == 0, err
+    assert "without a usable location" not in out
