@@ -17,21 +17,17 @@ from pyproj.exceptions import CRSError
 from whitespot.cli import EXIT_INTERRUPTED, commands
 from whitespot.coverage import (
     MODEL_NAMES,
-    CalibrationError,
-    ModelRangeError,
     SetupError,
-    TerrainCoverageError,
 )
 from whitespot.coverage.calibration import GROUP_KEYS
 from whitespot.coverage.export import GAP_LIST_FORMATS
 from whitespot.coverage.itm import CLIMATES
 from whitespot.coverage.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
-from whitespot.data import LAYERS, TECHNOLOGIES, ValidationError
+from whitespot.data import LAYERS, TECHNOLOGIES, WhitespotError
 from whitespot.data.crs import checked_metric_crs
 from whitespot.data.dem import FALLBACKS
 from whitespot.data.labels import LANGUAGES
 from whitespot.department.headers import FIELDS
-from whitespot.planning import InfeasibleError
 from whitespot.planning.select import METHODS
 
 EXIT_OK = 0
@@ -542,17 +538,10 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 128 + signal.SIGTERM if terminated else EXIT_INTERRUPTED
     except Exception as error:
-        if isinstance(
-            error,
-            ValidationError
-            | ModelRangeError
-            | InfeasibleError
-            | TerrainCoverageError
-            | CalibrationError,
-        ):
-            code, text = EXIT_INVALID_INPUT, str(error)
-        elif isinstance(error, SetupError):
+        if isinstance(error, SetupError):
             code, text = EXIT_USAGE, f"the options do not fit together: {error}"
+        elif isinstance(error, WhitespotError):  # every input problem whitespot names
+            code, text = EXIT_INVALID_INPUT, str(error)
         elif isinstance(error, OSError) and not isinstance(error, UnicodeError):
             code, text = EXIT_FILE, _file_error(error)
         else:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from whitespot.data.problems import WhitespotError
 
-class ModelRangeError(ValueError):
+
+class ModelRangeError(WhitespotError):
     """Inputs lie outside the validity range of a propagation model.
 
     The message names the model, the parameter, its valid range and the values found;
@@ -11,7 +13,7 @@ class ModelRangeError(ValueError):
     """
 
 
-class TerrainCoverageError(ValueError):
+class TerrainCoverageError(WhitespotError):
     """The DEM does not cover every path that signal is predicted over.
 
     The message names the places (villages, households, cells) and towers whose profiles leave
@@ -21,7 +23,7 @@ class TerrainCoverageError(ValueError):
     """
 
 
-class SetupError(ValueError):
+class SetupError(WhitespotError):
     """A signal setup that cannot apply.
 
     An unknown model, technology or environment, an environment the model does not have, the

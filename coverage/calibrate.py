@@ -32,6 +32,7 @@ from whitespot.coverage.calibration import (
 )
 from whitespot.coverage.measured import USED, measured_pairs, operator_keys
 from whitespot.coverage.setup import SignalSetup
+from whitespot.data.problems import InputError
 
 MIN_SAMPLES = 30
 """Fewer measurements than this in a group give no calibration."""
@@ -110,9 +111,9 @@ def calibrate(
     """
     unknown = set(by) - set(GROUP_KEYS)
     if unknown:
-        raise ValueError(f"by={list(by)}: {sorted(unknown)} not among {', '.join(GROUP_KEYS)}")
+        raise InputError(f"by={list(by)}: {sorted(unknown)} not among {', '.join(GROUP_KEYS)}")
     if folds < 2 or block_km <= 0:
-        raise ValueError(f"folds={folds} must be >= 2 and block_km={block_km} > 0")
+        raise InputError(f"folds={folds} must be >= 2 and block_km={block_km} > 0")
     setup = (setup or SignalSetup()).replace(calibration=None)
     pairs = measured_pairs(measurements, towers, setup)
     used = pairs[pairs["status"] == USED]

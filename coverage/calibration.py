@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from whitespot.data.io import atomic_path, existing_path
+from whitespot.data.problems import WhitespotError
 
 ANY = "*"
 """Group key that matches every operator (or technology): a pooled group."""
@@ -35,7 +36,7 @@ OPTIONAL = frozenset({"stronger_than_any_tower"})
 """Fields of a group that files written before them lack (their default then applies)."""
 
 
-class CalibrationError(ValueError):
+class CalibrationError(WhitespotError):
     """Measurements that cannot support a calibration, or a calibration that cannot apply.
 
     The message names the group (operator, technology) and the reason: too few samples,

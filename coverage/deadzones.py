@@ -24,6 +24,7 @@ from whitespot.coverage.setup import SignalSetup
 from whitespot.coverage.signal import SignalEngine
 from whitespot.data import WGS84, metric_crs
 from whitespot.data.io import atomic_path
+from whitespot.data.problems import InputError
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def signal_raster(
     SignalRaster
     """
     if resolution_m <= 0:
-        raise ValueError(f"resolution_m={resolution_m} must be > 0")
+        raise InputError(f"resolution_m={resolution_m} must be > 0")
     setup = setup or SignalSetup()
     crs = metric_crs(area, setup.crs)
     setup = setup.in_crs(crs)

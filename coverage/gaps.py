@@ -42,6 +42,7 @@ from whitespot.data import (
 )
 from whitespot.data.labels import counted
 from whitespot.data.overlap import REACH_KM, TowerOverlap
+from whitespot.data.problems import InputError
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
 from whitespot.data.vocabulary import BEYOND_MODEL_RANGE, LOCATION_UNKNOWN
 
@@ -124,11 +125,11 @@ class GapCriteria:
     def __post_init__(self) -> None:
         for name in ("covered_share", "min_electrified_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name}={getattr(self, name)} must be within 0..1")
+                raise InputError(f"{name}={getattr(self, name)} must be within 0..1")
         if self.max_grid_distance_km < 0:
-            raise ValueError(f"max_grid_distance_km={self.max_grid_distance_km} must be >= 0")
+            raise InputError(f"max_grid_distance_km={self.max_grid_distance_km} must be >= 0")
         if self.evidence_radius_m <= 0 or self.min_measurements < 1:
-            raise ValueError(
+            raise InputError(
                 f"evidence_radius_m={self.evidence_radius_m} must be > 0 and "
                 f"min_measurements={self.min_measurements} >= 1"
             )

@@ -26,6 +26,7 @@ import numpy as np
 from whitespot.coverage.kernel import KERNEL_LOCK, njit, prange
 from whitespot.coverage.terrain_kernel import _ground_m, _segment_on_dem, dem_arrays, per_path
 from whitespot.data import Terrain
+from whitespot.data.problems import InputError
 
 CLIMATES: dict[str, int] = {
     "equatorial": 1,
@@ -107,16 +108,16 @@ class ItmParameters:
             ("variability", VARIABILITY_MODES),
         ):
             if getattr(self, name) not in table:
-                raise ValueError(
+                raise InputError(
                     f"{name}={getattr(self, name)!r} must be one of {', '.join(table)}"
                 )
         for name in ("time_pct", "location_pct", "situation_pct"):
             if not 0.0 < getattr(self, name) < 100.0:
-                raise ValueError(f"{name}={getattr(self, name)} must be within 0..100 (exclusive)")
+                raise InputError(f"{name}={getattr(self, name)} must be within 0..100 (exclusive)")
         if not 250.0 <= self.refractivity_n <= 400.0:
-            raise ValueError(f"refractivity_n={self.refractivity_n} must be within 250..400")
+            raise InputError(f"refractivity_n={self.refractivity_n} must be within 250..400")
         if self.permittivity < 1.0 or self.conductivity_s_m <= 0.0:
-            raise ValueError("permittivity must be >= 1 and conductivity_s_m > 0")
+            raise InputError("permittivity must be >= 1 and conductivity_s_m > 0")
 
     def codes(self) -> tuple:
         """Return the parameters as the compiled functions take them."""
@@ -827,7 +828,7 @@ def itm_p2p_loss_db(
                                 float(rx_height_m), float(frequency_mhz), parameters.codes(),
                                 h_sys, _TABLES)  # fmt: skip
     if error:
-        raise ValueError(f"ITM: {ERRORS[error]}")
+        raise InputError(f"ITM: {ERRORS[error]}")
     return float(loss), int(mode)
 
 
@@ -870,7 +871,7 @@ def itm_area_loss_db(
                                  int(siting[0]), int(siting[1]), float(delta_h_m),
                                  float(frequency_mhz), parameters.codes(), _TABLES)  # fmt: skip
     if error:
-        raise ValueError(f"ITM: {ERRORS[error]}")
+        raise InputError(f"ITM: {ERRORS[error]}")
     return float(loss), int(mode)
 
 

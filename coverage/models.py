@@ -19,6 +19,7 @@ from whitespot.coverage.propagation import (
     rma_los_loss_db,
     rma_nlos_loss_db,
 )
+from whitespot.data.problems import InputError
 
 LossFunction = Callable[..., np.ndarray]
 """(frequency_mhz, distance_km, base_height_m, mobile_height_m, environment) -> loss dB."""
@@ -174,5 +175,5 @@ MODEL_NAMES: tuple[str, ...] = (*MODELS, "terrain")
 def get_model(name: str) -> PathLossModel:
     """Return a model by name (``"terrain"`` returns its base model)."""
     if name not in MODEL_NAMES:
-        raise ValueError(f"model={name!r} must be one of {', '.join(MODEL_NAMES)}")
+        raise InputError(f"model={name!r} must be one of {', '.join(MODEL_NAMES)}")
     return MODELS[TERRAIN_BASE_MODEL if name == "terrain" else name]

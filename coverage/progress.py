@@ -20,6 +20,7 @@ from whitespot.coverage.gaps import GapList
 from whitespot.data import metric_crs, projected_xy
 from whitespot.data.cells import normalize_text
 from whitespot.data.labels import counted
+from whitespot.data.problems import InputError
 from whitespot.data.vocabulary import BEYOND_MODEL_RANGE, LOCATION_UNKNOWN
 
 GapKind = Literal["any", "signal", "power"]
@@ -144,7 +145,7 @@ def compare_gap_lists(
     Progress
     """
     if target is not None and target <= 0:
-        raise ValueError(f"target={target} must be a positive number of locations")
+        raise InputError(f"target={target} must be a positive number of locations")
     before = _table(previous.villages)
     now = _table(current.villages)
     partner, method = _match(before, now, match_distance_m)

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from whitespot.coverage._errors import ModelRangeError
+from whitespot.data.problems import InputError
 
 SPEED_OF_LIGHT_M_S = 299_792_458.0
 FREE_SPACE_CONSTANT_DB = 20.0 * np.log10(4.0 * np.pi * 1e9 / SPEED_OF_LIGHT_M_S)
@@ -243,7 +244,7 @@ def hata_loss_db(
     M. Hata, IEEE Trans. Veh. Technol. 29(3), 317-325, 1980, eqs. (4)-(6); ITU-R P.529-3.
     """
     if environment not in HATA_ENVIRONMENTS:
-        raise ValueError(f"environment={environment!r} must be one of {HATA_ENVIRONMENTS}")
+        raise InputError(f"environment={environment!r} must be one of {HATA_ENVIRONMENTS}")
     f, d, hb, hm = _checked_inputs(
         "Okumura-Hata",
         HATA_RANGE,
@@ -305,7 +306,7 @@ def cost231_loss_db(
     Report, EUR 18957, 1999, section 4.4.3, eq. (4.4.3).
     """
     if environment not in COST231_ENVIRONMENTS:
-        raise ValueError(f"environment={environment!r} must be one of {COST231_ENVIRONMENTS}")
+        raise InputError(f"environment={environment!r} must be one of {COST231_ENVIRONMENTS}")
     f, d, hb, hm = _checked_inputs(
         "COST-231 Hata",
         COST231_RANGE,

@@ -48,7 +48,7 @@ from whitespot.coverage.setup import SignalSetup
 from whitespot.coverage.terrain import MEDIAN_K_FACTOR, reproject_terrain, sample_terrain
 from whitespot.coverage.terrain_kernel import bullington_paths
 from whitespot.data import Terrain, metric_crs, projected_xy
-from whitespot.data.problems import format_ids
+from whitespot.data.problems import InputError, format_ids
 
 MAX_SERVERS = 8
 """Towers above threshold are counted up to this many per point (the search starts with the
@@ -248,9 +248,9 @@ class SignalEngine:
             If towers lie outside the model's frequency or height range, naming them.
         """
         if max_servers < 1:
-            raise ValueError(f"max_servers={max_servers} must be >= 1")
+            raise InputError(f"max_servers={max_servers} must be >= 1")
         if setup.crs is None:
-            raise ValueError("SignalEngine.prepare needs setup.crs (SignalSetup.in_crs)")
+            raise InputError("SignalEngine.prepare needs setup.crs (SignalSetup.in_crs)")
         engine, data = _resolved(towers, setup)
         prepared = cls.of_prepared(engine, data, setup.crs, max_servers=max_servers)
         if setup.extrapolate or engine.model.max_distance_km >= MAX_REACH_KM:

@@ -26,10 +26,12 @@ from whitespot.data.problems import (
     DefaultAppliedWarning,
     GuessedEncodingWarning,
     ImplausibleValueWarning,
+    InputError,
     Problem,
     TowersFarWarning,
     UnreadColumnWarning,
     ValidationError,
+    WhitespotError,
 )
 from whitespot.data.sample import (
     Province,
@@ -68,6 +70,7 @@ __all__ = [
     "DefaultAppliedWarning",
     "GuessedEncodingWarning",
     "ImplausibleValueWarning",
+    "InputError",
     "Problem",
     "Province",
     "TechnologyDefaults",
@@ -75,6 +78,7 @@ __all__ = [
     "TowersFarWarning",
     "UnreadColumnWarning",
     "ValidationError",
+    "WhitespotError",
     "add_lonlat",
     "load_sample",
     "lonlat",

@@ -7,6 +7,8 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
+from whitespot.data.problems import InputError
+
 WGS84 = CRS.from_epsg(4326)
 """Geographic WGS 84, the CRS of every ``lon``/``lat`` column."""
 
@@ -66,7 +68,7 @@ def metric_crs(gdf: gpd.GeoDataFrame, crs: CRS | str | int | None = None) -> CRS
     geographic = gdf if CRS.from_user_input(gdf.crs) == WGS84 else gdf.to_crs(WGS84)
     minx, miny, maxx, maxy = geographic.total_bounds
     if maxx - minx > MAX_UTM_SPAN_DEG:
-        raise ValueError(
+        raise InputError(
             f"the layer spans {maxx - minx:.1f} degrees of longitude, too wide for one UTM "
             f"zone (at most {MAX_UTM_SPAN_DEG:g}); pass crs= a metric CRS suited to the area, "
             "or split the data by province"
@@ -85,7 +87,7 @@ def checked_metric_crs(crs: CRS | str | int) -> CRS:
     chosen = CRS.from_user_input(crs)
     unit = chosen.axis_info[0].unit_name if chosen.axis_info else ""
     if not chosen.is_projected or unit not in ("metre", "meter"):
-        raise ValueError(f"crs={chosen.to_string()!r} is not a projected CRS in metres")
+        raise InputError(f"crs={chosen.to_string()!r} is not a projected CRS in metres")
     return chosen
 
 

@@ -14,7 +14,7 @@ from affine import Affine
 from pyproj import CRS
 
 from whitespot.data.io import atomic_path, existing_path
-from whitespot.data.problems import Problem, ValidationError
+from whitespot.data.problems import InputError, Problem, ValidationError
 
 ELEVATION_RANGE_M = (-500.0, 9000.0)
 """Plausible ground elevations in m; values outside are refused as corrupt or unscaled."""
@@ -54,7 +54,7 @@ class Terrain:
 
     def __post_init__(self) -> None:
         if self.fallback is not None and self.fallback not in FALLBACKS:
-            raise ValueError(
+            raise InputError(
                 f"terrain fallback {self.fallback!r} is not one of None, {', '.join(FALLBACKS)}"
             )
 

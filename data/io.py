@@ -35,7 +35,7 @@ import xlrd
 
 from whitespot.data.crs import WGS84, add_lonlat
 from whitespot.data.encoding import decode_text
-from whitespot.data.problems import GuessedEncodingWarning, Problem, ValidationError
+from whitespot.data.problems import GuessedEncodingWarning, InputError, Problem, ValidationError
 from whitespot.data.schema import LAYER_COLUMNS
 from whitespot.data.swap import signals_deferred
 
@@ -513,9 +513,9 @@ def write_layers(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".gpkg", ".xlsx") and len(layers) != 1:
-        raise ValueError(f"{path.name}: a {suffix} file holds one layer, got {len(layers)}")
+        raise InputError(f"{path.name}: a {suffix} file holds one layer, got {len(layers)}")
     if suffix not in SUPPORTED_SUFFIXES:
-        raise ValueError(f"{path.name}: unknown file type; use one of {SUPPORTED_SUFFIXES}")
+        raise InputError(f"{path.name}: unknown file type; use one of {SUPPORTED_SUFFIXES}")
     if suffix == ".shp":
         _write_shapefile(next(iter(layers.values())), path)
         return path
@@ -617,7 +617,7 @@ def write_staged(
     """
     path = Path(path)
     if path.suffix.lower() not in formats:
-        raise ValueError(f"{path.name}: {kind} are written as {', '.join(formats)}")
+        raise InputError(f"{path.name}: {kind} are written as {', '.join(formats)}")
     with staged_files(path.parent) as staging:
         written = write(staging / path.name)
     return [path.parent / part.name for part in written]

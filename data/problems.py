@@ -90,7 +90,19 @@ def problem_table(problems: Iterable[Problem]) -> pd.DataFrame:
     )  # fmt: skip
 
 
-class ValidationError(ValueError):
+class WhitespotError(ValueError):
+    """The base of every error whitespot raises on a user's input or options.
+
+    The command line exits 1 (or 2 for options that do not fit together) on each, never
+    4 (an internal error); being a ``ValueError`` too, ``except ValueError`` still catches it.
+    """
+
+
+class InputError(WhitespotError):
+    """An argument or input value whitespot cannot use; the message names it and why."""
+
+
+class ValidationError(WhitespotError):
     """An input layer failed validation.
 
     The message lists every problem found, each naming the layer, the column and up to ten

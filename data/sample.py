@@ -33,6 +33,7 @@ from scipy.spatial import cKDTree
 from whitespot.data.crs import WGS84, to_metric
 from whitespot.data.dem import Terrain, read_terrain, write_terrain
 from whitespot.data.io import read_layer, write_layers
+from whitespot.data.problems import InputError
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
 
 PROVINCE_CODE = "44"
@@ -144,7 +145,7 @@ def make_province(
     50
     """
     if villages < 1:
-        raise ValueError(f"villages={villages} must be >= 1")
+        raise InputError(f"villages={villages} must be >= 1")
     rng = np.random.default_rng(seed)
     terrain = _terrain(rng)
     communes = _communes()

@@ -27,6 +27,7 @@ from whitespot.data.lookalikes import lookalike_columns, lookalike_message
 from whitespot.data.problems import (
     DefaultAppliedWarning,
     ImplausibleValueWarning,
+    InputError,
     Problem,
     UnreadColumnWarning,
     ValidationError,
@@ -101,7 +102,7 @@ def validate_layer(
         column whose header says "sóng" or "signal"), with how to map it.
     """
     if layer not in LAYERS:
-        raise ValueError(f"layer={layer!r} is not one of {', '.join(LAYERS)}")
+        raise InputError(f"layer={layer!r} is not one of {', '.join(LAYERS)}")
     columns = dict(columns or {})
     label, gdf = _load(layer, source, columns)
     gdf, headers = _canonical_column_names(gdf, layer, columns, label)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from whitespot.data.cells import normalize_text
+from whitespot.data.problems import InputError
 from whitespot.data.schema import COLUMN_ALIASES
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -81,7 +82,7 @@ def header_map(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """
     unknown = sorted(set(extra or {}) - set(FIELDS))
     if unknown:
-        raise ValueError(
+        raise InputError(
             f"unknown column key(s) {', '.join(unknown)}; use one of {', '.join(FIELDS)}"
         )
     lookup = {

@@ -22,7 +22,7 @@ from scipy.spatial import cKDTree
 from whitespot.data import Problem
 from whitespot.data.crs import metric_crs, projected_xy
 from whitespot.data.labels import counted
-from whitespot.data.problems import ISSUE_COLUMNS, problem_table
+from whitespot.data.problems import ISSUE_COLUMNS, InputError, problem_table
 from whitespot.data.schema import TECHNOLOGY_ALIASES, technology_key
 from whitespot.department.admin import province_outline
 from whitespot.department.headers import normalize_text
@@ -106,9 +106,9 @@ class QualityConfig:
 
     def __post_init__(self) -> None:
         if self.duplicate_distance_m < 0:
-            raise ValueError(f"duplicate_distance_m={self.duplicate_distance_m} must be >= 0")
+            raise InputError(f"duplicate_distance_m={self.duplicate_distance_m} must be >= 0")
         if self.max_age_days < 0:
-            raise ValueError(f"max_age_days={self.max_age_days} must be >= 0")
+            raise InputError(f"max_age_days={self.max_age_days} must be >= 0")
 
 
 @dataclass(frozen=True)

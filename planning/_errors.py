@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from whitespot.data.problems import WhitespotError
 
-class InfeasibleError(ValueError):
+
+class InfeasibleError(WhitespotError):
     """The site-selection problem has no solution (e.g. forced sites exceed the budget)."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from whitespot.data.problems import InputError
 from whitespot.planning._errors import InfeasibleError
 from whitespot.planning.matrix import CoverageMatrix
 
@@ -43,7 +44,7 @@ class _Problem:
 
     def __post_init__(self) -> None:
         if self.kind not in PROBLEMS:
-            raise ValueError(f"problem kind {self.kind!r} is not one of {', '.join(PROBLEMS)}")
+            raise InputError(f"problem kind {self.kind!r} is not one of {', '.join(PROBLEMS)}")
         object.__setattr__(self, "minimize", self.kind == "set_cover")
         object.__setattr__(self, "by_count", self.kind == "max_coverage")
         object.__setattr__(self, "by_budget", self.kind == "budget")
@@ -54,7 +55,7 @@ def _positions(matrix: CoverageMatrix, ids: Iterable[str], what: str) -> np.ndar
     lookup = {site: j for j, site in enumerate(matrix.site_ids)}
     unknown = [i for i in ids if i not in lookup]
     if unknown:
-        raise ValueError(f"{what} sites not among the candidates: {', '.join(unknown[:10])}")
+        raise InputError(f"{what} sites not among the candidates: {', '.join(unknown[:10])}")
     return np.array(sorted({lookup[i] for i in ids}), dtype=int)
 
 
@@ -71,7 +72,7 @@ def _problem(
     forbidden_at = _positions(matrix, forbidden, "forbidden")
     both = np.intersect1d(forced_at, forbidden_at)
     if len(both):
-        raise ValueError(f"sites both forced and forbidden: {', '.join(matrix.site_ids[both])}")
+        raise InputError(f"sites both forced and forbidden: {', '.join(matrix.site_ids[both])}")
     allowed = np.ones(matrix.n_sites, dtype=bool)
     allowed[forbidden_at] = False
     # float data: scipy converts a boolean matrix to float on every product otherwise

@@ -8,6 +8,7 @@ import pandas as pd
 import shapely
 
 from whitespot.data import add_lonlat
+from whitespot.data.problems import InputError
 from whitespot.planning.matrix import CoverageMatrix
 from whitespot.planning.select import SiteSelection, select_sites
 
@@ -150,7 +151,7 @@ def bid_lots(
         ``cluster``; lots numbered by their best-ranked site.
     """
     if by not in ("commune", "backhaul"):
-        raise ValueError(f"by={by!r} must be 'commune' or 'backhaul'")
+        raise InputError(f"by={by!r} must be 'commune' or 'backhaul'")
     frame = pd.DataFrame(ranked.drop(columns="geometry"))
     if by == "commune":
         key = frame["commune_code"].replace("", "unknown")
@@ -205,7 +206,7 @@ def coverage_curve(
         ``bound`` and ``gap``.
     """
     if steps < 1:
-        raise ValueError(f"steps={steps} must be >= 1")
+        raise InputError(f"steps={steps} must be >= 1")
     if matrix.n_groups == 0:
         return pd.DataFrame(
             columns=["budget", "sites", "households_covered", "share_covered", "bound", "gap"]

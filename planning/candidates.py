@@ -12,6 +12,7 @@ from scipy.spatial import cKDTree
 from whitespot.coverage import GapList
 from whitespot.coverage.terrain import reproject_terrain
 from whitespot.data import Terrain, metric_crs, validate_candidates
+from whitespot.data.problems import InputError
 
 DEFAULT_HEIGHT_M = 30.0
 """Mast height of generated candidates, m."""
@@ -127,7 +128,7 @@ def candidates_on_grid(
 ) -> gpd.GeoDataFrame:
     """Candidate sites on a regular grid over the bounds of `area` (``G<row>-<col>``)."""
     if spacing_m <= 0:
-        raise ValueError(f"spacing_m={spacing_m} must be > 0")
+        raise InputError(f"spacing_m={spacing_m} must be > 0")
     crs = metric_crs(area, crs)
     minx, miny, maxx, maxy = area.to_crs(crs).total_bounds
     xs = np.arange(minx, maxx + spacing_m / 2, spacing_m)

@@ -19,6 +19,7 @@ from pyproj import CRS
 from scipy.spatial import Delaunay, cKDTree
 
 from whitespot.data import projected_xy
+from whitespot.data.problems import InputError
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,9 @@ class UnitCosts:
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
             if name != "currency" and not (np.isfinite(value) and value >= 0):
-                raise ValueError(f"{name}={value} must be a finite number >= 0")
+                raise InputError(f"{name}={value} must be a finite number >= 0")
         if self.max_hop_km <= 0:
-            raise ValueError(f"max_hop_km={self.max_hop_km} must be > 0")
+            raise InputError(f"max_hop_km={self.max_hop_km} must be > 0")
 
 
 def power_costs(

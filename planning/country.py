@@ -34,6 +34,7 @@ from whitespot.coverage.signal import tower_reach_m
 from whitespot.coverage.tiles import run_tiles
 from whitespot.data import metric_crs, projected_xy
 from whitespot.data.labels import counted
+from whitespot.data.problems import InputError
 from whitespot.planning.candidates import candidates_from_gaps
 from whitespot.planning.matrix import demand_points, new_site_towers
 from whitespot.planning.plan import Plan, plan_sites
@@ -189,7 +190,7 @@ def plan_country(
     CountryPlan
     """
     if "candidates" in options:
-        raise ValueError("plan_country generates candidates per province; plan_sites takes them")
+        raise InputError("plan_country generates candidates per province; plan_sites takes them")
     groups = planning_groups(gaps, options.get("setup"), technology=options.get("technology", "4G"))
     names = list(dict.fromkeys(groups["group"]))
     members = [groups.loc[groups["group"] == name, "province_code"].tolist() for name in names]

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 
 from whitespot.coverage import GapList, SignalSetup, covering_pairs
+from whitespot.data.problems import InputError
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
 from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
 
@@ -169,7 +170,7 @@ def _costs(cost: np.ndarray | None, n_sites: int) -> np.ndarray:
         return np.ones(n_sites)
     cost = np.asarray(cost, dtype=float)
     if cost.shape != (n_sites,) or not np.all(np.isfinite(cost)) or np.any(cost < 0):
-        raise ValueError(f"cost must hold {n_sites} finite values >= 0")
+        raise InputError(f"cost must hold {n_sites} finite values >= 0")
     return cost
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from whitespot.data.problems import InputError
+
 
 def read_orlib_scp(path: str | PathLike) -> tuple[csr_matrix, np.ndarray]:
     """Read an OR-Library set-covering file (``scp41.txt`` ...).
@@ -38,7 +40,7 @@ def read_orlib_scp(path: str | PathLike) -> tuple[csr_matrix, np.ndarray]:
         rows.append(np.full(count, row))
         position += 1 + count
     if position != len(numbers):
-        raise ValueError(
+        raise InputError(
             f"{Path(path).name}: {len(numbers) - position} numbers left after {m} rows"
         )
     row_index, column_index = np.concatenate(rows), np.concatenate(columns)

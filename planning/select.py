@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from whitespot.data.problems import InputError
 from whitespot.planning._bounds import (
     LAGRANGIAN_ITERATIONS,
     LP_BOUND_MAX_NONZEROS,
@@ -283,15 +284,15 @@ def check_objective(
     given = [n for n, v in (("sites", sites), ("budget", budget), ("cover_all", cover_all or None))
              if v is not None]  # fmt: skip
     if len(given) != 1:
-        raise ValueError(f"give exactly one of sites=, budget= or cover_all=True (got {given})")
+        raise InputError(f"give exactly one of sites=, budget= or cover_all=True (got {given})")
     if sites is not None and (int(sites) != sites or sites < 0):
-        raise ValueError(f"sites={sites} must be a whole number >= 0")
+        raise InputError(f"sites={sites} must be a whole number >= 0")
     if budget is not None and not (np.isfinite(budget) and budget >= 0):
-        raise ValueError(f"budget={budget} must be a finite number >= 0")
+        raise InputError(f"budget={budget} must be a finite number >= 0")
     if method not in METHODS:
-        raise ValueError(f"method={method!r} must be one of {', '.join(METHODS)}")
+        raise InputError(f"method={method!r} must be one of {', '.join(METHODS)}")
     if not (np.isfinite(time_limit_s) and time_limit_s > 0):
-        raise ValueError(f"time_limit_s={time_limit_s} must be a finite number > 0")
+        raise InputError(f"time_limit_s={time_limit_s} must be a finite number > 0")
 
 
 def _improve_and_bound(

@@ -20,8 +20,16 @@ from hypothesis import strategies as st
 
 import whitespot.report.package as package_module
 from whitespot.cli import main
-from whitespot.coverage import read_gap_list
-from whitespot.data import Terrain, ValidationError, make_province, write_layer, write_terrain
+from whitespot.coverage import GapCriteria, read_gap_list
+from whitespot.data import (
+    InputError,
+    Terrain,
+    ValidationError,
+    WhitespotError,
+    make_province,
+    write_layer,
+    write_terrain,
+)
 from whitespot.department import read_village_list
 from whitespot.planning import plan_sites
 
@@ -984,3 +992,57 @@ def test_vn2000_metres_are_converted_with_their_zone_and_refused_without(
     )
     assert code == 0, err
     assert "without a usable location" not in out
+
+
+def trial_inputs(small, folder: Path) -> dict[str, Path]:
+    """Files of this round's trial, made here: each must end in a result or exit 1 or 2."""
+    folder.mkdir(exist_ok=True)
+    files = {}
+    files["header_only"] = folder / "header_only.csv"
+    files["header_only"].write_text("Thôn/Bản,Số hộ,Kinh độ,Vĩ độ\n", encoding="utf-8")
+    files["no_coordinates"] = folder / "no_coordinates.csv"
+    files["no_coordinates"].write_text(
+        "Thôn/Bản,Số hộ,X,Y\nBản A,12,,\nBản B,3,abc,\n", encoding="utf-8"
+    )
+    metres = small.villages.head(4).to_crs("EPSG:9212")
+    files["metres"] = folder / "metres.csv"
+    pd.DataFrame(
+        {"Thôn/Bản": ["A", "B", "C", "D"], "Số hộ": [1, 2, 3, 4],
+         "X": metres.geometry.y.to_numpy(), "Y": metres.geometry.x.to_numpy()}
+    ).to_csv(files["metres"], index=False)  # fmt: skip
+    files["merged"] = hamlets_workbook(
+        folder / "merged.xlsx",
+        [["A", 40, "B1", 106.8, 16.8, None], [None, None, "B2", 106.81, 16.81, None]],
+        merge="B2:B3",
+    )
+    files["formulas"] = hamlets_workbook(
+        folder / "formulas.xlsx", [["A", "=1+1", "B1", 106.8, 16.8, None]]
+    )
+    files["latin1"] = folder / "latin1.csv"
+    files["latin1"].write_bytes(
+        "Thôn/Bản,Số hộ,Kinh độ,Vĩ độ\nBản Nà,12,106.8,16.8\n".encode("cp1252", "replace")
+    )
+    files["not_a_list"] = folder / "not_a_list.csv"
+    files["not_a_list"].write_text("a;b\n1;2\n", encoding="utf-8")
+    return files
+
+
+def test_no_trial_input_ends_in_an_internal_error(small, files, capsys, tmp_path):
+    """Every input problem is one of whitespot's own errors: exit 1 or 2, never 4 (item 3)."""
+    for name, path in trial_inputs(small, tmp_path / "trial").items():
+        for argv in (
+            gaps_argv(path, files["towers"], tmp_path / f"{name}.csv"),
+            ["report", "--villages", path, "--towers", files["towers"], "--lang", "en",
+             "--out", tmp_path / f"{name}_package"],
+            ["validate", "villages", path],
+        ):  # fmt: skip
+            code, _, err = run(capsys, *argv)
+            assert code in (0, EXIT_INVALID, EXIT_USAGE), (name, argv[0], err)
+            assert "internal error" not in err, (name, argv[0], err)
+
+
+def test_bad_arguments_are_whitespots_own_errors():
+    with pytest.raises(InputError, match="covered_share"):
+        GapCriteria(covered_share=2.0)
+    assert issubclass(InputError, WhitespotError) and issubclass(WhitespotError, ValueError)
+    assert issubclass(ValidationError, WhitespotError)
