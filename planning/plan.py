@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
@@ -120,15 +121,58 @@ def costed_candidates(
     costs: UnitCosts,
     crs: CRS,
 ) -> gpd.GeoDataFrame:
-    """Add ``capex``, power and backhaul costs and ``total_cost`` to candidate sites."""
+    """Add ``capex``, power and backhaul costs and ``total_cost`` to candidate sites.
+
+    A ``capex`` column whose sites cost 10^5 million VND or more is in VND, and one under
+    10 million VND is in billion VND (tỷ đồng): converted by magnitude, with a
+    :class:`CapexUnitWarning` and the unit assumed in ``attrs["capex_unit"]``.
+    """
     out = candidates.copy()
     capex = out["capex"] if "capex" in out else pd.Series(np.nan, index=out.index)
-    out["capex"] = capex.astype(float).fillna(costs.site_capex)
+    capex, unit = capex_in_million_vnd(capex.astype(float), costs.currency)
+    out["capex"] = capex.fillna(costs.site_capex)
     out = pd.concat(
         [out, power_costs(out, grid, costs, crs), backhaul_costs(out, towers, costs, crs)], axis=1
     )
     out["total_cost"] = out["capex"] + out["power_cost"] + out["backhaul_cost"]
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=candidates.crs)
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs=candidates.crs)
+    out.attrs["capex_unit"] = unit
+    return out
+
+
+class CapexUnitWarning(UserWarning):
+    """Candidates' capex was read in another unit than the plan's, judged by its size."""
+
+
+IN_VND_FROM = 1e5
+"""A median site cost of this many million VND or more means the file is in VND (a site
+costs about 500-5,000 million VND)."""
+IN_BILLIONS_BELOW = 10.0
+"""A median site cost under this many million VND means billion VND (tỷ đồng)."""
+
+
+def capex_in_million_vnd(capex: pd.Series, currency: str) -> tuple[pd.Series, str]:
+    """Return site costs in million VND, converted when their size shows another unit.
+
+    Only for plans in million VND; the unit assumed is returned and warned when converted.
+    """
+    given = capex.dropna()
+    if currency != "million VND" or given.empty:
+        return capex, currency
+    median = float(given.median())
+    if median >= IN_VND_FROM:
+        factor, unit = 1e-6, "VND"
+    elif median < IN_BILLIONS_BELOW:
+        factor, unit = 1e3, "billion VND (tỷ đồng)"
+    else:
+        return capex, currency
+    warnings.warn(
+        f"candidates' capex (median {median:,.6g}) read as {unit}: converted to million VND "
+        f"(x {factor:g}); give capex in million VND to keep it as it is",
+        CapexUnitWarning,
+        stacklevel=3,
+    )
+    return capex * factor, f"{unit}, converted to million VND"
 
 
 def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
@@ -250,6 +294,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         "candidates": len(candidates),
         "generated_candidates_off_dem": off_dem,
         "demand_points": len(demand),
+        "capex_unit": candidates.attrs.get("capex_unit", costs.currency),
         "villages_beyond_model_range": int(
             (gaps.villages["signal_status"] == BEYOND_MODEL_RANGE).sum()
         ),

@@ -9,6 +9,7 @@ import pytest
 from whitespot.coverage import SignalSetup
 from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
 from whitespot.planning import (
+    CapexUnitWarning,
     candidates_from_gaps,
     candidates_from_terrain,
     candidates_on_grid,
@@ -144,3 +145,23 @@ def test_write_plan(plan, tmp_path):
         "sites_unreachable.csv",
         "sites_settings.csv",
     ]
+
+
+@pytest.mark.parametrize(
+    ("capex", "unit"),
+    [
+        (1_200_000_000.0, "VND, converted to million VND"),
+        (1.2, "billion VND (tỷ đồng), converted to million VND"),
+        (1_200.0, "million VND"),
+    ],
+)
+def test_capex_in_vnd_or_billions_is_read_by_its_size_and_said(gaps, capex, unit):
+    """Capex of 1,200,000,000 (VND) no longer passes as 1.2 billion million VND (issue 27)."""
+    candidates = candidates_from_gaps(gaps).head(20).assign(capex=capex)
+    if unit == "million VND":
+        plan = plan_sites(gaps, sites=2, candidates=candidates, progress=False)
+    else:
+        with pytest.warns(CapexUnitWarning, match="converted to million VND"):
+            plan = plan_sites(gaps, sites=2, candidates=candidates, progress=False)
+    assert plan.settings["capex_unit"] == unit
+    assert plan.sites["capex"].tolist() == pytest.approx([1_200.0] * len(plan.sites))
