@@ -37,7 +37,7 @@ from whitespot.coverage.propagation import (
     rma_los_loss_db,
     rma_nlos_loss_db,
 )
-from whitespot.coverage.setup import SignalSetup
+from whitespot.coverage.setup import SettingsMissingWarning, SignalSetup
 from whitespot.coverage.signal import SignalEngine, covering_pairs, predict_signal
 from whitespot.coverage.terrain import bullington_loss_db, knife_edge_loss_db, terrain_coverage
 from whitespot.data.vocabulary import GAP_TYPES, PROGRESS_STATUSES
@@ -58,6 +58,7 @@ __all__ = [
     "ModelRangeError",
     "PathLossModel",
     "Progress",
+    "SettingsMissingWarning",
     "SetupError",
     "Shadowing",
     "SignalEngine",

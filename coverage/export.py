@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from os import PathLike
@@ -68,9 +69,40 @@ def _write_gap_list_files(gaps: GapList, path: Path) -> list[Path]:
         "settings": settings,
     }
     written = [write_layer(gaps.villages, path, layer="villages")]
+    if suffix == ".geojson":  # a GeoJSON copied alone still says how it was made
+        embed_settings(path, settings)
     for name, table in side.items():
         written.append(write_layer(table, path.with_name(f"{path.stem}_{name}.csv")))
     return written
+
+
+SETTINGS_MEMBER = "whitespot_settings"
+"""Top-level member of a gap list's GeoJSON holding its settings (an RFC 7946 foreign
+member: GeoJSON readers ignore it)."""
+
+
+def embed_settings(path: Path, settings: pd.DataFrame) -> None:
+    """Write the settings table into the GeoJSON at `path`, after its ``type`` member."""
+    text = path.read_text(encoding="utf-8")
+    member = json.dumps(
+        dict(zip(settings["setting"], settings["value"].map(str), strict=True)),
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    head = '"type": "FeatureCollection",\n'
+    at = text.index(head) + len(head)
+    path.write_text(f'{text[:at]}"{SETTINGS_MEMBER}": {member},\n{text[at:]}', encoding="utf-8")
+
+
+def embedded_settings(path: Path) -> dict[str, object]:
+    """Return the settings a gap list's GeoJSON holds ({} when it holds none)."""
+    with path.open(encoding="utf-8") as handle:
+        head = "".join(handle.readline() for _ in range(3))
+    start = head.find(f'"{SETTINGS_MEMBER}": ')
+    if start < 0:
+        return {}
+    line = head[start:].split("\n", 1)[0]
+    return json.loads(line.split(": ", 1)[1].rstrip(","))
 
 
 READ_BACK_COLUMNS = (
@@ -200,6 +232,8 @@ def read_gap_list(path: str | PathLike, *, role: str = "gap list") -> GapList:
         )
     if table is not None:
         settings = dict(zip(table["setting"], table["value"], strict=True))
+    elif path.suffix.lower() == ".geojson":
+        settings = embedded_settings(path)
     return GapList(
         villages,
         summarize(villages, ["province_code", "commune_code"]),

@@ -36,6 +36,10 @@ ENVIRONMENTS: dict[str, tuple[str, ...]] = {
 DIFFRACTION = " + Bullington diffraction over the DEM (ITU-R P.526-15 4.5.1)"
 
 
+class SettingsMissingWarning(UserWarning):
+    """A setup falls back on the defaults: its gap list does not say how it was made."""
+
+
 @dataclass(frozen=True)
 class SignalSetup:
     """How signal is predicted: checked once, carried from the gap list to the plan.
@@ -194,6 +198,14 @@ class SignalSetup:
             when that file is still there; else it falls back on RMa LOS (the terrain
             model's base model).
         """
+        if "model" not in settings:
+            warnings.warn(
+                "the gap list carries no settings (a .geojson or .csv copied without its "
+                "_settings.csv?): using the default model and link budget, which may not be "
+                "those it was made with; keep the settings file beside it",
+                SettingsMissingWarning,
+                stacklevel=2,
+            )
         model = str(settings.get("model", "rma"))
         if model in TERRAIN_MODELS and terrain is None:
             terrain = _dem_again(settings)

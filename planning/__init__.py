@@ -22,7 +22,12 @@ from whitespot.planning.costs import (
 from whitespot.planning.export import read_plan, write_plan
 from whitespot.planning.matrix import CoverageMatrix, coverage_matrix, demand_points
 from whitespot.planning.orlib import read_orlib_scp
-from whitespot.planning.plan import CapexUnitWarning, Plan, costed_candidates, plan_sites
+from whitespot.planning.plan import (
+    CapexUnitWarning,
+    Plan,
+    costed_candidates,
+    plan_sites,
+)
 from whitespot.planning.select import SiteSelection, select_sites
 
 __all__ = [

@@ -8,6 +8,7 @@ comes out, and that no half-written or mixed package is left behind.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from whitespot.data import (
     ValidationError,
     WhitespotError,
     make_province,
+    read_layer,
     write_layer,
     write_terrain,
 )
@@ -1046,3 +1048,23 @@ def test_bad_arguments_are_whitespots_own_errors():
         GapCriteria(covered_share=2.0)
     assert issubclass(InputError, WhitespotError) and issubclass(WhitespotError, ValueError)
     assert issubclass(ValidationError, WhitespotError)
+
+
+def test_a_geojson_copied_alone_keeps_its_settings_and_a_csv_says_it_has_none(
+    files, capsys, tmp_path
+):
+    """The plan uses the model the list was made with, or warns that it cannot (item 10)."""
+    made = tmp_path / "made"
+    argv = gaps_argv(files["villages"], files["towers"], made / "gaps.geojson", "--model", "hata")
+    assert main([*argv, "--extrapolate"]) == 0
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(made / "gaps.geojson", alone / "gaps.geojson")
+    back = read_gap_list(alone / "gaps.geojson")
+    assert back.settings["model"] == "hata" and back.setup.model == "hata"
+    assert len(read_layer(alone / "gaps.geojson")) == len(back.villages)  # still GeoJSON
+    assert main(gaps_argv(files["villages"], files["towers"], made / "gaps.csv")) == 0
+    shutil.copy(made / "gaps.csv", alone / "gaps.csv")
+    capsys.readouterr()
+    code, _, err = run_plan(capsys, alone / "gaps.csv", tmp_path / "s.xlsx", "--sites", "2")
+    assert code == 0 and "carries no settings" in err
