@@ -460,6 +460,18 @@ def _troposcatter_db(  # noqa: PLR0913, PLR0917 - one flat signature for the com
 
 
 @njit(cache=True)
+def _c_max(x, y):
+    """NTIA's ``MAX(x, y)`` macro, ``x > y ? x : y``: with a NaN it returns `y`, as C does."""
+    return x if x > y else y
+
+
+@njit(cache=True)
+def _c_min(x, y):
+    """NTIA's ``MIN(x, y)`` macro, ``x < y ? x : y`` (NaN: `y`)."""
+    return x if x < y else y
+
+
+@njit(cache=True)
 def _reference_attenuation(  # noqa: PLR0913, PLR0917 - one flat signature for the compiler
     th0, th1, f, z_g, dl0, dl1, he0, he1, gamma_e, n_s, dh, h0, h1, d, mode
 ):
@@ -482,7 +494,7 @@ def _reference_attenuation(  # noqa: PLR0913, PLR0917 - one flat signature for t
     if z_g.real <= abs(z_g.imag):
         return math.nan, 0, 4
     scale = (a_e**2 / f) ** _THIRD
-    d3 = max(d_sml, d_ml + 5.0 * scale)
+    d3 = _c_max(d_sml, d_ml + 5.0 * scale)
     d4 = d3 + 10.0 * scale
     a3 = _diffraction_db(d3, dl0, dl1, he0, he1, z_g, a_e, dh, h0, h1, mode, theta_los, d_sml, f)
     a4 = _diffraction_db(d4, dl0, dl1, he0, he1, z_g, a_e, dh, h0, h1, mode, theta_los, d_sml, f)
@@ -490,11 +502,11 @@ def _reference_attenuation(  # noqa: PLR0913, PLR0917 - one flat signature for t
     a_d0 = a3 - m_d * d3
     if d < d_sml:
         a_ref = _line_of_sight_region(d, d_sml, d_ml, m_d, a_d0, he0, he1, z_g, dh, f)
-        return max(a_ref, 0.0), 1, 0
+        return _c_max(a_ref, 0.0), 1, 0
     a_ref, propagation = _beyond_horizon(
         d, d_sml, d_ml, m_d, a_d0, scale, th0, th1, dl0, dl1, he0, he1, a_e, n_s, f, theta_los
     )
-    return max(a_ref, 0.0), propagation, 0
+    return _c_max(a_ref, 0.0), propagation, 0  # NaN (a smooth-earth log of < 0) gives 0
 
 
 @njit(cache=True)
@@ -505,10 +517,10 @@ def _line_of_sight_region(  # noqa: PLR0913, PLR0917 - one flat signature for th
     a_sml = d_sml * m_d + a_d0
     d0 = 0.04 * f * he0 * he1
     if a_d0 >= 0.0:
-        d0 = min(d0, 0.5 * d_ml)
+        d0 = _c_min(d0, 0.5 * d_ml)
         d1 = d0 + 0.25 * (d_ml - d0)
     else:
-        d1 = max(-a_d0 / m_d, 0.25 * d_ml)
+        d1 = _c_max(-a_d0 / m_d, 0.25 * d_ml)
     a1 = _line_of_sight_db(d1, he0, he1, z_g, dh, m_d, a_d0, d_sml, f)
     flag = False
     k1 = 0.0
@@ -516,7 +528,7 @@ def _line_of_sight_region(  # noqa: PLR0913, PLR0917 - one flat signature for th
     if d0 < d1:
         a0 = _line_of_sight_db(d0, he0, he1, z_g, dh, m_d, a_d0, d_sml, f)
         q = math.log(d_sml / d0)
-        k2 = max(
+        k2 = _c_max(
             0.0,
             ((d_sml - d0) * (a1 - a0) - (d1 - d0) * (a_sml - a0))
             / ((d_sml - d0) * math.log(d1 / d0) - (d1 - d0) * q),
@@ -549,7 +561,10 @@ def _beyond_horizon(  # noqa: PLR0913, PLR0917 - one flat signature for the comp
     a5, h_0 = _troposcatter_db(d5, th0, th1, dl0, dl1, he0, he1, a_e, n_s, f, theta_los, h_0)
     if a5 < 1000.0:
         m_s = (a6 - a5) / 200e3
-        d_x = max(d_sml, d_ml + 1.088 * scale * math.log(f), (a5 - a_d0 - m_s * d5) / (m_d - m_s))
+        d_x = _c_max(
+            _c_max(d_sml, d_ml + 1.088 * scale * math.log(f)),
+            (a5 - a_d0 - m_s * d5) / (m_d - m_s),
+        )
         a_s0 = (m_d - m_s) * d_x + a_d0
     else:
         m_s = m_d
@@ -779,6 +794,30 @@ def _area_db(  # noqa: PLR0913, PLR0917 - one flat signature for the compiler
     return _free_space_db(d, f) + below, mode, 0
 
 
+HEIGHT_LIMITS_M = (0.5, 3000.0)
+FREQUENCY_LIMITS_MHZ = (20.0, 20000.0)
+"""ITM's input limits (NTIA ValidateInputs): outside them it returns an error, not a loss."""
+
+
+def check_itm_inputs(tx_height_m: float, rx_height_m: float, frequency_mhz: float) -> None:
+    """Refuse terminal heights and frequencies outside ITM's limits, as NTIA's code does.
+
+    Raises
+    ------
+    InputError
+        Naming the value and the limits (0.5-3,000 m, 20-20,000 MHz).
+    """
+    low, high = HEIGHT_LIMITS_M
+    for name, value in (("tx_height_m", tx_height_m), ("rx_height_m", rx_height_m)):
+        if not low <= value <= high:
+            raise InputError(f"ITM: {name}={value} outside its limits, {low:g}-{high:,.0f} m")
+    low, high = FREQUENCY_LIMITS_MHZ
+    if not low <= frequency_mhz <= high:
+        raise InputError(
+            f"ITM: frequency_mhz={frequency_mhz} outside its limits, {low:g}-{high:,.0f} MHz"
+        )
+
+
 def itm_p2p_loss_db(
     profile_m: np.ndarray,
     spacing_m: float,
@@ -822,6 +861,7 @@ def itm_p2p_loss_db(
         When ITM returns an error for the path (:data:`ERRORS`).
     """
     parameters = parameters or ItmParameters()
+    check_itm_inputs(tx_height_m, rx_height_m, frequency_mhz)
     profile = np.ascontiguousarray(profile_m, dtype=float)
     h_sys = math.nan if system_height_m is None else float(system_height_m)
     loss, mode, error = _p2p_db(profile, len(profile) - 1, float(spacing_m), float(tx_height_m),
@@ -867,6 +907,13 @@ def itm_area_loss_db(
         1 line of sight, 2 diffraction, 3 troposcatter.
     """
     parameters = parameters or ItmParameters()
+    check_itm_inputs(tx_height_m, rx_height_m, frequency_mhz)
+    if not distance_km > 0:
+        raise InputError(f"ITM area mode: distance_km={distance_km} must be > 0")
+    if not delta_h_m >= 0:
+        raise InputError(f"ITM area mode: delta_h_m={delta_h_m} must be >= 0")
+    if any(s not in (0, 1, 2) for s in siting):
+        raise InputError(f"ITM area mode: siting={siting} must be 0, 1 or 2 for each terminal")
     loss, mode, error = _area_db(distance_km * 1000.0, float(tx_height_m), float(rx_height_m),
                                  int(siting[0]), int(siting[1]), float(delta_h_m),
                                  float(frequency_mhz), parameters.codes(), _TABLES)  # fmt: skip

@@ -15,6 +15,8 @@ References:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -22,7 +24,13 @@ from whitespot.coverage import SetupError, SignalSetup, predict_signal
 from whitespot.coverage import itm as itm_module
 from whitespot.coverage.itm import ItmParameters, itm_area_loss_db, itm_p2p_loss_db, itm_paths
 from whitespot.coverage.terrain import sample_terrain
-from whitespot.data import metric_crs, projected_xy, validate_households, validate_towers
+from whitespot.data import (
+    InputError,
+    metric_crs,
+    projected_xy,
+    validate_households,
+    validate_towers,
+)
 
 CRYSTAL_PALACE_TO_MURSLEY = [
     96, 84, 65, 46, 46, 46, 61, 41, 33, 27, 23, 19, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
@@ -203,3 +211,42 @@ def test_itm_setup_is_described_and_read_back(province):
     assert settings["itm_climate"] == "maritime_subtropical"
     again = SignalSetup.from_settings(settings, terrain=province.terrain)
     assert again.model == "itm" and again.itm == setup.itm
+
+
+def test_a_nan_reference_attenuation_is_zero_as_ntias_max_macro_makes_it():
+    """Vertical polarization over sea-like ground at 20 MHz: Vogler's log10 of a negative
+    distance is NaN, and NTIA's ``MAX(A_ref, 0)`` (``x > y ? x : y``) returns 0, so ITM
+    gives free space plus variability, not NaN (issue 27, item 13)."""
+    sea = ItmParameters(polarization="vertical", conductivity_s_m=100.0, permittivity=80.0)
+    free_space = 32.45 + 20 * math.log10(20.0) + 20 * math.log10(50.0)
+    area, _ = itm_area_loss_db(50.0, 30.0, 10.0, 90.0, 20.0, sea)
+    p2p, _ = itm_p2p_loss_db(np.linspace(0.0, 100.0, 101), 500.0, 30.0, 10.0, 20.0, sea)
+    for loss in (area, p2p):
+        assert math.isfinite(loss) and abs(loss - free_space) < 3.0
+
+
+@pytest.mark.parametrize(
+    ("heights", "frequency", "match"),
+    [
+        ((0.4, 10.0), 900.0, "tx_height_m=0.4"),
+        ((30.0, 3001.0), 900.0, "rx_height_m=3001"),
+        ((30.0, 10.0), 19.0, "frequency_mhz=19"),
+        ((30.0, 10.0), 20001.0, "frequency_mhz=20001"),
+    ],
+)
+def test_itm_refuses_inputs_outside_ntias_limits(heights, frequency, match):
+    profile = np.linspace(0.0, 100.0, 101)
+    with pytest.raises(InputError, match=match):
+        itm_p2p_loss_db(profile, 500.0, *heights, frequency)
+    with pytest.raises(InputError, match=match):
+        itm_area_loss_db(10.0, *heights, 90.0, frequency)
+
+
+@pytest.mark.parametrize(
+    ("distance_km", "delta_h_m", "siting", "match"),
+    [(0.0, 90.0, (0, 0), "distance_km"), (10.0, -1.0, (0, 0), "delta_h_m"),
+     (10.0, 90.0, (0, 3), "siting")],
+)  # fmt: skip
+def test_itm_area_mode_refuses_what_ntia_refuses(distance_km, delta_h_m, siting, match):
+    with pytest.raises(InputError, match=match):
+        itm_area_loss_db(distance_km, 30.0, 10.0, delta_h_m, 900.0, siting=siting)
