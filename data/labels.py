@@ -193,6 +193,7 @@ VIETNAMESE_VALUES: dict[str, dict[str, str]] = {
         "towers_far": "trạm ở xa các thôn",
         "unread_column": "cột chưa được đọc",
         "repeated_column": "nhiều cột cho một trường",
+        "lost_letters": "mất chữ do bảng mã",
         "file_format": "định dạng tệp khác tên tệp",
         "sheet_chosen": "trang tính được đọc",
         "empty_tail": "vùng ô trống cuối trang tính",
@@ -259,6 +260,8 @@ VIETNAMESE_FIXES: dict[str, str] = {
     "towers_far": "Trạm ở xa các thôn: kiểm tra tệp trạm có đúng tỉnh không.",
     "file_format": "Không cần sửa: tệp được đọc theo định dạng thật của nó; nên lưu lại đúng đuôi.",
     "sheet_chosen": "Không cần sửa: đã đọc trang tính có các cột thôn, bản (xem chi tiết).",
+    "lost_letters": "Tệp lưu bằng bảng mã không có chữ tiếng Việt nên mất chữ ('?'): "
+    "lưu lại từ Excel dạng CSV UTF-8 và sửa các tên bị mất chữ.",
     "repeated_column": "Nhiều cột cùng tên (có cột ẩn): xóa cột cũ, chỉ giữ một cột.",
     "empty_tail": "Không cần sửa: các dòng trống có định dạng cuối trang tính đã bỏ qua.",
     "unread_column": "Cột giống một trường đã biết nhưng tên cột lạ nên chưa được đọc: "

@@ -52,6 +52,7 @@ CHECK_DIMENSION: dict[str, str] = {
     "encoding": "right",
     "unread_column": "sufficient",
     "repeated_column": "clean",
+    "lost_letters": "right",
     "towers_far": "right",
     "unknown_technology": "right",
     "missing_coordinates": "sufficient",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from os import PathLike
 
@@ -45,6 +45,9 @@ from whitespot.department.headers import header_map, normalize_text
 
 REQUIRED_FIELDS = ("households", "lon", "lat")
 COUNT_FIELDS = ("households", "population")
+TEXT_FIELDS = ("name", "commune", "district", "province")
+"""Fields of names, where a '?' inside a word is a letter lost to the file's code page."""
+LOST_LETTER = re.compile(r"\w\?|\?\w")
 """Fields that count people: a merged cell over several villages cannot be copied."""
 _DISTRICT_WORDS = ("huyen", "quan", "thi xa", "thanh pho")
 _COMMUNE_WORDS = ("xa", "phuong", "thi tran")
@@ -147,7 +150,15 @@ def read_village_list(
     lookup = header_map(columns)
     sheet_grid = read_grid(path, sheet, label, score=lambda head: _header_score(head, lookup))
     grid, rows, source = sheet_grid.cells, sheet_grid.rows, sheet_grid.source
-    header_rows, fields, repeated = _find_header(grid, lookup, label, sheet_grid.hidden)
+    try:
+        header_rows, fields, repeated = _find_header(grid, lookup, label, sheet_grid.hidden)
+    except ValidationError as error:  # a header lost to the file's encoding says so
+        note = source.get("encoding_note")
+        if not note:
+            raise
+        lost = f"{LOST_LETTERS}; " if any("?" in p.message for p in error.problems) else ""
+        problems = [replace(p, message=f"{p.message} ({lost}{note})") for p in error.problems]
+        raise ValidationError(problems) from error
     _check_user_headers(grid, header_rows, columns or {}, label)
     _check_merged_counts(sheet_grid, header_rows[-1], fields, label)
     _check_unsaved_formulas(sheet_grid, header_rows[-1], fields, label)
@@ -168,6 +179,7 @@ def read_village_list(
     if source.get("encoding_note"):
         severity = "info" if source["encoding_sure"] else "warning"
         issues.add(0, "file", "encoding", severity, source["encoding"], source["encoding_note"])
+        _lost_letters(grid, rows, header_rows[-1], fields, issues, source["encoding"])
     table, kept_rows = _data_rows(grid, rows, header_rows[-1] + 1, fields, issues)
     if not len(kept_rows):
         raise ValidationError(
@@ -305,6 +317,31 @@ def _lookalikes(
 def _header_score(head: list[list], lookup: dict[str, str]) -> int:
     """How many fields the best of these rows names (a sheet with the village columns wins)."""
     return max((len(set(_row_fields(row, lookup).values())) for row in head), default=0)
+
+
+LOST_LETTERS = (
+    "'?' where a letter should be: the file was saved in a code page without Vietnamese "
+    "letters (Windows-1252, Latin-1), which lost them; save it from Excel as CSV UTF-8"
+)
+
+
+def _lost_letters(
+    grid: list[list], rows: list[int], header_row: int, fields: dict[int, str],
+    issues: _Issues, encoding: str,
+) -> None:  # fmt: skip
+    """List the rows whose text cells hold a '?' inside a word: letters lost on saving."""
+    text = [c for c, name in fields.items() if name in TEXT_FIELDS]
+    lost = {}
+    for r in range(header_row + 1, len(grid)):
+        cells = [str(grid[r][c]) for c in text if c < len(grid[r]) and grid[r][c] is not None]
+        hit = next((cell for cell in cells if LOST_LETTER.search(cell)), None)
+        if hit is not None:
+            lost[rows[r]] = hit
+    if lost:
+        issues.add(
+            list(lost), "name", "lost_letters", "warning", list(lost.values()),
+            f"{LOST_LETTERS} (read as {encoding})",
+        )  # fmt: skip
 
 
 def _check_merged_counts(grid: Grid, header_row: int, fields: dict[int, str], label: str) -> None:

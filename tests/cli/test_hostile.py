@@ -1068,3 +1068,20 @@ def test_a_geojson_copied_alone_keeps_its_settings_and_a_csv_says_it_has_none(
     capsys.readouterr()
     code, _, err = run_plan(capsys, alone / "gaps.csv", tmp_path / "s.xlsx", "--sites", "2")
     assert code == 0 and "carries no settings" in err
+
+
+def test_a_windows_1252_list_names_its_encoding_and_the_rows_that_lost_letters(
+    files, capsys, tmp_path
+):
+    """Vietnamese letters saved as '?' by a Latin code page are said, row by row (item 11)."""
+    rows = "Bản Nà Hẩu,12,106.8,16.8\nThôn Đồng Tâm,30,106.81,16.81\nBan Pa,7,106.82,16.82\n"
+    english = tmp_path / "latin_en.csv"
+    english.write_bytes(f"village,households,lon,lat\n{rows}".encode("cp1252", "replace"))
+    listed = read_village_list(english)
+    lost = listed.issues[listed.issues["check"] == "lost_letters"]
+    assert lost["row"].tolist() == [2, 3] and lost["value"].tolist()[0] == "B?n Nà H?u"
+    assert "cp12" in lost["message"].iloc[0] and "CSV UTF-8" in lost["message"].iloc[0]
+    vietnamese = tmp_path / "latin_vi.csv"
+    vietnamese.write_bytes(f"Thôn/Bản,Số hộ,Kinh độ,Vĩ độ\n{rows}".encode("cp1252", "replace"))
+    code, _, err = run_report(capsys, vietnamese, files["towers"], tmp_path / "out")
+    assert code == EXIT_INVALID and "not UTF-8" in err and "'?' where a letter should be" in err
