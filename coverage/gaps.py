@@ -335,7 +335,7 @@ def prepare_gap_list(
     overlap = towers_overlap(villages, setup.heard(towers))
     if overlap.suspicious:
         warnings.warn(overlap.message(), TowersFarWarning, stacklevel=3)
-    return setup, SignalEngine.prepare(towers, setup), overlap
+    return setup, SignalEngine.prepare(towers, setup, past_range=True), overlap
 
 
 def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's layers

@@ -225,8 +225,9 @@ class SignalEngine:
         Towers above threshold are counted up to this number per point.
     continued : SignalEngine or None
         The same towers with the model continued past its validity distance (to
-        :data:`MAX_REACH_KM`), for :meth:`margin_past_range`; None when the setup
-        extrapolates already or the model holds that far.
+        :data:`MAX_REACH_KM`), for :meth:`margin_past_range`; None unless prepared with
+        ``past_range=True``, or when the setup extrapolates already or the model holds
+        that far.
     """
 
     engine: _Engine
@@ -238,9 +239,18 @@ class SignalEngine:
 
     @classmethod
     def prepare(
-        cls, towers: gpd.GeoDataFrame, setup: SignalSetup, *, max_servers: int = MAX_SERVERS
+        cls,
+        towers: gpd.GeoDataFrame,
+        setup: SignalSetup,
+        *,
+        max_servers: int = MAX_SERVERS,
+        past_range: bool = False,
     ) -> SignalEngine:
         """Prepare `towers` under `setup`, which must name its metric CRS (`setup.crs`).
+
+        With `past_range` the towers are also prepared with the model continued past its
+        validity distance (:attr:`continued`, for :meth:`margin_past_range`); only a gap
+        list needs it, so other callers do not pay for a second preparation.
 
         Raises
         ------
@@ -253,7 +263,7 @@ class SignalEngine:
             raise InputError("SignalEngine.prepare needs setup.crs (SignalSetup.in_crs)")
         engine, data = _resolved(towers, setup)
         prepared = cls.of_prepared(engine, data, setup.crs, max_servers=max_servers)
-        if setup.extrapolate or engine.model.max_distance_km >= MAX_REACH_KM:
+        if not past_range or setup.extrapolate or engine.model.max_distance_km >= MAX_REACH_KM:
             return prepared
         continued = cls.prepare(towers, setup.replace(extrapolate=True), max_servers=1)
         return replace(prepared, continued=continued)
@@ -261,7 +271,7 @@ class SignalEngine:
     @property
     def max_distance_km(self) -> float:
         """How far a tower is heard, km: the model's validity distance unless extrapolated."""
-        return self.engine.model.max_distance_km if self.continued else MAX_REACH_KM
+        return float(self.towers.grid_m[-1]) / 1000.0  # the envelope grid ends there
 
     def margin_past_range(self, point_xy: np.ndarray) -> np.ndarray:
         """Best margin at each point with the model continued past its validity distance.

@@ -61,6 +61,10 @@ FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"
 """Timestamp written into GeoPackage metadata so that equal data give equal bytes."""
 
 _TEXT_COLUMN_SUFFIXES = ("_id", "_code", "id", "code", "name")
+ZIP_MAGIC = b"PK\x03\x04"
+"""First bytes of an .xlsx workbook (a zip archive)."""
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""First bytes of an old .xls workbook (an OLE2 compound file)."""
 NUMBER_PROBE_ROWS = 1_000
 """Rows of a column tried as numbers before all of it is: text among them ends the try."""
 
@@ -268,14 +272,25 @@ def _nfc(table: pd.DataFrame) -> pd.DataFrame:
 def _read_xlsx(
     path: Path, sheet: str | None, headers: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
-    with path.open("rb") as handle:  # by content: an .xls renamed .xlsx, or the reverse
-        engine = "openpyxl" if handle.read(4) == b"PK\x03\x04" else "xlrd"
+    # by content: an .xls renamed .xlsx, or the reverse
+    engine = "xlrd" if workbook_kind(path) == ".xls" else "openpyxl"
     with pd.ExcelFile(path, engine=engine) as book:
         names = [str(n) for n in book.sheet_names]
         chosen = sheet if sheet in names else names[0]
         table = pd.read_excel(book, sheet_name=chosen, dtype=object)
     table = _nfc(table.astype(object).where(table.notna(), None))
     return _infer_numbers(table.rename(columns=dict(headers or {})))
+
+
+def workbook_kind(path: Path) -> str | None:
+    """Return ``".xlsx"`` or ``".xls"`` by the file's first bytes; None for other files."""
+    with path.open("rb") as handle:
+        start = handle.read(8)
+    if start.startswith(ZIP_MAGIC):
+        return ".xlsx"
+    if start.startswith(OLE_MAGIC):
+        return ".xls"
+    return None
 
 
 def _infer_numbers(table: pd.DataFrame) -> pd.DataFrame:

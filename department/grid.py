@@ -23,15 +23,12 @@ from xlrd import XLRDError
 
 from whitespot.data import Problem, ValidationError
 from whitespot.data.encoding import decode_text
+from whitespot.data.io import workbook_kind
 
 EMPTY_ROWS_STOP = 10_000
 """A run of this many empty rows ends a sheet (its used range may run to row 1,048,576)."""
 HEADER_SEARCH_ROWS = 30
 """Rows searched for the header (and for a CSV's separator)."""
-ZIP_MAGIC = b"PK\x03\x04"
-"""First bytes of an .xlsx workbook (a zip archive)."""
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-"""First bytes of an old .xls workbook (an OLE2 compound file)."""
 
 
 @dataclass(frozen=True)
@@ -120,17 +117,6 @@ def read_grid(
             f"the file is a {kind} workbook named {path.suffix}: read as {kind}"
         )
     return grid
-
-
-def workbook_kind(path: Path) -> str | None:
-    """Return ``".xlsx"`` or ``".xls"`` by the file's first bytes; None for other files."""
-    with path.open("rb") as handle:
-        start = handle.read(8)
-    if start.startswith(ZIP_MAGIC):
-        return ".xlsx"
-    if start.startswith(OLE_MAGIC):
-        return ".xls"
-    return None
 
 
 def _chosen_sheet(
