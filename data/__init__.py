@@ -23,6 +23,7 @@ from whitespot.data.io import (
 from whitespot.data.opencellid import read_opencellid
 from whitespot.data.overlap import towers_overlap
 from whitespot.data.problems import (
+    AmbiguousNumberWarning,
     DefaultAppliedWarning,
     GuessedEncodingWarning,
     ImplausibleValueWarning,
@@ -67,6 +68,7 @@ __all__ = [
     "TECHNOLOGY_DEFAULTS",
     "VIETNAM_BBOX",
     "WGS84",
+    "AmbiguousNumberWarning",
     "DefaultAppliedWarning",
     "GuessedEncodingWarning",
     "ImplausibleValueWarning",

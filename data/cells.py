@@ -91,6 +91,88 @@ def survey_answers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return answers, unreadable
 
 
+_PLAIN = r"-?\d+"
+_DOT_GROUPS = r"-?\d{1,3}(?:\.\d{3})+"
+_COMMA_GROUPS = r"-?\d{1,3}(?:,\d{3})+"
+_ONE_GROUP = r"-?\d{1,3}[.,]\d{3}"
+_NUMBER_FORMS: tuple[tuple[str, str], ...] = (
+    ("plain", _PLAIN),
+    ("ambiguous", _ONE_GROUP),  # 2.150 or 2,150: thousands, or a decimal?
+    ("vietnamese", rf"{_DOT_GROUPS}(?:,\d+)?|-?\d+,\d+"),  # 1.250.000 / 1.250,5 / 2,5
+    ("english", rf"{_COMMA_GROUPS}(?:\.\d+)?|-?\d+\.\d+"),  # 1,250,000 / 1,250.5 / 2.5
+    ("spaced", r"-?\d{1,3}(?:[ \u00a0]\d{3})+(?:[.,]\d+)?"),  # 1 250 000, 1 250,5
+)
+
+
+def local_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Read numbers as Vietnamese offices and English software write them.
+
+    ``1.250.000`` and ``1.250,5`` (dots group thousands, the comma is the decimal mark),
+    ``1,250,000`` and ``1,250.5`` (the English way), ``2,5``, ``2.5``, ``1 250 000`` and
+    plain ``2150`` read as they are meant. A cell with one group of three digits after the
+    only separator (``2.150``, ``2,150``) is decided by the column: where the column's
+    other cells show the Vietnamese way (a decimal comma, dots grouping), ``2.150`` is
+    2,150 and ``2,150`` is 2.15; where they show the English way, the reverse. Where the
+    column does not say (or says both), such a cell is read as thousands, as Vietnamese
+    counts are (:data:`THOUSANDS`), and marked ambiguous.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Cells: numbers (taken as they are) or text.
+
+    Returns
+    -------
+    numbers : numpy.ndarray of float
+        The values; NaN where a cell is empty or unreadable.
+    unreadable : numpy.ndarray of bool
+        Cells holding something that is not a number.
+    ambiguous : numpy.ndarray of bool
+        Cells read as thousands without the column saying so.
+    """
+    given = pd.to_numeric(values.where(values.map(_is_number)), errors="coerce")
+    numbers = given.to_numpy(dtype=float, na_value=np.nan)
+    text = values.where(given.isna()).astype("string").str.strip()
+    codes, distinct = pd.factorize(text.to_numpy(dtype=object, na_value=None))
+    forms = np.array([_number_form(t) for t in distinct] + [""], dtype=object)
+    shown = {"vietnamese", "english"} & set(forms)
+    column = shown.pop() if len(shown) == 1 else None
+    read = np.array([_number(t, f, column) for t, f in zip(distinct, forms, strict=False)])
+    from_text = np.append(read, np.nan)[codes]
+    numbers = np.where(given.notna().to_numpy(), numbers, from_text)
+    empty = text.fillna("").to_numpy(dtype=object) == ""
+    unreadable = ~empty & ~np.isfinite(numbers)
+    ambiguous = (forms[codes] == "ambiguous") & (column is None)
+    return np.where(unreadable, np.nan, numbers), unreadable, ambiguous
+
+
+def _is_number(cell: object) -> bool:
+    return isinstance(cell, int | float | np.number) and not isinstance(cell, bool)
+
+
+def _number_form(text: str) -> str:
+    """Which of :data:`_NUMBER_FORMS` `text` has; ``""`` if none."""
+    return next((form for form, pattern in _NUMBER_FORMS if re.fullmatch(pattern, text)), "")
+
+
+def _number(text: str, form: str, column: str | None) -> float:
+    """Return `text` in `form` as a float; a one-group cell the `column`'s way, else thousands."""
+    if form == "":
+        try:
+            return float(text)  # 1.5e3 and the like
+        except ValueError:
+            return np.nan
+    text = re.sub(r"[ \u00a0]", "", text)
+    if form == "ambiguous" and column is None:
+        return float(re.sub(r"[.,]", "", text))
+    comma_decimal = {"vietnamese": True, "english": False}.get(
+        column if form == "ambiguous" else form, "," in text
+    )
+    if comma_decimal:
+        return float(text.replace(".", "").replace(",", "."))
+    return float(text.replace(",", ""))
+
+
 def count_value(cell: object) -> float | None:
     """Return the count in a cell (``120``, ``120 hộ``, ``1.250``), or None if there is none."""
     if isinstance(cell, bool) or cell is None:

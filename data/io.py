@@ -65,6 +65,11 @@ ZIP_MAGIC = b"PK\x03\x04"
 """First bytes of an .xlsx workbook (a zip archive)."""
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """First bytes of an old .xls workbook (an OLE2 compound file)."""
+LEADING_ZERO = r"^\s*(?:0\d|\+\d)"
+"""A number whose writing is its value (a phone ``0912345678``, a code ``00007``): text."""
+_LOCAL_NUMBER_COLUMNS = frozenset(
+    spec.name for specs in LAYER_COLUMNS.values() for spec in specs if spec.kind == "money"
+)
 NUMBER_PROBE_ROWS = 1_000
 """Rows of a column tried as numbers before all of it is: text among them ends the try."""
 
@@ -294,12 +299,20 @@ def workbook_kind(path: Path) -> str | None:
 
 
 def _infer_numbers(table: pd.DataFrame) -> pd.DataFrame:
-    """Turn columns that hold only numbers into float columns; ids, codes and names stay text."""
+    """Turn columns that hold only numbers into float columns.
+
+    Ids, codes and names stay text, and so do columns with a number written with a leading
+    zero or a plus (a phone ``0912345678``, a code ``00007``: the zeros are the value) and
+    costs (:func:`whitespot.data.cells.local_numbers` reads ``2.150`` in validation).
+    """
     out = table.copy()
     for column in out.columns:
-        if str(column).strip().lower().endswith(_TEXT_COLUMN_SUFFIXES):
+        name = str(column).strip().lower()
+        if name.endswith(_TEXT_COLUMN_SUFFIXES) or name in _LOCAL_NUMBER_COLUMNS:
             continue
         values = out[column]
+        if _leading_zeros(values):
+            continue
         numbers = _arrow_numbers(values)
         if numbers is not None:
             out[column] = numbers
@@ -312,6 +325,17 @@ def _infer_numbers(table: pd.DataFrame) -> pd.DataFrame:
         if present.any() and numbers[present].notna().all():
             out[column] = numbers.astype(float)
     return out
+
+
+def _leading_zeros(values: pd.Series) -> bool:
+    """Whether a cell of a text column is a number written as ``0912...``, ``007`` or ``+84...``."""
+    if pd.api.types.is_string_dtype(values) and values.dtype != object:
+        text = pa.array(values.astype("string").array)
+    elif values.dtype == object:
+        text = pa.array(values.where(values.map(lambda v: isinstance(v, str))), type=pa.string())
+    else:
+        return False
+    return bool(pc.any(pc.match_substring_regex(text, LEADING_ZERO)).as_py())
 
 
 def _arrow_numbers(values: pd.Series) -> pd.Series | None:

@@ -134,6 +134,10 @@ class GuessedEncodingWarning(UserWarning):
     """A text file's encoding was guessed, or it cannot hold every Vietnamese letter."""
 
 
+class AmbiguousNumberWarning(UserWarning):
+    """Numbers such as ``2.150`` read as thousands with nothing in their column to say so."""
+
+
 class ImplausibleValueWarning(UserWarning):
     """Values are possible but unusual for their column (the message names rows and column)."""
 

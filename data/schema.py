@@ -144,7 +144,9 @@ class ColumnSpec:
     kind : str
         ``"id"`` (unique text), ``"text"``, ``"count"`` (integer >= 0), ``"number"``
         (finite float), ``"positive"`` (float > 0), ``"angle"`` (degrees 0..360),
-        ``"share"`` (bool or 0..1), ``"technology"``, ``"survey"`` (yes, weak or no).
+        ``"share"`` (bool or 0..1), ``"technology"``, ``"survey"`` (yes, weak or no),
+        ``"money"`` (a cost, text read as offices write it: ``2.150.000``, ``2,5``; see
+        :func:`whitespot.data.cells.local_numbers`).
     required : bool
         Whether the layer is refused without it.
     default : object
@@ -260,7 +262,7 @@ LAYER_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
         ),
         ColumnSpec(
             "capex",
-            "number",
+            "money",
             doc="site construction cost (currency of the plan)",
             possible=(0, float("inf")),
         ),

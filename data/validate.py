@@ -19,12 +19,13 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from whitespot.data.cells import normalize_text, survey_answers, yes_no
+from whitespot.data.cells import local_numbers, normalize_text, survey_answers, yes_no
 from whitespot.data.crs import WGS84
 from whitespot.data.io import read_layer
 from whitespot.data.levels import screen_levels
 from whitespot.data.lookalikes import lookalike_columns, lookalike_message
 from whitespot.data.problems import (
+    AmbiguousNumberWarning,
     DefaultAppliedWarning,
     ImplausibleValueWarning,
     InputError,
@@ -336,6 +337,27 @@ def _numbers(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(bad, np.nan, values), bad
 
 
+def _money(
+    spec: ColumnSpec, raw: pd.Series, ids: np.ndarray, label: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Costs read by :func:`~whitespot.data.cells.local_numbers`; ambiguous cells warned."""
+    values, bad, ambiguous = local_numbers(raw)
+    if ambiguous.any():
+        shown = ", ".join(
+            f"{t} -> {v:,.0f}"
+            for t, v in zip(raw[ambiguous].astype(str)[:3], values[ambiguous][:3], strict=False)
+        )
+        warnings.warn(
+            str(Problem(label, spec.name, "ambiguous_number",
+                        f"one group of three digits after '.' or ',' read as thousands, as "
+                        f"Vietnamese counts are ({shown}); write 2150, or 2,15 for a decimal, "
+                        "if another value is meant", tuple(ids[ambiguous]))),
+            AmbiguousNumberWarning,
+            stacklevel=5,
+        )  # fmt: skip
+    return values, bad
+
+
 def _shares(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Bool / yes-no / 0..1 cells as a share 0..1 and a mask of cells that are none of these."""
     values, bad = _numbers(raw)
@@ -387,7 +409,7 @@ def _normalize_column(  # noqa: PLR0911 one return per column kind
         report(bad, "invalid_share", "not yes/no, true/false or a share between 0 and 1")
         return pd.Series(values, dtype=float)
 
-    values, bad = _numbers(raw)
+    values, bad = _money(spec, raw, ids, label) if spec.kind == "money" else _numbers(raw)
     report(bad, "not_a_number", "text where a number is needed")
     with np.errstate(invalid="ignore"):
         signed = (values < 0) if spec.kind == "count" else (values <= 0)
@@ -436,6 +458,7 @@ _DTYPES = {
     "technology": "string",
     "count": "Int64",
     "number": "float64",
+    "money": "float64",
     "positive": "float64",
     "angle": "float64",
     "share": "float64",

@@ -1085,3 +1085,53 @@ def test_a_windows_1252_list_names_its_encoding_and_the_rows_that_lost_letters(
     vietnamese.write_bytes(f"Thôn/Bản,Số hộ,Kinh độ,Vĩ độ\n{rows}".encode("cp1252", "replace"))
     code, _, err = run_report(capsys, vietnamese, files["towers"], tmp_path / "out")
     assert code == EXIT_INVALID and "not UTF-8" in err and "'?' where a letter should be" in err
+
+
+def test_phone_numbers_and_codes_keep_their_leading_zeros(small, capsys, tmp_path):
+    """`0912345678` and `00007` in the user's own columns come out as typed (issue 27, item 7)."""
+    villages = small.villages.head(12).copy()
+    villages["phone"] = [f"09{i:08d}" for i in range(12)]
+    villages["ma_thon"] = [f"{i:05d}" for i in range(12)]
+    villages["zalo"] = [f"+84{i:09d}" for i in range(12)]
+    towers = write_layer(small.towers, tmp_path / "towers.csv")
+    for name in ("villages.csv", "villages.xlsx"):
+        source = write_layer(villages, tmp_path / name)
+        for out in ("gaps.csv", "gaps.xlsx", "gaps.geojson"):
+            made = tmp_path / source.stem / source.suffix[1:] / out
+            code, _, err = run_gaps(capsys, source, towers, made)
+            assert code == 0, err
+            back = read_gap_list(made).villages.set_index("village_id")
+            for column in ("phone", "ma_thon", "zalo"):
+                assert (
+                    back.loc[villages["village_id"], column].tolist() == villages[column].tolist()
+                ), (name, out, column)
+        table = pd.read_csv(made.with_name("gaps.csv"), dtype=str, encoding="utf-8-sig")
+        assert table["phone"].str.startswith("09").all()
+
+
+def test_vietnamese_thousands_in_a_cost_column_are_read_as_counts_are(gap_files, capsys, tmp_path):
+    """`2.150` triệu in capex is 2,150, not 2.15; undecided cells are warned (item 7)."""
+    gaps = read_gap_list(gap_files / "gaps.geojson").villages
+    sites = gaps[gaps["households_without_signal"] > 0].head(3)[["geometry"]].copy()
+    sites["site_id"] = ["S1", "S2", "S3"]
+    sites["capex"] = ["2.150", "1.850", "950"]
+    sites["owner_phone"] = ["0912345678", "0912345679", "0912345670"]
+    candidates = write_layer(sites, tmp_path / "candidates.csv")
+    code, _, err = run_plan(
+        capsys, gap_files / "gaps.geojson", tmp_path / "s.xlsx", "--sites", "3",
+        "--candidates", candidates,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "column 'capex', 2 rows (ids: S1, S2): one group of three digits" in err
+    assert "2.150 -> 2,150" in err
+    ranked = pd.read_excel(tmp_path / "s.xlsx", sheet_name="sites").set_index("site_id")
+    assert ranked["capex"].to_dict() == {"S1": 2150.0, "S2": 1850.0, "S3": 950.0}
+    sites["capex"] = ["2.150", "1,5", "950"]  # a decimal comma: the column is Vietnamese
+    write_layer(sites, candidates)
+    code, _, err = run_plan(
+        capsys, gap_files / "gaps.geojson", tmp_path / "t.xlsx", "--sites", "3",
+        "--candidates", candidates,
+    )  # fmt: skip
+    assert code == 0 and "one group of three" not in err, err
+    ranked = pd.read_excel(tmp_path / "t.xlsx", sheet_name="sites").set_index("site_id")
+    assert ranked["capex"].to_dict() == {"S1": 2150.0, "S2": 1.5, "S3": 950.0}
