@@ -188,7 +188,7 @@ def _model_setup(args: argparse.Namespace) -> SignalSetup:
 def _towers(args: argparse.Namespace, region: object):
     """Return the validated towers of ``--towers`` (``--opencellid``: an OpenCelliD export)."""
     if args.opencellid:
-        return read_opencellid(args.towers, region=region)
+        return read_opencellid(args.towers, mcc=args.mcc, region=region)
     return validate_layer("towers", args.towers, region=region)
 
 
@@ -388,7 +388,7 @@ def validate(args: argparse.Namespace) -> int:
     if args.layer == "terrain":
         return _validate_terrain(args, region)
     if args.layer == "opencellid":
-        layer = read_opencellid(args.path, region=region)
+        layer = read_opencellid(args.path, mcc=args.mcc, region=region)
         print(f"opencellid ({Path(args.path).name}): OK, {counted(len(layer), 'tower')}")
         return 0
     name = Path(args.path).name

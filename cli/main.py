@@ -27,6 +27,7 @@ from whitespot.data import LAYERS, TECHNOLOGIES, WhitespotError
 from whitespot.data.crs import checked_metric_crs
 from whitespot.data.dem import FALLBACKS
 from whitespot.data.labels import LANGUAGES
+from whitespot.data.opencellid import VIETNAM_MCC
 from whitespot.department.headers import FIELDS
 from whitespot.planning.select import METHODS
 
@@ -67,11 +68,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_opencellid_options(parser: argparse.ArgumentParser, *, flag: bool = True) -> None:
+    if flag:
+        parser.add_argument("--opencellid", action="store_true", help="towers file is OpenCelliD")
+    parser.add_argument(
+        "--mcc",
+        type=_mcc,
+        default=VIETNAM_MCC,
+        help=f"OpenCelliD: keep the cells of this mobile country code (default {VIETNAM_MCC}, "
+        "Viet Nam; 'any' keeps all)",
+    )
+
+
+def _mcc(text: str) -> int | None:
+    if text.strip().lower() == "any":
+        return None
+    if not text.strip().isdigit() or not 200 <= int(text) <= 799:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a mobile country code (200-799)")
+    return int(text)
+
+
 def _add_gaps(sub: argparse._SubParsersAction) -> None:
     gaps = sub.add_parser("gaps", help="list the villages without signal or power")
     gaps.add_argument("--villages", required=True, help="villages file")
     gaps.add_argument("--towers", required=True, help="towers file (or OpenCelliD CSV)")
-    gaps.add_argument("--opencellid", action="store_true", help="towers file is OpenCelliD")
+    _add_opencellid_options(gaps)
     _add_signal_options(gaps)
     _add_department_options(gaps)
     _add_cluster_options(gaps, "predict the households")
@@ -217,7 +238,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     )
     report.add_argument("--villages", required=True, help="the department's village list")
     report.add_argument("--towers", required=True, help="towers file (or OpenCelliD CSV)")
-    report.add_argument("--opencellid", action="store_true", help="towers file is OpenCelliD")
+    _add_opencellid_options(report)
     _add_signal_options(report)
     _add_department_options(report)
     report.add_argument("--previous", help="the previous submission's gap list (.xlsx ...)")
@@ -312,7 +333,7 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
         "spatial blocks; write calibration.json for --calibration.",
     )
     calibrate.add_argument("--towers", required=True, help="towers file (or OpenCelliD CSV)")
-    calibrate.add_argument("--opencellid", action="store_true", help="towers file is OpenCelliD")
+    _add_opencellid_options(calibrate)
     calibrate.add_argument("--measurements", required=True, help="measured levels file")
     _add_model_options(calibrate)
     calibrate.add_argument(
@@ -349,6 +370,7 @@ def _group_keys(text: str) -> tuple[str, ...]:
 def _add_validate(sub: argparse._SubParsersAction) -> None:
     validate = sub.add_parser("validate", help="check an input file and list what is wrong")
     validate.add_argument("layer", choices=[*LAYERS, "terrain", "opencellid"])
+    _add_opencellid_options(validate, flag=False)
     validate.add_argument(
         "path",
         help="GeoPackage, GeoJSON, Shapefile, GeoParquet, CSV, XLSX "

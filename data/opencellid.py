@@ -4,11 +4,16 @@ OpenCelliD (https://opencellid.org, CC BY-SA 4.0) publishes one row per cell wit
 columns of :data:`OPENCELLID_COLUMNS`; per-country downloads have no header row. A tower in
 whitespot is one operator's site for one technology, so the cells of a site are merged:
 cells of the same operator and technology within ``site_distance_m`` of each other (single
-linkage), and LTE cells of the same eNodeB (cell id // 256), form one tower.
+linkage), and LTE cells of the same eNodeB (cell id // 256), form one tower. Only the cells
+of the country's networks are kept (MCC 452 for Viet Nam, with a count of the others left
+out): a Cambodian or Lao cell across the border does not close a Vietnamese gap. LTE cells
+that give only their local cell id (0-255) cannot be told apart across eNodeBs: they are
+grouped by distance alone, and sites whose ids still collide get ``#2``, ``#3``; both said.
 """
 
 from __future__ import annotations
 
+import warnings
 from os import PathLike
 from pathlib import Path
 
@@ -21,7 +26,7 @@ from scipy.spatial import cKDTree
 
 from whitespot.data.crs import WGS84, metric_crs
 from whitespot.data.io import unreadable_as_validation_error
-from whitespot.data.problems import Problem, ValidationError
+from whitespot.data.problems import OpenCellidWarning, Problem, ValidationError
 from whitespot.data.schema import VIETNAM_BBOX, technologies
 from whitespot.data.validate import Region, validate_towers
 
@@ -57,6 +62,9 @@ OPERATORS: dict[tuple[int, int], str] = {
 RADIOS = ("GSM", "UMTS", "CDMA", "LTE", "NR")
 """OpenCelliD's radio types, the first column of every row."""
 
+VIETNAM_MCC = 452
+"""Mobile country code of Viet Nam (ITU-T E.212)."""
+
 LTE_CELLS_PER_ENODEB = 256
 """An LTE ECI is the 20-bit eNodeB id followed by an 8-bit cell id (3GPP TS 36.413)."""
 
@@ -64,7 +72,7 @@ LTE_CELLS_PER_ENODEB = 256
 def read_opencellid(
     path: str | PathLike,
     *,
-    mcc: int | None = None,
+    mcc: int | None = VIETNAM_MCC,
     site_distance_m: float = 150.0,
     region: Region = VIETNAM_BBOX,
 ) -> gpd.GeoDataFrame:
@@ -74,8 +82,9 @@ def read_opencellid(
     ----------
     path : path-like
         The export.
-    mcc : int, optional
-        Keep only cells of this mobile country code (452 for Viet Nam).
+    mcc : int or None, default 452 (Viet Nam)
+        Keep only cells of this mobile country code; the others are counted by MCC in an
+        :class:`~whitespot.data.OpenCellidWarning`. ``None`` keeps every cell.
     site_distance_m : float, default 150
         Cells of one operator and technology closer than this, in m, are one site.
     region : tuple or None
@@ -92,25 +101,21 @@ def read_opencellid(
     Raises
     ------
     ValidationError
-        For radio types whitespot does not know, or cells without coordinates.
+        For radio types whitespot does not know, cells without coordinates, or no cell of
+        `mcc` (naming the countries the file holds).
+
+    Warns
+    -----
+    OpenCellidWarning
+        Cells of other countries left out; LTE cells with only a local cell id; sites
+        whose ids collide (renamed ``#2``, ``#3``).
     """
     path = Path(path)
     label = f"towers ({path.name})"
     with unreadable_as_validation_error(path, label):
         cells = _read_cells(path, label)
     if mcc is not None:
-        cells = cells[cells["mcc"] == mcc].reset_index(drop=True)
-    if not len(cells):
-        raise ValidationError(
-            [
-                Problem(
-                    label,
-                    "mcc",
-                    "no_rows",
-                    "no cells in the file" + (f" with mcc {mcc}" if mcc is not None else ""),
-                )
-            ]
-        )
+        cells = _country_cells(cells, mcc, label)
     cells["technology"] = technologies(cells["radio"])
     cell_ids = (
         cells["mcc"].astype(str)
@@ -148,9 +153,62 @@ def read_opencellid(
     if problems:
         raise ValidationError(problems)
 
-    cells["site"] = _site_labels(cells, site_distance_m)
-    towers = _merge_sites(cells)
+    local = (cells["technology"] == "4G").to_numpy() & (cells["cell"] < LTE_CELLS_PER_ENODEB)
+    if local.any():
+        _warn(
+            label, "cell", "local_cell_id", "LTE cells give only their local cell id (0-255), "
+            "not the 28-bit ECI (eNodeB x 256 + cell): they cannot be told apart across "
+            "eNodeBs, so they are grouped into sites by distance alone", cell_ids[local],
+        )  # fmt: skip
+    cells["site"] = _site_labels(cells, site_distance_m, linked=~local)
+    towers = _unique_ids(_merge_sites(cells), label)
     return validate_towers(towers, region=region)
+
+
+def _warn(label: str, column: str, check: str, message: str, ids: np.ndarray) -> None:
+    problem = Problem(label, column, check, f"{len(ids):,} {message}", tuple(ids))
+    warnings.warn(str(problem), OpenCellidWarning, stacklevel=4)
+
+
+def _country_cells(cells: pd.DataFrame, mcc: int, label: str) -> pd.DataFrame:
+    """Keep the cells of country `mcc`; count the others by MCC (warned); refuse if none."""
+    ours = (cells["mcc"] == mcc).to_numpy()
+    others = cells.loc[~ours, "mcc"].value_counts().sort_index()
+    held = ", ".join(f"MCC {int(c)}: {n:,}" for c, n in others.items())
+    if not ours.any():
+        raise ValidationError(
+            [
+                Problem(
+                    label, "mcc", "no_rows",
+                    f"no cells of MCC {mcc} in the file" + (f" (it holds {held})" if held else "")
+                    + "; give the country's MCC (--mcc)",
+                )
+            ]
+        )  # fmt: skip
+    if not ours.all():
+        warnings.warn(
+            f"{label}: {int(others.sum()):,} of {len(cells):,} cells belong to other countries' "
+            f"networks ({held}) and are left out: only MCC {mcc} serves villages here "
+            "(--mcc to choose)",
+            OpenCellidWarning,
+            stacklevel=3,
+        )
+    return cells[ours].reset_index(drop=True)
+
+
+def _unique_ids(towers: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
+    """Sites named by the same cell id (local ids repeat in every eNodeB) get ``#2``, ``#3``."""
+    repeat = towers.groupby("tower_id", sort=False).cumcount().to_numpy()
+    if not repeat.any():
+        return towers
+    again = repeat > 0
+    renamed = towers["tower_id"].to_numpy(dtype=object).copy()
+    renamed[again] = [f"{t}#{n + 1}" for t, n in zip(renamed[again], repeat[again], strict=True)]
+    _warn(
+        label, "cell", "colliding_id", "sites share their first cell's id with another site "
+        "elsewhere (the same cell id in the same area): kept apart as <id>#n", renamed[again],
+    )  # fmt: skip
+    return towers.assign(tower_id=renamed)
 
 
 def _read_cells(path: Path, label: str) -> pd.DataFrame:
@@ -185,17 +243,19 @@ def _read_cells(path: Path, label: str) -> pd.DataFrame:
     return cells
 
 
-def _site_labels(cells: pd.DataFrame, site_distance_m: float) -> np.ndarray:
-    """Label the connected components of cells that share operator, technology and a site."""
+def _site_labels(cells: pd.DataFrame, site_distance_m: float, linked: np.ndarray) -> np.ndarray:
+    """Label the connected components of cells that share operator, technology and a site.
+
+    Cells within `site_distance_m` are linked, and `linked` LTE cells of one eNodeB.
+    """
     points = gpd.GeoSeries(gpd.points_from_xy(cells["lon"], cells["lat"]), crs=WGS84)
     metric = points.to_crs(metric_crs(gpd.GeoDataFrame(geometry=points)))
     xy = np.column_stack([metric.x.to_numpy(), metric.y.to_numpy()])
     group = cells.groupby(["mcc", "net", "technology"], sort=True).ngroup().to_numpy()
     pairs = cKDTree(xy).query_pairs(site_distance_m, output_type="ndarray")
     pairs = pairs[group[pairs[:, 0]] == group[pairs[:, 1]]]
-    enodeb = np.where(
-        cells["technology"].to_numpy() == "4G", cells["cell"].to_numpy() // LTE_CELLS_PER_ENODEB, -1
-    )
+    lte = (cells["technology"].to_numpy() == "4G") & linked
+    enodeb = np.where(lte, cells["cell"].to_numpy() // LTE_CELLS_PER_ENODEB, -1)
     enodeb_key = group.astype(np.int64) * (1 << 21) + enodeb  # eNodeB ids have 20 bits
     same_enodeb = np.flatnonzero(enodeb >= 0)
     first_of_key = pd.Series(same_enodeb).groupby(enodeb_key[same_enodeb]).transform("first")
@@ -233,7 +293,7 @@ def _merge_sites(cells: pd.DataFrame) -> gpd.GeoDataFrame:
     names = {f"{mcc}-{mnc}": name for (mcc, mnc), name in OPERATORS.items()}
     sites["operator"] = plmn.map(names).fillna(plmn)
     sites["updated"] = pd.to_datetime(sites["updated"], unit="s", utc=True)
-    sites = sites.sort_values("tower_id").reset_index(drop=True)
+    sites = sites.sort_values(["tower_id", "lon", "lat"]).reset_index(drop=True)
     columns = [
         "tower_id",
         "operator",

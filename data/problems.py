@@ -146,5 +146,9 @@ class UnreadColumnWarning(UserWarning):
     """A column looks like a known one under a name not known, and is not read (map it)."""
 
 
+class OpenCellidWarning(UserWarning):
+    """An OpenCelliD export holds other countries' cells, or cell ids that collide."""
+
+
 class TowersFarWarning(UserWarning):
     """The towers do not cover the villages' area (another province, wrong CRS, no towers)."""

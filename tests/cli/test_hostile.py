@@ -782,6 +782,28 @@ def test_opencellid_on_a_plain_towers_file_says_what_it_is(files, capsys, tmp_pa
     assert "nan" not in err
 
 
+def test_opencellid_cells_of_another_country_serve_no_village(small, files, capsys, tmp_path):
+    """MCC 456 cells at every village: left out and counted; `--mcc 456` keeps them (item 9)."""
+    rows = [
+        ["LTE", 456, 1, 7, 256 * (1000 + i), 0, p.x, p.y, 1000, 5, 1, 0, 0, 0]
+        for i, p in enumerate(small.villages.geometry)
+    ]
+    path = tmp_path / "cells.csv"
+    pd.DataFrame(rows).to_csv(path, index=False, header=False)
+    code, _, err = run(capsys, *gaps_argv(files["villages"], path, tmp_path / "g.csv",
+                                          "--opencellid"))  # fmt: skip
+    assert code == EXIT_INVALID and "no cells of MCC 452" in err and "MCC 456: 40" in err
+    code, out, err = run(capsys, *gaps_argv(files["villages"], path, tmp_path / "g.csv",
+                                            "--opencellid", "--mcc", "456"))  # fmt: skip
+    assert code == 0 and out.startswith("0 of 40 villages"), err
+    code, out, _ = run(capsys, "validate", "opencellid", path, "--mcc", "any")
+    assert code == 0 and "OK, 40 towers" in out
+    with pytest.raises(SystemExit) as stop:
+        main(["validate", "opencellid", str(path), "--mcc", "45"])
+    assert stop.value.code == EXIT_USAGE
+    assert "not a mobile country code" in capsys.readouterr().err
+
+
 def test_previous_list_inside_the_new_package_is_refused(files, capsys, tmp_path):
     out = tmp_path / "out"
     assert run_report(capsys, files["villages"], files["towers"], out)[0] == 0

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from whitespot.data import ValidationError, read_opencellid
+from whitespot.data import OpenCellidWarning, ValidationError, read_opencellid
 from whitespot.data.opencellid import OPENCELLID_COLUMNS
 
 RADIOS = {"2G": "GSM", "3G": "UMTS", "4G": "LTE", "5G": "NR"}
@@ -112,3 +112,38 @@ def test_unknown_radio_is_named_with_cell_ids(sites, tmp_path):
     ) as error:
         read_opencellid(path)
     assert error.value.problems[0].ids == (f"452-{cells.net[1]}-{cells.area[1]}-{cells.cell[1]}",)
+
+
+def test_cells_of_other_countries_are_left_out_and_counted(sites, tmp_path):
+    """A Cambodian cell (MCC 456) across the border serves no Vietnamese village (item 9)."""
+    cells = cells_of(sites.head(20))
+    foreign = cells.head(6).assign(mcc=456, net=1)  # two sites' cells, same places
+    lao = cells.head(3).assign(mcc=457, net=3)
+    path = tmp_path / "cells.csv"
+    pd.concat([cells, foreign, lao]).to_csv(path, index=False)
+    with pytest.warns(OpenCellidWarning, match=r"9 of 69 cells .*\(MCC 456: 6, MCC 457: 3\)"):
+        towers = read_opencellid(path)
+    assert len(towers) == 20 and (towers["mcc"] == 452).all()
+    assert len(read_opencellid(path, mcc=None)) == 23  # every cell, on request
+    foreign.to_csv(tmp_path / "cambodia.csv", index=False)
+    with pytest.raises(ValidationError, match=r"no cells of MCC 452.*MCC 456: 6.*--mcc"):
+        read_opencellid(tmp_path / "cambodia.csv")
+
+
+def test_lte_cells_with_only_a_local_id_are_not_one_enodeb(sites, tmp_path):
+    """Local cell ids 0-2 at 20 LTE sites are 20 sites, not one merged in the middle."""
+    lte = sites[sites["technology"] == "4G"].head(20)
+    cells = cells_of(lte)
+    cells["cell"] = cells["cell"] % 256  # the ECI lost its eNodeB part
+    cells["area"] = 1000  # one tracking area: every site's first cell reads 452-n-1000-0
+    path = tmp_path / "cells.csv"
+    cells.to_csv(path, index=False)
+    with pytest.warns(OpenCellidWarning) as said:
+        towers = read_opencellid(path)
+    messages = " ".join(str(w.message) for w in said)
+    assert "60 LTE cells give only their local cell id" in messages
+    assert "sites share their first cell's id" in messages
+    assert len(towers) == 20 and towers["tower_id"].is_unique
+    assert (towers["cells"] == 3).all()
+    placed = towers.sjoin_nearest(lte[["geometry"]].reset_index(drop=True), distance_col="d")
+    assert (placed["d"] < 0.001).all()  # each tower at its own site (< 100 m)
