@@ -16,6 +16,20 @@ MAX_UTM_SPAN_DEG = 30.0
 """Widest longitude span (degrees) projected on one UTM zone: beyond it the transverse
 Mercator projection is no longer a fair metric (Viet Nam spans 15 degrees with its islands)."""
 
+NORTHING_M = (900_000.0, 2_700_000.0)
+EASTING_M = (100_000.0, 900_000.0)
+"""VN-2000 metres in Viet Nam: northings from 8°N to 24°N, eastings around the 500 km
+false easting of a TM-3 or UTM zone."""
+
+
+def vn2000_metres(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Whether each (x, y) is a VN-2000 metre pair (easting, northing, in either order)."""
+    with np.errstate(invalid="ignore"):
+        east_north = (x >= EASTING_M[0]) & (x <= EASTING_M[1]) & (y >= NORTHING_M[0])
+        north_east = (y >= EASTING_M[0]) & (y <= EASTING_M[1]) & (x >= NORTHING_M[0])
+        return (east_north & (y <= NORTHING_M[1])) | (north_east & (x <= NORTHING_M[1]))
+
+
 LONLAT_DECIMALS = 7
 """Decimals kept in ``lon``/``lat`` columns (1e-7 degree is about 1 cm)."""
 

@@ -20,7 +20,7 @@ import shapely
 from pyproj import Transformer
 
 from whitespot.data.cells import local_numbers, normalize_text, survey_answers, yes_no
-from whitespot.data.crs import WGS84
+from whitespot.data.crs import WGS84, vn2000_metres
 from whitespot.data.io import read_layer
 from whitespot.data.levels import screen_levels
 from whitespot.data.lookalikes import lookalike_columns, lookalike_message
@@ -534,7 +534,8 @@ def _coordinate_problems(
     swapped = np.zeros(len(x), dtype=bool)
     if region is not None:
         swapped = ~(in_range & inside(lon, lat)) & inside(swap_lon, swap_lat)
-    out_of_range = ~in_range & ~swapped
+    metres = ~in_range & ~swapped & vn2000_metres(x, y)
+    out_of_range = ~in_range & ~swapped & ~metres
     outside = in_range & ~swapped & ~inside(lon, lat)
 
     row_ids = ids[usable]
@@ -544,6 +545,15 @@ def _coordinate_problems(
             "swapped_lonlat",
             "longitude and latitude look swapped (the point lies in the "
             "region only with x and y exchanged); swap the two coordinate columns",
+        ),
+        (
+            metres,
+            "coordinates_in_metres",
+            "coordinates in metres, not degrees: VN-2000 X (northing) and Y (easting)? A "
+            "file in whitespot's form holds lon/lat degrees (or a GeoPackage/GeoJSON its own "
+            "CRS): convert them with their zone, e.g. read_layer(path, crs='EPSG:9212') with "
+            "x the easting, or give the list as a department's list, whose X/Y whitespot "
+            "converts with --crs or the province's zone",
         ),
         (
             out_of_range,

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS, Transformer
 
+from whitespot.data.crs import EASTING_M, NORTHING_M
+
 Axis = Literal["lon", "lat"]
 
 NOTATIONS = ("decimal", "decimal_comma", "dms", "dm", "missing", "unreadable")
@@ -142,11 +144,6 @@ VN2000_ZONES = {
 }  # fmt: skip
 """EPSG codes of the VN-2000 TM-3 zones by central meridian: a province's cadastral and
 survey files are in the zone of its own meridian (Circular 973/2001/TT-TCĐC)."""
-
-NORTHING_M = (900_000.0, 2_700_000.0)
-EASTING_M = (100_000.0, 900_000.0)
-"""VN-2000 metres in Viet Nam: northings from 8°N to 24°N, eastings around the 500 km
-false easting of a TM-3 or UTM zone."""
 
 
 def metre_pairs(first: pd.Series, second: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -42,6 +42,7 @@ from whitespot.department.coordinates import (
 )
 from whitespot.department.grid import HEADER_SEARCH_ROWS, Grid, column_letter, read_grid
 from whitespot.department.headers import header_map, normalize_text
+from whitespot.department.zones import row_zone
 
 REQUIRED_FIELDS = ("households", "lon", "lat")
 COUNT_FIELDS = ("households", "population")
@@ -633,7 +634,8 @@ def _villages(
         out["surveyed"] = _dates(table["surveyed"], rows, ids, issues)
     out["source_row"] = rows
     out["id_generated"] = generated
-    geometry, notation = _locations(table, rows, ids, issues, region, crs)
+    places = out[["old_province", "old_district"]].to_numpy(dtype=str)
+    geometry, notation = _locations(table, rows, ids, issues, region, crs, places)
     out["coordinate_notation"] = notation
     return gpd.GeoDataFrame(out, geometry=geometry, crs=WGS84)
 
@@ -837,39 +839,82 @@ def _dates(raw: pd.Series, rows, ids, issues: _Issues) -> pd.Series:
 
 
 def _vn2000(
-    table: pd.DataFrame, rows: np.ndarray, ids: np.ndarray, issues: _Issues, crs: CRS | None
+    table: pd.DataFrame,
+    rows: np.ndarray,
+    ids: np.ndarray,
+    issues: _Issues,
+    crs: CRS | None,
+    places: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Rows in VN-2000 metres converted to degrees with `crs`; refused without it."""
+    """Rows in VN-2000 metres converted to degrees.
+
+    The zone is `crs`, else the zone of each row's province (:func:`row_zone`, said as a
+    warning per row); rows with neither are refused.
+    """
     easting, northing, metres = metre_pairs(table["lon"], table["lat"])
     if not metres.any():
         return None
     raw = (table["lon"].map(_cell_text) + ", " + table["lat"].map(_cell_text)).to_numpy()
-    if crs is None or not CRS(crs).is_projected:
-        zones = ", ".join(f"EPSG:{code} {meridian}" for code, meridian in VN2000_ZONES.items())
-        raise ValidationError(
-            [
-                Problem(
-                    issues.label,
-                    "lon/lat",
-                    "coordinates_in_metres",
-                    f"{metres.sum():,} rows hold coordinates in metres, not degrees "
-                    f"(e.g. row {rows[metres][0]}: {raw[metres][0]}): VN-2000 X (northing) "
-                    "and Y (easting). Give their zone with --crs (Python: "
-                    "read_village_list(..., crs=...)): the VN-2000 TM-3 zone of the "
-                    f"province's central meridian ({zones}), or EPSG:3405 / 3406 for UTM",
-                    tuple(ids[metres]),
-                )
-            ]
-        )
-    lon, lat = metres_to_lonlat(easting, northing, crs)
-    name = CRS(crs).name
-    issues.add(
-        rows[metres], "lon/lat", "coordinate_notation", "info", raw[metres],
-        [f"read as {x:.6f}, {y:.6f} (metres in {name}, the larger number as the northing)"
-         for x, y in zip(lon[metres], lat[metres], strict=True)],
-        ids[metres],
-    )  # fmt: skip
+    given = crs is not None and CRS(crs).is_projected
+    if given:
+        lon, lat = metres_to_lonlat(easting, northing, crs)
+        zone_of = np.full(len(rows), f"{CRS(crs).name},", dtype=object)
+    else:
+        zones, reasons = _zones(places, metres)
+        unknown = metres & (zones == 0)
+        if unknown.any():
+            _refuse_metres(issues.label, rows, ids, raw, unknown, reasons)
+        lon, lat = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+        zone_of = np.full(len(rows), "", dtype=object)
+        for zone in np.unique(zones[metres]):
+            mask = metres & (zones == zone)
+            lon[mask], lat[mask] = metres_to_lonlat(easting[mask], northing[mask], f"EPSG:{zone}")
+            name = CRS(f"EPSG:{zone}").name
+            zone_of[mask] = [f"{name} (EPSG:{zone}), {r}; --crs to choose another;"
+                             for r in reasons[mask]]  # fmt: skip
+    said = [
+        f"read as {x:.6f}, {y:.6f} (metres in {zone} the larger number as the northing)"
+        for x, y, zone in zip(lon[metres], lat[metres], zone_of[metres], strict=True)
+    ]
+    severity = "info" if given else "warning"
+    issues.add(rows[metres], "lon/lat", "coordinate_notation", severity, raw[metres], said,
+               ids[metres])  # fmt: skip
     return metres, lon, lat
+
+
+def _zones(places: np.ndarray, metres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """EPSG code (0 unknown) and how it was found, per row, from its province and district."""
+    pairs = pd.MultiIndex.from_arrays([places[:, 0], places[:, 1]])
+    codes, distinct = pd.factorize(pairs)
+    found = [row_zone(province, district) for province, district in distinct]
+    zones = np.array([z.epsg or 0 for z in found], dtype=np.int64)[codes]
+    reasons = np.array([z.reason for z in found], dtype=object)[codes]
+    return np.where(metres, zones, 0), reasons
+
+
+def _refuse_metres(
+    label: str,
+    rows: np.ndarray,
+    ids: np.ndarray,
+    raw: np.ndarray,
+    unknown: np.ndarray,
+    reasons: np.ndarray,
+) -> None:
+    zones = ", ".join(f"EPSG:{code} {meridian}" for code, meridian in VN2000_ZONES.items())
+    why = "; ".join(dict.fromkeys(reasons[unknown]))
+    raise ValidationError(
+        [
+            Problem(
+                label, "lon/lat", "coordinates_in_metres",
+                f"{unknown.sum():,} rows hold coordinates in metres, not degrees "
+                f"(e.g. row {rows[unknown][0]}: {raw[unknown][0]}): VN-2000 X (northing) "
+                f"and Y (easting), and their zone is not known ({why}). Give it with --crs "
+                "(Python: read_village_list(..., crs=...)): the VN-2000 TM-3 zone of the "
+                f"province's central meridian ({zones}), or EPSG:3405 / 3406 for UTM",
+                tuple(ids[unknown]),
+            )
+        ]
+    )  # fmt: skip
 
 
 def _locations(
@@ -879,10 +924,11 @@ def _locations(
     issues: _Issues,
     region: tuple[float, float, float, float],
     crs: CRS | None,
+    places: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     lon, lon_notation = parse_coordinates(table["lon"], "lon")
     lat, lat_notation = parse_coordinates(table["lat"], "lat")
-    metres = _vn2000(table, rows, ids, issues, crs)
+    metres = _vn2000(table, rows, ids, issues, crs, places)
     if metres is not None:
         within, lon_m, lat_m = metres
         lon, lat = np.where(within, lon_m, lon), np.where(within, lat_m, lat)

@@ -1018,6 +1018,59 @@ def test_vn2000_metres_are_converted_with_their_zone_and_refused_without(
     assert "without a usable location" not in out
 
 
+def test_vn2000_zone_is_taken_from_the_rows_province_and_district(small, files, capsys, tmp_path):
+    """No --crs: each row's pre-2025 province (its district where the name was merged in
+    2025) gives the zone, said per row; a merged name alone is refused (item 4)."""
+    villages = small.villages.head(6)
+    metres = villages.to_crs("EPSG:9212")  # old Quảng Trị: VN-2000 / TM-3 106-15
+    table = pd.DataFrame(
+        {
+            "Tỉnh": "Quảng Trị",
+            "Huyện": "Hải Lăng",
+            "Thôn/Bản": villages["name"].to_numpy(),
+            "Số hộ": villages["households"].to_numpy(),
+            "X": metres.geometry.y.round(3).to_numpy(),
+            "Y": metres.geometry.x.round(3).to_numpy(),
+        }
+    )
+    path = tmp_path / "vn2000.csv"
+    table.to_csv(path, index=False)
+    listed = read_village_list(path)
+    assert listed.villages.geometry.x.to_numpy() == pytest.approx(
+        villages.geometry.x.to_numpy(), abs=1e-6
+    )
+    said = listed.issues[listed.issues["check"] == "coordinate_notation"]
+    assert len(said) == 6 and (said["severity"] == "warning").all()
+    assert (
+        said["message"]
+        .str.contains(
+            r"TM-3 106-15 \(EPSG:9212\), the zone of district Hải Lăng's pre-2025 province"
+        )
+        .all()
+    )
+    code, _, err = run_report(capsys, path, files["towers"], tmp_path / "out")
+    assert code == 0, err
+    table.drop(columns="Huyện").to_csv(path, index=False)
+    with pytest.raises(ValidationError, match=r"several zones \(EPSG:9211, EPSG:9212\)"):
+        read_village_list(path)
+    table.assign(**{"Tỉnh": "Quảng Bình"}).to_csv(path, index=False)  # wrong province: 106-00
+    shifted = read_village_list(path).villages.geometry.x.to_numpy()
+    assert (villages.geometry.x.to_numpy() - shifted) == pytest.approx(0.25, abs=0.01)
+
+
+def test_metres_in_a_file_of_whitespots_form_are_named_as_vn2000(small, capsys, tmp_path):
+    """x/y metres under whitespot's own headers: named as VN-2000 with the fix (item 4)."""
+    metres = small.villages.head(3).to_crs("EPSG:9212")
+    path = tmp_path / "villages.csv"
+    pd.DataFrame(
+        {"village_id": metres["village_id"], "households": metres["households"],
+         "x": metres.geometry.x, "y": metres.geometry.y}
+    ).to_csv(path, index=False)  # fmt: skip
+    code, _, err = run(capsys, "validate", "villages", path)
+    assert code == EXIT_INVALID and "coordinates in metres, not degrees: VN-2000" in err
+    assert "out of range" not in err
+
+
 def trial_inputs(small, folder: Path) -> dict[str, Path]:
     """Files of this round's trial, made here: each must end in a result or exit 1 or 2."""
     folder.mkdir(exist_ok=True)
