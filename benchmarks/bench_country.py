@@ -39,9 +39,8 @@ import psutil
 import pyarrow.parquet as pq
 from scipy.spatial import cKDTree
 
-from whitespot.coverage import SignalEngine, SignalSetup, predict_signal
+from whitespot.base import closing_cluster, connect
 from whitespot.coverage.partitioned import partitioned_gap_list
-from whitespot.coverage.tiles import closing_cluster, connect, signal_status
 from whitespot.data import (
     make_country,
     make_province,
@@ -53,6 +52,8 @@ from whitespot.data import (
     validate_villages,
     write_layer,
 )
+from whitespot.radio import SignalEngine, SignalSetup, predict_signal
+from whitespot.radio.engine import signal_status
 
 HOUSEHOLDS_PER_VILLAGE = 92.7
 COUNTRY_TOWERS = 100_000

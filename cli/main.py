@@ -14,15 +14,9 @@ from pathlib import Path
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from whitespot.cli import EXIT_INTERRUPTED, commands
-from whitespot.coverage import (
-    MODEL_NAMES,
-    SetupError,
-)
-from whitespot.coverage.calibration import GROUP_KEYS
+from whitespot.cli import EXIT_INTERRUPTED
+from whitespot.cli import _commands as commands
 from whitespot.coverage.export import GAP_LIST_FORMATS
-from whitespot.coverage.itm import CLIMATES
-from whitespot.coverage.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
 from whitespot.data import LAYERS, TECHNOLOGIES, WhitespotError
 from whitespot.data.crs import checked_metric_crs
 from whitespot.data.dem import FALLBACKS
@@ -30,6 +24,10 @@ from whitespot.data.labels import LANGUAGES
 from whitespot.data.opencellid import VIETNAM_MCC
 from whitespot.department.headers import FIELDS
 from whitespot.planning.select import METHODS
+from whitespot.radio import MODEL_NAMES, SetupError
+from whitespot.radio.calibration import GROUP_KEYS
+from whitespot.radio.itm import CLIMATES
+from whitespot.radio.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
 
 EXIT_OK = 0
 EXIT_INVALID_INPUT = 1

@@ -1,90 +1,62 @@
-"""Signal prediction, terrain, and the signal and power gaps of villages and households.
+"""Coverage: the gap lists of villages and households, their tiles, partitions and files.
 
-:func:`gap_list` is the entry point a department uses; :func:`predict_signal` gives the best
-server at any set of points; :class:`SignalSetup` is the one description of how signal is
-predicted, carried from the gap list to the plan, the map and the report; the path-loss
-models are in :mod:`whitespot.coverage.propagation`. :func:`calibrate` tunes a model to
-measured levels; a gap list weighs surveys and measurements against its prediction.
+:func:`gap_list` is the entry point a department uses: every village with its signal and
+power status, the gap type and the criteria behind it, beside its evidence from the field;
+:func:`partitioned_gap_list` runs it over household partitions (Dask where given);
+:func:`dead_zones` and :func:`signal_raster` give the areas without signal;
+:func:`write_gap_list` and :func:`read_gap_list` write and read the files with their
+settings. How signal is predicted is :mod:`whitespot.radio`; the field evidence is
+:mod:`whitespot.evidence`.
 """
 
-from whitespot.coverage._errors import ModelRangeError, SetupError, TerrainCoverageError
-from whitespot.coverage.budget import LinkBudget
-from whitespot.coverage.calibrate import calibrate
-from whitespot.coverage.calibration import (
-    Calibration,
-    CalibrationError,
-    CalibrationGroup,
-    MissingTowerWarning,
-    read_calibration,
-)
 from whitespot.coverage.deadzones import (
     SignalRaster,
     dead_zones,
     signal_raster,
     write_signal_raster,
 )
-from whitespot.coverage.drive_test import Shadowing, synthetic_measurements
-from whitespot.coverage.evidence import EVIDENCE_CLASSES
-from whitespot.coverage.export import read_gap_list, write_gap_list
-from whitespot.coverage.gaps import GapCriteria, GapList, gap_list, summarize
-from whitespot.coverage.measured import measured_pairs
-from whitespot.coverage.models import MODEL_NAMES, MODELS, PathLossModel
-from whitespot.coverage.progress import Progress, compare_gap_lists
-from whitespot.coverage.propagation import (
-    cost231_loss_db,
-    free_space_loss_db,
-    hata_loss_db,
-    rma_los_loss_db,
-    rma_nlos_loss_db,
+from whitespot.coverage.export import (
+    GAP_LIST_FORMATS,
+    read_gap_list,
+    settings_table,
+    write_gap_list,
 )
-from whitespot.coverage.setup import SettingsMissingWarning, SignalSetup
-from whitespot.coverage.signal import SignalEngine, covering_pairs, predict_signal
-from whitespot.coverage.terrain import bullington_loss_db, knife_edge_loss_db, terrain_coverage
-from whitespot.data.vocabulary import GAP_TYPES, PROGRESS_STATUSES
+from whitespot.coverage.gaps import (
+    COUNTED_AS_ZERO,
+    GAP_LIST_COLUMNS,
+    SUMMARY_COLUMNS,
+    GapCriteria,
+    GapList,
+    criteria_text,
+    gap_list,
+    summarize,
+)
+from whitespot.coverage.partitioned import (
+    household_partitions,
+    partitioned_gap_list,
+    write_partitions,
+)
+from whitespot.data.vocabulary import GAP_TYPES
 
 __all__ = [
-    "EVIDENCE_CLASSES",
+    "COUNTED_AS_ZERO",
+    "GAP_LIST_COLUMNS",
+    "GAP_LIST_FORMATS",
     "GAP_TYPES",
-    "MODELS",
-    "MODEL_NAMES",
-    "PROGRESS_STATUSES",
-    "Calibration",
-    "CalibrationError",
-    "CalibrationGroup",
+    "SUMMARY_COLUMNS",
     "GapCriteria",
     "GapList",
-    "LinkBudget",
-    "MissingTowerWarning",
-    "ModelRangeError",
-    "PathLossModel",
-    "Progress",
-    "SettingsMissingWarning",
-    "SetupError",
-    "Shadowing",
-    "SignalEngine",
     "SignalRaster",
-    "SignalSetup",
-    "TerrainCoverageError",
-    "bullington_loss_db",
-    "calibrate",
-    "compare_gap_lists",
-    "cost231_loss_db",
-    "covering_pairs",
+    "criteria_text",
     "dead_zones",
-    "free_space_loss_db",
     "gap_list",
-    "hata_loss_db",
-    "knife_edge_loss_db",
-    "measured_pairs",
-    "predict_signal",
-    "read_calibration",
+    "household_partitions",
+    "partitioned_gap_list",
     "read_gap_list",
-    "rma_los_loss_db",
-    "rma_nlos_loss_db",
+    "settings_table",
     "signal_raster",
     "summarize",
-    "synthetic_measurements",
-    "terrain_coverage",
     "write_gap_list",
+    "write_partitions",
     "write_signal_raster",
 ]

@@ -20,11 +20,11 @@ from affine import Affine
 from pyproj import CRS
 from scipy import ndimage
 
-from whitespot.coverage.setup import SignalSetup
-from whitespot.coverage.signal import SignalEngine
+from whitespot.base import InputError
 from whitespot.data import WGS84, metric_crs
 from whitespot.data.io import atomic_path
-from whitespot.data.problems import InputError
+from whitespot.radio.engine import SignalEngine
+from whitespot.radio.setup import SignalSetup
 
 
 @dataclass(frozen=True)

@@ -16,22 +16,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from whitespot.coverage.budget import LinkBudget
-from whitespot.coverage.evidence import (
-    EVIDENCE_CLASSES,
-    EVIDENCE_COLUMNS,
-    measured_at_villages,
-    weigh_evidence,
-)
-from whitespot.coverage.setup import SignalSetup
-from whitespot.coverage.signal import SignalEngine
-from whitespot.coverage.tiles import (
-    HOUSEHOLDS_PER_TILE,
-    household_signal,
-    run_tiles,
-    signal_status,
-    village_tally,
-)
+from whitespot.base import InputError, run_tiles
+from whitespot.coverage._tiles import HOUSEHOLDS_PER_TILE, household_signal, village_tally
 from whitespot.data import (
     Terrain,
     TowersFarWarning,
@@ -42,9 +28,17 @@ from whitespot.data import (
 )
 from whitespot.data.labels import counted
 from whitespot.data.overlap import REACH_KM, TowerOverlap
-from whitespot.data.problems import InputError
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
 from whitespot.data.vocabulary import BEYOND_MODEL_RANGE, LOCATION_UNKNOWN
+from whitespot.evidence.villages import (
+    EVIDENCE_CLASSES,
+    EVIDENCE_COLUMNS,
+    measured_at_villages,
+    weigh_evidence,
+)
+from whitespot.radio.budget import LinkBudget
+from whitespot.radio.engine import SignalEngine, signal_status
+from whitespot.radio.setup import SignalSetup
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -161,6 +155,9 @@ class GapList:
         Each household with its predicted signal and status, when households were given.
     settings : dict
         Model, link budget, criteria and thresholds used, for the record.
+    signal_setup : SignalSetup or None
+        The setup the list was made with, as a value (its metric CRS, its DEM even when
+        made in memory); None for a list read from a file, whose settings say it.
     """
 
     villages: gpd.GeoDataFrame
@@ -168,14 +165,19 @@ class GapList:
     provinces: pd.DataFrame
     households: gpd.GeoDataFrame | None
     settings: dict[str, object] = field(default_factory=dict)
+    signal_setup: SignalSetup | None = field(default=None, compare=False)
 
     @property
     def setup(self) -> SignalSetup:
         """The signal setup the gap list was made with.
 
-        Settings cannot hold the DEM: the terrain model reads it again from the file they
-        name (:meth:`SignalSetup.from_settings`; RMa LOS, with a warning, when it is gone).
+        The value it kept (:attr:`signal_setup`); for a list read from a file, the one its
+        settings record (:meth:`SignalSetup.from_settings`: a file's settings cannot hold
+        the DEM, so the terrain model reads it again from the file they name, or falls back
+        on RMa LOS with a warning when it is gone).
         """
+        if self.signal_setup is not None:
+            return self.signal_setup
         return SignalSetup.from_settings(self.settings)
 
     def totals(self) -> dict[str, int]:
@@ -279,7 +281,7 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
         even when predicted covered; every contradiction is flagged ``check_in_field``.
     client : distributed.Client, optional
         Predict the households as Dask tasks on this cluster, in tiles of
-        :data:`~whitespot.coverage.tiles.HOUSEHOLDS_PER_TILE`; the result is the same as
+        :data:`~whitespot.coverage._tiles.HOUSEHOLDS_PER_TILE`; the result is the same as
         without it (``pip install 'whitespot[dask]'``).
     progress : bool, optional
         Show a progress bar.
@@ -355,7 +357,7 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
     Parameters
     ----------
     tally : pandas.DataFrame, optional
-        :func:`~whitespot.coverage.tiles.village_tally` of all households, summed over
+        :func:`~whitespot.coverage._tiles.village_tally` of all households, summed over
         tiles; None evaluates signal at the village points only.
     measurements : geopandas.GeoDataFrame, optional
         Measured levels, the villages' evidence beside their survey column.
@@ -425,6 +427,7 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
         summarize(out, ["province_code"]),
         None,
         settings,
+        setup,
     )
 
 

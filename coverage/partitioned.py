@@ -4,7 +4,7 @@ A country's households (about 27 million in Viet Nam) do not need to be in memor
 given as a partitioned GeoParquet dataset (a folder of ``.parquet`` files, one per province
 or tile, in any sub-folders), each partition is read, predicted, classified and written to
 the output folder as its own GeoParquet file, and only the per-village counts
-(:func:`~whitespot.coverage.tiles.village_tally`) come back. Counts add up exactly, so the
+(:func:`~whitespot.coverage._tiles.village_tally`) come back. Counts add up exactly, so the
 villages, communes and provinces are those of :func:`~whitespot.coverage.gap_list` on all
 households at once; memory is bounded by one partition. With a Dask client the partitions
 are Dask tasks: the workers must see the input and output folders (shared storage).
@@ -22,14 +22,15 @@ import pandas as pd
 import pyarrow.parquet as pq
 from pandas.util import hash_pandas_object
 
-from whitespot.coverage.budget import LinkBudget
+from whitespot.base import run_tiles
+from whitespot.coverage._tiles import household_signal, village_tally
 from whitespot.coverage.gaps import GapCriteria, GapList, assemble_gap_list, prepare_gap_list
-from whitespot.coverage.setup import SignalSetup
-from whitespot.coverage.signal import SignalEngine
-from whitespot.coverage.tiles import household_signal, run_tiles, village_tally
 from whitespot.data import Problem, ValidationError, validate_layer, write_layer
 from whitespot.data.io import staged_files
 from whitespot.data.problems import format_ids
+from whitespot.radio.budget import LinkBudget
+from whitespot.radio.engine import SignalEngine
+from whitespot.radio.setup import SignalSetup
 
 if TYPE_CHECKING:
     from distributed import Client

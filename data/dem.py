@@ -13,8 +13,9 @@ import rasterio.warp
 from affine import Affine
 from pyproj import CRS
 
+from whitespot.base import InputError
 from whitespot.data.io import atomic_path, existing_path
-from whitespot.data.problems import InputError, Problem, ValidationError
+from whitespot.data.problems import Problem, ValidationError
 
 ELEVATION_RANGE_M = (-500.0, 9000.0)
 """Plausible ground elevations in m; values outside are refused as corrupt or unscaled."""

@@ -33,9 +33,10 @@ import pyogrio
 import pyogrio.errors
 import xlrd
 
+from whitespot.base import InputError
 from whitespot.data.crs import WGS84, add_lonlat
 from whitespot.data.encoding import decode_text
-from whitespot.data.problems import GuessedEncodingWarning, InputError, Problem, ValidationError
+from whitespot.data.problems import GuessedEncodingWarning, Problem, ValidationError
 from whitespot.data.schema import LAYER_COLUMNS
 from whitespot.data.swap import signals_deferred
 

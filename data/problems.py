@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from whitespot.base import WhitespotError
+
 MAX_IDS_SHOWN = 10
 
 
@@ -88,18 +90,6 @@ def problem_table(problems: Iterable[Problem]) -> pd.DataFrame:
         ],
         columns=list(ISSUE_COLUMNS),
     )  # fmt: skip
-
-
-class WhitespotError(ValueError):
-    """The base of every error whitespot raises on a user's input or options.
-
-    The command line exits 1 (or 2 for options that do not fit together) on each, never
-    4 (an internal error); being a ``ValueError`` too, ``except ValueError`` still catches it.
-    """
-
-
-class InputError(WhitespotError):
-    """An argument or input value whitespot cannot use; the message names it and why."""
 
 
 class ValidationError(WhitespotError):

@@ -19,16 +19,16 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from whitespot.base import InputError
+from whitespot.data._levels import screen_levels
 from whitespot.data.cells import local_numbers, normalize_text, survey_answers, yes_no
 from whitespot.data.crs import WGS84, vn2000_metres
 from whitespot.data.io import read_layer
-from whitespot.data.levels import screen_levels
 from whitespot.data.lookalikes import lookalike_columns, lookalike_message
 from whitespot.data.problems import (
     AmbiguousNumberWarning,
     DefaultAppliedWarning,
     ImplausibleValueWarning,
-    InputError,
     Problem,
     UnreadColumnWarning,
     ValidationError,

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from whitespot.base import InputError
 from whitespot.data.cells import normalize_text
-from whitespot.data.problems import InputError
 from whitespot.data.schema import COLUMN_ALIASES
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {

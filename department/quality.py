@@ -19,10 +19,11 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from whitespot.base import InputError
 from whitespot.data import Problem
 from whitespot.data.crs import metric_crs, projected_xy
 from whitespot.data.labels import counted
-from whitespot.data.problems import ISSUE_COLUMNS, InputError, problem_table
+from whitespot.data.problems import ISSUE_COLUMNS, problem_table
 from whitespot.data.schema import TECHNOLOGY_ALIASES, technology_key
 from whitespot.department.admin import province_outline
 from whitespot.department.headers import normalize_text

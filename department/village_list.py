@@ -34,15 +34,15 @@ from whitespot.data.schema import (
     plausibility_masks,
     unusual_message,
 )
+from whitespot.department._grid import HEADER_SEARCH_ROWS, Grid, column_letter, read_grid
+from whitespot.department._zones import row_zone
 from whitespot.department.coordinates import (
     VN2000_ZONES,
     metre_pairs,
     metres_to_lonlat,
     parse_coordinates,
 )
-from whitespot.department.grid import HEADER_SEARCH_ROWS, Grid, column_letter, read_grid
 from whitespot.department.headers import header_map, normalize_text
-from whitespot.department.zones import row_zone
 
 REQUIRED_FIELDS = ("households", "lon", "lat")
 COUNT_FIELDS = ("households", "population")

@@ -1,10 +1,34 @@
 """Folium maps of gaps, coverage and proposed sites: drawing only, no computation.
 
 :func:`gap_map` shows a gap list; :func:`plan_map` adds a plan. Both return a
-:class:`folium.Map`; :func:`save_map` writes it as one self-contained HTML file.
+:class:`folium.Map`; :func:`save_map` writes it as one self-contained HTML file. The colours
+are :mod:`whitespot.maps.style`'s (:data:`GAP_COLOURS` ...): change them before drawing.
 """
 
 from whitespot.maps.explore import gap_map, plan_map
 from whitespot.maps.save import save_map, self_contained_html
+from whitespot.maps.style import (
+    CHECK_COLOUR,
+    GAP_COLOURS,
+    GAP_LABELS,
+    OPERATOR_COLOURS,
+    RESIDUAL_COLOURS,
+    RESIDUAL_RANGE_DB,
+    SIGNAL_COLOURS,
+    SIGNAL_RANGE_DBM,
+)
 
-__all__ = ["gap_map", "plan_map", "save_map", "self_contained_html"]
+__all__ = [
+    "CHECK_COLOUR",
+    "GAP_COLOURS",
+    "GAP_LABELS",
+    "OPERATOR_COLOURS",
+    "RESIDUAL_COLOURS",
+    "RESIDUAL_RANGE_DB",
+    "SIGNAL_COLOURS",
+    "SIGNAL_RANGE_DBM",
+    "gap_map",
+    "plan_map",
+    "save_map",
+    "self_contained_html",
+]

@@ -11,10 +11,10 @@ import numpy as np
 from folium import plugins
 
 from whitespot.coverage import GapList, SignalRaster
-from whitespot.coverage.measured import USED
 from whitespot.data import WGS84
 from whitespot.data.schema import VIETNAM_BBOX
-from whitespot.maps.layers import (
+from whitespot.evidence.measured import USED
+from whitespot.maps._layers import (
     CLUSTER_FROM_VILLAGES,
     dead_zones_layer,
     lines_layer,
@@ -26,7 +26,7 @@ from whitespot.maps.layers import (
     villages_cluster_layer,
     villages_layer,
 )
-from whitespot.maps.measured import check_layer, measurements_layer, residuals_layer
+from whitespot.maps._measured import check_layer, measurements_layer, residuals_layer
 from whitespot.maps.style import (
     GAP_COLOURS,
     GAP_LABELS,
@@ -65,7 +65,7 @@ def gap_map(
         Heading; default the gap list's headline.
     cluster : bool, optional
         Draw villages as clustered markers; default from
-        :data:`~whitespot.maps.layers.CLUSTER_FROM_VILLAGES` villages on.
+        :data:`~whitespot.maps._layers.CLUSTER_FROM_VILLAGES` villages on.
     measurements : geopandas.GeoDataFrame, optional
         :func:`whitespot.coverage.measured_pairs` output: the measurements by level, and
         the model's error (measured minus predicted) per cell.

@@ -28,7 +28,8 @@ PLANNER = [
     ("code", "import matplotlib.pyplot as plt\n"
              "import pandas as pd\n\n"
              "import whitespot.data as wd\n"
-             "from whitespot.coverage import SignalSetup, gap_list, predict_signal\n"
+             "from whitespot.coverage import gap_list\n"
+             "from whitespot.radio import SignalSetup, predict_signal\n"
              "from whitespot.maps import plan_map\n"
              "from whitespot.planning import plan_sites, write_plan\n\n"
              "province = wd.load_sample()\n"
@@ -172,8 +173,8 @@ MAPS = [
              "               title='Sample province: signal gaps')\n"
              "fmap"),
     ("md", "## Colours\n\nThe colours live in `whitespot.maps.style`; change them before drawing."),
-    ("code", "from whitespot.maps import style\n\n"
-             "style.GAP_COLOURS['no_signal'] = '#d81b60'\n"
+    ("code", "from whitespot.maps import GAP_COLOURS\n\n"
+             "GAP_COLOURS['no_signal'] = '#d81b60'\n"
              "gap_map(gaps, towers=towers)"),
     ("md", "## Save and share\n\n"
            "`save_map` writes one self-contained file: e-mail it, open it in any browser, even "
@@ -197,8 +198,9 @@ CALIBRATION = [
              "import matplotlib.pyplot as plt\n"
              "import pandas as pd\n\n"
              "import whitespot.data as wd\n"
-             "from whitespot.coverage import (SignalSetup, calibrate, gap_list, measured_pairs,\n"
-             "                                read_calibration, synthetic_measurements)\n"
+             "from whitespot.coverage import gap_list\n"
+             "from whitespot.evidence import calibrate, measured_pairs, synthetic_measurements\n"
+             "from whitespot.radio import SignalSetup, read_calibration\n"
              "from whitespot.maps import gap_map\n\n"
              "province = wd.load_sample()\n"
              "villages = wd.validate_villages(province.villages)\n"

@@ -19,7 +19,8 @@ from whitespot.planning.costs import (
     power_costs,
     power_extension,
 )
-from whitespot.planning.export import read_plan, write_plan
+from whitespot.planning.country import plan_country
+from whitespot.planning.export import read_plan, write_country_plan, write_plan
 from whitespot.planning.matrix import CoverageMatrix, coverage_matrix, demand_points
 from whitespot.planning.orlib import read_orlib_scp
 from whitespot.planning.plan import (
@@ -28,13 +29,17 @@ from whitespot.planning.plan import (
     costed_candidates,
     plan_sites,
 )
-from whitespot.planning.select import SiteSelection, select_sites
+from whitespot.planning.select import METHODS, STAGES, SiteSelection, select_sites
+from whitespot.planning.strategy import SelectionStrategy
 
 __all__ = [
+    "METHODS",
+    "STAGES",
     "CapexUnitWarning",
     "CoverageMatrix",
     "InfeasibleError",
     "Plan",
+    "SelectionStrategy",
     "SiteSelection",
     "UnitCosts",
     "backhaul_costs",
@@ -47,6 +52,7 @@ __all__ = [
     "coverage_curve",
     "coverage_matrix",
     "demand_points",
+    "plan_country",
     "plan_sites",
     "power_costs",
     "power_extension",
@@ -55,5 +61,6 @@ __all__ = [
     "read_orlib_scp",
     "read_plan",
     "select_sites",
+    "write_country_plan",
     "write_plan",
 ]

@@ -13,60 +13,6 @@ from whitespot.planning._highs import solve_highs
 from whitespot.planning._local_search import _relaxed_choice
 from whitespot.planning._problem import _open_sites, _Problem
 
-LAGRANGIAN_ITERATIONS = 2000
-
-
-LAGRANGIAN_PATIENCE = 100
-"""Subgradient iterations without a better bound before the step factor is halved."""
-
-
-LAGRANGIAN_DEFLECTION = 0.7
-"""Share of the previous direction kept in the next (Camerini, Fratta & Maffioli 1975):
-damps the zigzag of plain subgradient steps; on the 50,000-point benchmark the bound
-comes within 0.1% of the LP optimum instead of stalling 0.6% above it."""
-
-
-LP_BOUND_MAX_NONZEROS = 1_500_000
-"""Up to this many matrix entries the bound comes from the LP relaxation, solved on the
-second core while the heuristics run (about 6 s for set covering and 38 s for maximal
-covering at 0.66 M entries); it is tighter than what subgradient steps reach in the same
-time. Beyond, the Lagrangian dual is the bound, or for set covering and budgets PDLP's
-(:data:`PDLP_MAX_NONZEROS`)."""
-
-
-LP_RACE_MAX_NONZEROS = 400_000
-"""Up to this many matrix entries dual simplex (on the first core) and interior point (on
-the second) race to solve the LP relaxation; the first to finish stops the other. Neither
-is always faster: at 10,000 points of family A interior point took 0.5 s and dual simplex
-2.0 s (number of sites), on family B dual simplex 0.4-0.6 s and interior point 1.6-1.8 s
-(number of sites, budget). Beyond, interior point alone: at 50,000 points of family A
-(0.66 M entries) it took 23 s, dual simplex was not done in 120 s."""
-
-
-PDLP_MAX_NONZEROS = 15_000_000
-"""Set covering and budgeted covering beyond :data:`LP_BOUND_MAX_NONZEROS`, up to this many
-matrix entries, take their bound from PDLP (:func:`_first_order_bound`) on the second core
-from the start, instead of subgradient steps; a set cover then spends the first core's
-time on the search alone. Benchmark instances, select_sites with 60 s, the two run one
-after the other (gap with the Lagrangian -> with PDLP): set covering, family B at 50,000
-points (3.4 M entries) 8.75 -> 4.79 %, at 200,000 points A 12.36 -> 10.72 % and B 14.31 ->
-11.20 %; budgets, B at 50,000 points (13.3 M entries) 0.54 -> 0.28 % and 0.67 -> 0.35 %
-(two runs each), A at 200,000 points (5.5 M) 0.80 -> 0.65 %. Maximal covering by count
-keeps subgradient steps: PDLP's bound after a minute was weaker at 200,000 points (3.51
-against 3.08 % on A, 4.05 against 2.93 % on B) and no better at 50,000 (B: 0.60 against
-0.62 %). HiGHS's and PDLP's copies of the matrix take about 60 bytes per entry (0.8 GB at
-13.3 M): the ceiling keeps them under 0.9 GB, and leaves out the budget of family B at
-200,000 points (18 M entries), where PDLP's bound was weaker too (2.04 against 1.88 %)."""
-
-
-PDLP_SETUP_S_PER_ENTRY = 1e-6
-"""HiGHS sets PDLP up (its own copies of the matrix, scaling) before PDLP's clock starts,
-and ends it after: measured 0.3-0.45 microseconds per matrix entry on an idle machine, up
-to 0.9 with the search on the other core (set covering at 3.4 M entries ended 1.2-1.6 s
-after its time limit when given 0.5 microseconds; with 1, select_sites ended 58.3-60.1 s
-into a 60 s limit at 3.4-13.3 M entries). :func:`_first_order_bound` takes it off the time
-it gives PDLP."""
-
 
 @dataclass(frozen=True)
 class _Relaxation:
@@ -79,14 +25,6 @@ class _Relaxation:
     bound: float
     multiplier: np.ndarray | None
     x: np.ndarray | None
-
-
-IPM_PRESOLVE = False
-"""HiGHS's interior point runs without presolve. Measured on the benchmark families, side
-by side: at 10,000 points 0.54 s instead of 0.65 s (A, number of sites), 0.34 / 0.37 s
-(A, budget), 1.35 / 1.66 s (B, number of sites), 1.60 / 1.80 s (B, budget); at 50,000
-points of family A 23.4 / 36.2 s (number of sites), 16.6 / 19.8 s (budget), 5.2 / 5.3 s
-(set covering)."""
 
 
 def _lp_dual_bound(
@@ -107,15 +45,15 @@ def _lp_dual_bound(
     Parameters
     ----------
     solver : {"ipx", "simplex", "pdlp"}
-        Interior point (IPX, without presolve: :data:`IPM_PRESOLVE`), dual simplex, or the
-        first-order PDLP, whose duals give a bound even when it stops at the time limit
-        (the values are then None: its iterate is not a solution of the LP).
+        Interior point (IPX, without presolve unless the strategy's ``ipm_presolve``), dual
+        simplex, or the first-order PDLP, whose duals give a bound even when it stops at
+        the time limit (the values are then None: its iterate is not a solution of the LP).
     """
     n_sites, n_groups = problem.cover.shape
     model = _highs_model(problem)
+    presolve = solver == "simplex" or problem.strategy.ipm_presolve
     solved = solve_highs(*model, np.zeros(len(model[0]), dtype=bool), time_limit_s=time_limit_s,
-                         gap=0.0, stop=stop, presolve=solver == "simplex" or IPM_PRESOLVE,
-                         solver=solver)  # fmt: skip
+                         gap=0.0, stop=stop, presolve=presolve, solver=solver)  # fmt: skip
     if solved.row_dual is None:
         return _Relaxation(0.0 if problem.minimize else np.inf, None, None)
     x = solved.x[:n_sites] if solved.status == "optimal" else None
@@ -130,10 +68,10 @@ def _lp_dual_bound(
 def _first_order_bound(problem: _Problem, deadline: float) -> _Relaxation:
     """Bound from the LP relaxation by PDLP, run until `deadline` (its setup included).
 
-    For matrices beyond :data:`LP_BOUND_MAX_NONZEROS`, where interior point does not
-    finish: PDLP's duals at its time limit, evaluated exactly (:func:`_lp_dual_bound`).
+    For matrices beyond the strategy's ``lp_bound_max_nonzeros``, where interior point
+    does not finish: PDLP's duals at its time limit, evaluated exactly (:func:`_lp_dual_bound`).
     """
-    setup = PDLP_SETUP_S_PER_ENTRY * problem.cover.nnz
+    setup = problem.strategy.pdlp_setup_s_per_entry * problem.cover.nnz
     return _lp_dual_bound(problem, max(deadline - time.perf_counter() - setup, 0.5), "pdlp")
 
 
@@ -266,7 +204,7 @@ def _lagrangian(
     problem: _Problem,
     incumbent: float,
     deadline: float,
-    iterations: int = LAGRANGIAN_ITERATIONS,
+    iterations: int | None = None,
     start: np.ndarray | None = None,
     stop: threading.Event | None = None,
 ) -> _Dual:
@@ -279,8 +217,11 @@ def _lagrangian(
     with u_g >= 0: L = sum_g u_g + sum_j min(0, c_j - sum_g a_jg u_g), a lower bound.
     Multipliers follow deflected subgradient directions (Camerini, Fratta & Maffioli 1975)
     with the Polyak step toward the incumbent (Held, Wolfe & Crowder 1974), halving the
-    step factor when the bound stalls.
+    step factor when the bound stalls. `iterations` defaults to the strategy's
+    ``lagrangian_iterations``.
     """
+    strategy = problem.strategy
+    iterations = strategy.lagrangian_iterations if iterations is None else iterations
     cover, weight = problem.cover, problem.weight
     if len(weight) == 0:
         return _Dual(0.0, None, np.zeros(cover.shape[0]), np.zeros(0))
@@ -291,7 +232,7 @@ def _lagrangian(
     best = -np.inf if minimize else np.inf
     proposal, proposal_value = None, incumbent
     # a continuation from earlier multipliers takes shorter, smoother steps
-    theta, deflection = (1.0, LAGRANGIAN_DEFLECTION) if start is None else (0.5, 0.9)
+    theta, deflection = (1.0, strategy.lagrangian_deflection) if start is None else (0.5, 0.9)
     stalled, direction = 0, np.zeros(len(weight))
     # any multipliers in the box give a valid bound, and an optimal one lies inside it:
     # lambda_g <= w_g (covering), u_g <= the dearest site (set covering)
@@ -329,7 +270,7 @@ def _lagrangian(
         direction = subgradient + deflection * direction
         norm = float(direction @ direction)
         stalled = 0 if improved else stalled + 1
-        if stalled >= LAGRANGIAN_PATIENCE:
+        if stalled >= strategy.lagrangian_patience:
             theta, stalled = theta / 2.0, 0
         step = theta * max(target_gap, 1e-9) / norm
         # both cases move along (uncovered demand - coverage): toward the better bound

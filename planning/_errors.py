@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from whitespot.data.problems import WhitespotError
+from whitespot.base import WhitespotError
 
 
 class InfeasibleError(WhitespotError):

@@ -12,13 +12,10 @@ from scipy.sparse import csr_matrix, hstack, identity, vstack
 
 from whitespot.planning._dominance import dominated_sites, redundant_groups
 from whitespot.planning._errors import InfeasibleError
-from whitespot.planning._highs import MILP_PRESOLVE, solve_highs
+from whitespot.planning._highs import solve_highs
 from whitespot.planning._local_search import _drop_redundant
 from whitespot.planning._problem import _better, _covered_groups, _Problem, _tighter, _value
 from whitespot.planning.matrix import CoverageMatrix
-
-KERNEL_FACTORS = (2, 3, 4, 6, 8)
-"""Kernel sizes, as multiples of the number of sites to choose."""
 
 
 def _kernel_solution(
@@ -33,14 +30,15 @@ def _kernel_solution(
     A kernel holds the incumbent's sites and the best sites by `score` (their worth at the
     best dual, :func:`~whitespot.planning._bounds._site_ranking`). Restricted to it, demand
     groups that the kernel cannot tell apart merge again, so the MILP is small; kernels of
-    2 to 8 times the sites to choose (the incumbent's count for budgets and set covering)
-    are solved while time remains (and until `stop` is set), each holding the best
-    solution so far, so each is feasible and no worse.
+    :attr:`~whitespot.planning.SelectionStrategy.kernel_factors` times the sites to choose
+    (the incumbent's count for budgets and set covering) are solved while time remains (and
+    until `stop` is set), each holding the best solution so far, so each is feasible and no
+    worse.
     """
     limit = problem.limit if problem.by_count else max(len(chosen), 1)
     ranked = np.flatnonzero(problem.allowed)[np.argsort(-score[problem.allowed], kind="stable")]
     best = None
-    for factor in KERNEL_FACTORS:
+    for factor in problem.strategy.kernel_factors:
         if deadline - time.perf_counter() < 1.0 or (stop is not None and stop.is_set()):
             break
         incumbent = chosen if best is None else best
@@ -142,6 +140,7 @@ def _restricted(
         problem.limit,
         np.searchsorted(kernel, forced),
         np.ones(len(kernel), dtype=bool),
+        problem.strategy,
     )
 
 
@@ -210,7 +209,7 @@ def _milp(
     integer = np.zeros(len(model[0]), dtype=bool)
     integer[:n_sites] = not relax
     solved = solve_highs(*model, integer, time_limit_s=time_limit_s, gap=gap, start=chosen,
-                         stop=stop, presolve=MILP_PRESOLVE)  # fmt: skip
+                         stop=stop, presolve=problem.strategy.milp_presolve)  # fmt: skip
     if solved.status == "infeasible":
         raise InfeasibleError(f"the {problem.kind} problem is infeasible")
     sign = 1.0 if problem.minimize else -1.0

@@ -20,13 +20,6 @@ import highspy
 import numpy as np
 from scipy.sparse import csr_matrix
 
-MILP_PRESOLVE = False
-"""HiGHS's presolve is off for site selection's MILPs (dominated sites and, for set
-covering, redundant groups are already gone). Measured at 10,000 points, each started from
-the optimum, three runs side by side: the budget MILP left after fixing on family A
-(206 sites) 2.3-2.7 s without presolve, 3.8-4.5 s with; the whole set-covering MILP of
-family A (774 sites, 1,044 groups) 1.7-1.9 s without, 8.8-9.9 s with."""
-
 
 def _without_banner() -> None:
     """Make the process's first HiGHS instance with C stdout closed.

@@ -9,9 +9,6 @@ import numpy as np
 
 from whitespot.planning._problem import _covered, _covered_groups, _open_sites, _Problem
 
-SWAP_ROUNDS = 500
-"""Most exchanges the local search makes."""
-
 
 def _greedy(problem: _Problem) -> np.ndarray:
     """Lazy greedy (CELF): add the site with the best gain (per cost) until the limit."""
@@ -93,7 +90,7 @@ def _swap_search(problem: _Problem, chosen: np.ndarray, deadline: float) -> np.n
         count += np.asarray(cover[chosen].sum(axis=0), dtype=np.int64).ravel()
     movable = np.setdiff1d(chosen, problem.forced)
     tolerance = 1e-9 * max(float(weight.sum()), 1.0)
-    for _ in range(SWAP_ROUNDS):
+    for _ in range(problem.strategy.swap_rounds):
         if time.perf_counter() > deadline or not (len(movable) or problem.by_budget):
             break
         only = cover[movable].multiply((weight * (count == 1))[None, :]).tocsr()

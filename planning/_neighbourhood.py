@@ -21,24 +21,17 @@ from scipy.sparse import csr_matrix
 from whitespot.planning._exact import _milp, _restricted, _within
 from whitespot.planning._problem import _better, _covered_groups, _Problem
 
-NEIGHBOURHOOD_SITES = (100, 200, 400)
-"""Sites freed around each seed. A pass that improves nothing moves to the next size; the
-search stops after a pass of the largest that improves nothing."""
-
-
-NEIGHBOURHOOD_SECONDS = 2.0
-"""Time limit of one neighbourhood's MILP, s (the best cover found by then counts)."""
-
 
 def _neighbourhood_search(problem: _Problem, chosen: np.ndarray, deadline: float) -> np.ndarray:
     """Improve a solution by solving neighbourhoods of sites exactly; return the best.
 
     A pass takes the incumbent's sites as seeds, in a fixed random order, skipping those a
     neighbourhood of this pass has already freed. The neighbourhood of a seed is the
-    :data:`NEIGHBOURHOOD_SITES` allowed sites nearest to it by shared demand groups
-    (:func:`_nearest_sites`). Its MILP has the groups that no incumbent site outside it
-    covers, its own sites, and the sites or budget those leave; the incumbent's sites in it
-    are a feasible start, so each step is feasible and no worse.
+    :attr:`~whitespot.planning.SelectionStrategy.neighbourhood_sites` allowed sites nearest
+    to it by shared demand groups (:func:`_nearest_sites`). Its MILP has the groups that
+    no incumbent site outside it covers, its own sites, and the sites or budget those
+    leave; the incumbent's sites in it are a feasible start, so each step is feasible and
+    no worse.
 
     Parameters
     ----------
@@ -52,7 +45,7 @@ def _neighbourhood_search(problem: _Problem, chosen: np.ndarray, deadline: float
     n_sites = problem.cover.shape[0]
     by_group = problem.cover.T.tocsr()
     rng = np.random.default_rng(0)
-    for size in NEIGHBOURHOOD_SITES:
+    for size in problem.strategy.neighbourhood_sites:
         improved = True
         while improved:
             improved = False
@@ -111,7 +104,7 @@ def _resolved(
         spent = len(fixed) if problem.by_count else problem.cost[fixed].sum()
         reduced = replace(reduced, limit=problem.limit - spent)
     start = _within(near, np.intersect1d(chosen, near), forced)
-    limit = min(NEIGHBOURHOOD_SECONDS, deadline - time.perf_counter())
+    limit = min(problem.strategy.neighbourhood_seconds, deadline - time.perf_counter())
     if reduced is None or start is None or limit <= 0:
         return None
     sites, _, _ = _milp(reduced, limit, 1e-4, start=start)

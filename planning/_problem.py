@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from whitespot.data.problems import InputError
+from whitespot.base import InputError
 from whitespot.planning._errors import InfeasibleError
 from whitespot.planning.matrix import CoverageMatrix
+from whitespot.planning.strategy import SelectionStrategy
 
 PROBLEMS = ("max_coverage", "budget", "set_cover")
 
@@ -29,6 +30,9 @@ class _Problem:
         Maximal covering: at most `limit` sites.
     by_budget : bool
         Budgeted covering: sites costing at most `limit`.
+    strategy : SelectionStrategy
+        How ``auto`` solves it; carried with the problem, so that every stage and every
+        restricted problem reads the same controls.
     """
 
     kind: str
@@ -38,6 +42,7 @@ class _Problem:
     limit: float
     forced: np.ndarray
     allowed: np.ndarray
+    strategy: SelectionStrategy = field(default_factory=SelectionStrategy)
     minimize: bool = field(init=False)
     by_count: bool = field(init=False)
     by_budget: bool = field(init=False)
@@ -66,6 +71,7 @@ def _problem(
     cover_all: bool,
     forced: Iterable[str],
     forbidden: Iterable[str],
+    strategy: SelectionStrategy | None = None,
 ) -> _Problem:
     """Build the problem of an objective already checked (:func:`select.check_objective`)."""
     forced_at = _positions(matrix, forced, "forced")
@@ -94,7 +100,8 @@ def _problem(
         # demand only forbidden sites reach cannot be covered: leave it out
         reachable = np.asarray(cover[allowed].sum(axis=0)).ravel() > 0
         cover, weight = cover[:, reachable].tocsr(), weight[reachable]
-    return _Problem(kind, cover, weight, matrix.cost, limit, forced_at, allowed)
+    return _Problem(kind, cover, weight, matrix.cost, limit, forced_at, allowed,
+                    strategy or SelectionStrategy())  # fmt: skip
 
 
 def _nothing_to_choose(problem: _Problem) -> bool:

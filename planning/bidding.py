@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from whitespot.base import InputError
 from whitespot.data import add_lonlat
-from whitespot.data.problems import InputError
 from whitespot.planning.matrix import CoverageMatrix
 from whitespot.planning.select import SiteSelection, select_sites
 

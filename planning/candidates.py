@@ -9,10 +9,10 @@ from pyproj import CRS
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
+from whitespot.base import InputError
 from whitespot.coverage import GapList
-from whitespot.coverage.terrain import reproject_terrain
 from whitespot.data import Terrain, metric_crs, validate_candidates
-from whitespot.data.problems import InputError
+from whitespot.radio.terrain import reproject_terrain
 
 DEFAULT_HEIGHT_M = 30.0
 """Mast height of generated candidates, m."""

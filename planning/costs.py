@@ -18,8 +18,8 @@ import shapely
 from pyproj import CRS
 from scipy.spatial import Delaunay, cKDTree
 
+from whitespot.base import InputError
 from whitespot.data import projected_xy
-from whitespot.data.problems import InputError
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ a household without signal of another. Each province's candidates are those
 gap villages; a candidate whose reach (the largest distance at which a new site of the
 technology could still matter, from the signal setup) touches another province's demand
 joins the two provinces into one planning group, so a group's plan is the plan of its
-provinces taken together. Groups run as tasks (:func:`~whitespot.coverage.tiles.run_tiles`:
+provinces taken together. Groups run as tasks (:func:`~whitespot.coverage._tiles.run_tiles`:
 here, or on a Dask cluster).
 
 The objective applies to each group: ``sites``/``budget`` per group (a province's own
@@ -29,15 +29,15 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from whitespot.coverage import GapList, SignalSetup, summarize
-from whitespot.coverage.signal import tower_reach_m
-from whitespot.coverage.tiles import run_tiles
+from whitespot.base import InputError, run_tiles
+from whitespot.coverage import GapList, summarize
 from whitespot.data import metric_crs, projected_xy
 from whitespot.data.labels import counted
-from whitespot.data.problems import InputError
 from whitespot.planning.candidates import candidates_from_gaps
 from whitespot.planning.matrix import demand_points, new_site_towers
 from whitespot.planning.plan import Plan, plan_sites
+from whitespot.radio import SignalSetup
+from whitespot.radio.engine import tower_reach_m
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -132,8 +132,9 @@ def planning_groups(
         in province order.
     """
     codes = np.array(sorted(gaps.villages["province_code"].astype(str).unique()))
-    crs = metric_crs(gaps.villages)
-    setup = (setup or gaps.setup).in_crs(crs).replace(technology=None)
+    setup = setup or gaps.setup
+    crs = setup.crs or metric_crs(gaps.villages)  # the gap list's metric CRS, kept
+    setup = setup.in_crs(crs).replace(technology=None)
     province = pd.Series(
         np.searchsorted(codes, gaps.villages["province_code"].astype(str).to_numpy()),
         index=gaps.villages["village_id"].to_numpy(),

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 
-from whitespot.coverage import GapList, SignalSetup, covering_pairs
-from whitespot.data.problems import InputError
+from whitespot.base import InputError
+from whitespot.coverage import GapList
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
 from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
+from whitespot.radio import SignalSetup, covering_pairs
 
 _HASH_SEED = 20250701
 

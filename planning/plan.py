@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from whitespot.coverage import GapList, SignalSetup
-from whitespot.coverage.terrain import terrain_coverage_mask
+from whitespot.coverage import GapList
 from whitespot.data import Terrain, metric_crs
 from whitespot.data.labels import counted
 from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
@@ -27,6 +26,9 @@ from whitespot.planning.costs import (
 )
 from whitespot.planning.matrix import CoverageMatrix, coverage_matrix, demand_points
 from whitespot.planning.select import SiteSelection, check_objective, select_sites
+from whitespot.planning.strategy import SelectionStrategy
+from whitespot.radio import SignalSetup
+from whitespot.radio.terrain import terrain_coverage_mask
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
     time_limit_s: float = 60.0,
     forced: Iterable[str] = (),
     forbidden: Iterable[str] = (),
+    strategy: SelectionStrategy | None = None,
     lots_by: str = "commune",
     curve_steps: int = 10,
     progress: bool | None = None,
@@ -223,7 +226,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         budget), so the plan counts as covered only what the gap list would. Override a
         part with ``gaps.setup.replace(...)``.
     costs : UnitCosts, optional
-    method, time_limit_s, forced, forbidden
+    method, time_limit_s, forced, forbidden, strategy
         As :func:`select_sites`.
     lots_by : {"commune", "backhaul"}, default "commune"
     curve_steps : int, default 10
@@ -237,8 +240,11 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
     check_objective(sites=sites, budget=budget, cover_all=cover_all, method=method,
                     time_limit_s=time_limit_s)  # fmt: skip
     costs = costs or UnitCosts()
-    crs = metric_crs(gaps.villages)
-    setup = (setup or SignalSetup.from_settings(gaps.settings, terrain=terrain)).in_crs(crs)
+    if setup is None and terrain is not None:  # the gap list's setup over the DEM given here
+        setup = SignalSetup.from_settings(gaps.settings, terrain=terrain)
+    setup = setup or gaps.setup
+    crs = setup.crs or metric_crs(gaps.villages)  # the gap list's metric CRS, kept
+    setup = setup.in_crs(crs)
     off_dem = 0
     if candidates is None:
         parts = [candidates_from_gaps(gaps, crs=crs)]
@@ -271,6 +277,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         time_limit_s=time_limit_s,
         forced=forced,
         forbidden=forbidden,
+        strategy=strategy,
     )
     ranked = rank_sites(selection, matrix, candidates, demand, gaps.villages)
     backhaul = backhaul_network(ranked.assign(site_id=ranked["site_id"]), towers, costs, crs)

@@ -21,17 +21,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from whitespot.data.problems import InputError
+from whitespot.base import InputError
 from whitespot.planning._bounds import (
-    LAGRANGIAN_ITERATIONS,
-    LP_BOUND_MAX_NONZEROS,
-    LP_RACE_MAX_NONZEROS,
-    PDLP_MAX_NONZEROS,
     _first_order_bound,
     _fixed_by_reduced_cost,
     _lagrangian,
@@ -66,32 +62,24 @@ from whitespot.planning._problem import (
     _value,
 )
 from whitespot.planning.matrix import CoverageMatrix
+from whitespot.planning.strategy import SelectionStrategy
 
 METHODS = ("auto", "exact", "greedy")
 
-
-FIX_FIRST_MAX_SHARE = 0.25
-"""Right after the LP, the MILP left by reduced-cost fixing is solved at once when it keeps
-at most this share of the sites open; otherwise kernel search first finds a better
-incumbent, which fixes more. Family B at 10,000 points, number of sites: the incumbent of
-the LP-guided MILP (0.03 % below the optimum) leaves 342 of 816 sites open, a 1.1-1.2 s
-MILP; kernel search takes 0.35 s to the optimum, which leaves 224 sites and a 0.1 s MILP
-(1.2 s in all instead of 1.8-2.1 s). With a share of 0.2 the budget of family A went to
-kernel search too, which took 11 s; at 0.25 its fixing leaves 206 of 897 sites."""
-
-
-AUTO_EXACT_MAX_NONZEROS = 300_000
-"""``auto`` gives the whole MILP to HiGHS only up to this many matrix entries; beyond, the
-root relaxation alone outlasts any useful time limit, and the kernel MILPs do the exact work."""
-
-
-COVER_EXACT_MAX_NONZEROS = 50_000
-"""Set covering up to this many matrix entries (after the reductions) goes to the whole
-MILP, which proves it; beyond, neighbourhood search (:func:`_neighbourhood_search`) spends
-the time on better covers. Family A, benchmark: at 10,000 points (6,700 entries) HiGHS
-proves the optimum in 2.8 s, which neighbourhood search reaches in 1.2 s; at 50,000
-(199,000 entries) HiGHS over the whole problem is 6 % from its bound after 460 s with a
-cover that neighbourhood search beats in 12 s."""
+STAGES = (
+    "dominance",
+    "greedy",
+    "lp",
+    "pdlp",
+    "lagrangian",
+    "local_search",
+    "kernel_search",
+    "neighbourhood_search",
+    "lp_guided_milp",
+    "fixing",
+    "milp",
+)
+"""The stages a selection may run, in the order :attr:`SiteSelection.stages` lists them."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +115,8 @@ class SiteSelection:
         Demand some candidate covers; demand none covers.
     seconds : float
         Wall time of the selection.
+    stages : tuple of str
+        The stages that ran, in :data:`STAGES` order (what ``auto`` did to get here).
     """
 
     sites: np.ndarray
@@ -143,6 +133,7 @@ class SiteSelection:
     coverable: float
     unreachable: float
     seconds: float
+    stages: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """One line with the objective, bound and gap."""
@@ -166,6 +157,7 @@ def select_sites(  # noqa: PLR0913 keyword-only options
     gap_tolerance: float = 1e-4,
     forced: Iterable[str] = (),
     forbidden: Iterable[str] = (),
+    strategy: SelectionStrategy | None = None,
 ) -> SiteSelection:
     """Choose sites to build: exactly one of `sites`, `budget` or `cover_all`.
 
@@ -188,6 +180,9 @@ def select_sites(  # noqa: PLR0913 keyword-only options
     forced, forbidden : iterable of str
         Site ids that must, or must not, be built. Forced sites count against `sites` and
         `budget`.
+    strategy : SelectionStrategy, optional
+        The sizes and shares that switch ``auto``'s stages (and steer ``greedy``'s bound);
+        default the measured :class:`SelectionStrategy`.
 
     Returns
     -------
@@ -195,7 +190,7 @@ def select_sites(  # noqa: PLR0913 keyword-only options
 
     Raises
     ------
-    ValueError
+    whitespot.base.InputError
         For a wrong combination of arguments or unknown site ids.
     InfeasibleError
         If the forced sites alone exceed `sites` or `budget`.
@@ -203,46 +198,33 @@ def select_sites(  # noqa: PLR0913 keyword-only options
     started = time.perf_counter()
     check_objective(sites=sites, budget=budget, cover_all=cover_all, method=method,
                     time_limit_s=time_limit_s)  # fmt: skip
-    whole = _problem(matrix, sites, budget, cover_all, forced, forbidden)
+    whole = _problem(matrix, sites, budget, cover_all, forced, forbidden, strategy)
     problem, kept = _without_dominated(whole)  # the same optimum over fewer sites
-
-    chosen, status, used = np.array([], dtype=int), "heuristic", method
-    bound = np.inf if not problem.minimize else 0.0
-    deadline = started + time_limit_s
+    run = _Run(problem, started + time_limit_s, gap_tolerance if method == "auto" else None)
+    run.ran("dominance")
+    status, used = "heuristic", method
     if _nothing_to_choose(problem):
         # no candidate, no demand left, or no site allowed: the forced sites alone are optimal
-        chosen, status, used = problem.forced, "optimal", "none"
-        bound = _value(problem, chosen)
+        run.chosen, status, used = problem.forced, "optimal", "none"
+        run.bound = _value(problem, run.chosen)
     elif method in ("greedy", "auto"):
-        tolerance = gap_tolerance if method == "auto" else None
-        chosen, bound, fixed_status = _improve_and_bound(
-            problem, _greedy(problem), deadline, tolerance
-        )
+        run.chosen = _greedy(problem)
+        run.ran("greedy")
+        fixed_status = _improve_and_bound(run)
         used = "greedy"
         if fixed_status is not None:
             status, used = fixed_status, "greedy+fixing"
-    remaining = time_limit_s - (time.perf_counter() - started)
-    if used not in ("none", "greedy+fixing") and (
-        method == "exact"
-        or (
-            method == "auto"
-            and _gap(problem, _value(problem, chosen), bound) > gap_tolerance
-            and problem.cover.nnz
-            <= (COVER_EXACT_MAX_NONZEROS if problem.minimize else AUTO_EXACT_MAX_NONZEROS)
-            and remaining >= 2.0
-        )
-    ):
-        remaining = max(remaining, 1.0)
-        start = _within(np.arange(problem.cover.shape[0]), chosen, problem.forced)
-        exact, exact_bound, exact_status = _milp(problem, remaining, gap_tolerance, start=start)
-        if exact is not None and (not len(chosen) or _better(problem, exact, chosen)):
-            chosen = exact
-        bound = exact_bound if method == "exact" else _tighter(problem, bound, exact_bound)
-        status = exact_status
+    if used not in ("none", "greedy+fixing") and (method == "exact" or _whole_milp_pays(run)):
+        remaining = max(run.deadline - time.perf_counter(), 1.0)
+        start = _within(np.arange(problem.cover.shape[0]), run.chosen, problem.forced)
+        exact, exact_bound, status = _milp(problem, remaining, gap_tolerance, start=start)
+        run.ran("milp")
+        run.offer(exact)
+        run.bound = exact_bound if method == "exact" else _tighter(problem, run.bound, exact_bound)
         used = "exact" if method == "exact" else "greedy+exact"
-    chosen = kept[chosen]
+    chosen = kept[run.chosen]
     objective = _value(whole, chosen)
-    gap = _gap(whole, objective, bound)
+    gap = _gap(whole, objective, run.bound)
     if status == "heuristic" and gap <= gap_tolerance:
         status = "optimal"
     order, marginal = _selection_order(whole, chosen)
@@ -253,7 +235,7 @@ def select_sites(  # noqa: PLR0913 keyword-only options
         covered=_covered(whole, order),
         cost=float(whole.cost[order].sum()),
         objective=objective,
-        bound=float(bound),
+        bound=float(run.bound),
         gap=gap,
         problem=whole.kind,
         method=used,
@@ -261,6 +243,7 @@ def select_sites(  # noqa: PLR0913 keyword-only options
         coverable=matrix.coverable,
         unreachable=matrix.unreachable,
         seconds=time.perf_counter() - started,
+        stages=tuple(stage for stage in STAGES if stage in run.stages),
     )
 
 
@@ -295,107 +278,242 @@ def check_objective(
         raise InputError(f"time_limit_s={time_limit_s} must be a finite number > 0")
 
 
-def _improve_and_bound(
-    problem: _Problem, chosen: np.ndarray, deadline: float, tolerance: float | None = None
-) -> tuple[np.ndarray, float, str | None]:
-    """Improve a greedy solution and prove a bound on the optimum.
+@dataclass
+class _Run:
+    """One selection under way: the incumbent, the bound proved and the stages that ran.
 
-    Up to :data:`LP_BOUND_MAX_NONZEROS` matrix entries the bound is the LP relaxation
-    (HiGHS), solved on the second core (for small matrices raced by dual simplex on the
-    first, :func:`_relaxation`) while the heuristics run on the first: Lagrangian
-    relaxation (its iterates propose solutions and rank the sites), local search (site
-    swaps for maximal covering, dropping redundant sites for set covering) and, for the
-    covering problems, kernel search, which stops when the LP is solved. Larger instances
-    take the Lagrangian dual as the bound, which keeps improving on the second core while
-    the heuristics run; for set covering and budgets (up to :data:`PDLP_MAX_NONZEROS`)
-    PDLP gives the bound from the start instead. Then, with a `tolerance` (``auto``), sites
-    are fixed by their reduced costs at the best dual and the rest is solved exactly
-    (:func:`_fix_and_solve`); when that is too large, kernel search goes on with the best
-    dual's ranking. Large set covers (and, after the LP, large maximal covering by count)
-    search neighbourhoods instead (:func:`_search`, :func:`_search_from_lp`).
+    Attributes
+    ----------
+    problem : _Problem
+        The problem without dominated sites; its ``strategy`` steers every stage.
+    deadline : float
+        ``time.perf_counter()`` value at which the selection ends.
+    tolerance : float or None
+        ``auto``'s gap tolerance; None for ``greedy``, which searches while the gap is
+        above 1e-4 and does not fix sites.
+    chosen : numpy.ndarray of int
+        The best solution so far.
+    bound : float
+        The best bound proved so far (trivial until one is).
+    multiplier : numpy.ndarray or None
+        The multipliers that prove `bound`, where known.
+    stages : set of str
+        The stages that ran (:data:`STAGES`).
+    """
+
+    problem: _Problem
+    deadline: float
+    tolerance: float | None
+    chosen: np.ndarray = field(default_factory=lambda: np.array([], dtype=int))
+    bound: float = field(init=False)
+    multiplier: np.ndarray | None = None
+    stages: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.bound = 0.0 if self.problem.minimize else np.inf
+
+    @property
+    def gap(self) -> float:
+        """The relative gap between the incumbent and the bound."""
+        return _gap(self.problem, _value(self.problem, self.chosen), self.bound)
+
+    @property
+    def worth_searching(self) -> bool:
+        """Whether the gap is wide enough for the searches to go on."""
+        return self.gap > (1e-4 if self.tolerance is None else self.tolerance)
+
+    def left(self, share: float = 1.0) -> float:
+        """Return the moment when `share` of the time left has passed (a ``perf_counter`` value)."""
+        now = time.perf_counter()
+        return now + share * (self.deadline - now)
+
+    def ran(self, stage: str) -> None:
+        """Record that `stage` ran."""
+        self.stages.add(stage)
+
+    def offer(self, sites: np.ndarray | None) -> None:
+        """Keep `sites` if they are better than the incumbent (or there is none yet)."""
+        if sites is not None and (
+            not len(self.chosen) or _better(self.problem, sites, self.chosen)
+        ):
+            self.chosen = sites
+
+    def tighten(self, bound: float, multiplier: np.ndarray | None) -> None:
+        """Keep the tighter bound, with the multipliers that prove it where known."""
+        if multiplier is not None and _tighter(self.problem, self.bound, bound) == bound:
+            self.bound, self.multiplier = bound, multiplier
+        else:
+            self.bound = _tighter(self.problem, self.bound, bound)
+
+
+@dataclass
+class _Bounds:
+    """The bounds that run beside the heuristics on the second core.
+
+    Attributes
+    ----------
+    lp : callable or None
+        Waits for the LP relaxation and returns it; None without an LP.
+    lp_done : threading.Event
+        Set once the LP is solved.
+    later : concurrent.futures.Future or None
+        PDLP's bound, or the Lagrangian dual going on, where there is no LP.
+    first_order : bool
+        Whether `later` is PDLP's.
+    stop : threading.Event
+        Set when the heuristics end, to end the Lagrangian going on.
+    """
+
+    lp: Callable[[], _Relaxation] | None
+    lp_done: threading.Event
+    later: Future | None
+    first_order: bool
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+def _whole_milp_pays(run: _Run) -> bool:
+    """Whether ``auto`` gives the whole MILP the time left (small enough, gap left, time)."""
+    strategy, problem = run.problem.strategy, run.problem
+    largest = (
+        strategy.cover_exact_max_nonzeros if problem.minimize else strategy.auto_exact_max_nonzeros
+    )
+    return (
+        run.tolerance is not None
+        and run.gap > run.tolerance
+        and problem.cover.nnz <= largest
+        and run.deadline - time.perf_counter() >= 2.0
+    )
+
+
+def _improve_and_bound(run: _Run) -> str | None:
+    """Improve the greedy solution of `run` and prove a bound on the optimum, stage by stage.
+
+    The bounds start on the second core (:func:`_start_bounds`), Lagrangian relaxation
+    ranks the sites (:func:`_lagrangian_pass`), the heuristics improve the incumbent
+    (:func:`_heuristics`), the bounds are collected (:func:`_collect_bounds`) and, with a
+    tolerance (``auto``), sites are fixed by their reduced costs at the best dual and the
+    rest is solved exactly (:func:`_prove`).
 
     Returns
     -------
-    (numpy.ndarray, float, str or None)
-        Sites, bound, and the exact status when fixing solved the problem (else None).
+    str or None
+        The exact status when fixing solved the problem, else None.
     """
-    worth_searching = 1e-4 if tolerance is None else tolerance
-    second_core = ThreadPoolExecutor(max_workers=1)
-    lp, lp_done = _relaxation(problem, second_core, deadline)
-    later = None  # the bound that goes on beside the heuristics, without an LP
+    with ThreadPoolExecutor(max_workers=1) as second_core:
+        bounds = _start_bounds(run, second_core)
+        _lagrangian_pass(run, bounds, second_core)
+        _heuristics(run, bounds)
+        _collect_bounds(run, bounds)
+    if run.tolerance is None or run.gap <= run.tolerance:
+        return None
+    return _prove(run)
+
+
+def _start_bounds(run: _Run, second_core: ThreadPoolExecutor) -> _Bounds:
+    """Start the bound that runs beside the heuristics on the second core.
+
+    Up to ``lp_bound_max_nonzeros`` matrix entries the LP relaxation (:func:`_relaxation`);
+    beyond, for set covering and budgets up to ``pdlp_max_nonzeros``, PDLP from the start.
+    """
+    problem, strategy = run.problem, run.problem.strategy
+    lp, lp_done = _relaxation(problem, second_core, run.deadline)
+    if lp is not None:
+        run.ran("lp")
     first_order = (
         lp is None
         and (problem.minimize or problem.by_budget)
-        and problem.cover.nnz <= PDLP_MAX_NONZEROS
+        and problem.cover.nnz <= strategy.pdlp_max_nonzeros
     )
+    later = None
     if first_order:
-        later = second_core.submit(_first_order_bound, problem, deadline - 0.5)
-    # subgradient steps for at most a quarter of the time (on the largest matrices 2,000
-    # take a minute): they rank the sites for kernel search; a set cover that PDLP bounds
-    # spends the time on neighbourhood search instead
-    share = 0.0 if first_order and problem.minimize else 0.25
-    first_pass = time.perf_counter() + share * (deadline - time.perf_counter())
-    dual = _lagrangian(problem, _value(problem, chosen), first_pass, LAGRANGIAN_ITERATIONS,
-                       stop=lp_done)  # fmt: skip
-    bound, multiplier = dual.bound, dual.multiplier
-    if dual.proposal is not None and _better(problem, dual.proposal, chosen):
-        chosen = dual.proposal
-    stop = threading.Event()  # the continuation ends when the heuristics do
-    if lp is None and later is None:
-        later = second_core.submit(
-            _lagrangian, problem, _value(problem, chosen), deadline - 0.5,
-            LAGRANGIAN_ITERATIONS * 100, dual.multiplier, stop,
+        later = second_core.submit(_first_order_bound, problem, run.deadline - 0.5)
+        run.ran("pdlp")
+    return _Bounds(lp, lp_done, later, first_order)
+
+
+def _lagrangian_pass(run: _Run, bounds: _Bounds, second_core: ThreadPoolExecutor) -> None:
+    """Subgradient steps: a first bound, proposals, and the sites' ranking for kernel search.
+
+    At most a quarter of the time (on the largest matrices 2,000 steps take a minute); a set
+    cover that PDLP bounds spends the time on neighbourhood search instead. Without an LP
+    or PDLP the dual goes on improving on the second core until the heuristics end.
+    """
+    problem, strategy = run.problem, run.problem.strategy
+    share = 0.0 if bounds.first_order and problem.minimize else 0.25
+    dual = _lagrangian(problem, _value(problem, run.chosen), run.left(share),
+                       strategy.lagrangian_iterations, stop=bounds.lp_done)  # fmt: skip
+    run.ran("lagrangian")
+    run.bound, run.multiplier = dual.bound, dual.multiplier
+    if dual.proposal is not None and _better(problem, dual.proposal, run.chosen):
+        run.chosen = dual.proposal
+    if bounds.lp is None and bounds.later is None:
+        bounds.later = second_core.submit(
+            _lagrangian, problem, _value(problem, run.chosen), run.deadline - 0.5,
+            strategy.lagrangian_iterations * 100, dual.multiplier, bounds.stop,
         )  # fmt: skip
-    chosen = _local_search(problem, chosen, deadline)
-    if lp is not None and lp_done.is_set():
-        early = lp()
-        bound, multiplier = _best_bound(problem, bound, multiplier, early.bound, early.multiplier)
-    if (not problem.minimize or lp is None) and _gap(
-        problem, _value(problem, chosen), bound
-    ) > worth_searching:  # set covering searches once it has an LP, or without one
-        share = time.perf_counter() + 0.9 * (deadline - time.perf_counter())
-        chosen = _search(problem, chosen, multiplier, share, lp_done if lp else None)
-    if later is not None and _gap(problem, _value(problem, chosen), bound) > worth_searching:
-        # the heuristics ended early: the dual improves on for most of the time left
-        wait([later], timeout=0.8 * (deadline - time.perf_counter()))
-    stop.set()
-    if lp is not None:
-        relaxation = lp()
-        bound, multiplier = _best_bound(problem, bound, multiplier, relaxation.bound,
-                                        relaxation.multiplier)  # fmt: skip
-        if (
-            relaxation.x is not None
-            and _gap(problem, _value(problem, chosen), bound) > worth_searching
-        ):
-            share = time.perf_counter() + 0.9 * (deadline - time.perf_counter())
-            chosen = _search_from_lp(problem, chosen, relaxation.x, share, deadline)
-    if later is not None:
-        continued = later.result()
-        bound, multiplier = _best_bound(problem, bound, multiplier, continued.bound,
-                                        continued.multiplier)  # fmt: skip
-    second_core.shutdown()
-    if tolerance is None or _gap(problem, _value(problem, chosen), bound) <= tolerance:
-        return chosen, bound, None
-    # the best solution is usually optimal by now: fixing by reduced costs leaves a small
-    # problem that proves it (or finds better)
-    chosen, bound, status = _fix_and_solve(problem, chosen, bound, multiplier, deadline,
-                                           tolerance, FIX_FIRST_MAX_SHARE)  # fmt: skip
-    if status is None and not problem.minimize and multiplier is not None:
-        # fixing left too much: a better incumbent from kernel search fixes more
-        share = time.perf_counter() + 0.9 * (deadline - time.perf_counter())
-        chosen = _kernel_search(problem, chosen, _site_ranking(problem, multiplier), share)
-        chosen, bound, status = _fix_and_solve(problem, chosen, bound, multiplier, deadline,
-                                               tolerance)  # fmt: skip
-    return chosen, bound, status
+
+
+def _heuristics(run: _Run, bounds: _Bounds) -> None:
+    """Local search, then kernel or neighbourhood search while the gap is worth it.
+
+    Set covering searches here only without an LP (with one, :func:`_collect_bounds` does,
+    from the LP's values). When the heuristics end early, the bound on the second core
+    improves on for most of the time left.
+    """
+    problem = run.problem
+    _local_search(run)
+    if bounds.lp is not None and bounds.lp_done.is_set():
+        early = bounds.lp()
+        run.tighten(early.bound, early.multiplier)
+    if (not problem.minimize or bounds.lp is None) and run.worth_searching:
+        _search(run, run.left(0.9), bounds.lp_done if bounds.lp else None)
+    if bounds.later is not None and run.worth_searching:
+        wait([bounds.later], timeout=0.8 * (run.deadline - time.perf_counter()))
+    bounds.stop.set()
+
+
+def _collect_bounds(run: _Run, bounds: _Bounds) -> None:
+    """Take the LP's bound (and search from its values) and the second core's bound."""
+    if bounds.lp is not None:
+        relaxation = bounds.lp()
+        run.tighten(relaxation.bound, relaxation.multiplier)
+        if relaxation.x is not None and run.worth_searching:
+            _search_from_lp(run, relaxation.x, run.left(0.9))
+    if bounds.later is not None:
+        continued = bounds.later.result()
+        run.tighten(continued.bound, continued.multiplier)
+
+
+def _prove(run: _Run) -> str | None:
+    """Fix sites by reduced costs and solve the rest exactly; kernel search first if needed.
+
+    The best solution is usually optimal by now: fixing leaves a small problem that proves
+    it (or finds better). When fixing leaves more than ``fix_first_max_share`` of the sites
+    open, a better incumbent from kernel search fixes more.
+    """
+    problem = run.problem
+    status = _fix_and_solve(run, problem.strategy.fix_first_max_share)
+    if status is None and not problem.minimize and run.multiplier is not None:
+        _kernel_search(run, _site_ranking(problem, run.multiplier), run.left(0.9))
+        status = _fix_and_solve(run)
+    return status
 
 
 def _relaxation(
-    problem: _Problem, second_core: ThreadPoolExecutor, deadline: float
+    problem: _Problem,
+    second_core: ThreadPoolExecutor,
+    deadline: float,
+    solve: Callable[..., _Relaxation] = _lp_dual_bound,
 ) -> tuple[Callable[[], _Relaxation] | None, threading.Event]:
-    """Start the LP relaxation beside the heuristics (up to :data:`LP_BOUND_MAX_NONZEROS`).
+    """Start the LP relaxation beside the heuristics (up to ``lp_bound_max_nonzeros``).
 
-    Interior point runs on the second core. Up to :data:`LP_RACE_MAX_NONZEROS` dual simplex
+    Interior point runs on the second core. Up to ``lp_race_max_nonzeros`` dual simplex
     races it on this one, and the first to finish stops the other.
+
+    Parameters
+    ----------
+    solve : callable, default :func:`~whitespot.planning._bounds._lp_dual_bound`
+        Solves the LP: ``solve(problem, time_limit_s, solver, stop)``.
 
     Returns
     -------
@@ -404,16 +522,17 @@ def _relaxation(
         once it is solved.
     """
     solved = threading.Event()
-    if problem.cover.nnz > LP_BOUND_MAX_NONZEROS:
+    strategy = problem.strategy
+    if problem.cover.nnz > strategy.lp_bound_max_nonzeros:
         return None, solved
     limit = max(deadline - time.perf_counter() - 0.5, 0.5)
     simplex_first = threading.Event()
-    interior = second_core.submit(_lp_dual_bound, problem, limit, "ipx", simplex_first)
+    interior = second_core.submit(solve, problem, limit, "ipx", simplex_first)
     interior.add_done_callback(
         lambda done: done.result().x is not None and solved.set()  # not when it failed
     )
-    if problem.cover.nnz <= LP_RACE_MAX_NONZEROS:
-        simplex = _lp_dual_bound(problem, limit, "simplex", solved)
+    if problem.cover.nnz <= strategy.lp_race_max_nonzeros:
+        simplex = solve(problem, limit, "simplex", solved)
         if simplex.x is not None:
             simplex_first.set()
             solved.set()
@@ -421,89 +540,67 @@ def _relaxation(
     return interior.result, solved
 
 
-def _search(
-    problem: _Problem,
-    chosen: np.ndarray,
-    multiplier: np.ndarray,
-    deadline: float,
-    stop: threading.Event | None,
-) -> np.ndarray:
+def _search(run: _Run, until: float, stop: threading.Event | None) -> None:
     """Search for a better solution before the LP is known, or without one.
 
-    Kernel search by the sites' worth at `multiplier`; for set covering (which comes here
-    only without an LP, so beyond :data:`COVER_EXACT_MAX_NONZEROS`) neighbourhood search.
+    Kernel search by the sites' worth at the best multipliers; for set covering (which
+    comes here only without an LP, so beyond ``cover_exact_max_nonzeros``) neighbourhood
+    search.
     """
-    if problem.minimize:
-        return _neighbourhood_search(problem, chosen, deadline)
-    return _kernel_search(problem, chosen, _site_ranking(problem, multiplier), deadline, stop)
+    if run.problem.minimize:
+        _neighbourhood(run, run.chosen, until)
+    else:
+        _kernel_search(run, _site_ranking(run.problem, run.multiplier), until, stop)
 
 
-def _search_from_lp(
-    problem: _Problem, chosen: np.ndarray, x: np.ndarray, share: float, deadline: float
-) -> np.ndarray:
-    """Improve `chosen` from the LP's values `x` until `share`, then by local search.
+def _search_from_lp(run: _Run, x: np.ndarray, until: float) -> None:
+    """Improve the incumbent from the LP's values `x` until `until`, then by local search.
 
-    A set cover beyond :data:`COVER_EXACT_MAX_NONZEROS` starts neighbourhood search from
-    the better of `chosen` and LP rounding; maximal covering by count beyond
-    :data:`AUTO_EXACT_MAX_NONZEROS` goes to neighbourhood search too (family A at 50,000
-    points: +0.12 % of the demand, where the MILP over the LP's support found nothing
-    better in 16 s). The others take the MILP over the LP's support
-    (:func:`~whitespot.planning._exact._lp_guided`), which under a budget found better
-    solutions than neighbourhood search (family A at 50,000 points: 0.46 % from the bound
-    against 0.69 %).
+    A set cover beyond ``cover_exact_max_nonzeros`` starts neighbourhood search from the
+    better of the incumbent and LP rounding; maximal covering by count beyond
+    ``auto_exact_max_nonzeros`` goes to neighbourhood search too. The others take the MILP
+    over the LP's support (:func:`~whitespot.planning._exact._lp_guided`), which under a
+    budget found better solutions than neighbourhood search (family A at 50,000 points:
+    0.46 % from the bound against 0.69 %).
     """
-    if problem.minimize and problem.cover.nnz > COVER_EXACT_MAX_NONZEROS:
-        return _neighbourhood_search(problem, _lp_rounded(problem, x, chosen), share)
-    if problem.by_count and problem.cover.nnz > AUTO_EXACT_MAX_NONZEROS:
-        return _neighbourhood_search(problem, chosen, share)
-    return _local_search(problem, _lp_guided(problem, chosen, x, share), deadline)
+    problem, strategy = run.problem, run.problem.strategy
+    if problem.minimize and problem.cover.nnz > strategy.cover_exact_max_nonzeros:
+        _neighbourhood(run, _lp_rounded(problem, x, run.chosen), until)
+    elif problem.by_count and problem.cover.nnz > strategy.auto_exact_max_nonzeros:
+        _neighbourhood(run, run.chosen, until)
+    else:
+        run.chosen = _lp_guided(problem, run.chosen, x, until)
+        run.ran("lp_guided_milp")
+        _local_search(run)
+
+
+def _neighbourhood(run: _Run, start: np.ndarray, until: float) -> None:
+    """Large neighbourhood search from `start` (:mod:`~whitespot.planning._neighbourhood`)."""
+    run.chosen = _neighbourhood_search(run.problem, start, until)
+    run.ran("neighbourhood_search")
 
 
 def _kernel_search(
-    problem: _Problem,
-    chosen: np.ndarray,
-    score: np.ndarray,
-    deadline: float,
-    stop: threading.Event | None = None,
-) -> np.ndarray:
-    """Kernel search from `chosen`, then local search on what it finds (if better)."""
-    kernel = _kernel_solution(problem, chosen, score, deadline, stop)
-    if kernel is not None and _better(problem, kernel, chosen):
-        return _local_search(problem, kernel, deadline)
-    return chosen
+    run: _Run, score: np.ndarray, until: float, stop: threading.Event | None = None
+) -> None:
+    """Kernel search from the incumbent, then local search on what it finds (if better)."""
+    kernel = _kernel_solution(run.problem, run.chosen, score, until, stop)
+    run.ran("kernel_search")
+    if kernel is not None and _better(run.problem, kernel, run.chosen):
+        run.chosen = kernel
+        _local_search(run, until)
 
 
-def _best_bound(
-    problem: _Problem,
-    bound: float | None,
-    multiplier: np.ndarray | None,
-    new_bound: float,
-    new_multiplier: np.ndarray | None,
-) -> tuple[float, np.ndarray | None]:
-    """Return the tighter of two bounds, with the multipliers that prove it (where known)."""
-    if bound is None:
-        return new_bound, new_multiplier
-    if new_multiplier is not None and _tighter(problem, bound, new_bound) == new_bound:
-        return new_bound, new_multiplier
-    return _tighter(problem, bound, new_bound), multiplier
+def _local_search(run: _Run, until: float | None = None) -> None:
+    """Swap sites (until `until`, default the deadline); for set covering drop redundant ones."""
+    if run.problem.minimize:
+        run.chosen = _drop_redundant(run.problem, run.chosen)
+    else:
+        run.chosen = _swap_search(run.problem, run.chosen, run.deadline if until is None else until)
+    run.ran("local_search")
 
 
-def _local_search(problem: _Problem, chosen: np.ndarray, deadline: float) -> np.ndarray:
-    """Site swaps for the covering problems; dropping redundant sites for set covering."""
-    if problem.minimize:
-        return _drop_redundant(problem, chosen)
-    return _swap_search(problem, chosen, deadline)
-
-
-def _fix_and_solve(
-    problem: _Problem,
-    chosen: np.ndarray,
-    bound: float,
-    multiplier: np.ndarray | None,
-    deadline: float,
-    tolerance: float,
-    max_share: float = 1.0,
-) -> tuple[np.ndarray, float, str | None]:
+def _fix_and_solve(run: _Run, max_share: float = 1.0) -> str | None:
     """Fix sites by their reduced costs, then solve what is left exactly.
 
     Sites that no better solution than the incumbent can build (or can leave out) are
@@ -513,34 +610,37 @@ def _fix_and_solve(
 
     Returns
     -------
-    (numpy.ndarray, float, str or None)
-        The best solution, the bound proved and the status; None when fixing did not
-        leave a problem small enough to solve in the time left, or left more than
-        `max_share` of the allowed sites open.
+    str or None
+        The status; None when fixing did not leave a problem small enough to solve in the
+        time left, or left more than `max_share` of the allowed sites open.
     """
-    if multiplier is None or deadline - time.perf_counter() < 1.0:
-        return chosen, bound, None
-    fixed = _fixed_kernel(problem, multiplier, _value(problem, chosen), max_share)
+    problem, chosen = run.problem, run.chosen
+    if run.multiplier is None or run.deadline - time.perf_counter() < 1.0:
+        return None
+    fixed = _fixed_kernel(problem, run.multiplier, _value(problem, chosen), max_share)
     if fixed is None:
-        return chosen, bound, None
+        return None
+    run.ran("fixing")
     kernel, reduced = fixed
     if reduced is None or _nothing_to_choose(reduced):
         # no solution better than the incumbent, or only the sites fixed in
         alone = chosen if reduced is None else kernel[reduced.forced]
-        chosen = alone if _better(problem, alone, chosen) else chosen
-        return chosen, _value(problem, chosen), "optimal"
+        run.chosen = alone if _better(problem, alone, chosen) else chosen
+        run.bound = _value(problem, run.chosen)
+        return "optimal"
     start = _within(kernel, chosen, reduced.forced)
     sites, reduced_bound, status = _milp(
-        reduced, deadline - time.perf_counter(), tolerance, start=start
+        reduced, run.deadline - time.perf_counter(), run.tolerance, start=start
     )
     if sites is not None and _better(problem, kernel[sites], chosen):
-        chosen = kernel[sites]
-    objective = _value(problem, chosen)
+        run.chosen = kernel[sites]
+    objective = _value(problem, run.chosen)
     if not np.isfinite(reduced_bound):
-        return chosen, bound, None
+        return None
     # outside the kernel nothing beats the incumbent: the bound is the better of the two
     proved = min(reduced_bound, objective) if problem.minimize else max(reduced_bound, objective)
-    return chosen, _tighter(problem, bound, proved), status
+    run.bound = _tighter(problem, run.bound, proved)
+    return status
 
 
 def _fixed_kernel(
@@ -554,7 +654,7 @@ def _fixed_kernel(
         The kernel and the restricted problem, which is None when no solution better than
         the incumbent exists (it would build more than the limit, or leave demand that only
         fixed-out sites cover). None when more than `max_share` of the allowed sites stay
-        open or the restricted MILP is larger than :data:`AUTO_EXACT_MAX_NONZEROS`.
+        open or the restricted MILP is larger than ``auto_exact_max_nonzeros``.
     """
     out, fixed_in = _fixed_by_reduced_cost(problem, multiplier, incumbent)
     kernel = np.flatnonzero(problem.allowed & ~out)
@@ -566,6 +666,6 @@ def _fixed_kernel(
     ):
         return kernel, None
     reduced = _restricted(problem, kernel, forced)
-    if reduced is not None and reduced.cover.nnz > AUTO_EXACT_MAX_NONZEROS:
+    if reduced is not None and reduced.cover.nnz > problem.strategy.auto_exact_max_nonzeros:
         return None
     return kernel, reduced

@@ -1,20 +1,27 @@
 """A provincial department's submission, from its own village list to the ministry's package.
 
 :func:`department_submission` reads the list, converts its units, finds the gaps, checks the
-data and compares with the previous round; :func:`write_submission` writes the package.
+data and compares with the previous round (:func:`compare_gap_lists`, by id, name or place);
+:func:`write_submission` writes the package.
 """
 
+from whitespot.data.vocabulary import PROGRESS_STATUSES
 from whitespot.report.package import OLD_PACKAGE_FILES, PACKAGE_FILES, write_submission
 from whitespot.report.pipeline import Submission, department_gap_list, department_submission
+from whitespot.report.progress import Progress, compare_gap_lists, is_gap
 from whitespot.report.summary import summary_html, write_summary
 from whitespot.report.workbook import write_workbook
 
 __all__ = [
     "OLD_PACKAGE_FILES",
     "PACKAGE_FILES",
+    "PROGRESS_STATUSES",
+    "Progress",
     "Submission",
+    "compare_gap_lists",
     "department_gap_list",
     "department_submission",
+    "is_gap",
     "summary_html",
     "write_submission",
     "write_summary",

@@ -14,7 +14,7 @@ from whitespot.data import write_layer
 from whitespot.data.labels import SHEET_NAMES, Language, localize, vietnamese_fixes
 from whitespot.data.swap import staged_folder
 from whitespot.maps import gap_map, save_map
-from whitespot.report.criteria import vietnamese_criteria
+from whitespot.report._criteria import vietnamese_criteria
 from whitespot.report.pipeline import Submission
 from whitespot.report.summary import write_summary
 from whitespot.report.workbook import write_workbook
@@ -124,7 +124,7 @@ def _write_package(
     written += write_gap_list(gaps, folder / "gap_list.geojson")
     located = gaps.villages[gaps.villages.geometry.notna()]
     fmap = gap_map(
-        GapList(located, gaps.communes, gaps.provinces, None, gaps.settings),
+        GapList(located, gaps.communes, gaps.provinces, None, gaps.settings, gaps.signal_setup),
         towers=towers,
         grid=grid,
     )

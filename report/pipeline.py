@@ -10,16 +10,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from whitespot.coverage import (
-    GapCriteria,
-    GapList,
-    SignalSetup,
-    gap_list,
-    read_gap_list,
-    summarize,
-)
+from whitespot.coverage import GapCriteria, GapList, gap_list, read_gap_list, summarize
 from whitespot.coverage.gaps import COUNTED_AS_ZERO, GAP_LIST_COLUMNS, criteria_text
-from whitespot.coverage.progress import Progress, compare_gap_lists
 from whitespot.data import Problem, read_layer, validate_villages
 from whitespot.data.labels import Language
 from whitespot.data.problems import problem_table
@@ -27,7 +19,9 @@ from whitespot.data.vocabulary import LOCATION_UNKNOWN
 from whitespot.department.admin import assign_admin_units, code_sources
 from whitespot.department.quality import QualityConfig, QualityReport, quality_report
 from whitespot.department.village_list import VillageList, read_village_list
-from whitespot.report.headlines import gaps_sentence, progress_sentence, quality_sentence
+from whitespot.radio import SignalSetup
+from whitespot.report._headlines import gaps_sentence, progress_sentence, quality_sentence
+from whitespot.report.progress import Progress, compare_gap_lists
 
 
 @dataclass(frozen=True)
@@ -113,10 +107,11 @@ def department_gap_list(
             households=households, grid=grid, criteria=criteria, measurements=measurements,
         )  # fmt: skip
         table = pd.DataFrame(computed.villages)
-        settings = computed.settings
+        settings, kept = computed.settings, computed.signal_setup
     else:  # no village located: every row is listed as location_unknown
         table = pd.DataFrame(columns=[*GAP_LIST_COLUMNS, "threshold_dbm", "threshold_measure"])
         settings = {**(setup or SignalSetup()).settings(), **criteria.settings()}
+        kept = setup
     table = pd.concat([table, _unlocated(layer[~located])], ignore_index=True)
     table = table.set_index("village_id").loc[layer["village_id"]].reset_index()
     table["households_unknown"] = unknown_households
@@ -135,6 +130,7 @@ def department_gap_list(
         summarize(out, ["province_code"]),
         None,
         settings,
+        kept,
     )
     return gaps, villages
 

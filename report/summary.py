@@ -15,7 +15,7 @@ import pandas as pd
 from whitespot.data.io import atomic_path
 from whitespot.data.labels import Language, localize, vietnamese_fixes
 from whitespot.data.vocabulary import LOCATION_UNKNOWN
-from whitespot.report.headlines import vietnamese_number
+from whitespot.report._headlines import vietnamese_number
 from whitespot.report.pipeline import Submission
 
 CHART_COMMUNES = 25

@@ -1,59 +1,97 @@
-"""The packages depend one way, and none imports another's private module.
+"""The floors depend one way, and each package's public surface is its ``__all__``.
 
-data <- department <- coverage <- planning / maps <- report <- cli (maps may read planning's
-results). Read from the source with ast, so the rule holds for every module, not only the
-ones a test happens to import.
+base <- data <- department <- radio <- evidence <- coverage <- planning <- maps <- report <-
+cli: a package imports only the floors below it. Across packages only names in the other
+package's ``__all__`` are imported, and every module is either exported (some of its names
+are in its package's ``__all__``) or private (``_``-prefixed). Read from the source with
+ast, so the rules hold for every module, not only the ones a test happens to import.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).parents[1]
-ALLOWED = {
-    "data": set(),
-    "department": {"data"},
-    "coverage": {"data", "department"},
-    "planning": {"data", "department", "coverage"},
-    "maps": {"data", "department", "coverage", "planning"},
-    "report": {"data", "department", "coverage", "planning", "maps"},
-    "cli": {"data", "department", "coverage", "planning", "maps", "report"},
-}
+FLOORS = (
+    "base",
+    "data",
+    "department",
+    "radio",
+    "evidence",
+    "coverage",
+    "planning",
+    "maps",
+    "report",
+    "cli",
+)
+"""Lowest first: each package may import the ones before it."""
 
 
-def imports(package: str) -> list[tuple[str, str]]:
-    """(module file, imported whitespot module) for every import in a package."""
+def imports(package: str) -> list[tuple[str, str, str]]:
+    """(module file, imported whitespot module, imported name or "") for a package's imports."""
     found = []
     for path in sorted((ROOT / package).glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = []
             if isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                found += [(path.name, node.module, a.name) for a in node.names]
             elif isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            found += [(path.name, n) for n in names if n.startswith("whitespot.")]
-    return found
+                found += [(path.name, a.name, "") for a in node.names]
+    return [(m, module, name) for m, module, name in found if module.startswith("whitespot.")]
 
 
-@pytest.mark.parametrize("package", sorted(ALLOWED))
+def public(package: str) -> set[str]:
+    return set(importlib.import_module(f"whitespot.{package}").__all__)
+
+
+def test_every_package_is_a_floor():
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests"}
+    assert packages == set(FLOORS)
+
+
+@pytest.mark.parametrize("package", FLOORS)
 def test_dependencies_point_one_way(package):
+    below = set(FLOORS[: FLOORS.index(package)]) | {package}
     wrong = {
-        (module, name)
-        for module, name in imports(package)
-        if name.split(".")[1] not in ALLOWED[package] | {package}
+        (module, imported)
+        for module, imported, _ in imports(package)
+        if imported.split(".")[1] not in below
     }
     assert not wrong
 
 
-@pytest.mark.parametrize("package", sorted(ALLOWED))
-def test_no_package_imports_another_private_module(package):
-    private = {
-        (module, name)
-        for module, name in imports(package)
-        if name.split(".")[1] != package
-        and any(part.startswith("_") and part != "__init__" for part in name.split(".")[2:3])
+@pytest.mark.parametrize("package", FLOORS)
+def test_other_packages_are_used_through_their_public_names(package):
+    wrong = set()
+    for module, imported, name in imports(package):
+        other = imported.split(".")[1]
+        if other == package:
+            continue
+        parts = imported.split(".")[2:]
+        if (name and name not in public(other)) or any(p.startswith("_") for p in parts):
+            wrong.add((module, imported, name))
+    assert not wrong
+
+
+@pytest.mark.parametrize("package", FLOORS)
+def test_every_module_is_exported_or_private(package):
+    init = ast.parse((ROOT / package / "__init__.py").read_text(encoding="utf-8"))
+    exported = {
+        node.module.split(".")[2]
+        for node in ast.walk(init)
+        if isinstance(node, ast.ImportFrom)
+        and node.module
+        and node.module.startswith(f"whitespot.{package}.")
+        and any(a.name in public(package) for a in node.names)
     }
-    assert not private
+    modules = {p.stem for p in (ROOT / package).glob("*.py") if not p.stem.startswith("_")}
+    assert modules <= exported, sorted(modules - exported)
+
+
+@pytest.mark.parametrize("package", FLOORS)
+def test_all_names_exist(package):
+    module = importlib.import_module(f"whitespot.{package}")
+    assert all(hasattr(module, name) for name in module.__all__)

@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from whitespot.cli import main
-from whitespot.coverage import SignalSetup, read_gap_list, synthetic_measurements
+from whitespot.coverage import read_gap_list
 from whitespot.data import validate_towers
+from whitespot.evidence import synthetic_measurements
+from whitespot.radio import SignalSetup
 
 DEPARTMENT = Path(__file__).parents[1] / "report" / "data"
 HATA = SignalSetup(model="hata", extrapolate=True)

@@ -7,14 +7,9 @@ import numpy as np
 import pytest
 import rasterio
 
-from whitespot.coverage import (
-    SignalSetup,
-    dead_zones,
-    predict_signal,
-    signal_raster,
-    write_signal_raster,
-)
+from whitespot.coverage import dead_zones, signal_raster, write_signal_raster
 from whitespot.data import WGS84, validate_towers
+from whitespot.radio import SignalSetup, predict_signal
 
 
 @pytest.fixture(scope="module")

@@ -13,11 +13,13 @@ import pandas as pd
 import pytest
 import shapely
 
-from whitespot.coverage import SignalSetup, compare_gap_lists, gap_list, predict_signal
+from whitespot.coverage import gap_list
 from whitespot.data import validate_measurements, validate_towers, validate_villages
 from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
 from whitespot.planning import demand_points
-from whitespot.report.headlines import gaps_sentence
+from whitespot.radio import SignalSetup, predict_signal
+from whitespot.report import compare_gap_lists
+from whitespot.report._headlines import gaps_sentence
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::whitespot.data.DefaultAppliedWarning", "ignore::whitespot.data.TowersFarWarning"

@@ -8,13 +8,16 @@ import shutil
 import pandas as pd
 import pytest
 
-from whitespot.coverage import SignalEngine, SignalSetup, gap_list, tiles
+from whitespot.base import closing_cluster, connect, worker_count
+from whitespot.coverage import gap_list
+from whitespot.coverage._tiles import household_signal, village_tally
 from whitespot.coverage.partitioned import (
     household_partitions,
     partitioned_gap_list,
     write_partitions,
 )
 from whitespot.data import ValidationError, read_layer, write_layer
+from whitespot.radio import SignalEngine, SignalSetup
 
 pytestmark = pytest.mark.filterwarnings("ignore::whitespot.data.DefaultAppliedWarning")
 distributed = pytest.importorskip("distributed")
@@ -22,7 +25,7 @@ distributed = pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def client():
-    with tiles.closing_cluster(tiles.connect(workers=2)) as dask_client:
+    with closing_cluster(connect(workers=2)) as dask_client:
         yield dask_client
 
 
@@ -40,7 +43,7 @@ def test_tiles_give_the_one_piece_gap_list(layers, model, monkeypatch):
         layers["villages"], layers["towers"], setup, households=layers["households"],
         grid=layers["grid"], progress=False,
     )  # fmt: skip
-    monkeypatch.setattr(tiles, "HOUSEHOLDS_PER_TILE", 997)
+    monkeypatch.setattr("whitespot.coverage._tiles.HOUSEHOLDS_PER_TILE", 997)
     monkeypatch.setattr("whitespot.coverage.gaps.HOUSEHOLDS_PER_TILE", 997)
     tiled = gap_list(
         layers["villages"], layers["towers"], setup, households=layers["households"],
@@ -69,9 +72,9 @@ def test_tallies_of_tiles_add_up_to_the_whole(layers):
     engine = SignalEngine.prepare(layers["towers"], setup)
     households = layers["households"]
     ids = layers["villages"]["village_id"]
-    whole = tiles.village_tally(ids, tiles.household_signal(households, engine, setup.budget))
+    whole = village_tally(ids, household_signal(households, engine, setup.budget))
     halves = [
-        tiles.village_tally(ids, tiles.household_signal(part, engine, setup.budget))
+        village_tally(ids, household_signal(part, engine, setup.budget))
         for part in (
             households.iloc[: len(households) // 3],
             households.iloc[len(households) // 3 :],
@@ -156,7 +159,7 @@ def test_a_partition_without_electrified_beside_others_with_it_is_refused(layers
 
 def test_local_workers_are_capped_at_the_cores_and_memory_and_it_is_said():
     """--workers 999 started 79 processes and grew past 4 GB (issue 30, item 6)."""
-    count, reason = tiles.worker_count(999)
+    count, reason = worker_count(999)
     assert 1 <= count <= (os.cpu_count() or 1)
     assert reason is not None and "--workers 999: starting" in reason and "cores" in reason
-    assert tiles.worker_count(1) == (1, None)
+    assert worker_count(1) == (1, None)

@@ -16,7 +16,7 @@ from whitespot.department import (
     read_village_list,
 )
 from whitespot.department.quality import CHECK_DIMENSION
-from whitespot.report.headlines import quality_sentence
+from whitespot.report._headlines import quality_sentence
 
 FILES = Path(__file__).parents[1] / "report" / "data"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from whitespot.department.zones import row_zone, zones_by_province
+from whitespot.department._zones import row_zone, zones_by_province
 
 
 def test_every_pre_2025_province_has_the_zone_epsg_gives_it():

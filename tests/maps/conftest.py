@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from whitespot.coverage import (
-    dead_zones,
-    gap_list,
-    measured_pairs,
-    signal_raster,
-    synthetic_measurements,
-)
+from whitespot.coverage import dead_zones, gap_list, signal_raster
 from whitespot.data import validate_measurements, validate_villages
+from whitespot.evidence import measured_pairs, synthetic_measurements
 from whitespot.maps import gap_map, plan_map, save_map
 from whitespot.planning import plan_sites
 

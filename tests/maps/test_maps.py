@@ -6,9 +6,10 @@ import re
 
 import folium
 
-from whitespot.coverage import SignalSetup, measured_pairs, synthetic_measurements
 from whitespot.data import validate_measurements
-from whitespot.maps.measured import measurements_layer, residuals_layer
+from whitespot.evidence import measured_pairs, synthetic_measurements
+from whitespot.maps._measured import measurements_layer, residuals_layer
+from whitespot.radio import SignalSetup
 
 
 def test_map_is_self_contained(map_file):

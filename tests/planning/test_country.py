@@ -7,13 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from whitespot.coverage import SignalSetup, covering_pairs, gap_list
-from whitespot.coverage.tiles import closing_cluster, connect
+from whitespot.base import closing_cluster, connect
+from whitespot.coverage import gap_list
 from whitespot.data import make_country, validate_towers, validate_villages
 from whitespot.planning import plan_sites
 from whitespot.planning.candidates import candidates_from_gaps
 from whitespot.planning.country import plan_country, planning_groups, province_gaps
 from whitespot.planning.matrix import demand_points, new_site_towers
+from whitespot.radio import SignalSetup, covering_pairs
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::whitespot.data.DefaultAppliedWarning", "ignore::UserWarning"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import replace
+
 import numpy as np
 import openpyxl
 import pytest
 
-from whitespot.coverage import SignalSetup
+from whitespot.coverage import gap_list
 from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
 from whitespot.planning import (
     CapexUnitWarning,
@@ -20,6 +23,7 @@ from whitespot.planning import (
     write_plan,
 )
 from whitespot.planning.bidding import RANKING_COLUMNS
+from whitespot.radio import SignalSetup
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +169,28 @@ def test_capex_in_vnd_or_billions_is_read_by_its_size_and_said(gaps, capex, unit
             plan = plan_sites(gaps, sites=2, candidates=candidates, progress=False)
     assert plan.settings["capex_unit"] == unit
     assert plan.sites["capex"].tolist() == pytest.approx([1_200.0] * len(plan.sites))
+
+
+def test_a_plan_keeps_the_gap_lists_metric_crs(layers):
+    # a gap list made in VN-2000 (EPSG:3405) is planned there, not in the UTM zone
+    gaps = gap_list(
+        layers["villages"], layers["towers"], SignalSetup(model="rma", crs="EPSG:3405"),
+        progress=False,
+    )  # fmt: skip
+    assert gaps.setup.crs.to_epsg() == 3405
+    plan = plan_sites(gaps, sites=2, curve_steps=0)
+    assert plan.settings["metric_crs"] == "EPSG:3405"
+
+
+def test_a_dem_made_in_memory_survives_from_gap_list_to_plan(layers, province):
+    dem = replace(province.terrain, source="")  # made in memory: no file to read again
+    gaps = gap_list(
+        layers["villages"], layers["towers"], SignalSetup(model="terrain", terrain=dem),
+        progress=False,
+    )  # fmt: skip
+    assert gaps.setup.terrain is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback on RMa LOS
+        plan = plan_sites(gaps, sites=2, curve_steps=0)
+    assert plan.settings["model"] == "terrain"
+    assert plan.settings["terrain_file"] == "(a DEM in memory)"

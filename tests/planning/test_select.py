@@ -10,7 +10,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 import pytest
@@ -19,7 +18,15 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
-from whitespot.planning import CoverageMatrix, InfeasibleError, read_orlib_scp, select_sites
+from whitespot.base import InputError
+from whitespot.planning import (
+    STAGES,
+    CoverageMatrix,
+    InfeasibleError,
+    SelectionStrategy,
+    read_orlib_scp,
+    select_sites,
+)
 from whitespot.planning import _bounds as bounds_module
 from whitespot.planning import _dominance as dominance_module
 from whitespot.planning import _neighbourhood as neighbourhood_module
@@ -199,11 +206,11 @@ def test_lagrangian_alone_on_two_cores_gives_valid_bounds(seed, kind):
     """Without any LP bound, the Lagrangian continues on the second core: still a bound."""
     matrix, cover, weight, cost = random_instance(seed, n_sites=8, n_demand=14)
     optimum = brute_force(cover, weight, cost, **goal(kind, 3, 9.0))
-    with (
-        mock.patch.object(select_module, "LP_BOUND_MAX_NONZEROS", -1),
-        mock.patch.object(select_module, "PDLP_MAX_NONZEROS", -1),
-    ):
-        result = select_sites(matrix, method="greedy", time_limit_s=5.0, **goal(kind, 3, 9.0))
+    no_lp = SelectionStrategy(lp_bound_max_nonzeros=-1, pdlp_max_nonzeros=-1)
+    result = select_sites(
+        matrix, method="greedy", time_limit_s=5.0, strategy=no_lp, **goal(kind, 3, 9.0)
+    )
+    assert "lagrangian" in result.stages and not {"lp", "pdlp"} & set(result.stages)
     if kind == "cover_all":
         assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
     else:
@@ -229,25 +236,24 @@ def test_milp_starts_from_the_incumbent_and_stops_when_asked(kind):
     assert bound != pytest.approx(optimum)  # it did stop before proving
 
 
-def race_lp(patch: str, value) -> tuple[float, float, threading.Event]:
-    """Race the LP of a small instance with `patch` of the select module set to `value`;
-    return its bound, the LP optimum and the event that says it is solved."""
+def race_lp(
+    strategy: SelectionStrategy | None = None, solve=select_module._lp_dual_bound
+) -> tuple[float, float, threading.Event]:
+    """Race the LP of a small instance under `strategy`, solving it with `solve`; return its
+    bound, the LP optimum and the event that says it is solved."""
     matrix, *_ = random_instance(4, n_sites=60, n_demand=600, density=0.05)
-    problem = select_module._problem(matrix, 5, None, False, (), ())
+    problem = select_module._problem(matrix, 5, None, False, (), (), strategy)
     _, optimum, _ = select_module._milp(problem, 30.0, 0.0, relax=True)
-    with (
-        ThreadPoolExecutor(max_workers=1) as second_core,
-        mock.patch.object(select_module, patch, value),
-    ):
+    with ThreadPoolExecutor(max_workers=1) as second_core:
         relaxation, solved = select_module._relaxation(
-            problem, second_core, time.perf_counter() + 30
+            problem, second_core, time.perf_counter() + 30, solve
         )
         return relaxation().bound, optimum, solved
 
 
 @pytest.mark.parametrize("race_up_to", [0, 10**9], ids=["interior point alone", "race"])
 def test_raced_lp_gives_the_lp_optimum_and_says_it_is_solved(race_up_to):
-    bound, optimum, solved = race_lp("LP_RACE_MAX_NONZEROS", race_up_to)
+    bound, optimum, solved = race_lp(SelectionStrategy(lp_race_max_nonzeros=race_up_to))
     assert bound == pytest.approx(optimum, rel=1e-7)
     assert solved.wait(5.0)
 
@@ -260,7 +266,7 @@ def test_a_failed_interior_point_does_not_stop_the_racing_simplex():
             return bounds_module._Relaxation(np.inf, None, None)
         return solve(problem, limit, solver, stop)
 
-    bound, optimum, solved = race_lp("_lp_dual_bound", failing_interior_point)
+    bound, optimum, solved = race_lp(solve=failing_interior_point)
     assert bound == pytest.approx(optimum, rel=1e-7)
     assert solved.is_set()
 
@@ -325,27 +331,17 @@ def test_large_set_covers_and_budgets_take_their_bound_from_pdlp(kind):
     optimum = brute_force(cover, weight, cost, **limit)
     problem = select_module._problem(matrix, *objective(kind, sites, budget), (), ())
     relaxation = select_module._lp_dual_bound(problem, 30.0, "ipx").bound
-    calls = []
-    original = select_module._first_order_bound
-
-    def spy(problem, deadline):
-        calls.append(original(problem, deadline))
-        return calls[-1]
-
     for pdlp_up_to in (10**9, -1):
-        with (
-            mock.patch.object(select_module, "LP_BOUND_MAX_NONZEROS", -1),
-            mock.patch.object(select_module, "PDLP_MAX_NONZEROS", pdlp_up_to),
-            mock.patch.object(select_module, "_first_order_bound", spy),
-        ):
-            result = select_sites(matrix, method="greedy", time_limit_s=5, **limit)
+        strategy = SelectionStrategy(lp_bound_max_nonzeros=-1, pdlp_max_nonzeros=pdlp_up_to)
+        result = select_sites(matrix, method="greedy", time_limit_s=5, strategy=strategy, **limit)
         if kind == "cover_all":
             assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
         else:
             assert result.objective - 1e-9 <= optimum <= result.bound + 1e-6
-        if pdlp_up_to > 0 and kind != "sites":
-            assert len(calls) == 1 and result.bound == pytest.approx(relaxation, rel=1e-5)
-    assert len(calls) == (0 if kind == "sites" else 1)
+        by_pdlp = pdlp_up_to > 0 and kind != "sites"
+        assert ("pdlp" in result.stages) == by_pdlp and "lp" not in result.stages
+        if by_pdlp:
+            assert result.bound == pytest.approx(relaxation, rel=1e-5)
 
 
 @settings(max_examples=200, deadline=None)
@@ -596,13 +592,14 @@ def test_neighbourhood_search_stays_feasible_and_with_every_site_free_reaches_th
     than the start; neighbourhoods as large as the problem solve it to the optimum."""
     matrix, cover, weight, cost = random_instance(seed, n_sites=10, n_demand=18, density=0.3)
     limit = goal(kind, 3, 12.0)
-    problem = select_module._problem(matrix, *objective(kind, 3, 12.0), [matrix.site_ids[0]], ())
+    sizes = SelectionStrategy(neighbourhood_sites=(10,) if whole else (2, 4))
+    problem = select_module._problem(
+        matrix, *objective(kind, 3, 12.0), [matrix.site_ids[0]], (), sizes
+    )
     start = select_module._greedy(problem)
     if problem.minimize:
         start = select_module._drop_redundant(problem, start)
-    sizes = (10,) if whole else (2, 4)
-    with mock.patch.object(neighbourhood_module, "NEIGHBOURHOOD_SITES", sizes):
-        found = neighbourhood_module._neighbourhood_search(problem, start, float("inf"))
+    found = select_module._neighbourhood_search(problem, start, float("inf"))
     assert is_feasible(found, cover, cost, limit) and 0 in found
     sign = -1.0 if problem.minimize else 1.0  # larger is better
     value, started = (sign * select_module._value(problem, s) for s in (found, start))
@@ -623,21 +620,14 @@ def test_large_problems_go_to_neighbourhood_search_and_stay_exact(kind, with_lp)
     # set covering: optimum 34, LP 33.5, greedy 37; 3 sites: 610, LP 612.3, swaps 569
     limit = {"cover_all": True} if kind == "cover_all" else {"sites": 3}
     optimum = brute_force(cover, weight, cost, **limit)
-    calls = []
-    original = neighbourhood_module._neighbourhood_search
-
-    def spy(problem, chosen, deadline):
-        calls.append(select_module._value(problem, chosen))
-        return original(problem, chosen, deadline)
-
-    with (
-        mock.patch.object(select_module, "COVER_EXACT_MAX_NONZEROS", 0),
-        mock.patch.object(select_module, "AUTO_EXACT_MAX_NONZEROS", 0),
-        mock.patch.object(select_module, "LP_BOUND_MAX_NONZEROS", 10**9 if with_lp else -1),
-        mock.patch.object(select_module, "_neighbourhood_search", spy),
-    ):
-        result = select_sites(matrix, method="auto", time_limit_s=10, **limit)
-    assert calls and result.method != "greedy+exact"  # no whole MILP
+    strategy = SelectionStrategy(
+        cover_exact_max_nonzeros=0,
+        auto_exact_max_nonzeros=0,
+        lp_bound_max_nonzeros=10**9 if with_lp else -1,
+    )
+    result = select_sites(matrix, method="auto", time_limit_s=10, strategy=strategy, **limit)
+    assert "neighbourhood_search" in result.stages
+    assert result.method != "greedy+exact" and "milp" not in result.stages  # no whole MILP
     assert result.objective == pytest.approx(optimum)
     assert result.bound <= optimum + 1e-6 if kind == "cover_all" else result.bound >= optimum - 1e-6
 
@@ -671,3 +661,31 @@ def test_a_neighbourhood_is_the_sites_nearest_by_shared_demand():
     assert nearest(problem, by_group, 2, 4).tolist() == [0, 1, 2, 3]
     problem = select_module._problem(matrix, None, None, True, (), [matrix.site_ids[4]])
     assert nearest(problem, by_group, 3, 6).tolist() == [0, 1, 2, 3]  # 4 forbidden, 5 beyond
+
+
+def test_a_selection_says_which_stages_ran_in_their_order():
+    matrix, cover, weight, cost = random_instance(3, n_sites=12, n_demand=30, density=0.25)
+    auto = select_sites(matrix, sites=3, method="auto", time_limit_s=10)
+    assert set(auto.stages) <= set(STAGES)
+    assert list(auto.stages) == sorted(auto.stages, key=STAGES.index)
+    assert {"dominance", "greedy", "lp", "lagrangian", "local_search"} <= set(auto.stages)
+    assert auto.objective == pytest.approx(brute_force(cover, weight, cost, sites=3))
+    exact = select_sites(matrix, sites=3, method="exact")
+    assert exact.stages == ("dominance", "milp")
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        {"fix_first_max_share": 0.0},
+        {"lagrangian_deflection": 1.0},
+        {"kernel_factors": ()},
+        {"neighbourhood_sites": (100, -5)},
+        {"lp_race_max_nonzeros": -2},
+        {"neighbourhood_seconds": 0.0},
+        {"milp_presolve": "yes"},
+    ],
+)
+def test_a_strategy_that_cannot_steer_is_refused_naming_the_field(wrong):
+    with pytest.raises(InputError, match=next(iter(wrong))):
+        SelectionStrategy(**wrong)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from whitespot.coverage.progress import is_gap
 from whitespot.data.vocabulary import GAP_TYPES, LOCATION_UNKNOWN
 from whitespot.department import read_village_list
-from whitespot.report.headlines import vietnamese_number
+from whitespot.report._headlines import vietnamese_number
+from whitespot.report.progress import is_gap
 
 from .conftest import FILES
 

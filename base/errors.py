@@ -1,0 +1,15 @@
+"""The base of whitespot's errors: every input problem is one of these, never an internal error."""
+
+from __future__ import annotations
+
+
+class WhitespotError(ValueError):
+    """The base of every error whitespot raises on a user's input or options.
+
+    The command line exits 1 (or 2 for options that do not fit together) on each, never
+    4 (an internal error); being a ``ValueError`` too, ``except ValueError`` still catches it.
+    """
+
+
+class InputError(WhitespotError):
+    """An argument or input value whitespot cannot use; the message names it and why."""

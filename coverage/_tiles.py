@@ -1,0 +1,88 @@
+"""Households in tiles: the per-tile work of a gap list, and running it here or on Dask.
+
+A household's signal depends only on the household and the towers, and a village's counts
+are sums over its households, so a gap list can be computed from pieces: each tile of
+households gets its signal and status (:func:`household_signal`), each village its counts
+(:func:`village_tally`), and tallies of several tiles add up exactly;
+:func:`whitespot.base.run_tiles` runs them here or on Dask.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from whitespot.radio.budget import LinkBudget
+from whitespot.radio.engine import SignalEngine, signal_status
+
+if TYPE_CHECKING:
+    pass
+
+HOUSEHOLDS_PER_TILE = 250_000
+"""Households per tile when a gap list splits an in-memory layer for Dask."""
+
+TALLY_COLUMNS = ("household_points", "covered", "weak", "dark", "electrified_known", "fallback")
+"""Per-village sums over households: points, covered, weak signal, not electrified,
+electrification known, path off the DEM."""
+
+
+def household_signal(
+    households: gpd.GeoDataFrame, engine: SignalEngine, budget: LinkBudget
+) -> gpd.GeoDataFrame:
+    """Return one tile of households with its signal columns and ``signal_status``.
+
+    Parameters
+    ----------
+    households : geopandas.GeoDataFrame
+        Validated households.
+    engine : SignalEngine
+        Towers and setup, prepared once for all tiles.
+    budget : LinkBudget
+        The link budget, for the weak band.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The households (index reset) followed by :data:`whitespot.radio.engine.SIGNAL_COLUMNS`
+        and ``signal_status``.
+    """
+    signal = engine.predict(households, progress=False).reset_index(drop=True)
+    signal["signal_status"] = signal_status(signal["best_margin_db"], budget.weak_band_db)
+    return gpd.GeoDataFrame(
+        pd.concat([households.reset_index(drop=True), signal], axis=1),
+        geometry=households.geometry.name,
+        crs=households.crs,
+    )
+
+
+def village_tally(village_ids: pd.Series, households: pd.DataFrame) -> pd.DataFrame:
+    """Sum households with their status per village (:data:`TALLY_COLUMNS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per village of `village_ids`, in order, plus a last row for households
+        whose village is not among them; integer counts that add up across tiles.
+    """
+    member = pd.Categorical(households["village_id"], categories=village_ids).codes.astype(np.int64)
+    member[member < 0] = len(village_ids)
+    status = households["signal_status"].to_numpy()
+    electrified = households["electrified"].to_numpy(float, na_value=np.nan)
+    fallback = households.get("terrain_fallback", pd.Series(False, index=households.index))
+    columns = {
+        "household_points": np.ones(len(member), dtype=bool),
+        "covered": status == "covered",
+        "weak": status == "weak",
+        "dark": electrified < 0.5,
+        "electrified_known": ~np.isnan(electrified),
+        "fallback": fallback.to_numpy(dtype=bool),
+    }
+    return pd.DataFrame(
+        {
+            name: np.bincount(member[flag], minlength=len(village_ids) + 1)
+            for name, flag in columns.items()
+        }
+    )

@@ -1,0 +1,78 @@
+"""The compiled Bullington kernel gives the numpy function's loss on the same profiles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from affine import Affine
+from pyproj import CRS
+
+from whitespot.data import Terrain
+from whitespot.radio._terrain_kernel import PROFILE_SAMPLES, bullington_paths
+from whitespot.radio.terrain import (
+    MEDIAN_K_FACTOR,
+    bullington_loss_db,
+    terrain_profiles,
+)
+
+
+@pytest.fixture(scope="module")
+def hills() -> Terrain:
+    rng = np.random.default_rng(1)
+    y, x = np.mgrid[0:400, 0:400]
+    ground = 300.0 + 150.0 * np.sin(x / 37.0) * np.cos(y / 53.0) + rng.normal(0, 5, x.shape)
+    ground[300:305, 50:60] = np.nan  # a no-data patch
+    transform = Affine(30.0, 0.0, 500_000.0, 0.0, -30.0, 1_812_000.0)
+    return Terrain(ground, transform, CRS.from_epsg(32648))
+
+
+def paths(terrain: Terrain, count: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    west, north = terrain.transform.c, terrain.transform.f
+    start = np.column_stack([west + rng.uniform(100, 11_900, count),
+                             north - rng.uniform(100, 11_900, count)])  # fmt: skip
+    end = np.column_stack([west + rng.uniform(-500, 12_500, count),
+                           north - rng.uniform(-500, 12_500, count)])  # fmt: skip
+    return start, end
+
+
+def numpy_reference(terrain, start, end, tx_m, rx_m, mhz):
+    """Profiles sampled as arrays, then bullington_loss_db (the numpy path)."""
+    distance = np.hypot(*(end - start).T)
+    profiles = terrain_profiles(terrain, start, end, PROFILE_SAMPLES)
+    with np.errstate(invalid="ignore"):
+        loss, los = bullington_loss_db(
+            profiles, np.maximum(distance, 1.0) / 1000.0, tx_m, rx_m, mhz
+        )
+    missing = np.isnan(profiles).any(axis=1)
+    loss[missing] = 0.0
+    return loss, los, missing
+
+
+def test_kernel_equals_numpy_on_the_same_profiles(hills):
+    start, end = paths(hills, 4_000)
+    rng = np.random.default_rng(2)
+    tx_m = rng.uniform(10, 60, len(start))
+    mhz = rng.choice([700.0, 1800.0, 3500.0], len(start))
+    loss, los, missing = bullington_paths(
+        hills, start, end, tx_m, 1.5, mhz, k_factor=MEDIAN_K_FACTOR
+    )
+    ref_loss, ref_los, ref_missing = numpy_reference(hills, start, end, tx_m, 1.5, mhz)
+    np.testing.assert_array_equal(missing, ref_missing)
+    assert missing.any() and not missing.all()  # paths off the DEM and through no-data
+    known = ~missing
+    np.testing.assert_array_equal(los[known], ref_los[known])
+    assert los[known].any() and not los[known].all()
+    np.testing.assert_allclose(loss, ref_loss, rtol=0, atol=1e-6)  # float order only
+    assert (loss[known] > 0).mean() > 0.3  # diffraction happens on these hills
+
+
+def test_flat_ground_without_obstacles_has_no_loss_far_from_the_ground():
+    flat = Terrain(np.zeros((200, 200)), Affine(30.0, 0, 0, 0, -30.0, 6_000.0),
+                   CRS.from_epsg(32648))  # fmt: skip
+    start = np.array([[1_000.0, 3_000.0]])
+    end = np.array([[2_000.0, 3_000.0]])
+    loss, los, missing = bullington_paths(
+        flat, start, end, np.array([200.0]), 200.0, np.array([1800.0]), k_factor=4 / 3
+    )
+    assert los[0] and not missing[0] and loss[0] == 0.0
