@@ -4,13 +4,15 @@ Workbooks are read the way their tables are meant: merged cells (a commune name 
 hamlets) are filled into every row they cover, hidden columns are known (old values kept
 out of sight), only rows up to the last one holding a value are read (a used range may run
 to row 1,048,576 for one formatted empty cell), and formulas that a program wrote without
-saving their values are found, not read as empty. CSV files are decoded with their
+saving their values are found, not read as empty; a whole number under a zero-padding
+format (``00000``) is the text Excel shows (``00007``). CSV files are decoded with their
 encoding detected (:func:`whitespot.data.encoding.decode_text`).
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 import zipfile
 from collections.abc import Callable
@@ -29,6 +31,8 @@ EMPTY_ROWS_STOP = 10_000
 """A run of this many empty rows ends a sheet (its used range may run to row 1,048,576)."""
 HEADER_SEARCH_ROWS = 30
 """Rows searched for the header (and for a CSV's separator)."""
+ZERO_PADDED = re.compile(r"0{2,}")
+"""A number format that pads whole numbers with zeros (``00000`` shows 7 as ``00007``)."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +167,10 @@ def _read_xlsx(path: Path, sheet: str | None, score: Callable[[list[list]], int]
     chosen, note = _chosen_sheet(book.sheetnames, visible, heads, sheet, score)
     worksheet = book.worksheets[chosen]
     used = _used_rows(path, worksheet.title)
-    cells = [list(row) for row in worksheet.iter_rows(max_row=used, values_only=True)]
+    cells = [
+        [_shown(cell.value, getattr(cell, "number_format", None)) for cell in row]
+        for row in worksheet.iter_rows(max_row=used)
+    ]
     merged = []
     for cell_range in worksheet.merged_cells.ranges:
         if cell_range.min_row > used:
@@ -234,7 +241,7 @@ def _read_xls(path: Path, sheet: str | None, score: Callable[[list[list]], int])
         chosen, note = _chosen_sheet(book.sheet_names(), visible, heads, sheet, score)
         worksheet = sheets[chosen]
         cells = [
-            [_xls_value(worksheet.cell(r, c), book.datemode) for c in range(worksheet.ncols)]
+            [_xls_value(worksheet.cell(r, c), book) for c in range(worksheet.ncols)]
             for r in range(worksheet.nrows)
         ]
         merged = []
@@ -255,16 +262,38 @@ def _read_xls(path: Path, sheet: str | None, score: Callable[[list[list]], int])
         book.release_resources()
 
 
-def _xls_value(cell: xlrd.sheet.Cell, datemode: int) -> object:
+def _xls_value(cell: xlrd.sheet.Cell, book: xlrd.Book) -> object:
     if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
         return None
     if cell.ctype == xlrd.XL_CELL_DATE:
-        return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
+        return xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
     if cell.ctype == xlrd.XL_CELL_BOOLEAN:
         return bool(cell.value)
     if cell.ctype == xlrd.XL_CELL_ERROR:
         return None
+    if cell.ctype == xlrd.XL_CELL_NUMBER:
+        number_format = book.format_map.get(book.xf_list[cell.xf_index].format_key)
+        return _shown(cell.value, number_format and number_format.format_str)
     return cell.value
+
+
+def _shown(value: object, number_format: str | None) -> object:
+    """Return a whole number as Excel shows it under a zero-padding format, else `value`.
+
+    A code typed as a number and formatted ``00000`` (a village code 7 shown as ``00007``)
+    or a phone number formatted ``0000000000`` is text whose zeros are the value; read as
+    the number, it would no longer match the same code typed as text.
+    """
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and number_format
+        and ZERO_PADDED.fullmatch(number_format)
+        and float(value).is_integer()
+        and value >= 0
+    ):
+        return str(int(value)).zfill(len(number_format))
+    return value
 
 
 def _used_rows(path: Path, sheet: str) -> int:

@@ -159,3 +159,40 @@ def test_counts_with_thousands_separators_and_words(tmp_path):
     assert {"not_whole"} == issues_at(listed, 4) - {"missing_province", "missing_commune"}
     assert {"not_a_number"} == issues_at(listed, 5) - {"missing_province", "missing_commune"}
     assert {"text_in_number"} == issues_at(listed, 3) - {"missing_province", "missing_commune"}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_codes_typed_as_numbers_under_a_zero_padding_format_keep_their_zeros(tmp_path, suffix):
+    """A village code 7 formatted ``00000`` is ``00007`` as Excel shows it, in both formats,
+    so that it matches the same code typed as text in the next submission."""
+    rows = [
+        ["Mã thôn", "Thôn", "Số hộ", "Kinh độ", "Vĩ độ"],
+        [7, "Thôn A", 10, 106.6, 16.9],
+        [120, "Thôn B", 12, 106.61, 16.91],
+        ["00031", "Thôn C", 8, 106.62, 16.92],
+    ]
+    path = tmp_path / f"v{suffix}"
+    if suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        for cell in book.active["A"][1:3] + book.active["C"][1:2]:
+            cell.number_format = "00000" if cell.column_letter == "A" else "0"
+        book.save(path)
+    else:
+        xlwt = pytest.importorskip("xlwt")
+        book = xlwt.Workbook(encoding="utf-8")
+        sheet = book.add_sheet("Thôn")
+        padded = xlwt.easyxf(num_format_str="00000")
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if c == 0 and r in (1, 2):
+                    sheet.write(r, c, value, padded)
+                else:
+                    sheet.write(r, c, value)
+        book.save(str(path))
+    listed = read_village_list(path)
+    assert listed.villages["village_id"].tolist() == ["00007", "00120", "00031"]
+    assert listed.villages["households"].tolist() == [10, 12, 8]  # "0" pads nothing
