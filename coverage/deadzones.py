@@ -1,7 +1,8 @@
 """Dead zones: the best predicted signal on a raster, and the areas below threshold.
 
 A dead zone is a connected set of raster cells where no tower clears its threshold and
-where households live.
+where households live. Cells the DEM cannot judge, and cells that only the model's distance
+limit leaves without signal, are not dead zones: nothing says they are dead.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ class SignalRaster:
     unknown : numpy.ndarray of bool, optional
         Cells left without a prediction because the DEM does not cover their paths (NaN in
         both bands, but not a dead zone); None where every cell was predicted.
+    beyond_range : numpy.ndarray of bool, optional
+        Cells that no tower covers within the model's distance limit but that the model
+        continued past it covers: the limit, not a prediction, leaves them without signal,
+        so they are not judged and not a dead zone (as villages there are
+        ``beyond_model_range``); None where there are none.
     model : str
         Name of the model that predicted it (``"terrain"``, ``"itm"`` ...).
     model_description : str
@@ -57,6 +63,7 @@ class SignalRaster:
     unknown: np.ndarray | None = None
     model: str = ""
     model_description: str = ""
+    beyond_range: np.ndarray | None = None
 
     @property
     def resolution_m(self) -> float:
@@ -110,10 +117,14 @@ def signal_raster(
     terrain = setup.terrain
     refuses = setup.uses_terrain and terrain.fallback is None
     flat = setup.replace(terrain=replace(terrain, fallback="flat")) if refuses else None
-    signal, _ = SignalEngine.prepare(towers, flat or setup).search_xy(cell_xy, progress=progress)
+    engine = SignalEngine.prepare(towers, flat or setup, past_range=True)
+    signal, _ = engine.search_xy(cell_xy, progress=progress)
     unknown = signal["terrain_fallback"] & refuses
     best_dbm, margin_db = signal["best_signal_dbm"], signal["best_margin_db"]
     best_dbm[unknown] = margin_db[unknown] = np.nan
+    open_cells = np.flatnonzero(~(margin_db >= 0) & ~unknown)
+    beyond = np.zeros(len(cell_xy), dtype=bool)
+    beyond[open_cells] = engine.margin_past_range(cell_xy[open_cells]) >= 0
     return SignalRaster(
         best_dbm.reshape(rows, cols),
         margin_db.reshape(rows, cols),
@@ -122,6 +133,7 @@ def signal_raster(
         unknown.reshape(rows, cols) if unknown.any() else None,
         setup.model,
         setup.description(),
+        beyond.reshape(rows, cols) if beyond.any() else None,
     )
 
 
@@ -155,6 +167,8 @@ def dead_zones(
     dead = ~(raster.margin_db >= 0)  # NaN (no tower in reach) is dead too
     if raster.unknown is not None:
         dead &= ~raster.unknown  # no DEM there: not known to be dead
+    if raster.beyond_range is not None:
+        dead &= ~raster.beyond_range  # only the model's distance limit leaves them dark
     labels, count = ndimage.label(dead)
     rows, cols = labels.shape
     points = households.to_crs(raster.crs).geometry.representative_point()

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from whitespot.coverage import gap_list
+from whitespot.coverage import dead_zones, gap_list, signal_raster
 from whitespot.data import validate_measurements, validate_towers, validate_villages
 from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
 from whitespot.planning import demand_points
@@ -173,3 +173,21 @@ def test_villages_beyond_the_range_are_not_demand_for_new_sites(gaps):
     assert set(demand["village_id"]) == {"V4"}
     assert np.isclose(demand["households"].sum(), 20)
     assert pd.Series(gaps.villages["village_id"]).is_unique
+
+
+def test_a_dead_zone_is_not_drawn_where_only_the_limit_leaves_cells_dark(towers):
+    """Cells just beyond 5 km that the continued model covers are beyond the range, not dead;
+    households 60 km away, where the continued model finds nothing either, are a dead zone."""
+    homes = gpd.GeoDataFrame(geometry=east_of_tower([5.3, 5.4, 60.0]))
+    area = gpd.GeoDataFrame(geometry=east_of_tower([0.0, 62.0]))
+    raster = signal_raster(towers, area, SignalSetup(crs=METRIC), resolution_m=250.0,
+                           progress=False)  # fmt: skip
+    assert raster.beyond_range is not None
+    assert not (raster.beyond_range & (raster.margin_db >= 0)).any()  # only dark cells
+    zones = dead_zones(raster, homes)
+    assert zones["households"].tolist() == [1]  # the one at 60 km
+    assert zones.geometry.iloc[0].contains(homes.geometry.iloc[2])
+    extrapolated = signal_raster(towers, area, SignalSetup(extrapolate=True, crs=METRIC),
+                                 resolution_m=250.0, progress=False)  # fmt: skip
+    assert extrapolated.beyond_range is None  # the model judges every cell
+    assert dead_zones(extrapolated, homes)["households"].tolist() == [1]

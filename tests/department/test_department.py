@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from whitespot.data import ValidationError, load_sample
 from whitespot.department import read_village_list
@@ -173,8 +173,6 @@ def test_codes_typed_as_numbers_under_a_zero_padding_format_keep_their_zeros(tmp
     ]
     path = tmp_path / f"v{suffix}"
     if suffix == ".xlsx":
-        from openpyxl import Workbook
-
         book = Workbook()
         for row in rows:
             book.active.append(row)
