@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +30,13 @@ from whitespot.data import (
     WhitespotError,
     make_province,
     read_layer,
+    validate_towers,
     write_layer,
     write_terrain,
 )
 from whitespot.department import read_village_list
 from whitespot.planning import plan_sites
+from whitespot.radio import ItmParameters, SignalSetup, predict_signal
 
 EXIT_INVALID, EXIT_USAGE, EXIT_FILE = 1, 2, 3
 
@@ -1210,3 +1213,47 @@ def test_vietnamese_thousands_in_a_cost_column_are_read_as_counts_are(gap_files,
     assert code == 0 and "one group of three" not in err, err
     ranked = pd.read_excel(tmp_path / "t.xlsx", sheet_name="sites").set_index("site_id")
     assert ranked["capex"].to_dict() == {"S1": 2150.0, "S2": 1.5, "S3": 950.0}
+
+
+def test_capex_written_in_vnd_is_read_by_its_size_and_said(gap_files, capsys, tmp_path):
+    """1.200.000.000 (VND) in capex is 1,200 million VND, said; not a plan of nothing (item 8)."""
+    gaps = read_gap_list(gap_files / "gaps.geojson").villages
+    sites = gaps[gaps["households_without_signal"] > 0].head(3)[["geometry"]].copy()
+    sites["site_id"] = ["S1", "S2", "S3"]
+    sites["capex"] = ["1.200.000.000", "1.500.000.000", "950.000.000"]
+    candidates = write_layer(sites, tmp_path / "candidates.csv")
+    code, _, err = run_plan(
+        capsys, gap_files / "gaps.geojson", tmp_path / "s.xlsx", "--budget", "5000",
+        "--candidates", candidates,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "converted to million VND" in err
+    ranked = pd.read_excel(tmp_path / "s.xlsx", sheet_name="sites").set_index("site_id")
+    assert len(ranked) >= 1  # read as VND, no site fitted any budget
+    assert set(ranked["capex"]) <= {1200.0, 1500.0, 950.0}
+    settings = pd.read_excel(tmp_path / "s.xlsx", sheet_name="settings")
+    assert "VND, converted to million VND" in settings.to_string()
+
+
+def test_itm_outside_ntias_limits_is_a_named_error_and_never_nan(small, files, capsys, tmp_path):
+    """Masts below ITM's 0.5 m are refused naming them (exit 1); a 30 MHz network over
+    sea-like ground, where Vogler's term is NaN, gets finite levels as NTIA's code gives
+    (item 13)."""
+    low = small.towers.copy()
+    low["height_m"] = 0.3
+    towers = write_layer(low, tmp_path / "low.csv")
+    code, _, err = run_gaps(
+        capsys, files["villages"], towers, tmp_path / "g.csv", "--model", "itm", "--dem",
+        files["dem"],
+    )  # fmt: skip
+    assert code == EXIT_INVALID, err
+    assert "valid for base_height_m 0.5..3000" in err and low["tower_id"].iloc[0] in err
+    band = small.towers.copy()
+    band["frequency_mhz"] = 30.0
+    sea = ItmParameters(polarization="vertical", conductivity_s_m=100.0, permittivity=80.0)
+    setup = SignalSetup(model="itm", terrain=small.terrain, itm=sea)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 30 MHz is unusual for a carrier: said, not refused
+        signal = predict_signal(small.villages, validate_towers(band), setup, progress=False)
+    heard = signal["best_tower_id"].notna()
+    assert heard.any() and np.isfinite(signal.loc[heard, "best_signal_dbm"]).all()
