@@ -194,7 +194,7 @@ def gaps(args: argparse.Namespace) -> int:
     """``whitespot gaps``: the gap list of a province from its files.
 
     A village file that is not in whitespot's form (``village_id``, ``households``, lon/lat)
-    is read as a department's own list (:func:`whitespot.data.read_village_list`).
+    is read as a department's own list (:func:`whitespot.department.read_village_list`).
     """
     region = None if args.anywhere else VIETNAM_BBOX
     towers, setup, layers = _signal_inputs(args)

@@ -90,7 +90,7 @@ def signal_raster(
     resolution_m : float, default 250
         Cell size in m.
     setup : SignalSetup, optional
-        As :func:`whitespot.coverage.predict_signal`; cells whose paths leave the DEM are
+        As :func:`whitespot.radio.predict_signal`; cells whose paths leave the DEM are
         left without a value (:attr:`SignalRaster.unknown`) unless its fallback allows the
         flat model.
     progress : bool, optional

@@ -39,7 +39,7 @@ class Terrain:
         CRS of the grid.
     fallback : {None, "flat"}, default None
         Where a profile leaves the DEM or crosses a no-data cell: None refuses
-        (:class:`whitespot.coverage.TerrainCoverageError` names the places); ``"flat"`` computes
+        (:class:`whitespot.radio.TerrainCoverageError` names the places); ``"flat"`` computes
         that pair without diffraction and flags the place (``terrain_fallback``). Ground is never
         invented.
     source : str, default ""

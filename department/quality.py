@@ -191,7 +191,7 @@ def quality_report(
     Parameters
     ----------
     villages : geopandas.GeoDataFrame
-        As :func:`~whitespot.data.assign_admin_units` returns it (``source_row``,
+        As :func:`~whitespot.department.assign_admin_units` returns it (``source_row``,
         ``province_code``, ``commune_code``, ``admin_status`` ...).
     issues : pandas.DataFrame
         Problems found while reading (:attr:`VillageList.issues`).

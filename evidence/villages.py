@@ -199,7 +199,7 @@ def weigh_evidence(
     measured, per_network : pandas.DataFrame
         :func:`measured_at_villages` of the same villages.
     predicted : pandas.DataFrame
-        :meth:`~whitespot.coverage.SignalEngine.network_margins` at the village points
+        :meth:`~whitespot.radio.SignalEngine.network_margins` at the village points
         (``point`` is the village's position).
     weak_band_db : float
         Width of the weak band below the threshold, dB.

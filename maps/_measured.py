@@ -1,6 +1,6 @@
 """Map layers of measurements: levels as measured, and where the model is wrong.
 
-Measurements come as :func:`whitespot.coverage.measured_pairs` gives them: each with its
+Measurements come as :func:`whitespot.evidence.measured_pairs` gives them: each with its
 level, its serving tower and the model's level there. Up to
 :data:`CLUSTER_FROM_MEASUREMENTS` they are drawn one by one; beyond, as clustered markers
 built in the browser from compact rows. The residual (measured minus predicted) is drawn
@@ -97,7 +97,7 @@ def residuals_layer(pairs: gpd.GeoDataFrame, *, cell_m: float = RESIDUAL_CELL_M)
     """Mean residual (measured minus predicted, dB) per square cell of the metric CRS.
 
     `pairs` carries ``x_m``/``y_m`` in the CRS of ``attrs["crs"]``
-    (:func:`whitespot.coverage.measured_pairs`); only measurements compared with the
+    (:func:`whitespot.evidence.measured_pairs`); only measurements compared with the
     model (``status == "used"``) count.
     """
     used = pairs[pairs["status"] == USED]

@@ -67,7 +67,7 @@ def gap_map(
         Draw villages as clustered markers; default from
         :data:`~whitespot.maps._layers.CLUSTER_FROM_VILLAGES` villages on.
     measurements : geopandas.GeoDataFrame, optional
-        :func:`whitespot.coverage.measured_pairs` output: the measurements by level, and
+        :func:`whitespot.evidence.measured_pairs` output: the measurements by level, and
         the model's error (measured minus predicted) per cell.
 
     Returns

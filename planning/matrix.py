@@ -222,7 +222,7 @@ def coverage_matrix(
 
     Each candidate is evaluated as a new tower of `technology` (frequency and EIRP from its
     columns ``frequency_mhz``/``eirp_dbm`` if present, else the technology defaults; mast
-    height ``height_m``) with the coverage engine (:func:`whitespot.coverage.covering_pairs`):
+    height ``height_m``) with the coverage engine (:func:`whitespot.radio.covering_pairs`):
     KD-tree pruned, never a dense candidates x demand matrix.
 
     Parameters
@@ -234,7 +234,7 @@ def coverage_matrix(
     technology : str, default "4G"
         Technology the new sites would carry.
     setup : SignalSetup, optional
-        How signal is predicted (:func:`whitespot.coverage.predict_signal`); its technology
+        How signal is predicted (:func:`whitespot.radio.predict_signal`); its technology
         filter, which selects existing towers, does not apply to the new sites.
     progress : bool, optional
         Show a progress bar.

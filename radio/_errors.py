@@ -27,6 +27,6 @@ class SetupError(WhitespotError):
     """A signal setup that cannot apply.
 
     An unknown model, technology or environment, an environment the model does not have, the
-    terrain model without a DEM. Raised when the :class:`whitespot.coverage.SignalSetup` is
+    terrain model without a DEM. Raised when the :class:`whitespot.radio.SignalSetup` is
     made, before any computation.
     """

@@ -7,7 +7,7 @@ bilinearly from the DEM where it falls (as
 running maxima Bullington needs (ITU-R P.526-15 4.5.1: the slope from the transmitter, the
 slope to the receiver and the edge parameter of a line-of-sight path), so memory stays
 that of the results and paths run in parallel. The arithmetic per sample is the numpy
-function's, term by term; ``tests/coverage/test_terrain_kernel.py`` checks the two agree.
+function's, term by term; ``tests/radio/test_terrain_kernel.py`` checks the two agree.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ technology by default) the corrected loss is
 so a positive offset means the measurements saw more loss than the model predicts. The
 record is made by :func:`whitespot.evidence.calibrate`, written as JSON
 (:meth:`Calibration.write`), read back with :func:`read_calibration` and carried in a
-:class:`~whitespot.coverage.SignalSetup`, whose settings sheet then shows every group.
+:class:`~whitespot.radio.SignalSetup`, whose settings sheet then shows every group.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ class Calibration:
     Attributes
     ----------
     model : str
-        The model calibrated (a :data:`~whitespot.coverage.MODEL_NAMES` name); a setup
+        The model calibrated (a :data:`~whitespot.radio.MODEL_NAMES` name); a setup
         with another model refuses the calibration.
     environment : str or None
         The model's environment (Hata, COST-231), which must match too.

@@ -150,7 +150,7 @@ def predict_signal(
         Validated towers (:func:`whitespot.data.validate_towers`).
     setup : SignalSetup, optional
         Model, DEM, link budget, environment, extrapolation, technology filter and metric
-        CRS (:class:`whitespot.coverage.SignalSetup`); default ``SignalSetup()`` (RMa NLOS).
+        CRS (:class:`whitespot.radio.SignalSetup`); default ``SignalSetup()`` (RMa NLOS).
     max_servers : int, default 8
         Towers above threshold are counted up to this number per point.
     progress : bool, optional

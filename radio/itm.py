@@ -7,7 +7,7 @@ and the terrain irregularity Delta h; the reference attenuation below free space
 from the line-of-sight (two-ray and extended diffraction), diffraction (knife edge and
 Vogler's three-radii smooth earth, weighted by the terrain) and troposcatter regions; the
 variability adds the quantiles of time, location and situation for the radio climate.
-Tests (``tests/coverage/test_itm.py``) hold it to NTIA's published outputs: the QKPFL test
+Tests (``tests/radio/test_itm.py``) hold it to NTIA's published outputs: the QKPFL test
 paths (Crystal Palace to Mursley), the point-to-point example of the C++ release and its
 area-mode table from 10 to 1,000 km.
 

@@ -47,7 +47,7 @@ class SignalSetup:
     Attributes
     ----------
     model : str, default "rma"
-        Path-loss model, one of :data:`whitespot.coverage.MODEL_NAMES`; ``"terrain"`` is
+        Path-loss model, one of :data:`whitespot.radio.MODEL_NAMES`; ``"terrain"`` is
         RMa LOS plus Bullington diffraction over `terrain`, ``"itm"`` the Longley-Rice
         Irregular Terrain Model over `terrain`'s profiles.
     terrain : Terrain, optional
@@ -69,7 +69,7 @@ class SignalSetup:
         (:class:`whitespot.radio.itm.ItmParameters`; defaults for Viet Nam).
     calibration : Calibration, optional
         Corrections of the model fitted to measurements (:func:`whitespot.evidence.calibrate`,
-        :func:`whitespot.coverage.read_calibration`); they must be for this model and
+        :func:`whitespot.radio.read_calibration`); they must be for this model and
         environment.
 
     Raises

@@ -74,7 +74,7 @@ def department_gap_list(
     Parameters
     ----------
     village_list : VillageList
-        From :func:`whitespot.data.read_village_list`.
+        From :func:`whitespot.department.read_village_list`.
     towers : geopandas.GeoDataFrame
         Validated towers.
     setup : SignalSetup, optional
