@@ -14,7 +14,7 @@ from pathlib import Path
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from whitespot.cli import EXIT_INTERRUPTED
+from whitespot.cli import EXIT_INTERRUPTED, forget_interrupt
 from whitespot.cli import _commands as commands
 from whitespot.coverage.export import GAP_LIST_FORMATS
 from whitespot.data import LAYERS, TECHNOLOGIES, WhitespotError
@@ -550,6 +550,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return args.run(args)
     except KeyboardInterrupt as stop:
+        forget_interrupt()
         terminated = isinstance(stop, Terminated)
         print(
             f"{'terminated' if terminated else 'interrupted'}: nothing was written "

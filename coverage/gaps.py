@@ -218,16 +218,23 @@ def _beyond_sentence(total: dict[str, int]) -> str:
 
 
 def _evidence_sentence(total: dict[str, int]) -> str:
-    """Say the evidence counts for the headline; nothing when no village has evidence."""
+    """Say the evidence counts for the headline; nothing when no village has evidence.
+
+    The villages that agree and those to check are always said; the other classes only
+    when some village is in them.
+    """
     if total["villages_no_evidence"] == total["villages"]:
         return ""
+    classes = [
+        (total["villages_survey_contradicts_prediction"], "contradicted by the survey"),
+        (total["villages_measurements_contradict_prediction"], "contradicted by measurements"),
+        (total["villages_measurements_partly_contradict"], "partly contradicted by measurements"),
+        (total["villages_measured_other_network"], "measured only on other networks"),
+        (total["villages_field_only"], "beyond the model's range decided by the field"),
+    ]
+    said = "".join(f", {count:,} {what}" for count, what in classes if count)
     return (
-        f"; evidence: {total['villages_agrees']:,} agree, "
-        f"{total['villages_survey_contradicts_prediction']:,} contradicted by the survey, "
-        f"{total['villages_measurements_contradict_prediction']:,} by measurements, "
-        f"{total['villages_measurements_partly_contradict']:,} partly, "
-        f"{total['villages_measured_other_network']:,} measured only on other networks, "
-        f"{total['villages_field_only']:,} beyond the model's range decided by the field "
+        f"; evidence: {total['villages_agrees']:,} agree{said} "
         f"({counted(total['villages_to_check'], 'village')} to check in the field)"
     )
 

@@ -140,7 +140,8 @@ def test_measurements_conflict_both_ways(layers, plain):
     assert out.loc[dark[1], "measurements"] == 2
     assert "too few to judge" in out.loc[dark[1], "criteria"]
     assert "samples within 500 m" in out.loc[covered[0], "criteria"]
-    assert "2 by measurements" in gaps.headline()
+    assert "2 contradicted by measurements" in gaps.headline()
+    assert "partly" not in gaps.headline()  # a class no village is in is not said
 
 
 def test_measurements_of_another_technology_do_not_judge_a_covered_village(layers, plain):
