@@ -142,7 +142,7 @@ def one_site() -> list[tuple]:
         )
     rows, cols = fast.signal_dbm.shape
     col, row = np.meshgrid(np.arange(cols) + 0.5, np.arange(rows) + 0.5)
-    cell_xy = np.column_stack(fast.transform * (col.ravel(), row.ravel()))
+    cell_xy = np.column_stack(fast.transform @ (col.ravel(), row.ravel()))
     _, naive_s, naive_mb = timed(naive_sampling, terrain, site[0], cell_xy)
     itm = setup.replace(model="itm")
     signal_raster(towers, area.iloc[:1], itm, resolution_m=CELL_M, progress=False)  # JIT

@@ -112,7 +112,7 @@ def signal_raster(
     top = miny + rows * resolution_m
     transform = Affine(resolution_m, 0.0, minx, 0.0, -resolution_m, top)
     col, row = np.meshgrid(np.arange(cols) + 0.5, np.arange(rows) + 0.5)
-    cell_xy = np.column_stack(transform * (col.ravel(), row.ravel()))
+    cell_xy = np.column_stack(transform @ (col.ravel(), row.ravel()))
     # cells the DEM does not cover are left without a value unless the flat model may stand in
     terrain = setup.terrain
     refuses = setup.uses_terrain and terrain.fallback is None
@@ -174,7 +174,7 @@ def dead_zones(
     points = households.to_crs(raster.crs).geometry.representative_point()
     weight = (households[weight_column].to_numpy(float) if weight_column
               else np.ones(len(households)))  # fmt: skip
-    col, row = ~raster.transform * (points.x.to_numpy(), points.y.to_numpy())
+    col, row = ~raster.transform @ (points.x.to_numpy(), points.y.to_numpy())
     row, col = np.floor(row).astype(int), np.floor(col).astype(int)
     inside = (row >= 0) & (row < rows) & (col >= 0) & (col < cols)
     zone_of_point = labels[row[inside], col[inside]]

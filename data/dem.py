@@ -101,8 +101,8 @@ def reproject_grid(
         The grid in `target_crs` and its transform.
     """
     rows, cols = values.shape
-    left, top = transform * (0, 0)
-    right, bottom = transform * (cols, rows)
+    left, top = transform @ (0, 0)
+    right, bottom = transform @ (cols, rows)
     target_transform, width, height = rasterio.warp.calculate_default_transform(
         source_crs.to_wkt(),
         target_crs.to_wkt(),

@@ -284,8 +284,8 @@ def signal_overlay(raster: SignalRaster) -> folium.raster_layers.ImageOverlay:
         raster.signal_dbm, raster.transform, raster.crs, WGS84, resampling="nearest"
     )
     height, width = target.shape
-    west, north = transform * (0, 0)
-    east, south = transform * (width, height)
+    west, north = transform @ (0, 0)
+    east, south = transform @ (width, height)
     image = colour_ramp(target, *SIGNAL_RANGE_DBM)
     return folium.raster_layers.ImageOverlay(
         image,

@@ -100,7 +100,7 @@ def candidates_from_terrain(
     elevation = np.nan_to_num(dem.elevation_m, nan=-np.inf)
     peaks = (elevation == ndimage.maximum_filter(elevation, size=size)) & np.isfinite(elevation)
     rows, cols = np.nonzero(peaks & (elevation > 0))
-    x, y = dem.transform * (cols + 0.5, rows + 0.5)
+    x, y = dem.transform @ (cols + 0.5, rows + 0.5)
     villages = _uncovered(gaps).to_crs(crs).geometry.representative_point()
     if not len(villages) or not len(rows):
         return (

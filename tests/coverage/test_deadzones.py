@@ -22,7 +22,7 @@ def raster(province):
 def test_raster_cells_equal_point_predictions(raster, province):
     rows, cols = raster.signal_dbm.shape
     row, col = rows // 2, cols // 3
-    x, y = raster.transform * (col + 0.5, row + 0.5)
+    x, y = raster.transform @ (col + 0.5, row + 0.5)
     point = gpd.GeoDataFrame(geometry=gpd.points_from_xy([x], [y]), crs=raster.crs)
     expected = predict_signal(point, validate_towers(province.towers), progress=False)
     value = raster.signal_dbm[row, col]
@@ -34,8 +34,8 @@ def test_raster_cells_equal_point_predictions(raster, province):
 def test_raster_covers_the_area(raster, province):
     minx, miny, maxx, maxy = province.villages.to_crs(raster.crs).total_bounds
     rows, cols = raster.signal_dbm.shape
-    left, top = raster.transform * (0, 0)
-    right, bottom = raster.transform * (cols, rows)
+    left, top = raster.transform @ (0, 0)
+    right, bottom = raster.transform @ (cols, rows)
     assert left < minx and right > maxx and bottom < miny and top > maxy
 
 

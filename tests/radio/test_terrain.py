@@ -162,7 +162,7 @@ def test_dem_that_misses_towers_is_refused_naming_them(layers, province):
 def test_dem_that_misses_villages_is_refused_naming_them(layers, province):
     terrain = province.terrain
     village = layers["villages"].iloc[[0]]
-    col, row = ~terrain.transform * (village.geometry.x.iloc[0], village.geometry.y.iloc[0])
+    col, row = ~terrain.transform @ (village.geometry.x.iloc[0], village.geometry.y.iloc[0])
     holed = _cut(terrain, slice(int(row) - 2, int(row) + 3), slice(int(col) - 2, int(col) + 3))
     with pytest.raises(TerrainCoverageError, match=village["village_id"].iloc[0]):
         gap_list(
@@ -177,16 +177,16 @@ def test_hole_between_tower_and_village_is_refused_or_flagged(layers, province):
     band = slice(rows // 2 - 2, rows // 2 + 2)
     on_band = layers["towers"].geometry.y.between(
         *sorted(
-            (terrain.transform * (0, rows // 2 - 3))[1:]
-            + (terrain.transform * (0, rows // 2 + 3))[1:]
+            (terrain.transform @ (0, rows // 2 - 3))[1:]
+            + (terrain.transform @ (0, rows // 2 + 3))[1:]
         )
     )
     towers = layers["towers"][~on_band.to_numpy()]
     villages = layers["villages"]
     off = villages.geometry.y.between(
         *sorted(
-            (terrain.transform * (0, rows // 2 - 3))[1:]
-            + (terrain.transform * (0, rows // 2 + 3))[1:]
+            (terrain.transform @ (0, rows // 2 - 3))[1:]
+            + (terrain.transform @ (0, rows // 2 + 3))[1:]
         )
     )
     villages = villages[~off.to_numpy()]
@@ -222,7 +222,7 @@ def test_raster_leaves_cells_off_the_dem_unknown_not_dead(layers, province):
     assert raster.unknown is not None and 0 < raster.unknown.mean() < 1
     assert np.isnan(raster.signal_dbm[raster.unknown]).all()
     zones = dead_zones(raster, layers["households"])
-    cells = ~raster.transform * (
+    cells = ~raster.transform @ (
         zones.to_crs(raster.crs).representative_point().x.to_numpy(),
         zones.to_crs(raster.crs).representative_point().y.to_numpy(),
     )
