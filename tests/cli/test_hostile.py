@@ -1187,12 +1187,18 @@ def test_phone_numbers_and_codes_keep_their_leading_zeros(small, capsys, tmp_pat
         assert table["phone"].str.startswith("09").all()
 
 
-def test_vietnamese_thousands_in_a_cost_column_are_read_as_counts_are(gap_files, capsys, tmp_path):
-    """`2.150` triệu in capex is 2,150, not 2.15; undecided cells are warned (item 7)."""
+def sites_at_gaps(gap_files, capex: list[str]):
+    """Three candidate sites S1-S3 at villages without signal, with `capex` typed as text."""
     gaps = read_gap_list(gap_files / "gaps.geojson").villages
     sites = gaps[gaps["households_without_signal"] > 0].head(3)[["geometry"]].copy()
     sites["site_id"] = ["S1", "S2", "S3"]
-    sites["capex"] = ["2.150", "1.850", "950"]
+    sites["capex"] = capex
+    return sites
+
+
+def test_vietnamese_thousands_in_a_cost_column_are_read_as_counts_are(gap_files, capsys, tmp_path):
+    """`2.150` triệu in capex is 2,150, not 2.15; undecided cells are warned (item 7)."""
+    sites = sites_at_gaps(gap_files, capex=["2.150", "1.850", "950"])
     sites["owner_phone"] = ["0912345678", "0912345679", "0912345670"]
     candidates = write_layer(sites, tmp_path / "candidates.csv")
     code, _, err = run_plan(
@@ -1217,10 +1223,7 @@ def test_vietnamese_thousands_in_a_cost_column_are_read_as_counts_are(gap_files,
 
 def test_capex_written_in_vnd_is_read_by_its_size_and_said(gap_files, capsys, tmp_path):
     """1.200.000.000 (VND) in capex is 1,200 million VND, said; not a plan of nothing (item 8)."""
-    gaps = read_gap_list(gap_files / "gaps.geojson").villages
-    sites = gaps[gaps["households_without_signal"] > 0].head(3)[["geometry"]].copy()
-    sites["site_id"] = ["S1", "S2", "S3"]
-    sites["capex"] = ["1.200.000.000", "1.500.000.000", "950.000.000"]
+    sites = sites_at_gaps(gap_files, capex=["1.200.000.000", "1.500.000.000", "950.000.000"])
     candidates = write_layer(sites, tmp_path / "candidates.csv")
     code, _, err = run_plan(
         capsys, gap_files / "gaps.geojson", tmp_path / "s.xlsx", "--budget", "5000",
