@@ -9,7 +9,7 @@ between :mod:`whitespot.data` (layers, schemas, I/O) and :mod:`whitespot.coverag
 
 from whitespot.data.vocabulary import ADMIN_STATUSES
 from whitespot.department.admin import assign_admin_units, code_sources
-from whitespot.department.coordinates import parse_coordinates
+from whitespot.department.coordinates import parse_coordinates, split_pairs
 from whitespot.department.headers import FIELDS, HEADER_ALIASES, header_map
 from whitespot.department.quality import QualityConfig, QualityReport, quality_report
 from whitespot.department.village_list import VillageList, read_village_list
@@ -27,4 +27,5 @@ __all__ = [
     "parse_coordinates",
     "quality_report",
     "read_village_list",
+    "split_pairs",
 ]

@@ -8,6 +8,7 @@ data-quality report can show what was converted.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import numpy as np
@@ -95,6 +96,53 @@ def parse_coordinates(values: pd.Series, axis: Axis) -> tuple[np.ndarray, np.nda
     beyond = np.abs(degrees) > _LIMIT[axis]
     degrees[beyond], notation[beyond] = np.nan, "unreadable"
     return degrees, notation
+
+
+_PAIR = (
+    r"^\s*(?P<a>[^;]+?)\s*;\s*(?P<b>[^;]+?)\s*$",  # 16.9; 106.6 (any notation)
+    r"^\s*(?P<a>[-+]?\d+(?:\.\d+)?)\s*,\s*(?P<b>[-+]?\d+(?:\.\d+)?)\s*$",  # 16.9, 106.6
+    rf"^\s*(?P<a>.+?(?:{_HEMISPHERE}))\s*[,/]?\s*(?P<b>\S.*?)\s*$",  # 16°54'N 106°36'E
+    r"^\s*(?P<a>[-+]?\d+(?:[.,]\d+)?)\s+(?P<b>[-+]?\d+(?:[.,]\d+)?)\s*$",  # 16,92 106,62
+)
+"""Ways one cell holds two coordinates, tried in order: a semicolon between them; a comma
+between two numbers with a decimal point (or none); the end of the first coordinate's
+hemisphere letter; a space between two numbers (decimal point or comma)."""
+
+
+def split_pairs(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Split cells that hold both coordinates into their first and second part.
+
+    A column titled *Tọa độ* often holds ``16.900000, 106.600000``, as Google Maps copies a
+    place (latitude first), or ``16°54'36"N 106°36'36"E``; each part is then read by
+    :func:`parse_coordinates` like a cell of its own.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The cells.
+
+    Returns
+    -------
+    first, second : pandas.Series of str
+        The two parts as text, ``""`` where a cell is empty or does not split in two.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> first, second = split_pairs(pd.Series(["16.9, 106.6", "16°54'N 106°36'E", "16.9"]))
+    >>> first.tolist(), second.tolist()
+    (['16.9', "16°54'N", ''], ['106.6', "106°36'E", ''])
+    """
+    text = values.astype("string").str.strip().fillna("")
+    first = pd.Series("", index=values.index, dtype="string")
+    second = first.copy()
+    left = (text != "").to_numpy()
+    for pattern in _PAIR:
+        parts = text.where(left).str.extract(pattern, flags=re.IGNORECASE)
+        found = left & parts["a"].notna().to_numpy()
+        first[found], second[found] = parts["a"][found], parts["b"][found]
+        left &= ~found
+    return first, second
 
 
 def _dms_degrees(parts: pd.DataFrame, axis: Axis) -> tuple[np.ndarray, np.ndarray]:

@@ -48,6 +48,17 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "population": ("số dân", "dân số", "số nhân khẩu", "số khẩu", "population"),
     "lon": ("kinh độ", "lon", "lng", "longitude", "long", "x"),
     "lat": ("vĩ độ", "lat", "latitude", "y"),
+    "coordinates": (
+        "tọa độ",
+        "tọa độ gps",
+        "gps",
+        "coordinates",
+        "lat, lon",
+        "lat/lon",
+        "latlon",
+        "lat long",
+        "vĩ độ, kinh độ",
+    ),
     "electrified": (
         "có điện",
         "có điện lưới",

@@ -41,6 +41,7 @@ from whitespot.department.coordinates import (
     metre_pairs,
     metres_to_lonlat,
     parse_coordinates,
+    split_pairs,
 )
 from whitespot.department.headers import header_map, normalize_text
 
@@ -175,6 +176,13 @@ def read_village_list(
             f"rows {source['empty_rows_from']:,} to {source['last_row']:,} hold nothing "
             "(formatted but empty cells): not read",
         )  # fmt: skip
+    if "coordinates" in fields.values() and not {"lon", "lat"} & set(fields.values()):
+        header = grid[header_rows[-1]][next(c for c, f in fields.items() if f == "coordinates")]
+        issues.add(
+            0, "lon/lat", "one_coordinate_column", "info", str(header),
+            f"column '{header}' holds both coordinates: each cell read as latitude, longitude "
+            "(the order Google Maps copies), the other way round where the numbers say so",
+        )  # fmt: skip
     for header, name in _lookalikes(grid, header_rows, fields):
         issues.add(0, header, "unread_column", "warning", header, lookalike_message(header, name))
     if source.get("encoding_note"):
@@ -256,6 +264,8 @@ def _find_header(
             header_rows.insert(0, top - 1)
     fields, repeated = _one_column_per_field(fields, hidden, grid[header_rows[-1]])
     present = set(fields.values())
+    if "coordinates" in present:  # one column holds both
+        present |= {"lon", "lat"}
     missing = [f for f in REQUIRED_FIELDS if f not in present]
     if not present & {"name", "village_id"}:
         missing.append("name (or village_id)")
@@ -635,7 +645,14 @@ def _villages(
     out["source_row"] = rows
     out["id_generated"] = generated
     places = out[["old_province", "old_district"]].to_numpy(dtype=str)
-    geometry, notation = _locations(table, rows, ids, issues, region, crs, places)
+    unsplit = None
+    if "lon" not in table and "lat" not in table:  # one column holds both: latitude first
+        cells = table["coordinates"].map(_cell_text)
+        lat, lon = split_pairs(cells)
+        unsplit = ((lat == "") & (cells != "")).to_numpy()  # a number or text, not two
+        lat = lat.where(~unsplit, cells)
+        table = table.assign(lon=lon.replace("", None), lat=lat.replace("", None))
+    geometry, notation = _locations(table, rows, ids, issues, region, crs, places, unsplit)
     out["coordinate_notation"] = notation
     return gpd.GeoDataFrame(out, geometry=geometry, crs=WGS84)
 
@@ -925,7 +942,13 @@ def _locations(
     region: tuple[float, float, float, float],
     crs: CRS | None,
     places: np.ndarray,
+    unsplit: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's point and the notation it was read in; the issues of those not placed.
+
+    `unsplit` marks rows whose one coordinate column held something other than two
+    coordinates: unreadable, not missing.
+    """
     lon, lon_notation = parse_coordinates(table["lon"], "lon")
     lat, lat_notation = parse_coordinates(table["lat"], "lat")
     metres = _vn2000(table, rows, ids, issues, crs, places)
@@ -975,8 +998,11 @@ def _locations(
             ],
             ids[converted],
         )
-    missing = (lon_notation == "missing") | (lat_notation == "missing")
-    unreadable = ~missing & ((lon_notation == "unreadable") | (lat_notation == "unreadable"))
+    unsplit = np.zeros(len(table), dtype=bool) if unsplit is None else unsplit
+    missing = ((lon_notation == "missing") | (lat_notation == "missing")) & ~unsplit
+    unreadable = ~missing & (
+        (lon_notation == "unreadable") | (lat_notation == "unreadable") | unsplit
+    )
     outside = ~missing & ~unreadable & ~inside(lon, lat)
     for mask, check, message in (
         (missing, "missing_coordinates", "no coordinates: signal cannot be predicted here"),

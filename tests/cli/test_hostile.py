@@ -1260,3 +1260,24 @@ def test_itm_outside_ntias_limits_is_a_named_error_and_never_nan(small, files, c
         signal = predict_signal(small.villages, validate_towers(band), setup, progress=False)
     heard = signal["best_tower_id"].notna()
     assert heard.any() and np.isfinite(signal.loc[heard, "best_signal_dbm"]).all()
+
+
+def test_a_coordinates_column_copied_from_google_maps_is_read(small, files, capsys, tmp_path):
+    """*Tọa độ* holding ``16.9, 106.6`` (latitude first, as Google Maps copies a place)."""
+    villages = small.villages.head(6)
+    table = pd.DataFrame(
+        {
+            "Thôn/Bản": villages["name"].to_numpy(),
+            "Số hộ": villages["households"].to_numpy(),
+            "Tọa độ": [f"{p.y:.6f}, {p.x:.6f}" for p in villages.geometry],
+        }
+    )
+    path = tmp_path / "toa_do.xlsx"
+    table.to_excel(path, index=False)
+    code, _, err = run_report(capsys, path, files["towers"], tmp_path / "out")
+    assert code == 0, err
+    gaps = read_gap_list(tmp_path / "out" / "gap_list.geojson").villages
+    assert np.allclose(gaps.geometry.x, villages.geometry.x, atol=1e-6)
+    assert np.allclose(gaps.geometry.y, villages.geometry.y, atol=1e-6)
+    quality = pd.read_csv(tmp_path / "out" / "data_quality.csv", encoding="utf-8-sig")
+    assert "one_coordinate_column" in set(quality["check"])

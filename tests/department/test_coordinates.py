@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from whitespot.department import parse_coordinates
+from whitespot.department import parse_coordinates, read_village_list, split_pairs
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,45 @@ def test_dms_round_trip(degrees, marks):
     value, kind = parse_coordinates(pd.Series([text]), "lat")
     assert kind[0] == "dms"
     assert value[0] == pytest.approx(degrees, abs=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("cell", "first", "second"),
+    [
+        ("16.900000, 106.600000", "16.900000", "106.600000"),  # Google Maps' copy
+        ("16.9,106.6", "16.9", "106.6"),
+        ("16,92; 106,62", "16,92", "106,62"),
+        ("16,92 106,62", "16,92", "106,62"),
+        ("16°54'36\"N 106°36'36\"E", "16°54'36\"N", "106°36'36\"E"),
+        ("16°54'36\"b, 106°36'36\"đ", "16°54'36\"b", "106°36'36\"đ"),
+        ("1868000, 560000", "1868000", "560000"),  # VN-2000 X, Y
+        ("16.9", "", ""),
+        ("16,9, 106,6", "", ""),  # decimal commas and a comma between: not guessed
+        ("", "", ""),
+    ],
+)
+def test_a_cell_holding_both_coordinates_splits_in_two(cell, first, second):
+    a, b = split_pairs(pd.Series([cell]))
+    assert (a.iloc[0], b.iloc[0]) == (first, second)
+
+
+def test_a_coordinates_column_is_read_latitude_first_and_swapped_where_the_numbers_say(tmp_path):
+    path = tmp_path / "v.csv"
+    path.write_text(
+        "Tỉnh,Xã,Thôn,Số hộ,Tọa độ\n"
+        'Quảng Trị,Hướng Lập,Thôn A,10,"16.900000, 106.600000"\n'
+        'Quảng Trị,Hướng Lập,Thôn B,12,"106.61, 16.91"\n'
+        "Quảng Trị,Hướng Lập,Thôn C,8,16°55'12\"N 106°37'12\"E\n"
+        "Quảng Trị,Hướng Lập,Thôn D,8,16.93\n",
+        encoding="utf-8",
+    )
+    listed = read_village_list(path)
+    xy = listed.villages.geometry
+    assert xy.x.round(2).tolist()[:3] == [106.6, 106.61, 106.62]
+    assert xy.y.round(2).tolist()[:3] == [16.9, 16.91, 16.92]
+    checks = listed.issues.groupby("row")["check"].apply(set)
+    assert "one_coordinate_column" in checks[0]
+    assert "swapped_lonlat" in checks[3] and "coordinate_notation" in checks[4]
+    assert "unreadable_coordinates" in checks[5]  # one number is not a place
+    assert "missing_coordinates" not in checks[5]
+    assert xy.iloc[3] is None or xy.iloc[3].is_empty
