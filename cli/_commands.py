@@ -50,7 +50,7 @@ from whitespot.report import (
     write_submission,
 )
 
-DEPARTMENT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
+DEPARTMENT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".kml", ".kmz")
 """Village files that may be a department's own list rather than whitespot's form."""
 
 MAX_PROBLEM_LINES = 50
@@ -453,6 +453,13 @@ def _is_department_list(path: str, error: ValidationError) -> bool:
     return bool(department) and Path(path).suffix.lower() in DEPARTMENT_SUFFIXES
 
 
+def _read_as(source: dict) -> str:
+    """How the file was read: its encoding (CSV) or its format (workbook, KML)."""
+    if "encoding" in source:
+        return f"encoding {source['encoding']}"
+    return f"format {source.get('format', '.xlsx')}"
+
+
 def _validate_department_list(args: argparse.Namespace) -> int:
     """Read a department's village list as ``gaps`` and ``report`` will, and list problems."""
     village_list = read_village_list(args.path, columns=dict(args.columns or []))
@@ -463,8 +470,8 @@ def _validate_department_list(args: argparse.Namespace) -> int:
         f"villages ({name}): read as a department's village list: "
         f"{counted(len(village_list.villages), 'village')}, "
         f"{counted(len(problems), 'problem')} "
-        f"({counted((problems['severity'] == 'error').sum(), 'error')}); encoding "
-        f"{village_list.source.get('encoding', 'xlsx')}"
+        f"({counted((problems['severity'] == 'error').sum(), 'error')}); "
+        f"{_read_as(village_list.source)}"
     )
     for row in problems.head(MAX_PROBLEM_LINES).itertuples():
         print(f"  row {row.row}, {row.column or '-'} ({row.severity}): {row.message}")

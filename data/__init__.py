@@ -48,6 +48,7 @@ from whitespot.data.io import (
     write_layers,
     write_staged,
 )
+from whitespot.data.kml import KML_SUFFIXES, read_kml
 from whitespot.data.labels import (
     LANGUAGES,
     SHEET_NAMES,
@@ -128,6 +129,7 @@ __all__ = [
     "FALLBACKS",
     "GAP_TYPES",
     "ISSUE_COLUMNS",
+    "KML_SUFFIXES",
     "LANGUAGES",
     "LAYERS",
     "LAYER_COLUMNS",
@@ -188,6 +190,7 @@ __all__ = [
     "plausibility_masks",
     "problem_table",
     "projected_xy",
+    "read_kml",
     "read_layer",
     "read_opencellid",
     "read_province",

@@ -36,6 +36,7 @@ import xlrd
 from whitespot.base import InputError
 from whitespot.data.crs import WGS84, add_lonlat
 from whitespot.data.encoding import decode_text
+from whitespot.data.kml import KML_SUFFIXES, read_kml
 from whitespot.data.problems import GuessedEncodingWarning, Problem, ValidationError
 from whitespot.data.schema import LAYER_COLUMNS
 from whitespot.data.swap import signals_deferred
@@ -49,6 +50,9 @@ VECTOR_DRIVERS = {
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
 SUPPORTED_SUFFIXES = (*VECTOR_DRIVERS, *PARQUET_SUFFIXES, *TABLE_SUFFIXES)
+"""Suffixes read and written."""
+READ_SUFFIXES = (*SUPPORTED_SUFFIXES, *KML_SUFFIXES)
+"""Suffixes read: those written, and KML/KMZ from Google Earth (:func:`read_kml`)."""
 
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
 """Column names read as longitude (or easting), case-insensitive."""
@@ -105,7 +109,8 @@ def read_layer(
     ----------
     path : path-like
         ``.gpkg``, ``.geojson``/``.json``, ``.shp``, ``.parquet``/``.geoparquet``, ``.csv``/
-        ``.txt`` or ``.xlsx``.
+        ``.txt``, ``.xlsx``/``.xls``, or ``.kml``/``.kmz`` (every placemark of every folder,
+        :func:`~whitespot.data.kml.read_kml`).
     layer : str, optional
         Layer (GeoPackage) or sheet (XLSX) to read. When the file has no layer of that
         name but only one layer, that one is read.
@@ -185,6 +190,8 @@ def _read_layer(
         return _table_to_points(_read_xlsx(path, layer, headers), path, layer, crs)
     if suffix in PARQUET_SUFFIXES:
         return gpd.read_parquet(path)
+    if suffix in KML_SUFFIXES:
+        return read_kml(path, f"{layer or 'layer'} ({path.name})")
     if suffix in VECTOR_DRIVERS:
         gdf = gpd.read_file(path, layer=_vector_layer(path, layer), engine="pyogrio")
         return _restore_shapefile_names(gdf) if suffix == ".shp" else gdf
@@ -194,7 +201,7 @@ def _read_layer(
                 f"{layer or 'layer'} ({path.name})",
                 "file",
                 "unknown_format",
-                f"unknown file type {suffix!r}; use one of {', '.join(SUPPORTED_SUFFIXES)}",
+                f"unknown file type {suffix!r}; use one of {', '.join(READ_SUFFIXES)}",
             )
         ]
     )

@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import xlrd
 from xlrd import XLRDError
 
 from whitespot.data import Problem, ValidationError
 from whitespot.data.encoding import decode_text
 from whitespot.data.io import workbook_kind
+from whitespot.data.kml import KML_SUFFIXES, read_kml
 
 EMPTY_ROWS_STOP = 10_000
 """A run of this many empty rows ends a sheet (its used range may run to row 1,048,576)."""
@@ -71,7 +73,7 @@ def read_grid(
     label: str,
     score: Callable[[list[list]], int] = lambda rows: 0,
 ) -> Grid:
-    """Read a workbook's sheet (``.xlsx``, old ``.xls``) or a CSV file as a :class:`Grid`.
+    """Read a workbook's sheet (``.xlsx``, old ``.xls``), a CSV or a KML file as a :class:`Grid`.
 
     A workbook is recognised by its content, not its name (an ``.xls`` renamed ``.xlsx``
     is read, and said). Without `sheet`, the visible sheet whose first rows `score` best
@@ -82,12 +84,14 @@ def read_grid(
     ValidationError
         If the file cannot be read or is of another format, naming it (`label`).
     """
-    kind = workbook_kind(path)
+    kind = None if path.suffix.lower() in KML_SUFFIXES else workbook_kind(path)  # a KMZ is a zip
     try:
         if kind == ".xlsx":
             grid = _read_xlsx(path, sheet, score)
         elif kind == ".xls":
             grid = _read_xls(path, sheet, score)
+        elif path.suffix.lower() in KML_SUFFIXES:
+            return _read_kml(path, label)
         elif path.suffix.lower() in (".csv", ".txt"):
             return _read_csv(path)
         elif path.suffix.lower() in (".xlsx", ".xls"):
@@ -105,7 +109,7 @@ def read_grid(
                 [
                     Problem(
                         label, "file", "unknown_format",
-                        f"a village list is .xlsx, .xls or .csv, not {path.suffix!r}",
+                        f"a village list is .xlsx, .xls, .csv or .kml/.kmz, not {path.suffix!r}",
                     )
                 ]
             )  # fmt: skip
@@ -317,6 +321,25 @@ def _used_rows(path: Path, sheet: str) -> int:
         return last
     finally:
         book.close()
+
+
+def _read_kml(path: Path, label: str) -> Grid:
+    """Placemarks as rows: name, description, folder, their attributes, then Kinh độ, Vĩ độ.
+
+    A placemark drawn as a polygon (the village's outline) stands at a point inside it.
+    """
+    placemarks = read_kml(path, label)
+    drawn = placemarks.geometry.notna() & ~placemarks.geometry.is_empty
+    inside = placemarks.geometry[drawn].representative_point()
+    lon = inside.x.reindex(placemarks.index)
+    lat = inside.y.reindex(placemarks.index)
+    table = placemarks.drop(columns="geometry").assign(**{"Kinh độ": lon, "Vĩ độ": lat})
+    cells = [list(table.columns)] + [
+        [_nfc(None if pd.isna(value) or value == "" else value) for value in row]
+        for row in table.itertuples(index=False)
+    ]
+    source = {"file": path.name, "format": "KML placemarks (row N is the file's N-th placemark)"}
+    return Grid(cells, list(range(len(cells))), source)  # the header is row 0
 
 
 def _read_csv(path: Path) -> Grid:

@@ -11,6 +11,8 @@ import os
 import shutil
 import signal
 import warnings
+import zipfile
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -1281,3 +1283,41 @@ def test_a_coordinates_column_copied_from_google_maps_is_read(small, files, caps
     assert np.allclose(gaps.geometry.y, villages.geometry.y, atol=1e-6)
     quality = pd.read_csv(tmp_path / "out" / "data_quality.csv", encoding="utf-8-sig")
     assert "one_coordinate_column" in set(quality["check"])
+
+
+def test_a_kmz_drawn_in_google_earth_is_a_village_list(small, files, capsys, tmp_path):
+    """Placemarks in a folder per commune, *Số hộ* in ExtendedData, one drawn as an outline."""
+    villages = small.villages.head(4)
+    marks = []
+    for i, (name, households, point) in enumerate(
+        zip(villages["name"], villages["households"], villages.geometry, strict=True)
+    ):
+        shape = (
+            f"<Point><coordinates>{point.x},{point.y},0</coordinates></Point>"
+            if i
+            else "<Polygon><outerBoundaryIs><LinearRing><coordinates>"
+            + " ".join(f"{x},{y},0" for x, y in point.buffer(0.001).exterior.coords)
+            + "</coordinates></LinearRing></outerBoundaryIs></Polygon>"
+        )
+        marks.append(
+            f"<Placemark><name>{escape(name)}</name><ExtendedData>"
+            f'<Data name="Số hộ"><value>{households} hộ</value></Data>'
+            f'<Data name="Tỉnh"><value>Quảng Trị</value></Data></ExtendedData>{shape}</Placemark>'
+        )
+    kml = (
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+        f"<Document><Folder><name>Hướng Lập</name>{''.join(marks)}</Folder></Document></kml>"
+    )
+    path = tmp_path / "thon_ban.kmz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("doc.kml", kml)
+    code, _, err = run_report(
+        capsys, path, files["towers"], tmp_path / "out", "--columns", "commune=folder"
+    )
+    assert code == 0, err
+    gaps = read_gap_list(tmp_path / "out" / "gap_list.geojson").villages
+    assert gaps["households"].tolist() == villages["households"].tolist()
+    assert np.allclose(gaps.geometry.x, villages.geometry.x, atol=1e-3)  # the outline's inside
+    assert np.allclose(gaps.geometry.y, villages.geometry.y, atol=1e-3)
+    quality = pd.read_csv(tmp_path / "out" / "data_quality.csv", encoding="utf-8-sig")
+    assert "missing_province" not in set(quality["check"])

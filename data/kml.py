@@ -1,0 +1,166 @@
+"""KML and KMZ files, as Google Earth and Google My Maps write them.
+
+Provincial offices keep many village lists as placemarks drawn in Google Earth: a name, a
+description, attributes in ``ExtendedData`` (``<Data name="Số hộ">``), folders by commune.
+GDAL's KML drivers read one folder per layer and turn attribute names outside ASCII into
+underscores (``Số hộ`` becomes ``S____h___``), so the file is read here with the standard
+library's XML parser (whose expat limits entity expansion): every placemark of every
+folder, each attribute under its own name.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from os import PathLike
+from pathlib import Path
+from xml.etree import ElementTree
+
+import geopandas as gpd
+import shapely
+
+from whitespot.data.crs import WGS84
+from whitespot.data.problems import Problem, ValidationError
+
+KML_SUFFIXES = (".kml", ".kmz")
+"""Suffixes read by :func:`read_kml`."""
+
+KML_COLUMNS = ("name", "description", "folder")
+"""Columns every placemark has, before its own attributes."""
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"[ \t]+")
+
+
+def read_kml(path: str | PathLike, label: str | None = None) -> gpd.GeoDataFrame:
+    """Read every placemark of a KML or KMZ file as one layer.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.kml`` file, or a ``.kmz`` (a zip holding one, ``doc.kml`` first).
+    label : str, optional
+        How errors name the file (default ``"layer (name)"``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``name``, ``description`` (text, HTML tags removed), ``folder`` (the innermost
+        folder's name, ``""`` outside any), then each ``ExtendedData`` attribute
+        (``Data`` or ``SimpleData``) under its own name, as text; geometry in EPSG:4326
+        (points, lines, polygons and their collections; heights dropped; None for a
+        placemark without one), in the file's order.
+
+    Raises
+    ------
+    ValidationError
+        If the file is not KML (or a KMZ without one), naming it.
+    """
+    path = Path(path)
+    label = label or f"layer ({path.name})"
+    try:
+        root = ElementTree.fromstring(_kml_bytes(path))
+    except (ElementTree.ParseError, zipfile.BadZipFile, KeyError) as error:
+        raise ValidationError(
+            [Problem(label, "file", "unreadable_file", f"cannot be read as KML: {error}")]
+        ) from error
+    records, shapes = [], []
+    for placemark, folder in _placemarks(root, ""):
+        record = {
+            "name": _text(_child(placemark, "name")),
+            "description": _plain(_text(_child(placemark, "description"))),
+            "folder": folder,
+        }
+        for data in placemark.iter():
+            kind = _local(data.tag)
+            if kind == "Data" and data.get("name"):
+                record.setdefault(data.get("name"), _text(_child(data, "value")))
+            elif kind == "SimpleData" and data.get("name"):
+                record.setdefault(data.get("name"), _text(data))
+        records.append(record)
+        shapes.append(_geometry(placemark))
+    columns = dict.fromkeys(KML_COLUMNS)  # then each attribute where it first appears
+    for record in records:
+        columns.update(dict.fromkeys(record))
+    table = {column: [r.get(column, "") for r in records] for column in columns}
+    return gpd.GeoDataFrame(table, geometry=shapes, crs=WGS84)
+
+
+def _kml_bytes(path: Path) -> bytes:
+    """Return the KML document of `path`: the file, or the KMZ's ``doc.kml`` (else its first)."""
+    if not zipfile.is_zipfile(path):
+        return path.read_bytes()
+    with zipfile.ZipFile(path) as archive:
+        names = [n for n in archive.namelist() if n.lower().endswith(".kml")]
+        if not names:
+            raise KeyError("the KMZ holds no .kml document")
+        return archive.read("doc.kml" if "doc.kml" in names else names[0])
+
+
+def _placemarks(element: ElementTree.Element, folder: str):
+    """Yield (placemark, innermost folder name) in document order."""
+    for child in element:
+        kind = _local(child.tag)
+        if kind == "Placemark":
+            yield child, folder
+        elif kind in ("Folder", "Document", "kml"):
+            inner = _text(_child(child, "name")) if kind == "Folder" else folder
+            yield from _placemarks(child, inner)
+
+
+def _geometry(placemark: ElementTree.Element) -> shapely.Geometry | None:
+    """Return the placemark's first Point, LineString, Polygon or MultiGeometry."""
+    for child in placemark:
+        shape = _shape(child)
+        if shape is not None:
+            return shape
+    return None
+
+
+def _shape(element: ElementTree.Element) -> shapely.Geometry | None:
+    kind = _local(element.tag)
+    if kind == "Point":
+        points = _coordinates(element)
+        return shapely.Point(points[0]) if points else None
+    if kind == "LineString":
+        points = _coordinates(element)
+        return shapely.LineString(points) if len(points) >= 2 else None
+    if kind == "Polygon":
+        rings = [
+            _coordinates(boundary)
+            for boundary in element
+            if _local(boundary.tag) in ("outerBoundaryIs", "innerBoundaryIs")
+        ]
+        return shapely.Polygon(rings[0], rings[1:]) if rings and len(rings[0]) >= 3 else None
+    if kind == "MultiGeometry":
+        parts = [shape for part in element if (shape := _shape(part)) is not None]
+        return shapely.GeometryCollection(parts) if parts else None
+    return None
+
+
+def _coordinates(element: ElementTree.Element) -> list[tuple[float, float]]:
+    """Return the lon,lat pairs of the first ``coordinates`` element below `element`."""
+    for child in element.iter():
+        if _local(child.tag) == "coordinates":
+            pairs = (item.split(",") for item in (child.text or "").split())
+            return [(float(p[0]), float(p[1])) for p in pairs if len(p) >= 2]
+    return []
+
+
+def _child(element: ElementTree.Element, name: str) -> ElementTree.Element | None:
+    return next((c for c in element if _local(c.tag) == name), None)
+
+
+def _text(element: ElementTree.Element | None) -> str:
+    return "" if element is None or element.text is None else element.text.strip()
+
+
+def _plain(html: str) -> str:
+    """Return a description as text: ``<br>`` as a line break, other tags removed."""
+    text = _TAG.sub("", re.sub(r"<br\s*/?>", "\n", html, flags=re.IGNORECASE))
+    return "\n".join(_SPACE.sub(" ", line).strip() for line in text.splitlines()).strip()
+
+
+def _local(tag: str) -> str:
+    """Return a tag without its namespace (``{...kml/2.2}Placemark``: ``Placemark``)."""
+    return tag.rsplit("}", 1)[-1]

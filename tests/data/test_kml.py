@@ -1,0 +1,102 @@
+"""KML and KMZ from Google Earth and Google My Maps: every placemark, attributes by name."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+import shapely
+
+from whitespot.data import ValidationError, read_layer, validate_villages
+from whitespot.data.kml import read_kml
+
+MY_MAPS = """<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+  <Document>
+    <name>Thôn bản lõm sóng</name>
+    <Placemark>
+      <name>Trạm cũ</name>
+    </Placemark>
+    <Folder>
+      <name>Hướng Lập</name>
+      <Placemark>
+        <name>Bản Một</name>
+        <description><![CDATA[<b>Số hộ</b>: 40<br>Ghi chú: <i>xa</i>]]></description>
+        <ExtendedData>
+          <Data name="Số hộ"><value>40</value></Data>
+          <Data name="Mã thôn"><value>00007</value></Data>
+        </ExtendedData>
+        <Point><coordinates>106.600000,16.900000,0</coordinates></Point>
+      </Placemark>
+      <Folder>
+        <name>Hướng Phùng</name>
+        <Placemark>
+          <name>Bản Hai</name>
+          <ExtendedData><SchemaData schemaUrl="#s">
+            <SimpleData name="Số hộ">30</SimpleData>
+          </SchemaData></ExtendedData>
+          <Polygon><outerBoundaryIs><LinearRing><coordinates>
+            106.61,16.91,0 106.62,16.91,0 106.62,16.92,0 106.61,16.91,0
+          </coordinates></LinearRing></outerBoundaryIs></Polygon>
+        </Placemark>
+      </Folder>
+    </Folder>
+  </Document>
+</kml>
+"""
+
+
+@pytest.fixture
+def my_maps(tmp_path):
+    path = tmp_path / "thon.kml"
+    path.write_text(MY_MAPS, encoding="utf-8")
+    return path
+
+
+def test_every_placemark_of_every_folder_with_its_attributes_by_name(my_maps):
+    placemarks = read_kml(my_maps)
+    assert list(placemarks.columns) == [
+        "name", "description", "folder", "Số hộ", "Mã thôn", "geometry",
+    ]  # fmt: skip
+    assert placemarks["name"].tolist() == ["Trạm cũ", "Bản Một", "Bản Hai"]
+    assert placemarks["folder"].tolist() == ["", "Hướng Lập", "Hướng Phùng"]
+    assert placemarks["Số hộ"].tolist() == ["", "40", "30"]  # Data and SimpleData
+    assert placemarks["Mã thôn"].tolist() == ["", "00007", ""]  # text, zeros kept
+    assert placemarks["description"].iloc[1] == "Số hộ: 40\nGhi chú: xa"
+    assert placemarks.geometry.iloc[0] is None
+    assert placemarks.geometry.iloc[1].equals(shapely.Point(106.6, 16.9))
+    assert placemarks.geometry.iloc[2].geom_type == "Polygon"
+    assert placemarks.crs.to_epsg() == 4326
+
+
+def test_a_kmz_is_read_as_its_document(my_maps, tmp_path):
+    kmz = tmp_path / "thon.kmz"
+    with zipfile.ZipFile(kmz, "w") as archive:
+        archive.writestr("files/readme.txt", "ảnh")
+        archive.writestr("doc.kml", my_maps.read_bytes())
+    assert read_kml(kmz).drop(columns="geometry").equals(read_kml(my_maps).drop(columns="geometry"))
+
+
+def test_a_file_that_is_not_kml_is_named(tmp_path):
+    path = tmp_path / "broken.kml"
+    path.write_text("<kml><Placemark>", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"villages \(broken.kml\).*cannot be read as KML"):
+        read_kml(path, "villages (broken.kml)")
+    empty = tmp_path / "empty.kmz"
+    with zipfile.ZipFile(empty, "w") as archive:
+        archive.writestr("photo.jpg", b"")
+    with pytest.raises(ValidationError, match=r"holds no \.kml document"):
+        read_kml(empty)
+
+
+def test_a_kml_in_whitespots_form_is_a_layer_like_any_other(small_villages, tmp_path):
+    path = tmp_path / "villages.kml"
+    small_villages[["village_id", "name", "households", "geometry"]].to_file(path, driver="KML")
+    villages = validate_villages(read_layer(path, "villages"))
+    assert villages["village_id"].tolist() == small_villages["village_id"].tolist()
+    assert villages["households"].tolist() == small_villages["households"].tolist()
+
+
+@pytest.fixture
+def small_villages(province):
+    return province.villages.head(5)
