@@ -100,3 +100,14 @@ def test_a_kml_in_whitespots_form_is_a_layer_like_any_other(small_villages, tmp_
 @pytest.fixture
 def small_villages(province):
     return province.villages.head(5)
+
+
+def test_an_entity_bomb_is_refused_not_expanded(tmp_path):
+    """A KML from anywhere is untrusted: nested entities (billion laughs) are refused."""
+    levels = ['<!ENTITY e0 "lol">'] + [
+        f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10)
+    ]
+    path = tmp_path / "bomb.kml"
+    path.write_text(f'<?xml version="1.0"?><!DOCTYPE kml [{"".join(levels)}]><kml>&e9;</kml>')
+    with pytest.raises(ValidationError, match="cannot be read as KML"):
+        read_kml(path)
