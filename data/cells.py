@@ -12,6 +12,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from whitespot.data.schema import PLMN_OPERATORS
 from whitespot.data.vocabulary import (
     FALSE_WORDS,
     NO_SIGNAL_WORDS,
@@ -186,3 +187,40 @@ def count_value(cell: object) -> float | None:
     if re.fullmatch(THOUSANDS, number):
         number = re.sub(r"[.,\s]", "", number)
     return float(number.replace(",", "."))
+
+
+PLMN_CODE = re.compile(r"\s*(\d{3})\s*[-/ ]?\s*(\d{2,3})(?:\.0)?\s*")
+"""A network code as phones and exports write it: ``45204``, ``452-04``, ``452 04``."""
+
+
+def operator_names(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Replace operators given by network code with their names; say which rows changed.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Operator cells: names (kept as they are) or network codes (MCC and MNC) of
+        :data:`~whitespot.data.schema.PLMN_OPERATORS`; codes of other networks are kept.
+
+    Returns
+    -------
+    names : pandas.Series
+        The operators, by name where the code is known.
+    converted : numpy.ndarray of bool
+        Rows whose code was replaced.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> names, converted = operator_names(pd.Series(["45204", "452-01", "Viettel", "46001"]))
+    >>> names.tolist(), converted.tolist()
+    (['Viettel', 'MobiFone', 'Viettel', '46001'], [True, True, False, False])
+    """
+    text = values.astype("string")
+    parts = text.str.fullmatch(PLMN_CODE.pattern).fillna(False)
+    codes = text.where(parts).str.extract(PLMN_CODE.pattern)
+    known = {f"{mcc}-{mnc}": name for (mcc, mnc), name in PLMN_OPERATORS.items()}
+    plmn = codes[0] + "-" + pd.to_numeric(codes[1]).astype("Int64").astype("string")
+    named = plmn.map(known)
+    converted = named.notna().to_numpy()
+    return values.where(~converted, named), converted

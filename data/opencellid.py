@@ -27,7 +27,7 @@ from scipy.spatial import cKDTree
 from whitespot.data.crs import WGS84, metric_crs
 from whitespot.data.io import unreadable_as_validation_error
 from whitespot.data.problems import OpenCellidWarning, Problem, ValidationError
-from whitespot.data.schema import VIETNAM_BBOX, technologies
+from whitespot.data.schema import PLMN_OPERATORS, VIETNAM_BBOX, technologies
 from whitespot.data.validate import Region, validate_towers
 
 OPENCELLID_COLUMNS = (
@@ -48,16 +48,6 @@ OPENCELLID_COLUMNS = (
 )
 """Columns of an OpenCelliD export, in file order."""
 
-OPERATORS: dict[tuple[int, int], str] = {
-    (452, 1): "MobiFone",
-    (452, 2): "VinaPhone",
-    (452, 4): "Viettel",
-    (452, 5): "Vietnamobile",
-    (452, 7): "Gmobile",
-    (452, 8): "Viettel",
-    (452, 9): "Itel",
-}
-"""Operator names by (MCC, MNC) for Viet Nam (ITU-T E.212 list); others keep ``"mcc-mnc"``."""
 
 RADIOS = ("GSM", "UMTS", "CDMA", "LTE", "NR")
 """OpenCelliD's radio types, the first column of every row."""
@@ -290,7 +280,7 @@ def _merge_sites(cells: pd.DataFrame) -> gpd.GeoDataFrame:
         + sites["cell"].astype(int).astype(str)
     )
     plmn = sites["mcc"].astype(int).astype(str) + "-" + sites["net"].astype(int).astype(str)
-    names = {f"{mcc}-{mnc}": name for (mcc, mnc), name in OPERATORS.items()}
+    names = {f"{mcc}-{mnc}": name for (mcc, mnc), name in PLMN_OPERATORS.items()}
     sites["operator"] = plmn.map(names).fillna(plmn)
     sites["updated"] = pd.to_datetime(sites["updated"], unit="s", utc=True)
     sites = sites.sort_values(["tower_id", "lon", "lat"]).reset_index(drop=True)

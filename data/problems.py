@@ -140,5 +140,9 @@ class OpenCellidWarning(UserWarning):
     """An OpenCelliD export holds other countries' cells, or cell ids that collide."""
 
 
+class OperatorCodeWarning(UserWarning):
+    """Operators given by network code (``45204``, ``452-04``) were read as their names."""
+
+
 class TowersFarWarning(UserWarning):
     """The towers do not cover the villages' area (another province, wrong CRS, no towers)."""

@@ -324,14 +324,37 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "cường độ",
             "mức thu",
         ),
-        "technology": ("radio", "rat", "tech", "network type", "công nghệ"),
-        "operator": ("network", "mno", "carrier", "nhà mạng"),
+        "technology": (
+            "radio",
+            "rat",
+            "tech",
+            "network type",
+            "network tech",
+            "networktech",
+            "công nghệ",
+        ),
+        "operator": ("operator name", "operatorname", "network", "mno", "carrier", "nhà mạng"),
         "tower_id": ("cell id", "cellid", "cell", "serving cell", "site id"),
         "time": ("timestamp", "datetime", "date", "measured at", "thời gian"),
     },
 }
 """Other names of a layer's columns, matched after :func:`whitespot.data.cells.normalize_text`
 (case, diacritics, spaces and punctuation do not matter); the first present wins."""
+
+PLMN_OPERATORS: dict[tuple[int, int], str] = {
+    (452, 1): "MobiFone",
+    (452, 2): "VinaPhone",
+    (452, 4): "Viettel",
+    (452, 5): "Vietnamobile",
+    (452, 7): "Gmobile",
+    (452, 8): "Viettel",
+    (452, 9): "Itel",
+}
+"""Operator names by network code (MCC, MNC) for Viet Nam (ITU-T E.212 list).
+
+OpenCelliD exports and phone apps (G-NetTrack's ``Operator``: ``45204``) name operators by
+code; towers and measurements are matched by name."""
+
 
 GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
     "villages": ("Point", "Polygon", "MultiPolygon"),

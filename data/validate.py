@@ -21,7 +21,13 @@ from pyproj import Transformer
 
 from whitespot.base import InputError
 from whitespot.data._levels import screen_levels
-from whitespot.data.cells import local_numbers, normalize_text, survey_answers, yes_no
+from whitespot.data.cells import (
+    local_numbers,
+    normalize_text,
+    operator_names,
+    survey_answers,
+    yes_no,
+)
 from whitespot.data.crs import WGS84, vn2000_metres
 from whitespot.data.io import read_layer
 from whitespot.data.lookalikes import lookalike_columns, lookalike_message
@@ -29,6 +35,7 @@ from whitespot.data.problems import (
     AmbiguousNumberWarning,
     DefaultAppliedWarning,
     ImplausibleValueWarning,
+    OperatorCodeWarning,
     Problem,
     UnreadColumnWarning,
     ValidationError,
@@ -129,6 +136,8 @@ def validate_layer(
     if problems:
         raise ValidationError(problems)
 
+    if "operator" in out:
+        out["operator"] = _operator_names(out["operator"], ids, label)
     _fill_defaults(out, specs, label)
     extra = [c for c in gdf.columns if c not in out.columns and c != gdf.geometry.name]
     for column in extra:
@@ -335,6 +344,24 @@ def _numbers(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     )
     bad = present & ~np.isfinite(values)
     return np.where(bad, np.nan, values), bad
+
+
+def _operator_names(operators: pd.Series, ids: np.ndarray, label: str) -> pd.Series:
+    """Operators by name where a file gives their network code (:func:`operator_names`), said."""
+    names, coded = operator_names(operators)
+    if coded.any():
+        written = operators[coded].astype(str).str.removesuffix(".0")  # 45204 read as a number
+        pairs = dict(zip(written, names[coded], strict=True))
+        shown = ", ".join(f"{code} -> {name}" for code, name in list(pairs.items())[:4])
+        warnings.warn(
+            str(Problem(label, "operator", "operator_code",
+                        f"network codes read as the operators' names ({shown}), so that "
+                        "they match the towers' and the measurements' operators",
+                        tuple(ids[coded]))),
+            OperatorCodeWarning,
+            stacklevel=3,
+        )  # fmt: skip
+    return names
 
 
 def _money(

@@ -194,3 +194,35 @@ def test_gaps_cli_keeps_villages_the_measurements_find_dark_and_flags_both_ways(
         assert checked.loc[village, "evidence_finding"] == "signal_found"
         assert checked.loc[village, "gap_type"] != "ok"  # still a gap, to be checked
     assert checked["check_in_field"].sum() == 4
+
+
+def test_a_g_nettrack_export_calibrates_by_operator_name(province, tmp_path, capsys):
+    """G-NetTrack Pro's tab-separated export: ``NetworkTech``, ``Level``, and ``Operator``
+    as a network code (45204): read as the towers' operator names, and said."""
+    towers = validate_towers(province.towers)
+    towers = towers[towers["technology"] == "2G"]
+    drive = synthetic_measurements(towers, HATA, samples=3_000, offset_db=9.0, seed=6)
+    codes = {"Viettel": "45204", "VinaPhone": "45202", "MobiFone": "45201"}
+    table = pd.DataFrame(
+        {
+            "Timestamp": "2026.11.20_08.00.00",
+            "Longitude": drive.geometry.x,
+            "Latitude": drive.geometry.y,
+            "Operatorname": drive["operator"],
+            "Operator": drive["operator"].map(codes),
+            "CellID": drive["tower_id"],
+            "NetworkTech": drive["technology"],
+            "Level": drive["signal_dbm"].round(),
+        }
+    )
+    path = tmp_path / "gnettrack.txt"
+    table.to_csv(path, sep="\t", index=False)
+    towers_file = tmp_path / "towers.gpkg"
+    province.towers.to_file(towers_file)
+    code = run("calibrate", "--towers", towers_file, "--measurements", path, "--model", "hata",
+               "--extrapolate", "--out", tmp_path / "c.json")  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "network codes read as the operators' names" in captured.err
+    assert "45204 -> Viettel" in captured.err
+    assert "Viettel 2G: offset +" in captured.out  # the towers' operator, not "45204"

@@ -13,6 +13,7 @@ import shapely
 from whitespot.data import (
     WGS84,
     DefaultAppliedWarning,
+    OperatorCodeWarning,
     ValidationError,
     validate_grid,
     validate_households,
@@ -281,3 +282,18 @@ def test_extra_columns_are_kept(villages):
 def test_yes_no_reads_each_cell_as_its_text(cells, expected):
     """True and 1.0 hash alike but read apart; missing cells of any dtype are NaN."""
     np.testing.assert_array_equal(yes_no(cells), np.array(expected, dtype=float))
+
+
+def test_operators_given_by_network_code_are_read_as_their_names():
+    towers = gpd.GeoDataFrame(
+        {
+            "tower_id": ["T1", "T2", "T3", "T4"],
+            "operator": ["45204", "452-01", "Viettel", "46001"],
+            "technology": "4G",
+        },
+        geometry=gpd.points_from_xy([106.6, 106.7, 106.8, 106.9], [16.9] * 4),
+        crs="EPSG:4326",
+    )
+    with pytest.warns(OperatorCodeWarning, match=r"45204 -> Viettel, 452-01 -> MobiFone"):
+        checked = validate_towers(towers)
+    assert checked["operator"].tolist() == ["Viettel", "MobiFone", "Viettel", "46001"]
