@@ -11,6 +11,7 @@ from whitespot.data.cells import (
     THOUSANDS,
     count_value,
     normalize_text,
+    shown_number,
     survey_answers,
     yes_no,
 )
@@ -199,6 +200,7 @@ __all__ = [
     "read_terrain",
     "reproject_grid",
     "restore_neutralized",
+    "shown_number",
     "staged_files",
     "staged_folder",
     "survey_answers",

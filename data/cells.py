@@ -224,3 +224,26 @@ def operator_names(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     named = plmn.map(known)
     converted = named.notna().to_numpy()
     return values.where(~converted, named), converted
+
+
+ZERO_PADDED = re.compile(r"0{2,}")
+"""A number format that pads whole numbers with zeros (``00000`` shows 7 as ``00007``)."""
+
+
+def shown_number(value: object, number_format: str | None) -> object:
+    """Return a whole number as Excel shows it under a zero-padding format, else `value`.
+
+    A code typed as a number and formatted ``00000`` (a village code 7 shown as ``00007``)
+    or a phone number formatted ``0000000000`` is text whose zeros are the value; read as
+    the number, it would no longer match the same code typed as text.
+    """
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and number_format
+        and ZERO_PADDED.fullmatch(number_format)
+        and float(value).is_integer()
+        and value >= 0
+    ):
+        return str(int(value)).zfill(len(number_format))
+    return value

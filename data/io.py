@@ -34,6 +34,7 @@ import pyogrio.errors
 import xlrd
 
 from whitespot.base import InputError
+from whitespot.data.cells import shown_number
 from whitespot.data.crs import WGS84, add_lonlat
 from whitespot.data.encoding import decode_text
 from whitespot.data.kml import KML_SUFFIXES, read_kml
@@ -291,8 +292,56 @@ def _read_xlsx(
         names = [str(n) for n in book.sheet_names]
         chosen = sheet if sheet in names else names[0]
         table = pd.read_excel(book, sheet_name=chosen, dtype=object)
-    table = _nfc(table.astype(object).where(table.notna(), None))
-    return _infer_numbers(table.rename(columns=dict(headers or {})))
+    table = table.astype(object).where(table.notna(), None)
+    if engine == "openpyxl":
+        table = _as_shown(table, path, chosen)
+    return _infer_numbers(_nfc(table).rename(columns=dict(headers or {})))
+
+
+def _as_shown(table: pd.DataFrame, path: Path, sheet: str) -> pd.DataFrame:
+    """Whole numbers under a zero-padding format as Excel shows them (7 as ``00007``).
+
+    pandas reads the values without their formats; the formats are read again, streamed,
+    and applied where the sheet's rows line up with the table's (the header, then one row
+    each, as pandas reads them); otherwise the table is returned as it is.
+    """
+    if not _has_zero_padding(path):
+        return table  # the usual case: no second pass
+    import openpyxl  # noqa: PLC0415 only needed for workbooks
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = [
+            [(cell.value, getattr(cell, "number_format", None)) for cell in row]
+            for row in book[sheet].iter_rows()
+        ]
+    finally:
+        book.close()
+    while rows and all(value is None for value, _ in rows[-1]):
+        rows.pop()
+    padded = [
+        (r - 1, c)
+        for r, row in enumerate(rows[1:], start=1)
+        for c, (value, number_format) in enumerate(row)
+        if shown_number(value, number_format) is not value
+    ]
+    if not padded or len(rows) - 1 != len(table) or len(rows[0]) < table.shape[1]:
+        return table
+    out = table.copy()
+    for r, c in padded:
+        if c < out.shape[1]:
+            out.iat[r, c] = shown_number(*rows[r + 1][c])
+    return out
+
+
+def _has_zero_padding(path: Path) -> bool:
+    """Whether the workbook's styles (``xl/styles.xml``) define a zero-padding number format."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            styles = archive.read("xl/styles.xml").decode("utf-8", errors="replace")
+    except (KeyError, zipfile.BadZipFile):
+        return False
+    return re.search(r'formatCode="0{2,}"', styles) is not None
 
 
 def workbook_kind(path: Path) -> str | None:

@@ -12,7 +12,6 @@ encoding detected (:func:`whitespot.data.encoding.decode_text`).
 from __future__ import annotations
 
 import csv
-import re
 import unicodedata
 import zipfile
 from collections.abc import Callable
@@ -25,6 +24,7 @@ import xlrd
 from xlrd import XLRDError
 
 from whitespot.data import Problem, ValidationError
+from whitespot.data.cells import shown_number
 from whitespot.data.encoding import decode_text
 from whitespot.data.io import workbook_kind
 from whitespot.data.kml import KML_SUFFIXES, read_kml
@@ -33,8 +33,6 @@ EMPTY_ROWS_STOP = 10_000
 """A run of this many empty rows ends a sheet (its used range may run to row 1,048,576)."""
 HEADER_SEARCH_ROWS = 30
 """Rows searched for the header (and for a CSV's separator)."""
-ZERO_PADDED = re.compile(r"0{2,}")
-"""A number format that pads whole numbers with zeros (``00000`` shows 7 as ``00007``)."""
 
 
 @dataclass(frozen=True)
@@ -172,7 +170,7 @@ def _read_xlsx(path: Path, sheet: str | None, score: Callable[[list[list]], int]
     worksheet = book.worksheets[chosen]
     used = _used_rows(path, worksheet.title)
     cells = [
-        [_shown(cell.value, getattr(cell, "number_format", None)) for cell in row]
+        [shown_number(cell.value, getattr(cell, "number_format", None)) for cell in row]
         for row in worksheet.iter_rows(max_row=used)
     ]
     merged = []
@@ -277,27 +275,8 @@ def _xls_value(cell: xlrd.sheet.Cell, book: xlrd.Book) -> object:
         return None
     if cell.ctype == xlrd.XL_CELL_NUMBER:
         number_format = book.format_map.get(book.xf_list[cell.xf_index].format_key)
-        return _shown(cell.value, number_format and number_format.format_str)
+        return shown_number(cell.value, number_format and number_format.format_str)
     return cell.value
-
-
-def _shown(value: object, number_format: str | None) -> object:
-    """Return a whole number as Excel shows it under a zero-padding format, else `value`.
-
-    A code typed as a number and formatted ``00000`` (a village code 7 shown as ``00007``)
-    or a phone number formatted ``0000000000`` is text whose zeros are the value; read as
-    the number, it would no longer match the same code typed as text.
-    """
-    if (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and number_format
-        and ZERO_PADDED.fullmatch(number_format)
-        and float(value).is_integer()
-        and value >= 0
-    ):
-        return str(int(value)).zfill(len(number_format))
-    return value
 
 
 def _used_rows(path: Path, sheet: str) -> int:

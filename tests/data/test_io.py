@@ -241,3 +241,23 @@ def test_a_ragged_csv_is_named_by_pandas_parser(tmp_path):
     path.write_text("id,lon,lat\nV1,105.1,21.2\nV2,105.2,21.3,9,9\n", encoding="utf-8")
     with pytest.raises(ValidationError, match=r"ragged\.csv"):
         read_layer(path)
+
+
+def test_codes_under_a_zero_padding_format_are_read_as_excel_shows_them(tmp_path):
+    """A planner's own workbook: village codes typed as numbers, formatted ``00000``."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["village_id", "households", "lon", "lat"])
+    sheet.append([7, 10, 106.6, 16.9])
+    sheet.append([None, None, None, None])  # a blank row: pandas keeps it, rows still line up
+    sheet.append([12, 11, 106.61, 16.91])
+    sheet.append(["00031", 12, 106.62, 16.92])
+    for row in (2, 4):
+        sheet.cell(row, 1).number_format = "00000"
+    path = tmp_path / "villages.xlsx"
+    book.save(path)
+    read = read_layer(path, "villages")
+    assert read["village_id"].tolist()[:1] + read["village_id"].tolist()[2:] == [
+        "00007", "00012", "00031",
+    ]  # fmt: skip
+    assert read["households"].tolist()[0] == 10  # a plain number stays a number
