@@ -12,7 +12,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from whitespot.data.schema import PLMN_OPERATORS
+from whitespot.data.schema import OPERATOR_SYNONYMS, PLMN_OPERATORS
 from whitespot.data.vocabulary import (
     FALSE_WORDS,
     NO_SIGNAL_WORDS,
@@ -194,13 +194,15 @@ PLMN_CODE = re.compile(r"\s*(\d{3})\s*[-/ ]?\s*(\d{2,3})(?:\.0)?\s*")
 
 
 def operator_names(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Replace operators given by network code with their names; say which rows changed.
+    """Replace operators given by network code or another name with their names.
 
     Parameters
     ----------
     values : pandas.Series
-        Operator cells: names (kept as they are) or network codes (MCC and MNC) of
-        :data:`~whitespot.data.schema.PLMN_OPERATORS`; codes of other networks are kept.
+        Operator cells: names (kept as they are, in any case), other names of
+        :data:`~whitespot.data.schema.OPERATOR_SYNONYMS` (``VNPT``) or network codes (MCC
+        and MNC) of :data:`~whitespot.data.schema.PLMN_OPERATORS`; codes of other networks
+        are kept.
 
     Returns
     -------
@@ -212,16 +214,20 @@ def operator_names(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     Examples
     --------
     >>> import pandas as pd
-    >>> names, converted = operator_names(pd.Series(["45204", "452-01", "Viettel", "46001"]))
+    >>> names, converted = operator_names(pd.Series(["45204", "VNPT", "Viettel", "46001"]))
     >>> names.tolist(), converted.tolist()
-    (['Viettel', 'MobiFone', 'Viettel', '46001'], [True, True, False, False])
+    (['Viettel', 'VinaPhone', 'Viettel', '46001'], [True, True, False, False])
     """
     text = values.astype("string")
     parts = text.str.fullmatch(PLMN_CODE.pattern).fillna(False)
     codes = text.where(parts).str.extract(PLMN_CODE.pattern)
     known = {f"{mcc}-{mnc}": name for (mcc, mnc), name in PLMN_OPERATORS.items()}
     plmn = codes[0] + "-" + pd.to_numeric(codes[1]).astype("Int64").astype("string")
-    named = plmn.map(known)
+    codes_, spellings = pd.factorize(text)  # each distinct name folded once
+    synonym = np.array(
+        [OPERATOR_SYNONYMS.get(normalize_text(s)) for s in spellings] + [None], dtype=object
+    )
+    named = plmn.map(known).fillna(pd.Series(synonym[codes_], index=values.index))
     converted = named.notna().to_numpy()
     return values.where(~converted, named), converted
 

@@ -34,7 +34,7 @@ import pyogrio.errors
 import xlrd
 
 from whitespot.base import InputError
-from whitespot.data.cells import shown_number
+from whitespot.data.cells import normalize_text, shown_number
 from whitespot.data.crs import WGS84, add_lonlat
 from whitespot.data.encoding import decode_text
 from whitespot.data.kml import KML_SUFFIXES, read_kml
@@ -55,10 +55,10 @@ SUPPORTED_SUFFIXES = (*VECTOR_DRIVERS, *PARQUET_SUFFIXES, *TABLE_SUFFIXES)
 READ_SUFFIXES = (*SUPPORTED_SUFFIXES, *KML_SUFFIXES)
 """Suffixes read: those written, and KML/KMZ from Google Earth (:func:`read_kml`)."""
 
-LON_NAMES = ("lon", "lng", "long", "longitude", "x")
-"""Column names read as longitude (or easting), case-insensitive."""
-LAT_NAMES = ("lat", "latitude", "y")
-"""Column names read as latitude (or northing), case-insensitive."""
+LON_NAMES = ("lon", "lng", "long", "longitude", "x", "kinh độ")
+"""Column names read as longitude (or easting), in any case, with or without diacritics."""
+LAT_NAMES = ("lat", "latitude", "y", "vĩ độ")
+"""Column names read as latitude (or northing), in any case, with or without diacritics."""
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """Leading characters that make a spreadsheet evaluate a cell (OWASP CSV injection)."""
@@ -417,8 +417,12 @@ def _arrow_numbers(values: pd.Series) -> pd.Series | None:
 
 
 def _find_column(table: pd.DataFrame, names: tuple[str, ...]) -> str | None:
-    lowered = {str(c).strip().lower(): c for c in table.columns}
-    return next((lowered[n] for n in names if n in lowered), None)
+    """Return the first column named one of `names`, whatever its case and diacritics."""
+    headers = {}
+    for column in table.columns:  # "Kinh độ (°)" is "kinh do"; the first of a name wins
+        headers.setdefault(str(column).strip().lower(), column)
+        headers.setdefault(normalize_text(column), column)
+    return next((headers[n] for n in map(normalize_text, names) if n in headers), None)
 
 
 def _table_to_points(

@@ -144,5 +144,9 @@ class OperatorCodeWarning(UserWarning):
     """Operators given by network code (``45204``, ``452-04``) were read as their names."""
 
 
+class MultiTechnologyWarning(UserWarning):
+    """Sites listing several technologies in one row became one tower per technology."""
+
+
 class TowersFarWarning(UserWarning):
     """The towers do not cover the villages' area (another province, wrong CRS, no towers)."""

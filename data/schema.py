@@ -307,6 +307,32 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "survey",
         ),
     },
+    "towers": {
+        "tower_id": ("mã trạm", "mã trạm bts", "site id", "site", "cell id", "enodeb id"),
+        "operator": ("nhà mạng", "doanh nghiệp", "mạng", "operator name", "network", "mno"),
+        "technology": ("công nghệ", "radio", "rat", "tech", "network type"),
+        "frequency_mhz": (
+            "frequency",
+            "băng tần",
+            "băng tần mhz",
+            "tần số",
+            "tần số mhz",
+            "band mhz",
+            "freq mhz",
+        ),
+        "height_m": (
+            "height",
+            "antenna height",
+            "độ cao anten",
+            "độ cao anten m",
+            "độ cao ăng ten",
+            "chiều cao anten",
+            "chiều cao cột",
+            "độ cao",
+        ),
+        "azimuth_deg": ("azimuth", "góc phương vị", "hướng anten"),
+        "eirp_dbm": ("eirp", "eirp dbm"),
+    },
     "measurements": {
         "signal_dbm": (
             "rsrp",
@@ -354,6 +380,24 @@ PLMN_OPERATORS: dict[tuple[int, int], str] = {
 
 OpenCelliD exports and phone apps (G-NetTrack's ``Operator``: ``45204``) name operators by
 code; towers and measurements are matched by name."""
+
+
+OPERATOR_SYNONYMS: dict[str, str] = {
+    "vnpt": "VinaPhone",
+    "vnpt vinaphone": "VinaPhone",
+    "vina phone": "VinaPhone",
+    "vnp": "VinaPhone",
+    "viettel telecom": "Viettel",
+    "viettel mobile": "Viettel",
+    "vtl": "Viettel",
+    "mobi fone": "MobiFone",
+    "mobiphone": "MobiFone",
+    "mbf": "MobiFone",
+    "vietnam mobile": "Vietnamobile",
+    "vnmb": "Vietnamobile",
+}
+"""Other names of the operators (after :func:`whitespot.data.cells.normalize_text`): a tower
+list's ``VNPT`` is VinaPhone's network, which phones call ``VINAPHONE``."""
 
 
 GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {

@@ -30,11 +30,13 @@ from whitespot.data.cells import (
 )
 from whitespot.data.crs import WGS84, vn2000_metres
 from whitespot.data.io import read_layer
+from whitespot.data.labels import counted
 from whitespot.data.lookalikes import lookalike_columns, lookalike_message
 from whitespot.data.problems import (
     AmbiguousNumberWarning,
     DefaultAppliedWarning,
     ImplausibleValueWarning,
+    MultiTechnologyWarning,
     OperatorCodeWarning,
     Problem,
     UnreadColumnWarning,
@@ -116,6 +118,8 @@ def validate_layer(
     gdf, headers = _canonical_column_names(gdf, layer, columns, label)
     lookalikes = _lookalikes(gdf, layer)
     _check_crs_and_required_columns(gdf, layer, label, lookalikes)
+    if layer == "towers" and "technology" in gdf:
+        gdf = _one_tower_per_technology(gdf, label)
     for header, field in lookalikes:
         warnings.warn(f"{label}: {lookalike_message(header, field)}", UnreadColumnWarning, 2)
     if layer == "measurements":
@@ -346,6 +350,59 @@ def _numbers(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(bad, np.nan, values), bad
 
 
+TECHNOLOGY_SEPARATORS = r"\s*(?:/|,|;|&|\bvà\b|\band\b)\s*"
+"""What separates the technologies of one site in one cell: ``2G/3G/4G``, ``2G, 4G``."""
+
+
+def _one_tower_per_technology(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
+    """Split rows of sites that list several technologies into one tower per technology.
+
+    Provincial tower lists give a site's technologies in one cell (``2G/3G/4G``). Each
+    becomes a tower ``<id>-<technology>`` at the site; a frequency cell listing as many
+    values (``900/2100/1800``) gives each its own, a single value goes to none (it cannot
+    say whose it is: each takes its technology's default, as a missing one would).
+    """
+    parts = gdf["technology"].astype("string").str.split(TECHNOLOGY_SEPARATORS, regex=True)
+    count = parts.str.len().fillna(1).astype(int)
+    known = technologies(parts.explode().fillna("")).notna().groupby(level=0).all()
+    several = ((count > 1) & known).to_numpy()
+    if not several.any():
+        return gdf
+    table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    table["technology"] = parts.where(several, gdf["technology"].map(lambda t: [t]))
+    exploded = ["technology"]
+    if "frequency_mhz" in table:
+        given = gdf["frequency_mhz"]
+        split = given.astype("string").str.split(TECHNOLOGY_SEPARATORS, regex=True)
+        paired = several & (split.str.len() == count).fillna(False).to_numpy()
+        alone = several & ~paired
+        frequency = given.map(lambda f: [f])
+        frequency[paired] = split[paired]
+        frequency[alone] = pd.Series([[None] * c for c in count[alone]], index=given.index[alone])
+        table["frequency_mhz"] = frequency
+        exploded.append("frequency_mhz")
+    repeat = np.where(several, count, 1)
+    table["geometry"] = gdf.geometry.to_numpy()
+    table = table.explode(exploded, ignore_index=True)
+    if "tower_id" in table:
+        split_row = np.repeat(several, repeat)
+        ids = table["tower_id"].astype("string")
+        suffix = technologies(table["technology"].astype("string")).fillna("")
+        table["tower_id"] = ids.where(~split_row, ids + "-" + suffix)
+    sites = gdf["tower_id"].astype(str)[several] if "tower_id" in gdf else pd.Series(dtype=str)
+    warnings.warn(
+        str(Problem(label, "technology", "several_technologies",
+                    f"{counted(int(several.sum()), 'site')} list several technologies in one "
+                    f"row (e.g. "
+                    f"{gdf['technology'][several].iloc[0]}): one tower per technology "
+                    "(<id>-2G, <id>-4G ...); a single frequency given for several went to "
+                    "none (each takes its technology's default)", tuple(sites))),
+        MultiTechnologyWarning,
+        stacklevel=3,
+    )  # fmt: skip
+    return gpd.GeoDataFrame(table, geometry="geometry", crs=gdf.crs)
+
+
 def _operator_names(operators: pd.Series, ids: np.ndarray, label: str) -> pd.Series:
     """Operators by name where a file gives their network code (:func:`operator_names`), said."""
     names, coded = operator_names(operators)
@@ -355,8 +412,9 @@ def _operator_names(operators: pd.Series, ids: np.ndarray, label: str) -> pd.Ser
         shown = ", ".join(f"{code} -> {name}" for code, name in list(pairs.items())[:4])
         warnings.warn(
             str(Problem(label, "operator", "operator_code",
-                        f"network codes read as the operators' names ({shown}), so that "
-                        "they match the towers' and the measurements' operators",
+                        f"network codes and other names read as the operators' names "
+                        f"({shown}), so that they match the towers' and the measurements' "
+                        "operators",
                         tuple(ids[coded]))),
             OperatorCodeWarning,
             stacklevel=3,

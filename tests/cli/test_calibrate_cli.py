@@ -223,6 +223,6 @@ def test_a_g_nettrack_export_calibrates_by_operator_name(province, tmp_path, cap
                "--extrapolate", "--out", tmp_path / "c.json")  # fmt: skip
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert "network codes read as the operators' names" in captured.err
+    assert "network codes and other names read as the operators' names" in captured.err
     assert "45204 -> Viettel" in captured.err
     assert "Viettel 2G: offset +" in captured.out  # the towers' operator, not "45204"

@@ -13,6 +13,7 @@ import shapely
 from whitespot.data import (
     WGS84,
     DefaultAppliedWarning,
+    MultiTechnologyWarning,
     OperatorCodeWarning,
     ValidationError,
     validate_grid,
@@ -23,6 +24,7 @@ from whitespot.data import (
     write_layer,
 )
 from whitespot.data.cells import yes_no
+from whitespot.data.schema import TECHNOLOGY_DEFAULTS
 
 
 def write_csv(path, text):
@@ -297,3 +299,28 @@ def test_operators_given_by_network_code_are_read_as_their_names():
     with pytest.warns(OperatorCodeWarning, match=r"45204 -> Viettel, 452-01 -> MobiFone"):
         checked = validate_towers(towers)
     assert checked["operator"].tolist() == ["Viettel", "MobiFone", "Viettel", "46001"]
+
+
+def test_a_provincial_tower_list_is_read_as_it_comes(tmp_path):
+    """Vietnamese headers, VNPT for VinaPhone, and a site listing its technologies in one
+    cell: one tower per technology, each with its own frequency where the cell lists them."""
+    path = tmp_path / "tram.csv"
+    path.write_text(
+        "STT,Mã trạm,Nhà mạng,Công nghệ,Băng tần (MHz),Độ cao anten (m),Kinh độ,Vĩ độ\n"
+        "1,QTI001,Viettel,4G,1800,30,106.60,16.90\n"
+        "2,QTI002,VNPT,2G/3G,900/2100,35,106.62,16.92\n"
+        "3,QTI003,MobiFone,2G/3G/4G,900,40,106.58,16.62\n",
+        encoding="utf-8",
+    )
+    with pytest.warns(MultiTechnologyWarning, match="2 sites list several technologies"):
+        towers = validate_towers(path)
+    assert towers["tower_id"].tolist() == [
+        "QTI001", "QTI002-2G", "QTI002-3G", "QTI003-2G", "QTI003-3G", "QTI003-4G",
+    ]  # fmt: skip
+    assert towers["operator"].tolist()[1:3] == ["VinaPhone", "VinaPhone"]
+    assert towers["technology"].tolist() == ["4G", "2G", "3G", "2G", "3G", "4G"]
+    assert towers["frequency_mhz"].tolist()[:3] == [1800.0, 900.0, 2100.0]  # paired
+    defaults = [TECHNOLOGY_DEFAULTS[t].frequency_mhz for t in ("2G", "3G", "4G")]
+    assert towers["frequency_mhz"].tolist()[3:] == defaults  # one value for three: none's
+    assert towers["height_m"].tolist() == [30.0, 35.0, 35.0, 40.0, 40.0, 40.0]
+    assert towers.geometry.x.tolist()[3:] == [106.58] * 3

@@ -13,7 +13,12 @@ import pytest
 import shapely
 
 from tests.radio.test_kernel import assert_same_answer, both_engines
-from whitespot.data import ValidationError, validate_households, validate_measurements
+from whitespot.data import (
+    OperatorCodeWarning,
+    ValidationError,
+    validate_households,
+    validate_measurements,
+)
 from whitespot.evidence import Shadowing, calibrate, measured_pairs, synthetic_measurements
 from whitespot.radio import (
     Calibration,
@@ -307,10 +312,11 @@ def test_measurement_headers_of_apps_and_drive_tests_are_read(tmp_path):
     )
     path = tmp_path / "survey.csv"
     table.to_csv(path, index=False)
-    layer = validate_measurements(path)
+    with pytest.warns(OperatorCodeWarning, match="VNPT -> VinaPhone"):
+        layer = validate_measurements(path)
     assert layer["signal_dbm"].tolist() == [-95.5, -101.0]
     assert layer["technology"].tolist() == ["4G", "4G"]
-    assert layer["operator"].tolist() == ["Viettel", "VNPT"]
+    assert layer["operator"].tolist() == ["Viettel", "VinaPhone"]  # VNPT's network
     assert layer["tower_id"].tolist() == ["101", "102"]
 
 
