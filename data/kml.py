@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from html import unescape
 from os import PathLike
 from pathlib import Path
 from xml.etree import ElementTree
@@ -29,6 +30,12 @@ KML_COLUMNS = ("name", "description", "folder")
 """Columns every placemark has, before its own attributes."""
 
 _TAG = re.compile(r"<[^>]+>")
+_ROW = re.compile(
+    r"<tr[^>]*>\s*<td[^>]*>((?:(?!<td|</tr).)*?)</td>"  # the name, then the value
+    r"\s*<td[^>]*>((?:(?!<td|</tr).)*?)</td>\s*</tr>",
+    flags=re.IGNORECASE | re.DOTALL,
+)
+"""A table row of two cells, name and value, as ArcGIS writes attributes into descriptions."""
 _SPACE = re.compile(r"[ \t]+")
 
 
@@ -47,9 +54,10 @@ def read_kml(path: str | PathLike, label: str | None = None) -> gpd.GeoDataFrame
     geopandas.GeoDataFrame
         ``name``, ``description`` (text, HTML tags removed), ``folder`` (the innermost
         folder's name, ``""`` outside any), then each ``ExtendedData`` attribute
-        (``Data`` or ``SimpleData``) under its own name, as text; geometry in EPSG:4326
-        (points, lines, polygons and their collections; heights dropped; None for a
-        placemark without one), in the file's order.
+        (``Data`` or ``SimpleData``) under its own name, as text, and those written only
+        into the description as rows of name and value (as ArcGIS exports them);
+        geometry in EPSG:4326 (points, lines, polygons and their collections; heights
+        dropped; None for a placemark without one), in the file's order.
 
     Raises
     ------
@@ -66,9 +74,10 @@ def read_kml(path: str | PathLike, label: str | None = None) -> gpd.GeoDataFrame
         ) from error
     records, shapes = [], []
     for placemark, folder in _placemarks(root, ""):
+        description = _text(_child(placemark, "description"))
         record = {
             "name": _text(_child(placemark, "name")),
-            "description": _plain(_text(_child(placemark, "description"))),
+            "description": _plain(description),
             "folder": folder,
         }
         for data in placemark.iter():
@@ -77,6 +86,9 @@ def read_kml(path: str | PathLike, label: str | None = None) -> gpd.GeoDataFrame
                 record.setdefault(data.get("name"), _text(_child(data, "value")))
             elif kind == "SimpleData" and data.get("name"):
                 record.setdefault(data.get("name"), _text(data))
+        for name, value in _ROW.findall(description):  # ArcGIS: attributes in a table
+            if _plain(name):
+                record.setdefault(_plain(name), _plain(value))
         records.append(record)
         shapes.append(_geometry(placemark))
     columns = dict.fromkeys(KML_COLUMNS)  # then each attribute where it first appears
@@ -157,7 +169,7 @@ def _text(element: ElementTree.Element | None) -> str:
 
 def _plain(html: str) -> str:
     """Return a description as text: ``<br>`` as a line break, other tags removed."""
-    text = _TAG.sub("", re.sub(r"<br\s*/?>", "\n", html, flags=re.IGNORECASE))
+    text = unescape(_TAG.sub("", re.sub(r"<br\s*/?>", "\n", html, flags=re.IGNORECASE)))
     return "\n".join(_SPACE.sub(" ", line).strip() for line in text.splitlines()).strip()
 
 

@@ -111,3 +111,23 @@ def test_an_entity_bomb_is_refused_not_expanded(tmp_path):
     path.write_text(f'<?xml version="1.0"?><!DOCTYPE kml [{"".join(levels)}]><kml>&e9;</kml>')
     with pytest.raises(ValidationError, match="cannot be read as KML"):
         read_kml(path)
+
+
+def test_attributes_only_in_an_arcgis_description_table_are_read(tmp_path):
+    path = tmp_path / "arcgis.kml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Folder><name>thon</name>'
+        "<Placemark><name>Bản Một</name><description><![CDATA[<html><body><table>"
+        '<tr style="text-align:center"><td>Bản Một</td></tr><tr><td><table>'
+        "<tr><td>Số hộ</td><td>40</td></tr>"
+        '<tr bgcolor="#D4E4F3"><td>Xã</td><td>Hướng Lập &amp; Hướng Phùng</td></tr>'
+        "</table></td></tr></table></body></html>]]></description>"
+        '<ExtendedData><Data name="Xã"><value>Hướng Lập</value></Data></ExtendedData>'
+        "<Point><coordinates>106.6,16.9,0</coordinates></Point></Placemark>"
+        "</Folder></Document></kml>",
+        encoding="utf-8",
+    )
+    placemark = read_kml(path).iloc[0]
+    assert placemark["Số hộ"] == "40"
+    assert placemark["Xã"] == "Hướng Lập"  # ExtendedData first; the table only adds
