@@ -12,7 +12,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from whitespot.data.schema import OPERATOR_SYNONYMS, PLMN_OPERATORS
+from whitespot.data.schema import OPERATOR_SYNONYMS, PLMN_NAMES
 from whitespot.data.vocabulary import (
     FALSE_WORDS,
     NO_SIGNAL_WORDS,
@@ -219,15 +219,14 @@ def operator_names(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     (['Viettel', 'VinaPhone', 'Viettel', '46001'], [True, True, False, False])
     """
     text = values.astype("string")
-    parts = text.str.fullmatch(PLMN_CODE.pattern).fillna(False)
-    codes = text.where(parts).str.extract(PLMN_CODE.pattern)
-    known = {f"{mcc}-{mnc}": name for (mcc, mnc), name in PLMN_OPERATORS.items()}
+    is_code = text.str.fullmatch(PLMN_CODE.pattern).fillna(False)
+    codes = text.where(is_code).str.extract(PLMN_CODE.pattern)
     plmn = codes[0] + "-" + pd.to_numeric(codes[1]).astype("Int64").astype("string")
-    codes_, spellings = pd.factorize(text)  # each distinct name folded once
+    position, spellings = pd.factorize(text)  # each distinct name folded once
     synonym = np.array(
         [OPERATOR_SYNONYMS.get(normalize_text(s)) for s in spellings] + [None], dtype=object
     )
-    named = plmn.map(known).fillna(pd.Series(synonym[codes_], index=values.index))
+    named = plmn.map(PLMN_NAMES).fillna(pd.Series(synonym[position], index=values.index))
     converted = named.notna().to_numpy()
     return values.where(~converted, named), converted
 

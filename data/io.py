@@ -319,18 +319,17 @@ def _as_shown(table: pd.DataFrame, path: Path, sheet: str) -> pd.DataFrame:
         book.close()
     while rows and all(value is None for value, _ in rows[-1]):
         rows.pop()
-    padded = [
-        (r - 1, c)
-        for r, row in enumerate(rows[1:], start=1)
-        for c, (value, number_format) in enumerate(row)
-        if shown_number(value, number_format) is not value
-    ]
-    if not padded or len(rows) - 1 != len(table) or len(rows[0]) < table.shape[1]:
+    shown = {
+        (r, c): text
+        for r, row in enumerate(rows[1:])
+        for c, (value, number_format) in enumerate(row[: table.shape[1]])
+        if (text := shown_number(value, number_format)) is not value
+    }
+    if not shown or len(rows) - 1 != len(table) or len(rows[0]) < table.shape[1]:
         return table
     out = table.copy()
-    for r, c in padded:
-        if c < out.shape[1]:
-            out.iat[r, c] = shown_number(*rows[r + 1][c])
+    for (r, c), text in shown.items():
+        out.iat[r, c] = text
     return out
 
 
@@ -420,7 +419,6 @@ def _find_column(table: pd.DataFrame, names: tuple[str, ...]) -> str | None:
     """Return the first column named one of `names`, whatever its case and diacritics."""
     headers = {}
     for column in table.columns:  # "Kinh độ (°)" is "kinh do"; the first of a name wins
-        headers.setdefault(str(column).strip().lower(), column)
         headers.setdefault(normalize_text(column), column)
     return next((headers[n] for n in map(normalize_text, names) if n in headers), None)
 

@@ -27,7 +27,7 @@ from scipy.spatial import cKDTree
 from whitespot.data.crs import WGS84, metric_crs
 from whitespot.data.io import unreadable_as_validation_error
 from whitespot.data.problems import OpenCellidWarning, Problem, ValidationError
-from whitespot.data.schema import PLMN_OPERATORS, VIETNAM_BBOX, technologies
+from whitespot.data.schema import PLMN_NAMES, VIETNAM_BBOX, technologies
 from whitespot.data.validate import Region, validate_towers
 
 OPENCELLID_COLUMNS = (
@@ -280,8 +280,7 @@ def _merge_sites(cells: pd.DataFrame) -> gpd.GeoDataFrame:
         + sites["cell"].astype(int).astype(str)
     )
     plmn = sites["mcc"].astype(int).astype(str) + "-" + sites["net"].astype(int).astype(str)
-    names = {f"{mcc}-{mnc}": name for (mcc, mnc), name in PLMN_OPERATORS.items()}
-    sites["operator"] = plmn.map(names).fillna(plmn)
+    sites["operator"] = plmn.map(PLMN_NAMES).fillna(plmn)
     sites["updated"] = pd.to_datetime(sites["updated"], unit="s", utc=True)
     sites = sites.sort_values(["tower_id", "lon", "lat"]).reset_index(drop=True)
     columns = [

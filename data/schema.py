@@ -380,6 +380,8 @@ PLMN_OPERATORS: dict[tuple[int, int], str] = {
 
 OpenCelliD exports and phone apps (G-NetTrack's ``Operator``: ``45204``) name operators by
 code; towers and measurements are matched by name."""
+PLMN_NAMES: dict[str, str] = {f"{mcc}-{mnc}": name for (mcc, mnc), name in PLMN_OPERATORS.items()}
+"""The same names by the code as text, ``"452-4"`` (MNC without its leading zero)."""
 
 
 OPERATOR_SYNONYMS: dict[str, str] = {

@@ -370,7 +370,7 @@ def _one_tower_per_technology(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataF
         return gdf
     table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     table["technology"] = parts.where(several, gdf["technology"].map(lambda t: [t]))
-    exploded = ["technology"]
+    exploded, alone = ["technology"], np.zeros(len(gdf), dtype=bool)
     if "frequency_mhz" in table:
         given = gdf["frequency_mhz"]
         split = given.astype("string").str.split(TECHNOLOGY_SEPARATORS, regex=True)
@@ -395,8 +395,9 @@ def _one_tower_per_technology(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataF
                     f"{counted(int(several.sum()), 'site')} list several technologies in one "
                     f"row (e.g. "
                     f"{gdf['technology'][several].iloc[0]}): one tower per technology "
-                    "(<id>-2G, <id>-4G ...); a single frequency given for several went to "
-                    "none (each takes its technology's default)", tuple(sites))),
+                    "(<id>-2G, <id>-4G ...)" + ("; a single frequency given for several went "
+                    "to none (each takes its technology's default)" if alone.any() else ""),
+                    tuple(sites))),
         MultiTechnologyWarning,
         stacklevel=3,
     )  # fmt: skip

@@ -44,7 +44,8 @@ class Grid:
     cells : list of list
         Rows of text (NFC, stripped; empty as None) or numbers, merged cells filled.
     rows : list of int
-        The file's row number of each grid row (1-based).
+        The file's row number of each grid row (1-based; for KML the placemark's number,
+        the header row 0).
     source : dict
         What was read: file, sheet or encoding, and an empty tail not read.
     hidden : frozenset of int
@@ -314,7 +315,7 @@ def _read_kml(path: Path, label: str) -> Grid:
     lat = inside.y.reindex(placemarks.index)
     table = placemarks.drop(columns="geometry").assign(**{"Kinh độ": lon, "Vĩ độ": lat})
     cells = [list(table.columns)] + [
-        [_nfc(None if pd.isna(value) or value == "" else value) for value in row]
+        [_nfc(None if pd.isna(value) else value) for value in row]
         for row in table.itertuples(index=False)
     ]
     source = {"file": path.name, "format": "KML placemarks (row N is the file's N-th placemark)"}
