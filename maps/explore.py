@@ -14,6 +14,7 @@ from whitespot.coverage import GapList, SignalRaster
 from whitespot.data import WGS84
 from whitespot.data.schema import VIETNAM_BBOX
 from whitespot.evidence.measured import USED
+from whitespot.maps._inert import InertFigure, InertHtml, InertMacro
 from whitespot.maps._layers import (
     CLUSTER_FROM_VILLAGES,
     dead_zones_layer,
@@ -199,11 +200,12 @@ def _base_map(villages: gpd.GeoDataFrame, title: str) -> folium.Map:
         tiles="OpenStreetMap",
         prefer_canvas=True,
     )
+    InertFigure().add_child(fmap)  # the page renders its elements' text once, never as code
     _metric_scale().add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     heading = "<br>".join(html.escape(part) for part in title.split("<br>"))
     fmap.get_root().html.add_child(
-        folium.Element(
+        InertHtml(
             '<div style="position:fixed;top:10px;left:60px;z-index:9999;background:#fff;'
             "padding:6px 10px;border-radius:4px;box-shadow:0 0 4px #0006;"
             f'font:13px sans-serif;max-width:60%">{heading}</div>'
@@ -226,27 +228,21 @@ def _metric_scale() -> branca.element.MacroElement:
     return scale
 
 
-def _legend(inner_html: str, *, bottom_px: int) -> branca.element.MacroElement:
-    """Place a fixed legend box on the map (static HTML of whitespot, never input text)."""
-    legend = branca.element.MacroElement()
-    legend._template = branca.element.Template(
-        "{% macro html(this, kwargs) %}"
+def _legend(inner_html: str, *, bottom_px: int) -> InertMacro:
+    """Place a fixed legend box on the map; `inner_html` is data (operator names are input)."""
+    return InertMacro(
         f'<div style="position:fixed;bottom:{bottom_px}px;left:10px;z-index:9999;'
         "background:#fff;padding:6px 10px;border-radius:4px;box-shadow:0 0 4px #0006;"
         f'font:12px sans-serif">{inner_html}</div>'
-        "{% endmacro %}"
     )
-    return legend
 
 
-def _signal_legend(
-    heading: str = "Predicted best signal (dBm)", *, model: str = ""
-) -> branca.element.MacroElement:
+def _signal_legend(heading: str = "Predicted best signal (dBm)", *, model: str = "") -> InertMacro:
     """Draw the colour bar of the signal overlay in dBm, and the model that made it."""
     return _colour_bar(heading, SIGNAL_RANGE_DBM, SIGNAL_COLOURS, bottom_px=150, note=model)
 
 
-def _residual_legend() -> branca.element.MacroElement:
+def _residual_legend() -> InertMacro:
     """Colour bar of the model's error: red measured weaker, blue stronger than predicted."""
     return _colour_bar(
         "Measured - predicted (dB)", RESIDUAL_RANGE_DB, RESIDUAL_COLOURS, bottom_px=350
@@ -260,7 +256,7 @@ def _colour_bar(
     *,
     bottom_px: int,
     note: str = "",
-) -> branca.element.MacroElement:
+) -> InertMacro:
     low, high = scale
     gradient = ", ".join(colours)
     below = (
@@ -277,7 +273,7 @@ def _colour_bar(
     )
 
 
-def _operator_legend(towers: gpd.GeoDataFrame) -> branca.element.MacroElement:
+def _operator_legend(towers: gpd.GeoDataFrame) -> InertMacro:
     """Swatches of the tower colours, one per operator (names escaped: they are input)."""
     operators = sorted(towers["operator"].astype(str).unique())
     items = "".join(
@@ -289,7 +285,7 @@ def _operator_legend(towers: gpd.GeoDataFrame) -> branca.element.MacroElement:
     return _legend(f"<b>Towers</b>{items}", bottom_px=250)
 
 
-def _gap_legend() -> branca.element.MacroElement:
+def _gap_legend() -> InertMacro:
     items = "".join(
         f'<div><span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
         f'background:{GAP_COLOURS[key]};margin-right:6px"></span>{html.escape(label)}</div>'

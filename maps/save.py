@@ -13,6 +13,7 @@ import branca
 import folium
 
 from whitespot.data.io import atomic_path
+from whitespot.maps._inert import render_page
 
 INLINED_ASSETS = {
     "leaflet.js": "leaflet.js",
@@ -65,9 +66,11 @@ def self_contained_html(fmap: folium.Map) -> str:
     maps do not use; they are dropped, so the file opens offline (the background tiles
     still come from the network when there is one). Element ids are numbered in the order
     of the map's tree instead of folium's random ones, so the same map gives the same bytes.
+    Text in the map's data is printed once, never evaluated as a template
+    (:mod:`whitespot.maps._inert`), for maps drawn elsewhere too.
     """
     _number_elements(fmap.get_root())
-    page = fmap.get_root().render()
+    page = render_page(fmap.get_root())
     page = _LINK.sub(
         lambda m: f"<style>{_asset(m['url'])}</style>" if _asset(m["url"]) else "", page
     )

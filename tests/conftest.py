@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import shutil
 
 import geopandas as gpd
@@ -105,3 +106,19 @@ def chromium(tmp_path_factory):
     driver.set_window_size(1280, 900)
     yield driver
     driver.quit()
+
+
+@pytest.fixture(scope="session")
+def shown_in_html():
+    """Whether a text is in an HTML page as HTML shows it, or as the page's JSON holds that
+    HTML (``tojson`` writes ``&``, ``<``, ``>`` and ``'`` as ``\\u00XX``)."""
+
+    def shown(page: str, text: str) -> bool:
+        escaped = html.escape(text)
+        in_json = (
+            escaped.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("'", "\\u0027")
+        )  # fmt: skip
+        return escaped in page or in_json in page
+
+    return shown
