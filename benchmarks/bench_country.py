@@ -39,7 +39,7 @@ import psutil
 import pyarrow.parquet as pq
 from scipy.spatial import cKDTree
 
-from whitespot.base import closing_cluster, connect
+from whitespot._parallel import closing_cluster, connect
 from whitespot.coverage.partitioned import partitioned_gap_list
 from whitespot.data import (
     make_country,

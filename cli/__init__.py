@@ -22,6 +22,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from whitespot import __version__
+
 EXIT_INTERRUPTED = 130
 """Ctrl-C (128 + SIGINT), as shells report it."""
 
@@ -38,12 +40,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     they are loaded, then ends the command quietly with 130 and nothing written, as it does
     later.
     """
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments == ["--version"]:  # at once, without loading the command's modules
+        print(f"whitespot {__version__}")
+        return 0
     with _interrupts_held() as came:
         from whitespot.cli.main import main as run  # noqa: PLC0415 - loaded with Ctrl-C held
     if came:
         return _interrupted()
     try:
-        return run(argv)
+        return run(arguments)
     except KeyboardInterrupt:
         forget_interrupt()
         return _interrupted()

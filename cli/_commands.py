@@ -7,7 +7,7 @@ import time
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from whitespot.base import closing_cluster, connect
+from whitespot._parallel import closing_cluster, connect
 from whitespot.coverage import (
     GapCriteria,
     dead_zones,

@@ -14,6 +14,7 @@ from pathlib import Path
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from whitespot import __version__
 from whitespot.cli import EXIT_INTERRUPTED, forget_interrupt
 from whitespot.cli import _commands as commands
 from whitespot.coverage.export import GAP_LIST_FORMATS
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         "130 interrupted (Ctrl-C), 143 terminated.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    parser.add_argument("--version", action="version", version=f"whitespot {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser("demo", help="run the pipeline on the embedded sample province")
     demo.add_argument(

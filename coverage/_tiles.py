@@ -4,7 +4,7 @@ A household's signal depends only on the household and the towers, and a village
 are sums over its households, so a gap list can be computed from pieces: each tile of
 households gets its signal and status (:func:`household_signal`), each village its counts
 (:func:`village_tally`), and tallies of several tiles add up exactly;
-:func:`whitespot.base.run_tiles` runs them here or on Dask.
+:func:`whitespot._parallel.run_tiles` runs them here or on Dask.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from affine import Affine
 from pyproj import CRS
 from scipy import ndimage
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.data import WGS84, metric_crs
 from whitespot.data.io import atomic_path
 from whitespot.radio.engine import SignalEngine

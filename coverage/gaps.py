@@ -16,7 +16,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from whitespot.base import InputError, run_tiles
+from whitespot._errors import InputError
+from whitespot._parallel import run_tiles
 from whitespot.coverage._tiles import HOUSEHOLDS_PER_TILE, household_signal, village_tally
 from whitespot.data import (
     Terrain,

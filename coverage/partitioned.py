@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 from pandas.util import hash_pandas_object
 
-from whitespot.base import run_tiles
+from whitespot._parallel import run_tiles
 from whitespot.coverage._tiles import household_signal, village_tally
 from whitespot.coverage.gaps import GapCriteria, GapList, assemble_gap_list, prepare_gap_list
 from whitespot.data import Problem, ValidationError, validate_layer, write_layer

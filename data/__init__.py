@@ -5,7 +5,7 @@ checks it and returns it normalized. :func:`read_layer` and :func:`write_layer` 
 between files and frames; :func:`load_sample` gives the synthetic sample province.
 """
 
-from whitespot.base import InputError, WhitespotError
+from whitespot._errors import InputError, WhitespotError
 from whitespot.data.cells import (
     COUNT_PATTERN,
     THOUSANDS,

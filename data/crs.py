@@ -7,7 +7,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 
 WGS84 = CRS.from_epsg(4326)
 """Geographic WGS 84, the CRS of every ``lon``/``lat`` column."""

@@ -13,7 +13,7 @@ import rasterio.warp
 from affine import Affine
 from pyproj import CRS
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.data.io import atomic_path, existing_path
 from whitespot.data.problems import Problem, ValidationError
 

@@ -33,7 +33,7 @@ import pyogrio
 import pyogrio.errors
 import xlrd
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.data.cells import normalize_text, shown_number
 from whitespot.data.crs import WGS84, add_lonlat
 from whitespot.data.encoding import decode_text

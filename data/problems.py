@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from whitespot.base import WhitespotError
+from whitespot._errors import WhitespotError, WhitespotWarning
 
 MAX_IDS_SHOWN = 10
 
@@ -116,37 +116,37 @@ class ValidationError(WhitespotError):
         return tuple(p.check for p in self.problems)
 
 
-class DefaultAppliedWarning(UserWarning):
+class DefaultAppliedWarning(WhitespotWarning):
     """A default value was filled into an optional column (the message says which, how many)."""
 
 
-class GuessedEncodingWarning(UserWarning):
+class GuessedEncodingWarning(WhitespotWarning):
     """A text file's encoding was guessed, or it cannot hold every Vietnamese letter."""
 
 
-class AmbiguousNumberWarning(UserWarning):
+class AmbiguousNumberWarning(WhitespotWarning):
     """Numbers such as ``2.150`` read as thousands with nothing in their column to say so."""
 
 
-class ImplausibleValueWarning(UserWarning):
+class ImplausibleValueWarning(WhitespotWarning):
     """Values are possible but unusual for their column (the message names rows and column)."""
 
 
-class UnreadColumnWarning(UserWarning):
+class UnreadColumnWarning(WhitespotWarning):
     """A column looks like a known one under a name not known, and is not read (map it)."""
 
 
-class OpenCellidWarning(UserWarning):
+class OpenCellidWarning(WhitespotWarning):
     """An OpenCelliD export holds other countries' cells, or cell ids that collide."""
 
 
-class OperatorCodeWarning(UserWarning):
+class OperatorCodeWarning(WhitespotWarning):
     """Operators given by network code (``45204``, ``452-04``) were read as their names."""
 
 
-class MultiTechnologyWarning(UserWarning):
+class MultiTechnologyWarning(WhitespotWarning):
     """Sites listing several technologies in one row became one tower per technology."""
 
 
-class TowersFarWarning(UserWarning):
+class TowersFarWarning(WhitespotWarning):
     """The towers do not cover the villages' area (another province, wrong CRS, no towers)."""

@@ -30,7 +30,7 @@ from affine import Affine
 from scipy.ndimage import gaussian_filter
 from scipy.spatial import cKDTree
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.data.crs import WGS84, to_metric
 from whitespot.data.dem import Terrain, read_terrain, write_terrain
 from whitespot.data.io import read_layer, write_layers

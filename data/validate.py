@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.data._levels import screen_levels
 from whitespot.data.cells import (
     local_numbers,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.data.cells import normalize_text
 from whitespot.data.schema import COLUMN_ALIASES
 

@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.data import Problem
 from whitespot.data.crs import metric_crs, projected_xy
 from whitespot.data.labels import counted

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 from tqdm.auto import tqdm
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.evidence.measured import USED, measured_pairs, operator_keys
 from whitespot.radio.calibration import (
     ANY,

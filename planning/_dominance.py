@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from whitespot.base import njit
+from whitespot._numba import njit
 
 
 def dominated_sites(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.planning._errors import InfeasibleError
 from whitespot.planning.matrix import CoverageMatrix
 from whitespot.planning.strategy import SelectionStrategy

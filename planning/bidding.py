@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.data import add_lonlat
 from whitespot.planning.matrix import CoverageMatrix
 from whitespot.planning.select import SiteSelection, select_sites

@@ -9,7 +9,7 @@ from pyproj import CRS
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.coverage import GapList
 from whitespot.data import Terrain, metric_crs, validate_candidates
 from whitespot.radio.terrain import reproject_terrain

@@ -18,7 +18,7 @@ import shapely
 from pyproj import CRS
 from scipy.spatial import Delaunay, cKDTree
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.data import projected_xy
 
 

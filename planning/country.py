@@ -29,7 +29,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from whitespot.base import InputError, run_tiles
+from whitespot._errors import InputError
+from whitespot._parallel import run_tiles
 from whitespot.coverage import GapList, summarize
 from whitespot.data import metric_crs, projected_xy
 from whitespot.data.labels import counted

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.coverage import GapList
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
 from whitespot.data.vocabulary import BEYOND_MODEL_RANGE

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 
 
 def read_orlib_scp(path: str | PathLike) -> tuple[csr_matrix, np.ndarray]:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
+from whitespot._errors import WhitespotWarning
 from whitespot.coverage import GapList
 from whitespot.data import Terrain, metric_crs
 from whitespot.data.labels import counted
@@ -142,7 +143,7 @@ def costed_candidates(
     return out
 
 
-class CapexUnitWarning(UserWarning):
+class CapexUnitWarning(WhitespotWarning):
     """Candidates' capex was read in another unit than the plan's, judged by its size."""
 
 

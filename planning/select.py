@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.planning._bounds import (
     _first_order_bound,
     _fixed_by_reduced_cost,
@@ -190,7 +190,7 @@ def select_sites(  # noqa: PLR0913 keyword-only options
 
     Raises
     ------
-    whitespot.base.InputError
+    whitespot.InputError
         For a wrong combination of arguments or unknown site ids.
     InfeasibleError
         If the forced sites alone exceed `sites` or `budget`.

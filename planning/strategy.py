@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class SelectionStrategy:
 
     Raises
     ------
-    whitespot.base.InputError
+    whitespot.InputError
         For a size or a count that is not positive, a share outside (0, 1] or a deflection
         outside [0, 1).
     """

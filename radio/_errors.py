@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from whitespot.base import WhitespotError
+from whitespot._errors import WhitespotError
 
 
 class ModelRangeError(WhitespotError):

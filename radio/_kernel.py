@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from whitespot.base import njit, prange
+from whitespot._numba import njit, prange
 from whitespot.radio.propagation import rma_nlos_prime_db, rma_pl1_db
 
 SIDE_LOBE_LEVEL_DB = 30.0

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from whitespot.base import KERNEL_LOCK, njit, prange
+from whitespot._numba import KERNEL_LOCK, njit, prange
 from whitespot.data import Terrain
 from whitespot.radio.propagation import SPEED_OF_LIGHT_M_S
 from whitespot.radio.terrain import EARTH_RADIUS_KM

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from whitespot.base import WhitespotError
+from whitespot._errors import WhitespotError, WhitespotWarning
 from whitespot.data.io import atomic_path, existing_path
 
 ANY = "*"
@@ -44,7 +44,7 @@ class CalibrationError(WhitespotError):
     """
 
 
-class MissingTowerWarning(UserWarning):
+class MissingTowerWarning(WhitespotWarning):
     """Measurements far stronger than any tower of their group predicts.
 
     A tower missing from the towers file most likely serves them; they are left out of

@@ -25,7 +25,8 @@ from pyproj import CRS
 from scipy.spatial import cKDTree
 from tqdm.auto import tqdm
 
-from whitespot.base import KERNEL_LOCK, InputError
+from whitespot._errors import InputError
+from whitespot._numba import KERNEL_LOCK
 from whitespot.data import Terrain, metric_crs, projected_xy
 from whitespot.data.problems import format_ids
 from whitespot.radio._antenna import bearing_deg, sector_gain_db

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from whitespot.base import KERNEL_LOCK, InputError, njit, prange
+from whitespot._errors import InputError
+from whitespot._numba import KERNEL_LOCK, njit, prange
 from whitespot.data import Terrain
 from whitespot.radio._terrain_kernel import _ground_m, _segment_on_dem, dem_arrays, per_path
 

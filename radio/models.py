@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.radio.propagation import (
     COST231_RANGE,
     HATA_RANGE,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.radio._errors import ModelRangeError
 
 SPEED_OF_LIGHT_M_S = 299_792_458.0

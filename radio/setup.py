@@ -18,6 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 from pyproj import CRS
 
+from whitespot._errors import WhitespotWarning
 from whitespot.data import TECHNOLOGIES, Terrain, read_terrain
 from whitespot.radio._errors import SetupError
 from whitespot.radio.budget import LinkBudget
@@ -36,7 +37,7 @@ ENVIRONMENTS: dict[str, tuple[str, ...]] = {
 DIFFRACTION = " + Bullington diffraction over the DEM (ITU-R P.526-15 4.5.1)"
 
 
-class SettingsMissingWarning(UserWarning):
+class SettingsMissingWarning(WhitespotWarning):
     """A setup falls back on the defaults: its gap list does not say how it was made."""
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.coverage.gaps import GapList
 from whitespot.data import metric_crs, projected_xy
 from whitespot.data.cells import normalize_text

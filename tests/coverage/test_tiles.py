@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from whitespot.base import closing_cluster, connect, worker_count
+from whitespot._parallel import closing_cluster, connect, worker_count
 from whitespot.coverage import gap_list
 from whitespot.coverage._tiles import household_signal, village_tally
 from whitespot.coverage.partitioned import (

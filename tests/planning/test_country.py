@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from whitespot.base import closing_cluster, connect
+from whitespot._parallel import closing_cluster, connect
 from whitespot.coverage import gap_list
 from whitespot.data import make_country, validate_towers, validate_villages
 from whitespot.planning import plan_sites

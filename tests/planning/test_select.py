@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
-from whitespot.base import InputError
+from whitespot._errors import InputError
 from whitespot.planning import (
     STAGES,
     CoverageMatrix,

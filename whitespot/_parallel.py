@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
+from whitespot._errors import WhitespotWarning
+
 if TYPE_CHECKING:
     from distributed import Client
 
@@ -100,7 +102,7 @@ MEMORY_PER_WORKER_GB = 1.0
 """Memory a local worker is given room for (a partition of households and its engine)."""
 
 
-class WorkersCappedWarning(UserWarning):
+class WorkersCappedWarning(WhitespotWarning):
     """Fewer local workers start than asked: the machine's cores or memory do not allow more."""
 
 

@@ -1,4 +1,4 @@
-"""The base of whitespot's errors: every input problem is one of these, never an internal error."""
+"""The base of whitespot's errors and warnings: every input problem is one of these."""
 
 from __future__ import annotations
 
@@ -13,3 +13,11 @@ class WhitespotError(ValueError):
 
 class InputError(WhitespotError):
     """An argument or input value whitespot cannot use; the message names it and why."""
+
+
+class WhitespotWarning(UserWarning):
+    """The base of every warning whitespot gives: a default applied, a value doubted.
+
+    Each says what was assumed and for how many rows; ``warnings.simplefilter("error",
+    WhitespotWarning)`` turns all of them into errors.
+    """
