@@ -6,6 +6,13 @@ between files and frames; :func:`load_sample` gives the synthetic sample provinc
 """
 
 from whitespot._errors import InputError, WhitespotError
+from whitespot.data.buildings import (
+    BUILDING_COLUMNS,
+    MIN_AREA_M2,
+    MIN_CONFIDENCE,
+    FootprintsLeftOutWarning,
+    read_buildings,
+)
 from whitespot.data.cells import (
     COUNT_PATTERN,
     THOUSANDS,
@@ -64,6 +71,7 @@ from whitespot.data.labels import (
 from whitespot.data.lookalikes import lookalike_columns, lookalike_message
 from whitespot.data.opencellid import VIETNAM_MCC, read_opencellid
 from whitespot.data.overlap import REACH_KM, TowerOverlap, towers_overlap
+from whitespot.data.population import Population, read_population
 from whitespot.data.problems import (
     ISSUE_COLUMNS,
     AmbiguousNumberWarning,
@@ -126,6 +134,7 @@ from whitespot.data.vocabulary import (
 __all__ = [
     "ADMIN_STATUSES",
     "BEYOND_MODEL_RANGE",
+    "BUILDING_COLUMNS",
     "COLUMN_ALIASES",
     "COUNT_PATTERN",
     "EASTING_M",
@@ -137,6 +146,8 @@ __all__ = [
     "LAYERS",
     "LAYER_COLUMNS",
     "LOCATION_UNKNOWN",
+    "MIN_AREA_M2",
+    "MIN_CONFIDENCE",
     "NORTHING_M",
     "POWER_STATUSES",
     "PROGRESS_STATUSES",
@@ -154,6 +165,7 @@ __all__ = [
     "WGS84",
     "AmbiguousNumberWarning",
     "DefaultAppliedWarning",
+    "FootprintsLeftOutWarning",
     "GuessedEncodingWarning",
     "ImplausibleValueWarning",
     "InputError",
@@ -161,6 +173,7 @@ __all__ = [
     "MultiTechnologyWarning",
     "OpenCellidWarning",
     "OperatorCodeWarning",
+    "Population",
     "Problem",
     "Province",
     "TechnologyDefaults",
@@ -195,9 +208,11 @@ __all__ = [
     "plausibility_masks",
     "problem_table",
     "projected_xy",
+    "read_buildings",
     "read_kml",
     "read_layer",
     "read_opencellid",
+    "read_population",
     "read_province",
     "read_terrain",
     "reproject_grid",

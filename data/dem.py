@@ -14,6 +14,7 @@ from affine import Affine
 from pyproj import CRS
 
 from whitespot._errors import InputError
+from whitespot.data._raster import read_band
 from whitespot.data.io import atomic_path, existing_path
 from whitespot.data.problems import Problem, ValidationError
 
@@ -192,15 +193,7 @@ def read_terrain(path: str | PathLike, *, band: int = 1, fallback: str | None = 
     """
     path = existing_path(path, "terrain")
     label = f"terrain ({path.name})"
-    try:
-        with rasterio.open(path) as source:
-            elevation = source.read(band, masked=True).astype(float).filled(np.nan)
-            crs = CRS.from_user_input(source.crs) if source.crs else None
-            transform = source.transform
-    except (rasterio.errors.RasterioError, IndexError) as error:
-        raise ValidationError(
-            [Problem(label, "file", "unreadable_file", f"not a DEM raster (GeoTIFF): {error}")]
-        ) from error
+    elevation, transform, crs = read_band(path, band, label, fill=np.nan, kind="DEM")
     terrain = Terrain(elevation, transform, crs, fallback, str(path.resolve()))
     return validate_terrain(terrain, label=label)
 
