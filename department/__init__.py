@@ -10,6 +10,14 @@ between :mod:`whitespot.data` (layers, schemas, I/O) and :mod:`whitespot.coverag
 from whitespot.data.vocabulary import ADMIN_STATUSES
 from whitespot.department.admin import assign_admin_units, code_sources
 from whitespot.department.coordinates import parse_coordinates, split_pairs
+from whitespot.department.footprints import (
+    HOUSEHOLD_SIZE,
+    HOUSEHOLD_SIZE_SOURCE,
+    EstimateSettings,
+    estimate_households,
+    households_disagree,
+    village_areas,
+)
 from whitespot.department.headers import FIELDS, HEADER_ALIASES, header_map
 from whitespot.department.quality import QualityConfig, QualityReport, quality_report
 from whitespot.department.village_list import VillageList, read_village_list
@@ -18,14 +26,20 @@ __all__ = [
     "ADMIN_STATUSES",
     "FIELDS",
     "HEADER_ALIASES",
+    "HOUSEHOLD_SIZE",
+    "HOUSEHOLD_SIZE_SOURCE",
+    "EstimateSettings",
     "QualityConfig",
     "QualityReport",
     "VillageList",
     "assign_admin_units",
     "code_sources",
+    "estimate_households",
     "header_map",
+    "households_disagree",
     "parse_coordinates",
     "quality_report",
     "read_village_list",
     "split_pairs",
+    "village_areas",
 ]

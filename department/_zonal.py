@@ -1,0 +1,160 @@
+"""Zonal counts over disjoint areas: points to the area holding them, a count raster's sums.
+
+Both work on whole arrays: points are placed through a label grid of the areas and only
+those near an area's edge are tested exactly; a raster's cells are weighted by the share of
+each cell's box inside each area (polygon intersection), never resampled, so a sum over
+areas that cover the raster is the raster's total.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import rasterio.features
+import shapely
+from affine import Affine
+from scipy import ndimage
+
+from whitespot._errors import InputError
+
+MAX_GRID_CELLS = 8_000_000
+"""Largest label grid (cells) used to place points in areas: bounds its memory (32 MB)."""
+
+MIN_GRID_CELL_M = 10.0
+"""Finest label grid cell (m); an area smaller than a few cells is placed by exact tests."""
+
+
+def area_of_points(areas: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Position in `areas` of the area holding each point, -1 for a point outside all.
+
+    Parameters
+    ----------
+    areas : numpy.ndarray of shapely geometries
+        Disjoint (Multi)Polygons in a metric CRS (None or empty for an area-less row).
+    x, y : numpy.ndarray
+        Point coordinates in the same CRS (m).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        A point on the shared edge of two areas goes to the first of them.
+    """
+    where = np.full(len(x), -1, dtype=np.int64)
+    present = ~(shapely.is_missing(areas) | shapely.is_empty(areas))
+    if not len(x) or not present.any():
+        return where
+    minx, miny, maxx, maxy = shapely.total_bounds(areas[present])
+    cell = max(MIN_GRID_CELL_M, np.sqrt((maxx - minx) * (maxy - miny) / MAX_GRID_CELLS))
+    width = int(np.ceil((maxx - minx) / cell)) + 2
+    height = int(np.ceil((maxy - miny) / cell)) + 2
+    transform = Affine(cell, 0.0, minx - cell, 0.0, -cell, maxy + cell)
+    index = np.flatnonzero(present)
+    # a cell no edge touches lies wholly in one area or in none: its centre says which
+    labels = rasterio.features.rasterize(
+        zip(areas[index], index + 1, strict=True),
+        out_shape=(height, width),
+        transform=transform,
+        fill=0,
+        dtype="int32",
+    )
+    edges = rasterio.features.rasterize(
+        ((edge, 1) for edge in shapely.boundary(areas[index])),
+        out_shape=(height, width),
+        transform=transform,
+        fill=0,
+        all_touched=True,
+        dtype="uint8",
+    ).astype(bool)
+    edges = ndimage.binary_dilation(edges, structure=np.ones((3, 3), bool))
+    col = np.floor((x - transform.c) / cell).astype(np.int64)
+    row = np.floor((transform.f - y) / cell).astype(np.int64)
+    inside = (col >= 0) & (col < width) & (row >= 0) & (row < height)
+    rows, cols = row[inside], col[inside]
+    where[inside] = labels[rows, cols] - 1
+    near = np.flatnonzero(inside)[edges[rows, cols]]
+    where[near] = _exact(areas, x[near], y[near])
+    return where
+
+
+def _exact(areas: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    where = np.full(len(x), -1, dtype=np.int64)
+    tree = shapely.STRtree(areas)
+    point, area = tree.query(shapely.points(x, y), predicate="intersects")
+    order = np.lexsort((area, point))  # the first area of each point
+    point, area = point[order], area[order]
+    first = np.r_[True, point[1:] != point[:-1]]
+    where[point[first]] = area[first]
+    return where
+
+
+def raster_sums(areas: np.ndarray, count: np.ndarray, transform: Affine) -> np.ndarray:
+    """Sum of a count raster inside each area, each cell weighted by its share in the area.
+
+    Parameters
+    ----------
+    areas : numpy.ndarray of shapely geometries
+        Disjoint (Multi)Polygons in the raster's CRS.
+    count : numpy.ndarray
+        2-D counts per cell (rows north to south), no-data as 0.
+    transform : affine.Affine
+        The raster's transform (north-up: no rotation).
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        Per area, sum over cells of count x (area of cell box inside the area / cell box
+        area): a cell wholly inside counts whole, so areas covering the raster conserve its
+        total.
+
+    Raises
+    ------
+    InputError
+        If the raster is rotated or sheared.
+    """
+    if transform.b != 0 or transform.d != 0:
+        raise InputError("population: a rotated or sheared raster cannot be summed per village")
+    sums = np.zeros(len(areas))
+    present = ~(shapely.is_missing(areas) | shapely.is_empty(areas))
+    if not present.any():
+        return sums
+    village, row, col = _cells_of_bounds(areas, present, count.shape, transform)
+    value = count[row, col]
+    held = value != 0
+    village, row, col, value = village[held], row[held], col[held], value[held]
+    x0, y0 = transform @ (col, row)
+    x1, y1 = transform @ (col + 1, row + 1)
+    boxes = shapely.box(
+        np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1)
+    )
+    shapely.prepare(areas)
+    share = shapely.covers(areas[village], boxes).astype(float)
+    edge = (share == 0) & shapely.intersects(areas[village], boxes)
+    share[edge] = shapely.area(shapely.intersection(areas[village[edge]], boxes[edge])) / (
+        shapely.area(boxes[edge])
+    )
+    return sums + np.bincount(village, weights=value * share, minlength=len(areas))
+
+
+def _cells_of_bounds(
+    areas: np.ndarray, present: np.ndarray, shape: tuple[int, int], transform: Affine
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(area position, row, column) of every raster cell in each area's bounding box."""
+    index = np.flatnonzero(present)
+    bounds = shapely.bounds(areas[index])
+    inverse = ~transform
+    c_a, r_a = inverse @ (bounds[:, 0], bounds[:, 1])
+    c_b, r_b = inverse @ (bounds[:, 2], bounds[:, 3])
+    c0 = np.clip(np.floor(np.minimum(c_a, c_b)), 0, shape[1]).astype(np.int64)
+    c1 = np.clip(np.ceil(np.maximum(c_a, c_b)), 0, shape[1]).astype(np.int64)
+    r0 = np.clip(np.floor(np.minimum(r_a, r_b)), 0, shape[0]).astype(np.int64)
+    r1 = np.clip(np.ceil(np.maximum(r_a, r_b)), 0, shape[0]).astype(np.int64)
+    widths = c1 - c0
+    n = widths * (r1 - r0)
+    village = np.repeat(index, n)
+    start = np.repeat(np.cumsum(n) - n, n)
+    k = np.arange(n.sum()) - start
+    w = np.repeat(widths, n)
+    return (
+        village,
+        np.repeat(r0, n) + k // np.maximum(w, 1),
+        np.repeat(c0, n) + k % np.maximum(w, 1),
+    )
