@@ -20,6 +20,7 @@ from whitespot.department.footprints import (
 )
 from whitespot.department.headers import FIELDS, HEADER_ALIASES, header_map
 from whitespot.department.quality import QualityConfig, QualityReport, quality_report
+from whitespot.department.unlisted import LINK_DISTANCE_M, MIN_BUILDINGS, unlisted_settlements
 from whitespot.department.village_list import VillageList, read_village_list
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "HEADER_ALIASES",
     "HOUSEHOLD_SIZE",
     "HOUSEHOLD_SIZE_SOURCE",
+    "LINK_DISTANCE_M",
+    "MIN_BUILDINGS",
     "EstimateSettings",
     "QualityConfig",
     "QualityReport",
@@ -41,5 +44,6 @@ __all__ = [
     "quality_report",
     "read_village_list",
     "split_pairs",
+    "unlisted_settlements",
     "village_areas",
 ]

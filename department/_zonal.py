@@ -77,13 +77,18 @@ def area_of_points(areas: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarra
 
 def _exact(areas: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     where = np.full(len(x), -1, dtype=np.int64)
-    tree = shapely.STRtree(areas)
-    point, area = tree.query(shapely.points(x, y), predicate="intersects")
-    order = np.lexsort((area, point))  # the first area of each point
-    point, area = point[order], area[order]
-    first = np.r_[True, point[1:] != point[:-1]]
-    where[point[first]] = area[first]
+    point, area = first_match(shapely.STRtree(areas), shapely.points(x, y))
+    where[point] = area
     return where
+
+
+def first_match(tree: shapely.STRtree, geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(input, tree) positions of the first tree geometry each input geometry intersects."""
+    point, area = tree.query(geometry, predicate="intersects")
+    order = np.lexsort((area, point))
+    point, area = point[order], area[order]
+    first = np.r_[True, point[1:] != point[:-1]] if len(point) else np.zeros(0, bool)
+    return point[first], area[first]
 
 
 def raster_sums(areas: np.ndarray, count: np.ndarray, transform: Affine) -> np.ndarray:

@@ -214,25 +214,32 @@ def count_buildings(
     where = building_areas(areas, buildings)
     n = len(areas)
     inside = where >= 0
-    area_m2 = buildings["area_m2"].to_numpy(dtype=float) if "area_m2" in buildings else None
-    residential = inside.copy()
-    if area_m2 is not None:
-        low, high = residential_area_m2
-        sized = (area_m2 >= low) & (area_m2 <= high)
-        residential &= sized | np.isnan(area_m2)
+    residential = inside & residential_mask(buildings, residential_area_m2)
     return (
         np.bincount(where[inside], minlength=n),
         np.bincount(where[residential], minlength=n),
     )
 
 
+def residential_mask(
+    buildings: gpd.GeoDataFrame, residential_area_m2: tuple[float, float] = RESIDENTIAL_AREA_M2
+) -> np.ndarray:
+    """Whether each footprint is of residential size (or of unknown area, a point)."""
+    if "area_m2" not in buildings:
+        return np.ones(len(buildings), dtype=bool)
+    area_m2 = buildings["area_m2"].to_numpy(dtype=float)
+    low, high = residential_area_m2
+    return ((area_m2 >= low) & (area_m2 <= high)) | np.isnan(area_m2)
+
+
 def building_areas(areas: gpd.GeoSeries, buildings: gpd.GeoDataFrame) -> np.ndarray:
     """Position in `areas` of the area holding each footprint's centroid (-1: none)."""
-    x, y = _xy(buildings, areas.crs)
+    x, y = footprint_xy(buildings, areas.crs)
     return area_of_points(np.asarray(areas.array), x, y)
 
 
-def _xy(buildings: gpd.GeoDataFrame, crs: CRS) -> tuple[np.ndarray, np.ndarray]:
+def footprint_xy(buildings: gpd.GeoDataFrame, crs: CRS) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates (m) of each footprint's point in the metric `crs`."""
     geometry = np.asarray(buildings.geometry.array)
     x, y = shapely.get_x(geometry), shapely.get_y(geometry)
     if CRS.from_user_input(buildings.crs) == CRS.from_user_input(crs):
