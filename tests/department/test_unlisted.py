@@ -65,11 +65,11 @@ def test_province(tmp_path):
         ],
         crs=UTM48,
     )
-    return villages, path, communes, hamlets
+    return villages, path, communes
 
 
 def test_three_unnamed_hamlets_are_found_and_nothing_else(test_province):
-    villages, path, communes, hamlets = test_province
+    villages, path, communes = test_province
     with pytest.warns(FootprintsLeftOutWarning, match="60 of"):
         buildings = read_buildings(path, min_confidence=0.7)
     found = unlisted_settlements(
@@ -91,7 +91,7 @@ def test_three_unnamed_hamlets_are_found_and_nothing_else(test_province):
 
 
 def test_without_communes_the_nearest_village_gives_the_commune(test_province):
-    villages, path, _, _ = test_province
+    villages, path, _ = test_province
     with pytest.warns(FootprintsLeftOutWarning):
         buildings = read_buildings(path, min_confidence=0.7)
     found = unlisted_settlements(
