@@ -14,8 +14,10 @@ from whitespot.department.footprints import (
     HOUSEHOLD_SIZE,
     HOUSEHOLD_SIZE_SOURCE,
     EstimateSettings,
+    Placed,
     estimate_households,
     households_disagree,
+    place_buildings,
     village_areas,
 )
 from whitespot.department.headers import FIELDS, HEADER_ALIASES, header_map
@@ -32,6 +34,7 @@ __all__ = [
     "LINK_DISTANCE_M",
     "MIN_BUILDINGS",
     "EstimateSettings",
+    "Placed",
     "QualityConfig",
     "QualityReport",
     "VillageList",
@@ -41,6 +44,7 @@ __all__ = [
     "header_map",
     "households_disagree",
     "parse_coordinates",
+    "place_buildings",
     "quality_report",
     "read_village_list",
     "split_pairs",

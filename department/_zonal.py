@@ -1,29 +1,26 @@
 """Zonal counts over disjoint areas: points to the area holding them, a count raster's sums.
 
-Both work on whole arrays: points are placed through a label grid of the areas and only
-those near an area's edge are tested exactly; a raster's cells are weighted by the share of
+Both work on whole arrays: points are placed by a KD-tree of the seeds of Voronoi areas and
+only those near an area's edge are tested exactly; a raster's cells are weighted by the share of
 each cell's box inside each area (polygon intersection), never resampled, so a sum over
 areas that cover the raster is the raster's total.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
-import rasterio.features
 import shapely
 from affine import Affine
-from scipy import ndimage
+from scipy.spatial import cKDTree
 
 from whitespot._errors import InputError
 
-MAX_GRID_CELLS = 8_000_000
-"""Largest label grid (cells) used to place points in areas: bounds its memory (32 MB)."""
 
-MIN_GRID_CELL_M = 10.0
-"""Finest label grid cell (m); an area smaller than a few cells is placed by exact tests."""
-
-
-def area_of_points(areas: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def area_of_points(
+    areas: np.ndarray, x: np.ndarray, y: np.ndarray, seeds: Seeds | None = None
+) -> np.ndarray:
     """Position in `areas` of the area holding each point, -1 for a point outside all.
 
     Parameters
@@ -32,47 +29,61 @@ def area_of_points(areas: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarra
         Disjoint (Multi)Polygons in a metric CRS (None or empty for an area-less row).
     x, y : numpy.ndarray
         Point coordinates in the same CRS (m).
+    seeds : Seeds, optional
+        Where the areas of point villages are Voronoi cells within a radius: such a point
+        belongs to its nearest seed's area when within the radius, which a KD-tree answers
+        for all points at once; only points within :data:`EDGE_TOLERANCE_M` of an edge (two
+        seeds nearly as near, or nearly at the radius) and points in the bounds of the
+        other areas are tested exactly.
 
     Returns
     -------
     numpy.ndarray of int64
         A point on the shared edge of two areas goes to the first of them.
     """
+    if seeds is None or not len(seeds.xy):
+        return _exact(areas, x, y)
     where = np.full(len(x), -1, dtype=np.int64)
-    present = ~(shapely.is_missing(areas) | shapely.is_empty(areas))
-    if not len(x) or not present.any():
-        return where
-    minx, miny, maxx, maxy = shapely.total_bounds(areas[present])
-    cell = max(MIN_GRID_CELL_M, np.sqrt((maxx - minx) * (maxy - miny) / MAX_GRID_CELLS))
-    width = int(np.ceil((maxx - minx) / cell)) + 2
-    height = int(np.ceil((maxy - miny) / cell)) + 2
-    transform = Affine(cell, 0.0, minx - cell, 0.0, -cell, maxy + cell)
-    index = np.flatnonzero(present)
-    # a cell no edge touches lies wholly in one area or in none: its centre says which
-    labels = rasterio.features.rasterize(
-        zip(areas[index], index + 1, strict=True),
-        out_shape=(height, width),
-        transform=transform,
-        fill=0,
-        dtype="int32",
-    )
-    edges = rasterio.features.rasterize(
-        ((edge, 1) for edge in shapely.boundary(areas[index])),
-        out_shape=(height, width),
-        transform=transform,
-        fill=0,
-        all_touched=True,
-        dtype="uint8",
-    ).astype(bool)
-    edges = ndimage.binary_dilation(edges, structure=np.ones((3, 3), bool))
-    col = np.floor((x - transform.c) / cell).astype(np.int64)
-    row = np.floor((transform.f - y) / cell).astype(np.int64)
-    inside = (col >= 0) & (col < width) & (row >= 0) & (row < height)
-    rows, cols = row[inside], col[inside]
-    where[inside] = labels[rows, cols] - 1
-    near = np.flatnonzero(inside)[edges[rows, cols]]
-    where[near] = _exact(areas, x[near], y[near])
+    k = min(2, len(seeds.xy))
+    distance, nearest = cKDTree(seeds.xy).query(np.column_stack([x, y]), k=k)
+    distance, nearest = distance.reshape(len(x), k), nearest.reshape(len(x), k)
+    # the discs are polygons of 64 sides: within r (1 - cos(pi / 64)) of the true circle
+    tolerance = EDGE_TOLERANCE_M + seeds.radius_m * (1 - np.cos(np.pi / 64))
+    within = distance[:, 0] <= seeds.radius_m
+    where[within] = seeds.position[nearest[within, 0]]
+    doubt = np.abs(distance[:, 0] - seeds.radius_m) <= tolerance
+    if k == 2:
+        doubt |= distance[:, 1] - distance[:, 0] <= tolerance
+    others = np.setdiff1d(np.flatnonzero(~shapely.is_missing(areas)), seeds.position)
+    if len(others):
+        boxes = shapely.box(*shapely.bounds(areas[others]).T)
+        doubt[shapely.STRtree(boxes).query(shapely.points(x, y), predicate="intersects")[0]] = True
+    doubt = np.flatnonzero(doubt)
+    where[doubt] = _exact(areas, x[doubt], y[doubt])
     return where
+
+
+EDGE_TOLERANCE_M = 1.0
+"""Points nearer than this (m) to an area's edge by the KD-tree's reckoning are tested
+exactly against the polygons."""
+
+
+@dataclass(frozen=True)
+class Seeds:
+    """The points whose Voronoi cells within a radius are areas.
+
+    Attributes
+    ----------
+    xy : numpy.ndarray
+        (n, 2) distinct seed coordinates (m).
+    position : numpy.ndarray
+        Position in the areas of each seed's area.
+    radius_m : float
+    """
+
+    xy: np.ndarray
+    position: np.ndarray
+    radius_m: float
 
 
 def _exact(areas: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from pyproj import CRS, Transformer
 
 from whitespot.data.crs import metric_crs
 from whitespot.data.population import Population
-from whitespot.department._zonal import area_of_points, raster_sums
+from whitespot.department._zonal import Seeds, area_of_points, raster_sums
 
 HOUSEHOLD_SIZE = 3.5
 """Default persons per household: the national average of the 2019 Population and Housing
@@ -98,18 +98,26 @@ def village_areas(
     geopandas.GeoSeries
         Indexed like `villages`, in the metric CRS.
     """
+    return _areas_and_seeds(villages, radius_m, crs)[0]
+
+
+def _areas_and_seeds(
+    villages: gpd.GeoDataFrame, radius_m: float, crs: object
+) -> tuple[gpd.GeoSeries, Seeds]:
     chosen = metric_crs(villages, crs)
     geometry = np.asarray(villages.geometry.to_crs(chosen).array)
     areas = np.empty(len(geometry), dtype=object)
     polygon = shapely.get_dimensions(geometry) == 2
     areas[polygon] = _disjoint(geometry[polygon])
     point = np.flatnonzero(~polygon & ~shapely.is_empty(geometry))
+    seeds = Seeds(np.empty((0, 2)), np.empty(0, dtype=np.int64), radius_m)
     if len(point):
-        cells = _voronoi_cells(geometry[point], radius_m)
+        cells, first = _voronoi_cells(geometry[point], radius_m)
         if polygon.any():
             cells = shapely.difference(cells, shapely.union_all(geometry[polygon]))
         areas[point] = cells
-    return gpd.GeoSeries(areas, index=villages.index, crs=chosen)
+        seeds = Seeds(shapely.get_coordinates(geometry[point[first]]), point[first], radius_m)
+    return gpd.GeoSeries(areas, index=villages.index, crs=chosen), seeds
 
 
 def _disjoint(polygons: np.ndarray) -> np.ndarray:
@@ -125,7 +133,8 @@ def _disjoint(polygons: np.ndarray) -> np.ndarray:
     return out
 
 
-def _voronoi_cells(points: np.ndarray, radius_m: float) -> np.ndarray:
+def _voronoi_cells(points: np.ndarray, radius_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's Voronoi cell within `radius_m`, and the positions of distinct points."""
     xy = shapely.get_coordinates(points)
     unique, first = np.unique(xy, axis=0, return_index=True)
     discs = shapely.buffer(shapely.points(unique), radius_m, quad_segs=16)
@@ -139,7 +148,7 @@ def _voronoi_cells(points: np.ndarray, radius_m: float) -> np.ndarray:
         cells = shapely.intersection(np.asarray(shapely.get_parts(voronoi)), discs)
     out = np.full(len(points), shapely.Polygon(), dtype=object)
     out[first] = cells
-    return out
+    return out, first
 
 
 def estimate_households(
@@ -148,6 +157,7 @@ def estimate_households(
     buildings: gpd.GeoDataFrame | None = None,
     population: Population | None = None,
     settings: EstimateSettings | None = None,
+    placed: Placed | None = None,
 ) -> pd.DataFrame:
     """Estimate each village's households and persons from footprints and a population raster.
 
@@ -166,6 +176,9 @@ def estimate_households(
     population : whitespot.data.Population, optional
         A count raster (:func:`whitespot.data.read_population`).
     settings : EstimateSettings, optional
+    placed : Placed, optional
+        :func:`place_buildings` of the same villages, footprints and settings, when the
+        caller has it already (as :func:`unlisted_settlements` can use it too).
 
     Returns
     -------
@@ -176,14 +189,18 @@ def estimate_households(
         (``"buildings"``, ``"population"`` or ``""`` where neither file was given).
     """
     settings = settings or EstimateSettings()
-    areas = village_areas(villages, radius_m=settings.radius_m, crs=settings.crs)
+    if buildings is not None:
+        placed = placed or place_buildings(villages, buildings, settings)
+        areas = placed.areas
+    else:
+        areas = village_areas(villages, radius_m=settings.radius_m, crs=settings.crs)
     out = pd.DataFrame(index=villages.index)
     out["buildings_counted"] = pd.array([pd.NA] * len(villages), dtype="Int64")
     households = np.full(len(villages), np.nan)
     persons = np.full(len(villages), np.nan)
     basis = ""
     if buildings is not None:
-        counted, residential = count_buildings(areas, buildings, settings.residential_area_m2)
+        counted, residential = count_buildings(placed, buildings, settings.residential_area_m2)
         out["buildings_counted"] = pd.array(counted, dtype="Int64")
         households = residential.astype(float)
         persons = households * settings.household_size
@@ -199,20 +216,52 @@ def estimate_households(
     return out
 
 
+@dataclass(frozen=True)
+class Placed:
+    """Footprints placed in the villages' areas.
+
+    Attributes
+    ----------
+    areas : geopandas.GeoSeries
+        :func:`village_areas`, in the metric CRS.
+    where : numpy.ndarray
+        Position of each footprint's village (-1: outside every area).
+    xy : numpy.ndarray
+        (n, 2) footprint coordinates in the areas' CRS (m).
+    """
+
+    areas: gpd.GeoSeries
+    where: np.ndarray
+    xy: np.ndarray
+
+
+def place_buildings(
+    villages: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame,
+    settings: EstimateSettings | None = None,
+) -> Placed:
+    """Find the village whose area holds each footprint's point."""
+    settings = settings or EstimateSettings()
+    areas, seeds = _areas_and_seeds(villages, settings.radius_m, settings.crs)
+    x, y = footprint_xy(buildings, areas.crs)
+    where = area_of_points(np.asarray(areas.array), x, y, seeds)
+    return Placed(areas, where, np.column_stack([x, y]))
+
+
 def count_buildings(
-    areas: gpd.GeoSeries,
+    placed: Placed,
     buildings: gpd.GeoDataFrame,
     residential_area_m2: tuple[float, float] = RESIDENTIAL_AREA_M2,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Footprints in each area: all of them, and those of residential size.
+    """Footprints in each village's area: all of them, and those of residential size.
 
     Returns
     -------
     (numpy.ndarray, numpy.ndarray)
-        Counts per area (int64), in the order of `areas`.
+        Counts per village (int64), in the order of the villages.
     """
-    where = building_areas(areas, buildings)
-    n = len(areas)
+    where = placed.where
+    n = len(placed.areas)
     inside = where >= 0
     residential = inside & residential_mask(buildings, residential_area_m2)
     return (
@@ -230,12 +279,6 @@ def residential_mask(
     area_m2 = buildings["area_m2"].to_numpy(dtype=float)
     low, high = residential_area_m2
     return ((area_m2 >= low) & (area_m2 <= high)) | np.isnan(area_m2)
-
-
-def building_areas(areas: gpd.GeoSeries, buildings: gpd.GeoDataFrame) -> np.ndarray:
-    """Position in `areas` of the area holding each footprint's centroid (-1: none)."""
-    x, y = footprint_xy(buildings, areas.crs)
-    return area_of_points(np.asarray(areas.array), x, y)
 
 
 def footprint_xy(buildings: gpd.GeoDataFrame, crs: CRS) -> tuple[np.ndarray, np.ndarray]:

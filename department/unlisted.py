@@ -12,18 +12,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from whitespot.data.population import Population
-from whitespot.department._zonal import area_of_points, first_match
+from whitespot.department._zonal import first_match
 from whitespot.department.footprints import (
     EstimateSettings,
-    footprint_xy,
+    Placed,
+    place_buildings,
     population_sums,
     residential_mask,
-    village_areas,
 )
 
 LINK_DISTANCE_M = 100.0
@@ -59,6 +60,7 @@ def unlisted_settlements(
     link_distance_m: float = LINK_DISTANCE_M,
     min_buildings: int = MIN_BUILDINGS,
     settings: EstimateSettings | None = None,
+    placed: Placed | None = None,
 ) -> gpd.GeoDataFrame:
     """Find the settlements of footprints that lie outside every listed village's area.
 
@@ -80,6 +82,8 @@ def unlisted_settlements(
     min_buildings : int, default 5
     settings : EstimateSettings, optional
         Area radius, household size and residential sizes, as for listed villages.
+    placed : Placed, optional
+        :func:`place_buildings` of the same villages, footprints and settings, if at hand.
 
     Returns
     -------
@@ -91,10 +95,10 @@ def unlisted_settlements(
         CRS.
     """
     settings = settings or EstimateSettings()
-    areas = village_areas(villages, radius_m=settings.radius_m, crs=settings.crs)
-    x, y = footprint_xy(buildings, areas.crs)
-    outside = area_of_points(np.asarray(areas.array), x, y) < 0
-    xy = np.column_stack([x, y])[outside]
+    placed = placed or place_buildings(villages, buildings, settings)
+    areas = placed.areas
+    outside = placed.where < 0
+    xy = placed.xy[outside]
     residential = residential_mask(buildings, settings.residential_area_m2)[outside]
     label = _settlement_labels(xy, link_distance_m, min_buildings)
     kept = label >= 0
@@ -113,7 +117,7 @@ def unlisted_settlements(
         outline = shapely.difference(outline, shapely.union_all(np.asarray(areas.array)))
         persons = population_sums(gpd.GeoSeries(outline, crs=areas.crs), population)
     points = gpd.GeoSeries(shapely.points(centre), crs=areas.crs).to_crs(villages.crs)
-    code, source = _communes(points, villages, communes)
+    code, source = _communes(points, villages, communes, areas.crs)
     table = pd.DataFrame(
         {
             "commune_code": code,
@@ -155,7 +159,10 @@ def _settlement_labels(xy: np.ndarray, link_distance_m: float, min_buildings: in
 
 
 def _communes(
-    points: gpd.GeoSeries, villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame | None
+    points: gpd.GeoSeries,
+    villages: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame | None,
+    crs: CRS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Commune code of each point and where it came from (``communes``/``nearest village``)."""
     code = np.full(len(points), "", dtype=object)
@@ -170,7 +177,6 @@ def _communes(
         source[point] = "communes"
     missing = source == ""
     if missing.any() and "commune_code" in villages and len(villages):
-        crs = points.estimate_utm_crs() if points.crs.is_geographic else points.crs
         listed = shapely.get_coordinates(villages.to_crs(crs).geometry.representative_point())
         _, nearest = cKDTree(listed).query(shapely.get_coordinates(points.to_crs(crs))[missing])
         code[missing] = villages["commune_code"].astype(str).to_numpy()[nearest]

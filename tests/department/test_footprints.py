@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from whitespot.data import Population
-from whitespot.department._zonal import area_of_points
 from whitespot.department.footprints import (
     HOUSEHOLD_SIZE,
     EstimateSettings,
     count_buildings,
     estimate_households,
     households_disagree,
+    place_buildings,
     village_areas,
 )
 
@@ -71,14 +71,17 @@ def test_villages_at_one_point_do_not_count_the_same_area_twice():
 def test_points_are_placed_as_an_exact_point_in_polygon_test_places_them(seed):
     rng = np.random.default_rng(seed)
     centres = rng.uniform(0, 20_000, size=(40, 2))
-    areas = np.asarray(
-        village_areas(_villages(shapely.points(centres)), radius_m=1500, crs=UTM48).array
-    )
+    centres[1] = centres[0]  # two villages at one point
+    geometry = list(shapely.points(centres))
+    geometry[2] = shapely.box(*centres[2], *(centres[2] + 800))  # and a polygon village
+    villages = _villages(geometry)
     xy = rng.uniform(-1000, 21_000, size=(3000, 2))
-    # some points exactly on the edges and corners
-    edge = shapely.get_coordinates(shapely.boundary(areas[:5]))
-    xy = np.vstack([xy, edge])
-    where = area_of_points(areas, xy[:, 0], xy[:, 1])
+    areas = np.asarray(village_areas(villages, radius_m=1500, crs=UTM48).array)
+    # some points exactly on the edges and corners, some a hair inside or outside
+    edge = shapely.get_coordinates(shapely.boundary(areas[:8]))
+    xy = np.vstack([xy, edge, edge + 1e-3, edge - 1e-3])
+    buildings = gpd.GeoDataFrame(geometry=shapely.points(xy), crs=UTM48)
+    where = place_buildings(villages, buildings, EstimateSettings(radius_m=1500, crs=UTM48)).where
     points = shapely.points(xy)
     for position in range(len(areas)):
         exact = shapely.intersects(areas[position], points)
@@ -104,9 +107,8 @@ def test_households_count_residential_footprints_in_each_area():
         geometry=shapely.points(xy),
         crs=UTM48,
     ).to_crs(4326)
-    counted, residential = count_buildings(
-        village_areas(villages, crs=UTM48), buildings, (20.0, 500.0)
-    )
+    placed = place_buildings(villages, buildings, EstimateSettings(crs=UTM48))
+    counted, residential = count_buildings(placed, buildings, (20.0, 500.0))
     assert counted.tolist() == [3, 1]
     assert residential.tolist() == [1, 1]  # the shed and the school are not households
     estimates = estimate_households(
