@@ -19,6 +19,7 @@ from pyproj import CRS
 from whitespot._errors import InputError
 from whitespot._parallel import run_tiles
 from whitespot.coverage._tiles import HOUSEHOLDS_PER_TILE, household_signal, village_tally
+from whitespot.coverage._unlisted import listed_only, unlisted_sentence, with_footprints
 from whitespot.data import (
     Terrain,
     TowersFarWarning,
@@ -42,7 +43,11 @@ from whitespot.radio.engine import SignalEngine, signal_status
 from whitespot.radio.setup import SignalSetup
 
 if TYPE_CHECKING:
+    from os import PathLike
+
     from distributed import Client
+
+    from whitespot.data import Population
 
 COUNTED_AS_ZERO = "; households missing or unreadable in the file: counted as 0 (see data quality)"
 """Added to the criteria of a village whose household count could not be read."""
@@ -198,6 +203,7 @@ class GapList:
             f"{counted(total['villages_without_both'], 'village')} without both"
             + _beyond_sentence(total)
             + _evidence_sentence(total)
+            + unlisted_sentence(self.villages)
         )
 
 
@@ -263,6 +269,9 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
     measurements: gpd.GeoDataFrame | None = None,
     client: Client | None = None,
     progress: bool | None = None,
+    buildings: gpd.GeoDataFrame | str | PathLike | None = None,
+    population: Population | str | PathLike | None = None,
+    communes: gpd.GeoDataFrame | None = None,
 ) -> GapList:
     """Find the villages without signal or without power and list them.
 
@@ -293,12 +302,23 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
         without it (``pip install 'whitespot[dask]'``).
     progress : bool, optional
         Show a progress bar.
+    buildings, population : optional
+        Footprints (:func:`whitespot.data.read_buildings` or its file) and a count raster
+        (:func:`whitespot.data.read_population` or its file): every row gets the estimate
+        columns (:func:`whitespot.department.estimate_households`), and the settlements no
+        list names (:func:`whitespot.department.unlisted_settlements`) follow the villages
+        as rows with ``unlisted`` True, judged alike and counted apart.
+    communes : geopandas.GeoDataFrame, optional
+        Commune polygons (``commune_code``) that name the unlisted settlements' communes.
 
     Returns
     -------
     GapList
         Villages (every input village once, input order), summaries, households, settings.
     """
+    estimated = {}
+    if buildings is not None or population is not None:
+        villages, estimated = with_footprints(villages, buildings, population, communes=communes)
     setup, engine, overlap = prepare_gap_list(villages, towers, setup)
     household_layer = tally = None
     if households is not None:
@@ -330,7 +350,7 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
         measurements=measurements,
         progress=progress,
     )
-    return replace(gaps, households=household_layer)
+    return replace(gaps, households=household_layer, settings={**gaps.settings, **estimated})
 
 
 def prepare_gap_list(
@@ -431,8 +451,8 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
     )
     return GapList(
         out,
-        summarize(out, ["province_code", "commune_code"]),
-        summarize(out, ["province_code"]),
+        summarize(listed_only(out), ["province_code", "commune_code"]),
+        summarize(listed_only(out), ["province_code"]),
         None,
         settings,
         setup,

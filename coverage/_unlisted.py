@@ -1,0 +1,107 @@
+"""A gap list with footprints and population: estimate columns, unlisted settlements apart."""
+
+from __future__ import annotations
+
+from os import PathLike
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from whitespot.data import Population, counted, read_buildings, read_population
+from whitespot.department import (
+    HOUSEHOLD_SIZE_SOURCE,
+    EstimateSettings,
+    estimate_households,
+    place_buildings,
+    unlisted_settlements,
+)
+from whitespot.department.footprints import ESTIMATE_COLUMNS
+
+FOOTPRINT_COLUMNS = (*ESTIMATE_COLUMNS, "unlisted")
+"""Columns a gap list made with footprints or population adds to every row."""
+
+
+def with_footprints(
+    villages: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame | str | PathLike | None,
+    population: Population | str | PathLike | None,
+    *,
+    communes: gpd.GeoDataFrame | None = None,
+    settings: EstimateSettings | None = None,
+) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """Return the villages with their estimates, and the unlisted settlements as rows after them.
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame, dict)
+        Villages (input order) with :data:`FOOTPRINT_COLUMNS`, ``unlisted`` False, then the
+        settlements of :func:`whitespot.department.unlisted_settlements` (``unlisted`` True,
+        ``province_code`` of the nearest listed village), in the villages' CRS and index
+        0..n-1; and the settings that say how the estimates were made.
+    """
+    settings = settings or EstimateSettings()
+    if buildings is not None and not isinstance(buildings, gpd.GeoDataFrame):
+        buildings = read_buildings(buildings)
+    if population is not None and not isinstance(population, Population):
+        population = read_population(population)
+    listed = villages.reset_index(drop=True)
+    placed = place_buildings(listed, buildings, settings) if buildings is not None else None
+    estimates = estimate_households(
+        listed, buildings=buildings, population=population, settings=settings, placed=placed
+    )
+    listed = pd.concat([listed, estimates], axis=1)
+    listed["unlisted"] = False
+    said = {
+        "household_size": f"{settings.household_size:g} persons ({HOUSEHOLD_SIZE_SOURCE})",
+        "village_area": f"polygon, or Voronoi cell within {settings.radius_m:g} m of the point",
+        "residential_footprint_m2": "{:g}-{:g}".format(*settings.residential_area_m2),
+    }
+    if buildings is None:
+        return listed, said
+    found = unlisted_settlements(
+        listed,
+        buildings,
+        communes=communes,
+        population=population,
+        settings=settings,
+        placed=placed,
+    )
+    if "province_code" in listed and len(found):
+        found["province_code"] = _nearest(listed, found, "province_code", placed.areas.crs)
+    said["unlisted_rule"] = "footprints within 100 m linked, at least 5, outside every village area"
+    rows = pd.concat([listed, found.to_crs(listed.crs)], ignore_index=True)
+    return gpd.GeoDataFrame(rows, geometry=listed.geometry.name, crs=listed.crs), said
+
+
+def _nearest(
+    listed: gpd.GeoDataFrame, found: gpd.GeoDataFrame, column: str, crs: object
+) -> np.ndarray:
+    """Return the `column` of the listed village nearest each found settlement."""
+    xy = shapely.get_coordinates(listed.to_crs(crs).geometry.representative_point())
+    _, nearest = cKDTree(xy).query(shapely.get_coordinates(found.to_crs(crs).geometry))
+    return listed[column].to_numpy()[nearest]
+
+
+def listed_only(gaps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the rows of listed villages (all rows of a gap list made without footprints)."""
+    if "unlisted" not in gaps:
+        return gaps
+    return gaps[~gaps["unlisted"].fillna(False).astype(bool).to_numpy()]
+
+
+def unlisted_sentence(gaps: pd.DataFrame) -> str:
+    """Say the unlisted settlements for a headline; nothing when there are none."""
+    if "unlisted" not in gaps:
+        return ""
+    unlisted = gaps[gaps["unlisted"].fillna(False).astype(bool).to_numpy()]
+    if unlisted.empty:
+        return ""
+    no_signal = unlisted["signal_status"].isin(["weak", "none"])
+    households = int(unlisted.loc[no_signal, "households_without_signal"].sum())
+    return (
+        f"; and {counted(len(unlisted), 'settlement')} no list names: "
+        f"{counted(households, 'household')} without signal"
+    )
