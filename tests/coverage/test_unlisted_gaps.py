@@ -9,7 +9,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from whitespot.coverage import gap_list
-from whitespot.data import WGS84, utm_crs
+from whitespot.data import WGS84, counted, utm_crs
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_unlisted_settlements_are_counted_apart(with_buildings, plain):
     )
     assert with_buildings.headline().startswith(plain.headline())
     assert with_buildings.headline().endswith(
-        f"; and 3 settlements no list names: {without} household{'s' if without != 1 else ''} without signal"
+        f"; and 3 settlements no list names: {counted(without, 'household')} without signal"
     )
     assert "household_size" in with_buildings.settings
 
