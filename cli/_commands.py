@@ -13,6 +13,7 @@ from whitespot.coverage import (
     dead_zones,
     gap_list,
     signal_raster,
+    without_unlisted,
     write_gap_list,
     write_signal_raster,
 )
@@ -24,8 +25,10 @@ from whitespot.data import (
     ValidationError,
     load_sample,
     make_province,
+    read_buildings,
     read_layer,
     read_opencellid,
+    read_population,
     read_terrain,
     validate_layer,
     write_layer,
@@ -198,6 +201,7 @@ def gaps(args: argparse.Namespace) -> int:
     """
     region = None if args.anywhere else VIETNAM_BBOX
     towers, setup, layers = _signal_inputs(args)
+    footprints = _footprints(args)
     try:
         villages = validate_layer(
             "villages", args.villages, region=region, columns=dict(args.columns or [])
@@ -205,10 +209,11 @@ def gaps(args: argparse.Namespace) -> int:
     except ValidationError as error:
         if not _is_department_list(args.villages, error):
             raise
-        if isinstance(layers["households"], Path):
+        if isinstance(layers["households"], Path) or footprints:
             raise SetupError(
-                "a folder of household partitions needs villages in whitespot's form "
-                "(village_id, households, lon/lat), not a department's own list"
+                "a folder of household partitions, --buildings and --population need villages "
+                "in whitespot's form (village_id, households, lon/lat), not a department's own "
+                "list"
             ) from error
         village_list = read_village_list(
             args.villages, columns=dict(args.columns or []), crs=args.crs
@@ -222,6 +227,10 @@ def gaps(args: argparse.Namespace) -> int:
             f"{counted(len(village_list.issues), 'problem')}; 'whitespot report' lists them)"
         )
     else:
+        if footprints:
+            if isinstance(layers["households"], Path):
+                raise SetupError("--buildings and --population need households from one file")
+            layers = {**layers, **footprints, "communes": _communes(args)}
         with _dask_client(args) as client:
             result = _gaps_on(villages, towers, setup, layers, client, args.out)
     written = write_gap_list(result, args.out)
@@ -233,6 +242,16 @@ def gaps(args: argparse.Namespace) -> int:
             f"{result.settings['households_written_to']}"
         )
     return 0
+
+
+def _footprints(args: argparse.Namespace) -> dict[str, object]:
+    """Read the footprints and population of ``--buildings``/``--population``, if given."""
+    footprints: dict[str, object] = {}
+    if args.buildings:
+        footprints["buildings"] = read_buildings(args.buildings, min_confidence=args.min_confidence)
+    if args.population:
+        footprints["population"] = read_population(args.population)
+    return footprints
 
 
 def _dask_client(args: argparse.Namespace) -> AbstractContextManager:
@@ -290,6 +309,13 @@ def plan(args: argparse.Namespace) -> int:
     """``whitespot plan``: choose, cost, rank and lot new sites from a gap list."""
     region = None if args.anywhere else VIETNAM_BBOX
     gaps = read_gap_list(args.gaps)
+    if not args.plan_unlisted:
+        gaps, left_out = without_unlisted(gaps)
+        if left_out:
+            print(
+                f"{counted(left_out, 'settlement')} no list names left out of the plan "
+                "(--plan-unlisted plans for them)"
+            )
     towers, grid = _optional_layers(("towers", args.towers), ("grid", args.grid), region=region)
     terrain = read_terrain(args.dem, fallback=args.dem_fallback) if args.dem else None
     # the gap list's own setup; --model overrides that part only

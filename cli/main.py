@@ -18,7 +18,7 @@ from whitespot import __version__
 from whitespot.cli import EXIT_INTERRUPTED, forget_interrupt
 from whitespot.cli import _commands as commands
 from whitespot.coverage.export import GAP_LIST_FORMATS
-from whitespot.data import LAYERS, TECHNOLOGIES, WhitespotError
+from whitespot.data import LAYERS, MIN_CONFIDENCE, TECHNOLOGIES, WhitespotError
 from whitespot.data.crs import checked_metric_crs
 from whitespot.data.dem import FALLBACKS
 from whitespot.data.labels import LANGUAGES
@@ -96,6 +96,7 @@ def _add_gaps(sub: argparse._SubParsersAction) -> None:
     _add_signal_options(gaps)
     _add_department_options(gaps)
     _add_cluster_options(gaps, "predict the households")
+    _add_footprint_options(gaps)
     gaps.add_argument(
         "--out",
         required=True,
@@ -103,6 +104,21 @@ def _add_gaps(sub: argparse._SubParsersAction) -> None:
         help="gaps.xlsx, gaps.csv, gaps.geojson, gaps.gpkg or gaps.parquet",
     )
     gaps.set_defaults(run=commands.gaps)
+
+
+def _add_footprint_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--buildings",
+        help="building footprints (Open Buildings CSV, Microsoft GeoJSON lines, GeoParquet, "
+        "GeoPackage): households estimated per village, and the settlements no list names",
+    )
+    parser.add_argument("--population", help="population counts per cell (GeoTIFF, e.g. WorldPop)")
+    parser.add_argument(
+        "--min-confidence",
+        type=_share,
+        default=MIN_CONFIDENCE,
+        help=f"footprints below this model confidence are left out (default {MIN_CONFIDENCE:g})",
+    )
 
 
 def _add_cluster_options(parser: argparse.ArgumentParser, what: str) -> None:
@@ -273,6 +289,11 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
     )
     objective.add_argument("--cover-all", action="store_true", help="least cost covering all")
     plan.add_argument("--candidates", help="candidate sites file (default: around the gaps)")
+    plan.add_argument(
+        "--plan-unlisted",
+        action="store_true",
+        help="plan for the settlements no list names too (off by default: estimates)",
+    )
     plan.add_argument("--method", choices=METHODS, default="auto", help="default auto")
     plan.add_argument(
         "--time-limit", type=_positive(float), default=60.0, help="solver time limit, s"

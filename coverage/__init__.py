@@ -9,6 +9,7 @@ settings. How signal is predicted is :mod:`whitespot.radio`; the field evidence 
 :mod:`whitespot.evidence`.
 """
 
+from whitespot.coverage._unlisted import FOOTPRINT_COLUMNS, without_unlisted
 from whitespot.coverage.deadzones import (
     SignalRaster,
     dead_zones,
@@ -40,6 +41,7 @@ from whitespot.data.vocabulary import GAP_TYPES
 
 __all__ = [
     "COUNTED_AS_ZERO",
+    "FOOTPRINT_COLUMNS",
     "GAP_LIST_COLUMNS",
     "GAP_LIST_FORMATS",
     "GAP_TYPES",
@@ -56,6 +58,7 @@ __all__ = [
     "settings_table",
     "signal_raster",
     "summarize",
+    "without_unlisted",
     "write_gap_list",
     "write_partitions",
     "write_signal_raster",

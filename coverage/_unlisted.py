@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from os import PathLike
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -19,6 +21,9 @@ from whitespot.department import (
     unlisted_settlements,
 )
 from whitespot.department.footprints import ESTIMATE_COLUMNS
+
+if TYPE_CHECKING:
+    from whitespot.coverage.gaps import GapList
 
 FOOTPRINT_COLUMNS = (*ESTIMATE_COLUMNS, "unlisted")
 """Columns a gap list made with footprints or population adds to every row."""
@@ -85,18 +90,34 @@ def _nearest(
     return listed[column].to_numpy()[nearest]
 
 
+def unlisted_mask(gaps: pd.DataFrame) -> np.ndarray:
+    """Whether each row is an unlisted settlement (also as read back from CSV or Excel)."""
+    if "unlisted" not in gaps:
+        return np.zeros(len(gaps), dtype=bool)
+    return gaps["unlisted"].astype(str).str.strip().str.lower().isin(["true", "1"]).to_numpy()
+
+
 def listed_only(gaps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return the rows of listed villages (all rows of a gap list made without footprints)."""
-    if "unlisted" not in gaps:
-        return gaps
-    return gaps[~gaps["unlisted"].fillna(False).astype(bool).to_numpy()]
+    return gaps[~unlisted_mask(gaps)] if "unlisted" in gaps else gaps
+
+
+def without_unlisted(gaps: GapList) -> tuple[GapList, int]:
+    """Return the gap list without its unlisted settlements, and how many were left out.
+
+    Planning takes the listed villages only unless asked (``whitespot plan
+    --plan-unlisted``): a settlement no list names is an estimate until a department
+    confirms it.
+    """
+    unlisted = unlisted_mask(gaps.villages)
+    if not unlisted.any():
+        return gaps, 0
+    return replace(gaps, villages=gaps.villages[~unlisted]), int(unlisted.sum())
 
 
 def unlisted_sentence(gaps: pd.DataFrame) -> str:
     """Say the unlisted settlements for a headline; nothing when there are none."""
-    if "unlisted" not in gaps:
-        return ""
-    unlisted = gaps[gaps["unlisted"].fillna(False).astype(bool).to_numpy()]
+    unlisted = gaps[unlisted_mask(gaps)]
     if unlisted.empty:
         return ""
     no_signal = unlisted["signal_status"].isin(["weak", "none"])

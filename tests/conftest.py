@@ -6,13 +6,16 @@ import html
 import shutil
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
+from scipy.spatial import cKDTree
 
 from whitespot.coverage import gap_list
 from whitespot.data import (
     WGS84,
     load_sample,
+    utm_crs,
     validate_grid,
     validate_households,
     validate_towers,
@@ -65,6 +68,32 @@ def gaps(layers):
         grid=layers["grid"],
         progress=False,
     )
+
+
+@pytest.fixture(scope="session")
+def sample_footprints(layers):
+    """Footprints of the sample: six houses around each village, and three hamlets of eight.
+
+    The hamlets lie 4 km or more from every village. Returns the footprints (EPSG:4326,
+    as ``read_buildings`` gives them), the hamlets' centres and the metric CRS of those.
+    """
+    villages = layers["villages"]
+    crs = utm_crs(*villages.union_all().centroid.coords[0])
+    xy = shapely.get_coordinates(villages.to_crs(crs).geometry)
+    rng = np.random.default_rng(43)
+    around = np.repeat(xy, 6, axis=0) + rng.uniform(-150, 150, (6 * len(xy), 2))
+    axes = [np.linspace(lo, hi, 60) for lo, hi in zip(xy.min(0), xy.max(0), strict=True)]
+    grid = np.stack(np.meshgrid(*axes), -1).reshape(-1, 2)
+    far = grid[cKDTree(xy).query(grid)[0] > 4000]
+    chosen = far[np.linspace(0, len(far) - 1, 3).astype(int)]
+    hamlets = np.vstack([c + rng.uniform(-40, 40, (8, 2)) for c in chosen])
+    points = np.vstack([around, hamlets])
+    buildings = gpd.GeoDataFrame(
+        {"area_m2": np.full(len(points), 60.0, np.float32), "confidence": np.float32(0.9)},
+        geometry=shapely.points(points),
+        crs=crs,
+    ).to_crs(WGS84)
+    return buildings, chosen, crs
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -2,42 +2,17 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
-import numpy as np
 import pytest
 import shapely
 from scipy.spatial import cKDTree
 
 from whitespot.coverage import gap_list
-from whitespot.data import WGS84, counted, utm_crs
+from whitespot.data import counted
 
 
 @pytest.fixture(scope="module")
-def footprints(layers):
-    """Houses around each sample village, and three hamlets 4 km or more from any village."""
-    villages = layers["villages"]
-    crs = utm_crs(*villages.union_all().centroid.coords[0])
-    xy = shapely.get_coordinates(villages.to_crs(crs).geometry)
-    rng = np.random.default_rng(43)
-    around = np.repeat(xy, 6, axis=0) + rng.uniform(-150, 150, (6 * len(xy), 2))
-    tree = cKDTree(xy)
-    grid = np.stack(
-        np.meshgrid(
-            *[np.linspace(lo, hi, 60) for lo, hi in zip(xy.min(0), xy.max(0), strict=True)]
-        ),
-        -1,
-    )
-    grid = grid.reshape(-1, 2)
-    far = grid[tree.query(grid)[0] > 4000]
-    chosen = far[np.linspace(0, len(far) - 1, 3).astype(int)]
-    hamlets = np.vstack([c + rng.uniform(-40, 40, (8, 2)) for c in chosen])
-    points = np.vstack([around, hamlets])
-    buildings = gpd.GeoDataFrame(
-        {"area_m2": np.full(len(points), 60.0, np.float32), "confidence": np.float32(0.9)},
-        geometry=shapely.points(points),
-        crs=crs,
-    ).to_crs(WGS84)
-    return buildings, chosen, crs
+def footprints(sample_footprints):
+    return sample_footprints
 
 
 @pytest.fixture(scope="module")

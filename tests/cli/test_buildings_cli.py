@@ -1,0 +1,58 @@
+"""whitespot gaps --buildings/--population, and plan leaving unlisted settlements out."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from whitespot.cli import main
+from whitespot.coverage import read_gap_list, without_unlisted
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, province, sample_footprints):
+    folder = tmp_path_factory.mktemp("buildings")
+    paths = {name: folder / f"{name}.gpkg" for name in ("villages", "towers")}
+    province.villages.to_file(paths["villages"])
+    province.towers.to_file(paths["towers"])
+    buildings = sample_footprints[0]
+    table = pd.DataFrame(
+        {
+            "latitude": buildings.geometry.y,
+            "longitude": buildings.geometry.x,
+            "area_in_meters": buildings["area_m2"],
+            "confidence": buildings["confidence"],
+        }
+    )
+    paths["buildings"] = folder / "open_buildings.csv.gz"
+    table.to_csv(paths["buildings"], index=False)
+    return paths
+
+
+def test_gaps_with_buildings_lists_the_settlements_no_list_names(files, tmp_path, capsys):
+    out = tmp_path / "gaps.geojson"
+    argv = ["gaps", "--villages", str(files["villages"]), "--towers", str(files["towers"])]
+    argv += ["--buildings", str(files["buildings"]), "--out", str(out)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "and 3 settlements no list names:" in printed
+    gaps = read_gap_list(out)
+    assert len(gaps.villages) == 303
+    assert gaps.villages["households_estimated"].notna().all()
+    listed, left_out = without_unlisted(gaps)
+    assert left_out == 3
+    assert len(listed.villages) == 300
+    assert not listed.villages["village_id"].str.startswith("unlisted-").any()
+    plan = ["plan", "--gaps", str(out), "--sites", "1", "--out", str(tmp_path / "plan.csv")]
+    assert main(plan) == 0
+    assert "3 settlements no list names left out of the plan" in capsys.readouterr().out
+    assert main([*plan, "--plan-unlisted"]) == 0
+    assert "left out of the plan" not in capsys.readouterr().out
+
+
+def test_buildings_need_villages_in_whitespots_form_not_a_folder(files, tmp_path, capsys):
+    argv = ["gaps", "--villages", str(files["villages"]), "--towers", str(files["towers"])]
+    argv += ["--households", str(tmp_path), "--buildings", str(files["buildings"])]
+    argv += ["--out", str(tmp_path / "gaps.csv")]
+    assert main(argv) != 0
+    assert "--buildings and --population need households from one file" in capsys.readouterr().err
