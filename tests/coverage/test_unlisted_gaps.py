@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import shapely
+from affine import Affine
 from scipy.spatial import cKDTree
 
 from whitespot.coverage import gap_list
-from whitespot.data import counted
+from whitespot.data import WGS84, Population, counted
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +65,23 @@ def test_listed_columns_keep_their_types(with_buildings, plain):
     listed = with_buildings.villages
     for column in plain.villages.columns:
         assert listed[column].dtype == plain.villages[column].dtype, column
+
+
+def test_a_population_raster_alone_estimates_households_and_adds_no_rows(layers, tmp_path):
+    villages = layers["villages"]
+    west, south, east, north = villages.total_bounds
+    size = 0.01  # degrees, about 1 km
+    columns, rows = int(np.ceil((east - west) / size)) + 2, int(np.ceil((north - south) / size)) + 2
+    count = np.full((rows, columns), 7.0)
+    population = Population(count, Affine(size, 0, west - size, 0, -size, north + size), WGS84)
+    gaps = gap_list(villages, layers["towers"], population=population, progress=False)
+    rows_out = gaps.villages
+    assert len(rows_out) == len(villages)
+    assert not rows_out["unlisted"].any()
+    assert (rows_out["households_estimate_basis"] == "population").all()
+    persons = rows_out["population_estimated"].to_numpy()
+    households = rows_out["households_estimated"].to_numpy(dtype=float)
+    np.testing.assert_array_equal(households, np.round(persons / 3.5))
+    # the areas never overlap: the villages hold no more than the raster
+    assert persons.sum() <= count.sum()
+    assert "settlements no list names" not in gaps.headline()
