@@ -160,6 +160,7 @@ VIETNAMESE_VALUES: dict[str, dict[str, str]] = {
         "missing_households": "thiếu số hộ",
         "missing_population": "thiếu số dân",
         "no_households": "thôn không có hộ",
+        "households_disagree": "số hộ khác ước tính từ ảnh vệ tinh",
         "missing_province": "thiếu tên tỉnh",
         "missing_commune": "thiếu tên xã",
         "filled_from_above": "ô trống, lấy theo dòng trên",
@@ -228,6 +229,10 @@ VIETNAMESE_FIXES: dict[str, str] = {
     "missing_households": "Điền số hộ của thôn (đang tính là 0).",
     "missing_population": "Điền số dân của thôn.",
     "no_households": "Thôn có 0 hộ: kiểm tra thôn còn người ở hay thiếu số liệu.",
+    "households_disagree": (
+        "Số hộ trong danh sách khác xa số hộ ước tính từ nhà trên ảnh vệ tinh hoặc bản đồ dân "
+        "số: kiểm tra lại số hộ tại thực địa."
+    ),
     "missing_province": "Điền tên tỉnh.",
     "missing_commune": "Điền tên xã.",
     "filled_from_above": "Ô trống đã lấy theo dòng trên: kiểm tra và điền đủ.",

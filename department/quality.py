@@ -26,6 +26,11 @@ from whitespot.data.labels import counted
 from whitespot.data.problems import ISSUE_COLUMNS, problem_table
 from whitespot.data.schema import TECHNOLOGY_ALIASES, technology_key
 from whitespot.department.admin import province_outline
+from whitespot.department.footprints import (
+    HOUSEHOLD_TOLERANCE,
+    MIN_DIFFERENCE,
+    households_disagree,
+)
 from whitespot.department.headers import normalize_text
 
 DIMENSIONS = ("right", "sufficient", "clean", "live")
@@ -64,6 +69,7 @@ CHECK_DIMENSION: dict[str, str] = {
     "missing_id": "sufficient",
     "no_households": "sufficient",
     "missing_technology": "sufficient",
+    "households_disagree": "right",
     "duplicate_name": "clean",
     "duplicate_location": "clean",
     "text_in_number": "clean",
@@ -100,11 +106,19 @@ class QualityConfig:
         A village surveyed (or a file dated) longer ago than this is stale.
     today : datetime.date, optional
         Reference date for ages; default the day the report runs.
+    household_tolerance : float, default 0.5
+        A village's households disagree with the estimate from footprints or population
+        (``households_estimated``, where the villages carry it) beyond this relative
+        difference (:func:`~whitespot.department.households_disagree`).
+    min_household_difference : int, default 5
+        Smallest difference in households flagged.
     """
 
     duplicate_distance_m: float = 100.0
     max_age_days: int = 365
     today: date | None = None
+    household_tolerance: float = HOUSEHOLD_TOLERANCE
+    min_household_difference: int = MIN_DIFFERENCE
 
     def __post_init__(self) -> None:
         if self.duplicate_distance_m < 0:
@@ -213,6 +227,8 @@ def quality_report(
     found += [_no_households(villages), _duplicate_names(villages)]
     found += [_duplicate_locations(villages, config.duplicate_distance_m)]
     found += [_stale(villages, files, config.max_age_days, today)]
+    if "households_estimated" in villages:
+        found.append(_households_estimate(villages, config))
     if towers is not None:
         found.append(_tower_problems(towers))
     problems = pd.concat([problem_table([]), *(f for f in found if len(f))], ignore_index=True)
@@ -302,6 +318,31 @@ def _no_households(villages: gpd.GeoDataFrame) -> pd.DataFrame:
         "0",
         "no households: an empty hamlet, or the count is missing",
     )
+
+
+def _households_estimate(villages: gpd.GeoDataFrame, config: QualityConfig) -> pd.DataFrame:
+    """List the villages whose households disagree with the footprints' or population's estimate."""
+    flagged = households_disagree(
+        villages,
+        villages,
+        tolerance=config.household_tolerance,
+        min_difference=config.min_household_difference,
+    )
+    mask = villages.index.isin(flagged.index)
+    basis = flagged["households_estimate_basis"].replace(
+        {"buildings": "building footprints", "population": "the population raster"}
+    )
+    messages = [
+        f"{listed:,} households listed, about {estimated:,} estimated from {source}: "
+        "check the count in the field"
+        for listed, estimated, source in zip(
+            flagged["households"], flagged["households_estimated"], basis, strict=True
+        )
+    ]
+    return _frame(
+        villages, mask, "households", "households_disagree", "warning",
+        flagged["households"].astype(str).to_numpy(), messages,
+    )  # fmt: skip
 
 
 def _commune_key(villages: pd.DataFrame) -> pd.Series:

@@ -133,3 +133,21 @@ def test_every_check_has_a_vietnamese_name_and_fix():
     checks = set(CHECK_DIMENSION) | set(VIETNAMESE_VALUES["check"])
     assert checks <= set(VIETNAMESE_FIXES)
     assert checks <= set(VIETNAMESE_VALUES["check"])
+
+
+def test_households_far_from_the_footprints_estimate_are_flagged_with_both_numbers():
+    listed = read_village_list(FILES / "quang_tri_en.csv")
+    villages = assign_admin_units(listed.villages)
+    villages["households_estimated"] = pd.array(villages["households"], dtype="Int64")
+    villages["households_estimate_basis"] = "buildings"
+    far = villages.index[:2]
+    villages.loc[far, "households_estimated"] = villages.loc[far, "households"] * 3 + 10
+    report = quality_report(villages, listed.issues, config=QualityConfig(today=date(2026, 6, 1)))
+    flagged = report.problems[report.problems["check"] == "households_disagree"]
+    assert flagged["village_id"].tolist() == villages.loc[far, "village_id"].tolist()
+    first = villages.loc[far[0]]
+    assert (
+        f"{first['households']:,} households listed, about "
+        f"{first['households'] * 3 + 10:,} estimated from building footprints"
+    ) in flagged["message"].iloc[0]
+    assert (flagged["dimension"] == "right").all()
