@@ -209,17 +209,16 @@ def gaps(args: argparse.Namespace) -> int:
     except ValidationError as error:
         if not _is_department_list(args.villages, error):
             raise
-        if isinstance(layers["households"], Path) or footprints:
+        if isinstance(layers["households"], Path):
             raise SetupError(
-                "a folder of household partitions, --buildings and --population need villages "
-                "in whitespot's form (village_id, households, lon/lat), not a department's own "
-                "list"
+                "a folder of household partitions needs villages in whitespot's form "
+                "(village_id, households, lon/lat), not a department's own list"
             ) from error
         village_list = read_village_list(
             args.villages, columns=dict(args.columns or []), crs=args.crs
         )
         result, _ = department_gap_list(
-            village_list, towers, setup, communes=_communes(args), **layers
+            village_list, towers, setup, communes=_communes(args), **layers, **footprints
         )
         print(
             f"read {args.villages} as a department's village list "
@@ -296,6 +295,7 @@ def report(args: argparse.Namespace) -> int:
             duplicate_distance_m=args.duplicate_distance_m, max_age_days=args.max_age_days
         ),
         **layers,
+        **_footprints(args),
     )
     written = write_submission(
         submission, args.out, language=args.lang, towers=towers, grid=layers["grid"]

@@ -253,6 +253,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         "summary.html.",
     )
     report.add_argument("--villages", required=True, help="the department's village list")
+    _add_footprint_options(report)
     report.add_argument("--towers", required=True, help="towers file (or OpenCelliD CSV)")
     _add_opencellid_options(report)
     _add_signal_options(report)

@@ -126,3 +126,33 @@ def unlisted_sentence(gaps: pd.DataFrame) -> str:
         f"; and {counted(len(unlisted), 'settlement')} no list names: "
         f"{counted(households, 'household')} without signal"
     )
+
+
+def with_estimates(villages: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return `villages` with the estimate columns of their rows in `table` (by village_id)."""
+    columns = [c for c in ESTIMATE_COLUMNS if c in table]
+    if not columns:
+        return villages
+    by_id = table.set_index("village_id")[columns]
+    return villages.assign(
+        **{c: by_id[c].reindex(villages["village_id"]).to_numpy() for c in columns}
+    )
+
+
+def with_unlisted(
+    table: pd.DataFrame, layer: gpd.GeoDataFrame, unlisted: gpd.GeoDataFrame | None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Append the unlisted settlements' rows after a department's rows, with the geometry.
+
+    Returns
+    -------
+    (pandas.DataFrame, numpy.ndarray)
+        The rows, and their geometry in `layer`'s CRS (the settlements' points carried).
+    """
+    geometry = layer.geometry.to_numpy()
+    if unlisted is None or unlisted.empty:
+        return table, geometry
+    points = unlisted.geometry.to_crs(layer.crs).to_numpy()
+    rows = pd.concat([table, pd.DataFrame(unlisted)], ignore_index=True)
+    rows.loc[len(table) :, "households_unknown"] = False
+    return rows, np.concatenate([geometry, points])

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from whitespot.coverage import GapCriteria, GapList, gap_list, read_gap_list, summarize
+from whitespot.coverage._unlisted import listed_only, unlisted_mask, with_estimates, with_unlisted
 from whitespot.coverage.gaps import COUNTED_AS_ZERO, GAP_LIST_COLUMNS, criteria_text
-from whitespot.data import Problem, read_layer, validate_villages
+from whitespot.data import Population, Problem, read_layer, validate_villages
 from whitespot.data.labels import Language
 from whitespot.data.problems import problem_table
 from whitespot.data.vocabulary import LOCATION_UNKNOWN
@@ -58,7 +59,7 @@ class Submission:
         return lines
 
 
-def department_gap_list(
+def department_gap_list(  # noqa: PLR0913 - the province's layers and rules
     village_list: VillageList,
     towers: gpd.GeoDataFrame,
     setup: SignalSetup | None = None,
@@ -68,6 +69,8 @@ def department_gap_list(
     grid: gpd.GeoDataFrame | None = None,
     criteria: GapCriteria | None = None,
     measurements: gpd.GeoDataFrame | None = None,
+    buildings: gpd.GeoDataFrame | str | PathLike | None = None,
+    population: Population | str | PathLike | None = None,
 ) -> tuple[GapList, gpd.GeoDataFrame]:
     """Gap list of a department's village list: admin units, then signal and power gaps.
 
@@ -81,14 +84,16 @@ def department_gap_list(
         How signal is predicted (:func:`whitespot.coverage.gap_list`).
     communes : geopandas.GeoDataFrame, optional
         Post-2025 commune boundaries with ``commune_code`` (decides split communes).
-    households, grid, criteria, measurements
+    households, grid, criteria, measurements, buildings, population
         As :func:`whitespot.coverage.gap_list`; the list's survey column ("Có sóng?") is
         weighed with the measurements.
 
     Returns
     -------
     (GapList, geopandas.GeoDataFrame)
-        The gap list with every row of the file, and the villages with their admin units.
+        The gap list with every row of the file (then the settlements no list names, where
+        footprints were given), and the villages with their admin units (and their
+        household estimates, for the data-quality check).
         Rows without a usable location get ``gap_type = "location_unknown"``; rows whose
         households could not be read are counted with 0 households, flagged in
         ``households_unknown`` and say so in ``criteria``.
@@ -105,11 +110,15 @@ def department_gap_list(
         computed = gap_list(
             validate_villages(layer[located], region=None), towers, setup,
             households=households, grid=grid, criteria=criteria, measurements=measurements,
+            buildings=buildings, population=population, communes=communes,
         )  # fmt: skip
-        table = pd.DataFrame(computed.villages)
+        mask = unlisted_mask(computed.villages)
+        unlisted = computed.villages[mask]
+        table = pd.DataFrame(computed.villages[~mask])
         settings, kept = computed.settings, computed.signal_setup
     else:  # no village located: every row is listed as location_unknown
         table = pd.DataFrame(columns=[*GAP_LIST_COLUMNS, "threshold_dbm", "threshold_measure"])
+        unlisted = None
         settings = {**(setup or SignalSetup()).settings(), **criteria.settings()}
         kept = setup
     table = pd.concat([table, _unlocated(layer[~located])], ignore_index=True)
@@ -119,15 +128,16 @@ def department_gap_list(
     if located_rows.any():
         table.loc[located_rows, "criteria"] = criteria_text(table[located_rows], criteria)
     table.loc[~located_rows & unknown_households, "criteria"] += COUNTED_AS_ZERO
+    villages = with_estimates(villages, table)
+    table, geometry = with_unlisted(table, layer, unlisted)
     out = gpd.GeoDataFrame(
-        table.drop(columns="geometry", errors="ignore"), geometry=layer.geometry.to_numpy(),
-        crs=layer.crs,
-    )  # fmt: skip
+        table.drop(columns="geometry", errors="ignore"), geometry=geometry, crs=layer.crs
+    )
     settings = {**settings, **code_sources(), "village_list": village_list.source.get("file", "")}
     gaps = GapList(
         out,
-        summarize(out, ["province_code", "commune_code"]),
-        summarize(out, ["province_code"]),
+        summarize(listed_only(out), ["province_code", "commune_code"]),
+        summarize(listed_only(out), ["province_code"]),
         None,
         settings,
         kept,
@@ -187,6 +197,8 @@ def department_submission(  # noqa: PLR0913 the department's files and rules
     target: int | None = None,
     match_distance_m: float = 300.0,
     quality: QualityConfig | None = None,
+    buildings: gpd.GeoDataFrame | str | PathLike | None = None,
+    population: Population | str | PathLike | None = None,
 ) -> Submission:
     """Run a department's pipeline: read its list, convert units, find gaps, check, compare.
 
@@ -215,6 +227,10 @@ def department_submission(  # noqa: PLR0913 the department's files and rules
     households, grid, criteria, measurements
         As :func:`whitespot.coverage.gap_list`; the list's survey column ("Có sóng?") is
         weighed with the measurements.
+    buildings, population : optional
+        Footprints and a population raster (:func:`whitespot.coverage.gap_list`): the
+        households of each village are checked against them in the data-quality sheet, and
+        the settlements no list names follow the villages on the gap list.
 
     Returns
     -------
@@ -224,7 +240,8 @@ def department_submission(  # noqa: PLR0913 the department's files and rules
     village_list = read_village_list(villages, columns=columns, crs=crs)
     gaps, admin = department_gap_list(
         village_list, towers, setup, communes=communes, households=households, grid=grid,
-        criteria=criteria, measurements=measurements,
+        criteria=criteria, measurements=measurements, buildings=buildings,
+        population=population,
     )  # fmt: skip
     files = {"villages": Path(villages)}
     raw_towers = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -56,3 +58,24 @@ def test_buildings_need_villages_in_whitespots_form_not_a_folder(files, tmp_path
     argv += ["--out", str(tmp_path / "gaps.csv")]
     assert main(argv) != 0
     assert "--buildings and --population need households from one file" in capsys.readouterr().err
+
+
+def test_report_checks_the_list_against_footprints(files, tmp_path, capsys):
+    department = Path(__file__).parents[1] / "report" / "data" / "quang_tri_en.csv"
+    out = tmp_path / "package"
+    argv = ["report", "--villages", str(department), "--towers", str(files["towers"])]
+    argv += ["--buildings", str(files["buildings"]), "--lang", "en", "--out", str(out)]
+    assert main(argv) == 0
+    assert "settlements no list names" in capsys.readouterr().out
+    gaps = read_gap_list(out / "gap_list.csv")
+    rows = gaps.villages
+    listed = ~rows["village_id"].str.startswith("unlisted-")
+    n = len(pd.read_csv(department, sep=";"))
+    assert listed.sum() == n  # every row of the department's file, first, once
+    assert listed.iloc[:n].all() and not listed.iloc[n:].any()
+    # the sample's villages this list leaves out are found from their houses
+    assert (~listed).sum() > 0
+    quality = pd.read_csv(out / "data_quality.csv", encoding="utf-8-sig")
+    flagged = quality[quality["check"] == "households_disagree"]
+    assert len(flagged) > 0
+    assert flagged["message"].str.contains("estimated from building footprints").all()
