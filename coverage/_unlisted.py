@@ -115,15 +115,20 @@ def without_unlisted(gaps: GapList) -> tuple[GapList, int]:
     return replace(gaps, villages=gaps.villages[~unlisted]), int(unlisted.sum())
 
 
+def unlisted_counts(gaps: pd.DataFrame) -> tuple[int, int]:
+    """Return the unlisted settlements and their households without signal."""
+    unlisted = gaps[unlisted_mask(gaps)]
+    no_signal = unlisted["signal_status"].isin(["weak", "none"])
+    return len(unlisted), int(unlisted.loc[no_signal, "households_without_signal"].sum())
+
+
 def unlisted_sentence(gaps: pd.DataFrame) -> str:
     """Say the unlisted settlements for a headline; nothing when there are none."""
-    unlisted = gaps[unlisted_mask(gaps)]
-    if unlisted.empty:
+    settlements, households = unlisted_counts(gaps)
+    if not settlements:
         return ""
-    no_signal = unlisted["signal_status"].isin(["weak", "none"])
-    households = int(unlisted.loc[no_signal, "households_without_signal"].sum())
     return (
-        f"; and {counted(len(unlisted), 'settlement')} no list names: "
+        f"; and {counted(settlements, 'settlement')} no list names: "
         f"{counted(households, 'household')} without signal"
     )
 

@@ -7,6 +7,7 @@ way the ministry's reports do (``1.354`` hộ, ``78,0%``).
 from __future__ import annotations
 
 from whitespot.coverage import GapList
+from whitespot.coverage._unlisted import unlisted_counts
 from whitespot.data.labels import Language
 from whitespot.department import QualityReport
 from whitespot.report.progress import Progress
@@ -32,6 +33,18 @@ def gaps_sentence(gaps: GapList, language: Language) -> str:
         f"{n(total['villages_without_both'])} thôn, bản chưa có cả sóng và điện"
         + _vietnamese_beyond(total)
         + _vietnamese_evidence(total)
+        + _vietnamese_unlisted(gaps)
+    )
+
+
+def _vietnamese_unlisted(gaps: GapList) -> str:
+    """Say the settlements no list names in Vietnamese; nothing when there are none."""
+    settlements, households = unlisted_counts(gaps.villages)
+    if not settlements:
+        return ""
+    n = vietnamese_number
+    return (
+        f"; và {n(settlements)} cụm dân cư chưa có trong danh sách: {n(households)} hộ chưa có sóng"
     )
 
 

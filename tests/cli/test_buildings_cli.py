@@ -79,3 +79,17 @@ def test_report_checks_the_list_against_footprints(files, tmp_path, capsys):
     flagged = quality[quality["check"] == "households_disagree"]
     assert len(flagged) > 0
     assert flagged["message"].str.contains("estimated from building footprints").all()
+
+
+def test_the_vietnamese_headline_counts_the_settlements_apart(files, tmp_path, capsys):
+    department = Path(__file__).parents[1] / "report" / "data" / "quang_tri_en.csv"
+    argv = ["gaps", "--villages", str(department), "--towers", str(files["towers"])]
+    argv += ["--buildings", str(files["buildings"]), "--out", str(tmp_path / "gaps.csv")]
+    assert main(argv) == 0
+    english = capsys.readouterr().out
+    argv = ["report", "--villages", str(department), "--towers", str(files["towers"])]
+    argv += ["--buildings", str(files["buildings"]), "--out", str(tmp_path / "package")]
+    assert main(argv) == 0
+    vietnamese = capsys.readouterr().out
+    settlements = english.split("; and ")[-1].split(" settlements no list names")[0]
+    assert f"và {settlements} cụm dân cư chưa có trong danh sách" in vietnamese
