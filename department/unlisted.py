@@ -112,7 +112,9 @@ def unlisted_settlements(
     persons = households * settings.household_size
     if population is not None and n:
         outline = shapely.buffer(
-            shapely.convex_hull(shapely.multipoints(xy, indices=label)), link_distance_m / 2
+            shapely.convex_hull(shapely.multipoints(xy, indices=label)),
+            link_distance_m / 2,
+            quad_segs=16,
         )
         outline = shapely.difference(outline, shapely.union_all(np.asarray(areas.array)))
         persons = population_sums(gpd.GeoSeries(outline, crs=areas.crs), population)

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from affine import Affine
 
-from whitespot.data import FootprintsLeftOutWarning, read_buildings
+from whitespot.data import FootprintsLeftOutWarning, Population, read_buildings
 from whitespot.department.footprints import EstimateSettings
 from whitespot.department.unlisted import unlisted_settlements
 
@@ -119,3 +120,22 @@ def test_the_link_distance_decides_what_is_one_settlement():
     assert apart["households"].tolist() == [5, 5]
     assert joined["households"].tolist() == [10]
     assert unlisted_settlements(villages, buildings, link_distance_m=100, min_buildings=6).empty
+
+
+def test_persons_of_a_settlement_are_the_raster_over_its_outline():
+    villages = gpd.GeoDataFrame(
+        {"village_id": ["V1"], "households": [5], "commune_code": ["1"]},
+        geometry=[shapely.Point(X0, Y0)],
+        crs=UTM48,
+    )
+    xy = np.array([(X0 + 5000 + 60 * i, Y0 + 30 * (i % 2)) for i in range(6)])
+    buildings = gpd.GeoDataFrame({"area_m2": [50.0] * 6}, geometry=shapely.points(xy), crs=UTM48)
+    # 0.01 persons per m² everywhere around, on 10 m cells in the villages' own CRS
+    cells = 10.0
+    count = np.full((200, 200), 0.01 * cells**2)
+    transform = Affine(cells, 0, X0 + 4000, 0, -cells, Y0 + 1000)
+    population = Population(count, transform, gpd.GeoSeries(crs=UTM48).crs)
+    found = unlisted_settlements(villages, buildings, population=population)
+    outline = shapely.convex_hull(shapely.multipoints(xy)).buffer(50.0, quad_segs=16)
+    assert found["population_estimated"].iloc[0] == pytest.approx(0.01 * outline.area, rel=1e-9)
+    assert found["households"].iloc[0] == 6
