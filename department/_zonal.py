@@ -129,10 +129,35 @@ def raster_sums(areas: np.ndarray, count: np.ndarray, transform: Affine) -> np.n
     if transform.b != 0 or transform.d != 0:
         raise InputError("population: a rotated or sheared raster cannot be summed per village")
     sums = np.zeros(len(areas))
-    present = ~(shapely.is_missing(areas) | shapely.is_empty(areas))
-    if not present.any():
+    index = np.flatnonzero(~(shapely.is_missing(areas) | shapely.is_empty(areas)))
+    if not len(index):
         return sums
-    village, row, col = _cells_of_bounds(areas, present, count.shape, transform)
+    shapely.prepare(areas)
+    windows = _windows(areas[index], count.shape, transform)
+    cells = windows[1] - windows[0]
+    cells = cells[:, 0] * cells[:, 1]
+    # areas in groups of at most CELLS_PER_PASS cell boxes (one area may exceed it alone)
+    group = np.cumsum(cells) // CELLS_PER_PASS
+    for members in np.split(np.arange(len(index)), np.flatnonzero(np.diff(group)) + 1):
+        start, stop = windows[0][members], windows[1][members]
+        sums += _weighted_sums(areas, index[members], start, stop, count, transform)
+    return sums
+
+
+CELLS_PER_PASS = 1_000_000
+"""Cell boxes made at once by :func:`raster_sums`: bounds its memory (about 300 MB)."""
+
+
+def _weighted_sums(
+    areas: np.ndarray,
+    index: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+    count: np.ndarray,
+    transform: Affine,
+) -> np.ndarray:
+    """Sum the cells in each area's window (rows, columns from `start` to `stop`)."""
+    village, row, col = _cells_of_windows(index, start, stop)
     value = count[row, col]
     held = value != 0
     village, row, col, value = village[held], row[held], col[held], value[held]
@@ -141,36 +166,37 @@ def raster_sums(areas: np.ndarray, count: np.ndarray, transform: Affine) -> np.n
     boxes = shapely.box(
         np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1)
     )
-    shapely.prepare(areas)
     share = shapely.covers(areas[village], boxes).astype(float)
     edge = (share == 0) & shapely.intersects(areas[village], boxes)
     share[edge] = shapely.area(shapely.intersection(areas[village[edge]], boxes[edge])) / (
         shapely.area(boxes[edge])
     )
-    return sums + np.bincount(village, weights=value * share, minlength=len(areas))
+    return np.bincount(village, weights=value * share, minlength=len(areas))
 
 
-def _cells_of_bounds(
-    areas: np.ndarray, present: np.ndarray, shape: tuple[int, int], transform: Affine
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(area position, row, column) of every raster cell in each area's bounding box."""
-    index = np.flatnonzero(present)
-    bounds = shapely.bounds(areas[index])
+def _windows(
+    areas: np.ndarray, shape: tuple[int, int], transform: Affine
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of the first cell and one past the last of each area's bounding box."""
+    bounds = shapely.bounds(areas)
     inverse = ~transform
     c_a, r_a = inverse @ (bounds[:, 0], bounds[:, 1])
     c_b, r_b = inverse @ (bounds[:, 2], bounds[:, 3])
-    c0 = np.clip(np.floor(np.minimum(c_a, c_b)), 0, shape[1]).astype(np.int64)
-    c1 = np.clip(np.ceil(np.maximum(c_a, c_b)), 0, shape[1]).astype(np.int64)
-    r0 = np.clip(np.floor(np.minimum(r_a, r_b)), 0, shape[0]).astype(np.int64)
-    r1 = np.clip(np.ceil(np.maximum(r_a, r_b)), 0, shape[0]).astype(np.int64)
-    widths = c1 - c0
-    n = widths * (r1 - r0)
+    start = np.column_stack([np.floor(np.minimum(r_a, r_b)), np.floor(np.minimum(c_a, c_b))])
+    stop = np.column_stack([np.ceil(np.maximum(r_a, r_b)), np.ceil(np.maximum(c_a, c_b))])
+    limit = np.array(shape)
+    start = np.clip(start, 0, limit).astype(np.int64)
+    return start, np.maximum(np.clip(stop, 0, limit).astype(np.int64), start)
+
+
+def _cells_of_windows(
+    index: np.ndarray, start: np.ndarray, stop: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(area position, row, column) of every cell in each area's window."""
+    r0, c0 = start[:, 0], start[:, 1]
+    widths = stop[:, 1] - c0
+    n = widths * (stop[:, 0] - r0)
     village = np.repeat(index, n)
-    start = np.repeat(np.cumsum(n) - n, n)
-    k = np.arange(n.sum()) - start
-    w = np.repeat(widths, n)
-    return (
-        village,
-        np.repeat(r0, n) + k // np.maximum(w, 1),
-        np.repeat(c0, n) + k % np.maximum(w, 1),
-    )
+    k = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    w = np.maximum(np.repeat(widths, n), 1)
+    return village, np.repeat(r0, n) + k // w, np.repeat(c0, n) + k % w

@@ -147,7 +147,9 @@ def test_a_raster_inside_one_village_gives_it_the_raster_total_across_crs():
     assert estimates["households_estimate_basis"].iloc[0] == "population"
 
 
-def test_a_raster_split_between_two_villages_is_shared_without_loss():
+@pytest.mark.parametrize("cells_per_pass", [1_000_000, 37])
+def test_a_raster_split_between_two_villages_is_shared_without_loss(monkeypatch, cells_per_pass):
+    monkeypatch.setattr("whitespot.department._zonal.CELLS_PER_PASS", cells_per_pass)
     lon, lat = (
         gpd.GeoSeries([shapely.Point(X0 + 1000, Y0 + 2000)], crs=UTM48)
         .to_crs(4326)
