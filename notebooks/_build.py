@@ -153,6 +153,45 @@ PROVINCE = [
     ("code", "submission.quality.problems[['row', 'column', 'check', 'severity', 'message']]"),
     ("code", "written = write_submission(submission, 'nop_bo', language='vi', towers=towers)\n"
              "[p.name for p in written]"),
+    ("md", "## Step 6: who the list misses\n\n"
+           "Open building footprints (Google Open Buildings, Microsoft's footprints) and "
+           "population rasters (WorldPop) show where people live whether a list names them or "
+           "not. whitespot reads them as downloaded: here a stand-in for an Open Buildings file, "
+           "one house per household around each sample village, some of them detections of "
+           "low confidence that are left out and counted."),
+    ("code", "import numpy as np\n"
+             "import pandas as pd\n\n"
+             "rng = np.random.default_rng(43)\n"
+             "homes = sample.villages.loc[sample.villages.index.repeat(sample.villages.households)]\n"
+             "pd.DataFrame({\n"
+             "    'latitude': homes.geometry.y.to_numpy() + rng.normal(0, 0.0008, len(homes)),\n"
+             "    'longitude': homes.geometry.x.to_numpy() + rng.normal(0, 0.0008, len(homes)),\n"
+             "    'area_in_meters': rng.uniform(40, 150, len(homes)),\n"
+             "    'confidence': rng.uniform(0.65, 1.0, len(homes)),\n"
+             "}).to_csv('open_buildings.csv.gz', index=False)\n"
+             "buildings = wd.read_buildings('open_buildings.csv.gz', min_confidence=0.7)\n"
+             "len(buildings)"),
+    ("md", "A list that forgot five hamlets, checked against the footprints: every village gets "
+           "its estimate, and the hamlets whose houses lie outside every listed village's area "
+           "come back as settlements no list names, judged for signal and power like the "
+           "others and counted apart. (A forgotten hamlet within 1 km of a listed neighbour "
+           "counts in that neighbour's estimate instead, which then disagrees with its list.)"),
+    ("code", "short_list = villages.drop(index=villages.index[:5])\n"
+             "checked = gap_list(short_list, towers, grid=grid, buildings=buildings, "
+             "progress=False)\n"
+             "print(checked.headline())\n"
+             "rows = checked.villages\n"
+             "rows.loc[rows.unlisted, ['village_id', 'commune_code', 'households', "
+             "'signal_status', 'power_status']]"),
+    ("md", "Villages whose own count is far from the footprints' (more than half the larger "
+           "number, and 5 households or more) are the ones to recount; the data-quality sheet "
+           "of `whitespot report --buildings` lists them. Here one count was typed with a "
+           "zero too many."),
+    ("code", "from whitespot.department import estimate_households, households_disagree\n\n"
+             "typed = villages.copy()\n"
+             "typed.loc[typed.index[7], 'households'] *= 10\n"
+             "estimates = estimate_households(typed, buildings=buildings)\n"
+             "households_disagree(typed, estimates)"),
 ]
 
 MAPS = [
