@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from whitespot._errors import InputError
 from whitespot.data.crs import metric_crs
 from whitespot.data.population import Population
 from whitespot.department._zonal import Seeds, area_of_points, raster_sums
@@ -282,8 +283,21 @@ def residential_mask(
 
 
 def footprint_xy(buildings: gpd.GeoDataFrame, crs: CRS) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates (m) of each footprint's point in the metric `crs`."""
+    """Coordinates (m) of each footprint's point (a polygon's centroid) in the metric `crs`.
+
+    Raises
+    ------
+    InputError
+        If the footprints have no CRS.
+    """
+    if buildings.crs is None:
+        raise InputError(
+            "buildings: the footprints have no CRS; read them with read_buildings or set one "
+            "(EPSG:4326 for Open Buildings and Microsoft's footprints)"
+        )
     geometry = np.asarray(buildings.geometry.array)
+    if not (shapely.get_type_id(geometry) == shapely.GeometryType.POINT).all():
+        geometry = shapely.centroid(geometry)
     x, y = shapely.get_x(geometry), shapely.get_y(geometry)
     if CRS.from_user_input(buildings.crs) == CRS.from_user_input(crs):
         return x, y

@@ -11,6 +11,7 @@ from affine import Affine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from whitespot._errors import InputError
 from whitespot.data import Population
 from whitespot.department.footprints import (
     HOUSEHOLD_SIZE,
@@ -186,3 +187,16 @@ def test_households_that_disagree_with_the_estimate_are_flagged():
     # 100 vs 95 agrees; 40 vs 10 and 60 vs 0 do not; 3 vs 12 differs by 9 > 0.5 x 12
     assert flagged["village_id"].tolist() == ["V1", "V2", "V3"]
     assert flagged["difference"].tolist() == [30.0, -9.0, 60.0]
+
+
+def test_footprints_given_as_polygons_count_by_their_centroid_and_need_a_crs():
+    villages = _villages([shapely.box(X0, Y0, X0 + 500, Y0 + 500)])
+    squares = shapely.box([X0 + 10, X0 + 490], Y0 + 10, [X0 + 20, X0 + 530], Y0 + 20)
+    buildings = gpd.GeoDataFrame({"area_m2": [100.0, 400.0]}, geometry=squares, crs=UTM48)
+    estimates = estimate_households(
+        villages, buildings=buildings, settings=EstimateSettings(crs=UTM48)
+    )
+    # the second square straddles the edge, its centroid (X0 + 510) outside
+    assert estimates["buildings_counted"].tolist() == [1]
+    with pytest.raises(InputError, match="buildings: the footprints have no CRS"):
+        estimate_households(villages, buildings=buildings.set_crs(None, allow_override=True))
