@@ -93,3 +93,14 @@ def test_the_vietnamese_headline_counts_the_settlements_apart(files, tmp_path, c
     vietnamese = capsys.readouterr().out
     settlements = english.split("; and ")[-1].split(" settlements no list names")[0]
     assert f"và {settlements} cụm dân cư chưa có trong danh sách" in vietnamese
+
+
+def test_min_confidence_leaves_out_the_footprints_below_it(files, tmp_path, capsys):
+    argv = ["gaps", "--villages", str(files["villages"]), "--towers", str(files["towers"])]
+    argv += ["--buildings", str(files["buildings"]), "--min-confidence", "0.95"]
+    argv += ["--out", str(tmp_path / "gaps.csv")]
+    assert main(argv) == 0
+    printed = capsys.readouterr()
+    assert "1,824 of 1,824 footprints left out: 1,824 below confidence 0.95" in printed.err
+    assert "settlements no list names" not in printed.out
+    assert (read_gap_list(tmp_path / "gaps.csv").villages["buildings_counted"] == 0).all()

@@ -200,3 +200,25 @@ def test_footprints_given_as_polygons_count_by_their_centroid_and_need_a_crs():
     assert estimates["buildings_counted"].tolist() == [1]
     with pytest.raises(InputError, match="buildings: the footprints have no CRS"):
         estimate_households(villages, buildings=buildings.set_crs(None, allow_override=True))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_villages_covering_a_raster_in_another_crs_share_its_total_exactly(seed):
+    rng = np.random.default_rng(seed)
+    # 30 point villages whose Voronoi cells within 5 km cover a 3 x 3 km square
+    centres = np.array([X0, Y0]) + rng.uniform(0, 3000, size=(30, 2))
+    villages = _villages(shapely.points(centres))
+    lon, lat = (
+        gpd.GeoSeries([shapely.Point(X0 + 500, Y0 + 2500)], crs=UTM48)
+        .to_crs(4326)
+        .iloc[0]
+        .coords[0]
+    )
+    population = _raster_4326(
+        lon, lat, cells=(int(rng.integers(2, 30)), 20), size_deg=0.0009, seed=seed
+    )
+    estimates = estimate_households(
+        villages, population=population, settings=EstimateSettings(radius_m=5000, crs=UTM48)
+    )
+    assert estimates["population_estimated"].sum() == pytest.approx(population.total, rel=1e-6)
