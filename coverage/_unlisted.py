@@ -36,8 +36,23 @@ def with_footprints(
     *,
     communes: gpd.GeoDataFrame | None = None,
     settings: EstimateSettings | None = None,
+    crs: object = None,
 ) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
     """Return the villages with their estimates, and the unlisted settlements as rows after them.
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        Validated villages.
+    buildings, population : optional
+        Frames (or files) of :func:`whitespot.data.read_buildings` and
+        :func:`whitespot.data.read_population`.
+    communes : geopandas.GeoDataFrame, optional
+        Commune polygons (``commune_code``) naming the settlements' communes.
+    settings : EstimateSettings, optional
+    crs : pyproj.CRS, optional
+        Metric CRS of the village areas when no `settings` are given (the signal setup's,
+        for data wider than a UTM zone).
 
     Returns
     -------
@@ -47,7 +62,7 @@ def with_footprints(
         ``province_code`` of the nearest listed village), in the villages' CRS and index
         0..n-1; and the settings that say how the estimates were made.
     """
-    settings = settings or EstimateSettings()
+    settings = settings or EstimateSettings(crs=crs)
     if buildings is not None and not isinstance(buildings, gpd.GeoDataFrame):
         buildings = read_buildings(buildings)
     if population is not None and not isinstance(population, Population):

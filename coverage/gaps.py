@@ -318,7 +318,9 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
     """
     estimated = {}
     if buildings is not None or population is not None:
-        villages, estimated = with_footprints(villages, buildings, population, communes=communes)
+        villages, estimated = with_footprints(
+            villages, buildings, population, communes=communes, crs=setup.crs if setup else None
+        )
     setup, engine, overlap = prepare_gap_list(villages, towers, setup)
     household_layer = tally = None
     if households is not None:
