@@ -11,6 +11,7 @@ from whitespot._parallel import closing_cluster, connect
 from whitespot.coverage import (
     GapCriteria,
     dead_zones,
+    department_gap_list,
     gap_list,
     signal_raster,
     write_gap_list,
@@ -43,12 +44,7 @@ from whitespot.planning.country import plan_country
 from whitespot.planning.export import write_country_plan
 from whitespot.radio import LinkBudget, SetupError, SignalSetup, read_calibration, terrain_coverage
 from whitespot.radio.itm import ItmParameters
-from whitespot.report import (
-    OLD_PACKAGE_FILES,
-    department_gap_list,
-    department_submission,
-    write_submission,
-)
+from whitespot.report import OLD_PACKAGE_FILES, department_submission, write_submission
 
 DEPARTMENT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".kml", ".kmz")
 """Village files that may be a department's own list rather than whitespot's form."""
