@@ -21,6 +21,13 @@ from whitespot.planning.costs import (
 )
 from whitespot.planning.country import plan_country
 from whitespot.planning.export import read_plan, write_country_plan, write_plan
+from whitespot.planning.line_of_sight import (
+    HopClearance,
+    earth_bulge_m,
+    fresnel_radius_m,
+    hop_clearance,
+    hops_clearance,
+)
 from whitespot.planning.matrix import CoverageMatrix, coverage_matrix, demand_points
 from whitespot.planning.orlib import read_orlib_scp
 from whitespot.planning.plan import (
@@ -37,6 +44,7 @@ __all__ = [
     "STAGES",
     "CapexUnitWarning",
     "CoverageMatrix",
+    "HopClearance",
     "InfeasibleError",
     "Plan",
     "SelectionStrategy",
@@ -52,6 +60,10 @@ __all__ = [
     "coverage_curve",
     "coverage_matrix",
     "demand_points",
+    "earth_bulge_m",
+    "fresnel_radius_m",
+    "hop_clearance",
+    "hops_clearance",
     "plan_country",
     "plan_sites",
     "power_costs",
