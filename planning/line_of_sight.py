@@ -31,14 +31,14 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike
 from pyproj import CRS, Transformer
+from scipy.constants import speed_of_light
 
 from whitespot.base import InputError
 from whitespot.data import Terrain, read_terrain, utm_crs
-from whitespot.radio import TerrainCoverageError
-from whitespot.radio.propagation import SPEED_OF_LIGHT_M_S
-from whitespot.radio.terrain import (
+from whitespot.radio import (
     EARTH_RADIUS_KM,
     MEDIAN_K_FACTOR,
+    TerrainCoverageError,
     reproject_terrain,
     sample_terrain,
 )
@@ -73,8 +73,9 @@ def fresnel_radius_m(
 ) -> np.ndarray:
     """Radius of the n-th Fresnel ellipsoid at a point of a path.
 
-    R_n = sqrt(n lambda d1 d2 / (d1 + d2)), lambda = c / f (ITU-R P.526-15 eq. 2, with
-    c = 299,792,458 m/s; eq. 3 is the same with 550 for sqrt(c / 1e6 / 1000 ...) rounded).
+    R_n = sqrt(n lambda d1 d2 / (d1 + d2)), lambda = c / f with c = 299,792,458 m/s
+    (ITU-R P.526-15 eq. 2). Its eq. 3 in practical units rounds the constant to 550 and
+    gives 11.23 m where eq. 2 gives 11.18 m (10 km at 6 GHz, mid-path).
 
     Parameters
     ----------
@@ -100,7 +101,7 @@ def fresnel_radius_m(
     11.18
     """
     d1, d2, f = (np.asarray(x, dtype=float) for x in (d1_m, d2_m, frequency_mhz))
-    wavelength_m = SPEED_OF_LIGHT_M_S / (f * 1e6)
+    wavelength_m = speed_of_light / (f * 1e6)
     total = d1 + d2
     with np.errstate(invalid="ignore", divide="ignore"):
         radius = np.sqrt(zone * wavelength_m * d1 * d2 / total)
@@ -185,8 +186,8 @@ class HopClearance:
         Worst clearance at k_e, in F1.
     raise_m : float
         How much both antennas must rise together for the hop to pass, m (0 when it does).
-    raise_b_m : float
-        How much antenna `b` alone must rise for the hop to pass, m.
+    raise_a_m, raise_b_m : float
+        How much antenna `a` (or `b`) alone must rise for the hop to pass, m.
     passes : bool
         Whether the hop meets steps 1 and 3 of ITU-R P.530-18 §2.2.2.1.
     """
@@ -200,6 +201,7 @@ class HopClearance:
     low_k_required_fraction: float
     low_k_clearance_fraction: float
     raise_m: float
+    raise_a_m: float
     raise_b_m: float
     passes: bool
 
@@ -216,6 +218,7 @@ HOP_COLUMNS = [
     "low_k_required_fraction",
     "low_k_clearance_fraction",
     "raise_m",
+    "raise_a_m",
     "raise_b_m",
     "passes",
 ]
@@ -412,6 +415,7 @@ def _profile_clearance(
     need = np.where(inner, need, -np.inf)
     raise_both = np.maximum(np.max(need, axis=1), 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
+        raise_a = np.maximum(np.max(np.where(inner, need / (1 - ti), -np.inf), axis=1), 0.0)
         raise_b = np.maximum(np.max(np.where(inner, need / ti, -np.inf), axis=1), 0.0)
     passes = on_dem & (raise_both <= 0.0)
     columns = [
@@ -424,12 +428,13 @@ def _profile_clearance(
         required_low[:, 0],
         np.min(fraction_low, axis=1),
         raise_both,
+        raise_a,
         raise_b,
         passes,
     ]
     out = np.column_stack([np.asarray(c, dtype=float) for c in columns])
     out[~on_dem, 1:4] = np.nan
-    out[~on_dem, 7:10] = np.nan
+    out[~on_dem, 7:11] = np.nan
     return out
 
 

@@ -112,6 +112,7 @@ def test_blocked_ridge_has_negative_clearance_where_the_ridge_stands():
     assert abs(result.at_m - HOP_M / 2) <= 2 * CELL_M
     # raising b alone lifts the ray at mid-path by half as much (more near the ridge's a side)
     assert result.raise_b_m >= 2 * result.raise_m
+    assert result.raise_a_m == pytest.approx(result.raise_b_m, abs=1.0)  # a symmetric ridge
     a, b = hop_ends()
     for extra_m, passes in [(0.01, True), (-0.1, False)]:
         raised = hop_clearance(
