@@ -419,7 +419,8 @@ def _check(
         [~on_dem, passes, np.isfinite(raise_m)], ["not checked", "clear", "raised"], "blocked"
     )
     clear = ~on_dem | passes
-    table["raise_m"] = np.where(clear | ~np.isfinite(raise_m), 0.0, raise_m)
+    # to the centimetre above, so that the mast as built clears
+    table["raise_m"] = np.where(clear | ~np.isfinite(raise_m), 0.0, np.ceil(raise_m * 100) / 100)
     table["raise_end"] = np.where(table["line_of_sight"] == "raised", end_raised, -1)
     table["raise_cost"] = table["raise_m"] * rules.mast_cost_per_m
     return table
@@ -448,7 +449,7 @@ def _hop_table(
             "clearance_m": np.round(records["clearance_m"].to_numpy(float), 2),
             "clearance_fraction": np.round(records["clearance_fraction"].to_numpy(float), 3),
             "at_km": np.round(records["at_m"].to_numpy(float) / 1000.0, 3),
-            "raise_m": np.round(records["raise_m"].to_numpy(float), 2),
+            "raise_m": records["raise_m"].to_numpy(float),
             "raise_cost": records["raise_cost"].to_numpy(float),
             "raised_id": [_raised_id(e, r, names) for e, r in rows],
         },
