@@ -155,7 +155,13 @@ class BackhaulCheck:
     rules: LineOfSightSettings
 
     def counts(self) -> dict[str, int]:
-        """How many hops of the distance-only network were clear, raised, re-routed ..."""
+        """Count the hops by outcome, for a plan's settings.
+
+        ``los_hops_<outcome>`` for each of :data:`OUTCOMES` counts the hops of the
+        distance-only network; ``los_relay_hops_added`` the hops re-routes added;
+        ``los_sites_satellite`` the sites left on satellite backhaul (with no tower in
+        reach too).
+        """
         outcome = self.hops["outcome"]
         counts = {f"los_hops_{o.replace(' ', '_')}": int((outcome == o).sum()) for o in OUTCOMES}
         counts["los_relay_hops_added"] = int((outcome == "relay").sum())
@@ -375,7 +381,7 @@ def _result(  # noqa: PLR0913 the network's parts
     network = _hop_table([(edge, checked[edge]) for edge in built], xy, names, heights, crs)
     network.insert(3, "cost", np.round(costs.microwave_hop + network.pop("raise_cost"), 3))
     network.insert(4, "cluster", [links[e] for e in built])
-    network["line_of_sight"] = [checked[e]["line_of_sight"] for e in built]
+    network.insert(5, "line_of_sight", [checked[e]["line_of_sight"] for e in built])
     network = network.drop(columns=["height_from_m", "height_to_m", "at_km"])
     hops = hops.drop(columns="raise_cost")
     return BackhaulCheck(network, hops, satellite, rules)
