@@ -28,6 +28,7 @@ from whitespot.planning.costs import (
 from whitespot.planning.country import plan_country
 from whitespot.planning.export import read_plan, write_country_plan, write_plan
 from whitespot.planning.hop_figure import hop_profile_figure, plan_hop_figure
+from whitespot.planning.lifetime import pvifa
 from whitespot.planning.line_of_sight import (
     HopClearance,
     earth_bulge_m,
@@ -81,6 +82,7 @@ __all__ = [
     "plan_sites",
     "power_costs",
     "power_extension",
+    "pvifa",
     "rank_sites",
     "read_candidates",
     "read_orlib_scp",
