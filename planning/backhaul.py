@@ -212,25 +212,31 @@ def checked_backhaul_costs(
     tried = min(anchors_tried, len(anchor_xy))
     distance, nearest = cKDTree(anchor_xy).query(site_xy, k=tried, distance_upper_bound=reach_m)
     distance, nearest = distance.reshape(len(site_xy), -1), nearest.reshape(len(site_xy), -1)
-    row, rank = np.nonzero(np.isfinite(distance))
-    anchor = nearest[row, rank]
-    site_height = _heights(sites)[one_hop]
-    hops = _check(
-        terrain,
-        anchor_xy[anchor],
-        site_xy[row],
-        _heights(anchors)[anchor],
-        site_height[row],
-        raisable=(np.zeros(len(row), bool), np.ones(len(row), bool)),
-        rules=rules,
-    )
     cost = np.full(distance.shape, np.inf)
-    blocked = (hops["line_of_sight"] == "blocked").to_numpy()
-    cost[row, rank] = np.where(blocked, np.inf, costs.microwave_hop + hops["raise_cost"])
     raise_m = np.zeros(distance.shape)
-    raise_m[row, rank] = hops["raise_m"].to_numpy()
     status = np.full(distance.shape, "", dtype=object)
-    status[row, rank] = hops["line_of_sight"].to_numpy()
+    site_height, anchor_height = _heights(sites)[one_hop], _heights(anchors)
+    reachable = np.isfinite(distance)
+    # the nearest tower first; farther ones only for sites whose nearest hop is not clear
+    for farther in (False, True):
+        row, rank = np.nonzero(reachable[:, 1:] if farther else reachable[:, :1])
+        if farther:
+            keep = ~np.isin(status[row, 0], ("clear", "not checked"))
+            row, rank = row[keep], rank[keep] + 1
+        anchor = nearest[row, rank]
+        hops = _check(
+            terrain,
+            anchor_xy[anchor],
+            site_xy[row],
+            anchor_height[anchor],
+            site_height[row],
+            raisable=(np.zeros(len(row), bool), np.ones(len(row), bool)),
+            rules=rules,
+        )
+        blocked = (hops["line_of_sight"] == "blocked").to_numpy()
+        cost[row, rank] = np.where(blocked, np.inf, costs.microwave_hop + hops["raise_cost"])
+        raise_m[row, rank] = hops["raise_m"].to_numpy()
+        status[row, rank] = hops["line_of_sight"].to_numpy()
     best = np.argmin(cost, axis=1)  # the nearest of equally cheap
     picked = np.arange(len(best)), best
     use = cost[picked] <= costs.satellite_backhaul

@@ -460,7 +460,7 @@ def _chunks(sorted_length_m: np.ndarray, step_m: float) -> list[slice]:
 def _xy(points: ArrayLike) -> np.ndarray:
     """Return an (n, 2) array from points or coordinates."""
     values = np.asarray(points, dtype=object)
-    if values.ndim == 2 and values.shape[1] == 2 and not isinstance(values.flat[0], shapely.Point):
+    if values.ndim == 2 and values.shape[1] == 2:  # coordinates (shapely Points are 0-d)
         return values.astype(float)
     return shapely.get_coordinates(np.asarray(list(values.ravel()), dtype=object)).reshape(-1, 2)
 
