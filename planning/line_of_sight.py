@@ -15,8 +15,9 @@ of ITU-R P.530-18 Annex 1 §2.2.2.1 (non-diversity antennas), which prints:
     Tropical climate: 0.6 F1 for path lengths greater than about 30 km.
     Step 4: Use the larger of the antenna heights obtained by Steps 1 and 3."
 
-(quoted from the recommendation as we read it; the text search at hand returned only the
-opening pages of the stored copies, so check it against your copy of §2.2.2.1). A hop
+(the wording is given from memory of the recommendation: the stored copies at hand
+returned only their opening pages, so it has not been checked against the printed text of
+§2.2.2.1 - do so before relying on it). A hop
 passes when both criteria hold: step 1 at the median k, step 3 at k_e. Viet Nam is a
 tropical climate, so hops up to 30 km are held to step 1 only.
 """
@@ -60,9 +61,11 @@ KE_FIGURE_3 = (
     (0.53, 0.64, 0.70, 0.78, 0.83, 0.88, 0.93, 0.97),
 )
 """k_e exceeded for about 99.9 % of the worst month (continental temperate climate) against
-path length in km: points read by eye from ITU-R P.530-18 Fig. 3 (about +-0.03), between
-which k_e is interpolated linearly in log(distance) and held constant outside. The figure
-is the recommendation's; the numbers are our reading of it."""
+path length in km, after ITU-R P.530-18 Fig. 3 (k_e rising from about 0.5 on short paths
+towards 1 at 200 km), interpolated linearly in log(distance) and held constant outside.
+These points are approximate and were not digitized from the figure itself: check them
+against it, or give ``k_low``. Tropical hops up to 30 km (most of Viet Nam's) do not use
+them."""
 
 MAX_SAMPLES_PER_CHUNK = 2_000_000
 """Profile samples computed at once (hops x samples), to bound memory (16 MB per array)."""
