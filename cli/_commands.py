@@ -11,6 +11,7 @@ from whitespot._parallel import closing_cluster, connect
 from whitespot.coverage import (
     GapCriteria,
     dead_zones,
+    department_gap_list,
     gap_list,
     signal_raster,
     without_unlisted,
@@ -40,18 +41,13 @@ from whitespot.department.village_list import read_village_list
 from whitespot.evidence import calibrate as fit_calibration
 from whitespot.evidence import measured_pairs
 from whitespot.evidence.measured import EXCLUSIONS
-from whitespot.maps import gap_map, plan_map, save_map
+from whitespot.maps import gap_map, plan_map, save_map, write_kmz
 from whitespot.planning import plan_sites, read_candidates, read_plan, write_plan
 from whitespot.planning.country import plan_country
 from whitespot.planning.export import write_country_plan
 from whitespot.radio import LinkBudget, SetupError, SignalSetup, read_calibration, terrain_coverage
 from whitespot.radio.itm import ItmParameters
-from whitespot.report import (
-    OLD_PACKAGE_FILES,
-    department_gap_list,
-    department_submission,
-    write_submission,
-)
+from whitespot.report import OLD_PACKAGE_FILES, department_submission, write_submission
 
 DEPARTMENT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".kml", ".kmz")
 """Village files that may be a department's own list rather than whitespot's form."""
@@ -372,10 +368,12 @@ def map_html(args: argparse.Namespace) -> int:
         if args.calibration:
             setup = setup.replace(calibration=read_calibration(args.calibration))
         measured = measured_pairs(measurements, towers, setup)
-    if args.sites:
-        fmap = plan_map(
-            read_plan(args.sites), gaps, towers=towers, grid=grid, measurements=measured
-        )
+    plan = read_plan(args.sites) if args.sites else None
+    if Path(args.out).suffix.lower() == ".kmz":
+        print(f"wrote {write_kmz(gaps, args.out, plan=plan)}")
+        return 0
+    if plan is not None:
+        fmap = plan_map(plan, gaps, towers=towers, grid=grid, measurements=measured)
     else:
         fmap = gap_map(gaps, towers=towers, grid=grid, measurements=measured)
     print(f"wrote {save_map(fmap, args.out)}")

@@ -37,7 +37,7 @@ EXIT_FILE = 3
 EXIT_INTERNAL = 4
 
 PLAN_SUFFIXES = (".csv", ".xlsx", ".geojson", ".gpkg")
-MAP_SUFFIXES = (".html",)
+MAP_SUFFIXES = (".html", ".kmz")
 ENVIRONMENTS = (*HATA_ENVIRONMENTS, *COST231_ENVIRONMENTS)
 
 
@@ -327,7 +327,9 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_map(sub: argparse._SubParsersAction) -> None:
-    drawing = sub.add_parser("map", help="draw gaps (and a plan) as one HTML map")
+    drawing = sub.add_parser(
+        "map", help="draw gaps (and a plan) as one HTML map, or a KMZ for Google Earth"
+    )
     drawing.add_argument("--gaps", required=True, help="gap list written by 'whitespot gaps'")
     drawing.add_argument("--sites", help="ranked sites written by 'whitespot plan' (.geojson)")
     drawing.add_argument("--towers", help="existing towers")
@@ -341,7 +343,12 @@ def _add_map(sub: argparse._SubParsersAction) -> None:
         "--calibration", help="calibration.json for the residuals (default: the gap list's)"
     )
     drawing.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
-    drawing.add_argument("--out", required=True, type=_output(MAP_SUFFIXES), help="map.html")
+    drawing.add_argument(
+        "--out",
+        required=True,
+        type=_output(MAP_SUFFIXES),
+        help="map.html, or map.kmz for Google Earth (villages by commune, sites by lot)",
+    )
     drawing.set_defaults(run=commands.map_html)
 
 

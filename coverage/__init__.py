@@ -37,6 +37,7 @@ from whitespot.coverage.partitioned import (
     partitioned_gap_list,
     write_partitions,
 )
+from whitespot.coverage.village_lists import department_gap_list
 from whitespot.data.vocabulary import GAP_TYPES
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "SignalRaster",
     "criteria_text",
     "dead_zones",
+    "department_gap_list",
     "gap_list",
     "household_partitions",
     "partitioned_gap_list",

@@ -579,6 +579,45 @@ def _fallback_setting(terrain: Terrain, flagged: pd.Series) -> str:
     )
 
 
+def power_rule(
+    electrified: np.ndarray,
+    grid_distance_km: np.ndarray,
+    households: np.ndarray,
+    criteria: GapCriteria,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Judge power per village: the one rule of every gap list.
+
+    Parameters
+    ----------
+    electrified : numpy.ndarray
+        Share of households with grid power, 0..1; NaN where unknown.
+    grid_distance_km : numpy.ndarray
+        Distance to the nearest power line, km; NaN where no grid was given.
+    households : numpy.ndarray
+        Households per village.
+    criteria : GapCriteria
+        ``min_electrified_share`` and ``max_grid_distance_km``.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The power status (``ok``, ``none``, ``unknown``) and the households without power
+        (NaN where neither the share nor the distance says it).
+    """
+    known = ~np.isnan(electrified)
+    far = grid_distance_km > criteria.max_grid_distance_km
+    no_power = (known & (electrified < criteria.min_electrified_share)) | (~known & far)
+    status = np.where(
+        no_power, "none", np.where(known | ~np.isnan(grid_distance_km), "ok", "unknown")
+    )
+    without = np.where(
+        known,
+        np.rint(households * (1.0 - np.nan_to_num(electrified))),
+        np.where(far, households, np.nan),
+    )
+    return status, without
+
+
 def _classify_power(
     table: pd.DataFrame,
     villages: gpd.GeoDataFrame,
@@ -602,20 +641,13 @@ def _classify_power(
         if grid is not None and len(grid)
         else np.full(len(table), np.nan)
     )
-    known = ~np.isnan(share)
-    far = distance > criteria.max_grid_distance_km
-    no_power = (known & (share < criteria.min_electrified_share)) | (~known & far)
     table["electrified"] = share
     table["grid_distance_km"] = np.round(distance, 3)
-    table["power_status"] = np.where(
-        no_power, "none", np.where(known | ~np.isnan(distance), "ok", "unknown")
+    status, without = power_rule(
+        share, distance, table["households"].to_numpy(dtype=float), criteria
     )
-    households_count = table["households"].to_numpy(dtype=float)
-    without = np.where(
-        known,
-        np.rint(households_count * (1.0 - np.nan_to_num(share))),
-        np.where(far, households_count, np.nan),
-    )
+    table["power_status"] = status
+    known = ~np.isnan(share)
     if household_power is not None:
         counted = household_power["household_points"].to_numpy() > 0
         per_household = household_power["dark"].to_numpy(dtype=float)

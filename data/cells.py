@@ -193,42 +193,58 @@ PLMN_CODE = re.compile(r"\s*(\d{3})\s*[-/ ]?\s*(\d{2,3})(?:\.0)?\s*")
 """A network code as phones and exports write it: ``45204``, ``452-04``, ``452 04``."""
 
 
-def operator_names(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Replace operators given by network code or another name with their names.
+def operator_names(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Replace operators given by network code or another spelling with their names.
 
     Parameters
     ----------
     values : pandas.Series
-        Operator cells: names (kept as they are, in any case), other names of
-        :data:`~whitespot.data.schema.OPERATOR_SYNONYMS` (``VNPT``) or network codes (MCC
-        and MNC) of :data:`~whitespot.data.schema.PLMN_OPERATORS`; codes of other networks
-        are kept.
+        Operator cells: names in any case and spelling that contain exactly one operator's
+        words of :data:`~whitespot.data.schema.OPERATORS`, whatever stands around them, or
+        network codes (MCC and MNC) of :data:`~whitespot.data.schema.PLMN_OPERATORS`.
 
     Returns
     -------
     names : pandas.Series
-        The operators, by name where the code is known.
+        The operators, by name where a cell names one (or gives its code); other cells as
+        they are.
     converted : numpy.ndarray of bool
-        Rows whose code was replaced.
+        Rows whose cell was replaced by another spelling.
+    unresolved : numpy.ndarray of bool
+        Rows whose cell names no operator, or two (kept as written); missing cells and
+        ``unknown`` are not counted.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> names, converted = operator_names(pd.Series(["45204", "VNPT", "Viettel", "46001"]))
-    >>> names.tolist(), converted.tolist()
-    (['Viettel', 'VinaPhone', 'Viettel', '46001'], [True, True, False, False])
+    >>> cells = pd.Series(["45204", "VNPT Quảng Trị", "Viettel", "Viettel/Mobi", "46001"])
+    >>> names, converted, unresolved = operator_names(cells)
+    >>> names.tolist()
+    ['Viettel', 'VinaPhone', 'Viettel', 'Viettel/Mobi', '46001']
+    >>> converted.tolist(), unresolved.tolist()
+    ([True, True, False, False, False], [False, False, False, True, False])
     """
     text = values.astype("string")
     is_code = text.str.fullmatch(PLMN_CODE.pattern).fillna(False)
     codes = text.where(is_code).str.extract(PLMN_CODE.pattern)
     plmn = codes[0] + "-" + pd.to_numeric(codes[1]).astype("Int64").astype("string")
-    position, spellings = pd.factorize(text)  # each distinct name folded once
-    synonym = np.array(
-        [OPERATOR_SYNONYMS.get(normalize_text(s)) for s in spellings] + [None], dtype=object
-    )
-    named = plmn.map(PLMN_NAMES).fillna(pd.Series(synonym[position], index=values.index))
-    converted = named.notna().to_numpy()
-    return values.where(~converted, named), converted
+    position, spellings = pd.factorize(text)  # each distinct spelling read once
+    found = [_operators_named(s) for s in spellings]
+    single = np.array([next(iter(f)) if len(f) == 1 else None for f in found] + [None], object)
+    unclear = np.array([len(f) != 1 for f in found] + [False])
+    named = plmn.map(PLMN_NAMES).fillna(pd.Series(single[position], index=values.index))
+    converted = (named.notna() & (named != text)).fillna(False).to_numpy()
+    absent = text.isna() | text.str.strip().str.lower().isin(["", "unknown"])
+    unresolved = unclear[position] & plmn.isna().to_numpy() & ~absent.fillna(True).to_numpy()
+    return values.where(named.isna().to_numpy(), named), converted, unresolved
+
+
+def _operators_named(spelling: str) -> set[str]:
+    """Find the operators whose words of :data:`~whitespot.data.schema.OPERATORS` a cell holds."""
+    words = normalize_text(spelling).split()
+    pairs = [" ".join(words[k : k + 2]) for k in range(len(words) - 1)]
+    joined = ["".join(words[k : k + 2]) for k in range(len(words) - 1)]
+    return {OPERATOR_SYNONYMS[w] for w in (*words, *pairs, *joined) if w in OPERATOR_SYNONYMS}
 
 
 ZERO_PADDED = re.compile(r"0{2,}")

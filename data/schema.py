@@ -384,22 +384,25 @@ PLMN_NAMES: dict[str, str] = {f"{mcc}-{mnc}": name for (mcc, mnc), name in PLMN_
 """The same names by the code as text, ``"452-4"`` (MNC without its leading zero)."""
 
 
-OPERATOR_SYNONYMS: dict[str, str] = {
-    "vnpt": "VinaPhone",
-    "vnpt vinaphone": "VinaPhone",
-    "vina phone": "VinaPhone",
-    "vnp": "VinaPhone",
-    "viettel telecom": "Viettel",
-    "viettel mobile": "Viettel",
-    "vtl": "Viettel",
-    "mobi fone": "MobiFone",
-    "mobiphone": "MobiFone",
-    "mbf": "MobiFone",
-    "vietnam mobile": "Vietnamobile",
-    "vnmb": "Vietnamobile",
+OPERATORS: dict[str, tuple[str, ...]] = {
+    "Viettel": ("viettel", "vietel", "vtl", "viettel telecom", "viettel mobile"),
+    "VinaPhone": ("vinaphone", "vina", "vnpt", "vnp", "vina phone", "vnpt vinaphone"),
+    "MobiFone": ("mobifone", "mobi", "mbf", "mobiphone", "mobi fone"),
+    "Vietnamobile": ("vietnamobile", "vnmb", "vietnam mobile", "vietnammobile"),
+    "Gmobile": ("gmobile", "beeline"),
+    "Itel": ("itel",),
 }
-"""Other names of the operators (after :func:`whitespot.data.cells.normalize_text`): a tower
-list's ``VNPT`` is VinaPhone's network, which phones call ``VINAPHONE``."""
+"""Each operator's names and short names (after :func:`whitespot.data.cells.normalize_text`),
+as offices and phones write them. A cell that contains exactly one operator's words,
+whatever stands around them (``Tập đoàn Viettel``, ``VNPT Quảng Trị``, ``Mobifone 3G``,
+``VN VINAPHONE``, ``Tổng công ty Viễn thông MobiFone``), is that operator; a cell naming
+two (``Viettel/MobiFone``, a shared mast) or none is kept as written and counted. VNPT's
+mobile network is VinaPhone; Gmobile was Beeline's. Network codes: :data:`PLMN_OPERATORS`."""
+
+OPERATOR_SYNONYMS: dict[str, str] = {
+    word: name for name, words in OPERATORS.items() for word in words
+}
+"""The operator of each word of :data:`OPERATORS`."""
 
 
 GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {

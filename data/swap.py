@@ -35,6 +35,9 @@ _RENAME_EXCHANGE = 2
 def staged_folder(folder: str | PathLike, *, replaces: Iterable[str]) -> Iterator[Path]:
     """Yield an empty folder beside `folder`; swap it in whole if the block succeeds.
 
+    A block that raises or is interrupted leaves `folder` as it was; once the swap is
+    done, the older folder is removed.
+
     Parameters
     ----------
     folder : path-like
@@ -43,9 +46,6 @@ def staged_folder(folder: str | PathLike, *, replaces: Iterable[str]) -> Iterato
         Names that belong to the output (an older package's files): not carried over from
         the older folder. Everything else in it is carried over (hard links where the
         file system allows, copies elsewhere).
-
-    A block that raises or is interrupted leaves `folder` as it was; once the swap is
-    done, the older folder is removed.
     """
     target = Path(folder)
     target.parent.mkdir(parents=True, exist_ok=True)

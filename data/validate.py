@@ -49,6 +49,7 @@ from whitespot.data.schema import (
     ID_COLUMNS,
     LAYER_COLUMNS,
     LAYERS,
+    OPERATORS,
     TECHNOLOGIES,
     TECHNOLOGY_DEFAULTS,
     VIETNAM_BBOX,
@@ -405,18 +406,30 @@ def _one_tower_per_technology(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataF
 
 
 def _operator_names(operators: pd.Series, ids: np.ndarray, label: str) -> pd.Series:
-    """Operators by name where a file gives their network code (:func:`operator_names`), said."""
-    names, coded = operator_names(operators)
-    if coded.any():
-        written = operators[coded].astype(str).str.removesuffix(".0")  # 45204 read as a number
-        pairs = dict(zip(written, names[coded], strict=True))
-        shown = ", ".join(f"{code} -> {name}" for code, name in list(pairs.items())[:4])
+    """Operators by name (:func:`operator_names`): each spelling read said once, others counted."""
+    names, converted, unresolved = operator_names(operators)
+    if converted.any():
+        written = operators[converted].astype(str).str.removesuffix(".0")  # 45204 as a number
+        pairs = dict(zip(written, names[converted], strict=True))
+        shown = ", ".join(f"{spelling} -> {name}" for spelling, name in list(pairs.items())[:8])
+        more = f" and {len(pairs) - 8} more spellings" if len(pairs) > 8 else ""
         warnings.warn(
             str(Problem(label, "operator", "operator_code",
-                        f"network codes and other names read as the operators' names "
-                        f"({shown}), so that they match the towers' and the measurements' "
-                        "operators",
-                        tuple(ids[coded]))),
+                        f"network codes and other spellings read as the operators' names "
+                        f"({shown}{more}), so that they match the towers' and the "
+                        "measurements' operators", tuple(ids[converted]))),
+            OperatorCodeWarning,
+            stacklevel=3,
+        )  # fmt: skip
+    if unresolved.any():
+        kept = pd.Series(operators[unresolved].astype(str)).value_counts()
+        shown = ", ".join(f"'{spelling}' ({count})" for spelling, count in kept[:6].items())
+        warnings.warn(
+            str(Problem(label, "operator", "operator_unknown",
+                        f"{counted(int(unresolved.sum()), 'row')} name no operator or two "
+                        f"({shown}): kept as written, so they match no other file's "
+                        "operator; write one of " + ", ".join(OPERATORS),
+                        tuple(ids[unresolved]))),
             OperatorCodeWarning,
             stacklevel=3,
         )  # fmt: skip

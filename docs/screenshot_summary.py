@@ -1,6 +1,6 @@
 """Render docs/summary.png: the summary page of a department's package, in headless Chromium.
 
-Run ``whitespot report ... --out out/report`` (README, "For a provincial department"), then
+Run ``whitespot report ... --out out/report`` (docs/department.md), then
 ``python docs/screenshot_summary.py out/report/summary.html``.
 """
 

@@ -16,6 +16,12 @@ from whitespot.coverage import GapList
 from whitespot.data import Terrain, metric_crs
 from whitespot.data.labels import counted
 from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
+from whitespot.planning.backhaul import (
+    BackhaulCheck,
+    LineOfSightSettings,
+    checked_backhaul_costs,
+    checked_network,
+)
 from whitespot.planning.bidding import bid_lots, coverage_curve, rank_sites, service_lines
 from whitespot.planning.candidates import candidates_from_gaps, candidates_from_terrain
 from whitespot.planning.costs import (
@@ -29,7 +35,7 @@ from whitespot.planning.matrix import CoverageMatrix, coverage_matrix, demand_po
 from whitespot.planning.select import SiteSelection, check_objective, select_sites
 from whitespot.planning.strategy import SelectionStrategy
 from whitespot.radio import SignalSetup
-from whitespot.radio.terrain import terrain_coverage_mask
+from whitespot.radio.terrain import reproject_terrain, terrain_coverage_mask
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,12 @@ class Plan:
         Villages with households without signal that no candidate reaches: ``village_id``,
         ``name``, ``households_out_of_reach``.
     settings : dict
-        What was asked and the unit costs, for the record.
+        What was asked and the unit costs, for the record; with a DEM, the line-of-sight
+        rules and how many backhaul hops were clear, raised, re-routed and turned to
+        satellite (``los_hops_*``).
+    line_of_sight : BackhaulCheck or None
+        With a DEM: the backhaul hops checked for line of sight
+        (:class:`whitespot.planning.backhaul.BackhaulCheck`); None without one.
     """
 
     selection: SiteSelection
@@ -74,6 +85,7 @@ class Plan:
     matrix: CoverageMatrix
     unreachable: pd.DataFrame
     settings: dict[str, object] = field(default_factory=dict)
+    line_of_sight: BackhaulCheck | None = None
 
     def headline(self) -> str:
         """One sentence: sites, households newly covered, cost; what stays out of reach."""
@@ -123,20 +135,31 @@ def costed_candidates(
     grid: gpd.GeoDataFrame | None,
     costs: UnitCosts,
     crs: CRS,
+    terrain: Terrain | None = None,
+    line_of_sight: LineOfSightSettings | None = None,
 ) -> gpd.GeoDataFrame:
     """Add ``capex``, power and backhaul costs and ``total_cost`` to candidate sites.
 
     A ``capex`` column whose sites cost 10^5 million VND or more is in VND, and one under
     10 million VND is in billion VND (tỷ đồng): converted by magnitude, with a
     :class:`CapexUnitWarning` and the unit assumed in ``attrs["capex_unit"]``.
+
+    With `terrain` (a DEM in `crs`), each site's microwave hop to a tower is checked for
+    line of sight (:func:`whitespot.planning.backhaul.checked_backhaul_costs`, rules from
+    `line_of_sight`): a blocked hop is priced raised, re-routed or as satellite.
     """
     out = candidates.copy()
     capex = out["capex"] if "capex" in out else pd.Series(np.nan, index=out.index)
     capex, unit = capex_in_million_vnd(capex.astype(float), costs.currency)
     out["capex"] = capex.fillna(costs.site_capex)
-    out = pd.concat(
-        [out, power_costs(out, grid, costs, crs), backhaul_costs(out, towers, costs, crs)], axis=1
+    backhaul = (
+        backhaul_costs(out, towers, costs, crs)
+        if terrain is None
+        else checked_backhaul_costs(
+            out, towers, costs, crs, terrain=terrain, rules=line_of_sight or LineOfSightSettings()
+        )
     )
+    out = pd.concat([out, power_costs(out, grid, costs, crs), backhaul], axis=1)
     out["total_cost"] = out["capex"] + out["power_cost"] + out["backhaul_cost"]
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=candidates.crs)
     out.attrs["capex_unit"] = unit
@@ -191,6 +214,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
     technology: str = "4G",
     setup: SignalSetup | None = None,
     costs: UnitCosts | None = None,
+    line_of_sight: LineOfSightSettings | None = None,
     method: str = "auto",
     time_limit_s: float = 60.0,
     forced: Iterable[str] = (),
@@ -227,6 +251,11 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         budget), so the plan counts as covered only what the gap list would. Override a
         part with ``gaps.setup.replace(...)``.
     costs : UnitCosts, optional
+    line_of_sight : LineOfSightSettings, optional
+        With `terrain`, how backhaul hops are checked for line of sight (ITU-R P.530
+        clearance) and what a blocked hop may cost (:mod:`whitespot.planning.backhaul`);
+        default :class:`~whitespot.planning.backhaul.LineOfSightSettings`. Without
+        `terrain` hops are priced by distance and the settings say so.
     method, time_limit_s, forced, forbidden, strategy
         As :func:`select_sites`.
     lots_by : {"commune", "backhaul"}, default "commune"
@@ -258,7 +287,19 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
             on_dem = terrain_coverage_mask(setup.terrain, candidates)
             off_dem = int((~on_dem).sum())
             candidates = candidates[on_dem].reset_index(drop=True)
-    candidates = costed_candidates(candidates, towers=towers, grid=grid, costs=costs, crs=crs)
+    los_terrain = None
+    if terrain is not None:  # hops are checked over the DEM the plan predicts on
+        los_terrain = setup.terrain if setup.uses_terrain else reproject_terrain(terrain, crs)
+        line_of_sight = line_of_sight or LineOfSightSettings()
+    candidates = costed_candidates(
+        candidates,
+        towers=towers,
+        grid=grid,
+        costs=costs,
+        crs=crs,
+        terrain=los_terrain,
+        line_of_sight=line_of_sight,
+    )
     demand = demand_points(gaps)
     unit = sites is not None
     matrix = coverage_matrix(
@@ -281,7 +322,14 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         strategy=strategy,
     )
     ranked = rank_sites(selection, matrix, candidates, demand, gaps.villages)
-    backhaul = backhaul_network(ranked.assign(site_id=ranked["site_id"]), towers, costs, crs)
+    check = None
+    if los_terrain is None:
+        backhaul = backhaul_network(ranked.assign(site_id=ranked["site_id"]), towers, costs, crs)
+    else:
+        check = checked_network(
+            ranked, towers, costs, crs, terrain=los_terrain, rules=line_of_sight
+        )
+        backhaul = check.links
     lines = _power_lines(ranked, gaps, grid, costs, crs)
     lots = bid_lots(ranked, backhaul, by=lots_by)
     money = matrix.with_costs(candidates["total_cost"].to_numpy())
@@ -308,6 +356,11 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         ),
         "demand_groups": matrix.n_groups,
         **asdict(costs),
+        **(
+            {"line_of_sight": "not checked (no DEM): backhaul priced by distance"}
+            if check is None
+            else {**line_of_sight.settings(costs), **check.counts()}
+        ),
     }
     return Plan(
         selection,
@@ -321,6 +374,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         matrix,
         _unreachable(matrix, demand, gaps),
         settings,
+        check,
     )
 
 

@@ -45,9 +45,12 @@ from whitespot.radio.propagation import (
 )
 from whitespot.radio.setup import SettingsMissingWarning, SignalSetup
 from whitespot.radio.terrain import (
+    EARTH_RADIUS_KM,
+    MEDIAN_K_FACTOR,
     bullington_loss_db,
     knife_edge_loss_db,
     reproject_terrain,
+    sample_terrain,
     terrain_coverage,
     terrain_coverage_mask,
 )
@@ -56,8 +59,10 @@ __all__ = [
     "ANY",
     "CLIMATES",
     "COST231_ENVIRONMENTS",
+    "EARTH_RADIUS_KM",
     "GROUP_KEYS",
     "HATA_ENVIRONMENTS",
+    "MEDIAN_K_FACTOR",
     "MODELS",
     "MODEL_NAMES",
     "SIGNAL_COLUMNS",
@@ -89,6 +94,7 @@ __all__ = [
     "resolve_towers",
     "rma_los_loss_db",
     "rma_nlos_loss_db",
+    "sample_terrain",
     "signal_status",
     "terrain_coverage",
     "terrain_coverage_mask",

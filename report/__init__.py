@@ -7,7 +7,7 @@ data and compares with the previous round (:func:`compare_gap_lists`, by id, nam
 
 from whitespot.data.vocabulary import PROGRESS_STATUSES
 from whitespot.report.package import OLD_PACKAGE_FILES, PACKAGE_FILES, write_submission
-from whitespot.report.pipeline import Submission, department_gap_list, department_submission
+from whitespot.report.pipeline import Submission, department_submission
 from whitespot.report.progress import Progress, compare_gap_lists, is_gap
 from whitespot.report.summary import summary_html, write_summary
 from whitespot.report.workbook import write_workbook
@@ -19,7 +19,6 @@ __all__ = [
     "Progress",
     "Submission",
     "compare_gap_lists",
-    "department_gap_list",
     "department_submission",
     "is_gap",
     "summary_html",

@@ -13,7 +13,7 @@ from whitespot.coverage.export import settings_table
 from whitespot.data import write_layer
 from whitespot.data.labels import SHEET_NAMES, Language, localize, vietnamese_fixes
 from whitespot.data.swap import staged_folder
-from whitespot.maps import gap_map, save_map
+from whitespot.maps import gap_map, save_map, write_kmz
 from whitespot.report._criteria import vietnamese_criteria
 from whitespot.report.pipeline import Submission
 from whitespot.report.summary import write_summary
@@ -26,6 +26,7 @@ PACKAGE_FILES = (
     "data_quality.csv",
     "map.html",
     "summary.html",
+    "gap_list.kmz",
 )
 """Files every package holds (``progress.csv`` too when a previous list was given)."""
 OLD_PACKAGE_FILES = (
@@ -129,6 +130,7 @@ def _write_package(
         grid=grid,
     )
     written.append(save_map(fmap, folder / "map.html"))
+    written.append(write_kmz(gaps, folder / "gap_list.kmz"))
     written.append(write_summary(submission, folder / "summary.html", language=language))
     return written
 
