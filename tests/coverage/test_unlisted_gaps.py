@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import shapely
 from affine import Affine
 from scipy.spatial import cKDTree
 
-from whitespot.coverage import gap_list
-from whitespot.data import WGS84, Population, counted
+from whitespot.coverage import FOOTPRINT_COLUMNS, gap_list
+from whitespot.data import VIETNAMESE_HEADERS, WGS84, Population, counted
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +87,10 @@ def test_a_population_raster_alone_estimates_households_and_adds_no_rows(layers,
     # the areas never overlap: the villages hold no more than the raster
     assert persons.sum() <= count.sum()
     assert "settlements no list names" not in gaps.headline()
+
+
+def test_the_glossary_and_the_vietnamese_headers_name_the_new_columns():
+    glossary = (Path(__file__).parents[2] / "docs" / "glossary.md").read_text(encoding="utf-8")
+    for column in (*FOOTPRINT_COLUMNS, "commune_from"):
+        assert f"`{column}`" in glossary, column
+        assert column in VIETNAMESE_HEADERS, column
