@@ -567,7 +567,8 @@ def _classify_power(
     """Add power status and households without power.
 
     `household_power` is the per-village tally when households carry electrification:
-    then a village's count of households not electrified replaces its share's estimate.
+    then the share of a village's household points not electrified, times its households,
+    replaces its share's estimate (so the count never passes ``households``, as for signal).
     """
     share = (
         table["electrified"].to_numpy(dtype=float, na_value=np.nan)
@@ -593,10 +594,11 @@ def _classify_power(
         np.rint(households_count * (1.0 - np.nan_to_num(share))),
         np.where(far, households_count, np.nan),
     )
-    if household_power is not None:
-        counted = household_power["household_points"].to_numpy() > 0
-        per_household = household_power["dark"].to_numpy(dtype=float)
-        without = np.where(counted & known, per_household, without)
+    if household_power is not None:  # the share of its points, as for signal: <= households
+        points = household_power["household_points"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dark_share = household_power["dark"].to_numpy(dtype=float) / points
+        without = np.where((points > 0) & known, np.rint(households_count * dark_share), without)
     table["households_without_power"] = pd.array(
         np.where(np.isnan(without), pd.NA, without), dtype="Int64"
     )

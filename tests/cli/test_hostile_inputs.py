@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from whitespot.cli import main
@@ -99,6 +100,31 @@ def test_a_calibration_saved_by_notepad_with_a_byte_order_mark_is_read(files, ca
     code, out, err = gaps(capsys, files, tmp_path / "gaps.csv", "--calibration", calibration)
     assert code == 0, err
     assert "7 of 13 towers corrected" in out
+
+
+# --- a gap list read back -----------------------------------------------------------------
+
+
+def test_plan_refuses_a_gap_list_whose_households_without_signal_were_multiplied_by_ten(
+    files, capsys, tmp_path
+):
+    gap_file = tmp_path / "gap_list.csv"
+    code, _, err = gaps(capsys, files, gap_file)
+    assert code == 0, err
+    table = pd.read_csv(gap_file, encoding="utf-8-sig", dtype=str)
+    dark = table["households_without_signal"].astype(int) > 0
+    edited = table.index[dark][:2]
+    table.loc[edited, "households_without_signal"] = (
+        table.loc[edited, "households_without_signal"].astype(int) * 10
+    ).astype(str)
+    table.to_csv(gap_file, index=False, encoding="utf-8-sig")
+    out = tmp_path / "sites.csv"
+    code, _, err = run(capsys, "plan", "--gaps", gap_file, "--sites", 2, "--out", out)
+    assert code == EXIT_INVALID, err
+    assert "gap list (gap_list.csv)" in err
+    assert "column 'households_without_signal, households', 2 rows" in err
+    assert all(village in err for village in table.loc[edited, "village_id"])
+    assert "Traceback" not in err and not out.exists()
 
 
 # --- a cluster address -----------------------------------------------------------------------
