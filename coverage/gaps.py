@@ -17,10 +17,19 @@ import shapely
 from pyproj import CRS
 
 from whitespot.base import InputError, run_tiles
-from whitespot.coverage._tiles import HOUSEHOLDS_PER_TILE, household_signal, village_tally
+from whitespot.coverage._tiles import (
+    HOUSEHOLDS_PER_TILE,
+    ORPHANS_FIX,
+    household_signal,
+    orphans_text,
+    unknown_villages,
+    village_tally,
+)
 from whitespot.data import (
+    Problem,
     Terrain,
     TowersFarWarning,
+    ValidationError,
     add_lonlat,
     metric_crs,
     projected_xy,
@@ -276,7 +285,9 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
     households : geopandas.GeoDataFrame, optional
         Validated households with ``village_id``; signal is then predicted per household
         and a village's share of covered households decides its status. Without them the
-        signal at the village point stands for all its households.
+        signal at the village point stands for all its households. Every household must
+        name a village of `villages`: households of villages absent from it are refused
+        (they would be left out of every count), naming them and their village ids.
     grid : geopandas.GeoDataFrame, optional
         Power lines, for the grid distance.
     criteria : GapCriteria, optional
@@ -297,7 +308,14 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
     -------
     GapList
         Villages (every input village once, input order), summaries, households, settings.
+
+    Raises
+    ------
+    ValidationError
+        When households name villages absent from `villages`.
     """
+    if households is not None:
+        _refuse_orphans(villages, households)
     setup, engine, overlap = prepare_gap_list(villages, towers, setup)
     household_layer = tally = None
     if households is not None:
@@ -330,6 +348,25 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
         progress=progress,
     )
     return replace(gaps, households=household_layer)
+
+
+def _refuse_orphans(villages: gpd.GeoDataFrame, households: gpd.GeoDataFrame) -> None:
+    """Refuse households whose village is not in the villages layer, naming them."""
+    orphan = unknown_villages(villages["village_id"], households)
+    if not orphan.any():
+        return
+    rows = households.get("household_id", households.index)
+    raise ValidationError(
+        [
+            Problem(
+                "households",
+                "village_id",
+                "unknown_village",
+                f"{orphans_text(households['village_id'][orphan])}: {ORPHANS_FIX}",
+                tuple(np.asarray(rows)[orphan]),
+            )
+        ]
+    )
 
 
 def prepare_gap_list(

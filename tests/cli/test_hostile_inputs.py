@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from whitespot.cli import main
+from whitespot.coverage.partitioned import write_partitions
 from whitespot.data import make_province, write_layer
 from whitespot.radio import Calibration, CalibrationGroup
 
@@ -30,6 +31,7 @@ def files(tmp_path_factory):
     return {
         "villages": write_layer(small.villages, folder / "villages.csv"),
         "towers": write_layer(small.towers, folder / "towers.csv"),
+        "households": small.households,
     }
 
 
@@ -125,6 +127,24 @@ def test_plan_refuses_a_gap_list_whose_households_without_signal_were_multiplied
     assert "column 'households_without_signal, households', 2 rows" in err
     assert all(village in err for village in table.loc[edited, "village_id"])
     assert "Traceback" not in err and not out.exists()
+
+
+# --- households of villages the villages file does not list -------------------------------
+
+
+def test_a_partition_of_households_of_unknown_villages_is_refused_naming_it(
+    files, capsys, tmp_path
+):
+    households = files["households"].assign(part=lambda h: h.index % 3)
+    written = write_partitions(households, tmp_path / "households", by="part")
+    other = households[households["part"] == 1].assign(village_id=lambda h: "N" + h["village_id"])
+    write_layer(other.drop(columns="part"), written[1])  # a partition of another province
+    out = tmp_path / "gaps.csv"
+    code, _, err = gaps(capsys, files, out, "--households", tmp_path / "households")
+    assert code == EXIT_INVALID, err
+    assert f"{len(other):,} households in 1 of 3 partitions" in err
+    assert "part=1/households.parquet" in err and sorted(other["village_id"])[0] in err
+    assert "absent from the villages file" in err and not out.exists()
 
 
 # --- a cluster address -----------------------------------------------------------------------
