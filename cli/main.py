@@ -113,8 +113,35 @@ def _add_cluster_options(parser: argparse.ArgumentParser, what: str) -> None:
         help=f"{what} on a Dask LocalCluster of N worker processes (pip install 'whitespot[dask]')",
     )
     cluster.add_argument(
-        "--scheduler", metavar="ADDRESS", help="join an existing Dask cluster (tcp://host:8786)"
+        "--scheduler",
+        metavar="ADDRESS",
+        type=_scheduler_address,
+        help="join an existing Dask cluster (tcp://host:8786)",
     )
+
+
+SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx")
+"""Protocols of a Dask scheduler address (``tcp://host:port``; ``host:port`` means tcp)."""
+
+
+def _scheduler_address(text: str) -> str:
+    """Check a Dask scheduler address, ``tcp://host:port``, before anything is read."""
+    address = text.strip()
+    protocol, sep, rest = address.rpartition("://")
+    host, colon, port = rest.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")  # [::1]:8786, an IPv6 host
+    if (
+        (sep and protocol not in SCHEDULER_PROTOCOLS)
+        or not colon
+        or not host
+        or not port.isdigit()
+        or not 0 < int(port) < 65536
+    ):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a scheduler address: write tcp://host:port, such as "
+            "tcp://10.0.0.5:8786 (the address the Dask scheduler prints when it starts)"
+        )
+    return address
 
 
 def _add_signal_options(parser: argparse.ArgumentParser) -> None:

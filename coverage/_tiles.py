@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from whitespot.data.problems import format_ids
 from whitespot.radio.budget import LinkBudget
 from whitespot.radio.engine import SignalEngine, signal_status
 
@@ -55,6 +56,35 @@ def household_signal(
         pd.concat([households.reset_index(drop=True), signal], axis=1),
         geometry=households.geometry.name,
         crs=households.crs,
+    )
+
+
+ORPHANS_FIX = (
+    "they would be left out of every count; correct their village_id, or give the villages "
+    "file that lists those villages"
+)
+"""What to do about households whose village is not in the villages file."""
+
+
+def unknown_villages(village_ids: pd.Series, households: pd.DataFrame) -> np.ndarray:
+    """Return a mask of the households whose ``village_id`` is not among `village_ids`.
+
+    :func:`village_tally` counts them in its last row, outside every village: a gap list
+    refuses them rather than drop them from every count.
+    """
+    return ~households["village_id"].isin(village_ids).to_numpy()
+
+
+def orphans_text(village_ids: pd.Series, limit: int = 5) -> str:
+    """Say how many households name villages absent from the villages file, and which."""
+    named = sorted(
+        dict.fromkeys(str(v) if pd.notna(v) and str(v) else "(empty)" for v in village_ids)
+    )
+    one = len(village_ids) == 1
+    return (
+        f"{len(village_ids):,} household{'' if one else 's'} name{'s' if one else ''} "
+        f"{len(named):,} village{'s' if len(named) != 1 else ''} absent from the villages "
+        f"file ({format_ids(named, limit)})"
     )
 
 

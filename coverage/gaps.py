@@ -18,10 +18,19 @@ from pyproj import CRS
 
 from whitespot._errors import InputError
 from whitespot._parallel import run_tiles
-from whitespot.coverage._tiles import HOUSEHOLDS_PER_TILE, household_signal, village_tally
+from whitespot.coverage._tiles import (
+    HOUSEHOLDS_PER_TILE,
+    ORPHANS_FIX,
+    household_signal,
+    orphans_text,
+    unknown_villages,
+    village_tally,
+)
 from whitespot.data import (
+    Problem,
     Terrain,
     TowersFarWarning,
+    ValidationError,
     add_lonlat,
     metric_crs,
     projected_xy,
@@ -277,7 +286,9 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
     households : geopandas.GeoDataFrame, optional
         Validated households with ``village_id``; signal is then predicted per household
         and a village's share of covered households decides its status. Without them the
-        signal at the village point stands for all its households.
+        signal at the village point stands for all its households. Every household must
+        name a village of `villages`: households of villages absent from it are refused
+        (they would be left out of every count), naming them and their village ids.
     grid : geopandas.GeoDataFrame, optional
         Power lines, for the grid distance.
     criteria : GapCriteria, optional
@@ -298,7 +309,14 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
     -------
     GapList
         Villages (every input village once, input order), summaries, households, settings.
+
+    Raises
+    ------
+    ValidationError
+        When households name villages absent from `villages`.
     """
+    if households is not None:
+        _refuse_orphans(villages, households)
     setup, engine, overlap = prepare_gap_list(villages, towers, setup)
     household_layer = tally = None
     if households is not None:
@@ -331,6 +349,25 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
         progress=progress,
     )
     return replace(gaps, households=household_layer)
+
+
+def _refuse_orphans(villages: gpd.GeoDataFrame, households: gpd.GeoDataFrame) -> None:
+    """Refuse households whose village is not in the villages layer, naming them."""
+    orphan = unknown_villages(villages["village_id"], households)
+    if not orphan.any():
+        return
+    rows = households.get("household_id", households.index)
+    raise ValidationError(
+        [
+            Problem(
+                "households",
+                "village_id",
+                "unknown_village",
+                f"{orphans_text(households['village_id'][orphan])}: {ORPHANS_FIX}",
+                tuple(np.asarray(rows)[orphan]),
+            )
+        ]
+    )
 
 
 def prepare_gap_list(
@@ -607,7 +644,8 @@ def _classify_power(
     """Add power status and households without power.
 
     `household_power` is the per-village tally when households carry electrification:
-    then a village's count of households not electrified replaces its share's estimate.
+    then the share of a village's household points not electrified, times its households,
+    replaces its share's estimate (so the count never passes ``households``, as for signal).
     """
     share = (
         table["electrified"].to_numpy(dtype=float, na_value=np.nan)
@@ -626,10 +664,12 @@ def _classify_power(
     )
     table["power_status"] = status
     known = ~np.isnan(share)
-    if household_power is not None:
-        counted = household_power["household_points"].to_numpy() > 0
-        per_household = household_power["dark"].to_numpy(dtype=float)
-        without = np.where(counted & known, per_household, without)
+    households_count = table["households"].to_numpy(dtype=float)
+    if household_power is not None:  # the share of its points, as for signal: <= households
+        points = household_power["household_points"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dark_share = household_power["dark"].to_numpy(dtype=float) / points
+        without = np.where((points > 0) & known, np.rint(households_count * dark_share), without)
     table["households_without_power"] = pd.array(
         np.where(np.isnan(without), pd.NA, without), dtype="Int64"
     )

@@ -49,7 +49,7 @@ from whitespot.data.io import (
     write_layers,
     write_staged,
 )
-from whitespot.data.kml import KML_SUFFIXES, read_kml
+from whitespot.data.kml import KML_SUFFIXES, ArchiveLimitError, read_kml
 from whitespot.data.labels import (
     LANGUAGES,
     SHEET_NAMES,
@@ -153,6 +153,7 @@ __all__ = [
     "VIETNAM_MCC",
     "WGS84",
     "AmbiguousNumberWarning",
+    "ArchiveLimitError",
     "DefaultAppliedWarning",
     "GuessedEncodingWarning",
     "ImplausibleValueWarning",

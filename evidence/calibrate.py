@@ -25,6 +25,7 @@ from whitespot._errors import InputError
 from whitespot.evidence.measured import USED, measured_pairs, operator_keys
 from whitespot.radio.calibration import (
     ANY,
+    CALIBRATION_BOUNDS,
     GROUP_KEYS,
     Calibration,
     CalibrationError,
@@ -124,6 +125,7 @@ def calibrate(
         keys, desc="calibrate", unit="group", disable=_quiet(progress, len(keys))
     ):
         fitted = _fit_group(used.iloc[rows], blocks[rows], folds)
+        fitted = _out_of_bounds(fitted) or fitted
         if isinstance(fitted, str):
             refused.append(RefusedGroup(operator, technology, len(rows), fitted))
         else:
@@ -155,6 +157,27 @@ def calibrate(
             "no group can be calibrated:\n  - " + "\n  - ".join(calibration.lines())
         )
     return calibration
+
+
+def _out_of_bounds(fitted: dict | str) -> str | None:
+    """Say why a correction lies outside :data:`~whitespot.radio.CALIBRATION_BOUNDS`, if so.
+
+    A correction that large is not a tuning: a file read back with it is refused, so it is
+    not fitted either (the group's towers stay as modelled).
+    """
+    if isinstance(fitted, str):
+        return None
+    beyond = [
+        f"{field} {fitted[field]:+.1f} {unit} is outside {low:g}..{high:g} {unit}"
+        for field, (low, high, unit) in CALIBRATION_BOUNDS.items()
+        if not low <= fitted[field] <= high
+    ]
+    if not beyond:
+        return None
+    return (
+        "; ".join(beyond) + ": more than a tuning of the model (the wrong model, the towers' "
+        "EIRP or height, or levels in another unit?)"
+    )
 
 
 def _quiet(progress: bool | None, groups: int) -> bool | None:

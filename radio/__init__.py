@@ -13,10 +13,14 @@ from whitespot.radio._errors import ModelRangeError, SetupError, TerrainCoverage
 from whitespot.radio.budget import LinkBudget
 from whitespot.radio.calibration import (
     ANY,
+    CALIBRATION_BOUNDS,
     GROUP_KEYS,
+    MAX_OFFSET_DB,
+    MAX_SLOPE_DB_PER_DECADE,
     Calibration,
     CalibrationError,
     CalibrationGroup,
+    CalibrationTextWarning,
     MissingTowerWarning,
     RefusedGroup,
     fold_operator,
@@ -57,11 +61,14 @@ from whitespot.radio.terrain import (
 
 __all__ = [
     "ANY",
+    "CALIBRATION_BOUNDS",
     "CLIMATES",
     "COST231_ENVIRONMENTS",
     "EARTH_RADIUS_KM",
     "GROUP_KEYS",
     "HATA_ENVIRONMENTS",
+    "MAX_OFFSET_DB",
+    "MAX_SLOPE_DB_PER_DECADE",
     "MEDIAN_K_FACTOR",
     "MODELS",
     "MODEL_NAMES",
@@ -69,6 +76,7 @@ __all__ = [
     "Calibration",
     "CalibrationError",
     "CalibrationGroup",
+    "CalibrationTextWarning",
     "ItmParameters",
     "LinkBudget",
     "MissingTowerWarning",

@@ -23,6 +23,7 @@ from whitespot.evidence import Shadowing, calibrate, measured_pairs, synthetic_m
 from whitespot.radio import (
     Calibration,
     CalibrationError,
+    CalibrationTextWarning,
     MissingTowerWarning,
     SetupError,
     SignalSetup,
@@ -433,3 +434,121 @@ def test_samples_of_a_tower_missing_from_the_file_are_counted_and_left_out(layer
     drive.loc[drive.index[:60], "signal_dbm"] += 45.0
     with pytest.warns(MissingTowerWarning, match="a tower missing"):
         calibrate(towers, validate_measurements(drive), HATA)
+
+
+# --- a calibration file read back is an input ----------------------------------------------
+
+
+def calibration_file(path, *, text: str | None = None, encoding: str = "utf-8", **changes):
+    """Write a calibration of Viettel 4G and MobiFone 4G, its first group's fields changed.
+
+    `changes` maps a field of the first group to its new value (``...`` removes it); `text`
+    replaces the whole JSON text.
+    """
+    calibration = Calibration(
+        "rma",
+        None,
+        (
+            _group("Viettel", "4G", offset=4.0, slope=2.0, fitted_km=(0.5, 8.0)),
+            _group("MobiFone", "4G", offset=-3.0, slope=1.0, fitted_km=(0.4, 6.0)),
+        ),
+    )
+    record = json.loads(calibration.to_json())
+    for field, value in changes.items():
+        if value is ...:
+            del record["groups"][0][field]
+        else:
+            record["groups"][0][field] = value
+    path.write_text(text or json.dumps(record, indent=2), encoding=encoding)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("offset_db", 80, "offset_db 80 dB is outside -30..30 dB"),
+        ("offset_db", -30.5, "offset_db -30.5 dB is outside -30..30 dB"),
+        ("slope_db_per_decade", 31.0, "slope_db_per_decade 31 dB/decade is outside -30..30"),
+        ("slope_db_per_decade", float("nan"), "slope_db_per_decade is empty or NaN"),
+        ("slope_db_per_decade", None, "slope_db_per_decade is empty or NaN"),
+        ("offset_db", float("inf"), "offset_db is inf, not a finite number"),
+        ("offset_db", "lots", "offset_db is 'lots', not a number"),
+        ("offset_db", True, "offset_db is True, not a number"),
+        ("offset_db", ..., "offset_db is missing"),
+        ("samples", -3, "samples is -3, not a whole number >= 0"),
+        ("towers", 2.5, "towers is 2.5, not a whole number >= 0"),
+        ("technology", "6G", "technology '6G' is not one of 2G, 3G, 4G, 5G or *"),
+        ("rmse_after_db", -1.0, "rmse_after_db -1 dB is negative"),
+        ("distance_min_km", 9.0, "distance_min_km 9 is beyond distance_max_km 8"),
+    ],
+)
+def test_a_calibration_read_back_refuses_a_field_naming_the_group_and_the_field(
+    tmp_path, field, value, said
+):
+    path = calibration_file(tmp_path / "calibration.json", **{field: value})
+    with pytest.raises(CalibrationError) as error:
+        read_calibration(path)
+    message = str(error.value)
+    assert str(path) in message and "1 field cannot be used" in message
+    technology = value if field == "technology" else "4G"
+    assert f"Viettel {technology} (group 1): {said}" in message
+    assert "MobiFone" not in message  # the good group is not blamed
+
+
+def test_a_calibration_read_back_names_every_bad_field_at_once(tmp_path):
+    path = calibration_file(tmp_path / "c.json", offset_db=80.0, slope_db_per_decade=None)
+    text = path.read_text(encoding="utf-8").replace('"operator": "MobiFone"', '"operator": 7')
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CalibrationError, match="3 fields cannot be used") as error:
+        read_calibration(path)
+    assert "offset_db 80 dB" in str(error.value) and "slope_db_per_decade is empty" in str(
+        error.value
+    )
+    assert "7 4G (group 2): operator 7 is not a name" in str(error.value)
+
+
+def test_the_same_group_twice_is_refused(tmp_path):
+    path = calibration_file(tmp_path / "c.json", operator="MobiFone")
+    with pytest.raises(CalibrationError, match=r"MobiFone 4G \(group 2\): the same group as"):
+        read_calibration(path)
+
+
+def test_numbers_written_as_text_are_read_and_said(tmp_path):
+    path = calibration_file(tmp_path / "c.json", offset_db="6,3062", slope_db_per_decade=" -2.5")
+    with pytest.warns(CalibrationTextWarning) as said:
+        calibration = read_calibration(path)
+    offset, slope, _ = calibration.corrections(["Viettel"], ["4G"])
+    assert offset[0] == pytest.approx(6.3062) and slope[0] == pytest.approx(-2.5)
+    message = str(said[0].message)
+    assert "2 numbers written as text" in message
+    assert "Viettel 4G (group 1): offset_db '6,3062' as 6.3062 (a decimal comma)" in message
+
+
+def test_a_bare_decimal_comma_is_refused_with_a_hint(tmp_path):
+    path = calibration_file(tmp_path / "c.json")
+    text = path.read_text(encoding="utf-8").replace('"offset_db": 4.0', '"offset_db": 6,3062')
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CalibrationError, match=r"not JSON.*line \d+.*a decimal comma \(6,3062\)"):
+        read_calibration(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_a_calibration_saved_by_notepad_with_a_byte_order_mark_is_read(tmp_path, encoding):
+    plain = read_calibration(calibration_file(tmp_path / "plain.json"))
+    path = calibration_file(tmp_path / "notepad.json", encoding=encoding)
+    assert path.read_bytes()[:2] in (b"\xef\xbb", b"\xff\xfe")
+    assert read_calibration(path).to_json() == plain.to_json()
+
+
+def test_a_calibration_in_a_gap_lists_settings_is_checked_too(tmp_path):
+    text = calibration_file(tmp_path / "c.json", offset_db=80).read_text(encoding="utf-8")
+    settings = {"model": "rma", "calibration_json": text}  # as a gap list carries it
+    with pytest.raises(CalibrationError, match=r"Viettel 4G \(group 1\): offset_db 80 dB"):
+        SignalSetup.from_settings(settings)
+
+
+def test_a_fit_beyond_the_bounds_is_refused_not_written(towers_2g):
+    far = synthetic_measurements(towers_2g, HATA, samples=1_500, offset_db=40.0, seed=3,
+                                 distance_km=(0.5, 12.0))  # fmt: skip
+    with pytest.raises(CalibrationError, match=r"offset_db \+4\d\.\d dB is outside -30\.\.30 dB"):
+        calibrate(towers_2g, validate_measurements(far), HATA)
