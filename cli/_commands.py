@@ -44,7 +44,13 @@ from whitespot.planning.country import plan_country
 from whitespot.planning.export import write_country_plan
 from whitespot.radio import LinkBudget, SetupError, SignalSetup, read_calibration, terrain_coverage
 from whitespot.radio.itm import ItmParameters
-from whitespot.report import OLD_PACKAGE_FILES, department_submission, write_submission
+from whitespot.report import (
+    OLD_PACKAGE_FILES,
+    department_submission,
+    tender_package,
+    write_submission,
+    write_tender,
+)
 
 DEPARTMENT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".kml", ".kmz")
 """Village files that may be a department's own list rather than whitespot's form."""
@@ -308,6 +314,8 @@ def plan(args: argparse.Namespace) -> int:
         "lots_by": args.lots_by,
     }
     if args.by_province:
+        if args.tender:
+            raise SetupError("--tender packages one plan's lots: drop --by-province")
         if args.candidates:
             raise SetupError("--by-province generates candidates per province: drop --candidates")
         with _dask_client(args) as client:
@@ -322,6 +330,10 @@ def plan(args: argparse.Namespace) -> int:
     written = write_plan(result, args.out)
     print(result.selection.summary())
     print(result.headline())
+    if args.tender:
+        tender = tender_package(result, gaps, contingency=args.contingency, terrain=terrain)
+        written += write_tender(tender, args.tender, language=args.lang)
+        print(tender.headline())
     print("wrote " + ", ".join(str(p) for p in written))
     return 0
 

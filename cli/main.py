@@ -323,6 +323,20 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
     )
     _add_cluster_options(plan, "plan the province groups")
     plan.add_argument(
+        "--tender",
+        type=_out_folder,
+        metavar="FOLDER",
+        help="also write the bid package there: lots with their villages, sites, subsidy "
+        "ceilings and the prediction's supporting data (tender.xlsx, CSV, tender.kmz)",
+    )
+    plan.add_argument(
+        "--contingency",
+        type=_share,
+        default=0.1,
+        help="share added to each lot's costs for its subsidy ceiling (default 0.1)",
+    )
+    plan.add_argument("--lang", choices=LANGUAGES, default="vi", help="of the bid package")
+    plan.add_argument(
         "--out",
         required=True,
         type=_output(PLAN_SUFFIXES),
