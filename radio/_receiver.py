@@ -185,7 +185,7 @@ def _refuse_towers(
 def receiver_settings(setup: SignalSetup) -> dict[str, object]:
     """Return the receiver options as settings entries; none when all are at their defaults."""
     out: dict[str, object] = {}
-    if moves_margin(setup) or setup.location_sigma_db is not None:
+    if setup.location_stated:
         out["location_probability"] = setup.location_probability
         out["location_sigma_db"] = (
             "" if setup.location_sigma_db is None else setup.location_sigma_db

@@ -281,6 +281,11 @@ class SignalSetup:
         )
 
     @property
+    def location_stated(self) -> bool:
+        """Whether a location probability or sigma is stated (not the median by default)."""
+        return self.location_probability != 0.5 or self.location_sigma_db is not None
+
+    @property
     def judged_indoors(self) -> bool:
         """Whether households are judged indoors (:attr:`indoor` is set)."""
         return self.indoor is not None
