@@ -27,6 +27,7 @@ from whitespot.radio.clutter import (
     CLUTTER_TYPES,
     P2108_STATISTICAL_RANGE,
     P2108_TERMINAL_RANGE,
+    STATISTICAL_LEAST_KM,
     p2108_terminal_loss_db,
 )
 from whitespot.radio.location import default_location_sigma_db, location_margin_db
@@ -37,9 +38,6 @@ if TYPE_CHECKING:
 
 INDOOR_MODELS = ("p2109", "fixed")
 """How households are judged indoors: ITU-R P.2109-2, or the budget's fixed building loss."""
-
-P2108_LEAST_KM = 0.25
-"""Least path length of ITU-R P.2108-1 section 3.2, km."""
 
 
 def check_receiver(setup: SignalSetup) -> None:
@@ -210,7 +208,7 @@ def receiver_settings(setup: SignalSetup) -> dict[str, object]:
         out["clutter_model"] = (
             "ITU-R P.2108-1 section 3.2 terrestrial statistical clutter loss not exceeded at "
             f"{setup.clutter_percent:g} % of locations (0.5-67 GHz; paths under "
-            f"{P2108_LEAST_KM:g} km take its value at {P2108_LEAST_KM:g} km)"
+            f"{STATISTICAL_LEAST_KM:g} km take its value at {STATISTICAL_LEAST_KM:g} km)"
         )
         out["clutter_percent"] = setup.clutter_percent
     if setup.indoor is not None:

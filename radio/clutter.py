@@ -48,9 +48,12 @@ _HEIGHT_GAIN_TYPES = ("water_sea", "open_rural")
 P2108_TERMINAL_RANGE = (ValidityRange("frequency_ghz", 0.03, 3.0),)
 """Frequency range of P.2108-1 section 3.1, GHz."""
 
+STATISTICAL_LEAST_KM = 0.25
+"""Least path length of P.2108-1 section 3.2, km."""
+
 P2108_STATISTICAL_RANGE = (
     ValidityRange("frequency_ghz", 0.5, 67.0),
-    ValidityRange("distance_km", 0.25, np.inf),
+    ValidityRange("distance_km", STATISTICAL_LEAST_KM, np.inf),
 )
 """Frequency (GHz) and distance (km) ranges of P.2108-1 section 3.2."""
 
@@ -157,23 +160,18 @@ def _knife_edge_db(nu: np.ndarray) -> np.ndarray:
     return np.where(nu > -0.78, value, 0.0)
 
 
-def _statistical_median_terms(frequency_ghz: np.ndarray, distance_km: np.ndarray) -> tuple:
-    """Return L_l and L_s of P.2108-1 eqs. (4a) and (5a), dB."""
-    loss_l = -2.0 * np.log10(10.0 ** (-5.0 * np.log10(frequency_ghz) - 12.5) + 10.0**-16.5)
-    loss_s = 32.98 + 23.9 * np.log10(distance_km) + 3.0 * np.log10(frequency_ghz)
-    return loss_l, loss_s
+def statistical_clutter_db(frequency_ghz: float, distance_km: float, quantile: float) -> float:
+    """L_ctt of P.2108-1 eq. (3a) at one distance, dB, before the cap of eq. (6).
 
-
-def _statistical_loss_db(
-    frequency_ghz: np.ndarray, distance_km: np.ndarray, quantile: np.ndarray
-) -> np.ndarray:
-    """L_ctt of P.2108-1 eq. (3a) at one distance, dB."""
-    sigma_l_db, sigma_s_db = 4.0, 6.0  # (4b), (5b)
-    loss_l, loss_s = _statistical_median_terms(frequency_ghz, distance_km)
-    weight_l, weight_s = 10.0 ** (-0.2 * loss_l), 10.0 ** (-0.2 * loss_s)
-    sigma_cb = np.sqrt(
-        (sigma_l_db**2 * weight_l + sigma_s_db**2 * weight_s) / (weight_l + weight_s)
-    )  # (3b)
+    Plain arithmetic on scalars or arrays, so that the compiled kernel uses this very
+    function. `quantile` is Q^-1(p / 100).
+    """
+    loss_l = -2.0 * np.log10(10.0 ** (-5.0 * np.log10(frequency_ghz) - 12.5) + 10.0**-16.5)  # (4a)
+    loss_s = 32.98 + 23.9 * np.log10(distance_km) + 3.0 * np.log10(frequency_ghz)  # (5a)
+    weight_l = 10.0 ** (-0.2 * loss_l)
+    weight_s = 10.0 ** (-0.2 * loss_s)
+    # sigma_l 4 dB (4b), sigma_s 6 dB (5b)
+    sigma_cb = np.sqrt((16.0 * weight_l + 36.0 * weight_s) / (weight_l + weight_s))  # (3b)
     return -5.0 * np.log10(weight_l + weight_s) - sigma_cb * quantile  # (3a)
 
 
@@ -223,6 +221,6 @@ def p2108_statistical_loss_db(
         percent,
     )
     quantile = ndtri(1.0 - percent / 100.0)  # Q^-1(p / 100)
-    at_distance = _statistical_loss_db(frequency_ghz, distance_km, quantile)
-    at_2km = _statistical_loss_db(frequency_ghz, np.full_like(distance_km, 2.0), quantile)
+    at_distance = statistical_clutter_db(frequency_ghz, distance_km, quantile)
+    at_2km = statistical_clutter_db(frequency_ghz, 2.0, quantile)
     return np.minimum(at_distance, at_2km)[()]  # (6)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 from scipy.spatial import cKDTree
+from scipy.special import ndtri
 from tqdm.auto import tqdm
 
 from whitespot.base import KERNEL_LOCK, InputError
@@ -31,11 +32,11 @@ from whitespot.data.problems import format_ids
 from whitespot.radio._antenna import bearing_deg, sector_gain_db
 from whitespot.radio._errors import ModelRangeError, TerrainCoverageError
 from whitespot.radio._kernel import FAMILIES, LOG_LINEAR, TowerGrid, best_servers
-from whitespot.radio._receiver import P2108_LEAST_KM, tower_receiver_db
+from whitespot.radio._receiver import tower_receiver_db
 from whitespot.radio._terrain_kernel import bullington_paths
 from whitespot.radio.budget import LinkBudget
 from whitespot.radio.calibration import Calibration, fold_operator
-from whitespot.radio.clutter import p2108_statistical_loss_db
+from whitespot.radio.clutter import STATISTICAL_LEAST_KM, p2108_statistical_loss_db
 from whitespot.radio.itm import ItmParameters, itm_dem_paths
 from whitespot.radio.location import area_coverage_probability
 from whitespot.radio.models import PathLossModel
@@ -202,22 +203,15 @@ class _Engine:
 
     @property
     def compiled(self) -> bool:
-        """Whether :mod:`whitespot.radio._kernel` computes this setup (no terrain).
-
-        Not with the P.2108 statistical clutter loss, which depends on each pair's length.
-        """
-        return (
-            (self.model.log_linear or self.model.name in FAMILIES)
-            and self.ground is None
-            and self.clutter_percent is None
-        )
+        """Whether :mod:`whitespot.radio._kernel` computes this setup (no terrain)."""
+        return (self.model.log_linear or self.model.name in FAMILIES) and self.ground is None
 
     def clutter_loss_db(self, frequency_mhz: np.ndarray, distance_km: np.ndarray) -> np.ndarray:
         """P.2108-1 section 3.2 loss of each path, dB (0 without it); held from 0.25 km in."""
         if self.clutter_percent is None:
             return np.zeros(np.broadcast_shapes(np.shape(frequency_mhz), np.shape(distance_km)))
         return p2108_statistical_loss_db(
-            frequency_mhz, np.maximum(distance_km, P2108_LEAST_KM), self.clutter_percent
+            frequency_mhz, np.maximum(distance_km, STATISTICAL_LEAST_KM), self.clutter_percent
         )
 
     def kernel_model(self) -> tuple:
@@ -229,6 +223,7 @@ class _Engine:
             self.budget.mobile_height_m,
             RMA_BUILDING_HEIGHT_M,
             RMA_STREET_WIDTH_M,
+            np.nan if self.clutter_percent is None else ndtri(1.0 - self.clutter_percent / 100.0),
         )
 
 

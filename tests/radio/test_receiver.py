@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-from whitespot.data import WGS84, utm_crs, validate_towers
+from whitespot.data import WGS84, utm_crs, validate_households, validate_towers
 from whitespot.radio import (
     Calibration,
     CalibrationGroup,
@@ -25,6 +25,8 @@ from whitespot.radio import (
     predict_signal,
     signal_status,
 )
+
+from .test_kernel import assert_same_answer, both_engines
 
 pytestmark = pytest.mark.filterwarnings("ignore::whitespot.data.DefaultAppliedWarning")
 
@@ -208,3 +210,14 @@ def test_the_serving_cells_area_coverage_is_jakes_reudink():
     assert exponent == pytest.approx((44.9 - 6.55 * np.log10(30.0)) / 10.0)
     assert area[0] == pytest.approx(float(area_coverage_probability(0.9, 8.0, exponent)))
     assert np.isnan(area[1])
+
+
+@pytest.mark.parametrize("model", ["rma", "hata"])
+def test_the_compiled_kernel_adds_the_statistical_clutter_loss_as_numpy_does(province, model):
+    towers = validate_towers(province.towers)
+    towers = towers[towers["frequency_mhz"].between(500.0, 1500.0 if model == "hata" else 3000.0)]
+    points = validate_households(province.households).iloc[::5]
+    setup = SignalSetup(model=model, clutter_percent=70.0, location_probability=0.8)
+    compiled, numpy_path = both_engines(points, towers, setup)
+    assert compiled["best_tower_id"].notna().sum() > 0.2 * len(points)
+    assert_same_answer(compiled, numpy_path)
