@@ -9,8 +9,8 @@ Usage::
 The goal (issue 42): a province of 3,000 villages with P.2108 and P.2109 on costs at most
 1.3x the same gap list without them. All runs of a size are made side by side in one
 process, on one province from the sample generator (whitespot.data.make_province), with
-households: first a warm-up (the compiled kernel), then each setup ``--repeat`` times, the
-best time kept. Setups:
+households: first a warm-up (the compiled kernel), then the setups in turn, ``--repeat``
+rounds, the best time of each kept. Setups:
 
 * ``median outdoor`` - the default (RMa NLOS, median, outdoors);
 * ``P.2108 3.1 + P.2109`` - trees/forest clutter at the receiver (P.2108-1 section 3.1),
@@ -40,21 +40,13 @@ SETUPS = {
 TOWERS_PER_VILLAGE = 0.3
 
 
-def timed(layers: dict, setup: SignalSetup, repeat: int) -> tuple[float, int]:
-    """Best wall time of `repeat` gap lists, s, and the villages without signal."""
-    best, without = float("inf"), 0
-    for _ in range(repeat):
-        started = time.perf_counter()
-        gaps = gap_list(
-            layers["villages"],
-            layers["towers"],
-            setup,
-            households=layers["households"],
-            progress=False,
-        )
-        best = min(best, time.perf_counter() - started)
-        without = gaps.totals()["villages_without_signal"]
-    return best, without
+def gap_list_seconds(layers: dict, setup: SignalSetup) -> tuple[float, int]:
+    """Wall time of one gap list, s, and its villages without signal."""
+    started = time.perf_counter()
+    gaps = gap_list(
+        layers["villages"], layers["towers"], setup, households=layers["households"], progress=False
+    )
+    return time.perf_counter() - started, gaps.totals()["villages_without_signal"]
 
 
 def province_layers(villages: int) -> dict:
@@ -84,14 +76,18 @@ def main() -> None:
     print("-" * len(header))
     for size in sizes:
         layers = province_layers(size)
-        timed(layers, SETUPS["median outdoor"], 1)  # warm-up: compile, caches
-        base = None
-        for name, setup in SETUPS.items():
-            seconds, without = timed(layers, setup, args.repeat)
-            base = base or seconds
+        gap_list_seconds(layers, SETUPS["median outdoor"])  # warm-up: compile, caches
+        best = dict.fromkeys(SETUPS, float("inf"))
+        without = {}
+        for _ in range(args.repeat):  # round robin: a busy machine slows every setup alike
+            for name, setup in SETUPS.items():
+                seconds, without[name] = gap_list_seconds(layers, setup)
+                best[name] = min(best[name], seconds)
+        for name in SETUPS:
             print(
                 f"{size:>8,} {len(layers['households']):>10,} {len(layers['towers']):>6,}  "
-                f"{name:<20} {seconds:>8.2f} {seconds / base:>8.2f} {without:>14,}"
+                f"{name:<20} {best[name]:>8.2f} {best[name] / best['median outdoor']:>8.2f} "
+                f"{without[name]:>14,}"
             )
 
 

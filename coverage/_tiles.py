@@ -51,13 +51,12 @@ def household_signal(
         and ``signal_status`` (outdoor), and ``indoor_signal_status`` where the setup
         judges households indoors.
     """
-    signal = engine.predict(households, progress=False).reset_index(drop=True)
+    point_xy = projected_xy(households, engine.crs)
+    signal = engine.predict(households, progress=False, point_xy=point_xy).reset_index(drop=True)
     signal["signal_status"] = signal_status(signal["best_margin_db"], budget.weak_band_db)
     if engine.indoors is not None:  # the setup judges households indoors too
         signal["indoor_signal_status"] = engine.indoor_status(
-            projected_xy(households, engine.crs),
-            signal["best_margin_db"].to_numpy(dtype=float),
-            budget.weak_band_db,
+            point_xy, signal["best_margin_db"].to_numpy(dtype=float), budget.weak_band_db
         )
     return gpd.GeoDataFrame(
         pd.concat([households.reset_index(drop=True), signal], axis=1),

@@ -419,7 +419,7 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
             engine.area_coverage(table["best_tower_id"]), 4
         )
     _classify_power(table, villages, grid, crs, criteria, household_power=electrified)
-    table["gap_type"] = _gap_type(judged_status(table), table["power_status"])
+    table["gap_type"] = _gap_type(_judged_status(table), table["power_status"])
     _criteria_fields(table, budget)
     table["criteria"] = criteria_text(table, criteria)
 
@@ -456,7 +456,7 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
     )
 
 
-def judged_status(table: pd.DataFrame) -> pd.Series:
+def _judged_status(table: pd.DataFrame) -> pd.Series:
     """Return the status a gap list judges villages by: indoors where it has one, else outdoors."""
     return (
         table["indoor_signal_status"] if "indoor_signal_status" in table else table["signal_status"]
@@ -839,7 +839,7 @@ def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFr
         "no_evidence"
     )
     to_check = frame.get("check_in_field", pd.Series(False, index=frame.index))
-    status = judged_status(frame)
+    status = _judged_status(frame)
     without_signal = frame.get(
         "households_without_indoor_signal", frame["households_without_signal"]
     )

@@ -131,6 +131,16 @@ def _envelope(towers: _Towers, members: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(envelope[::-1])[::-1]
 
 
+STATUS_NAMES = np.array(["none", "weak", "covered"])
+"""Signal statuses by code (:func:`_status_code`)."""
+
+
+def _status_code(margin_db: np.ndarray, weak_band_db: float) -> np.ndarray:
+    """Code of :func:`signal_status`: 0 none (and NaN), 1 weak, 2 covered."""
+    with np.errstate(invalid="ignore"):
+        return (margin_db >= 0).astype(np.int8) + (margin_db >= -weak_band_db)
+
+
 def signal_status(margin_db: np.ndarray, weak_band_db: float) -> np.ndarray:
     """Classify signal margins over threshold (dB) as covered, weak or none (NaN = none)."""
     margin_db = np.asarray(margin_db, dtype=float)
@@ -372,16 +382,14 @@ class SignalEngine:
         outdoor = np.asarray(outdoor_margin_db, dtype=float)
         extra = self.indoors.towers.receiver_db - self.towers.receiver_db
         least, most = (float(extra.min()), float(extra.max())) if len(extra) else (0.0, 0.0)
-        low = signal_status(outdoor - most, weak_band_db)
-        high = signal_status(outdoor - least, weak_band_db)
-        unsure = low != high
+        low = _status_code(outdoor - most, weak_band_db)
+        unsure = low != _status_code(outdoor - least, weak_band_db)
         if least < 0.0:  # a loss below 0 dB could lift a point heard by no tower outdoors
             unsure |= np.isnan(outdoor)
-        status = low.astype(object)
         if unsure.any():
             result, _ = self.indoors.search_xy(point_xy[unsure], progress=False)
-            status[unsure] = signal_status(result["best_margin_db"], weak_band_db)
-        return status.astype(str)
+            low[unsure] = _status_code(result["best_margin_db"], weak_band_db)
+        return STATUS_NAMES[low]
 
     def area_coverage(self, tower_ids: pd.Series) -> np.ndarray:
         """Area coverage probability of each point's serving tower (Jakes-Reudink).
@@ -414,10 +422,19 @@ class SignalEngine:
         data = replace(data, margin_grid_db=np.empty((0, 0)))
         return cls(engine, data, crs, max_servers, search)
 
-    def predict(self, points: gpd.GeoDataFrame, *, progress: bool | None = None) -> pd.DataFrame:
-        """Predict the best server of every point; see :func:`predict_signal`."""
+    def predict(
+        self,
+        points: gpd.GeoDataFrame,
+        *,
+        progress: bool | None = None,
+        point_xy: np.ndarray | None = None,
+    ) -> pd.DataFrame:
+        """Predict the best server of every point; see :func:`predict_signal`.
+
+        `point_xy` are the points in :attr:`crs` (m) when the caller has them already.
+        """
         engine, tower_data = self.engine, self.towers
-        point_xy = projected_xy(points, self.crs)
+        point_xy = projected_xy(points, self.crs) if point_xy is None else point_xy
         ground = engine.ground
         if ground is not None:
             _check_ends_on_dem(ground, point_xy, tower_data, points)
