@@ -189,10 +189,14 @@ def receiver_settings(setup: SignalSetup) -> dict[str, object]:
             "" if setup.location_sigma_db is None else setup.location_sigma_db
         )
         out["location_sigma"] = _sigma_text(setup)
+        sigma = setup.location_sigma_db
+        if sigma is None:
+            sigma = default_location_sigma_db(setup.model, setup.environment)[0]
         out["location_rule"] = (
             "a place is covered when its median margin is at least z(p) x sigma "
-            f"= {float(location_margin_db(setup.location_probability, 8.0)):.2f} dB at "
-            "sigma 8 dB; area coverage by Jakes-Reudink (Rappaport eq. 4.82)"
+            f"({float(location_margin_db(setup.location_probability, sigma)):.2f} dB at "
+            f"sigma {sigma:g} dB); area coverage of the serving cell by Jakes-Reudink "
+            "(Rappaport, Wireless Communications, eq. 4.82)"
         )
     if setup.clutter is not None:
         height = setup.clutter_height_m or CLUTTER_HEIGHTS_M[setup.clutter]
