@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from whitespot.coverage import gap_list, read_gap_list, write_gap_list
@@ -101,3 +102,13 @@ def test_a_stated_probability_reports_the_serving_cells_area_coverage(layers, tm
     back = read_gap_list(tmp_path / "gaps.csv")
     assert back.setup.location_probability == 0.9
     assert "location_sigma" in back.settings
+
+
+def test_tiles_judged_indoors_give_the_one_piece_gap_list(layers, monkeypatch):
+    setup = SignalSetup(indoor="p2109", clutter_percent=50.0, location_probability=0.8)
+    whole = _gaps(layers, setup)
+    monkeypatch.setattr("whitespot.coverage.gaps.HOUSEHOLDS_PER_TILE", 997)
+    tiled = _gaps(layers, setup)
+    pd.testing.assert_frame_equal(whole.villages, tiled.villages)
+    pd.testing.assert_frame_equal(whole.households, tiled.households)
+    assert whole.households["indoor_signal_status"].isin(["covered", "weak", "none"]).all()
