@@ -134,6 +134,7 @@ def _signal_inputs(args: argparse.Namespace) -> tuple[object, SignalSetup, dict[
         ),
         technology=args.technology,
         calibration=read_calibration(args.calibration) if args.calibration else None,
+        **_receiver_setup(args),
     )
     towers = _towers(args, region)
     partitioned = args.households and Path(args.households).is_dir()
@@ -159,6 +160,22 @@ def _signal_inputs(args: argparse.Namespace) -> tuple[object, SignalSetup, dict[
             + setup.calibration.coverage_note(towers["operator"], towers["technology"])
         )
     return towers, setup, layers
+
+
+def _receiver_setup(args: argparse.Namespace) -> dict[str, object]:
+    """Return the receiver options given (location probability, clutter, indoors)."""
+    out: dict[str, object] = {
+        "location_sigma_db": args.location_sigma_db,
+        "clutter": args.clutter,
+        "clutter_height_m": args.clutter_height_m,
+        "clutter_percent": args.clutter_percent,
+        "indoor": args.indoor,
+        "indoor_percent": args.indoor_percent,
+        "building": args.building,
+    }
+    if args.location_probability is not None:
+        out["location_probability"] = args.location_probability / 100.0
+    return out
 
 
 def _model_setup(args: argparse.Namespace) -> SignalSetup:

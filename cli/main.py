@@ -25,7 +25,7 @@ from whitespot.data.labels import LANGUAGES
 from whitespot.data.opencellid import VIETNAM_MCC
 from whitespot.department.headers import FIELDS
 from whitespot.planning.select import METHODS
-from whitespot.radio import MODEL_NAMES, SetupError
+from whitespot.radio import BUILDING_TYPES, CLUTTER_TYPES, MODEL_NAMES, SetupError
 from whitespot.radio.calibration import GROUP_KEYS
 from whitespot.radio.itm import CLIMATES
 from whitespot.radio.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
@@ -174,6 +174,7 @@ def _add_signal_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fading-margin-db", type=_non_negative(float), default=0.0, help="fading margin dB"
     )
+    _add_receiver_options(parser)
     _add_calibration_option(parser)
     parser.add_argument(
         "--measurements",
@@ -193,6 +194,53 @@ def _add_signal_options(parser: argparse.ArgumentParser) -> None:
         "villages; give one for data wider than a UTM zone, such as the whole country)",
     )
     parser.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
+
+
+def _add_receiver_options(parser: argparse.ArgumentParser) -> None:
+    """Add the tender's receiver options (read by commands._receiver_setup)."""
+    parser.add_argument(
+        "--location-probability",
+        type=_percentage,
+        help="judge places at this %% of locations (cell edge), e.g. 90: the median margin "
+        "must reach z(p) x sigma (default: the median prediction, 50)",
+    )
+    parser.add_argument(
+        "--location-sigma-db",
+        type=_non_negative(float),
+        help="location variability sigma, dB (default: the calibration's residual spread "
+        "per operator x technology, else 8 dB for RMa NLOS, 3GPP TR 38.901)",
+    )
+    parser.add_argument(
+        "--clutter",
+        choices=CLUTTER_TYPES,
+        help="ITU-R P.2108-1 section 3.1 clutter around the receiver (Table 3 heights)",
+    )
+    parser.add_argument(
+        "--clutter-height-m", type=_positive(float), help="clutter height R, m (with --clutter)"
+    )
+    parser.add_argument(
+        "--clutter-percent",
+        type=_percentage,
+        help="add the ITU-R P.2108-1 section 3.2 statistical clutter loss at this %% of locations",
+    )
+    parser.add_argument(
+        "--indoor",
+        choices=("p2109", "fixed"),
+        help="judge households indoors: ITU-R P.2109-2 building entry loss, or the fixed "
+        "--building-loss-db (the outdoor status is kept beside it)",
+    )
+    parser.add_argument(
+        "--indoor-percent",
+        type=_percentage,
+        default=50.0,
+        help="%% at which the P.2109 loss is not exceeded (default 50)",
+    )
+    parser.add_argument(
+        "--building",
+        choices=BUILDING_TYPES,
+        default="traditional",
+        help="P.2109 building type (default traditional)",
+    )
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:

@@ -201,13 +201,23 @@ class GapList:
         return (
             f"{total['villages_without_signal']:,} of {counted(total['villages'], 'village')} "
             f"({total['households_without_signal']:,} of "
-            f"{counted(total['households'], 'household')}) without signal; "
+            f"{counted(total['households'], 'household')}) without signal "
+            f"{_receiver_words(self.settings)}; "
             f"{counted(total['villages_without_power'], 'village')} "
             f"({counted(total['households_without_power'], 'household')}) without power; "
             f"{counted(total['villages_without_both'], 'village')} without both"
             + _beyond_sentence(total)
             + _evidence_sentence(total)
         )
+
+
+def _receiver_words(settings: dict[str, object]) -> str:
+    """Say where households were judged ("indoors" / "outdoors") and at what probability."""
+    where = "indoors" if settings.get("receiver") == "indoor" else "outdoors"
+    probability = str(settings.get("location_probability", "")).strip()
+    if probability in ("", "nan", "None"):
+        return where
+    return f"{where} at {100 * float(probability):g} % of locations"
 
 
 def _beyond_sentence(total: dict[str, int]) -> str:
@@ -424,6 +434,8 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
             electrified = per_village
     _classify_signal(table, village_signal, criteria, budget, tally is not None)
     village_xy = projected_xy(villages, crs)
+    if engine.indoors is not None:
+        _classify_indoors(table, engine, village_xy, village_signal, per_village, criteria)
     _mark_beyond_range(table, engine, village_xy, budget.weak_band_db)
     measured, per_network = measured_at_villages(
         villages,
@@ -438,8 +450,14 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
     weigh_evidence(table, measured, per_network, predicted, budget.weak_band_db)
     if setup.uses_terrain:
         table["terrain_fallback"] = _terrain_fallback(village_signal, per_village)
+    if engine.indoors is not None:
+        _bound_indoors(table)
+    if setup.location_stated:
+        table["area_coverage_probability"] = np.round(
+            engine.area_coverage(table["best_tower_id"]), 4
+        )
     _classify_power(table, villages, grid, crs, criteria, household_power=electrified)
-    table["gap_type"] = _gap_type(table["signal_status"], table["power_status"])
+    table["gap_type"] = _gap_type(_judged_status(table), table["power_status"])
     _criteria_fields(table, budget)
     table["criteria"] = criteria_text(table, criteria)
 
@@ -473,6 +491,63 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
         None,
         settings,
         setup,
+    )
+
+
+def _judged_status(table: pd.DataFrame) -> pd.Series:
+    """Return the status a gap list judges villages by: indoors where it has one, else outdoors."""
+    return (
+        table["indoor_signal_status"] if "indoor_signal_status" in table else table["signal_status"]
+    )
+
+
+def _classify_indoors(
+    table: pd.DataFrame,
+    engine: SignalEngine,
+    village_xy: np.ndarray,
+    village_signal: pd.DataFrame,
+    tally: pd.DataFrame | None,
+    criteria: GapCriteria,
+) -> None:
+    """Add ``indoor_signal_status`` and ``households_without_indoor_signal``.
+
+    As the outdoor status (:func:`_classify_signal`), from the households' indoor
+    statuses, or the village point's where it has no household points.
+    """
+    weak_band_db = engine.engine.budget.weak_band_db
+    at_point = engine.indoor_status(village_xy, village_signal["best_margin_db"], weak_band_db)
+    covered_share = (at_point == "covered").astype(float)
+    weak_share = (at_point == "weak").astype(float)
+    if tally is not None:
+        counts = tally["household_points"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            covered_share = np.where(counts > 0, tally["indoor_covered"] / counts, covered_share)
+            weak_share = np.where(counts > 0, tally["indoor_weak"] / counts, weak_share)
+    households = table["households"].to_numpy(dtype=float)
+    table["households_without_indoor_signal"] = np.rint(households * (1.0 - covered_share)).astype(
+        np.int64
+    )
+    table["indoor_covered_share"] = np.round(covered_share, 4)
+    table["indoor_signal_status"] = np.where(
+        covered_share >= criteria.covered_share,
+        "covered",
+        np.where(covered_share + weak_share > 0, "weak", "none"),
+    )
+
+
+def _bound_indoors(table: pd.DataFrame) -> None:
+    """Keep the indoor status no better than the final outdoor one.
+
+    A village the field finds without signal outdoors has none indoors either; one beyond
+    the model's range is not judged indoors either.
+    """
+    outdoor = table["signal_status"].to_numpy().astype(str)
+    indoor = table["indoor_signal_status"].to_numpy().astype(str)
+    worse = _status_rank(outdoor) < _status_rank(indoor)
+    indoor = np.where(worse | (outdoor == BEYOND_MODEL_RANGE), outdoor, indoor)
+    table["indoor_signal_status"] = indoor
+    table["households_without_indoor_signal"] = np.maximum(
+        table["households_without_indoor_signal"], table["households_without_signal"]
     )
 
 
@@ -759,6 +834,16 @@ def criteria_text(table: pd.DataFrame, criteria: GapCriteria) -> pd.Series:
             "" if np.isnan(v) else f", grid {v:.1f} km (limit {criteria.max_grid_distance_km:g} km)"
         )
     )
+    if "indoor_signal_status" in table:
+        indoor_share = (100 * table["indoor_covered_share"].fillna(0)).round().astype(int)
+        signal_part = (
+            signal_part
+            + "; indoors "
+            + text(table["indoor_signal_status"])
+            + ": "
+            + indoor_share.astype(str)
+            + "% of households covered (see settings: indoor_model)"
+        )
     out = signal_part + "; power " + text(table["power_status"]) + ": " + electrified + grid
     if "evidence" in table:
         out = out + _evidence_text(table, criteria)
@@ -827,8 +912,12 @@ def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFr
         "no_evidence"
     )
     to_check = frame.get("check_in_field", pd.Series(False, index=frame.index))
-    no_signal = frame["signal_status"].isin(["weak", "none"])
-    beyond = (frame["signal_status"] == BEYOND_MODEL_RANGE).to_numpy()
+    status = _judged_status(frame)
+    without_signal = frame.get(
+        "households_without_indoor_signal", frame["households_without_signal"]
+    )
+    no_signal = status.isin(["weak", "none"])
+    beyond = (status == BEYOND_MODEL_RANGE).to_numpy()
     no_power = frame["power_status"] == "none"
     both = no_signal & no_power
     households = frame["households"].astype(np.int64)
@@ -838,9 +927,7 @@ def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFr
             "villages": 1,
             "households": households,
             "villages_without_signal": no_signal.astype(int),
-            "households_without_signal": np.where(
-                beyond, 0, frame["households_without_signal"].astype(np.int64)
-            ),
+            "households_without_signal": np.where(beyond, 0, without_signal.astype(np.int64)),
             "villages_without_power": no_power.astype(int),
             "households_without_power": frame["households_without_power"]
             .fillna(0)
@@ -848,9 +935,7 @@ def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFr
             "villages_without_both": both.astype(int),
             "households_without_both": np.where(
                 both,
-                np.minimum(
-                    frame["households_without_signal"], frame["households_without_power"].fillna(0)
-                ),
+                np.minimum(without_signal, frame["households_without_power"].fillna(0)),
                 0,
             ),
             "villages_beyond_model_range": beyond.astype(int),

@@ -73,6 +73,24 @@ PLANNER = [
     ("code", "written = write_plan(exact, 'planner_sites.xlsx')\n"
              "exact.lots"),
     ("code", "plan_map(exact, gaps, towers=towers, grid=grid)"),
+    ("md", "## Coverage as a tender states it\n\n"
+           "A prediction is the median level at a place; a tender states coverage at a cell-edge "
+           "(location) probability, outdoors or indoors. The same province at 50 % and 90 % of "
+           "locations (sigma from 3GPP TR 38.901 unless a calibration gives it), outdoors and "
+           "indoors (ITU-R P.2109 building entry loss, traditional buildings):"),
+    ("code", "for probability in (0.5, 0.9):\n"
+             "    for indoor in (None, 'p2109'):\n"
+             "        setup = SignalSetup(model='rma', location_probability=probability, indoor=indoor)\n"
+             "        judged = gap_list(villages, towers, setup, households=households, progress=False)\n"
+             "        print(f'{probability:.0%} {indoor or \"outdoor\"}:', judged.headline())"),
+    ("md", "The bid package groups the plan's sites and every village without signal into lots, "
+           "each with a subsidy ceiling (capex, power and backhaul plus a contingency) and the "
+           "prediction declared as supporting data; `write_tender` writes it as a workbook and a "
+           "KMZ for Google Earth."),
+    ("code", "from whitespot.report import tender_package\n\n"
+             "tender = tender_package(exact, gaps, contingency=0.1, terrain=province.terrain)\n"
+             "print(tender.headline())\n"
+             "tender.lots[['lot', 'sites', 'villages', 'households_covered', 'max_subsidy']]"),
     ("md", "## Your own files\n\n"
            "Every layer can come from a file: `wd.validate_villages('villages.xlsx')`, "
            "`wd.validate_towers('towers.gpkg')` or OpenCelliD's export with "

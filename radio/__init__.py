@@ -11,6 +11,7 @@ that finds the best server at any set of points (:class:`SignalEngine`,
 
 from whitespot.radio._errors import ModelRangeError, SetupError, TerrainCoverageError
 from whitespot.radio.budget import LinkBudget
+from whitespot.radio.building_entry import BUILDING_TYPES, p2109_building_entry_loss_db
 from whitespot.radio.calibration import (
     ANY,
     CALIBRATION_BOUNDS,
@@ -26,6 +27,11 @@ from whitespot.radio.calibration import (
     fold_operator,
     read_calibration,
 )
+from whitespot.radio.clutter import (
+    CLUTTER_TYPES,
+    p2108_statistical_loss_db,
+    p2108_terminal_loss_db,
+)
 from whitespot.radio.engine import (
     SIGNAL_COLUMNS,
     SignalEngine,
@@ -37,6 +43,11 @@ from whitespot.radio.engine import (
     tower_reach_m,
 )
 from whitespot.radio.itm import CLIMATES, ItmParameters
+from whitespot.radio.location import (
+    area_coverage_probability,
+    default_location_sigma_db,
+    location_margin_db,
+)
 from whitespot.radio.models import MODEL_NAMES, MODELS, PathLossModel
 from whitespot.radio.propagation import (
     COST231_ENVIRONMENTS,
@@ -61,8 +72,10 @@ from whitespot.radio.terrain import (
 
 __all__ = [
     "ANY",
+    "BUILDING_TYPES",
     "CALIBRATION_BOUNDS",
     "CLIMATES",
+    "CLUTTER_TYPES",
     "COST231_ENVIRONMENTS",
     "EARTH_RADIUS_KM",
     "GROUP_KEYS",
@@ -88,13 +101,19 @@ __all__ = [
     "SignalEngine",
     "SignalSetup",
     "TerrainCoverageError",
+    "area_coverage_probability",
     "bullington_loss_db",
     "cost231_loss_db",
     "covering_pairs",
+    "default_location_sigma_db",
     "fold_operator",
     "free_space_loss_db",
     "hata_loss_db",
     "knife_edge_loss_db",
+    "location_margin_db",
+    "p2108_statistical_loss_db",
+    "p2108_terminal_loss_db",
+    "p2109_building_entry_loss_db",
     "pair_signal",
     "predict_signal",
     "read_calibration",

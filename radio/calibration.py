@@ -243,6 +243,17 @@ class Calibration:
         greatest = np.array([g.distance_max_km for g in self.groups] + [np.inf])[group]
         return np.nan_to_num(least, nan=0.0), np.nan_to_num(greatest, nan=np.inf)
 
+    def residual_sigma_db(self, operator: Sequence[str], technology: Sequence[str]) -> np.ndarray:
+        """Residual spread of each tower's group after its correction, dB.
+
+        The location variability the measurements show about the calibrated model: the
+        group's RMSE after the correction (its mean error is then about 0, so the RMSE is
+        the spread). NaN where no group matches, or its RMSE is unknown.
+        """
+        group = self._matches(operator, technology)
+        spread = np.array([g.rmse_after_db for g in self.groups] + [np.nan], dtype=float)
+        return spread[group]
+
     def _matches(self, operator: Sequence[str], technology: Sequence[str]) -> np.ndarray:
         """Position in :attr:`groups` of each tower's most specific group; -1 where none."""
         operator = np.array([fold_operator(o) for o in operator], dtype=object)

@@ -26,8 +26,10 @@ import whitespot
 from whitespot.coverage import GapList
 from whitespot.data import Terrain, write_layer
 from whitespot.data.labels import Language, counted, localize
+from whitespot.data.schema import TECHNOLOGY_DEFAULTS
 from whitespot.data.swap import staged_folder
 from whitespot.maps import write_kmz
+from whitespot.radio import SignalSetup, area_coverage_probability, default_location_sigma_db
 from whitespot.report.workbook import write_workbook
 
 TITLE = {"vi": "Hồ sơ mời thầu: các gói thầu", "en": "Bid package: the lots"}
@@ -54,12 +56,14 @@ SETTING_KEYS = (
     "threshold_4G_dbm",
     "threshold_5G_dbm",
     "location_probability",
-    "location_sigma_db",
+    "location_sigma",
+    "location_rule",
     "receiver",
     "indoor",
+    "indoor_model",
     "indoor_percent",
-    "building",
-    "clutter",
+    "building_type",
+    "clutter_model",
     "calibration",
     "model_range",
 )
@@ -171,11 +175,34 @@ def tender_package(
     )
     lots = _lot_table(villages, sites, plan.lots, contingency)
     settings = _supporting_data(plan, gaps, contingency, terrain)
-    if "area_coverage_probability" in settings:
-        lots["area_coverage_probability"] = np.where(
-            lots["sites"] > 0, settings["area_coverage_probability"], np.nan
-        )
+    coverage = _new_site_area_coverage(gaps, plan)
+    if coverage is not None:
+        lots["area_coverage_probability"] = np.where(lots["sites"] > 0, coverage, np.nan)
+        settings["area_coverage_probability"] = coverage
     return Tender(lots, villages, sites, settings)
+
+
+def _new_site_area_coverage(gaps: GapList, plan: object) -> float | None:
+    """Area-coverage probability of a new site's cell where a location probability is stated.
+
+    Jakes-Reudink (:func:`whitespot.radio.area_coverage_probability`) at the stated edge
+    probability and sigma, with the path-loss exponent n of the plan's model for a new
+    site of the plan's technology at its default height (the loss per decade / 10 between
+    1 and 10 km). None when the prediction is the median (nothing stated).
+    """
+    setup = SignalSetup.from_settings(gaps.settings)
+    if not setup.location_stated:
+        return None
+    technology = str(getattr(plan, "settings", {}).get("technology", "4G"))
+    defaults = TECHNOLOGY_DEFAULTS.get(technology, TECHNOLOGY_DEFAULTS["4G"])
+    loss = setup.path_model.loss_db(
+        np.full(2, defaults.frequency_mhz), np.array([1.0, 10.0]),
+        np.full(2, defaults.height_m), np.full(2, setup.budget.mobile_height_m),
+        setup.environment,
+    )  # fmt: skip
+    sigma = setup.location_sigma_db or default_location_sigma_db(setup.model, setup.environment)[0]
+    exponent = float(loss[1] - loss[0]) / 10.0
+    return round(float(area_coverage_probability(setup.location_probability, sigma, exponent)), 4)
 
 
 def _lot_table(

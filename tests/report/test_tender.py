@@ -34,6 +34,7 @@ def test_every_gap_village_is_in_exactly_one_lot_and_totals_add_up(planned):
     assert lots["capex"].sum() == pytest.approx(plan.sites["capex"].sum())
     base = lots["capex"] + lots["power_cost"] + lots["backhaul_cost"]
     assert lots["max_subsidy"].to_numpy() == pytest.approx(1.15 * base.to_numpy())
+    assert "area_coverage_probability" not in lots  # the median: nothing stated
     reached = set(tender.villages.loc[tender.villages["lot"] != NOT_REACHED, "village_id"])
     served = {v for ids in plan.sites["villages_served"] for v in ids.split("; ") if v}
     assert reached == served & set(without["village_id"])
@@ -73,3 +74,17 @@ def test_plan_writes_the_bid_package_with_tender(planned, tmp_path, capsys):
         main(["plan", "--gaps", str(tmp_path / "gaps.geojson"), "--sites", "4",
               "--out", str(tmp_path / "s.xlsx"), "--contingency", "1.5"])  # fmt: skip
     assert refused.value.code == 2
+
+
+def test_a_stated_location_probability_gives_each_lot_its_area_coverage(layers):
+    from whitespot.radio import SignalSetup  # noqa: PLC0415
+
+    setup = SignalSetup(location_probability=0.9, location_sigma_db=8.0)
+    gaps = gap_list(layers["villages"], layers["towers"], setup, progress=False)
+    plan = plan_sites(gaps, sites=4, towers=layers["towers"], curve_steps=0)
+    tender = tender_package(plan, gaps)
+    coverage = tender.lots.loc[tender.lots["sites"] > 0, "area_coverage_probability"]
+    assert coverage.notna().all() and (coverage > 0.9).all()  # Jakes-Reudink above the edge
+    assert (coverage < 1.0).all()
+    assert tender.settings["location_probability"] == 0.9
+    assert "location_rule" in tender.settings
