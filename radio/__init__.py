@@ -19,6 +19,7 @@ from whitespot.radio.calibration import (
     CalibrationGroup,
     MissingTowerWarning,
     RefusedGroup,
+    UnknownUncertaintyWarning,
     fold_operator,
     read_calibration,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "SignalEngine",
     "SignalSetup",
     "TerrainCoverageError",
+    "UnknownUncertaintyWarning",
     "bullington_loss_db",
     "cost231_loss_db",
     "covering_pairs",

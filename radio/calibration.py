@@ -15,6 +15,7 @@ record is made by :func:`whitespot.evidence.calibrate`, written as JSON
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from os import PathLike
@@ -44,6 +45,14 @@ class CalibrationError(WhitespotError):
     """
 
 
+class UnknownUncertaintyWarning(UserWarning):
+    """A calibration file holds a group without confidence intervals; the group is not applied.
+
+    Files written before whitespot refused such groups (a fit to two towers) carry them
+    with ``null`` intervals; the group's towers stay as modelled.
+    """
+
+
 class MissingTowerWarning(UserWarning):
     """Measurements far stronger than any tower of their group predicts.
 
@@ -66,8 +75,11 @@ class CalibrationGroup:
     slope_db_per_decade : float
         Added to the path loss per decade of distance, dB.
     offset_ci_db, slope_ci_db : float
-        Half-widths of the 95 % confidence intervals, dB, from standard errors that are
-        robust to spatially correlated shadowing (clustered by spatial block).
+        Half-widths of the 95 % confidence intervals, dB and dB per decade: a jackknife
+        (CR3) sandwich clustered by spatial block with Bell-McCaffrey degrees of freedom,
+        plus a random effect per tower, with Welch-Satterthwaite degrees of freedom for
+        the sum (see :mod:`whitespot.evidence.calibrate`). Always finite: a group whose
+        uncertainty cannot be estimated is refused.
     samples, towers, places : int
         Measurements used, distinct serving towers, distinct measurement positions.
     distance_min_km, distance_max_km : float
@@ -110,9 +122,9 @@ class CalibrationGroup:
     def line(self) -> str:
         """One line for the command line and the settings sheet."""
         return (
-            f"{_group_name(self.operator, self.technology)}: offset {self.offset_db:+.1f} "
-            f"± {self.offset_ci_db:.1f} dB, slope {self.slope_db_per_decade:+.1f} "
-            f"± {self.slope_ci_db:.1f} dB/decade; {self.samples:,} samples, "
+            f"{_group_name(self.operator, self.technology)}: offset {self.offset_db:+.1f}"
+            f"{_plus_minus(self.offset_ci_db)} dB, slope {self.slope_db_per_decade:+.1f}"
+            f"{_plus_minus(self.slope_ci_db)} dB/decade; {self.samples:,} samples, "
             f"{self.towers:,} towers, {self.distance_min_km:.2g}-{self.distance_max_km:.2g} km; "
             f"RMSE {self.rmse_before_db:.1f} -> {self.rmse_after_db:.1f} dB "
             f"(cross-validated {_db(self.rmse_cv_db)})"
@@ -315,11 +327,25 @@ class Calibration:
             refused = tuple(RefusedGroup(**r) for r in record.get("refused", []))
         except (KeyError, TypeError) as error:
             raise CalibrationError(f"{where}: a group lacks {error}") from None
+        unknown = tuple(g for g in groups if not _has_interval(g))
+        if unknown:
+            warnings.warn(
+                f"{where}: {len(unknown)} group(s) without confidence intervals, not applied "
+                "(their towers stay as modelled): "
+                + ", ".join(_group_name(g.operator, g.technology) for g in unknown)
+                + "; calibrate again to see why they are refused",
+                UnknownUncertaintyWarning,
+                stacklevel=2,
+            )
         return cls(
             model=str(record["model"]),
             environment=record.get("environment"),
-            groups=groups,
-            refused=refused,
+            groups=tuple(g for g in groups if _has_interval(g)),
+            refused=refused
+            + tuple(
+                RefusedGroup(g.operator, g.technology, g.samples, UNKNOWN_UNCERTAINTY)
+                for g in unknown
+            ),
             by=tuple(record.get("by", GROUP_KEYS)),
             measurements=int(record.get("measurements", 0)),
             excluded=dict(record.get("excluded", {})),
@@ -339,6 +365,20 @@ def read_calibration(path: str | PathLike) -> Calibration:
     """
     path = existing_path(path, "calibration")
     return Calibration.from_json(path.read_text(encoding="utf-8"), source=str(path))
+
+
+UNKNOWN_UNCERTAINTY = (
+    "its uncertainty cannot be estimated (the file gives no confidence interval): not applied"
+)
+
+
+def _has_interval(group: CalibrationGroup) -> bool:
+    return bool(np.isfinite(group.offset_ci_db) and np.isfinite(group.slope_ci_db))
+
+
+def _plus_minus(half_width: float) -> str:
+    """`` ± 1.2`` or, never ``± nan``, `` (uncertainty unknown)``."""
+    return f" ± {half_width:.1f}" if np.isfinite(half_width) else " (uncertainty unknown)"
 
 
 def _number_or_nan(value: object) -> object:
