@@ -136,6 +136,14 @@ class UnreadColumnWarning(UserWarning):
     """A column looks like a known one under a name not known, and is not read (map it)."""
 
 
+class DuplicateColumnWarning(UserWarning):
+    """Two columns name one field and the first is empty where the other has values.
+
+    The values are read from the other column (the message names both and the rows);
+    two columns that disagree where both have values refuse the layer instead.
+    """
+
+
 class OpenCellidWarning(UserWarning):
     """An OpenCelliD export holds other countries' cells, or cell ids that collide."""
 
