@@ -186,11 +186,17 @@ def _tower_effect(
     cell_sums = _sums(cells, cell_count, x, inside)
     cell_tower = np.zeros(cell_count, dtype=np.int64)
     cell_tower[cells] = towers
-    # Z'M and Z_c'M: counts less the fitted part, towers x towers and cells x towers
-    tower_m = np.diag(tower_sums[:, 0]) - tower_sums @ inverse @ tower_sums.T
-    cell_m = -cell_sums @ inverse @ tower_sums.T
-    cell_m[np.arange(cell_count), cell_tower] += cell_sums[:, 0]
-    expected = (tower_m**2).sum() - (cell_m**2).sum()
+    # |Z'M|^2 and |Z_c'M|^2 from 2 x 2 sums (never a cells x towers matrix), with
+    # Z'M = diag(n_t) - S_t B^-1 S_t' and Z_c'M = (n_c on the cell's tower) - S_c B^-1 S_t'
+    gram_t = tower_sums.T @ tower_sums
+    fitted_t = inverse @ gram_t
+    own_t = np.einsum("ti,ij,tj->t", tower_sums, inverse, tower_sums)
+    own_c = np.einsum("ci,ij,cj->c", cell_sums, inverse, tower_sums[cell_tower])
+    tower_m = (tower_sums[:, 0] ** 2).sum() - 2.0 * (tower_sums[:, 0] * own_t).sum()
+    tower_m += np.trace(fitted_t @ fitted_t)
+    cell_m = (cell_sums[:, 0] ** 2).sum() - 2.0 * (cell_sums[:, 0] * own_c).sum()
+    cell_m += np.trace(inverse @ (cell_sums.T @ cell_sums) @ fitted_t)
+    expected = tower_m - cell_m
     spread = tower_sums.T @ tower_sums - cell_sums.T @ cell_sums
     # what T holds without a tower effect: the fit's share of the block-correlated noise,
     # -2 tr(Q H S) + tr(Q H S H) with S the blocks' outer products of the influence

@@ -501,3 +501,12 @@ def test_intervals_hold_95_percent_for_every_group_size(layers):
         assert 0.93 <= inside.mean() <= 0.97, (size, inside.mean())
         spread = 1.96 * estimates.std(axis=0)
         assert (half_widths.mean(axis=0) <= 1.5 * spread).all(), (size, half_widths, spread)
+
+
+def test_a_group_in_one_spatial_block_is_refused_for_its_unknown_uncertainty():
+    """Samples all in one block leave no cluster to estimate the variance from: refused."""
+    pairs = drive_test_routes(np.random.default_rng(5))
+    assert isinstance(fit_routes(pairs), dict)
+    reason = calibrate_module._fit_group(pairs, np.zeros(len(pairs), dtype=np.int64), 5)
+    assert isinstance(reason, str)
+    assert reason.startswith("its uncertainty cannot be estimated (the samples lie in 1 spatial")
