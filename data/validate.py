@@ -103,7 +103,8 @@ def validate_layer(
         Listing every problem: missing CRS or required column, empty, invalid or wrong-type
         geometry, swapped or out-of-range coordinates, rows outside `region`, missing or
         duplicate ids, text where a number is needed, missing required numbers, negative or
-        non-integer counts, unknown technologies, shares outside 0..1.
+        non-integer counts, unknown technologies, shares outside 0..1, two columns of one
+        field (a name and its alias) whose values disagree (naming both and the rows).
 
     Warns
     -----
@@ -112,6 +113,11 @@ def validate_layer(
     UnreadColumnWarning
         Once per column that looks like a known column under a name not known (a yes/no
         column whose header says "sóng" or "signal"), with how to map it.
+    DuplicateColumnWarning
+        When two columns name one field and the one read first is empty in rows where the
+        other has values (read from the other, naming both and the rows), or when
+        `columns` names another header for a field whose canonical column is in the file
+        (that column is not read).
     """
     if layer not in LAYERS:
         raise InputError(f"layer={layer!r} is not one of {', '.join(LAYERS)}")
