@@ -6,8 +6,9 @@ A file may carry a field twice: whitespot's own empty ``survey_signal`` written 
 canonical name, then an alias in the order of
 :data:`~whitespot.data.schema.COLUMN_ALIASES`) keeps its values; its empty cells take the
 values of the other columns (said in a :class:`~whitespot.data.DuplicateColumnWarning`);
-where two columns both have a value and the values differ once read (``có`` and ``yes``
-agree), the layer is refused, naming both columns and the rows.
+where two columns both have a value and the values differ once read (``có`` and ``yes``,
+``45204`` and ``Viettel``, ``Thôn A`` and ``THÔN A`` agree), the layer is refused, naming
+both columns and the rows.
 """
 
 from __future__ import annotations
@@ -119,9 +120,9 @@ def _filled(raw: pd.Series) -> np.ndarray:
 
 
 def _comparable(values: pd.Series, raw: pd.Series) -> np.ndarray:
-    """Values as read, as text; a cell that cannot be read keeps its raw text."""
-    read = pd.Series(values).reset_index(drop=True).astype("string")
-    fallback = "raw:" + raw.astype("string").str.strip().fillna("")
+    """Values as read, as text in any case; a cell that cannot be read keeps its raw text."""
+    read = pd.Series(values).reset_index(drop=True).astype("string").str.casefold()
+    fallback = "raw:" + raw.astype("string").str.strip().str.casefold().fillna("")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return read.fillna(fallback).to_numpy(dtype=object)

@@ -291,11 +291,16 @@ def _names_field(column: object, name: str, aliases: tuple[str, ...]) -> bool:
 
 
 def _read_as_validated(spec: ColumnSpec, raw: pd.Series) -> pd.Series:
-    """Read a column as validation does (its problems are reported later, not here)."""
+    """Read a column as validation does (its problems are reported later, not here).
+
+    Operators are read by name, as :func:`_operator_names` reads them, so that G-NetTrack's
+    ``Operator`` (45204) and ``Operatorname`` (Viettel) agree.
+    """
     ids = np.arange(len(raw)).astype(str).astype(object)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return _normalize_column(spec, raw, ids, "", [])
+        values = _normalize_column(spec, raw, ids, "", [])
+        return operator_names(values)[0] if spec.name == "operator" else values
 
 
 def _user_renames(

@@ -362,3 +362,23 @@ def test_two_columns_of_one_field_read_the_one_with_values(layer, field, header,
     found = problem(error, "columns_disagree")
     assert found.column == field and set(found.ids) == {"A", "C"}
     assert f"'{field}' and '{header}' both give {field} and disagree" in found.message
+
+
+def test_two_columns_that_agree_once_read_are_not_refused():
+    """G-NetTrack writes Operator (45204) and Operatorname (Viettel): they agree once read."""
+    table = gpd.GeoDataFrame(
+        {
+            "Operator": ["45204", "45202", "45204"],
+            "Operatorname": ["VIETTEL", "VinaPhone", "Viettel"],
+            "NetworkTech": "LTE",
+            "Level": [-90, -95, -100],
+        },
+        geometry=shapely.points([(106.70, 16.60), (106.71, 16.61), (106.72, 16.62)]),
+        crs=WGS84,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OperatorCodeWarning)
+        warnings.simplefilter("ignore", DefaultAppliedWarning)
+        warnings.simplefilter("error", DuplicateColumnWarning)
+        read = validate_layer("measurements", table)
+    assert read["operator"].tolist() == ["Viettel", "VinaPhone", "Viettel"]
