@@ -447,7 +447,12 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
     sampled = np.unique(per_network["village"].to_numpy(dtype=np.int64))
     predicted = engine.network_margins(village_xy[sampled])
     predicted["point"] = sampled[predicted["point"].to_numpy(dtype=np.int64)]
-    weigh_evidence(table, measured, per_network, predicted, budget.weak_band_db)
+    continued = None
+    if engine.continued is not None:  # the networks that could serve villages beyond range
+        beyond = sampled[table["signal_status"].to_numpy()[sampled] == BEYOND_MODEL_RANGE]
+        continued = engine.continued.network_margins(village_xy[beyond])
+        continued["point"] = beyond[continued["point"].to_numpy(dtype=np.int64)]
+    weigh_evidence(table, measured, per_network, predicted, budget.weak_band_db, continued)
     if setup.uses_terrain:
         table["terrain_fallback"] = _terrain_fallback(village_signal, per_village)
     if engine.indoors is not None:

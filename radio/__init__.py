@@ -24,6 +24,7 @@ from whitespot.radio.calibration import (
     CalibrationTextWarning,
     MissingTowerWarning,
     RefusedGroup,
+    UnknownUncertaintyWarning,
     fold_operator,
     read_calibration,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "SignalEngine",
     "SignalSetup",
     "TerrainCoverageError",
+    "UnknownUncertaintyWarning",
     "area_coverage_probability",
     "bullington_loss_db",
     "cost231_loss_db",

@@ -75,6 +75,14 @@ class CalibrationTextWarning(WhitespotWarning):
     """
 
 
+class UnknownUncertaintyWarning(WhitespotWarning):
+    """A calibration file holds a group without confidence intervals; the group is not applied.
+
+    Files written before whitespot refused such groups (a fit to two towers) carry them
+    with ``null`` intervals; the group's towers stay as modelled.
+    """
+
+
 class MissingTowerWarning(WhitespotWarning):
     """Measurements far stronger than any tower of their group predicts.
 
@@ -97,8 +105,11 @@ class CalibrationGroup:
     slope_db_per_decade : float
         Added to the path loss per decade of distance, dB.
     offset_ci_db, slope_ci_db : float
-        Half-widths of the 95 % confidence intervals, dB, from standard errors that are
-        robust to spatially correlated shadowing (clustered by spatial block).
+        Half-widths of the 95 % confidence intervals, dB and dB per decade: a jackknife
+        (CR3) sandwich clustered by spatial block with Bell-McCaffrey degrees of freedom,
+        plus a random effect per tower, with Welch-Satterthwaite degrees of freedom for
+        the sum (see :mod:`whitespot.evidence.calibrate`). Always finite: a group whose
+        uncertainty cannot be estimated is refused.
     samples, towers, places : int
         Measurements used, distinct serving towers, distinct measurement positions.
     distance_min_km, distance_max_km : float
@@ -141,9 +152,9 @@ class CalibrationGroup:
     def line(self) -> str:
         """One line for the command line and the settings sheet."""
         return (
-            f"{_group_name(self.operator, self.technology)}: offset {self.offset_db:+.1f} "
-            f"± {self.offset_ci_db:.1f} dB, slope {self.slope_db_per_decade:+.1f} "
-            f"± {self.slope_ci_db:.1f} dB/decade; {self.samples:,} samples, "
+            f"{_group_name(self.operator, self.technology)}: offset {self.offset_db:+.1f}"
+            f"{_plus_minus(self.offset_ci_db)} dB, slope {self.slope_db_per_decade:+.1f}"
+            f"{_plus_minus(self.slope_ci_db)} dB/decade; {self.samples:,} samples, "
             f"{self.towers:,} towers, {self.distance_min_km:.2g}-{self.distance_max_km:.2g} km; "
             f"RMSE {self.rmse_before_db:.1f} -> {self.rmse_after_db:.1f} dB "
             f"(cross-validated {_db(self.rmse_cv_db)})"
@@ -371,9 +382,24 @@ class Calibration:
                 CalibrationTextWarning,
                 stacklevel=2,
             )
+        built = tuple(CalibrationGroup(**g) for g in groups)
+        unknown = tuple(g for g in built if not _has_interval(g))
+        if unknown:
+            warnings.warn(
+                f"{where}: {len(unknown)} group(s) without confidence intervals, not applied "
+                "(their towers stay as modelled): "
+                + ", ".join(_group_name(g.operator, g.technology) for g in unknown)
+                + "; calibrate again to see why they are refused",
+                UnknownUncertaintyWarning,
+                stacklevel=2,
+            )
         return cls(
-            groups=tuple(CalibrationGroup(**g) for g in groups),
-            refused=tuple(RefusedGroup(**r) for r in refused),
+            groups=tuple(g for g in built if _has_interval(g)),
+            refused=tuple(RefusedGroup(**r) for r in refused)
+            + tuple(
+                RefusedGroup(g.operator, g.technology, g.samples, UNKNOWN_UNCERTAINTY)
+                for g in unknown
+            ),
             source=source,
             **header,
         )
@@ -401,6 +427,20 @@ def read_calibration(path: str | PathLike) -> Calibration:
             "one with 'whitespot calibrate'"
         ) from None
     return Calibration.from_json(text, source=str(path))
+
+
+UNKNOWN_UNCERTAINTY = (
+    "its uncertainty cannot be estimated (the file gives no confidence interval): not applied"
+)
+
+
+def _has_interval(group: CalibrationGroup) -> bool:
+    return bool(np.isfinite(group.offset_ci_db) and np.isfinite(group.slope_ci_db))
+
+
+def _plus_minus(half_width: float) -> str:
+    """`` ± 1.2`` or, never ``± nan``, `` (uncertainty unknown)``."""
+    return f" ± {half_width:.1f}" if np.isfinite(half_width) else " (uncertainty unknown)"
 
 
 def _generality(group: CalibrationGroup) -> int:
