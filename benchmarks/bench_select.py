@@ -7,6 +7,8 @@ Usage::
     python benchmarks/bench_select.py --quick    # the smallest only
     python benchmarks/bench_select.py --objective budget --no-spopt   # budgeted covering
     python benchmarks/bench_select.py --objective cover --no-spopt    # set covering
+    python benchmarks/bench_select.py --points 50000 --before         # one size, and
+                                       # whitespot without the decomposition bound beside it
 
 Instances are seeded, over a 100 x 100 km square with a 5 km coverage radius, 1-200
 households per point, in two families (``--family A`` or ``B``; both by default): A, about
@@ -37,7 +39,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix, hstack, identity, vstack
 from scipy.spatial import cKDTree
 
-from whitespot.planning import CoverageMatrix, select_sites
+from whitespot.planning import CoverageMatrix, SelectionStrategy, select_sites
 
 SIZES = [(10_000, 1_000, 30), (50_000, 3_000, 60), (200_000, 6_000, 100)]
 RADIUS_M = 5_000.0
@@ -118,8 +120,21 @@ def merged_matrix(
     return CoverageMatrix.from_pairs(site_at, point_at, households, site_ids, cost)
 
 
-def run_whitespot(
+def run_whitespot_before(
     n: int, m: int, p: int, queue: multiprocessing.Queue, family: str, objective: str = "sites"
+) -> None:
+    """whitespot without the Lagrangian decomposition by regions (its bound before issue 45)."""
+    run_whitespot(n, m, p, queue, family, objective, SelectionStrategy(decomposition_regions=-1))
+
+
+def run_whitespot(
+    n: int,
+    m: int,
+    p: int,
+    queue: multiprocessing.Queue,
+    family: str,
+    objective: str = "sites",
+    strategy: SelectionStrategy | None = None,
 ) -> None:
     demand, households, sites = instance(n, m, family=family)
     cost = site_costs(m)
@@ -130,7 +145,7 @@ def run_whitespot(
         "budget": {"budget": p * float(cost.mean())},
         "cover": {"cover_all": True},
     }[objective]
-    result = select_sites(matrix, **goal, method="auto", time_limit_s=60.0)
+    result = select_sites(matrix, **goal, method="auto", time_limit_s=60.0, strategy=strategy)
     queue.put(
         {
             "seconds": time.perf_counter() - started,
@@ -234,8 +249,16 @@ def main() -> None:
     parser.add_argument(
         "--objective", choices=["sites", "budget", "cover"], default="sites", help="default sites"
     )
+    parser.add_argument(
+        "--points", type=int, choices=[n for n, _, _ in SIZES], help="one size only"
+    )
+    parser.add_argument(
+        "--before", action="store_true", help="also whitespot without the decomposition bound"
+    )
     args = parser.parse_args()
     sizes = SIZES[:1] if args.quick else SIZES
+    if args.points:
+        sizes = [size for size in SIZES if size[0] == args.points]
     header = (
         f"{'fam':>3} {'N':>8} {'M':>6} {'p':>4} {'tool':<10} {'seconds':>8} {'objective':>12} "
         f"{'bound':>12} {'gap':>7} {'status':<22} {'groups':>7} {'RSS MB':>7}"
@@ -244,6 +267,8 @@ def main() -> None:
     print("-" * len(header))
     for family, (n, m, p) in ((f, size) for f in args.family or ["A", "B"] for size in sizes):
         runs = [("whitespot", run_whitespot, 300.0)]
+        if args.before:
+            runs.append(("before", run_whitespot_before, 300.0))
         if not args.no_highs and n <= HIGHS_MAX_POINTS:
             runs.append(("HiGHS", run_highs, 300.0))
         if not args.no_spopt and n <= SPOPT_MAX_POINTS and args.objective == "sites":
