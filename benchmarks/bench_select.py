@@ -173,7 +173,7 @@ def run_highs(
     if objective == "cover":  # min c.x  s.t.  every coverable group covered
         result = milp(cost, constraints=[LinearConstraint(cover, lb=1.0)],
                       integrality=np.ones(m), bounds=Bounds(0, 1), options=options)  # fmt: skip
-        value, bound = result.fun, getattr(result, "mip_dual_bound", np.nan)
+        value, bound = result.fun, _dual_bound(result)
     else:  # max w.y  s.t.  y_g <= sum_j a_jg x_j,  count or cost of x <= limit
         row = np.ones(m) if objective == "sites" else cost
         limit = p if objective == "sites" else p * float(cost.mean())
@@ -188,7 +188,7 @@ def run_highs(
             options=options,
         )  # fmt: skip
         value = -result.fun if result.fun is not None else np.nan
-        bound = -getattr(result, "mip_dual_bound", np.nan)
+        bound = -_dual_bound(result)
     value = np.nan if value is None else float(value)
     queue.put(
         {
@@ -201,6 +201,12 @@ def run_highs(
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
     )
+
+
+def _dual_bound(result: object) -> float:
+    """HiGHS's MIP dual bound from scipy's result; nan when it proved none in time."""
+    bound = getattr(result, "mip_dual_bound", None)
+    return np.nan if bound is None else float(bound)
 
 
 def run_spopt(n: int, m: int, p: int, queue: multiprocessing.Queue, family: str) -> None:
