@@ -19,9 +19,27 @@ from scipy.sparse import csr_matrix, diags, hstack, identity
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import eigsh
 
+from whitespot.planning._bounds import _knapsack_price
 from whitespot.planning._highs import solve_highs
-from whitespot.planning._problem import _Problem
+from whitespot.planning._problem import _open_sites, _Problem
 from whitespot.planning.matrix import CoverageMatrix
+
+
+def _bound_by_regions(
+    problem: _Problem,
+    multiplier: np.ndarray,
+    count: int,
+    deadline: float,
+    stop: threading.Event | None = None,
+) -> float:
+    """Return the decomposition's bound: `count` regions, `multiplier` and its knapsack price.
+
+    At the LP's duals the price is the LP's (the critical ratio of the continuous
+    knapsack), and the bound is never above the LP's (:func:`_decomposed_bound`).
+    """
+    price = _knapsack_price(problem, problem.cover @ multiplier, _open_sites(problem))
+    region = _regions(problem, count)
+    return _decomposed_bound(problem, multiplier, price, region, deadline, stop)
 
 
 def _decomposed_bound(

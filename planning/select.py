@@ -30,13 +30,12 @@ from whitespot.base import InputError
 from whitespot.planning._bounds import (
     _first_order_bound,
     _fixed_by_reduced_cost,
-    _knapsack_price,
     _lagrangian,
     _lp_dual_bound,
     _Relaxation,
     _site_ranking,
 )
-from whitespot.planning._decomposition import _decomposed_bound, _regions
+from whitespot.planning._decomposition import _bound_by_regions
 from whitespot.planning._exact import (
     _kernel_solution,
     _lp_guided,
@@ -58,7 +57,6 @@ from whitespot.planning._problem import (
     _covered,
     _gap,
     _nothing_to_choose,
-    _open_sites,
     _Problem,
     _problem,
     _tighter,
@@ -527,10 +525,8 @@ def _decomposition(
     if problem.minimize or count < 1 or run.deadline - time.perf_counter() < 2.0:
         return None
     run.ran("decomposition")
-    price = _knapsack_price(problem, problem.cover @ multiplier, _open_sites(problem))
-    region = _regions(problem, count)
     return second_core.submit(
-        _decomposed_bound, problem, multiplier, price, region, run.deadline - 0.5, stop
+        _bound_by_regions, problem, multiplier, count, run.deadline - 0.5, stop
     )
 
 

@@ -722,7 +722,7 @@ def test_decomposition_by_regions_bounds_the_optimum_and_never_exceeds_the_lp(se
             optimum = max(optimum, weight[hit].sum())
     relaxation = select_module._lp_dual_bound(problem, 30.0, "simplex")
     score = problem.cover @ relaxation.multiplier
-    price = bounds_module._knapsack_price(problem, score, select_module._open_sites(problem))
+    price = bounds_module._knapsack_price(problem, score, bounds_module._open_sites(problem))
     region = decomposition_module._regions(problem, regions)
     assert set(region[problem.allowed]) <= set(range(regions))
     assert (region[~problem.allowed] == -1).all()
