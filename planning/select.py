@@ -397,7 +397,8 @@ def _improve_and_bound(run: _Run) -> str | None:
     ranks the sites (:func:`_lagrangian_pass`), the heuristics improve the incumbent
     (:func:`_heuristics`), the bounds are collected (:func:`_collect_bounds`) and, with a
     tolerance (``auto``), sites are fixed by their reduced costs at the best dual and the
-    rest is solved exactly (:func:`_prove`).
+    rest is solved exactly (:func:`_prove`). The decomposition by regions started after the
+    LP (:func:`_decomposition`) is collected last.
 
     Returns
     -------
