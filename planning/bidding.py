@@ -152,7 +152,8 @@ def bid_lots(
         ``by="backhaul"``.
     by : {"commune", "backhaul"}, default "commune"
         One lot per commune, or per connected backhaul cluster (sites leading to the same
-        anchor; sites on satellite form their own lot each). Either way a lot holds one
+        anchor; sites on satellite backhaul, co-locations, upgrades and satellite terminals
+        form their own lot each). Either way a lot holds one
         ``option`` (new towers, co-locations, upgrades or satellite terminals): different
         works go to different bidders.
 
@@ -178,7 +179,10 @@ def bid_lots(
         if backhaul is not None:
             for column in ("from_id", "to_id"):
                 cluster.update(zip(backhaul[column], backhaul["cluster"], strict=True))
-        key = frame["site_id"].map(cluster).fillna("satellite:" + frame["site_id"])
+        own = np.where(  # the other options' ids say what they are: "satellite:V1" ...
+            frame["option"] == "new_tower", "satellite:" + frame["site_id"], frame["site_id"]
+        )
+        key = frame["site_id"].map(cluster).fillna(pd.Series(own, index=frame.index))
         label = "cluster"
     frame[label] = key
     lots = (

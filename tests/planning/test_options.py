@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from whitespot import InputError
-from whitespot.planning import coverage_matrix, demand_points, plan_sites
+from whitespot.planning import bid_lots, coverage_matrix, demand_points, plan_sites
 from whitespot.planning.lifetime import lifetime_cost
 from whitespot.planning.options import OPTIONS, OptionCosts, option_candidates
 
@@ -121,6 +121,10 @@ def test_mixed_plan_counts_lots_and_villages(mixed):
     # a lot holds one kind of work
     assert mixed.lots.groupby("lot")["option"].nunique().eq(1).all()
     assert set(mixed.lots["option"]) == {k for k, n in counts.items() if n}
+    by_backhaul = bid_lots(sites, mixed.backhaul, by="backhaul")
+    assert by_backhaul.groupby("lot")["option"].nunique().eq(1).all()
+    terminals = by_backhaul[by_backhaul["option"] == "satellite"]
+    assert (terminals["cluster"] == terminals["site_ids"]).all()  # a lot each
     # each served village once, with the option of a site that serves it
     villages = mixed.villages
     assert villages["village_id"].is_unique
