@@ -69,6 +69,31 @@ PLANNER = [
              "right.bar(exact.sites['rank'], exact.sites['households_new'])\n"
              "right.set_xlabel('site rank'); right.set_ylabel('households newly covered')\n"
              "fig.tight_layout()"),
+    ("md", "## The same households for less: co-location and satellite terminals\n\n"
+           "A new tower is not the only way to serve a village. Say MobiFone, which has few towers "
+           "here, must cover every household its own network leaves out. Besides new sites it may "
+           "put its radios on the other operators' towers (co-location), upgrade its own 2G/3G "
+           "towers, or give a hamlet a satellite community terminal. Every option is compared by "
+           "its cost over 10 years at 2 % (capex, reinvestment and opex: `OptionCosts`, whose "
+           "defaults are documented assumptions), in the same selection with its proven gap."),
+    ("code", "from whitespot.planning import OptionCosts\n\n"
+             "own = towers[towers.operator == 'MobiFone']\n"
+             "mobifone_gaps = gap_list(villages, own, hilly_setup, households=households, grid=grid,\n"
+             "                         progress=False)\n"
+             "everyone = dict(cover_all=True, towers=towers, grid=grid, terrain=province.terrain,\n"
+             "                curve_steps=0)\n"
+             "towers_only = plan_sites(mobifone_gaps, **everyone)\n"
+             "mixed = plan_sites(mobifone_gaps, **everyone, options=OptionCosts(operator='MobiFone'))\n"
+             "pd.DataFrame({\n"
+             "    name: {'households covered': p.selection.covered,\n"
+             "           'cost over 10 years (million VND)': round(p.selection.cost),\n"
+             "           'proven gap': f'{p.selection.gap:.2%}',\n"
+             "           **{kind: p.settings[f'sites_{kind}']\n"
+             "              for kind in ('new_tower', 'colocation', 'upgrade', 'satellite')}}\n"
+             "    for name, p in (('new towers only', towers_only), ('with options', mixed))\n"
+             "})"),
+    ("code", "print(mixed.headline())\n"
+             "mixed.villages.head(10)   # how each village is served, and its share of the cost"),
     ("md", "## Export for the tender, and the map"),
     ("code", "written = write_plan(exact, 'planner_sites.xlsx')\n"
              "exact.lots"),
