@@ -40,7 +40,7 @@ import pandas as pd
 from bench_country import timed
 from scipy.spatial import cKDTree
 
-from whitespot.cli.main import main as main_command
+from whitespot.cli._main import main as main_command
 from whitespot.data import make_province, metric_crs, projected_xy, validate_towers
 from whitespot.evidence import calibrate, synthetic_measurements
 from whitespot.radio import SignalSetup

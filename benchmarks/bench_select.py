@@ -7,6 +7,8 @@ Usage::
     python benchmarks/bench_select.py --quick    # the smallest only
     python benchmarks/bench_select.py --objective budget --no-spopt   # budgeted covering
     python benchmarks/bench_select.py --objective cover --no-spopt    # set covering
+    python benchmarks/bench_select.py --points 50000 --before         # one size, and
+                                       # whitespot without the decomposition bound beside it
 
 Instances are seeded, over a 100 x 100 km square with a 5 km coverage radius, 1-200
 households per point, in two families (``--family A`` or ``B``; both by default): A, about
@@ -37,7 +39,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix, hstack, identity, vstack
 from scipy.spatial import cKDTree
 
-from whitespot.planning import CoverageMatrix, select_sites
+from whitespot.planning import CoverageMatrix, SelectionStrategy, select_sites
 
 SIZES = [(10_000, 1_000, 30), (50_000, 3_000, 60), (200_000, 6_000, 100)]
 RADIUS_M = 5_000.0
@@ -118,8 +120,21 @@ def merged_matrix(
     return CoverageMatrix.from_pairs(site_at, point_at, households, site_ids, cost)
 
 
-def run_whitespot(
+def run_whitespot_before(
     n: int, m: int, p: int, queue: multiprocessing.Queue, family: str, objective: str = "sites"
+) -> None:
+    """whitespot without the Lagrangian decomposition by regions (its bound before issue 45)."""
+    run_whitespot(n, m, p, queue, family, objective, SelectionStrategy(decomposition_regions=-1))
+
+
+def run_whitespot(
+    n: int,
+    m: int,
+    p: int,
+    queue: multiprocessing.Queue,
+    family: str,
+    objective: str = "sites",
+    strategy: SelectionStrategy | None = None,
 ) -> None:
     demand, households, sites = instance(n, m, family=family)
     cost = site_costs(m)
@@ -130,7 +145,7 @@ def run_whitespot(
         "budget": {"budget": p * float(cost.mean())},
         "cover": {"cover_all": True},
     }[objective]
-    result = select_sites(matrix, **goal, method="auto", time_limit_s=60.0)
+    result = select_sites(matrix, **goal, method="auto", time_limit_s=60.0, strategy=strategy)
     queue.put(
         {
             "seconds": time.perf_counter() - started,
@@ -158,7 +173,7 @@ def run_highs(
     if objective == "cover":  # min c.x  s.t.  every coverable group covered
         result = milp(cost, constraints=[LinearConstraint(cover, lb=1.0)],
                       integrality=np.ones(m), bounds=Bounds(0, 1), options=options)  # fmt: skip
-        value, bound = result.fun, getattr(result, "mip_dual_bound", np.nan)
+        value, bound = result.fun, _dual_bound(result)
     else:  # max w.y  s.t.  y_g <= sum_j a_jg x_j,  count or cost of x <= limit
         row = np.ones(m) if objective == "sites" else cost
         limit = p if objective == "sites" else p * float(cost.mean())
@@ -173,7 +188,7 @@ def run_highs(
             options=options,
         )  # fmt: skip
         value = -result.fun if result.fun is not None else np.nan
-        bound = -getattr(result, "mip_dual_bound", np.nan)
+        bound = -_dual_bound(result)
     value = np.nan if value is None else float(value)
     queue.put(
         {
@@ -186,6 +201,12 @@ def run_highs(
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
     )
+
+
+def _dual_bound(result: object) -> float:
+    """HiGHS's MIP dual bound from scipy's result; nan when it proved none in time."""
+    bound = getattr(result, "mip_dual_bound", None)
+    return np.nan if bound is None else float(bound)
 
 
 def run_spopt(n: int, m: int, p: int, queue: multiprocessing.Queue, family: str) -> None:
@@ -234,8 +255,16 @@ def main() -> None:
     parser.add_argument(
         "--objective", choices=["sites", "budget", "cover"], default="sites", help="default sites"
     )
+    parser.add_argument(
+        "--points", type=int, choices=[n for n, _, _ in SIZES], help="one size only"
+    )
+    parser.add_argument(
+        "--before", action="store_true", help="also whitespot without the decomposition bound"
+    )
     args = parser.parse_args()
     sizes = SIZES[:1] if args.quick else SIZES
+    if args.points:
+        sizes = [size for size in SIZES if size[0] == args.points]
     header = (
         f"{'fam':>3} {'N':>8} {'M':>6} {'p':>4} {'tool':<10} {'seconds':>8} {'objective':>12} "
         f"{'bound':>12} {'gap':>7} {'status':<22} {'groups':>7} {'RSS MB':>7}"
@@ -244,6 +273,8 @@ def main() -> None:
     print("-" * len(header))
     for family, (n, m, p) in ((f, size) for f in args.family or ["A", "B"] for size in sizes):
         runs = [("whitespot", run_whitespot, 300.0)]
+        if args.before:
+            runs.append(("before", run_whitespot_before, 300.0))
         if not args.no_highs and n <= HIGHS_MAX_POINTS:
             runs.append(("HiGHS", run_highs, 300.0))
         if not args.no_spopt and n <= SPOPT_MAX_POINTS and args.objective == "sites":

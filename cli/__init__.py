@@ -31,7 +31,7 @@ __all__ = ["main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``whitespot`` command (:func:`whitespot.cli.main.main`); return its exit code.
+    """Run the ``whitespot`` command (:func:`whitespot.cli._main.main`); return its exit code.
 
     The command's modules (pandas, geopandas, folium ...) take seconds to load, and a
     KeyboardInterrupt raised inside a library's import is not always an interrupt: compiled
@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"whitespot {__version__}")
         return 0
     with _interrupts_held() as came:
-        from whitespot.cli.main import main as run  # noqa: PLC0415 - loaded with Ctrl-C held
+        from whitespot.cli._main import main as run  # noqa: PLC0415 - loaded with Ctrl-C held
     if came:
         return _interrupted()
     try:

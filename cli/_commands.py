@@ -47,7 +47,13 @@ from whitespot.planning.country import plan_country
 from whitespot.planning.export import write_country_plan
 from whitespot.radio import LinkBudget, SetupError, SignalSetup, read_calibration, terrain_coverage
 from whitespot.radio.itm import ItmParameters
-from whitespot.report import OLD_PACKAGE_FILES, department_submission, write_submission
+from whitespot.report import (
+    OLD_PACKAGE_FILES,
+    department_submission,
+    tender_package,
+    write_submission,
+    write_tender,
+)
 
 DEPARTMENT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".kml", ".kmz")
 """Village files that may be a department's own list rather than whitespot's form."""
@@ -131,6 +137,7 @@ def _signal_inputs(args: argparse.Namespace) -> tuple[object, SignalSetup, dict[
         ),
         technology=args.technology,
         calibration=read_calibration(args.calibration) if args.calibration else None,
+        **_receiver_setup(args),
     )
     towers = _towers(args, region)
     partitioned = args.households and Path(args.households).is_dir()
@@ -156,6 +163,22 @@ def _signal_inputs(args: argparse.Namespace) -> tuple[object, SignalSetup, dict[
             + setup.calibration.coverage_note(towers["operator"], towers["technology"])
         )
     return towers, setup, layers
+
+
+def _receiver_setup(args: argparse.Namespace) -> dict[str, object]:
+    """Return the receiver options given (location probability, clutter, indoors)."""
+    out: dict[str, object] = {
+        "location_sigma_db": args.location_sigma_db,
+        "clutter": args.clutter,
+        "clutter_height_m": args.clutter_height_m,
+        "clutter_percent": args.clutter_percent,
+        "indoor": args.indoor,
+        "indoor_percent": args.indoor_percent,
+        "building": args.building,
+    }
+    if args.location_probability is not None:
+        out["location_probability"] = args.location_probability / 100.0
+    return out
 
 
 def _model_setup(args: argparse.Namespace) -> SignalSetup:
@@ -334,6 +357,8 @@ def plan(args: argparse.Namespace) -> int:
         "lots_by": args.lots_by,
     }
     if args.by_province:
+        if args.tender:
+            raise SetupError("--tender packages one plan's lots: drop --by-province")
         if args.candidates:
             raise SetupError("--by-province generates candidates per province: drop --candidates")
         with _dask_client(args) as client:
@@ -348,6 +373,10 @@ def plan(args: argparse.Namespace) -> int:
     written = write_plan(result, args.out)
     print(result.selection.summary())
     print(result.headline())
+    if args.tender:
+        tender = tender_package(result, gaps, contingency=args.contingency, terrain=terrain)
+        written += write_tender(tender, args.tender, language=args.lang)
+        print(tender.headline())
     print("wrote " + ", ".join(str(p) for p in written))
     return 0
 

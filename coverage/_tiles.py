@@ -15,6 +15,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from whitespot.data import projected_xy
+from whitespot.data.problems import format_ids
 from whitespot.radio.budget import LinkBudget
 from whitespot.radio.engine import SignalEngine, signal_status
 
@@ -47,14 +49,49 @@ def household_signal(
     -------
     geopandas.GeoDataFrame
         The households (index reset) followed by :data:`whitespot.radio.engine.SIGNAL_COLUMNS`
-        and ``signal_status``.
+        and ``signal_status`` (outdoor), and ``indoor_signal_status`` where the setup
+        judges households indoors.
     """
-    signal = engine.predict(households, progress=False).reset_index(drop=True)
+    point_xy = projected_xy(households, engine.crs)
+    signal = engine.predict(households, progress=False, point_xy=point_xy).reset_index(drop=True)
     signal["signal_status"] = signal_status(signal["best_margin_db"], budget.weak_band_db)
+    if engine.indoors is not None:  # the setup judges households indoors too
+        signal["indoor_signal_status"] = engine.indoor_status(
+            point_xy, signal["best_margin_db"].to_numpy(dtype=float), budget.weak_band_db
+        )
     return gpd.GeoDataFrame(
         pd.concat([households.reset_index(drop=True), signal], axis=1),
         geometry=households.geometry.name,
         crs=households.crs,
+    )
+
+
+ORPHANS_FIX = (
+    "they would be left out of every count; correct their village_id, or give the villages "
+    "file that lists those villages"
+)
+"""What to do about households whose village is not in the villages file."""
+
+
+def unknown_villages(village_ids: pd.Series, households: pd.DataFrame) -> np.ndarray:
+    """Return a mask of the households whose ``village_id`` is not among `village_ids`.
+
+    :func:`village_tally` counts them in its last row, outside every village: a gap list
+    refuses them rather than drop them from every count.
+    """
+    return ~households["village_id"].isin(village_ids).to_numpy()
+
+
+def orphans_text(village_ids: pd.Series, limit: int = 5) -> str:
+    """Say how many households name villages absent from the villages file, and which."""
+    named = sorted(
+        dict.fromkeys(str(v) if pd.notna(v) and str(v) else "(empty)" for v in village_ids)
+    )
+    one = len(village_ids) == 1
+    return (
+        f"{len(village_ids):,} household{'' if one else 's'} name{'s' if one else ''} "
+        f"{len(named):,} village{'s' if len(named) != 1 else ''} absent from the villages "
+        f"file ({format_ids(named, limit)})"
     )
 
 
@@ -65,7 +102,8 @@ def village_tally(village_ids: pd.Series, households: pd.DataFrame) -> pd.DataFr
     -------
     pandas.DataFrame
         One row per village of `village_ids`, in order, plus a last row for households
-        whose village is not among them; integer counts that add up across tiles.
+        whose village is not among them; integer counts that add up across tiles
+        (``indoor_covered`` and ``indoor_weak`` too when households were judged indoors).
     """
     member = pd.Categorical(households["village_id"], categories=village_ids).codes.astype(np.int64)
     member[member < 0] = len(village_ids)
@@ -80,6 +118,10 @@ def village_tally(village_ids: pd.Series, households: pd.DataFrame) -> pd.DataFr
         "electrified_known": ~np.isnan(electrified),
         "fallback": fallback.to_numpy(dtype=bool),
     }
+    if "indoor_signal_status" in households:
+        indoor = households["indoor_signal_status"].to_numpy()
+        columns["indoor_covered"] = indoor == "covered"
+        columns["indoor_weak"] = indoor == "weak"
     return pd.DataFrame(
         {
             name: np.bincount(member[flag], minlength=len(village_ids) + 1)

@@ -117,6 +117,14 @@ READ_BACK_COLUMNS = (
 COUNT_COLUMNS = ("households", "households_without_signal", "households_weak_signal")
 """Counts a gap list read back must hold as whole numbers >= 0 (a hand edit may not)."""
 
+PART_OF = (
+    ("households_without_signal", "households"),
+    ("households_weak_signal", "households_without_signal"),
+    ("households_without_power", "households"),
+)
+"""Counts of a gap list that are part of another (weak signal is counted among those
+without signal): a gap list read back with a part greater than its whole is refused."""
+
 
 def _check_read_back(villages: pd.DataFrame, label: str) -> None:
     """Validate a gap list read back like any input: counts, statuses; in place for counts.
@@ -142,6 +150,9 @@ def _check_read_back(villages: pd.DataFrame, label: str) -> None:
             )  # fmt: skip
             continue
         villages[column] = values.astype(np.int64)
+    if "households_without_power" in villages:  # empty where power is unknown
+        problems += _power_counts(villages, ids, label)
+    problems += _parts_greater_than_wholes(villages, ids, label, problems)
     for column, allowed in (
         ("signal_status", SIGNAL_STATUSES),
         ("power_status", POWER_STATUSES),
@@ -159,6 +170,54 @@ def _check_read_back(villages: pd.DataFrame, label: str) -> None:
             )  # fmt: skip
     if problems:
         raise ValidationError(problems)
+
+
+def _power_counts(villages: pd.DataFrame, ids: np.ndarray, label: str) -> list[Problem]:
+    """Check households without power: a whole number >= 0, or empty (unknown); in place."""
+    raw = villages["households_without_power"]
+    text = raw.astype("string").str.strip().fillna("")
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = (text != "").to_numpy() & (
+            ~np.isfinite(values) | (values < 0) | (values != np.round(values))
+        )
+    if bad.any():
+        found = ", ".join(dict.fromkeys(str(v) for v in raw[bad].head(5)))
+        return [
+            Problem(label, "households_without_power", "not_a_count", f"not a whole number "
+                    f">= 0 ({found}); leave it empty where power is unknown", tuple(ids[bad]))
+        ]  # fmt: skip
+    villages["households_without_power"] = pd.array(
+        np.where(np.isnan(values), pd.NA, values).astype(object), dtype="Int64"
+    )
+    return []
+
+
+def _parts_greater_than_wholes(
+    villages: pd.DataFrame, ids: np.ndarray, label: str, found: list[Problem]
+) -> list[Problem]:
+    """Refuse rows whose count of a part (:data:`PART_OF`) is greater than its whole."""
+    problems = []
+    checked = {p.column for p in found}  # columns already refused are not compared
+    for part, whole in PART_OF:
+        if part not in villages or whole not in villages or {part, whole} & checked:
+            continue
+        values = pd.to_numeric(villages[part]).to_numpy(dtype=float, na_value=np.nan)
+        total = pd.to_numeric(villages[whole]).to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            bad = values > total
+        if bad.any():
+            shown = ", ".join(
+                f"{i}: {a:.0f} > {b:.0f}" for i, a, b in zip(
+                    ids[bad][:5], values[bad][:5], total[bad][:5], strict=True)
+            )  # fmt: skip
+            problems.append(
+                Problem(label, f"{part}, {whole}", "part_exceeds_whole", f"{part} is greater "
+                        f"than {whole} ({shown}): a hand edit? a gap list read back is checked "
+                        "like any input; correct the rows or make the list again with "
+                        "'whitespot gaps'", tuple(ids[bad]))
+            )  # fmt: skip
+    return problems
 
 
 def read_gap_list(path: str | PathLike, *, role: str = "gap list") -> GapList:
@@ -213,10 +272,8 @@ def read_gap_list(path: str | PathLike, *, role: str = "gap list") -> GapList:
         )
     if "measurements" in villages:
         villages["measurements"] = pd.to_numeric(villages["measurements"]).astype("Int64")
-    villages["households_without_power"] = pd.to_numeric(
-        villages.get("households_without_power", pd.Series(pd.NA, index=villages.index)),
-        errors="coerce",
-    ).astype("Int64")
+    if "households_without_power" not in villages:
+        villages["households_without_power"] = pd.array([pd.NA] * len(villages), dtype="Int64")
     settings: dict[str, object] = {}
     if path.suffix.lower() == ".xlsx":
         with pd.ExcelFile(path, engine="openpyxl") as book:

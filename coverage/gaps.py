@@ -18,11 +18,20 @@ from pyproj import CRS
 
 from whitespot._errors import InputError
 from whitespot._parallel import run_tiles
-from whitespot.coverage._tiles import HOUSEHOLDS_PER_TILE, household_signal, village_tally
+from whitespot.coverage._tiles import (
+    HOUSEHOLDS_PER_TILE,
+    ORPHANS_FIX,
+    household_signal,
+    orphans_text,
+    unknown_villages,
+    village_tally,
+)
 from whitespot.coverage._unlisted import listed_only, unlisted_sentence, with_footprints
 from whitespot.data import (
+    Problem,
     Terrain,
     TowersFarWarning,
+    ValidationError,
     add_lonlat,
     metric_crs,
     projected_xy,
@@ -197,7 +206,8 @@ class GapList:
         return (
             f"{total['villages_without_signal']:,} of {counted(total['villages'], 'village')} "
             f"({total['households_without_signal']:,} of "
-            f"{counted(total['households'], 'household')}) without signal; "
+            f"{counted(total['households'], 'household')}) without signal "
+            f"{_receiver_words(self.settings)}; "
             f"{counted(total['villages_without_power'], 'village')} "
             f"({counted(total['households_without_power'], 'household')}) without power; "
             f"{counted(total['villages_without_both'], 'village')} without both"
@@ -205,6 +215,15 @@ class GapList:
             + _evidence_sentence(total)
             + unlisted_sentence(self.villages)
         )
+
+
+def _receiver_words(settings: dict[str, object]) -> str:
+    """Say where households were judged ("indoors" / "outdoors") and at what probability."""
+    where = "indoors" if settings.get("receiver") == "indoor" else "outdoors"
+    probability = str(settings.get("location_probability", "")).strip()
+    if probability in ("", "nan", "None"):
+        return where
+    return f"{where} at {100 * float(probability):g} % of locations"
 
 
 def _beyond_sentence(total: dict[str, int]) -> str:
@@ -286,7 +305,9 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
     households : geopandas.GeoDataFrame, optional
         Validated households with ``village_id``; signal is then predicted per household
         and a village's share of covered households decides its status. Without them the
-        signal at the village point stands for all its households.
+        signal at the village point stands for all its households. Every household must
+        name a village of `villages`: households of villages absent from it are refused
+        (they would be left out of every count), naming them and their village ids.
     grid : geopandas.GeoDataFrame, optional
         Power lines, for the grid distance.
     criteria : GapCriteria, optional
@@ -315,7 +336,14 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
     -------
     GapList
         Villages (every input village once, input order), summaries, households, settings.
+
+    Raises
+    ------
+    ValidationError
+        When households name villages absent from `villages`.
     """
+    if households is not None:
+        _refuse_orphans(villages, households)
     estimated = {}
     if buildings is not None or population is not None:
         villages, estimated = with_footprints(
@@ -353,6 +381,25 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
         progress=progress,
     )
     return replace(gaps, households=household_layer, settings={**gaps.settings, **estimated})
+
+
+def _refuse_orphans(villages: gpd.GeoDataFrame, households: gpd.GeoDataFrame) -> None:
+    """Refuse households whose village is not in the villages layer, naming them."""
+    orphan = unknown_villages(villages["village_id"], households)
+    if not orphan.any():
+        return
+    rows = households.get("household_id", households.index)
+    raise ValidationError(
+        [
+            Problem(
+                "households",
+                "village_id",
+                "unknown_village",
+                f"{orphans_text(households['village_id'][orphan])}: {ORPHANS_FIX}",
+                tuple(np.asarray(rows)[orphan]),
+            )
+        ]
+    )
 
 
 def prepare_gap_list(
@@ -409,6 +456,8 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
             electrified = per_village
     _classify_signal(table, village_signal, criteria, budget, tally is not None)
     village_xy = projected_xy(villages, crs)
+    if engine.indoors is not None:
+        _classify_indoors(table, engine, village_xy, village_signal, per_village, criteria)
     _mark_beyond_range(table, engine, village_xy, budget.weak_band_db)
     measured, per_network = measured_at_villages(
         villages,
@@ -420,11 +469,22 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
     sampled = np.unique(per_network["village"].to_numpy(dtype=np.int64))
     predicted = engine.network_margins(village_xy[sampled])
     predicted["point"] = sampled[predicted["point"].to_numpy(dtype=np.int64)]
-    weigh_evidence(table, measured, per_network, predicted, budget.weak_band_db)
+    continued = None
+    if engine.continued is not None:  # the networks that could serve villages beyond range
+        beyond = sampled[table["signal_status"].to_numpy()[sampled] == BEYOND_MODEL_RANGE]
+        continued = engine.continued.network_margins(village_xy[beyond])
+        continued["point"] = beyond[continued["point"].to_numpy(dtype=np.int64)]
+    weigh_evidence(table, measured, per_network, predicted, budget.weak_band_db, continued)
     if setup.uses_terrain:
         table["terrain_fallback"] = _terrain_fallback(village_signal, per_village)
+    if engine.indoors is not None:
+        _bound_indoors(table)
+    if setup.location_stated:
+        table["area_coverage_probability"] = np.round(
+            engine.area_coverage(table["best_tower_id"]), 4
+        )
     _classify_power(table, villages, grid, crs, criteria, household_power=electrified)
-    table["gap_type"] = _gap_type(table["signal_status"], table["power_status"])
+    table["gap_type"] = _gap_type(_judged_status(table), table["power_status"])
     _criteria_fields(table, budget)
     table["criteria"] = criteria_text(table, criteria)
 
@@ -458,6 +518,63 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
         None,
         settings,
         setup,
+    )
+
+
+def _judged_status(table: pd.DataFrame) -> pd.Series:
+    """Return the status a gap list judges villages by: indoors where it has one, else outdoors."""
+    return (
+        table["indoor_signal_status"] if "indoor_signal_status" in table else table["signal_status"]
+    )
+
+
+def _classify_indoors(
+    table: pd.DataFrame,
+    engine: SignalEngine,
+    village_xy: np.ndarray,
+    village_signal: pd.DataFrame,
+    tally: pd.DataFrame | None,
+    criteria: GapCriteria,
+) -> None:
+    """Add ``indoor_signal_status`` and ``households_without_indoor_signal``.
+
+    As the outdoor status (:func:`_classify_signal`), from the households' indoor
+    statuses, or the village point's where it has no household points.
+    """
+    weak_band_db = engine.engine.budget.weak_band_db
+    at_point = engine.indoor_status(village_xy, village_signal["best_margin_db"], weak_band_db)
+    covered_share = (at_point == "covered").astype(float)
+    weak_share = (at_point == "weak").astype(float)
+    if tally is not None:
+        counts = tally["household_points"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            covered_share = np.where(counts > 0, tally["indoor_covered"] / counts, covered_share)
+            weak_share = np.where(counts > 0, tally["indoor_weak"] / counts, weak_share)
+    households = table["households"].to_numpy(dtype=float)
+    table["households_without_indoor_signal"] = np.rint(households * (1.0 - covered_share)).astype(
+        np.int64
+    )
+    table["indoor_covered_share"] = np.round(covered_share, 4)
+    table["indoor_signal_status"] = np.where(
+        covered_share >= criteria.covered_share,
+        "covered",
+        np.where(covered_share + weak_share > 0, "weak", "none"),
+    )
+
+
+def _bound_indoors(table: pd.DataFrame) -> None:
+    """Keep the indoor status no better than the final outdoor one.
+
+    A village the field finds without signal outdoors has none indoors either; one beyond
+    the model's range is not judged indoors either.
+    """
+    outdoor = table["signal_status"].to_numpy().astype(str)
+    indoor = table["indoor_signal_status"].to_numpy().astype(str)
+    worse = _status_rank(outdoor) < _status_rank(indoor)
+    indoor = np.where(worse | (outdoor == BEYOND_MODEL_RANGE), outdoor, indoor)
+    table["indoor_signal_status"] = indoor
+    table["households_without_indoor_signal"] = np.maximum(
+        table["households_without_indoor_signal"], table["households_without_signal"]
     )
 
 
@@ -629,7 +746,8 @@ def _classify_power(
     """Add power status and households without power.
 
     `household_power` is the per-village tally when households carry electrification:
-    then a village's count of households not electrified replaces its share's estimate.
+    then the share of a village's household points not electrified, times its households,
+    replaces its share's estimate (so the count never passes ``households``, as for signal).
     """
     share = (
         table["electrified"].to_numpy(dtype=float, na_value=np.nan)
@@ -648,10 +766,12 @@ def _classify_power(
     )
     table["power_status"] = status
     known = ~np.isnan(share)
-    if household_power is not None:
-        counted = household_power["household_points"].to_numpy() > 0
-        per_household = household_power["dark"].to_numpy(dtype=float)
-        without = np.where(counted & known, per_household, without)
+    households_count = table["households"].to_numpy(dtype=float)
+    if household_power is not None:  # the share of its points, as for signal: <= households
+        points = household_power["household_points"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dark_share = household_power["dark"].to_numpy(dtype=float) / points
+        without = np.where((points > 0) & known, np.rint(households_count * dark_share), without)
     table["households_without_power"] = pd.array(
         np.where(np.isnan(without), pd.NA, without), dtype="Int64"
     )
@@ -741,6 +861,16 @@ def criteria_text(table: pd.DataFrame, criteria: GapCriteria) -> pd.Series:
             "" if np.isnan(v) else f", grid {v:.1f} km (limit {criteria.max_grid_distance_km:g} km)"
         )
     )
+    if "indoor_signal_status" in table:
+        indoor_share = (100 * table["indoor_covered_share"].fillna(0)).round().astype(int)
+        signal_part = (
+            signal_part
+            + "; indoors "
+            + text(table["indoor_signal_status"])
+            + ": "
+            + indoor_share.astype(str)
+            + "% of households covered (see settings: indoor_model)"
+        )
     out = signal_part + "; power " + text(table["power_status"]) + ": " + electrified + grid
     if "evidence" in table:
         out = out + _evidence_text(table, criteria)
@@ -809,8 +939,12 @@ def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFr
         "no_evidence"
     )
     to_check = frame.get("check_in_field", pd.Series(False, index=frame.index))
-    no_signal = frame["signal_status"].isin(["weak", "none"])
-    beyond = (frame["signal_status"] == BEYOND_MODEL_RANGE).to_numpy()
+    status = _judged_status(frame)
+    without_signal = frame.get(
+        "households_without_indoor_signal", frame["households_without_signal"]
+    )
+    no_signal = status.isin(["weak", "none"])
+    beyond = (status == BEYOND_MODEL_RANGE).to_numpy()
     no_power = frame["power_status"] == "none"
     both = no_signal & no_power
     households = frame["households"].astype(np.int64)
@@ -820,9 +954,7 @@ def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFr
             "villages": 1,
             "households": households,
             "villages_without_signal": no_signal.astype(int),
-            "households_without_signal": np.where(
-                beyond, 0, frame["households_without_signal"].astype(np.int64)
-            ),
+            "households_without_signal": np.where(beyond, 0, without_signal.astype(np.int64)),
             "villages_without_power": no_power.astype(int),
             "households_without_power": frame["households_without_power"]
             .fillna(0)
@@ -830,9 +962,7 @@ def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFr
             "villages_without_both": both.astype(int),
             "households_without_both": np.where(
                 both,
-                np.minimum(
-                    frame["households_without_signal"], frame["households_without_power"].fillna(0)
-                ),
+                np.minimum(without_signal, frame["households_without_power"].fillna(0)),
                 0,
             ),
             "villages_beyond_model_range": beyond.astype(int),

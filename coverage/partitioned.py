@@ -23,7 +23,13 @@ import pyarrow.parquet as pq
 from pandas.util import hash_pandas_object
 
 from whitespot._parallel import run_tiles
-from whitespot.coverage._tiles import household_signal, village_tally
+from whitespot.coverage._tiles import (
+    ORPHANS_FIX,
+    household_signal,
+    orphans_text,
+    unknown_villages,
+    village_tally,
+)
 from whitespot.coverage.gaps import GapCriteria, GapList, assemble_gap_list, prepare_gap_list
 from whitespot.data import Problem, ValidationError, validate_layer, write_layer
 from whitespot.data.io import staged_files
@@ -90,18 +96,52 @@ def _partition_tally(
     engine: SignalEngine,
     budget: LinkBudget,
     village_ids: pd.Series,
-) -> tuple[pd.DataFrame, np.ndarray]:
+) -> tuple[pd.DataFrame | None, np.ndarray, pd.Series]:
     """Classify one partition's households, write them beside the others.
 
-    Returns the tally and a 64-bit key per household (:func:`_household_keys`).
+    Returns the tally, a 64-bit key per household (:func:`_household_keys`) and the
+    village ids of its households whose village is not in the villages file. A partition
+    with such households is neither predicted nor written (its tally is None): the run
+    is refused (:func:`_check_villages_known`).
     """
     households = validate_layer("households", path)  # its errors name the file
+    ids_given = "household_id" in partition_columns(path)
+    keys = _household_keys(households, ids_given)
+    orphans = households["village_id"][unknown_villages(village_ids, households)]
+    if len(orphans):
+        return None, keys, orphans.reset_index(drop=True)
     layer = household_signal(households, engine, budget)
     target = out / path.relative_to(root)
     target.parent.mkdir(parents=True, exist_ok=True)
     write_layer(layer, target)
-    ids_given = "household_id" in partition_columns(path)
-    return village_tally(village_ids, layer), _household_keys(households, ids_given)
+    return village_tally(village_ids, layer), keys, orphans
+
+
+def _check_villages_known(orphans: list[pd.Series], parts: list[Path], root: Path) -> None:
+    """Refuse partitions with households of villages absent from the villages file.
+
+    They would be left out of every count (:func:`village_tally` keeps them apart): a
+    ministry's totals must add up to the households given, so the run is refused, naming
+    each partition, its count and a few of the village ids.
+    """
+    found = [(parts[i], o) for i, o in enumerate(orphans) if len(o)]
+    if not found:
+        return
+    total = sum(len(o) for _, o in found)
+    each = "; ".join(f"{p.relative_to(root)}: {orphans_text(o)}" for p, o in found[:5])
+    more = f"; and {len(found) - 5} more partitions" if len(found) > 5 else ""
+    raise ValidationError(
+        [
+            Problem(
+                f"households ({root})",
+                "village_id",
+                "unknown_village",
+                f"{total:,} households in {len(found)} of {len(parts)} partitions name "
+                f"villages absent from the villages file ({each}{more}): {ORPHANS_FIX} (a "
+                "partition of another province?)",
+            )
+        ]
+    )
 
 
 def _household_keys(households: gpd.GeoDataFrame, ids_given: bool) -> np.ndarray:
@@ -201,6 +241,14 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
     GapList
         As :func:`~whitespot.coverage.gap_list` with the same households, except that
         ``households`` is None: they are in `out` (setting ``households_written_to``).
+
+    Raises
+    ------
+    ValidationError
+        When a partition's households name villages absent from `villages` (they would be
+        left out of every count): nothing is written, and the message names each such
+        partition, how many households and a few of their village ids; when a household
+        is in several partitions; when some partitions give ``electrified`` and others not.
     """
     root = Path(households)
     parts = household_partitions(root)
@@ -220,8 +268,9 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
             progress=progress,
             desc="partitions",
         )
-        _check_each_household_once([keys for _, keys in results], parts, root)
-    tallies = [tally for tally, _ in results]
+        _check_villages_known([orphans for _, _, orphans in results], parts, root)
+        _check_each_household_once([keys for _, keys, _ in results], parts, root)
+    tallies = [tally for tally, _, _ in results]
     tally = sum(tallies[1:], start=tallies[0])
     gaps = assemble_gap_list(
         villages,

@@ -80,6 +80,9 @@ def department_gap_list(  # noqa: PLR0913 - the province's layers and rules
         layer["surveyed"] = layer["surveyed"].dt.strftime("%Y-%m-%d")
     criteria = criteria or GapCriteria()
     if located.any():
+        if households is not None:  # those of unlocated villages: listed location_unknown
+            unlocated = layer.loc[~located, "village_id"]
+            households = households[~households["village_id"].isin(unlocated).to_numpy()]
         computed = gap_list(
             validate_villages(layer[located], region=None), towers, setup,
             households=households, grid=grid, criteria=criteria, measurements=measurements,

@@ -56,7 +56,7 @@ from whitespot.data.io import (
     write_layers,
     write_staged,
 )
-from whitespot.data.kml import KML_SUFFIXES, read_kml
+from whitespot.data.kml import KML_SUFFIXES, ArchiveLimitError, read_kml
 from whitespot.data.labels import (
     LANGUAGES,
     SHEET_NAMES,
@@ -76,6 +76,7 @@ from whitespot.data.problems import (
     ISSUE_COLUMNS,
     AmbiguousNumberWarning,
     DefaultAppliedWarning,
+    DuplicateColumnWarning,
     GuessedEncodingWarning,
     ImplausibleValueWarning,
     MultiTechnologyWarning,
@@ -164,7 +165,9 @@ __all__ = [
     "VIETNAM_MCC",
     "WGS84",
     "AmbiguousNumberWarning",
+    "ArchiveLimitError",
     "DefaultAppliedWarning",
+    "DuplicateColumnWarning",
     "FootprintsLeftOutWarning",
     "GuessedEncodingWarning",
     "ImplausibleValueWarning",

@@ -53,6 +53,15 @@ class DecodedText:
     note: str = ""
 
 
+_UNICODE_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16's: its mark begins the same
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+"""Byte-order marks of the Unicode encodings other than UTF-8, and what each says."""
+
+
 def _letter_tones(char: str) -> int | None:
     """Tone marks on one letter (0 or 1), or None if it is not a Vietnamese letter."""
     if char in "đĐ":
@@ -104,8 +113,9 @@ def decode_text(raw: bytes) -> DecodedText:
     -------
     DecodedText
     """
-    if raw.startswith(codecs.BOM_UTF8):
-        return DecodedText(_nfc(raw.decode("utf-8-sig", errors="strict")), "utf-8-sig", True)
+    marked = _by_mark(raw)
+    if marked is not None:
+        return marked
     try:
         return DecodedText(_nfc(raw.decode("utf-8")), "utf-8", True)
     except UnicodeDecodeError:
@@ -137,7 +147,8 @@ def decode_text(raw: bytes) -> DecodedText:
             "text: check the names, or save the file as UTF-8"
         )
         return DecodedText(text, encoding, False, note)
-    if encoding != "cp1258":
+    unicode = codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))  # without a mark
+    if encoding != "cp1258" and not unicode:
         note = (
             f"not UTF-8; detected {encoding}, which cannot hold most Vietnamese letters "
             "(ơ, ư, đ, ắ ...): names may have lost letters when the file was saved; save it "
@@ -145,6 +156,17 @@ def decode_text(raw: bytes) -> DecodedText:
         )
         return DecodedText(text, encoding, False, note)
     return DecodedText(text, encoding, True, f"not UTF-8; detected {encoding}")
+
+
+def _by_mark(raw: bytes) -> DecodedText | None:
+    """Decode a text that starts with a Unicode byte-order mark; None without one."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return DecodedText(_nfc(raw.decode("utf-8-sig", errors="strict")), "utf-8-sig", True)
+    for mark, encoding in _UNICODE_MARKS:  # Excel's "Unicode text" is UTF-16 with its mark
+        if raw.startswith(mark):
+            text = _nfc(raw[len(mark) :].decode(encoding))
+            return DecodedText(text, encoding, True, f"read as {encoding} (Unicode)")
+    return None
 
 
 def _nfc(text: str) -> str:

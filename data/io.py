@@ -157,7 +157,7 @@ def unreadable_as_validation_error(path: Path, label: str) -> Iterator[None]:
         warnings.simplefilter("always")
         try:
             yield
-        except (ValidationError, FileNotFoundError, PermissionError, IsADirectoryError):
+        except (ValidationError, InputError, FileNotFoundError, PermissionError, IsADirectoryError):
             raise
         except UNREADABLE_ERRORS as error:
             failure = error

@@ -6,10 +6,16 @@ GDAL's KML drivers read one folder per layer and turn attribute names outside AS
 underscores (``Số hộ`` becomes ``S____h___``), so the file is read here with the standard
 library's XML parser (whose expat limits entity expansion): every placemark of every
 folder, each attribute under its own name.
+
+A KMZ is a zip from anywhere, so its document is inflated within limits
+(:data:`KMZ_MAX_INFLATED_MB`, :data:`KMZ_MAX_RATIO`): a small KMZ that would inflate to
+gigabytes (a zip bomb) is refused by what its directory declares, before anything is
+inflated (Python's zipfile never inflates more than the size declared).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from html import unescape
@@ -20,6 +26,7 @@ from xml.etree import ElementTree
 import geopandas as gpd
 import shapely
 
+from whitespot._errors import InputError
 from whitespot.data.crs import WGS84
 from whitespot.data.problems import Problem, ValidationError
 
@@ -28,6 +35,37 @@ KML_SUFFIXES = (".kml", ".kmz")
 
 KML_COLUMNS = ("name", "description", "folder")
 """Columns every placemark has, before its own attributes."""
+
+KMZ_MAX_INFLATED_MB = 256.0
+"""Largest KML document a KMZ may inflate to, MB (10^6 bytes). A province's villages drawn
+in Google Earth are a few MB; parsing takes about twice the document in memory. Raise it
+with ``read_kml(..., max_inflated_mb=)`` or the environment variable
+:data:`KMZ_MAX_MB_VARIABLE`."""
+
+KMZ_MAX_RATIO = 100.0
+"""Largest ratio of a KMZ document's inflated to compressed size (Apache POI's
+``ZipSecureFile`` refuses the same 1:100 by default; KML compresses 5-30 times, a zip bomb
+about 1,000). Checked for documents of more than :data:`KMZ_RATIO_FROM_MB`. Raise it with
+``read_kml(..., max_ratio=)`` or the environment variable :data:`KMZ_MAX_RATIO_VARIABLE`."""
+
+KMZ_RATIO_FROM_MB = 1.0
+"""Documents up to this size, MB, are not held to :data:`KMZ_MAX_RATIO` (a small file of
+repeated placemarks may compress well and is harmless)."""
+
+KMZ_MAX_MB_VARIABLE = "WHITESPOT_KMZ_MAX_MB"
+"""Environment variable that sets the inflated-size limit of a KMZ, MB."""
+
+KMZ_MAX_RATIO_VARIABLE = "WHITESPOT_KMZ_MAX_RATIO"
+"""Environment variable that sets the compression-ratio limit of a KMZ."""
+
+
+class ArchiveLimitError(ValidationError):
+    """A KMZ whose document inflates beyond the limits (a zip bomb, or a very large file).
+
+    The message names the file, its document, the size or ratio and the limit, and how to
+    raise the limit for a file that is trusted.
+    """
+
 
 _TAG = re.compile(r"<[^>]+>")
 _ROW = re.compile(
@@ -39,7 +77,13 @@ _ROW = re.compile(
 _SPACE = re.compile(r"[ \t]+")
 
 
-def read_kml(path: str | PathLike, label: str | None = None) -> gpd.GeoDataFrame:
+def read_kml(
+    path: str | PathLike,
+    label: str | None = None,
+    *,
+    max_inflated_mb: float | None = None,
+    max_ratio: float | None = None,
+) -> gpd.GeoDataFrame:
     """Read every placemark of a KML or KMZ file as one layer.
 
     Parameters
@@ -48,6 +92,13 @@ def read_kml(path: str | PathLike, label: str | None = None) -> gpd.GeoDataFrame
         A ``.kml`` file, or a ``.kmz`` (a zip holding one, ``doc.kml`` first).
     label : str, optional
         How errors name the file (default ``"layer (name)"``).
+    max_inflated_mb : float, optional
+        Largest document a KMZ may inflate to, MB; default the environment variable
+        ``WHITESPOT_KMZ_MAX_MB``, else :data:`KMZ_MAX_INFLATED_MB` (256).
+    max_ratio : float, optional
+        Largest inflated-to-compressed ratio of a KMZ's document (above
+        :data:`KMZ_RATIO_FROM_MB`); default ``WHITESPOT_KMZ_MAX_RATIO``, else
+        :data:`KMZ_MAX_RATIO` (100).
 
     Returns
     -------
@@ -63,11 +114,19 @@ def read_kml(path: str | PathLike, label: str | None = None) -> gpd.GeoDataFrame
     ------
     ValidationError
         If the file is not KML (or a KMZ without one), naming it.
+    ArchiveLimitError
+        If a KMZ's document would inflate beyond the limits, before it is inflated.
+    InputError
+        If a limit (argument or environment variable) is not a positive number.
     """
     path = Path(path)
     label = label or f"layer ({path.name})"
+    limits = (
+        _limit(max_inflated_mb, KMZ_MAX_MB_VARIABLE, KMZ_MAX_INFLATED_MB, "max_inflated_mb"),
+        _limit(max_ratio, KMZ_MAX_RATIO_VARIABLE, KMZ_MAX_RATIO, "max_ratio"),
+    )
     try:
-        root = ElementTree.fromstring(_kml_bytes(path))
+        root = ElementTree.fromstring(_kml_bytes(path, label, *limits))
     except (ElementTree.ParseError, zipfile.BadZipFile, KeyError) as error:
         raise ValidationError(
             [Problem(label, "file", "unreadable_file", f"cannot be read as KML: {error}")]
@@ -98,15 +157,76 @@ def read_kml(path: str | PathLike, label: str | None = None) -> gpd.GeoDataFrame
     return gpd.GeoDataFrame(table, geometry=shapes, crs=WGS84)
 
 
-def _kml_bytes(path: Path) -> bytes:
-    """Return the KML document of `path`: the file, or the KMZ's ``doc.kml`` (else its first)."""
+def _limit(given: float | None, variable: str, default: float, name: str) -> float:
+    """Return a KMZ limit: the argument, else the environment variable, else the default."""
+    text = given if given is not None else os.environ.get(variable, "").strip() or default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        where = f"{name}={given!r}" if given is not None else f"{variable}={text!r}"
+        raise InputError(f"{where}: the KMZ limit must be a positive number")
+    return value
+
+
+def _kml_bytes(path: Path, label: str, max_mb: float, max_ratio: float) -> bytes:
+    """Return the KML document of `path`: the file, or the KMZ's ``doc.kml`` (else its first).
+
+    A KMZ's document is refused by its declared size and ratio before it is inflated.
+    """
     if not zipfile.is_zipfile(path):
         return path.read_bytes()
     with zipfile.ZipFile(path) as archive:
         names = [n for n in archive.namelist() if n.lower().endswith(".kml")]
         if not names:
             raise KeyError("the KMZ holds no .kml document")
-        return archive.read("doc.kml" if "doc.kml" in names else names[0])
+        member = archive.getinfo("doc.kml" if "doc.kml" in names else names[0])
+        _check_declared(member, path, label, int(max_mb * 1e6), max_ratio)
+        # zipfile inflates at most the declared size (a directory that lies fails its CRC)
+        return archive.read(member)
+
+
+def _check_declared(
+    member: zipfile.ZipInfo, path: Path, label: str, max_bytes: int, max_ratio: float
+) -> None:
+    """Refuse a KMZ document whose declared size or compression ratio passes the limits."""
+    if member.file_size > max_bytes:
+        inflated = f"{member.file_size / 1e6:,.0f} MB"
+        raise _too_large(path, label, member, inflated, max_bytes / 1e6)
+    ratio = member.file_size / max(member.compress_size, 1)
+    if member.file_size > KMZ_RATIO_FROM_MB * 1e6 and ratio > max_ratio:
+        raise ArchiveLimitError(
+            [
+                Problem(
+                    label,
+                    "file",
+                    "archive_limit",
+                    f"{path.name}: its document {member.filename} would inflate "
+                    f"{ratio:,.0f} times ({member.compress_size:,} bytes to "
+                    f"{member.file_size:,}), more than the limit of {max_ratio:g} (a zip "
+                    "bomb?); refused before inflating it. For a file you trust, raise the "
+                    f"limit: {KMZ_MAX_RATIO_VARIABLE}={ratio:.0f}",
+                )
+            ]
+        )
+
+
+def _too_large(
+    path: Path, label: str, member: zipfile.ZipInfo, inflated: str, max_mb: float
+) -> ArchiveLimitError:
+    return ArchiveLimitError(
+        [
+            Problem(
+                label,
+                "file",
+                "archive_limit",
+                f"{path.name}: its document {member.filename} inflates to {inflated}, more "
+                f"than the limit of {max_mb:g} MB; refused before reading it. For a file "
+                f"you trust, raise the limit: {KMZ_MAX_MB_VARIABLE}=<MB>",
+            )
+        ]
+    )
 
 
 def _placemarks(element: ElementTree.Element, folder: str):

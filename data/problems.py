@@ -136,6 +136,14 @@ class UnreadColumnWarning(WhitespotWarning):
     """A column looks like a known one under a name not known, and is not read (map it)."""
 
 
+class DuplicateColumnWarning(WhitespotWarning):
+    """Two columns name one field and the first is empty where the other has values.
+
+    The values are read from the other column (the message names both and the rows);
+    two columns that disagree where both have values refuse the layer instead.
+    """
+
+
 class OpenCellidWarning(WhitespotWarning):
     """An OpenCelliD export holds other countries' cells, or cell ids that collide."""
 

@@ -21,6 +21,7 @@ from pyproj import Transformer
 
 from whitespot._errors import InputError
 from whitespot.data._levels import screen_levels
+from whitespot.data._same_field import SET_ASIDE, merge_same_field
 from whitespot.data.cells import (
     local_numbers,
     normalize_text,
@@ -35,6 +36,7 @@ from whitespot.data.lookalikes import lookalike_columns, lookalike_message
 from whitespot.data.problems import (
     AmbiguousNumberWarning,
     DefaultAppliedWarning,
+    DuplicateColumnWarning,
     ImplausibleValueWarning,
     MultiTechnologyWarning,
     OperatorCodeWarning,
@@ -102,7 +104,8 @@ def validate_layer(
         Listing every problem: missing CRS or required column, empty, invalid or wrong-type
         geometry, swapped or out-of-range coordinates, rows outside `region`, missing or
         duplicate ids, text where a number is needed, missing required numbers, negative or
-        non-integer counts, unknown technologies, shares outside 0..1.
+        non-integer counts, unknown technologies, shares outside 0..1, two columns of one
+        field (a name and its alias) whose values disagree (naming both and the rows).
 
     Warns
     -----
@@ -111,12 +114,39 @@ def validate_layer(
     UnreadColumnWarning
         Once per column that looks like a known column under a name not known (a yes/no
         column whose header says "sóng" or "signal"), with how to map it.
+    DuplicateColumnWarning
+        When two columns name one field and the one read first is empty in rows where the
+        other has values (read from the other, naming both and the rows), or when
+        `columns` names another header for a field whose canonical column is in the file
+        (that column is not read).
     """
     if layer not in LAYERS:
         raise InputError(f"layer={layer!r} is not one of {', '.join(LAYERS)}")
     columns = dict(columns or {})
     label, gdf = _load(layer, source, columns)
-    gdf, headers = _canonical_column_names(gdf, layer, columns, label)
+    gdf, headers, others = _canonical_column_names(gdf, layer, columns, label)
+    if others:
+        specs = {spec.name: spec for spec in LAYER_COLUMNS[layer]}
+        gdf, disagree = merge_same_field(
+            gdf,
+            others,
+            specs,
+            headers,
+            read=_read_as_validated,
+            label=label,
+            ids=_row_labels(gdf, ID_COLUMNS[layer]),
+        )
+        if disagree:
+            raise ValidationError(disagree)
+    aside = [c for c in gdf.columns if str(c).startswith(SET_ASIDE)]
+    if aside:
+        names = ", ".join(f"'{str(c)[len(SET_ASIDE) :]}'" for c in aside)
+        warnings.warn(
+            f"{label}: column(s) {names} not read: the columns given name other headers for them",
+            DuplicateColumnWarning,
+            stacklevel=2,
+        )
+        gdf = gdf.drop(columns=aside)
     lookalikes = _lookalikes(gdf, layer)
     _check_crs_and_required_columns(gdf, layer, label, lookalikes)
     if layer == "towers" and "technology" in gdf:
@@ -203,13 +233,16 @@ def _load(layer: str, source: Source, columns: Mapping[str, str]) -> tuple[str, 
 
 def _canonical_column_names(
     gdf: gpd.GeoDataFrame, layer: str, columns: Mapping[str, str], label: str
-) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+) -> tuple[gpd.GeoDataFrame, dict[str, str], dict[str, list[object]]]:
     """Rename columns to their canonical names: the user's, any case and spacing, an alias.
 
     The user's `columns` win; then a canonical name already present wins over aliases; of
     several aliases of one column the first in :data:`~whitespot.data.schema.COLUMN_ALIASES`
-    wins. Returns the renamed layer and the file's header of each renamed column
-    (canonical name -> header).
+    wins. Returns the renamed layer, the file's header of each renamed column
+    (canonical name -> header), and the other columns that name each field, in order of
+    preference (for :func:`~whitespot.data._same_field.merge_same_field`); a column under
+    the canonical name that the user's `columns` passed over is set aside under
+    :data:`~whitespot.data._same_field.SET_ASIDE` + its name.
 
     Raises
     ------
@@ -227,14 +260,48 @@ def _canonical_column_names(
             renames[column] = key
     present = set(gdf.columns) | set(renames.values())
     by_text = {normalize_text(c): c for c in gdf.columns if c != gdf.geometry.name}
-    for name, aliases in COLUMN_ALIASES.get(layer, {}).items():
-        found = [by_text[a] for a in map(normalize_text, aliases) if a in by_text]
+    aliases = COLUMN_ALIASES.get(layer, {})
+    for name, names in aliases.items():
+        found = [by_text[a] for a in map(normalize_text, names) if a in by_text]
         found = [c for c in found if c not in renames and c not in known]
         if name not in present and found:
             renames[found[0]] = name
             present.add(name)
+    # a canonical column the user's columns passed over is set aside, not overwritten
+    for name in set(renames.values()) & set(gdf.columns):
+        if renames.get(name, name) == name:
+            renames[name] = SET_ASIDE + name
+    others = {}
+    for name in known - set(columns):  # the user's choice is read, not merged
+        chosen = next((c for c, n in renames.items() if n == name), name)
+        candidates = [
+            c
+            for c in gdf.columns
+            if c not in (gdf.geometry.name, chosen) and _names_field(c, name, aliases.get(name, ()))
+        ]
+        if candidates and (chosen in gdf.columns or chosen != name):
+            others[name] = [renames.get(c, c) for c in candidates]
     headers = {new: str(old) for old, new in renames.items()}
-    return (gdf.rename(columns=renames) if renames else gdf), headers
+    return (gdf.rename(columns=renames) if renames else gdf), headers, others
+
+
+def _names_field(column: object, name: str, aliases: tuple[str, ...]) -> bool:
+    """Whether a header names the field `name`: itself, in any case and spacing, an alias."""
+    key = str(column).strip().lower().replace(" ", "_")
+    return key == name or normalize_text(column) in {normalize_text(a) for a in aliases}
+
+
+def _read_as_validated(spec: ColumnSpec, raw: pd.Series) -> pd.Series:
+    """Read a column as validation does (its problems are reported later, not here).
+
+    Operators are read by name, as :func:`_operator_names` reads them, so that G-NetTrack's
+    ``Operator`` (45204) and ``Operatorname`` (Viettel) agree.
+    """
+    ids = np.arange(len(raw)).astype(str).astype(object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        values = _normalize_column(spec, raw, ids, "", [])
+        return operator_names(values)[0] if spec.name == "operator" else values
 
 
 def _user_renames(
@@ -415,7 +482,7 @@ def _operator_names(operators: pd.Series, ids: np.ndarray, label: str) -> pd.Ser
         more = f" and {len(pairs) - 8} more spellings" if len(pairs) > 8 else ""
         warnings.warn(
             str(Problem(label, "operator", "operator_code",
-                        f"network codes and other spellings read as the operators' names "
+                        f"network codes and other names read as the operators' names "
                         f"({shown}{more}), so that they match the towers' and the "
                         "measurements' operators", tuple(ids[converted]))),
             OperatorCodeWarning,

@@ -262,7 +262,8 @@ def _find_header(
         if extra:
             fields = {**extra, **fields}
             header_rows.insert(0, top - 1)
-    fields, repeated = _one_column_per_field(fields, hidden, grid[header_rows[-1]])
+    body = grid[header_rows[-1] + 1 :]
+    fields, repeated = _one_column_per_field(fields, hidden, grid[header_rows[-1]], body)
     present = set(fields.values())
     if "coordinates" in present:  # one column holds both
         present |= {"lon", "lat"}
@@ -407,22 +408,33 @@ def _check_unsaved_formulas(
 
 
 def _one_column_per_field(
-    fields: dict[int, str], hidden: set[int], header: list
+    fields: dict[int, str], hidden: set[int], header: list, body: list[list]
 ) -> tuple[dict[int, str], list[tuple[str, str]]]:
-    """Keep one column per field, the first visible; say which was read where several are."""
+    """Keep one column per field: the first visible one with values; say which was read.
+
+    Hidden columns often keep old values, and an empty column (a template's, or one
+    whitespot wrote) says nothing: a visible column with values wins over both.
+    """
 
     def described(c: int) -> str:
         state = "hidden" if c in hidden else "visible"
         return f"'{header[c]}' (column {column_letter(c)}, {state})"
 
+    def filled(c: int) -> bool:
+        return any(
+            c < len(row) and row[c] is not None and str(row[c]).strip() != "" for row in body
+        )
+
     out, said = {}, []
     for name in dict.fromkeys(fields[c] for c in sorted(fields)):
         columns = [c for c in sorted(fields) if fields[c] == name]
-        chosen = next((c for c in columns if c not in hidden), columns[0])
+        ranked = sorted(columns, key=lambda c: (c in hidden, not filled(c)))
+        chosen = ranked[0]
         out[chosen] = name
         if len(columns) > 1:
             others = ", ".join(described(c) for c in columns if c != chosen)
-            why = "the first visible one" if chosen not in hidden else "the first (all hidden)"
+            why = "the first (all hidden)" if chosen in hidden else "the first visible one"
+            why += " with values" if filled(chosen) else " (none has values)"
             message = f"{len(columns)} columns for {name}: read {described(chosen)}, {why}"
             said.append((name, f"{message}; not {others}"))
     return dict(sorted(out.items())), said

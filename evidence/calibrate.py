@@ -5,8 +5,14 @@ show, ``y = predicted - measured`` dB, is fitted as ``offset + slope log10(d / 1
 robust least squares (Huber's M-estimator, iteratively reweighted, k = 1.345 with the
 scale from the median absolute deviation), so a few measurements indoors or in a lift do
 not pull the fit. Shadowing is spatially correlated, so neighbouring samples are not
-independent: the confidence intervals use standard errors clustered by spatial block, and
-the cross-validation holds out whole blocks (k folds of blocks), not random points.
+independent, and each tower's own error (EIRP, tilt) is shared by all its samples: the 95 %
+confidence intervals (:mod:`whitespot.evidence._intervals`) add a jackknife (CR3) sandwich
+clustered by spatial block, with Bell-McCaffrey degrees of freedom, and a random effect per
+tower estimated by moments, and take the t quantile at the Welch-Satterthwaite degrees of
+freedom of the sum: a group of a few towers gets a wide interval only when its towers do
+differ. A group measured at fewer than :data:`MIN_TOWERS` towers, or whose uncertainty
+cannot otherwise be estimated, is refused, never applied without an interval. The
+cross-validation holds out whole blocks (k folds of blocks), not random points.
 """
 
 from __future__ import annotations
@@ -18,13 +24,14 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy import stats
 from tqdm.auto import tqdm
 
 from whitespot._errors import InputError
+from whitespot.evidence._intervals import half_widths
 from whitespot.evidence.measured import USED, measured_pairs, operator_keys
 from whitespot.radio.calibration import (
     ANY,
+    CALIBRATION_BOUNDS,
     GROUP_KEYS,
     Calibration,
     CalibrationError,
@@ -36,9 +43,11 @@ from whitespot.radio.setup import SignalSetup
 
 MIN_SAMPLES = 30
 """Fewer measurements than this in a group give no calibration."""
-MIN_TOWERS = 2
+MIN_TOWERS = 3
 """A group's measurements must come from at least this many serving towers: a fit to one
-tower is that tower's error (its EIRP, its tilt), not the model's."""
+tower is that tower's error (its EIRP, its tilt), not the model's, and with two the
+towers' own errors leave no degree of freedom to estimate the fit's uncertainty (the
+offset absorbs one of the two), so its interval cannot be estimated."""
 MIN_PLACES = 10
 """Measurements must lie at this many distinct positions (1 m apart or more)."""
 MIN_DECADES = 0.3
@@ -124,6 +133,7 @@ def calibrate(
         keys, desc="calibrate", unit="group", disable=_quiet(progress, len(keys))
     ):
         fitted = _fit_group(used.iloc[rows], blocks[rows], folds)
+        fitted = _out_of_bounds(fitted) or fitted
         if isinstance(fitted, str):
             refused.append(RefusedGroup(operator, technology, len(rows), fitted))
         else:
@@ -155,6 +165,27 @@ def calibrate(
             "no group can be calibrated:\n  - " + "\n  - ".join(calibration.lines())
         )
     return calibration
+
+
+def _out_of_bounds(fitted: dict | str) -> str | None:
+    """Say why a correction lies outside :data:`~whitespot.radio.CALIBRATION_BOUNDS`, if so.
+
+    A correction that large is not a tuning: a file read back with it is refused, so it is
+    not fitted either (the group's towers stay as modelled).
+    """
+    if isinstance(fitted, str):
+        return None
+    beyond = [
+        f"{field} {fitted[field]:+.1f} {unit} is outside {low:g}..{high:g} {unit}"
+        for field, (low, high, unit) in CALIBRATION_BOUNDS.items()
+        if not low <= fitted[field] <= high
+    ]
+    if not beyond:
+        return None
+    return (
+        "; ".join(beyond) + ": more than a tuning of the model (the wrong model, the towers' "
+        "EIRP or height, or levels in another unit?)"
+    )
 
 
 def _quiet(progress: bool | None, groups: int) -> bool | None:
@@ -242,23 +273,9 @@ def _fit_group(pairs: pd.DataFrame, blocks: np.ndarray, folds: int) -> dict | st
     places = int(_cell_codes(pairs[["x_m", "y_m"]].to_numpy(), 1.0).max(initial=-1)) + 1
     distance_km = pairs["distance_km"].to_numpy()
     low, high = np.percentile(distance_km, [5, 95])
-    if samples < MIN_SAMPLES:
-        return f"{samples} samples; at least {MIN_SAMPLES} are needed"
-    if towers < MIN_TOWERS:
-        only = pairs["serving_tower_id"].iloc[0]
-        return (
-            f"all samples come from one tower ({only}): a fit to one tower is that tower's "
-            f"error, not the model's; measure at least {MIN_TOWERS} towers"
-        )
-    if places < MIN_PLACES:
-        return f"the samples lie at {places} places; at least {MIN_PLACES} are needed"
-    span = np.log10(high / low)
-    if span < MIN_DECADES:
-        return (
-            f"the distances ({low:.2g}-{high:.2g} km, 5th-95th percentile) span {span:.2f} "
-            f"decade: one distance band cannot give a slope (needs {MIN_DECADES} decade, "
-            "a factor of 2)"
-        )
+    reason = _too_little(pairs, places, low, high)
+    if reason:
+        return reason
     x = np.log10(distance_km)
     design = np.column_stack([np.ones(samples), x])
     extra_db = (pairs["predicted_dbm"] - pairs["measured_dbm"]).to_numpy()
@@ -273,7 +290,15 @@ def _fit_group(pairs: pd.DataFrame, blocks: np.ndarray, folds: int) -> dict | st
     if floor:
         return floor
     tower_codes = pd.factorize(pairs["serving_tower_id"].to_numpy())[0]
-    offset_ci, slope_ci = _clustered_half_widths(design, fit, blocks, tower_codes)
+    (offset_ci, slope_ci), _ = half_widths(
+        design, fit.influence, fit.slope_of_influence, blocks, tower_codes
+    )
+    if not np.isfinite([offset_ci, slope_ci]).all():
+        return (
+            "its uncertainty cannot be estimated (the samples lie in "
+            f"{int(blocks.max()) + 1} spatial block(s), or one block holds the whole fit): "
+            "no interval, so not applied; measure over a wider area"
+        )
     cross_validated = _cross_validated_rmse(design, extra_db, blocks, folds, fit)
     before = -extra_db
     after = -fit.residuals
@@ -294,6 +319,39 @@ def _fit_group(pairs: pd.DataFrame, blocks: np.ndarray, folds: int) -> dict | st
         "rmse_cv_db": cross_validated,
         "stronger_than_any_tower": int(stronger.sum()),
     }
+
+
+def _too_little(pairs: pd.DataFrame, places: int, low: float, high: float) -> str:
+    """Say why a group's samples are too few, too few towers, places or distances ("" if not)."""
+    if len(pairs) < MIN_SAMPLES:
+        return f"{len(pairs)} samples; at least {MIN_SAMPLES} are needed"
+    if pairs["serving_tower_id"].nunique() < MIN_TOWERS:
+        return _too_few_towers(pairs["serving_tower_id"])
+    if places < MIN_PLACES:
+        return f"the samples lie at {places} places; at least {MIN_PLACES} are needed"
+    span = np.log10(high / low)
+    if span < MIN_DECADES:
+        return (
+            f"the distances ({low:.2g}-{high:.2g} km, 5th-95th percentile) span {span:.2f} "
+            f"decade: one distance band cannot give a slope (needs {MIN_DECADES} decade, "
+            "a factor of 2)"
+        )
+    return ""
+
+
+def _too_few_towers(serving: pd.Series) -> str:
+    """Why a group measured at fewer than :data:`MIN_TOWERS` towers is refused."""
+    names = ", ".join(map(str, pd.unique(serving)))
+    if serving.nunique() == 1:
+        return (
+            f"all samples come from one tower ({names}): a fit to one tower is that tower's "
+            f"error, not the model's; measure at least {MIN_TOWERS} towers"
+        )
+    return (
+        f"its uncertainty cannot be estimated: the samples come from {serving.nunique()} "
+        f"towers ({names}), and each tower's own error (EIRP, tilt) leaves no degree of "
+        f"freedom to tell how far the fit may be off; measure at least {MIN_TOWERS} towers"
+    )
 
 
 def _stronger_than_any_tower(pairs: pd.DataFrame, extra_db: np.ndarray) -> np.ndarray:
@@ -373,72 +431,6 @@ def _weighted_solution(design: np.ndarray, y: np.ndarray, weights: np.ndarray) -
     """Solve the weighted normal equations (design' W design) beta = design' W y."""
     weighted = design * weights[:, None]
     return np.linalg.solve(weighted.T @ design, weighted.T @ y)
-
-
-def _clustered_half_widths(
-    design: np.ndarray, fit: _Fit, blocks: np.ndarray, towers: np.ndarray
-) -> tuple[float, float]:
-    """95 % half-widths of offset and slope, clustered two ways: spatial block and tower.
-
-    The M-estimator's sandwich (Huber 1967; Cameron, Gelbach & Miller 2011 for two-way
-    clustering): bread ``sum psi'(r) x x'``, meat from the per-cluster sums of
-    ``psi(r) x``, V = V_block + V_tower - V_block&tower. Shadowing correlates samples
-    that lie near each other (blocks); a tower's own error (its EIRP, tilt, feeder loss)
-    correlates every sample it serves (towers). Where the two-way variance falls below
-    either one-way variance (it is a difference), the larger one-way variance is taken.
-    The t quantile has the clusters of the sparser dimension less one degrees of freedom.
-    """
-    inside = fit.slope_of_influence
-    if inside.sum() < 3:
-        return float("nan"), float("nan")
-    clusters = min(int(blocks.max()) + 1, int(towers.max()) + 1) if len(blocks) else 0
-    if clusters < 3:
-        return float("nan"), float("nan")
-    both = pd.factorize(blocks.astype(np.int64) * (int(towers.max()) + 1) + towers)[0]
-    by_block, by_tower, by_both = (
-        _cluster_variance(design, fit, codes) for codes in (blocks, towers, both)
-    )
-    variance = np.maximum(
-        np.diag(by_block) + np.diag(by_tower) - np.diag(by_both),
-        np.maximum(np.diag(by_block), np.diag(by_tower)),
-    )
-    t = stats.t.ppf(0.975, clusters - 1)
-    offset, slope = t * np.sqrt(variance)
-    return float(offset), float(slope)
-
-
-def _cluster_variance(design: np.ndarray, fit: _Fit, clusters: np.ndarray) -> np.ndarray:
-    """Jackknife (CR3) sandwich covariance clustered by `clusters` (codes 0..G-1).
-
-    Each cluster's leave-out shift of the coefficients, ``(B - B_g)^-1 s_g`` with ``B``
-    the bread and ``s_g`` the cluster's summed influence, gives the variance
-    ``(G - 1) / G sum_g shift_g shift_g'`` (MacKinnon, Nielsen & Webb 2023, CV3): plain
-    cluster-robust errors (CV1) are too small with the few towers a drive test meets.
-    """
-    count = int(clusters.max()) + 1
-    inside = fit.slope_of_influence
-    x = design[:, 1]
-    sums = {
-        name: np.bincount(clusters, weights=values, minlength=count)
-        for name, values in {
-            "b00": inside,
-            "b01": inside * x,
-            "b11": inside * x * x,
-            "s0": fit.influence,
-            "s1": fit.influence * x,
-        }.items()
-    }
-    bread = np.array([[sums["b00"].sum(), sums["b01"].sum()], [0.0, sums["b11"].sum()]])
-    bread[1, 0] = bread[0, 1]
-    left = bread[None] - np.stack(
-        [np.stack([sums["b00"], sums["b01"]], -1), np.stack([sums["b01"], sums["b11"]], -1)], 1
-    )
-    determinant = left[:, 0, 0] * left[:, 1, 1] - left[:, 0, 1] ** 2
-    score = np.stack([sums["s0"], sums["s1"]], -1)
-    usable = determinant > 1e-9 * np.abs(bread).max()
-    shift = np.zeros((count, 2))
-    shift[usable] = np.linalg.solve(left[usable], score[usable][..., None])[..., 0]
-    return (count - 1) / count * shift.T @ shift
 
 
 def _cross_validated_rmse(

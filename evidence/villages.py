@@ -39,9 +39,12 @@ network the model says covers the village was measured, and none reaches its thr
 measurements_partly_contradict: the networks measured are below their thresholds, but
 another network the model says covers the village was not measured (the prediction
 stands, flagged for a check); measured_other_network: enough samples near the village,
-but only of operators or technologies the prediction does not rest on; field_only: the
-village lies beyond the model's range (``beyond_model_range``), so the survey answer, else
-the best network measured, decides its status."""
+but only of operators or technologies the prediction does not rest on, or, beyond the
+model's range, not of every network the model continued past its range says could serve
+it (the village stays ``beyond_model_range``); field_only: the village lies beyond the
+model's range (``beyond_model_range``), so the survey answer, else a network measured
+above its threshold, else every network that could serve it measured below its
+threshold, decides its status."""
 
 EVIDENCE_COLUMNS = (
     "evidence",
@@ -174,6 +177,7 @@ def weigh_evidence(
     per_network: pd.DataFrame,
     predicted: pd.DataFrame,
     weak_band_db: float,
+    continued: pd.DataFrame | None = None,
 ) -> None:
     """Add the evidence columns to gap-list rows and keep contradicted villages on the list.
 
@@ -191,8 +195,12 @@ def weigh_evidence(
     point was measured and none reaches its threshold there; one network measured above
     its threshold (any operator, any technology) confirms signal. A survey answer is the
     field's word: measurements never overrule it, either way. A village beyond the model's
-    range has no prediction to contradict: the survey answer, else the best network
-    measured, gives its status (``field_only``).
+    range has no prediction to contradict: the survey answer gives its status, else one
+    network measured above its threshold (covered), else, judged per network as inside
+    the range, every network that could serve it (the model continued past its range
+    comes within the weak band) measured and none reaching its threshold (weak or none,
+    by the best of them) (``field_only``); with some of those networks not measured it
+    stays ``beyond_model_range``, its measurements listed (``measured_other_network``).
 
     Parameters
     ----------
@@ -203,6 +211,10 @@ def weigh_evidence(
         (``point`` is the village's position).
     weak_band_db : float
         Width of the weak band below the threshold, dB.
+    continued : pandas.DataFrame, optional
+        The same for the villages beyond the model's range, with the model continued past
+        it (``SignalEngine.continued``); without it no network is known to serve them, so
+        measurements below threshold leave them ``beyond_model_range``.
     """
     size = len(table)
     status = table["signal_status"].to_numpy().astype(str)
@@ -227,9 +239,21 @@ def weigh_evidence(
     other_network = unconfirmed & measured_any & (judged["covering_measured"] == 0)
     signal_found = ~said & ~predicted_covered & judged_by_model & signal_measured
     measured_differs = no_signal_found | signal_found
-    field_only = ~judged_by_model & (said | measured_any)
+    # beyond the range: judged per network against those the continued model could serve by
+    could_serve = _could_serve(continued, weak_band_db)
+    past = _networks_judged(per_network, could_serve, size)
+    dark_past = (past["covering"] > 0) & (past["covering_measured"] == past["covering"])
+    field_only = ~judged_by_model & (said | signal_measured | dark_past)
+    beyond_other = ~judged_by_model & ~field_only & measured_any
     evidence = np.select(
-        [field_only, survey_differs, measured_differs, partly, other_network, said | measured_any],
+        [
+            field_only,
+            survey_differs,
+            measured_differs,
+            partly,
+            other_network | beyond_other,
+            said | measured_any,
+        ],
         [
             "field_only",
             "survey_contradicts_prediction",
@@ -249,10 +273,12 @@ def weigh_evidence(
         survey_differs, survey_status, signal_status(judged["covering_best_db"], weak_band_db)
     )
     demoted = finding == "no_signal_found"
-    # beyond the model's range: the survey, else the best network measured
+    # beyond the model's range: the survey, else a network above its threshold, else the
+    # best of the networks that could serve it (all measured)
+    measured_past = np.where(signal_measured, judged["best_measured_db"], past["covering_best_db"])
     field_status = np.where(
         field_only,
-        np.where(said, survey_status, signal_status(judged["best_measured_db"], weak_band_db)),
+        np.where(said, survey_status, signal_status(measured_past, weak_band_db)),
         field_status,
     )
     decided = demoted | field_only
@@ -285,6 +311,16 @@ def weigh_evidence(
     table["evidence"] = evidence
     table["evidence_finding"] = finding
     table["check_in_field"] = contradicted | partly
+
+
+def _could_serve(continued: pd.DataFrame | None, weak_band_db: float) -> pd.DataFrame:
+    """Networks the continued model brings within the weak band, as covering (margin 0)."""
+    if continued is None:
+        return pd.DataFrame(
+            {"point": np.zeros(0, dtype=np.int64), "operator": [], "technology": []}
+        ).assign(margin_db=0.0)
+    near = continued[continued["margin_db"] >= -weak_band_db]
+    return near.assign(margin_db=0.0)
 
 
 def _networks_judged(

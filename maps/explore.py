@@ -153,7 +153,8 @@ def plan_map(plan: object, gaps: GapList, **layers: object) -> folium.Map:
     ----------
     plan : whitespot.planning.Plan
         From :func:`whitespot.planning.plan_sites` (or any object with ``sites``,
-        ``service``, ``backhaul``, ``power_lines`` and a ``headline()``).
+        ``service``, ``backhaul``, ``power_lines`` and a ``headline()``); a plan with options
+        draws its sites in a layer per kind (:data:`SITE_LAYER_NAMES`).
     gaps : GapList
     **layers
         Passed to :func:`gap_map` (``towers``, ``grid``, ``raster``, ``zones``,
@@ -185,9 +186,30 @@ def plan_map(plan: object, gaps: GapList, **layers: object) -> folium.Map:
             dash="8 4",
             fields=[("from", "from_id"), ("to", "to_id"), ("km", "length_km"), ("cost", "cost")],
         ).add_to(fmap)
-    sites_layer(plan.sites).add_to(fmap)
+    for name, sites in _sites_by_option(plan.sites):
+        sites_layer(sites, name=name).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
+
+
+SITE_LAYER_NAMES = {
+    "new_tower": "Proposed sites: new towers",
+    "colocation": "Proposed sites: co-location on existing towers",
+    "upgrade": "Proposed sites: upgrades of existing towers",
+    "satellite": "Proposed sites: satellite community terminals",
+}
+"""The layer of each kind of proposed site, in this order."""
+
+
+def _sites_by_option(sites: gpd.GeoDataFrame) -> list[tuple[str, gpd.GeoDataFrame]]:
+    """Return one layer per kind of site; a plan of new sites only keeps its one layer."""
+    if "option" not in sites or set(sites["option"]) <= {"new_tower"}:
+        return [("Proposed sites", sites)]
+    return [
+        (name, sites[sites["option"] == kind])
+        for kind, name in SITE_LAYER_NAMES.items()
+        if (sites["option"] == kind).any()
+    ]
 
 
 def _base_map(villages: gpd.GeoDataFrame, title: str) -> folium.Map:

@@ -77,6 +77,8 @@ def write_kmz(
     *,
     plan: object | None = None,
     raster: SignalRaster | None = None,
+    title: str | None = None,
+    folders_by: str = "commune_code",
 ) -> Path:
     """Write a gap list (and a plan, and the predicted signal) as one KMZ for Google Earth.
 
@@ -91,6 +93,10 @@ def write_kmz(
     raster : SignalRaster, optional
         The best predicted signal, dBm, as an image over the ground (reprojected to
         EPSG:4326 cell for cell, nearest value) with a colour bar.
+    title : str, optional
+        The document's name; default the gap list's headline.
+    folders_by : str, default "commune_code"
+        The villages' column that makes their folders (``"lot"`` for a bid package).
 
     Returns
     -------
@@ -98,13 +104,13 @@ def write_kmz(
         `path`.
     """
     document = ElementTree.Element("Document")
-    ElementTree.SubElement(document, "name").text = gaps.headline()
+    ElementTree.SubElement(document, "name").text = title or gaps.headline()
     ElementTree.SubElement(document, "description").text = _legend_text()
     for gap_type, colour in GAP_COLOURS.items():
         document.append(_point_style(f"gap-{gap_type}", colour))
     document.append(_point_style("site", "#0d47a1", scale=1.3))
     images: dict[str, bytes] = {}
-    document.append(_villages_folder(gaps.villages))
+    document.append(_villages_folder(gaps.villages, folders_by))
     if plan is not None and len(plan.sites):
         document.append(_sites_folder(plan.sites, getattr(plan, "lots", None)))
     if raster is not None:
@@ -145,21 +151,26 @@ def _point_style(style_id: str, colour: str, *, scale: float = 1.0) -> ElementTr
     return style
 
 
-def _villages_folder(villages: gpd.GeoDataFrame) -> ElementTree.Element:
-    """Put every village once in a folder per commune, in the gap list's order.
+FOLDER_LABELS = {"commune_code": "Xã", "lot": "Gói thầu"}
+"""How a folder of villages is named, by the column that makes the folders."""
+
+
+def _villages_folder(villages: gpd.GeoDataFrame, folders_by: str) -> ElementTree.Element:
+    """Put every village once in a folder per commune (or lot), in the gap list's order.
 
     A village without a usable location is a placemark without a point (Google Earth
     lists it in the folder; whitespot's reader reads it back as ``location_unknown``).
     """
-    folder = _folder("Thôn bản theo xã")
+    label = FOLDER_LABELS.get(folders_by, folders_by)
+    folder = _folder(f"Thôn bản theo {label.lower()}")
     points = villages.geometry.copy()
     located = points.notna().to_numpy()
     points[located] = villages[located].to_crs(WGS84).geometry.representative_point()
     headers = {column: VIETNAMESE_HEADERS.get(column, column) for column in VILLAGE_ATTRIBUTES}
-    communes = villages["commune_code"].astype(str).replace("", "?").to_numpy()
-    for commune in pd.unique(communes):
-        sub = _folder(f"Xã {commune}")
-        for k in np.flatnonzero(communes == commune):  # one placemark a village: thousands
+    groups = villages[folders_by].astype(str).replace("", "?").to_numpy()
+    for group in pd.unique(groups):
+        sub = _folder(f"{label} {group}")
+        for k in np.flatnonzero(groups == group):  # one placemark a village: thousands
             row = villages.iloc[k]
             sub.append(
                 _placemark(

@@ -28,7 +28,7 @@ from whitespot.planning.costs import (
 from whitespot.planning.country import plan_country
 from whitespot.planning.export import read_plan, write_country_plan, write_plan
 from whitespot.planning.hop_figure import hop_profile_figure, plan_hop_figure
-from whitespot.planning.lifetime import pvifa
+from whitespot.planning.lifetime import lifetime_cost, pvifa
 from whitespot.planning.line_of_sight import (
     HopClearance,
     earth_bulge_m,
@@ -37,6 +37,7 @@ from whitespot.planning.line_of_sight import (
     hops_clearance,
 )
 from whitespot.planning.matrix import CoverageMatrix, coverage_matrix, demand_points
+from whitespot.planning.options import OptionCosts, option_candidates
 from whitespot.planning.orlib import read_orlib_scp
 from whitespot.planning.plan import (
     CapexUnitWarning,
@@ -56,6 +57,7 @@ __all__ = [
     "HopClearance",
     "InfeasibleError",
     "LineOfSightSettings",
+    "OptionCosts",
     "Plan",
     "SelectionStrategy",
     "SiteSelection",
@@ -77,6 +79,8 @@ __all__ = [
     "hop_clearance",
     "hop_profile_figure",
     "hops_clearance",
+    "lifetime_cost",
+    "option_candidates",
     "plan_country",
     "plan_hop_figure",
     "plan_sites",

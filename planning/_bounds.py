@@ -171,11 +171,7 @@ def _budget_fixing(
     """
     score = problem.cover @ multiplier
     room = problem.limit - problem.cost[problem.forced].sum()
-    paid = np.flatnonzero(open_sites & (score > 0) & (problem.cost > 0))
-    order = paid[np.argsort(-score[paid] / problem.cost[paid], kind="stable")]
-    over = np.cumsum(problem.cost[order]) > room
-    cut = order[np.argmax(over)] if over.any() else None  # the site the budget cuts
-    price = 0.0 if cut is None else float(score[cut] / problem.cost[cut])
+    price = _knapsack_price(problem, score, open_sites)
     reduced = score - price * problem.cost
     bound = (
         float(np.maximum(problem.weight - multiplier, 0).sum())
@@ -184,6 +180,22 @@ def _budget_fixing(
         + float(np.maximum(reduced[open_sites], 0).sum())
     )
     return bound, reduced
+
+
+def _knapsack_price(problem: _Problem, score: np.ndarray, open_sites: np.ndarray) -> float:
+    """Price of the count or budget row at site scores `score`: the critical ratio.
+
+    The score per cost (per site for a count) of the site that the count or budget cuts
+    in the continuous knapsack over the open sites; 0 when every site with a positive
+    score fits. The knapsack's value is ``price * room + sum max(0, score - price * cost)``.
+    """
+    cost = problem.cost if problem.by_budget else np.ones(len(score))
+    room = problem.limit - cost[problem.forced].sum()
+    paid = np.flatnonzero(open_sites & (score > 0) & (cost > 0))
+    order = paid[np.argsort(-score[paid] / cost[paid], kind="stable")]
+    over = np.cumsum(cost[order]) > room
+    cut = order[np.argmax(over)] if over.any() else None  # the site the row cuts
+    return 0.0 if cut is None else float(score[cut] / cost[cut])
 
 
 @dataclass(frozen=True)

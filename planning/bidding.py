@@ -26,6 +26,9 @@ RANKING_COLUMNS = (
     "backhaul_option",
     "backhaul_cost",
     "total_cost",
+    "option",
+    "opex_per_year",
+    "lifetime_cost",
     "cost_per_household",
     "villages_served",
     "village_names",
@@ -66,7 +69,9 @@ def rank_sites(
     matrix : CoverageMatrix
     candidates : geopandas.GeoDataFrame
         Candidates with ``site_id`` and the cost columns (``capex``, ``power_option``,
-        ``power_cost``, ``backhaul_option``, ``backhaul_cost``, ``total_cost``).
+        ``power_cost``, ``backhaul_option``, ``backhaul_cost``, ``total_cost``), and
+        optionally ``option`` (default ``"new_tower"``), ``opex_per_year`` (default 0) and
+        ``lifetime_cost`` (default ``total_cost``).
     demand : geopandas.GeoDataFrame
         The demand points of the matrix (``village_id``, ``households``).
     villages : geopandas.GeoDataFrame
@@ -102,6 +107,12 @@ def rank_sites(
         main_village=("village_id", "first"),
     )
     table = candidates.set_index("site_id").loc[list(selection.site_ids)].reset_index()
+    if "option" not in table:
+        table["option"] = "new_tower"
+    if "opex_per_year" not in table:
+        table["opex_per_year"] = 0.0
+    if "lifetime_cost" not in table:
+        table["lifetime_cost"] = table["total_cost"]
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     table["households_new"] = np.rint(selection.marginal).astype(np.int64)
     table["households_cumulative"] = table["households_new"].cumsum()
@@ -141,18 +152,25 @@ def bid_lots(
         ``by="backhaul"``.
     by : {"commune", "backhaul"}, default "commune"
         One lot per commune, or per connected backhaul cluster (sites leading to the same
-        anchor; sites on satellite form their own lot each).
+        anchor; sites on satellite backhaul, co-locations, upgrades and satellite terminals
+        form their own lot each). Either way a lot holds one
+        ``option`` (new towers, co-locations, upgrades or satellite terminals): different
+        works go to different bidders.
 
     Returns
     -------
     pandas.DataFrame
-        ``lot``, ``sites``, ``site_ids``, ``households_new``, ``capex``, ``power_cost``,
-        ``backhaul_cost``, ``total_cost``, ``cost_per_household``, and ``commune_code`` /
-        ``cluster``; lots numbered by their best-ranked site.
+        ``lot``, ``commune_code`` / ``cluster``, ``option``, ``sites``, ``site_ids``,
+        ``households_new``, ``capex``, ``power_cost``, ``backhaul_cost``, ``total_cost``,
+        ``lifetime_cost``, ``cost_per_household``; lots numbered by their best-ranked site.
     """
     if by not in ("commune", "backhaul"):
         raise InputError(f"by={by!r} must be 'commune' or 'backhaul'")
     frame = pd.DataFrame(ranked.drop(columns="geometry"))
+    if "option" not in frame:
+        frame["option"] = "new_tower"
+    if "lifetime_cost" not in frame:
+        frame["lifetime_cost"] = frame["total_cost"]
     if by == "commune":
         key = frame["commune_code"].replace("", "unknown")
         label = "commune_code"
@@ -161,11 +179,14 @@ def bid_lots(
         if backhaul is not None:
             for column in ("from_id", "to_id"):
                 cluster.update(zip(backhaul[column], backhaul["cluster"], strict=True))
-        key = frame["site_id"].map(cluster).fillna("satellite:" + frame["site_id"])
+        own = np.where(  # the other options' ids say what they are: "satellite:V1" ...
+            frame["option"] == "new_tower", "satellite:" + frame["site_id"], frame["site_id"]
+        )
+        key = frame["site_id"].map(cluster).fillna(pd.Series(own, index=frame.index))
         label = "cluster"
     frame[label] = key
     lots = (
-        frame.groupby(label, sort=False)
+        frame.groupby([label, "option"], sort=False)
         .agg(
             first_rank=("rank", "min"),
             sites=("site_id", "size"),
@@ -175,6 +196,7 @@ def bid_lots(
             power_cost=("power_cost", "sum"),
             backhaul_cost=("backhaul_cost", "sum"),
             total_cost=("total_cost", "sum"),
+            lifetime_cost=("lifetime_cost", "sum"),
         )
         .sort_values("first_rank")
         .reset_index()
@@ -188,6 +210,67 @@ def bid_lots(
         )
     lots.insert(0, "lot", np.arange(1, len(lots) + 1))
     return lots.drop(columns="first_rank")
+
+
+def village_options(
+    selection: SiteSelection,
+    matrix: CoverageMatrix,
+    ranked: gpd.GeoDataFrame,
+    demand: gpd.GeoDataFrame,
+    villages: gpd.GeoDataFrame,
+) -> pd.DataFrame:
+    """How each village the plan serves is served: its option and its share of the cost.
+
+    Each household newly covered is counted to the first chosen site covering it (as
+    ``households_new``); a village's option is that of the site serving most of its
+    households, and its cost the sum, over the sites serving it, of each site's cost
+    shared by households.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``village_id``, ``name``, ``commune_code``, ``option`` (``"new_tower"``,
+        ``"colocation"``, ``"upgrade"``, ``"satellite"``), ``site_id`` (the main site),
+        ``sites`` (how many serve it), ``households_new``, ``total_cost`` and
+        ``lifetime_cost`` (its share), in order of the main site's rank.
+    """
+    rank = first_server_rank(matrix, selection)
+    served = pd.DataFrame(
+        {"rank": rank, "village_id": demand["village_id"].to_numpy(),
+         "households": demand["households"].to_numpy(float)}
+    )  # fmt: skip
+    served = served[served["rank"] > 0]
+    pairs = served.groupby(["village_id", "rank"], as_index=False)["households"].sum()
+    site = ranked.set_index("rank")
+    per_site = site["households_new"].reindex(pairs["rank"]).to_numpy(float)
+    share = np.divide(
+        pairs["households"].to_numpy(), per_site, out=np.zeros(len(pairs)), where=per_site > 0
+    )
+    for column in ("total_cost", "lifetime_cost"):
+        pairs[column] = site[column].reindex(pairs["rank"]).to_numpy(float) * share
+    main = pairs.sort_values(
+        ["village_id", "households", "rank"], ascending=[True, False, True], kind="stable"
+    ).drop_duplicates("village_id")
+    table = (
+        pairs.groupby("village_id")
+        .agg(sites=("rank", "size"), households_new=("households", "sum"),
+             total_cost=("total_cost", "sum"), lifetime_cost=("lifetime_cost", "sum"))
+        .join(main.set_index("village_id")["rank"])
+        .reset_index()
+    )  # fmt: skip
+    table["option"] = site["option"].reindex(table["rank"]).to_numpy()
+    table["site_id"] = site["site_id"].reindex(table["rank"]).to_numpy()
+    info = villages.set_index("village_id")
+    table["name"] = info["name"].reindex(table["village_id"]).to_numpy()
+    table["commune_code"] = info["commune_code"].reindex(table["village_id"]).to_numpy()
+    table["households_new"] = np.rint(table["households_new"]).astype(np.int64)
+    for column in ("total_cost", "lifetime_cost"):
+        table[column] = np.round(table[column], 3)
+    table = table.sort_values(["rank", "village_id"], kind="stable").reset_index(drop=True)
+    return table[
+        ["village_id", "name", "commune_code", "option", "site_id", "sites",
+         "households_new", "total_cost", "lifetime_cost"]
+    ]  # fmt: skip
 
 
 def coverage_curve(

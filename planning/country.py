@@ -32,7 +32,7 @@ from scipy.spatial import cKDTree
 from whitespot._errors import InputError
 from whitespot._parallel import run_tiles
 from whitespot.coverage import GapList, summarize
-from whitespot.data import metric_crs, projected_xy
+from whitespot.data import Problem, ValidationError, format_ids, metric_crs, projected_xy
 from whitespot.data.labels import counted
 from whitespot.planning.candidates import candidates_from_gaps
 from whitespot.planning.matrix import demand_points, new_site_towers
@@ -131,7 +131,14 @@ def planning_groups(
     pandas.DataFrame
         ``province_code`` and ``group`` (the group's province codes joined by ``+``),
         in province order.
+
+    Raises
+    ------
+    ValidationError
+        When households of the gap list name villages absent from its villages (they
+        would be in no province): naming how many and a few village ids.
     """
+    _check_households_known(gaps)
     codes = np.array(sorted(gaps.villages["province_code"].astype(str).unique()))
     setup = setup or gaps.setup
     crs = setup.crs or metric_crs(gaps.villages)  # the gap list's metric CRS, kept
@@ -157,6 +164,34 @@ def planning_groups(
     _, label = connected_components(graph, directed=False)
     names = {g: "+".join(codes[label == g]) for g in np.unique(label)}
     return pd.DataFrame({"province_code": codes, "group": [names[g] for g in label]})
+
+
+def _check_households_known(gaps: GapList) -> None:
+    """Refuse households whose village is not among the gap list's villages.
+
+    They belong to no province, so no group would plan for them: refused, never dropped
+    (a gap list made by :func:`~whitespot.coverage.gap_list` refuses them already; a
+    list whose villages were filtered without its households has them).
+    """
+    if gaps.households is None:
+        return
+    orphan = ~gaps.households["village_id"].isin(gaps.villages["village_id"]).to_numpy()
+    if not orphan.any():
+        return
+    named = sorted(dict.fromkeys(gaps.households["village_id"][orphan].astype(str)))
+    raise ValidationError(
+        [
+            Problem(
+                "gap list households",
+                "village_id",
+                "unknown_village",
+                f"{orphan.sum():,} households name {len(named):,} villages absent from the "
+                f"gap list's villages ({format_ids(named, 5)}): they are in no province, so "
+                "no group would plan for them; filter the households with the villages "
+                "(province_gaps does), or make the gap list again",
+            )
+        ]
+    )
 
 
 def _plan_group(codes: list[str], gaps: GapList, options: dict[str, Any]) -> Plan:

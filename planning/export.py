@@ -18,18 +18,24 @@ from whitespot.planning.country import CountryPlan
 from whitespot.planning.plan import Plan
 
 PLAN_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
+PLAN_SHEETS = (
+    "sites", "lots", "villages", "curve", "backhaul", "power_lines", "unreachable", "settings"
+)  # fmt: skip
+"""The sheets of a plan's workbook, in order."""
 
 
 def write_plan(plan: Plan, path: str | PathLike) -> list[Path]:
     """Write a plan in the format of the file suffix.
 
     ``.xlsx``: one workbook with the sheets ``sites`` (the ranked list), ``lots``,
-    ``curve``, ``backhaul``, ``power_lines``, ``unreachable`` (villages no candidate
-    reaches) and ``settings``. ``.gpkg``: one GeoPackage with
-    the layers ``sites``, ``backhaul``, ``power_lines`` and ``service`` plus the tables as
+    ``villages`` (how each village served is served: option and cost share), ``curve``,
+    ``backhaul``, ``power_lines``, ``unreachable`` (villages no candidate reaches) and
+    ``settings`` (:data:`PLAN_SHEETS`). ``.gpkg``: one GeoPackage with the layers
+    ``sites``, ``backhaul``, ``power_lines`` and ``service`` plus the tables as
     ``<stem>_lots.csv`` ... beside it. ``.csv`` and ``.geojson``: the ranked sites, with
-    ``<stem>_lots.csv``, ``<stem>_curve.csv``, ``<stem>_settings.csv`` and (GeoJSON)
-    ``<stem>_backhaul.geojson``, ``<stem>_power_lines.geojson`` beside them.
+    ``<stem>_lots.csv``, ``<stem>_villages.csv``, ``<stem>_curve.csv``,
+    ``<stem>_settings.csv`` and (GeoJSON) ``<stem>_backhaul.geojson``,
+    ``<stem>_power_lines.geojson`` beside them.
 
     The files are written whole or not at all (:func:`whitespot.data.staged_files`).
 
@@ -57,6 +63,7 @@ def _write_plan_files(plan: Plan, path: Path) -> list[Path]:
     )
     tables = {
         "lots": plan.lots,
+        "villages": plan.villages,
         "curve": plan.curve,
         "unreachable": plan.unreachable,
         "settings": settings,
@@ -69,8 +76,7 @@ def _write_plan_files(plan: Plan, path: Path) -> list[Path]:
             "power_lines": pd.DataFrame(plan.power_lines.drop(columns="geometry")),
             "unreachable": plan.unreachable,
         }
-        order = ["sites", "lots", "curve", "backhaul", "power_lines", "unreachable", "settings"]
-        return [write_layers({name: sheets[name] for name in order}, path)]
+        return [write_layers({name: sheets[name] for name in PLAN_SHEETS}, path)]
     if suffix == ".gpkg":
         layers = {
             "sites": plan.sites,

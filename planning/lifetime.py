@@ -47,3 +47,56 @@ def pvifa(rate: ArrayLike, years: ArrayLike) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = (1.0 - (1.0 + r) ** -n) / r
     return np.where(r == 0, n, factor)
+
+
+def lifetime_cost(
+    capex: ArrayLike,
+    opex_per_year: ArrayLike,
+    *,
+    horizon_years: float,
+    rate: float,
+    life_years: ArrayLike = np.inf,
+) -> np.ndarray:
+    """Total cost of ownership over a horizon: capex, reinvestment and opex, discounted.
+
+    TCO = capex (1 + sum_k (1 + r)^-(k L)) + opex PVIFA(r, n), over the reinvestments
+    k = 1, 2, ... at years k L < n (the equipment bought again at the end of each life L);
+    no salvage value at the end of the horizon. With no opex and a life of the horizon or
+    more the TCO is the capex itself, exactly.
+
+    Parameters
+    ----------
+    capex : array_like
+        What it costs to build, in the plan's currency, paid at year 0.
+    opex_per_year : array_like
+        Yearly running cost, paid at the end of each year.
+    horizon_years : float
+        Years compared, n >= 0.
+    rate : float
+        Discount rate per year, as a fraction.
+    life_years : array_like, default inf
+        Life of what the capex buys, L > 0 years.
+
+    Returns
+    -------
+    numpy.ndarray
+        Present value of the costs over the horizon.
+
+    Examples
+    --------
+    >>> round(float(lifetime_cost(0.0, 1.0, horizon_years=10, rate=0.02)), 4)
+    8.9826
+    """
+    life = np.asarray(life_years, dtype=float)
+    if np.any(~(life > 0)):
+        raise InputError(f"life_years must be > 0, got {life_years}")
+    annuity = pvifa(rate, horizon_years)
+    # reinvestments at k L < n: k = 1 .. ceil(n / L) - 1, at most a few per horizon
+    buys = np.maximum(np.ceil(np.where(np.isfinite(life), horizon_years / life, 1.0)) - 1, 0)
+    most = int(np.max(buys, initial=0))
+    k = np.arange(1, most + 1)
+    factors = (1.0 + rate) ** -(np.multiply.outer(np.broadcast_to(life, np.shape(buys)), k))
+    reinvest = np.where(k <= buys[..., None], factors, 0.0).sum(axis=-1)
+    capex = np.asarray(capex, dtype=float)
+    opex = np.asarray(opex_per_year, dtype=float) * annuity
+    return np.where(reinvest > 0, capex * (1.0 + reinvest), capex) + np.where(opex > 0, opex, 0.0)

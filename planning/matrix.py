@@ -223,7 +223,10 @@ def coverage_matrix(
     Each candidate is evaluated as a new tower of `technology` (frequency and EIRP from its
     columns ``frequency_mhz``/``eirp_dbm`` if present, else the technology defaults; mast
     height ``height_m``) with the coverage engine (:func:`whitespot.radio.covering_pairs`):
-    KD-tree pruned, never a dense candidates x demand matrix.
+    KD-tree pruned, never a dense candidates x demand matrix. A candidate whose ``option``
+    is ``"satellite"`` (a satellite community terminal,
+    :func:`whitespot.planning.options.option_candidates`) covers the demand points of its
+    ``village_id`` and no other.
 
     Parameters
     ----------
@@ -245,17 +248,38 @@ def coverage_matrix(
     -------
     CoverageMatrix
     """
+    terminal = (
+        (candidates["option"] == "satellite").to_numpy()
+        if "option" in candidates
+        else np.zeros(len(candidates), dtype=bool)
+    )
     sites = new_site_towers(candidates, technology)
     setup = (setup or SignalSetup()).replace(technology=None)
-    pairs = covering_pairs(demand, sites, setup, progress=progress)
+    pairs = covering_pairs(demand, sites[~terminal], setup, progress=progress)
     position = pd.Index(sites["tower_id"]).get_indexer(pairs["tower_id"])
+    point = pairs["point"].to_numpy()
+    if terminal.any():  # a satellite terminal serves every point of its own village
+        site, village_point = _terminal_pairs(candidates, terminal, demand)
+        position = np.concatenate([position, site])
+        point = np.concatenate([point, village_point])
     return CoverageMatrix.from_pairs(
         position,
-        pairs["point"].to_numpy(),
+        point,
         demand["households"].to_numpy(dtype=float),
         sites["tower_id"].to_numpy(),
         cost,
     )
+
+
+def _terminal_pairs(
+    candidates: gpd.GeoDataFrame, terminal: np.ndarray, demand: gpd.GeoDataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """(site, point) pairs of satellite terminals: each covers its village's points."""
+    rows = np.flatnonzero(terminal)
+    villages = pd.Index(candidates["village_id"].astype(str).to_numpy()[rows])
+    which = villages.get_indexer(demand["village_id"].astype(str).to_numpy())
+    points = np.flatnonzero(which >= 0)
+    return rows[which[points]], points
 
 
 def new_site_towers(candidates: gpd.GeoDataFrame, technology: str = "4G") -> gpd.GeoDataFrame:

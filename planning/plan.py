@@ -22,7 +22,13 @@ from whitespot.planning.backhaul import (
     checked_backhaul_costs,
     checked_network,
 )
-from whitespot.planning.bidding import bid_lots, coverage_curve, rank_sites, service_lines
+from whitespot.planning.bidding import (
+    bid_lots,
+    coverage_curve,
+    rank_sites,
+    service_lines,
+    village_options,
+)
 from whitespot.planning.candidates import candidates_from_gaps, candidates_from_terrain
 from whitespot.planning.costs import (
     UnitCosts,
@@ -32,6 +38,7 @@ from whitespot.planning.costs import (
     power_extension,
 )
 from whitespot.planning.matrix import CoverageMatrix, coverage_matrix, demand_points
+from whitespot.planning.options import OPTION_LABELS, OPTIONS, OptionCosts, option_candidates
 from whitespot.planning.select import SiteSelection, check_objective, select_sites
 from whitespot.planning.strategy import SelectionStrategy
 from whitespot.radio import SignalSetup
@@ -72,6 +79,10 @@ class Plan:
     line_of_sight : BackhaulCheck or None
         With a DEM: the backhaul hops checked for line of sight
         (:class:`whitespot.planning.backhaul.BackhaulCheck`); None without one.
+    villages : pandas.DataFrame
+        How each village with households newly covered is served
+        (:func:`whitespot.planning.bidding.village_options`): ``option`` (new tower,
+        co-location, upgrade, satellite terminal), ``site_id`` and its share of the cost.
     """
 
     selection: SiteSelection
@@ -86,6 +97,7 @@ class Plan:
     unreachable: pd.DataFrame
     settings: dict[str, object] = field(default_factory=dict)
     line_of_sight: BackhaulCheck | None = None
+    villages: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def headline(self) -> str:
         """One sentence: sites, households newly covered, cost; what stays out of reach."""
@@ -103,7 +115,7 @@ class Plan:
         total = s.coverable + s.unreachable
         cost = float(self.sites["total_cost"].sum())
         currency = self.settings.get("currency", "")
-        sites = counted(len(s.sites), "new site")
+        sites = self._sites_phrase()
         if total == 0:
             return (
                 "nothing left to cover: every household of the gap list has signal, "
@@ -124,8 +136,32 @@ class Plan:
             )
         return (
             f"{sites} cover {s.covered:,.0f} of {total:,.0f} households without signal for "
-            f"{cost:,.0f} {currency} ({s.unreachable:,.0f} out of reach of every candidate)"
+            f"{cost:,.0f} {currency}{self._lifetime_phrase()} ({s.unreachable:,.0f} out of "
+            "reach of every candidate)"
         )
+
+    def _options_on(self) -> bool:
+        return self.settings.get("options", "off") != "off"
+
+    def _sites_phrase(self) -> str:
+        """``"3 new sites"``; with options, each kind chosen (``"2 new sites and 1 upgrade"``)."""
+        if not self._options_on():
+            return counted(len(self.selection.sites), "new site")
+        parts = [
+            counted(int(self.settings.get(f"sites_{kind}", 0)), *OPTION_LABELS[kind])
+            for kind in OPTIONS
+            if self.settings.get(f"sites_{kind}", 0)
+        ]
+        if not parts:
+            return counted(0, "new site")
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+    def _lifetime_phrase(self) -> str:
+        if not self._options_on():
+            return ""
+        years = self.settings.get("option_horizon_years", 0)
+        lifetime = float(self.sites["lifetime_cost"].sum())
+        return f" to build, {lifetime:,.0f} over {years:g} years"
 
 
 def costed_candidates(
@@ -215,6 +251,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
     setup: SignalSetup | None = None,
     costs: UnitCosts | None = None,
     line_of_sight: LineOfSightSettings | None = None,
+    options: OptionCosts | None = None,
     method: str = "auto",
     time_limit_s: float = 60.0,
     forced: Iterable[str] = (),
@@ -256,6 +293,12 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         clearance) and what a blocked hop may cost (:mod:`whitespot.planning.backhaul`);
         default :class:`~whitespot.planning.backhaul.LineOfSightSettings`. Without
         `terrain` hops are priced by distance and the settings say so.
+    options : OptionCosts, optional
+        Offer co-location on existing towers, upgrades of 2G/3G towers and satellite
+        community terminals besides new sites (:mod:`whitespot.planning.options`), and
+        compare every candidate by its cost over ``options.horizon_years``; an option
+        whose capex is ``inf`` is not offered. Default None: new sites only, priced by
+        what they cost to build.
     method, time_limit_s, forced, forbidden, strategy
         As :func:`select_sites`.
     lots_by : {"commune", "backhaul"}, default "commune"
@@ -300,6 +343,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         terrain=los_terrain,
         line_of_sight=line_of_sight,
     )
+    candidates = _with_options(candidates, gaps, towers, options, technology)
     demand = demand_points(gaps)
     unit = sites is not None
     matrix = coverage_matrix(
@@ -307,7 +351,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         demand,
         setup,
         technology=technology,
-        cost=None if unit else candidates["total_cost"].to_numpy(),
+        cost=None if unit else candidates["lifetime_cost"].to_numpy(),
         progress=progress,
     )
     selection = select_sites(
@@ -322,17 +366,16 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         strategy=strategy,
     )
     ranked = rank_sites(selection, matrix, candidates, demand, gaps.villages)
+    built = ranked[ranked["option"] == "new_tower"]  # the others use their host's or the sky
     check = None
     if los_terrain is None:
-        backhaul = backhaul_network(ranked.assign(site_id=ranked["site_id"]), towers, costs, crs)
+        backhaul = backhaul_network(built, towers, costs, crs)
     else:
-        check = checked_network(
-            ranked, towers, costs, crs, terrain=los_terrain, rules=line_of_sight
-        )
+        check = checked_network(built, towers, costs, crs, terrain=los_terrain, rules=line_of_sight)
         backhaul = check.links
     lines = _power_lines(ranked, gaps, grid, costs, crs)
     lots = bid_lots(ranked, backhaul, by=lots_by)
-    money = matrix.with_costs(candidates["total_cost"].to_numpy())
+    money = matrix.with_costs(candidates["lifetime_cost"].to_numpy())
     curve = coverage_curve(money, steps=curve_steps) if curve_steps else pd.DataFrame()
     settings = {
         "objective": selection.problem,
@@ -356,6 +399,8 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         ),
         "demand_groups": matrix.n_groups,
         **asdict(costs),
+        **({"options": "off"} if options is None else {"options": "on", **options.settings()}),
+        **{f"sites_{kind}": int((ranked["option"] == kind).sum()) for kind in OPTIONS},
         **(
             {"line_of_sight": "not checked (no DEM): backhaul priced by distance"}
             if check is None
@@ -375,7 +420,30 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         _unreachable(matrix, demand, gaps),
         settings,
         check,
+        village_options(selection, matrix, ranked, demand, gaps.villages),
     )
+
+
+def _with_options(
+    candidates: gpd.GeoDataFrame,
+    gaps: GapList,
+    towers: gpd.GeoDataFrame | None,
+    options: OptionCosts | None,
+    technology: str,
+) -> gpd.GeoDataFrame:
+    """Return new sites with their lifetime cost and, with `options`, the other candidates."""
+    out = candidates.assign(option="new_tower")
+    if options is None:
+        return out.assign(opex_per_year=0.0, lifetime_cost=out["total_cost"])
+    out["opex_per_year"] = options.site_opex_per_year
+    out["lifetime_cost"] = options.lifetime(
+        out["total_cost"].to_numpy(), options.site_opex_per_year
+    )
+    others = option_candidates(gaps, towers, options, technology=technology)
+    frame = pd.concat([out, others.to_crs(out.crs)], ignore_index=True)
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=out.crs)
+    frame.attrs = candidates.attrs
+    return frame
 
 
 def _unreachable(matrix: CoverageMatrix, demand: gpd.GeoDataFrame, gaps: GapList) -> pd.DataFrame:

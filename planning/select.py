@@ -35,6 +35,7 @@ from whitespot.planning._bounds import (
     _Relaxation,
     _site_ranking,
 )
+from whitespot.planning._decomposition import _bound_by_regions
 from whitespot.planning._exact import (
     _kernel_solution,
     _lp_guided,
@@ -77,6 +78,7 @@ STAGES = (
     "neighbourhood_search",
     "lp_guided_milp",
     "fixing",
+    "decomposition",
     "milp",
 )
 """The stages a selection may run, in the order :attr:`SiteSelection.stages` lists them."""
@@ -362,6 +364,8 @@ class _Bounds:
         Whether `later` is PDLP's.
     stop : threading.Event
         Set when the heuristics end, to end the Lagrangian going on.
+    regions_done : threading.Event
+        Set once the gap is closed, to end the decomposition by regions going on.
     """
 
     lp: Callable[[], _Relaxation] | None
@@ -369,6 +373,7 @@ class _Bounds:
     later: Future | None
     first_order: bool
     stop: threading.Event = field(default_factory=threading.Event)
+    regions_done: threading.Event = field(default_factory=threading.Event)
 
 
 def _whole_milp_pays(run: _Run) -> bool:
@@ -392,21 +397,27 @@ def _improve_and_bound(run: _Run) -> str | None:
     ranks the sites (:func:`_lagrangian_pass`), the heuristics improve the incumbent
     (:func:`_heuristics`), the bounds are collected (:func:`_collect_bounds`) and, with a
     tolerance (``auto``), sites are fixed by their reduced costs at the best dual and the
-    rest is solved exactly (:func:`_prove`).
+    rest is solved exactly (:func:`_prove`). The decomposition by regions started after the
+    LP (:func:`_decomposition`) is collected last.
 
     Returns
     -------
     str or None
         The exact status when fixing solved the problem, else None.
     """
+    status = None
     with ThreadPoolExecutor(max_workers=1) as second_core:
         bounds = _start_bounds(run, second_core)
         _lagrangian_pass(run, bounds, second_core)
         _heuristics(run, bounds)
-        _collect_bounds(run, bounds)
-    if run.tolerance is None or run.gap <= run.tolerance:
-        return None
-    return _prove(run)
+        decomposed = _collect_bounds(run, bounds, second_core)
+        if run.tolerance is not None and run.gap > run.tolerance:
+            status = _prove(run)
+        if decomposed is not None:
+            if not run.worth_searching:
+                bounds.regions_done.set()  # the regions left take their Lagrangian value
+            run.tighten(decomposed.result(), None)
+    return status
 
 
 def _start_bounds(run: _Run, second_core: ThreadPoolExecutor) -> _Bounds:
@@ -472,16 +483,52 @@ def _heuristics(run: _Run, bounds: _Bounds) -> None:
     bounds.stop.set()
 
 
-def _collect_bounds(run: _Run, bounds: _Bounds) -> None:
-    """Take the LP's bound (and search from its values) and the second core's bound."""
+def _collect_bounds(run: _Run, bounds: _Bounds, second_core: ThreadPoolExecutor) -> Future | None:
+    """Take the LP's bound (and search from its values) and the second core's bound.
+
+    While the search from the LP's values runs, the second core computes the bound of the
+    Lagrangian decomposition by regions at the LP's duals (:func:`_decomposition`), which
+    goes on until the deadline or until `bounds.regions_done` is set.
+
+    Returns
+    -------
+    concurrent.futures.Future or None
+        The decomposition's bound under way, if it started.
+    """
+    decomposed = None
     if bounds.lp is not None:
         relaxation = bounds.lp()
         run.tighten(relaxation.bound, relaxation.multiplier)
+        if relaxation.multiplier is not None and run.worth_searching:
+            done = bounds.regions_done
+            decomposed = _decomposition(run, relaxation.multiplier, second_core, done)
         if relaxation.x is not None and run.worth_searching:
             _search_from_lp(run, relaxation.x, run.left(0.9))
     if bounds.later is not None:
         continued = bounds.later.result()
         run.tighten(continued.bound, continued.multiplier)
+    return decomposed
+
+
+def _decomposition(
+    run: _Run, multiplier: np.ndarray, second_core: ThreadPoolExecutor, stop: threading.Event
+) -> Future | None:
+    """Start the bound of the Lagrangian decomposition by regions on the second core.
+
+    Maximal covering by count or budget, with ``decomposition_regions`` regions, at the
+    LP's duals and the knapsack's price of the count or budget row: never weaker than the
+    LP's bound, and tighter where the regions' own MILPs have an integrality gap
+    (:func:`~whitespot.planning._decomposition._decomposed_bound`). None for set covering
+    or when the strategy turns it off.
+    """
+    problem = run.problem
+    count = problem.strategy.decomposition_regions
+    if problem.minimize or count < 1 or run.deadline - time.perf_counter() < 2.0:
+        return None
+    run.ran("decomposition")
+    return second_core.submit(
+        _bound_by_regions, problem, multiplier, count, run.deadline - 0.5, stop
+    )
 
 
 def _prove(run: _Run) -> str | None:

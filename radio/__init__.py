@@ -11,16 +11,27 @@ that finds the best server at any set of points (:class:`SignalEngine`,
 
 from whitespot.radio._errors import ModelRangeError, SetupError, TerrainCoverageError
 from whitespot.radio.budget import LinkBudget
+from whitespot.radio.building_entry import BUILDING_TYPES, p2109_building_entry_loss_db
 from whitespot.radio.calibration import (
     ANY,
+    CALIBRATION_BOUNDS,
     GROUP_KEYS,
+    MAX_OFFSET_DB,
+    MAX_SLOPE_DB_PER_DECADE,
     Calibration,
     CalibrationError,
     CalibrationGroup,
+    CalibrationTextWarning,
     MissingTowerWarning,
     RefusedGroup,
+    UnknownUncertaintyWarning,
     fold_operator,
     read_calibration,
+)
+from whitespot.radio.clutter import (
+    CLUTTER_TYPES,
+    p2108_statistical_loss_db,
+    p2108_terminal_loss_db,
 )
 from whitespot.radio.engine import (
     SIGNAL_COLUMNS,
@@ -33,6 +44,11 @@ from whitespot.radio.engine import (
     tower_reach_m,
 )
 from whitespot.radio.itm import CLIMATES, ItmParameters
+from whitespot.radio.location import (
+    area_coverage_probability,
+    default_location_sigma_db,
+    location_margin_db,
+)
 from whitespot.radio.models import MODEL_NAMES, MODELS, PathLossModel
 from whitespot.radio.propagation import (
     COST231_ENVIRONMENTS,
@@ -57,11 +73,16 @@ from whitespot.radio.terrain import (
 
 __all__ = [
     "ANY",
+    "BUILDING_TYPES",
+    "CALIBRATION_BOUNDS",
     "CLIMATES",
+    "CLUTTER_TYPES",
     "COST231_ENVIRONMENTS",
     "EARTH_RADIUS_KM",
     "GROUP_KEYS",
     "HATA_ENVIRONMENTS",
+    "MAX_OFFSET_DB",
+    "MAX_SLOPE_DB_PER_DECADE",
     "MEDIAN_K_FACTOR",
     "MODELS",
     "MODEL_NAMES",
@@ -69,6 +90,7 @@ __all__ = [
     "Calibration",
     "CalibrationError",
     "CalibrationGroup",
+    "CalibrationTextWarning",
     "ItmParameters",
     "LinkBudget",
     "MissingTowerWarning",
@@ -80,13 +102,20 @@ __all__ = [
     "SignalEngine",
     "SignalSetup",
     "TerrainCoverageError",
+    "UnknownUncertaintyWarning",
+    "area_coverage_probability",
     "bullington_loss_db",
     "cost231_loss_db",
     "covering_pairs",
+    "default_location_sigma_db",
     "fold_operator",
     "free_space_loss_db",
     "hata_loss_db",
     "knife_edge_loss_db",
+    "location_margin_db",
+    "p2108_statistical_loss_db",
+    "p2108_terminal_loss_db",
+    "p2109_building_entry_loss_db",
     "pair_signal",
     "predict_signal",
     "read_calibration",

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from whitespot._numba import njit, prange
+from whitespot.radio.clutter import STATISTICAL_LEAST_KM, statistical_clutter_db
 from whitespot.radio.propagation import rma_nlos_prime_db, rma_pl1_db
 
 SIDE_LOBE_LEVEL_DB = 30.0
@@ -109,6 +110,7 @@ FAMILIES = {"rma_los": RMA_LOS, "rma": RMA_NLOS}
 
 _pl1_db = njit(cache=True, inline="always")(rma_pl1_db)
 _nlos_prime_db = njit(cache=True, inline="always")(rma_nlos_prime_db)
+_statistical_clutter_db = njit(cache=True, inline="always")(statistical_clutter_db)
 
 
 @njit(cache=True, inline="always")
@@ -116,15 +118,22 @@ def _loss_db(t: int, distance_m: float, towers: tuple, model: tuple) -> float:
     """Path loss of tower `t` at `distance_m`, dB, as the model's numpy function gives it.
 
     `model` is (family, least distance km, mobile height m, building height m, street
-    width m); nearer pairs are evaluated at the least distance.
+    width m, P.2108-1 section 3.2 quantile Q^-1(p / 100) or NaN for none); nearer pairs
+    are evaluated at the least distance.
     """
     loss_1km, per_decade, fc_ghz, base_m, breakpoint_m = towers[3], towers[4], *towers[9:12]
     offset, slope, least_km, greatest_km = towers[12], towers[13], towers[14], towers[15]
-    family, min_distance_km, mobile_m, building_m, street_m = model
+    family, min_distance_km, mobile_m, building_m, street_m, clutter_quantile = model
     distance_km = max(distance_m / 1000.0, min_distance_km)
     # a calibration is held at its value outside the distances it was fitted over
     held_km = min(max(distance_km, least_km[t], 1e-9), greatest_km[t])
     calibration = offset[t] + slope[t] * math.log10(held_km)
+    if not math.isnan(clutter_quantile):  # P.2108-1 section 3.2, capped at 2 km (eq. 6)
+        clutter_km = max(distance_km, STATISTICAL_LEAST_KM)
+        calibration += min(
+            _statistical_clutter_db(fc_ghz[t], clutter_km, clutter_quantile),
+            _statistical_clutter_db(fc_ghz[t], 2.0, clutter_quantile),
+        )
     if family == LOG_LINEAR:
         return loss_1km[t] + per_decade[t] * math.log10(distance_km) + calibration
     d2d = distance_km * 1000.0
@@ -225,8 +234,9 @@ def best_servers(  # noqa: PLR0913, PLR0917 - one flat signature for the compile
         each distance or beyond, non-increasing.
     model : tuple
         ``(family, least distance km, mobile height m, building height m, street width
-        m)``: :data:`LOG_LINEAR`, :data:`RMA_LOS` or :data:`RMA_NLOS`; nearer pairs are
-        evaluated at the least distance.
+        m, clutter quantile)``: :data:`LOG_LINEAR`, :data:`RMA_LOS` or :data:`RMA_NLOS`;
+        nearer pairs are evaluated at the least distance; the P.2108-1 section 3.2
+        quantile Q^-1(p / 100), NaN for no statistical clutter loss.
     fade_margin_db, floor_db : float
         Fade margin subtracted from every signal, and the least margin kept (minus the
         weak band), dB.

@@ -15,6 +15,7 @@ record is made by :func:`whitespot.evidence.calibrate`, written as JSON
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from os import PathLike
@@ -24,6 +25,12 @@ import numpy as np
 
 from whitespot._errors import WhitespotError, WhitespotWarning
 from whitespot.data.io import atomic_path, existing_path
+from whitespot.radio._calibration_check import (
+    RecordCheck,
+    calibration_text,
+    json_hint,
+)
+from whitespot.radio._calibration_check import group_name as _group_name
 
 ANY = "*"
 """Group key that matches every operator (or technology): a pooled group."""
@@ -35,12 +42,44 @@ FORMAT = "whitespot-calibration/1"
 OPTIONAL = frozenset({"stronger_than_any_tower"})
 """Fields of a group that files written before them lack (their default then applies)."""
 
+MAX_OFFSET_DB = 30.0
+"""Largest offset a calibration may apply, dB (either sign): 30 dB is a factor of 1,000 in
+power, more than a tuning of a model fit for the place; beyond it the model, the towers'
+EIRP or a unit is wrong (or a hand edit). Calibrations read back are checked against it,
+and :func:`whitespot.evidence.calibrate` refuses groups that would pass it."""
+
+MAX_SLOPE_DB_PER_DECADE = 30.0
+"""Largest slope correction, dB per decade of distance (either sign): free space falls
+20 dB/decade and Hata 44.9 - 6.55 log10(h_b), about 35 dB/decade at a 30 m mast, so a
+correction beyond 30 would flatten or double the model's distance law."""
+
+CALIBRATION_BOUNDS = {
+    "offset_db": (-MAX_OFFSET_DB, MAX_OFFSET_DB, "dB"),
+    "slope_db_per_decade": (-MAX_SLOPE_DB_PER_DECADE, MAX_SLOPE_DB_PER_DECADE, "dB/decade"),
+}
+"""Fields applied to the path loss: the range each must lie in, and its unit."""
+
 
 class CalibrationError(WhitespotError):
     """Measurements that cannot support a calibration, or a calibration that cannot apply.
 
     The message names the group (operator, technology) and the reason: too few samples,
     towers, places or distances, no towers of the group, a file that is not a calibration.
+    """
+
+
+class CalibrationTextWarning(WhitespotWarning):
+    """Numbers of a calibration file written as text (``"6,3062"``) were read as numbers.
+
+    The message names each group (operator x technology), field and value.
+    """
+
+
+class UnknownUncertaintyWarning(WhitespotWarning):
+    """A calibration file holds a group without confidence intervals; the group is not applied.
+
+    Files written before whitespot refused such groups (a fit to two towers) carry them
+    with ``null`` intervals; the group's towers stay as modelled.
     """
 
 
@@ -66,8 +105,11 @@ class CalibrationGroup:
     slope_db_per_decade : float
         Added to the path loss per decade of distance, dB.
     offset_ci_db, slope_ci_db : float
-        Half-widths of the 95 % confidence intervals, dB, from standard errors that are
-        robust to spatially correlated shadowing (clustered by spatial block).
+        Half-widths of the 95 % confidence intervals, dB and dB per decade: a jackknife
+        (CR3) sandwich clustered by spatial block with Bell-McCaffrey degrees of freedom,
+        plus a random effect per tower, with Welch-Satterthwaite degrees of freedom for
+        the sum (see :mod:`whitespot.evidence.calibrate`). Always finite: a group whose
+        uncertainty cannot be estimated is refused.
     samples, towers, places : int
         Measurements used, distinct serving towers, distinct measurement positions.
     distance_min_km, distance_max_km : float
@@ -110,9 +152,9 @@ class CalibrationGroup:
     def line(self) -> str:
         """One line for the command line and the settings sheet."""
         return (
-            f"{_group_name(self.operator, self.technology)}: offset {self.offset_db:+.1f} "
-            f"± {self.offset_ci_db:.1f} dB, slope {self.slope_db_per_decade:+.1f} "
-            f"± {self.slope_ci_db:.1f} dB/decade; {self.samples:,} samples, "
+            f"{_group_name(self.operator, self.technology)}: offset {self.offset_db:+.1f}"
+            f"{_plus_minus(self.offset_ci_db)} dB, slope {self.slope_db_per_decade:+.1f}"
+            f"{_plus_minus(self.slope_ci_db)} dB/decade; {self.samples:,} samples, "
             f"{self.towers:,} towers, {self.distance_min_km:.2g}-{self.distance_max_km:.2g} km; "
             f"RMSE {self.rmse_before_db:.1f} -> {self.rmse_after_db:.1f} dB "
             f"(cross-validated {_db(self.rmse_cv_db)})"
@@ -212,6 +254,17 @@ class Calibration:
         greatest = np.array([g.distance_max_km for g in self.groups] + [np.inf])[group]
         return np.nan_to_num(least, nan=0.0), np.nan_to_num(greatest, nan=np.inf)
 
+    def residual_sigma_db(self, operator: Sequence[str], technology: Sequence[str]) -> np.ndarray:
+        """Residual spread of each tower's group after its correction, dB.
+
+        The location variability the measurements show about the calibrated model: the
+        group's RMSE after the correction (its mean error is then about 0, so the RMSE is
+        the spread). NaN where no group matches, or its RMSE is unknown.
+        """
+        group = self._matches(operator, technology)
+        spread = np.array([g.rmse_after_db for g in self.groups] + [np.nan], dtype=float)
+        return spread[group]
+
     def _matches(self, operator: Sequence[str], technology: Sequence[str]) -> np.ndarray:
         """Position in :attr:`groups` of each tower's most specific group; -1 where none."""
         operator = np.array([fold_operator(o) for o in operator], dtype=object)
@@ -287,63 +340,107 @@ class Calibration:
 
     @classmethod
     def from_json(cls, text: str, *, source: str = "") -> Calibration:
-        """Read a calibration from its JSON text.
+        """Read a calibration from its JSON text, checking every field as an input.
+
+        Offsets and slopes must be finite and within :data:`MAX_OFFSET_DB` and
+        :data:`MAX_SLOPE_DB_PER_DECADE`, counts whole numbers >= 0, spreads >= 0, the
+        fitted distances > 0; numbers written as text (a decimal comma, ``"6,3062"``) are
+        read as numbers and said (:class:`CalibrationTextWarning`).
 
         Raises
         ------
         CalibrationError
-            If the text is not a whitespot calibration, naming what is missing.
+            If the text is not a whitespot calibration, naming what is missing, or if a
+            field cannot be used, naming every such group (operator x technology) and field.
         """
         where = source or "the calibration"
         try:
-            record = json.loads(text)
+            record = json.loads(text.removeprefix("\ufeff"))
         except json.JSONDecodeError as error:
-            raise CalibrationError(f"{where} is not JSON: {error}") from None
+            raise CalibrationError(f"{where} is not JSON: {error}{json_hint(error)}") from None
         if not isinstance(record, dict) or record.get("format") != FORMAT:
             raise CalibrationError(
                 f'{where} is not a whitespot calibration (no "format": "{FORMAT}"); '
                 "write one with 'whitespot calibrate'"
             )
-        names = {f.name for f in fields(CalibrationGroup)}
-        try:
-            groups = tuple(
-                CalibrationGroup(
-                    **{k: _number_or_nan(g[k]) for k in names if k in g or k not in OPTIONAL}
-                )
-                for g in record["groups"]
+        kinds = {f.name: str(f.type) for f in fields(CalibrationGroup)}
+        check = RecordCheck(kinds, OPTIONAL, GROUP_KEYS, CALIBRATION_BOUNDS)
+        header = check.header(record)
+        groups = check.groups(record.get("groups"))
+        refused = check.refused(record.get("refused", []))
+        if check.problems:
+            count = len(check.problems)
+            raise CalibrationError(
+                f"{where}: {count} field{'s' if count > 1 else ''} cannot be used (a "
+                "calibration read back is checked like any input; fit it again with "
+                "'whitespot calibrate'):\n  - " + "\n  - ".join(check.problems)
             )
-            refused = tuple(RefusedGroup(**r) for r in record.get("refused", []))
-        except (KeyError, TypeError) as error:
-            raise CalibrationError(f"{where}: a group lacks {error}") from None
+        if check.as_text:
+            warnings.warn(
+                f"{where}: {len(check.as_text)} numbers written as text were read as numbers: "
+                + "; ".join(check.as_text),
+                CalibrationTextWarning,
+                stacklevel=2,
+            )
+        built = tuple(CalibrationGroup(**g) for g in groups)
+        unknown = tuple(g for g in built if not _has_interval(g))
+        if unknown:
+            warnings.warn(
+                f"{where}: {len(unknown)} group(s) without confidence intervals, not applied "
+                "(their towers stay as modelled): "
+                + ", ".join(_group_name(g.operator, g.technology) for g in unknown)
+                + "; calibrate again to see why they are refused",
+                UnknownUncertaintyWarning,
+                stacklevel=2,
+            )
         return cls(
-            model=str(record["model"]),
-            environment=record.get("environment"),
-            groups=groups,
-            refused=refused,
-            by=tuple(record.get("by", GROUP_KEYS)),
-            measurements=int(record.get("measurements", 0)),
-            excluded=dict(record.get("excluded", {})),
+            groups=tuple(g for g in built if _has_interval(g)),
+            refused=tuple(RefusedGroup(**r) for r in refused)
+            + tuple(
+                RefusedGroup(g.operator, g.technology, g.samples, UNKNOWN_UNCERTAINTY)
+                for g in unknown
+            ),
             source=source,
+            **header,
         )
 
 
 def read_calibration(path: str | PathLike) -> Calibration:
     """Read a calibration JSON file written by ``whitespot calibrate``.
 
+    The file may carry a byte-order mark (Notepad's UTF-8, or its UTF-16 "Unicode");
+    every field is checked (:meth:`Calibration.from_json`).
+
     Raises
     ------
     FileNotFoundError
         If the file does not exist.
     CalibrationError
-        If it is not a calibration.
+        If it is not a calibration, or a field cannot be used (naming group and field).
     """
     path = existing_path(path, "calibration")
-    return Calibration.from_json(path.read_text(encoding="utf-8"), source=str(path))
+    try:
+        text = calibration_text(path.read_bytes())
+    except UnicodeDecodeError as error:
+        raise CalibrationError(
+            f"{path} is not text in UTF-8 (byte {error.start}): not a calibration; write "
+            "one with 'whitespot calibrate'"
+        ) from None
+    return Calibration.from_json(text, source=str(path))
 
 
-def _number_or_nan(value: object) -> object:
-    """JSON null (a NaN written) back to NaN."""
-    return np.nan if value is None else value
+UNKNOWN_UNCERTAINTY = (
+    "its uncertainty cannot be estimated (the file gives no confidence interval): not applied"
+)
+
+
+def _has_interval(group: CalibrationGroup) -> bool:
+    return bool(np.isfinite(group.offset_ci_db) and np.isfinite(group.slope_ci_db))
+
+
+def _plus_minus(half_width: float) -> str:
+    """`` ± 1.2`` or, never ``± nan``, `` (uncertainty unknown)``."""
+    return f" ± {half_width:.1f}" if np.isfinite(half_width) else " (uncertainty unknown)"
 
 
 def _generality(group: CalibrationGroup) -> int:
@@ -354,12 +451,6 @@ def _generality(group: CalibrationGroup) -> int:
 def fold_operator(operator: object) -> str:
     """Operators match whatever their case and surrounding spaces."""
     return str(operator).strip().casefold()
-
-
-def _group_name(operator: str, technology: str) -> str:
-    operator = "all operators" if operator == ANY else operator
-    technology = "all technologies" if technology == ANY else technology
-    return f"{operator} {technology}"
 
 
 def _db(value: float) -> str:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 from scipy.spatial import cKDTree
+from scipy.special import ndtri
 from tqdm.auto import tqdm
 
 from whitespot._errors import InputError
@@ -32,10 +33,13 @@ from whitespot.data.problems import format_ids
 from whitespot.radio._antenna import bearing_deg, sector_gain_db
 from whitespot.radio._errors import ModelRangeError, TerrainCoverageError
 from whitespot.radio._kernel import FAMILIES, LOG_LINEAR, TowerGrid, best_servers
+from whitespot.radio._receiver import tower_receiver_db
 from whitespot.radio._terrain_kernel import bullington_paths
 from whitespot.radio.budget import LinkBudget
 from whitespot.radio.calibration import Calibration, fold_operator
+from whitespot.radio.clutter import STATISTICAL_LEAST_KM, p2108_statistical_loss_db
 from whitespot.radio.itm import ItmParameters, itm_dem_paths
+from whitespot.radio.location import area_coverage_probability
 from whitespot.radio.models import PathLossModel
 from whitespot.radio.propagation import (
     RMA_BUILDING_HEIGHT_M,
@@ -94,6 +98,8 @@ class _Towers:
     correction_max_km: np.ndarray
     margin_grid_db: np.ndarray
     grid_m: np.ndarray
+    location_sigma_db: np.ndarray | None = None
+    receiver_db: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,16 @@ def _envelope(towers: _Towers, members: np.ndarray) -> np.ndarray:
     within = towers.grid_m[None, :] <= towers.reach_m[members, None]
     envelope = np.where(within, margin, -np.inf).max(axis=0, initial=-np.inf)
     return np.maximum.accumulate(envelope[::-1])[::-1]
+
+
+STATUS_NAMES = np.array(["none", "weak", "covered"])
+"""Signal statuses by code (:func:`_status_code`)."""
+
+
+def _status_code(margin_db: np.ndarray, weak_band_db: float) -> np.ndarray:
+    """Code of :func:`signal_status`: 0 none (and NaN), 1 weak, 2 covered."""
+    with np.errstate(invalid="ignore"):
+        return (margin_db >= 0).astype(np.int8) + (margin_db >= -weak_band_db)
 
 
 def signal_status(margin_db: np.ndarray, weak_band_db: float) -> np.ndarray:
@@ -194,11 +210,20 @@ class _Engine:
     environment: str | None
     ground: Terrain | None
     itm: ItmParameters | None = None
+    clutter_percent: float | None = None
 
     @property
     def compiled(self) -> bool:
         """Whether :mod:`whitespot.radio._kernel` computes this setup (no terrain)."""
         return (self.model.log_linear or self.model.name in FAMILIES) and self.ground is None
+
+    def clutter_loss_db(self, frequency_mhz: np.ndarray, distance_km: np.ndarray) -> np.ndarray:
+        """P.2108-1 section 3.2 loss of each path, dB (0 without it); held from 0.25 km in."""
+        if self.clutter_percent is None:
+            return np.zeros(np.broadcast_shapes(np.shape(frequency_mhz), np.shape(distance_km)))
+        return p2108_statistical_loss_db(
+            frequency_mhz, np.maximum(distance_km, STATISTICAL_LEAST_KM), self.clutter_percent
+        )
 
     def kernel_model(self) -> tuple:
         """Return the model as :func:`whitespot.radio._kernel.best_servers` takes it."""
@@ -209,6 +234,7 @@ class _Engine:
             self.budget.mobile_height_m,
             RMA_BUILDING_HEIGHT_M,
             RMA_STREET_WIDTH_M,
+            np.nan if self.clutter_percent is None else ndtri(1.0 - self.clutter_percent / 100.0),
         )
 
 
@@ -231,6 +257,12 @@ class SignalEngine:
         :data:`MAX_REACH_KM`), for :meth:`margin_past_range`; None unless prepared with
         ``past_range=True``, or when the setup extrapolates already or the model holds
         that far.
+    indoors : SignalEngine or None
+        The same towers heard by an indoor receiver (the setup's building entry loss
+        added), for :meth:`indoor_status`; None unless the setup judges households
+        indoors.
+    location_probability : float
+        The setup's location probability, for :meth:`area_coverage`.
     """
 
     engine: _Engine
@@ -239,6 +271,8 @@ class SignalEngine:
     max_servers: int = MAX_SERVERS
     search: _CompiledSearch | _NumpySearch | None = None
     continued: SignalEngine | None = None
+    indoors: SignalEngine | None = None
+    location_probability: float = 0.5
 
     @classmethod
     def prepare(
@@ -264,11 +298,32 @@ class SignalEngine:
             raise InputError(f"max_servers={max_servers} must be >= 1")
         if setup.crs is None:
             raise InputError("SignalEngine.prepare needs setup.crs (SignalSetup.in_crs)")
-        engine, data = resolve_towers(towers, setup)
+        return cls._prepare(towers, setup, max_servers=max_servers, past_range=past_range)
+
+    @classmethod
+    def _prepare(
+        cls,
+        towers: gpd.GeoDataFrame,
+        setup: SignalSetup,
+        *,
+        max_servers: int,
+        past_range: bool,
+        indoors: bool = False,
+    ) -> SignalEngine:
+        engine, data = resolve_towers(towers, setup, indoors=indoors)
         prepared = cls.of_prepared(engine, data, setup.crs, max_servers=max_servers)
+        prepared = replace(prepared, location_probability=setup.location_probability)
+        if setup.judged_indoors and not indoors:
+            inside = cls._prepare(towers, setup, max_servers=1, past_range=False, indoors=True)
+            prepared = replace(prepared, indoors=inside)
         if not past_range or setup.extrapolate or engine.model.max_distance_km >= MAX_REACH_KM:
             return prepared
-        continued = cls.prepare(towers, setup.replace(extrapolate=True), max_servers=1)
+        continued = cls._prepare(
+            towers,
+            setup.outdoors().replace(extrapolate=True, indoor=None),
+            max_servers=1,
+            past_range=False,
+        )
         return replace(prepared, continued=continued)
 
     @property
@@ -299,6 +354,64 @@ class SignalEngine:
         result, _ = self.continued.search_xy(point_xy, progress=False)
         return result["best_margin_db"]
 
+    def indoor_status(
+        self, point_xy: np.ndarray, outdoor_margin_db: np.ndarray, weak_band_db: float
+    ) -> np.ndarray | None:
+        """Signal status of an indoor receiver at each point (:func:`signal_status`).
+
+        The indoor best margin lies within the outdoor best margin less the largest and the
+        smallest building entry loss of the towers: where both bounds give one status it is
+        the status; the points left (margins near a status boundary) are searched again
+        with the indoor towers, so the answer is that of an indoor search everywhere.
+
+        Parameters
+        ----------
+        point_xy : numpy.ndarray
+            Points in :attr:`crs`, m, shape (n, 2).
+        outdoor_margin_db : numpy.ndarray
+            Their outdoor best margins (:meth:`search_xy`), dB; NaN where none is heard.
+        weak_band_db : float
+            The budget's weak band, dB.
+
+        Returns
+        -------
+        numpy.ndarray of str or None
+            ``covered``, ``weak`` or ``none``; None when the engine judges no indoors.
+        """
+        if self.indoors is None:
+            return None
+        outdoor = np.asarray(outdoor_margin_db, dtype=float)
+        extra = self.indoors.towers.receiver_db - self.towers.receiver_db
+        least, most = (float(extra.min()), float(extra.max())) if len(extra) else (0.0, 0.0)
+        low = _status_code(outdoor - most, weak_band_db)
+        unsure = low != _status_code(outdoor - least, weak_band_db)
+        if least < 0.0:  # a loss below 0 dB could lift a point heard by no tower outdoors
+            unsure |= np.isnan(outdoor)
+        if unsure.any():
+            result, _ = self.indoors.search_xy(point_xy[unsure], progress=False)
+            low[unsure] = _status_code(result["best_margin_db"], weak_band_db)
+        return STATUS_NAMES[low]
+
+    def area_coverage(self, tower_ids: pd.Series) -> np.ndarray:
+        """Area coverage probability of each point's serving tower (Jakes-Reudink).
+
+        :func:`whitespot.radio.area_coverage_probability` of the setup's location
+        probability, the serving tower's location variability and its model's path-loss
+        exponent (loss per decade of distance / 10); NaN where no tower serves.
+        """
+        ids = pd.Series(tower_ids, dtype="string").fillna("").to_numpy()
+        position = pd.Series(np.arange(len(self.towers.ids)), index=self.towers.ids)
+        tower = position.reindex(ids).to_numpy(dtype=float)
+        served = ~np.isnan(tower)
+        out = np.full(len(ids), np.nan)
+        if served.any():
+            tower = tower[served].astype(np.int64)
+            exponent = np.maximum(self.towers.loss_per_decade_db[tower] / 10.0, 1e-9)
+            out[served] = area_coverage_probability(
+                self.location_probability, self.towers.location_sigma_db[tower], exponent
+            )
+        return out
+
     @classmethod
     def of_prepared(
         cls, engine: _Engine, data: _Towers, crs: CRS, *, max_servers: int = MAX_SERVERS
@@ -310,10 +423,19 @@ class SignalEngine:
         data = replace(data, margin_grid_db=np.empty((0, 0)))
         return cls(engine, data, crs, max_servers, search)
 
-    def predict(self, points: gpd.GeoDataFrame, *, progress: bool | None = None) -> pd.DataFrame:
-        """Predict the best server of every point; see :func:`predict_signal`."""
+    def predict(
+        self,
+        points: gpd.GeoDataFrame,
+        *,
+        progress: bool | None = None,
+        point_xy: np.ndarray | None = None,
+    ) -> pd.DataFrame:
+        """Predict the best server of every point; see :func:`predict_signal`.
+
+        `point_xy` are the points in :attr:`crs` (m) when the caller has them already.
+        """
         engine, tower_data = self.engine, self.towers
-        point_xy = projected_xy(points, self.crs)
+        point_xy = projected_xy(points, self.crs) if point_xy is None else point_xy
         ground = engine.ground
         if ground is not None:
             _check_ends_on_dem(ground, point_xy, tower_data, points)
@@ -400,7 +522,9 @@ class SignalEngine:
         )
 
 
-def resolve_towers(towers: gpd.GeoDataFrame, setup: SignalSetup) -> tuple[_Engine, _Towers]:
+def resolve_towers(
+    towers: gpd.GeoDataFrame, setup: SignalSetup, *, indoors: bool = False
+) -> tuple[_Engine, _Towers]:
     """Return the setup's engine and the towers it hears, in ``setup.crs`` (set already).
 
     The two steps under :meth:`SignalEngine.prepare`, for callers that search among some
@@ -408,12 +532,29 @@ def resolve_towers(towers: gpd.GeoDataFrame, setup: SignalSetup) -> tuple[_Engin
     tower of its own operator): the engine (model, budget, terrain) and the prepared towers
     (metric positions, reaches in m, margins over the envelope grid in dB), which
     :meth:`SignalEngine.of_prepared` and :func:`pair_signal` take.
+
+    The receiver's side of the setup (location margin, P.2108 terminal correction and,
+    `indoors`, the building entry loss) is a constant per tower, taken from its EIRP.
     """
     ground = reproject_terrain(setup.terrain, setup.crs) if setup.uses_terrain else None
     itm = setup.itm if setup.model == "itm" else None
-    engine = _Engine(setup.path_model, setup.budget, setup.environment, ground, itm)
-    towers = setup.heard(towers)
-    return engine, _prepare_towers(towers, setup.crs, engine, setup.extrapolate, setup.calibration)
+    budget = setup.outdoors().budget
+    engine = _Engine(
+        setup.path_model, budget, setup.environment, ground, itm, setup.clutter_percent
+    )
+    towers = setup.heard(towers).sort_values("tower_id", kind="stable")
+    receiver_db, sigma_db = tower_receiver_db(
+        setup,
+        towers["tower_id"].astype(str).to_numpy(),
+        towers["operator"].astype(str).to_numpy(),
+        towers["technology"].astype(str).to_numpy(),
+        towers["frequency_mhz"].to_numpy(float),
+        indoors=indoors,
+    )
+    data = _prepare_towers(
+        towers, setup.crs, engine, setup.extrapolate, setup.calibration, receiver_db=receiver_db
+    )
+    return engine, replace(data, location_sigma_db=sigma_db)
 
 
 def tower_reach_m(towers: gpd.GeoDataFrame, setup: SignalSetup) -> np.ndarray:
@@ -578,6 +719,8 @@ def _prepare_towers(
     engine: _Engine,
     extrapolate: bool,
     calibration: Calibration | None = None,
+    *,
+    receiver_db: np.ndarray | None = None,
 ) -> _Towers:
     """Tower arrays in `crs`: thresholds, reaches, loss coefficients, margins on the grid.
 
@@ -595,7 +738,9 @@ def _prepare_towers(
     threshold = np.array([budget.threshold_dbm(t) for t in kinds])[which]
     frequency = towers["frequency_mhz"].to_numpy(float)
     height = towers["height_m"].to_numpy(float)
-    eirp = towers["eirp_dbm"].to_numpy(float)
+    receiver_db = np.zeros(len(towers)) if receiver_db is None else receiver_db
+    # what the receiver takes from every tower's level (tower_receiver_db), as less EIRP
+    eirp = towers["eirp_dbm"].to_numpy(float) - receiver_db
     max_km = min(np.inf if extrapolate else model.max_distance_km, MAX_REACH_KM)
 
     # each tower's margin over threshold on a distance grid, for its reach and the envelope
@@ -605,6 +750,7 @@ def _prepare_towers(
     loss = model.loss_db(
         designs[:, :1], grid_km[None, :], designs[:, 1:], budget.mobile_height_m, environment
     )[design.ravel()]
+    loss = loss + engine.clutter_loss_db(frequency[:, None], grid_km[None, :])
     offset = slope = least_km = np.zeros(len(towers))
     greatest_km = np.full(len(towers), np.inf)
     if calibration is not None:
@@ -651,6 +797,7 @@ def _prepare_towers(
         # below the model's least distance the loss is held at its value there
         margin_grid_db=margin,
         grid_m=np.concatenate([[0.0], grid_km[1:] * 1000.0]),
+        receiver_db=receiver_db,
     )
 
 
@@ -878,6 +1025,7 @@ def pair_signal(
             budget.mobile_height_m,
             engine.environment,
         )
+    loss += engine.clutter_loss_db(towers.frequency_mhz[tower], distance_km)
     loss += correction_db(
         distance_km,
         towers.offset_db[tower],

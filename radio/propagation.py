@@ -81,7 +81,11 @@ RMA_NLOS_RANGE = (
 
 
 def check_range(
-    model: str, ranges: tuple[ValidityRange, ...], values: dict[str, ArrayLike]
+    model: str,
+    ranges: tuple[ValidityRange, ...],
+    values: dict[str, ArrayLike],
+    *,
+    hint: str = "choose another model or pass extrapolate=True",
 ) -> None:
     """Raise :class:`ModelRangeError` if any value lies outside its validity range.
 
@@ -93,6 +97,8 @@ def check_range(
         The model's validity ranges.
     values : dict
         Argument name -> value(s).
+    hint : str, optional
+        What would fix it, ending the message.
     """
     for valid in ranges:
         value = np.asarray(values[valid.parameter], dtype=float)
@@ -102,7 +108,7 @@ def check_range(
             raise ModelRangeError(
                 f"{model}: {valid.parameter} must be within {valid.low:g}..{valid.high:g}; "
                 f"got {np.size(found)} value(s) outside, from {np.min(found):g} to "
-                f"{np.max(found):g}; choose another model or pass extrapolate=True"
+                f"{np.max(found):g}; {hint}"
             )
 
 

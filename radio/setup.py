@@ -21,6 +21,7 @@ from pyproj import CRS
 from whitespot._errors import WhitespotWarning
 from whitespot.data import TECHNOLOGIES, Terrain, read_terrain
 from whitespot.radio._errors import SetupError
+from whitespot.radio._receiver import check_receiver, receiver_from_settings, receiver_settings
 from whitespot.radio.budget import LinkBudget
 from whitespot.radio.calibration import Calibration
 from whitespot.radio.itm import ItmParameters
@@ -72,6 +73,35 @@ class SignalSetup:
         Corrections of the model fitted to measurements (:func:`whitespot.evidence.calibrate`,
         :func:`whitespot.radio.read_calibration`); they must be for this model and
         environment.
+    location_probability : float, default 0.5
+        Location (cell-edge) probability a place is judged at, a share in (0, 1): a place
+        is covered when its median margin is at least ``location_margin_db(p, sigma)``
+        (:func:`whitespot.radio.location_margin_db`); 0.5 is the median prediction.
+    location_sigma_db : float, optional
+        Location variability sigma, dB; None takes the calibration's residual spread of
+        each operator x technology where a calibration is given, else the model's default
+        (:data:`whitespot.radio.location.LOCATION_SIGMA_DB`, 3GPP TR 38.901 Table 7.4.1-1).
+    clutter : str, optional
+        ITU-R P.2108-1 section 3.1 clutter type around the receiver
+        (:data:`whitespot.radio.CLUTTER_TYPES`); None adds no clutter loss.
+    clutter_height_m : float, optional
+        Representative clutter height R, m; None is the type's (P.2108-1 Table 3).
+    street_width_m : float, default 27
+        Street width of P.2108-1 section 3.1, m.
+    clutter_percent : float, optional
+        Adds the P.2108-1 section 3.2 statistical clutter loss not exceeded at this
+        percentage of locations (urban and suburban paths; towers 0.5-67 GHz); None is off.
+        Paths shorter than 0.25 km take the loss at 0.25 km (the engine's least distance).
+    indoor : str, optional
+        Judge households indoors: ``"p2109"`` adds the ITU-R P.2109-2 building entry loss
+        of a horizontal path (elevation 0) not exceeded at `indoor_percent`, ``"fixed"``
+        the budget's ``building_loss_db``; the outdoor status is kept beside it. None
+        (default) judges outdoors, as before (``building_loss_db``, if any, still
+        applies to every place).
+    indoor_percent : float, default 50
+        Probability (%) at which the P.2109 loss is not exceeded.
+    building : str, default "traditional"
+        P.2109 building type: ``"traditional"`` or ``"thermally_efficient"``.
 
     Raises
     ------
@@ -90,8 +120,18 @@ class SignalSetup:
     crs: CRS | None = None
     itm: ItmParameters = field(default_factory=ItmParameters)
     calibration: Calibration | None = None
+    location_probability: float = 0.5
+    location_sigma_db: float | None = None
+    clutter: str | None = None
+    clutter_height_m: float | None = None
+    street_width_m: float = 27.0
+    clutter_percent: float | None = None
+    indoor: str | None = None
+    indoor_percent: float = 50.0
+    building: str = "traditional"
 
     def __post_init__(self) -> None:
+        check_receiver(self)
         if self.model not in MODEL_NAMES:
             raise SetupError(f"model={self.model!r} must be one of {', '.join(MODEL_NAMES)}")
         if self.model in TERRAIN_MODELS and self.terrain is None:
@@ -176,6 +216,7 @@ class SignalSetup:
             **(self._terrain_settings() if self.uses_terrain else {}),
             **(self.itm.settings() if self.model == "itm" else {}),
             **(self.calibration.settings() if self.calibration else {"calibration": "none"}),
+            **receiver_settings(self),
         }
 
     def _terrain_settings(self) -> dict[str, object]:
@@ -237,7 +278,28 @@ class SignalSetup:
                 if calibration not in ("", "nan")
                 else None
             ),
+            **receiver_from_settings(settings),
         )
+
+    @property
+    def location_stated(self) -> bool:
+        """Whether a location probability or sigma is stated (not the median by default)."""
+        return self.location_probability != 0.5 or self.location_sigma_db is not None
+
+    @property
+    def judged_indoors(self) -> bool:
+        """Whether households are judged indoors (:attr:`indoor` is set)."""
+        return self.indoor is not None
+
+    def outdoors(self) -> SignalSetup:
+        """Return the setup of the outdoor receiver: a fixed indoor loss taken out of the budget.
+
+        The same setup unless :attr:`indoor` is ``"fixed"``, whose building loss then
+        applies only to the indoor judgement.
+        """
+        if self.indoor != "fixed":
+            return self
+        return replace(self, budget=replace(self.budget, building_loss_db=0.0))
 
 
 def _from(calibration: Calibration) -> str:

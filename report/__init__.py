@@ -2,7 +2,9 @@
 
 :func:`department_submission` reads the list, converts its units, finds the gaps, checks the
 data and compares with the previous round (:func:`compare_gap_lists`, by id, name or place);
-:func:`write_submission` writes the package.
+:func:`write_submission` writes the package. :func:`tender_package` groups a plan's sites and
+the gap villages into bid lots with their subsidy ceilings and the prediction's supporting
+data; :func:`write_tender` writes the bid package.
 """
 
 from whitespot.data.vocabulary import PROGRESS_STATUSES
@@ -10,6 +12,7 @@ from whitespot.report.package import OLD_PACKAGE_FILES, PACKAGE_FILES, write_sub
 from whitespot.report.pipeline import Submission, department_submission
 from whitespot.report.progress import Progress, compare_gap_lists, is_gap
 from whitespot.report.summary import summary_html, write_summary
+from whitespot.report.tender import Tender, tender_package, write_tender
 from whitespot.report.workbook import write_workbook
 
 __all__ = [
@@ -18,11 +21,14 @@ __all__ = [
     "PROGRESS_STATUSES",
     "Progress",
     "Submission",
+    "Tender",
     "compare_gap_lists",
     "department_submission",
     "is_gap",
     "summary_html",
+    "tender_package",
     "write_submission",
     "write_summary",
+    "write_tender",
     "write_workbook",
 ]

@@ -85,3 +85,13 @@ def test_a_type_checker_sees_whitespots_types_in_the_installed_wheel(wheel, tmp_
         env={"PYTHONPATH": str(site), "PATH": ""},
     )  # fmt: skip
     assert 'expression has type "SignalSetup"' in checked.stdout, checked.stdout
+
+
+def test_the_command_stays_a_function_after_it_has_run(capsys):
+    """Running the command loads its parser module; ``whitespot.cli.main`` stays callable."""
+    with pytest.raises(SystemExit):
+        main(["--help"])  # loads the command's modules
+    import whitespot.cli  # noqa: PLC0415
+
+    assert callable(whitespot.cli.main)
+    assert whitespot.cli.main(["--version"]) == 0

@@ -226,3 +226,40 @@ def test_a_g_nettrack_export_calibrates_by_operator_name(province, tmp_path, cap
     assert "network codes and other names read as the operators' names" in captured.err
     assert "45204 -> Viettel" in captured.err
     assert "Viettel 2G: offset +" in captured.out  # the towers' operator, not "45204"
+
+
+def test_a_group_of_two_towers_is_refused_and_nan_is_never_printed(province, tmp_path, capsys):
+    """Issue 39: MobiFone 5G (2 towers) was applied with 'offset +10.7 ± nan dB'."""
+    towers = validate_towers(province.towers)
+    five_g = towers[towers["technology"] == "5G"]
+    assert (five_g["operator"] == "MobiFone").sum() == 2
+    drive = synthetic_measurements(
+        five_g, HATA, samples=3_000, offset_db=-15.0, distance_km=(1.0, 5.0), seed=3
+    )
+    table = drive.drop(columns="geometry").assign(lon=drive.geometry.x, lat=drive.geometry.y)
+    table.to_csv(tmp_path / "drive.csv", index=False)
+    province.towers.to_file(tmp_path / "towers.gpkg")
+    province.villages.to_file(tmp_path / "villages.gpkg")
+    out = tmp_path / "calibration.json"
+    code = run("calibrate", "--towers", tmp_path / "towers.gpkg", "--measurements",
+               tmp_path / "drive.csv", "--model", "hata", "--extrapolate",
+               "--out", out)  # fmt: skip
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "nan" not in printed
+    assert "MobiFone 5G: not calibrated: its uncertainty cannot be estimated" in printed
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert ("MobiFone", "5G") not in {(g["operator"], g["technology"]) for g in record["groups"]}
+    assert all(g["offset_ci_db"] is not None for g in record["groups"])
+    # a file of an older whitespot, with the group and null intervals: not applied, said
+    record["groups"].append({**record["groups"][0], "operator": "MobiFone",
+                             "offset_ci_db": None, "slope_ci_db": None})  # fmt: skip
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(record), encoding="utf-8")
+    code = run("gaps", "--villages", tmp_path / "villages.gpkg", "--towers",
+               tmp_path / "towers.gpkg", "--calibration", old, "--model", "hata",
+               "--extrapolate", "--out", tmp_path / "gaps.csv")  # fmt: skip
+    err = capsys.readouterr()
+    assert code == 0, err.err
+    assert "without confidence intervals, not applied" in err.err and "MobiFone 5G" in err.err
+    assert "nan" not in err.out

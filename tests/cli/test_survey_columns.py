@@ -154,3 +154,42 @@ def test_a_mapped_header_that_is_not_there_is_named(province, towers_csv, tmp_pa
     code = main([*argv, "--out", str(tmp_path / "g.csv"), "--columns", "survey_signal=Khảo sát"])
     assert code == 1
     assert "--columns survey_signal='Khảo sát': no such column" in capsys.readouterr().err
+
+
+def test_a_filled_alias_beside_whitespots_own_empty_column_is_read_and_said(
+    province, towers_csv, reference, tmp_path, capsys
+):
+    """Issue 39: a file written from validate_villages carries an empty survey_signal; the
+    department's has_signal beside it was ignored without a word."""
+    table = village_table(province, "has_signal")
+    table.insert(4, "survey_signal", "")  # whitespot's own column, written empty
+    path = write(table, tmp_path)
+    out = gaps_cli(path, towers_csv, tmp_path / "gaps.csv")
+    pd.testing.assert_frame_equal(out[list(reference.columns)], reference)
+    err = capsys.readouterr().err
+    assert "columns 'survey_signal' and 'has_signal' both give survey_signal" in err
+    assert "read from 'has_signal'" in err
+    # both filled and disagreeing: refused, naming both columns and the rows
+    table["survey_signal"] = ["yes"] * len(table)
+    both = write(table, tmp_path, "both.csv")
+    code = main(["gaps", "--villages", str(both), "--towers", str(towers_csv),
+                 "--out", str(tmp_path / "both_gaps.csv")])  # fmt: skip
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "columns 'survey_signal' and 'has_signal' both give survey_signal and disagree" in err
+    # naming the column to read settles it
+    settled = gaps_cli(both, towers_csv, tmp_path / "s.csv",
+                       "--columns", "survey_signal=has_signal")  # fmt: skip
+    pd.testing.assert_frame_equal(settled[list(reference.columns)], reference)
+
+
+def test_the_department_reader_reads_the_filled_one_of_two_survey_columns(province, tmp_path):
+    """Issue 39, the department's reader: an empty first column gives way to a filled one."""
+    table = village_table(province, "has_signal")
+    table.insert(4, "survey_signal", "")
+    listed = read_village_list(write(table, tmp_path))
+    assert listed.villages["survey_signal"].fillna("").tolist() == list(ANSWERS)
+    said = listed.issues[listed.issues["check"] == "repeated_column"]["message"].tolist()
+    assert (
+        said and "read 'has_signal'" in said[0] and "the first visible one with values" in said[0]
+    )

@@ -6,8 +6,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from whitespot.coverage import gap_list, write_gap_list
-from whitespot.data import validate_towers, validate_villages
+from whitespot.coverage import gap_list, read_gap_list, write_gap_list
+from whitespot.data import ValidationError, validate_towers, validate_villages
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +49,88 @@ def test_same_gaps_same_bytes(gaps, tmp_path):
 def test_unknown_format(gaps, tmp_path):
     with pytest.raises(ValueError, match="gap lists are written as"):
         write_gap_list(gaps, tmp_path / "gaps.kml")
+
+
+# --- a gap list read back is checked for consistency ---------------------------------------
+
+
+def hand_edited(gaps, path, **edits):
+    """Write the gap list as CSV, apply `edits` (column -> function of the table), return it."""
+    written = write_gap_list(gaps, path)[0]
+    table = pd.read_csv(written, encoding="utf-8-sig", dtype=str)
+    for column, edit in edits.items():
+        table[column] = edit(table)
+    table.to_csv(written, index=False, encoding="utf-8-sig")
+    return written, table
+
+
+def test_households_without_signal_greater_than_households_is_refused_naming_rows(gaps, tmp_path):
+    dark = gaps.villages["households_without_signal"].to_numpy() > 0
+    ids = gaps.villages.loc[dark, "village_id"].tolist()[:3]
+
+    def times_ten(table):  # a hand edit x10 of three villages' households without signal
+        count = table["households_without_signal"].astype(int)
+        return count.where(~table["village_id"].isin(ids), count * 10).astype(str)
+
+    path, _ = hand_edited(gaps, tmp_path / "gaps.csv", households_without_signal=times_ten)
+    with pytest.raises(ValidationError) as error:
+        read_gap_list(path)
+    message = str(error.value)
+    assert "gap list (gaps.csv)" in message
+    assert "column 'households_without_signal, households', 3 rows" in message
+    assert all(i in message for i in ids) and "is greater than households" in message
+    assert error.value.checks == ("part_exceeds_whole",)
+
+
+def test_households_without_power_greater_than_households_or_negative_is_refused(gaps, tmp_path):
+    first, second = gaps.villages["village_id"].iloc[[4, 7]]
+
+    def power(table):
+        count = table["households"].astype(int)
+        edited = table["households_without_power"]
+        edited = edited.where(table["village_id"] != first, (count + 5).astype(str))
+        return edited.where(table["village_id"] != second, "-2")
+
+    path, _ = hand_edited(gaps, tmp_path / "gaps.csv", households_without_power=power)
+    with pytest.raises(ValidationError, match=rf"households_without_power.*{second}.*-2"):
+        read_gap_list(path)
+    path, _ = hand_edited(
+        gaps,
+        tmp_path / "again.csv",
+        households_without_power=lambda t: power(t).where(t["village_id"] != second, "0"),
+    )
+    with pytest.raises(
+        ValidationError, match=rf"households_without_power is greater than households \({first}"
+    ):
+        read_gap_list(path)
+
+
+def test_weak_signal_greater_than_without_signal_is_refused(gaps, tmp_path):
+    target = gaps.villages["village_id"].iloc[0]
+
+    def weak(table):
+        count = table["households"].astype(int) + 1
+        return table["households_weak_signal"].where(
+            table["village_id"] != target, count.astype(str)
+        )
+
+    path, _ = hand_edited(gaps, tmp_path / "gaps.csv", households_weak_signal=weak)
+    with pytest.raises(
+        ValidationError, match=rf"households_weak_signal, households_without_signal.*{target}"
+    ):
+        read_gap_list(path)
+
+
+def test_a_gap_list_from_more_household_points_than_households_reads_back(layers, tmp_path):
+    """Power from household points is a share of the village's households, as signal is."""
+    villages = layers["villages"].assign(households=layers["villages"]["households"] // 3)
+    households = layers["households"].assign(electrified=0.0)
+    made = gap_list(villages, layers["towers"], households=households, progress=False)
+    counts = made.villages
+    assert (counts["households_without_power"] <= counts["households"]).all()
+    assert (counts["households_without_power"] == counts["households"]).all()  # all dark
+    back = read_gap_list(write_gap_list(made, tmp_path / "gaps.csv")[0])
+    assert (
+        back.villages["households_without_power"].tolist()
+        == counts["households_without_power"].tolist()
+    )

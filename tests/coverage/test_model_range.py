@@ -191,3 +191,46 @@ def test_a_dead_zone_is_not_drawn_where_only_the_limit_leaves_cells_dark(towers)
                                  resolution_m=250.0, progress=False)  # fmt: skip
     assert extrapolated.beyond_range is None  # the model judges every cell
     assert dead_zones(extrapolated, homes)["households"].tolist() == [1]
+
+
+def phone_at(distance_km: float, operator: str, level_dbm: float) -> gpd.GeoDataFrame:
+    """Five samples of one operator's 4G at a village east of the tower."""
+    return gpd.GeoDataFrame(
+        {"signal_dbm": level_dbm, "technology": "4G", "operator": operator},
+        index=range(5),
+        geometry=[east_of_tower([distance_km]).iloc[0]] * 5,
+        crs="EPSG:4326",
+    )
+
+
+def test_beyond_the_range_a_village_is_dark_only_when_every_network_is_measured(towers):
+    """Issue 39: phones of one operator set villages beyond the range none/weak, though
+    another operator's network (the model continued says) may serve them."""
+    two = validate_towers(
+        pd.concat([towers, towers.assign(tower_id="T2", operator="VinaPhone")], ignore_index=True)
+    )
+    setup = SignalSetup(crs=METRIC)
+    viettel_dark = validate_measurements(phone_at(5.01, "Viettel", -130.0))
+    listed = gap_list(villages(), two, setup, measurements=viettel_dark, progress=False)
+    assert listed.totals()["villages_beyond_model_range"] == 2
+    one = listed.villages.set_index("village_id")
+    assert one.loc["V2", "signal_status"] == BEYOND_MODEL_RANGE  # VinaPhone not measured
+    assert one.loc["V2", "evidence"] == "measured_other_network"
+    assert one.loc["V2", "measured_operator"] == "Viettel"
+    both_dark = validate_measurements(
+        pd.concat([viettel_dark, phone_at(5.01, "VinaPhone", -131.0)], ignore_index=True)
+    )
+    both = gap_list(
+        villages(), two, setup, measurements=both_dark, progress=False
+    ).villages.set_index("village_id")
+    assert both.loc["V2", "signal_status"] == "none"  # every network measured, none reaches
+    assert both.loc["V2", "evidence"] == "field_only"
+    assert both.loc["V2", "households_without_signal"] == 60
+    lit = validate_measurements(
+        pd.concat([viettel_dark, phone_at(5.01, "VinaPhone", -90.0)], ignore_index=True)
+    )
+    found = gap_list(villages(), two, setup, measurements=lit, progress=False).villages.set_index(
+        "village_id"
+    )
+    assert found.loc["V2", "signal_status"] == "covered"  # one network above threshold
+    assert found.loc["V2", "evidence"] == "field_only"

@@ -157,6 +157,32 @@ def test_a_partition_without_electrified_beside_others_with_it_is_refused(layers
     assert "part=1/households.parquet" in text
 
 
+def test_a_partition_of_villages_absent_from_the_villages_file_is_refused_naming_it(
+    layers, tmp_path
+):
+    """Orphan households would be dropped from every count: the run is refused instead."""
+    households = layers["households"].assign(part=lambda h: h.index // 7000)
+    written = write_partitions(households, tmp_path / "in", by="part")
+    orphans = read_layer(written[2])
+    orphans["village_id"] = "X" + orphans["village_id"].astype(str)  # another file's codes
+    write_layer(orphans, written[2])
+    text = refusal(layers, tmp_path)
+    villages = sorted(orphans["village_id"].unique())
+    assert f"{len(orphans):,} households in 1 of {len(written)} partitions" in text
+    assert f"part=2/households.parquet: {len(orphans):,} households name {len(villages):,}" in text
+    assert villages[0] in text and "absent from the villages file" in text
+    assert "column 'village_id'" in text
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").rglob("*.parquet"))
+
+
+def test_households_of_villages_absent_from_the_villages_file_are_refused_in_memory(layers):
+    households = layers["households"].copy()
+    households.loc[households.index[:30], "village_id"] = "V-GONE"
+    with pytest.raises(ValidationError, match="30 households name 1 village absent") as error:
+        gap_list(layers["villages"], layers["towers"], households=households, progress=False)
+    assert "V-GONE" in str(error.value) and error.value.checks == ("unknown_village",)
+
+
 def test_local_workers_are_capped_at_the_cores_and_memory_and_it_is_said():
     """--workers 999 started 79 processes and grew past 4 GB (issue 30, item 6)."""
     count, reason = worker_count(999)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import unicodedata
+import warnings
 import zipfile
 
 import geopandas as gpd
@@ -21,7 +23,9 @@ from whitespot.data import (
     write_layer,
     write_layers,
 )
+from whitespot.data.encoding import decode_text
 from whitespot.data.io import neutralize_formulas
+from whitespot.department import read_village_list
 
 VECTOR_FORMATS = ["gpkg", "geojson", "shp", "parquet"]
 TABLE_FORMATS = ["csv", "xlsx"]
@@ -261,3 +265,24 @@ def test_codes_under_a_zero_padding_format_are_read_as_excel_shows_them(tmp_path
         "00007", "00012", "00031",
     ]  # fmt: skip
     assert read["households"].tolist()[0] == 10  # a plain number stays a number
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_unicode_text_export_is_read_exactly_and_not_doubted(tmp_path, encoding):
+    """Excel's "Unicode text" (UTF-16 with its mark, tabs) holds every Vietnamese letter."""
+    text = (
+        "Thôn/Bản\tSố hộ\tKinh độ\tVĩ độ\nBản Ngược Đường\t120\t106.6\t16.9\n"
+        "Thôn Ươi\t45\t106.62\t16.91\n"
+    )
+    raw = text.encode(encoding)
+    if encoding == "utf-16-be":
+        raw = codecs.BOM_UTF16_BE + raw
+    decoded = decode_text(raw)
+    assert decoded.text == text and decoded.sure
+    assert "cannot hold" not in decoded.note
+    path = tmp_path / "danh_sach.txt"
+    path.write_bytes(raw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        villages = read_village_list(path).villages
+    assert villages["name"].tolist() == ["Bản Ngược Đường", "Thôn Ươi"]

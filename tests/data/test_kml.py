@@ -7,8 +7,14 @@ import zipfile
 import pytest
 import shapely
 
-from whitespot.data import ValidationError, read_layer, validate_villages
-from whitespot.data.kml import read_kml
+from whitespot.data import (
+    ArchiveLimitError,
+    InputError,
+    ValidationError,
+    read_layer,
+    validate_villages,
+)
+from whitespot.data.kml import KMZ_MAX_RATIO_VARIABLE, read_kml
 
 MY_MAPS = """<?xml version="1.0" encoding="UTF-8"?>
 <kml xmlns="http://www.opengis.net/kml/2.2">
@@ -131,3 +137,78 @@ def test_attributes_only_in_an_arcgis_description_table_are_read(tmp_path):
     placemark = read_kml(path).iloc[0]
     assert placemark["Số hộ"] == "40"
     assert placemark["Xã"] == "Hướng Lập"  # ExtendedData first; the table only adds
+
+
+# --- a KMZ is inflated within limits ------------------------------------------------------
+
+
+def padded_kmz(path, padding_bytes: int) -> object:
+    """A KMZ whose doc.kml is MY_MAPS with `padding_bytes` of spaces in a comment.
+
+    Written in chunks, so that the test never holds the inflated document; spaces deflate
+    about 1,000 times, as a zip bomb does.
+    """
+    head, tail = MY_MAPS.encode("utf-8").split(b"<Document>", 1)
+    chunk = b" " * (1 << 16)
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("doc.kml", "w") as doc,
+    ):
+        doc.write(head + b"<Document><!--")
+        for _ in range(padding_bytes // len(chunk)):
+            doc.write(chunk)
+        doc.write(b"-->" + tail)
+    return path
+
+
+def refuse_inflating(monkeypatch) -> None:
+    """From now on, inflating any zip member fails the test: refusals must come first."""
+
+    def inflate(*args, **kwargs):
+        raise AssertionError("a member was inflated")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", inflate)
+
+
+def test_a_kmz_that_inflates_beyond_the_size_limit_is_refused_before_inflating(
+    tmp_path, monkeypatch
+):
+    path = padded_kmz(tmp_path / "bomb.kmz", 3 << 20)
+    assert path.stat().st_size < 20_000
+    names = read_kml(path, max_ratio=1e6)["name"].tolist()
+    assert names == ["Trạm cũ", "Bản Một", "Bản Hai"]
+    refuse_inflating(monkeypatch)
+    with pytest.raises(ArchiveLimitError, match=r"bomb\.kmz.*doc\.kml.*limit of 2 MB") as error:
+        read_kml(path, "villages (bomb.kmz)", max_inflated_mb=2, max_ratio=1e6)
+    assert isinstance(error.value, ValidationError) and error.value.checks == ("archive_limit",)
+    assert "villages (bomb.kmz)" in str(error.value) and "WHITESPOT_KMZ_MAX_MB" in str(error.value)
+    monkeypatch.setenv("WHITESPOT_KMZ_MAX_MB", "2")  # the setting a command line run reads
+    monkeypatch.setenv(KMZ_MAX_RATIO_VARIABLE, "1e6")
+    with pytest.raises(ArchiveLimitError, match=r"villages \(bomb\.kmz\).*limit of 2 MB"):
+        read_layer(path, "villages")
+
+
+def test_a_kmz_compressed_beyond_the_ratio_limit_is_refused_unless_the_limit_is_raised(
+    tmp_path, monkeypatch
+):
+    path = padded_kmz(tmp_path / "dense.kmz", 2 << 20)  # 2 MB in about 2 kB
+    with monkeypatch.context() as inflating:
+        refuse_inflating(inflating)
+        with pytest.raises(
+            ArchiveLimitError, match=r"dense\.kmz.*inflate [\d,]+ times.*limit of 100"
+        ):
+            read_kml(path)
+    monkeypatch.setenv(KMZ_MAX_RATIO_VARIABLE, "5000")
+    assert len(read_kml(path)) == 3
+    assert len(read_kml(path, max_ratio=1e4)) == 3
+
+
+def test_a_kmz_limit_that_is_not_a_positive_number_is_named(tmp_path, monkeypatch, my_maps):
+    path = tmp_path / "thon.kmz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("doc.kml", my_maps.read_bytes())
+    monkeypatch.setenv("WHITESPOT_KMZ_MAX_MB", "lots")
+    with pytest.raises(InputError, match="WHITESPOT_KMZ_MAX_MB='lots'"):
+        read_layer(path, "villages")
+    with pytest.raises(InputError, match="max_ratio=0"):
+        read_kml(path, max_ratio=0, max_inflated_mb=1)

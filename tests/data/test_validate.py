@@ -13,6 +13,7 @@ import shapely
 from whitespot.data import (
     WGS84,
     DefaultAppliedWarning,
+    DuplicateColumnWarning,
     MultiTechnologyWarning,
     OperatorCodeWarning,
     ValidationError,
@@ -324,3 +325,60 @@ def test_a_provincial_tower_list_is_read_as_it_comes(tmp_path):
     assert towers["frequency_mhz"].tolist()[3:] == defaults  # one value for three: none's
     assert towers["height_m"].tolist() == [30.0, 35.0, 35.0, 40.0, 40.0, 40.0]
     assert towers.geometry.x.tolist()[3:] == [106.58] * 3
+
+
+@pytest.mark.parametrize(
+    ("layer", "field", "header", "first", "second"),
+    [
+        ("villages", "survey_signal", "has_signal", [None, None, None], ["có", "no", "yếu"]),
+        ("villages", "households", "Households", [np.nan, 12, np.nan], [10, 12, 30]),
+        ("towers", "operator", "nhà mạng", ["", "", ""], ["Viettel", "Viettel", "MobiFone"]),
+        ("towers", "height_m", "độ cao anten", [None, None, None], [30, 35, 40]),
+    ],
+)
+def test_two_columns_of_one_field_read_the_one_with_values(layer, field, header, first, second):
+    """Issue 39: whichever column the file names first, its empty cells take the other's
+    values (said), in every layer; where both have values that disagree the layer is
+    refused, naming both columns and the rows."""
+    table = gpd.GeoDataFrame(
+        {
+            ("village_id" if layer == "villages" else "tower_id"): ["A", "B", "C"],
+            "households": [10, 12, 30],
+            "technology": "4G",
+            field: first,
+            header: second,
+        },
+        geometry=shapely.points([(106.70, 16.60), (106.71, 16.61), (106.72, 16.62)]),
+        crs=WGS84,
+    )
+    with pytest.warns(DuplicateColumnWarning, match=rf"'{field}' and '{header}' both give"):
+        read = validate_layer(layer, table)
+    expected = validate_layer(layer, table.drop(columns=field).rename(columns={header: field}))
+    pd.testing.assert_series_equal(read[field], expected[field])
+    assert header not in read.columns
+    clash = table.assign(**{field: second[::-1]})
+    with pytest.raises(ValidationError) as error:
+        validate_layer(layer, clash)
+    found = problem(error, "columns_disagree")
+    assert found.column == field and set(found.ids) == {"A", "C"}
+    assert f"'{field}' and '{header}' both give {field} and disagree" in found.message
+
+
+def test_two_columns_that_agree_once_read_are_not_refused():
+    """G-NetTrack writes Operator (45204) and Operatorname (Viettel): they agree once read."""
+    table = gpd.GeoDataFrame(
+        {
+            "Operator": ["45204", "45202", "45204"],
+            "Operatorname": ["VIETTEL", "VinaPhone", "Viettel"],
+            "NetworkTech": "LTE",
+            "Level": [-90, -95, -100],
+        },
+        geometry=shapely.points([(106.70, 16.60), (106.71, 16.61), (106.72, 16.62)]),
+        crs=WGS84,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OperatorCodeWarning)
+        warnings.simplefilter("ignore", DefaultAppliedWarning)
+        warnings.simplefilter("error", DuplicateColumnWarning)
+        read = validate_layer("measurements", table)
+    assert read["operator"].tolist() == ["Viettel", "VinaPhone", "Viettel"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -9,7 +11,7 @@ import pytest
 
 from whitespot._parallel import closing_cluster, connect
 from whitespot.coverage import gap_list
-from whitespot.data import make_country, validate_towers, validate_villages
+from whitespot.data import ValidationError, make_country, validate_towers, validate_villages
 from whitespot.planning import plan_sites
 from whitespot.planning.candidates import candidates_from_gaps
 from whitespot.planning.country import plan_country, planning_groups, province_gaps
@@ -100,3 +102,21 @@ def test_provinces_whose_gaps_meet_at_the_border_are_planned_together(layers):
     whole = plan_sites(gaps, cover_all=True, method="exact", curve_steps=0)
     assert list(by_groups.plans) == ["01+02", "03"]
     assert by_groups.summary.iloc[-1]["objective"] == pytest.approx(whole.selection.objective)
+
+
+def test_households_of_villages_absent_from_the_gap_list_are_refused_not_dropped():
+    """A province's villages filtered out, its households kept: named, never planned as
+    if they were not there (today: a KeyError)."""
+    provinces = list(make_country(provinces=2, households=1_500, towers=8, seed=3))
+    villages = validate_villages(pd.concat([p.villages for p in provinces], ignore_index=True))
+    towers = validate_towers(pd.concat([p.towers for p in provinces], ignore_index=True))
+    households = pd.concat([p.households for p in provinces], ignore_index=True)
+    setup = SignalSetup(model="hata", extrapolate=True)
+    gaps = gap_list(villages, towers, setup, households=households, progress=False)
+    kept = gaps.villages["province_code"] == "01"
+    filtered = replace(gaps, villages=gaps.villages[kept])
+    dropped = gaps.households["village_id"].isin(gaps.villages.loc[~kept, "village_id"])
+    with pytest.raises(ValidationError, match=f"{dropped.sum():,} households name") as error:
+        plan_country(filtered, sites=1, method="exact", curve_steps=0)
+    assert "absent from the gap list's villages" in str(error.value)
+    assert sorted(gaps.villages.loc[~kept, "village_id"])[0] in str(error.value)

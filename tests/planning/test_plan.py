@@ -131,20 +131,16 @@ def test_write_plan(plan, tmp_path):
     written = write_plan(plan, tmp_path / "sites.xlsx")
     book = openpyxl.load_workbook(written[0])
     assert book.sheetnames == [
-        "sites",
-        "lots",
-        "curve",
-        "backhaul",
-        "power_lines",
-        "unreachable",
+        "sites", "lots", "villages", "curve", "backhaul", "power_lines", "unreachable",
         "settings",
-    ]
+    ]  # fmt: skip
     names = [p.name for p in write_plan(plan, tmp_path / "sites.geojson")]
     assert names == [
         "sites.geojson",
         "sites_backhaul.geojson",
         "sites_power_lines.geojson",
         "sites_lots.csv",
+        "sites_villages.csv",
         "sites_curve.csv",
         "sites_unreachable.csv",
         "sites_settings.csv",

@@ -28,6 +28,7 @@ from whitespot.planning import (
     select_sites,
 )
 from whitespot.planning import _bounds as bounds_module
+from whitespot.planning import _decomposition as decomposition_module
 from whitespot.planning import _dominance as dominance_module
 from whitespot.planning import _neighbourhood as neighbourhood_module
 from whitespot.planning import select as select_module
@@ -689,3 +690,84 @@ def test_a_selection_says_which_stages_ran_in_their_order():
 def test_a_strategy_that_cannot_steer_is_refused_naming_the_field(wrong):
     with pytest.raises(InputError, match=next(iter(wrong))):
         SelectionStrategy(**wrong)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    kind=st.sampled_from(["sites", "budget"]),
+    regions=st.integers(1, 4),
+)
+def test_decomposition_by_regions_bounds_the_optimum_and_never_exceeds_the_lp(seed, kind, regions):
+    """Brute force over every subset: the bound of the Lagrangian decomposition is at least
+    the optimum at the LP's duals and at arbitrary multipliers and prices, and at the LP's
+    duals with the knapsack's price at most the LP optimum; with a forced and a forbidden
+    site too."""
+    matrix, _, _, cost = random_instance(seed, n_sites=9, n_demand=24, density=0.25)
+    sites, budget = (3, None) if kind == "sites" else (None, 12.0)
+    rng = np.random.default_rng(seed)
+    forced, forbidden = ([], []) if seed % 2 else ([matrix.site_ids[0]], [matrix.site_ids[1]])
+    problem = select_module._problem(matrix, sites, budget, False, forced, forbidden)
+    allowed = np.flatnonzero(problem.allowed)
+    usable, weight = problem.cover.toarray() > 0, problem.weight
+    usable[~problem.allowed] = False
+    optimum = -np.inf
+    for r in range(len(allowed) + 1):
+        for subset in map(list, itertools.combinations(allowed, r)):
+            if not set(problem.forced) <= set(subset):
+                continue
+            if (sites is not None and r > sites) or (budget and cost[subset].sum() > budget):
+                continue
+            hit = usable[subset].any(axis=0) if subset else np.zeros(len(weight), bool)
+            optimum = max(optimum, weight[hit].sum())
+    relaxation = select_module._lp_dual_bound(problem, 30.0, "simplex")
+    score = problem.cover @ relaxation.multiplier
+    price = bounds_module._knapsack_price(problem, score, bounds_module._open_sites(problem))
+    region = decomposition_module._regions(problem, regions)
+    assert set(region[problem.allowed]) <= set(range(regions))
+    assert (region[~problem.allowed] == -1).all()
+    at_lp = decomposition_module._decomposed_bound(
+        problem, relaxation.multiplier, price, region, time.perf_counter() + 10.0
+    )
+    assert optimum - 1e-6 <= at_lp <= relaxation.bound + 1e-6
+    anywhere = decomposition_module._decomposed_bound(
+        problem, rng.uniform(0, 1, len(weight)) * problem.weight, rng.uniform(0, 40), region,
+        time.perf_counter() + 10.0,
+    )  # fmt: skip
+    assert anywhere >= optimum - 1e-6
+
+
+@pytest.mark.parametrize(("seed", "kind"), [(6, "sites"), (20, "sites"), (20, "budget")])
+def test_decomposition_proves_a_bound_below_the_lp_where_regions_have_a_gap(seed, kind):
+    """Instances whose LP bound is above the optimum: greedy's bound with the decomposition
+    by two regions is tighter than without it, and still at least the optimum."""
+    matrix, cover, weight, cost = random_instance(seed, n_sites=10, n_demand=30, density=0.25)
+    limit = {"sites": {"sites": 3}, "budget": {"budget": 12.0}}[kind]
+    optimum = brute_force(cover, weight, cost, **limit)
+    without = select_sites(matrix, **limit, method="greedy",
+                           strategy=SelectionStrategy(decomposition_regions=-1))  # fmt: skip
+    decomposed = select_sites(matrix, **limit, method="greedy",
+                              strategy=SelectionStrategy(decomposition_regions=2))  # fmt: skip
+    assert "decomposition" in decomposed.stages and "decomposition" not in without.stages
+    assert without.objective == decomposed.objective == pytest.approx(optimum)
+    assert optimum - 1e-6 <= decomposed.bound < without.bound - 1.0
+
+
+def test_regions_follow_the_demand_sites_share():
+    """Two clusters of sites that share demand only within each: bisection splits them
+    apart, and a part that is not connected is split along its pieces first."""
+    cover = np.zeros((8, 12), dtype=bool)
+    for j in range(4):
+        cover[j, [j, j + 1, 5]] = True  # sites 0-3 share demand groups 0-5
+        cover[j + 4, [j + 6, j + 7, 11]] = True  # sites 4-7 share groups 6-11
+    cover[0, 6] = True  # a little demand shared across
+    matrix = CoverageMatrix.from_cover(csr_matrix(cover), np.full(12, 10.0))
+    problem = select_module._problem(matrix, 2, None, False, (), ())
+    region = decomposition_module._regions(problem, 2)
+    assert len(set(region[:4])) == 1 and len(set(region[4:])) == 1
+    assert region[0] != region[4]
+    cover[0, 6] = False
+    matrix = CoverageMatrix.from_cover(csr_matrix(cover), np.full(12, 10.0))
+    problem = select_module._problem(matrix, 2, None, False, (), ())
+    region = decomposition_module._regions(problem, 2)
+    assert len(set(region[:4])) == 1 and region[0] != region[4]

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
+import pytest
+
+from whitespot.coverage import department_gap_list
+from whitespot.data import ValidationError, validate_households
 from whitespot.data.vocabulary import GAP_TYPES, LOCATION_UNKNOWN
 from whitespot.department import read_village_list
 from whitespot.report._headlines import vietnamese_number
@@ -79,3 +84,21 @@ def test_vietnamese_numbers_and_sentences(submission):
     en = submission.headlines("en")
     assert "chưa có cả sóng và điện" in vi[0] and "without signal" in en[0]
     assert vi[1].startswith("Đã phủ sóng") and "/100 địa điểm" in vi[1]
+
+
+def test_households_of_a_row_without_location_are_kept_apart_and_unknown_ones_refused(layers):
+    """Row 10 has no coordinates: its households are its row's (location_unknown), not
+    orphans; a household of a village the list does not hold is refused, never dropped."""
+    village_list = read_village_list(FILES / "broken.xlsx")
+    located = village_list.villages[village_list.villages.geometry.notna()]
+    points = [*located.geometry, located.geometry.iloc[0]]
+
+    def households(last_village: str) -> gpd.GeoDataFrame:
+        ids = [*located["village_id"], last_village]
+        layer = gpd.GeoDataFrame({"village_id": ids}, geometry=points, crs=located.crs)
+        return validate_households(layer, region=None)
+
+    gaps, _ = department_gap_list(village_list, layers["towers"], households=households("R10"))
+    assert gaps.villages.set_index("village_id").loc["R10", "gap_type"] == LOCATION_UNKNOWN
+    with pytest.raises(ValidationError, match=r"1 household names 1 village absent.*\(R99\)"):
+        department_gap_list(village_list, layers["towers"], households=households("R99"))

@@ -25,7 +25,7 @@ from whitespot.data.labels import LANGUAGES
 from whitespot.data.opencellid import VIETNAM_MCC
 from whitespot.department.headers import FIELDS
 from whitespot.planning.select import METHODS
-from whitespot.radio import MODEL_NAMES, SetupError
+from whitespot.radio import BUILDING_TYPES, CLUTTER_TYPES, MODEL_NAMES, SetupError
 from whitespot.radio.calibration import GROUP_KEYS
 from whitespot.radio.itm import CLIMATES
 from whitespot.radio.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
@@ -129,8 +129,35 @@ def _add_cluster_options(parser: argparse.ArgumentParser, what: str) -> None:
         help=f"{what} on a Dask LocalCluster of N worker processes (pip install 'whitespot[dask]')",
     )
     cluster.add_argument(
-        "--scheduler", metavar="ADDRESS", help="join an existing Dask cluster (tcp://host:8786)"
+        "--scheduler",
+        metavar="ADDRESS",
+        type=_scheduler_address,
+        help="join an existing Dask cluster (tcp://host:8786)",
     )
+
+
+SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx")
+"""Protocols of a Dask scheduler address (``tcp://host:port``; ``host:port`` means tcp)."""
+
+
+def _scheduler_address(text: str) -> str:
+    """Check a Dask scheduler address, ``tcp://host:port``, before anything is read."""
+    address = text.strip()
+    protocol, sep, rest = address.rpartition("://")
+    host, colon, port = rest.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")  # [::1]:8786, an IPv6 host
+    if (
+        (sep and protocol not in SCHEDULER_PROTOCOLS)
+        or not colon
+        or not host
+        or not port.isdigit()
+        or not 0 < int(port) < 65536
+    ):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a scheduler address: write tcp://host:port, such as "
+            "tcp://10.0.0.5:8786 (the address the Dask scheduler prints when it starts)"
+        )
+    return address
 
 
 def _add_signal_options(parser: argparse.ArgumentParser) -> None:
@@ -163,6 +190,7 @@ def _add_signal_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fading-margin-db", type=_non_negative(float), default=0.0, help="fading margin dB"
     )
+    _add_receiver_options(parser)
     _add_calibration_option(parser)
     parser.add_argument(
         "--measurements",
@@ -182,6 +210,53 @@ def _add_signal_options(parser: argparse.ArgumentParser) -> None:
         "villages; give one for data wider than a UTM zone, such as the whole country)",
     )
     parser.add_argument("--anywhere", action="store_true", help="no Viet Nam region check")
+
+
+def _add_receiver_options(parser: argparse.ArgumentParser) -> None:
+    """Add the tender's receiver options (read by commands._receiver_setup)."""
+    parser.add_argument(
+        "--location-probability",
+        type=_percentage,
+        help="judge places at this %% of locations (cell edge), e.g. 90: the median margin "
+        "must reach z(p) x sigma (default: the median prediction, 50)",
+    )
+    parser.add_argument(
+        "--location-sigma-db",
+        type=_non_negative(float),
+        help="location variability sigma, dB (default: the calibration's residual spread "
+        "per operator x technology, else 8 dB for RMa NLOS, 3GPP TR 38.901)",
+    )
+    parser.add_argument(
+        "--clutter",
+        choices=CLUTTER_TYPES,
+        help="ITU-R P.2108-1 section 3.1 clutter around the receiver (Table 3 heights)",
+    )
+    parser.add_argument(
+        "--clutter-height-m", type=_positive(float), help="clutter height R, m (with --clutter)"
+    )
+    parser.add_argument(
+        "--clutter-percent",
+        type=_percentage,
+        help="add the ITU-R P.2108-1 section 3.2 statistical clutter loss at this %% of locations",
+    )
+    parser.add_argument(
+        "--indoor",
+        choices=("p2109", "fixed"),
+        help="judge households indoors: ITU-R P.2109-2 building entry loss, or the fixed "
+        "--building-loss-db (the outdoor status is kept beside it)",
+    )
+    parser.add_argument(
+        "--indoor-percent",
+        type=_percentage,
+        default=50.0,
+        help="%% at which the P.2109 loss is not exceeded (default 50)",
+    )
+    parser.add_argument(
+        "--building",
+        choices=BUILDING_TYPES,
+        default="traditional",
+        help="P.2109 building type (default traditional)",
+    )
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -317,6 +392,20 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
         "--sites/--budget per group, and write the national ranked list and summary",
     )
     _add_cluster_options(plan, "plan the province groups")
+    plan.add_argument(
+        "--tender",
+        type=_out_folder,
+        metavar="FOLDER",
+        help="also write the bid package there: lots with their villages, sites, subsidy "
+        "ceilings and the prediction's supporting data (tender.xlsx, CSV, tender.kmz)",
+    )
+    plan.add_argument(
+        "--contingency",
+        type=_share,
+        default=0.1,
+        help="share added to each lot's costs for its subsidy ceiling (default 0.1)",
+    )
+    plan.add_argument("--lang", choices=LANGUAGES, default="vi", help="of the bid package")
     plan.add_argument(
         "--out",
         required=True,
