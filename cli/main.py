@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import gc
 import math
+import os
 import signal
 import sys
 import traceback
@@ -16,8 +19,9 @@ from pyproj.exceptions import CRSError
 
 from whitespot.cli import EXIT_INTERRUPTED, forget_interrupt
 from whitespot.cli import _commands as commands
+from whitespot.cli._outputs import name_max, name_too_long, output_problem
 from whitespot.coverage.export import GAP_LIST_FORMATS
-from whitespot.data import LAYERS, TECHNOLOGIES, WhitespotError
+from whitespot.data import LAYERS, TECHNOLOGIES, WhitespotError, recording_writes
 from whitespot.data.crs import checked_metric_crs
 from whitespot.data.dem import FALLBACKS
 from whitespot.data.labels import LANGUAGES
@@ -480,6 +484,8 @@ def _output(suffixes: Sequence[str]) -> Callable[[str], str]:
     """Check an ``--out`` file's suffix before any computation."""
 
     def parse(text: str) -> str:
+        if name_too_long(text):  # said in one line once parsed (output_problem)
+            return text
         if Path(text).suffix.lower() not in suffixes:
             raise argparse.ArgumentTypeError(
                 f"{text!r}: the output must end in {', '.join(suffixes)}"
@@ -494,6 +500,8 @@ def _output(suffixes: Sequence[str]) -> Callable[[str], str]:
 
 def _out_folder(text: str) -> str:
     """Check that a folder can be made at `text`: no part of the path is a regular file."""
+    if name_too_long(text):  # said in one line once parsed (output_problem)
+        return text
     for part in (Path(text), *Path(text).parents):
         if part.exists():
             if not part.is_dir():
@@ -536,28 +544,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``whitespot`` command; return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    problem = output_problem(args)  # before anything is read
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     previous = signal.signal(signal.SIGTERM, _terminate)
+    unraisable = sys.unraisablehook
+    if not args.debug:  # a library's generator closed after a write error: said once, above
+        sys.unraisablehook = lambda unraisable: None
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _print_warning
             code = _run(args)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        gc.collect()  # closes such generators while their complaint is still held
+        sys.unraisablehook = unraisable
     return code
 
 
 def _run(args: argparse.Namespace) -> int:
+    written: list[Path] = []
     try:
-        return args.run(args)
+        with recording_writes() as written:
+            return args.run(args)
     except KeyboardInterrupt as stop:
         forget_interrupt()
-        terminated = isinstance(stop, Terminated)
-        print(
-            f"{'terminated' if terminated else 'interrupted'}: nothing was written "
-            "(outputs are written whole or not at all)",
-            file=sys.stderr,
-        )
-        return 128 + signal.SIGTERM if terminated else EXIT_INTERRUPTED
+        return _stopped(args, written, terminated=isinstance(stop, Terminated))
     except Exception as error:
         if isinstance(error, SetupError):
             code, text = EXIT_USAGE, f"the options do not fit together: {error}"
@@ -577,6 +590,30 @@ def _run(args: argparse.Namespace) -> int:
         return code
 
 
+def _stopped(args: argparse.Namespace, written: list[Path], *, terminated: bool) -> int:
+    """Say what is on disk after Ctrl-C or SIGTERM; return 0 if ``--out`` was written whole.
+
+    Outputs are recorded as they are put in place, signals held (``recording_writes``):
+    an interrupt that came during the swap is delivered after it, and this says so.
+    """
+    stop = "terminated" if terminated else "interrupted"
+    out = getattr(args, "out", None)
+    done = {os.path.realpath(path) for path in written}
+    if out is not None and os.path.realpath(out) in done:
+        print(f"{stop} after {out} was written whole: it is complete", file=sys.stderr)
+        return EXIT_OK
+    if written:
+        files = ", ".join(str(path) for path in written)
+        print(f"{stop}: only {files} written (each whole); {out} is incomplete", file=sys.stderr)
+    else:
+        kept = f"; {out} is as it was" if out is not None else ""
+        print(
+            f"{stop}: nothing was written{kept} (outputs are written whole or not at all)",
+            file=sys.stderr,
+        )
+    return 128 + signal.SIGTERM if terminated else EXIT_INTERRUPTED
+
+
 def _file_error(error: OSError) -> str:
     """Return one line for a file that cannot be read or written."""
     if isinstance(error, FileNotFoundError) and error.filename is None:
@@ -590,4 +627,9 @@ def _file_error(error: OSError) -> str:
     reason = next((text for kind, text in reasons.items() if isinstance(error, kind)), None)
     if error.filename is None:
         return str(error)
+    if error.errno == errno.ENAMETOOLONG:
+        reason = (
+            f"a name in this path is longer than the file system allows "
+            f"({name_max(error.filename)} bytes)"
+        )
     return f"{error.filename}: {reason or error.strerror or error}"

@@ -12,11 +12,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
 
-from whitespot.data.swap import repair
+from whitespot.data.swap import LeftoverWarning, repair
 
 CHILD = textwrap.dedent(
     """
@@ -77,7 +78,11 @@ def test_killed_at_any_step_the_folder_is_old_or_new_whole(tmp_path, mode, step,
     # the whole older package or the whole newer one; only a kill between the two renames
     # (no renameat2) leaves the folder renamed away, and any later run puts it back
     assert contents(target) in (OLD, NEW) or (mode == "renames" and not target.exists())
-    repair(target)
+    hidden = [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        repair(target)
+    assert [w.category for w in said] == [LeftoverWarning] * bool(hidden)  # and says so
     assert contents(target) in (OLD, NEW)
     assert run_child(target, "none", 0, mode) == 0  # the next run finishes
     assert contents(target) == NEW
