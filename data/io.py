@@ -17,6 +17,7 @@ import io
 import os
 import re
 import shutil
+import stat
 import tempfile
 import unicodedata
 import warnings
@@ -472,7 +473,8 @@ def atomic_path(path: str | PathLike) -> Iterator[Path]:
     (``.whitespot-`` and 8 characters) never adds bytes to the user's. A symbolic link at
     `path` keeps its link: the file it points to is replaced. The file gets the mode
     ``open`` gives under the user's umask. On any exception it is removed, `path` is left
-    as it was, and a file error (a full disk, a file-size limit) names `path`.
+    as it was, and a file error (a full disk, a file-size limit) names `path`. An existing
+    file's mode is kept, as ``open`` keeps it.
     """
     shown = Path(path)
     target = Path(os.path.realpath(shown))
@@ -491,6 +493,8 @@ def atomic_path(path: str | PathLike) -> Iterator[Path]:
             if storage is None:
                 raise
             raise storage from error
+        if target.is_file():  # as `open` on an existing file: its mode stays
+            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
         with signals_deferred():
             try:
                 os.replace(temporary, target)

@@ -259,6 +259,8 @@ def _carry_over(target: Path, staging: Path, replaces: set[str]) -> None:
     for entry in sorted(target.iterdir()):
         if entry.name in replaces or (staging / entry.name).exists():
             continue
+        if entry.name.startswith(STAGING_PREFIX):  # whitespot's own leftovers, not the user's
+            continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.copytree(entry, staging / entry.name, symlinks=True, copy_function=_link_or_copy)
         elif entry.is_symlink():
@@ -307,6 +309,9 @@ def _move_in(staging: Path, folder: Path, older: Path, replaces: set[str], shown
                 str(shown / part.name),
             )
     names = [part.name for part in parts]
+    for part in parts:  # as `open` on an existing file: its mode stays
+        if (folder / part.name).is_file() and part.is_file():
+            os.chmod(part, stat.S_IMODE((folder / part.name).stat().st_mode))
     aside = sorted(n for n in {*names, *replaces} if os.path.lexists(folder / n))
     os.mkdir(older)
     moved_aside: list[str] = []

@@ -128,6 +128,17 @@ def test_an_existing_package_folder_keeps_its_mode(files, capsys, tmp_path):
     assert mode(out) == 0o2775
 
 
+def test_an_existing_output_file_keeps_its_mode_as_open_would(files, capsys, tmp_path):
+    for name in ("g.xlsx", "g.csv", "g_settings.csv"):
+        (tmp_path / name).write_text("older")
+        (tmp_path / name).chmod(0o664)  # writable by the group
+    assert gaps(capsys, files, tmp_path / "g.xlsx")[0] == 0
+    assert gaps(capsys, files, tmp_path / "g.csv")[0] == 0
+    for name in ("g.xlsx", "g.csv", "g_settings.csv"):
+        assert mode(tmp_path / name) == 0o664, name
+        assert (tmp_path / name).read_text(errors="replace") != "older"
+
+
 # --- 4. an output never replaces an input ------------------------------------------------------
 
 
@@ -325,6 +336,29 @@ def test_ctrl_c_as_a_gap_list_set_is_moved_in(files, tmp_path, point, code, said
     assert said in done.stderr and str(out) in done.stderr
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == (["g.csv", "g_communes.csv", "g_province.csv", "g_settings.csv"] * (code == 0))
+    assert hidden(tmp_path) == []
+
+
+def test_leftovers_of_a_killed_run_are_removed_by_the_next_and_it_says_so(
+    files, capsys, tmp_path, monkeypatch
+):
+    from whitespot.data import swap  # noqa: PLC0415 the module whose cleanup is skipped
+
+    out = tmp_path / "pkg"
+    assert report(capsys, files, out)[0] == 0
+    real = swap.shutil.rmtree
+
+    def killed_before_removing_the_older(path, *args, **kwargs):
+        if not (Path(path) / "new" / PACKAGE).exists():
+            real(path, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(swap.shutil, "rmtree", killed_before_removing_the_older)
+        assert report(capsys, files, out)[0] == 0
+    assert len(hidden(tmp_path)) > 0
+    code, _, err = report(capsys, files, out)
+    assert code == 0, err
+    assert "warning:" in err and "left by an interrupted run" in err and str(out) in err
     assert hidden(tmp_path) == []
 
 
