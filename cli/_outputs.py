@@ -32,6 +32,8 @@ INPUT_OPTIONS = (
 
 FOLDER_OUTPUTS = ("report",)
 """Commands whose ``--out`` is a package folder whose files (``OLD_PACKAGE_FILES``) it replaces."""
+FOLDER_COMMANDS = ("demo", "report", "sample")
+"""Commands whose ``--out`` is a folder."""
 SIDE_TABLE_OUTPUTS = ("gaps", "plan")
 """Commands that write ``<stem>_<table>.csv`` (and ``<stem>_households``) beside ``--out``
 (every format but ``.xlsx``)."""
@@ -45,7 +47,10 @@ def output_problem(args: argparse.Namespace) -> str | None:
     out = getattr(args, "out", None)
     if out is None:
         return None
-    return name_too_long(out) or _replaced_input(args, out)
+    problem = name_too_long(out) or _replaced_input(args, out)
+    if problem is None and args.command in FOLDER_COMMANDS and os.path.isfile(out):
+        problem = f"--out {out} is a file, not a folder: give a folder for the outputs"
+    return problem
 
 
 def name_max(path: str | os.PathLike) -> int:
@@ -90,7 +95,7 @@ def _replaced_input(args: argparse.Namespace, out: str) -> str | None:
         if args.command in FOLDER_OUTPUTS and real.parent == real_out:
             if real.name in OLD_PACKAGE_FILES:
                 return (
-                    f"{flag} {value} is last round's {real.name} inside --out {out}, which "
+                    f"{flag} {value} is the package's {real.name} inside --out {out}, which "
                     "this run replaces: copy it to its own folder (e.g. "
                     f"{Path(out) / 'round-1'}) and pass that, or write to another folder"
                 )

@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser("demo", help="run the pipeline on the embedded sample province")
     demo.add_argument(
-        "--out", required=True, type=_out_folder, help="folder to write the results into"
+        "--out", required=True, type=_package_folder, help="folder to write the results into"
     )
     demo.set_defaults(run=commands.demo)
     _add_gaps(sub)
@@ -261,7 +261,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         "--max-age-days", type=_positive(int), default=365, help="data older than this is stale"
     )
     report.add_argument("--lang", choices=LANGUAGES, default="vi", help="default vi")
-    report.add_argument("--out", required=True, type=_out_folder, help="folder for the package")
+    report.add_argument("--out", required=True, type=_package_folder, help="folder for the package")
     report.set_defaults(run=commands.report)
 
 
@@ -407,7 +407,7 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
 def _add_sample(sub: argparse._SubParsersAction) -> None:
     sample = sub.add_parser("sample", help="generate a synthetic province of any size")
     sample.add_argument(
-        "--out", required=True, type=_out_folder, help="folder for province.gpkg and dem.tif"
+        "--out", required=True, type=_package_folder, help="folder for province.gpkg and dem.tif"
     )
     sample.add_argument("--villages", type=_positive(int), default=300, help="number of villages")
     sample.add_argument("--towers", type=_positive(int), default=None, help="number of towers")
@@ -496,6 +496,11 @@ def _output(suffixes: Sequence[str]) -> Callable[[str], str]:
 
     parse.__name__ = "output file"
     return parse
+
+
+def _package_folder(text: str) -> str:
+    """Check an ``--out`` folder; one that is a file is said once parsed (output_problem)."""
+    return text if os.path.isfile(text) else _out_folder(text)
 
 
 def _out_folder(text: str) -> str:
@@ -625,6 +630,8 @@ def _file_error(error: OSError) -> str:
         PermissionError: "permission denied",
     }
     reason = next((text for kind, text in reasons.items() if isinstance(error, kind)), None)
+    if error.errno is not None and error.strerror != os.strerror(error.errno):
+        reason = error.strerror  # whitespot's own words: what is in the way, what is on disk
     if error.filename is None:
         return str(error)
     if error.errno == errno.ENAMETOOLONG:

@@ -194,6 +194,16 @@ def test_households_partitions_where_the_output_writes_its_own_are_refused(files
     refused(capsys, argv, parts / "p1.parquet", "--households", named=parts.name)
 
 
+def test_a_package_out_that_is_the_villages_file_is_one_line(files, capsys, tmp_path):
+    villages = garbage(tmp_path / "list.csv")
+    argv = ["report", "--villages", villages, "--towers", files["towers"], "--out", villages]
+    refused(capsys, argv, villages, "--villages")
+    towers = garbage(tmp_path / "t.csv")
+    code, _, err = run(capsys, "report", "--villages", files["villages"], "--towers", towers,
+                       "--out", tmp_path / "list.csv")  # fmt: skip
+    assert code == EXIT_USAGE and err.count("\n") == 1 and "is a file, not a folder" in err
+
+
 @pytest.mark.parametrize("option", ["--villages", "--towers", "--calibration"])
 def test_an_input_inside_the_package_it_would_replace_is_refused(files, capsys, tmp_path, option):
     out = tmp_path / "pkg"
