@@ -47,6 +47,7 @@ from whitespot.data.swap import (
     record_written,
     signals_deferred,
     staged_files,
+    user_named,
 )
 
 try:
@@ -486,8 +487,11 @@ def atomic_path(path: str | PathLike) -> Iterator[Path]:
     try:
         try:
             yield temporary
-        except OSError as error:
-            raise type(error)(error.errno, error.strerror, str(shown)) from error
+        except OSError as error:  # the temporary file (or no file) named as the user's
+            named = user_named(error, temporary, shown)
+            if named is error:
+                raise
+            raise named from error
         except Exception as error:
             storage = storage_error(temporary, shown)
             if storage is None:

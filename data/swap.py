@@ -234,7 +234,10 @@ def _named_for_user(staging: Path, shown: Path, *, unnamed: Path | None = None) 
     try:
         yield
     except OSError as error:
-        raise user_named(error, staging, shown, unnamed=unnamed) from error
+        named = user_named(error, staging, shown, unnamed=unnamed)
+        if named is error:
+            raise
+        raise named from error
 
 
 def user_named(
