@@ -48,7 +48,6 @@ from whitespot.planning.export import write_country_plan
 from whitespot.radio import LinkBudget, SetupError, SignalSetup, read_calibration, terrain_coverage
 from whitespot.radio.itm import ItmParameters
 from whitespot.report import (
-    OLD_PACKAGE_FILES,
     department_submission,
     tender_package,
     write_submission,
@@ -293,7 +292,6 @@ def _gaps_on(villages, towers, setup, layers, client, out: str):
 
 def report(args: argparse.Namespace) -> int:
     """``whitespot report``: a department's submission package from its village list."""
-    _check_previous_outside_package(args.previous, args.out)
     towers, setup, layers = _signal_inputs(args)
     if isinstance(layers["households"], Path):
         raise SetupError(
@@ -485,19 +483,6 @@ def _validate_terrain(args: argparse.Namespace, region: object) -> int:
             ]
         )
     return 0
-
-
-def _check_previous_outside_package(previous: str | None, out: str) -> None:
-    """Refuse a previous list that the new package would replace (its own file in --out)."""
-    if previous is None:
-        return
-    path = Path(previous).resolve()
-    if path.parent == Path(out).resolve() and path.name in OLD_PACKAGE_FILES:
-        raise SetupError(
-            f"--previous {previous} is last round's {path.name} inside --out {out}, which "
-            "this run replaces: copy last round's package to its own folder (e.g. "
-            f"{Path(out) / 'round-1'}) and pass that, or write this round to another folder"
-        )
 
 
 def _is_department_list(path: str, error: ValidationError) -> bool:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import gc
 import math
+import os
 import signal
 import sys
 import traceback
@@ -17,8 +20,9 @@ from pyproj.exceptions import CRSError
 from whitespot import __version__
 from whitespot.cli import EXIT_INTERRUPTED, forget_interrupt
 from whitespot.cli import _commands as commands
+from whitespot.cli._outputs import name_max, name_too_long, output_problem
 from whitespot.coverage.export import GAP_LIST_FORMATS
-from whitespot.data import LAYERS, MIN_CONFIDENCE, TECHNOLOGIES, WhitespotError
+from whitespot.data import LAYERS, MIN_CONFIDENCE, TECHNOLOGIES, WhitespotError, recording_writes
 from whitespot.data.crs import checked_metric_crs
 from whitespot.data.dem import FALLBACKS
 from whitespot.data.labels import LANGUAGES
@@ -55,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser("demo", help="run the pipeline on the embedded sample province")
     demo.add_argument(
-        "--out", required=True, type=_out_folder, help="folder to write the results into"
+        "--out", required=True, type=_package_folder, help="folder to write the results into"
     )
     demo.set_defaults(run=commands.demo)
     _add_gaps(sub)
@@ -351,7 +355,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         "--max-age-days", type=_positive(int), default=365, help="data older than this is stale"
     )
     report.add_argument("--lang", choices=LANGUAGES, default="vi", help="default vi")
-    report.add_argument("--out", required=True, type=_out_folder, help="folder for the package")
+    report.add_argument("--out", required=True, type=_package_folder, help="folder for the package")
     report.set_defaults(run=commands.report)
 
 
@@ -523,7 +527,7 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
 def _add_sample(sub: argparse._SubParsersAction) -> None:
     sample = sub.add_parser("sample", help="generate a synthetic province of any size")
     sample.add_argument(
-        "--out", required=True, type=_out_folder, help="folder for province.gpkg and dem.tif"
+        "--out", required=True, type=_package_folder, help="folder for province.gpkg and dem.tif"
     )
     sample.add_argument("--villages", type=_positive(int), default=300, help="number of villages")
     sample.add_argument("--towers", type=_positive(int), default=None, help="number of towers")
@@ -600,6 +604,8 @@ def _output(suffixes: Sequence[str]) -> Callable[[str], str]:
     """Check an ``--out`` file's suffix before any computation."""
 
     def parse(text: str) -> str:
+        if name_too_long(text):  # said in one line once parsed (output_problem)
+            return text
         if Path(text).suffix.lower() not in suffixes:
             raise argparse.ArgumentTypeError(
                 f"{text!r}: the output must end in {', '.join(suffixes)}"
@@ -612,8 +618,15 @@ def _output(suffixes: Sequence[str]) -> Callable[[str], str]:
     return parse
 
 
+def _package_folder(text: str) -> str:
+    """Check an ``--out`` folder; one that is a file is said once parsed (output_problem)."""
+    return text if os.path.isfile(text) else _out_folder(text)
+
+
 def _out_folder(text: str) -> str:
     """Check that a folder can be made at `text`: no part of the path is a regular file."""
+    if name_too_long(text):  # said in one line once parsed (output_problem)
+        return text
     for part in (Path(text), *Path(text).parents):
         if part.exists():
             if not part.is_dir():
@@ -656,28 +669,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``whitespot`` command; return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    problem = output_problem(args)  # before anything is read
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     previous = signal.signal(signal.SIGTERM, _terminate)
+    unraisable = sys.unraisablehook
+    if not args.debug:  # a library's generator closed after a write error: said once, above
+        sys.unraisablehook = lambda unraisable: None
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _print_warning
             code = _run(args)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        gc.collect()  # closes such generators while their complaint is still held
+        sys.unraisablehook = unraisable
     return code
 
 
 def _run(args: argparse.Namespace) -> int:
+    written: list[Path] = []
     try:
-        return args.run(args)
+        with recording_writes() as written:
+            return args.run(args)
     except KeyboardInterrupt as stop:
         forget_interrupt()
-        terminated = isinstance(stop, Terminated)
-        print(
-            f"{'terminated' if terminated else 'interrupted'}: nothing was written "
-            "(outputs are written whole or not at all)",
-            file=sys.stderr,
-        )
-        return 128 + signal.SIGTERM if terminated else EXIT_INTERRUPTED
+        return _stopped(args, written, terminated=isinstance(stop, Terminated))
     except Exception as error:
         if isinstance(error, SetupError):
             code, text = EXIT_USAGE, f"the options do not fit together: {error}"
@@ -697,6 +715,30 @@ def _run(args: argparse.Namespace) -> int:
         return code
 
 
+def _stopped(args: argparse.Namespace, written: list[Path], *, terminated: bool) -> int:
+    """Say what is on disk after Ctrl-C or SIGTERM; return 0 if ``--out`` was written whole.
+
+    Outputs are recorded as they are put in place, signals held (``recording_writes``):
+    an interrupt that came during the swap is delivered after it, and this says so.
+    """
+    stop = "terminated" if terminated else "interrupted"
+    out = getattr(args, "out", None)
+    done = {os.path.realpath(path) for path in written}
+    if out is not None and os.path.realpath(out) in done:
+        print(f"{stop} after {out} was written whole: it is complete", file=sys.stderr)
+        return EXIT_OK
+    if written:
+        files = ", ".join(str(path) for path in written)
+        print(f"{stop}: only {files} written (each whole); {out} is incomplete", file=sys.stderr)
+    else:
+        kept = f"; {out} is as it was" if out is not None else ""
+        print(
+            f"{stop}: nothing was written{kept} (outputs are written whole or not at all)",
+            file=sys.stderr,
+        )
+    return 128 + signal.SIGTERM if terminated else EXIT_INTERRUPTED
+
+
 def _file_error(error: OSError) -> str:
     """Return one line for a file that cannot be read or written."""
     if isinstance(error, FileNotFoundError) and error.filename is None:
@@ -708,6 +750,13 @@ def _file_error(error: OSError) -> str:
         PermissionError: "permission denied",
     }
     reason = next((text for kind, text in reasons.items() if isinstance(error, kind)), None)
+    if error.errno is not None and error.strerror != os.strerror(error.errno):
+        reason = error.strerror  # whitespot's own words: what is in the way, what is on disk
     if error.filename is None:
         return str(error)
+    if error.errno == errno.ENAMETOOLONG:
+        reason = (
+            f"a name in this path is longer than the file system allows "
+            f"({name_max(error.filename)} bytes)"
+        )
     return f"{error.filename}: {reason or error.strerror or error}"

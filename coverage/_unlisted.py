@@ -14,13 +14,13 @@ from scipy.spatial import cKDTree
 
 from whitespot.data import Population, counted, read_buildings, read_population
 from whitespot.department import (
+    ESTIMATE_COLUMNS,
     HOUSEHOLD_SIZE_SOURCE,
     EstimateSettings,
     estimate_households,
     place_buildings,
     unlisted_settlements,
 )
-from whitespot.department.footprints import ESTIMATE_COLUMNS
 
 if TYPE_CHECKING:
     from whitespot.coverage.gaps import GapList

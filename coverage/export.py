@@ -14,7 +14,7 @@ import pandas as pd
 from whitespot.coverage.gaps import GapList, summarize
 from whitespot.data import Problem, ValidationError, read_layer, write_layer, write_layers
 from whitespot.data.cells import yes_no
-from whitespot.data.io import existing_path, restore_neutralized, write_staged
+from whitespot.data.io import atomic_path, existing_path, restore_neutralized, write_staged
 from whitespot.data.labels import SHEET_NAMES, VIETNAMESE_HEADERS, delocalize
 from whitespot.data.vocabulary import GAP_TYPES, POWER_STATUSES, SIGNAL_STATUSES
 
@@ -91,7 +91,10 @@ def embed_settings(path: Path, settings: pd.DataFrame) -> None:
     )
     head = '"type": "FeatureCollection",\n'
     at = text.index(head) + len(head)
-    path.write_text(f'{text[:at]}"{SETTINGS_MEMBER}": {member},\n{text[at:]}', encoding="utf-8")
+    with atomic_path(path) as temporary:
+        temporary.write_text(
+            f'{text[:at]}"{SETTINGS_MEMBER}": {member},\n{text[at:]}', encoding="utf-8"
+        )
 
 
 def embedded_settings(path: Path) -> dict[str, object]:

@@ -26,7 +26,12 @@ from whitespot.coverage._tiles import (
     unknown_villages,
     village_tally,
 )
-from whitespot.coverage._unlisted import listed_only, unlisted_sentence, with_footprints
+from whitespot.coverage._unlisted import (
+    listed_only,
+    unlisted_counts,
+    unlisted_sentence,
+    with_footprints,
+)
 from whitespot.data import (
     Problem,
     Terrain,
@@ -199,6 +204,13 @@ class GapList:
         """Totals over all provinces of :data:`SUMMARY_COLUMNS`."""
         total = self.provinces[list(SUMMARY_COLUMNS)].sum()
         return {column: int(total[column]) for column in SUMMARY_COLUMNS}
+
+    def unlisted_counts(self) -> tuple[int, int]:
+        """Return the unlisted settlements and their households without signal.
+
+        Settlements no list names are found in building footprints; (0, 0) without them.
+        """
+        return unlisted_counts(self.villages)
 
     def headline(self) -> str:
         """One sentence with the totals a department reports."""

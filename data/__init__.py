@@ -112,7 +112,7 @@ from whitespot.data.schema import (
     technology_key,
     unusual_message,
 )
-from whitespot.data.swap import staged_folder
+from whitespot.data.swap import LeftoverWarning, recording_writes, staged_folder
 from whitespot.data.validate import (
     validate_candidates,
     validate_grid,
@@ -173,6 +173,7 @@ __all__ = [
     "ImplausibleValueWarning",
     "InputError",
     "Language",
+    "LeftoverWarning",
     "MultiTechnologyWarning",
     "OpenCellidWarning",
     "OperatorCodeWarning",
@@ -218,6 +219,7 @@ __all__ = [
     "read_population",
     "read_province",
     "read_terrain",
+    "recording_writes",
     "reproject_grid",
     "restore_neutralized",
     "shown_number",

@@ -11,16 +11,18 @@ pinned).
 from __future__ import annotations
 
 import contextlib
+import errno
 import gzip
 import io
 import os
 import re
 import shutil
+import stat
 import tempfile
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 
@@ -40,7 +42,18 @@ from whitespot.data.encoding import decode_text
 from whitespot.data.kml import KML_SUFFIXES, read_kml
 from whitespot.data.problems import GuessedEncodingWarning, Problem, ValidationError
 from whitespot.data.schema import LAYER_COLUMNS
-from whitespot.data.swap import signals_deferred
+from whitespot.data.swap import (
+    STAGING_PREFIX,
+    record_written,
+    signals_deferred,
+    staged_files,
+    user_named,
+)
+
+try:
+    import resource
+except ImportError:  # Windows: no file-size limit to hit
+    resource = None
 
 VECTOR_DRIVERS = {
     ".gpkg": "GPKG",
@@ -65,6 +78,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"
 """Timestamp written into GeoPackage metadata so that equal data give equal bytes."""
+FSIZE_MARGIN_BYTES = 65_536
+"""A file this close to the file-size limit, or a disk with less space left, ran out of
+room (SQLite writes pages of up to 64 KiB)."""
 
 _TEXT_COLUMN_SUFFIXES = ("_id", "_code", "id", "code", "name")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -454,58 +470,61 @@ def _table_to_points(
 def atomic_path(path: str | PathLike) -> Iterator[Path]:
     """Yield a temporary path next to `path`; rename it onto `path` if the block succeeds.
 
-    The temporary file keeps the target's suffix, so format drivers recognise it. On any
-    exception it is removed and `path` is left as it was.
+    The temporary file keeps the target's suffix, so format drivers recognise it; its name
+    (``.whitespot-`` and 8 characters) never adds bytes to the user's. A symbolic link at
+    `path` keeps its link: the file it points to is replaced. The file gets the mode
+    ``open`` gives under the user's umask. On any exception it is removed, `path` is left
+    as it was, and a file error (a full disk, a file-size limit) names `path`. An existing
+    file's mode is kept, as ``open`` keeps it.
     """
-    target = Path(path)
+    shown = Path(path)
+    target = Path(os.path.realpath(shown))
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent
-    )
+    handle, name = tempfile.mkstemp(prefix=STAGING_PREFIX, suffix=target.suffix, dir=target.parent)
     os.close(handle)
     temporary = Path(name)
-    temporary.unlink()
+    temporary.unlink()  # the writer creates it, with the umask's mode (mkstemp's is 0600)
     try:
-        yield temporary
-        os.replace(temporary, target)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
-
-
-@contextlib.contextmanager
-def staged_files(folder: str | PathLike, *, replaces: Iterable[str] = ()) -> Iterator[Path]:
-    """Yield an empty staging folder; move its files into `folder` only if the block succeeds.
-
-    Outputs of several files (a gap list with its side tables, a plan, a submission
-    package) are written whole or not at all: everything is written into a hidden staging
-    folder inside `folder`, then moved into place with Ctrl-C and SIGTERM held back, so a
-    run that fails or is interrupted leaves the folder as it was, and a finished run never
-    leaves files of an older run beside its own.
-
-    Parameters
-    ----------
-    folder : path-like
-        Where the files go; created if needed.
-    replaces : iterable of str
-        Names of files in `folder` that belong to the same output (an older package's
-        ``progress.csv``): removed when the new set does not write them.
-    """
-    target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".whitespot-partial-", dir=target))
-    try:
-        yield staging
+        try:
+            yield temporary
+        except OSError as error:  # the temporary file (or no file) named as the user's
+            named = user_named(error, temporary, shown)
+            if named is error:
+                raise
+            raise named from error
+        except Exception as error:
+            storage = storage_error(temporary, shown)
+            if storage is None:
+                raise
+            raise storage from error
+        if target.is_file():  # as `open` on an existing file: its mode stays
+            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
         with signals_deferred():
-            written = {part.name for part in staging.iterdir()}
-            for part in sorted(staging.iterdir()):
-                if part.is_dir() and (target / part.name).is_dir():  # a partition folder
-                    shutil.rmtree(target / part.name)
-                os.replace(part, target / part.name)
-            for name in sorted(set(replaces) - written):
-                (target / name).unlink(missing_ok=True)
+            try:
+                os.replace(temporary, target)
+            except OSError as error:  # named by the user's path, never the temporary one
+                raise type(error)(error.errno, error.strerror, str(shown)) from error
+            record_written(shown)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        with signals_deferred():
+            temporary.unlink(missing_ok=True)
+
+
+def storage_error(partial: Path, shown: Path) -> OSError | None:
+    """Return the file error behind a writer's own error, when the storage ran out.
+
+    Writers in compiled libraries (GDAL's SQLite for GeoPackage) report a full disk or a
+    file-size limit (``ulimit -f``) in their own words; `partial` (the file they were
+    writing) then stands at the size limit, or the file system has no space left.
+    """
+    size = partial.stat().st_size if partial.exists() else 0
+    limit, _ = resource.getrlimit(resource.RLIMIT_FSIZE) if resource else (-1, -1)
+    if limit != getattr(resource, "RLIM_INFINITY", -1) and size + FSIZE_MARGIN_BYTES >= limit:
+        return OSError(errno.EFBIG, f"file size limit of {limit:,} bytes reached", str(shown))
+    space = os.statvfs(partial.parent)
+    if space.f_bavail * space.f_frsize < FSIZE_MARGIN_BYTES:
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(shown))
+    return None
 
 
 def neutralize_formulas(table: pd.DataFrame) -> pd.DataFrame:
@@ -645,7 +664,7 @@ def _write_shapefile(gdf: gpd.GeoDataFrame, path: Path) -> None:
     """Write the Shapefile's sidecar files in a temporary folder, then move them in place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with (
-        tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.stem}.") as folder,
+        tempfile.TemporaryDirectory(dir=path.parent, prefix=STAGING_PREFIX) as folder,
         warnings.catch_warnings(),
     ):
         # names are cut to 10 characters; read_layer restores whitespot's own
@@ -716,7 +735,9 @@ def write_staged(
     path = Path(path)
     if path.suffix.lower() not in formats:
         raise InputError(f"{path.name}: {kind} are written as {', '.join(formats)}")
-    with staged_files(path.parent) as staging:
+    if path.is_symlink():  # the link is kept: the set is written beside the file it names
+        path = Path(os.path.realpath(path))
+    with staged_files(path.parent, key=path.name) as staging:
         written = write(staging / path.name)
     return [path.parent / part.name for part in written]
 

@@ -11,6 +11,7 @@ from whitespot.data.vocabulary import ADMIN_STATUSES
 from whitespot.department.admin import assign_admin_units, code_sources
 from whitespot.department.coordinates import parse_coordinates, split_pairs
 from whitespot.department.footprints import (
+    ESTIMATE_COLUMNS,
     HOUSEHOLD_SIZE,
     HOUSEHOLD_SIZE_SOURCE,
     EstimateSettings,
@@ -27,6 +28,7 @@ from whitespot.department.village_list import VillageList, read_village_list
 
 __all__ = [
     "ADMIN_STATUSES",
+    "ESTIMATE_COLUMNS",
     "FIELDS",
     "HEADER_ALIASES",
     "HOUSEHOLD_SIZE",

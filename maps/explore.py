@@ -132,9 +132,20 @@ def _draw_gaps(
         for group in towers_layers(towers):
             group.add_to(fmap)
         _operator_legend(towers).add_to(fmap)
-    _villages_layer(villages, cluster).add_to(fmap)
+    unlisted = (
+        villages["unlisted"].fillna(False).astype(bool).to_numpy()
+        if "unlisted" in villages
+        else np.zeros(len(villages), bool)
+    )
+    _villages_layer(villages[~unlisted], cluster).add_to(fmap)
+    if unlisted.any():  # settlements found in building footprints that no list names
+        villages_layer(villages[unlisted], name=UNLISTED_LAYER).add_to(fmap)
     _gap_legend().add_to(fmap)
     return fmap
+
+
+UNLISTED_LAYER = "Settlements no list names"
+"""The layer of the unlisted settlements (building footprints outside every listed village)."""
 
 
 def _villages_layer(villages: gpd.GeoDataFrame, cluster: bool | None) -> folium.FeatureGroup:

@@ -7,7 +7,6 @@ way the ministry's reports do (``1.354`` hộ, ``78,0%``).
 from __future__ import annotations
 
 from whitespot.coverage import GapList
-from whitespot.coverage._unlisted import unlisted_counts
 from whitespot.data.labels import Language
 from whitespot.department import QualityReport
 from whitespot.report.progress import Progress
@@ -39,7 +38,7 @@ def gaps_sentence(gaps: GapList, language: Language) -> str:
 
 def _vietnamese_unlisted(gaps: GapList) -> str:
     """Say the settlements no list names in Vietnamese; nothing when there are none."""
-    settlements, households = unlisted_counts(gaps.villages)
+    settlements, households = gaps.unlisted_counts()
     if not settlements:
         return ""
     n = vietnamese_number

@@ -9,14 +9,19 @@ the next run finishes and leaves no hidden folder behind (issue 30, item 5).
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
 
-from whitespot.data.swap import repair
+from whitespot.data import atomic_path
+from whitespot.data.swap import LeftoverWarning, repair, staged_files, staged_folder
 
 CHILD = textwrap.dedent(
     """
@@ -77,8 +82,89 @@ def test_killed_at_any_step_the_folder_is_old_or_new_whole(tmp_path, mode, step,
     # the whole older package or the whole newer one; only a kill between the two renames
     # (no renameat2) leaves the folder renamed away, and any later run puts it back
     assert contents(target) in (OLD, NEW) or (mode == "renames" and not target.exists())
-    repair(target)
+    hidden = [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        repair(target)
+    assert [w.category for w in said] == [LeftoverWarning] * bool(hidden)  # and says so
     assert contents(target) in (OLD, NEW)
     assert run_child(target, "none", 0, mode) == 0  # the next run finishes
     assert contents(target) == NEW
     assert [p.name for p in tmp_path.iterdir()] == ["package"]  # nothing hidden left
+
+
+# --- issue 38: what the user owns stays theirs --------------------------------------------------
+
+
+def write_package(target: Path, text: str = "new") -> None:
+    with staged_folder(target, replaces={"a.txt"}) as new:
+        (new / "a.txt").write_text(text)
+
+
+def test_a_symlinked_folder_keeps_its_link_and_gets_the_files(tmp_path):
+    (tmp_path / "shared" / "folder").mkdir(parents=True)
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "shared" / "folder")
+    write_package(link)
+    write_package(link, "newer")
+    assert link.is_symlink() and (tmp_path / "shared" / "folder" / "a.txt").read_text() == "newer"
+    assert not [p for p in tmp_path.rglob(".*")]
+
+
+def test_a_new_folder_gets_the_umask_and_an_existing_one_keeps_its_mode(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        write_package(tmp_path / "made")
+        (tmp_path / "shared").mkdir()
+        (tmp_path / "shared").chmod(0o770)
+        write_package(tmp_path / "shared")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "made").stat().st_mode) == 0o755  # not mkdtemp's 0700
+    assert stat.S_IMODE((tmp_path / "made" / "a.txt").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "shared").stat().st_mode) == 0o770
+
+
+def test_a_move_that_fails_midway_puts_every_older_file_back(tmp_path, monkeypatch):
+    for name in ("g.csv", "g_settings.csv"):
+        (tmp_path / name).write_text("old")
+    real = os.rename
+
+    def failing(source, destination):
+        if Path(source).parent.name == "new" and Path(destination).name == "g_settings.csv":
+            raise PermissionError(errno.EACCES, "Permission denied", str(destination))
+        real(source, destination)
+
+    monkeypatch.setattr(os, "rename", failing)
+    with pytest.raises(PermissionError) as raised, staged_files(tmp_path, key="g.csv") as new:
+        for name in ("g.csv", "g_communes.csv", "g_settings.csv"):
+            (new / name).write_text("new")
+    assert raised.value.filename == str(tmp_path / "g_settings.csv")
+    assert "nothing of the new files" in str(raised.value)
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {
+        "g.csv": "old",
+        "g_settings.csv": "old",
+    }
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EFBIG])
+def test_a_full_disk_names_the_users_file_and_leaves_nothing(tmp_path, code):
+    def full(path: Path) -> None:
+        raise OSError(code, os.strerror(code), str(path))
+
+    with pytest.raises(OSError) as raised, staged_folder(tmp_path / "pkg", replaces=()) as new:
+        full(new / "map.html")
+    assert raised.value.filename == str(tmp_path / "pkg" / "map.html")
+    with pytest.raises(OSError) as raised, atomic_path(tmp_path / "g.xlsx") as temporary:
+        full(temporary)
+    assert raised.value.filename == str(tmp_path / "g.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_name_of_255_bytes_is_staged_without_adding_bytes(tmp_path):
+    name = "ấ" * 84 + "abc"  # 255 bytes of UTF-8
+    assert len(os.fsencode(name)) == 255
+    write_package(tmp_path / name)
+    with atomic_path(tmp_path / ("ấ" * 83 + "a.json")) as temporary:  # 255 bytes
+        temporary.write_text("{}")
+    assert sorted(len(os.fsencode(p.name)) for p in tmp_path.iterdir()) == [255, 255]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import folium
@@ -43,3 +44,18 @@ def test_few_measurements_are_drawn_one_by_one_with_escaped_popups(layers):
     cells = residuals_layer(pairs).data["features"]
     assert 0 < len(cells) <= len(pairs)
     assert all("mean of" in c["properties"]["label"] for c in cells)
+
+
+def test_settlements_no_list_names_have_their_own_layer(layers):
+    from whitespot.coverage import gap_list  # noqa: PLC0415
+    from whitespot.maps import gap_map, self_contained_html  # noqa: PLC0415
+    from whitespot.maps.explore import UNLISTED_LAYER  # noqa: PLC0415
+
+    gaps = gap_list(layers["villages"], layers["towers"], progress=False)
+    villages = gaps.villages.copy()
+    villages["unlisted"] = False
+    villages.loc[villages.index[:2], "unlisted"] = True
+    villages.loc[villages.index[:2], "village_id"] = ["unlisted-19567-1", "unlisted-19567-2"]
+    drawn = gap_map(dataclasses.replace(gaps, villages=villages))
+    page = self_contained_html(drawn)
+    assert f'"{UNLISTED_LAYER}"' in page and "unlisted-19567-2" in page

@@ -63,7 +63,7 @@ def test_options_at_infinite_cost_give_todays_plan(gaps, layers, goal):
     off = plan_sites(gaps, **goal, options=OFF, **common)
     assert off.selection.site_ids == today.selection.site_ids
     assert off.selection.objective == today.selection.objective
-    assert off.selection.bound == today.selection.bound
+    assert off.selection.bound == pytest.approx(today.selection.bound, rel=1e-12)  # LP round-off
     assert off.matrix.n_sites == today.matrix.n_sites
     assert off.sites["total_cost"].sum() == today.sites["total_cost"].sum()
 
