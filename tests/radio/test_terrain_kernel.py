@@ -8,8 +8,20 @@ from affine import Affine
 from pyproj import CRS
 
 from whitespot.data import Terrain
-from whitespot.radio._terrain_kernel import PROFILE_SAMPLES, bullington_paths
+from whitespot.radio._terrain_kernel import (
+    _GROUPS,
+    _STEPS,
+    PROFILE_SAMPLES,
+    SMALLEST_BLOCK,
+    _bullington_paths,
+    block_maxima,
+    bullington_paths,
+    dem_arrays,
+    per_path,
+)
+from whitespot.radio.propagation import SPEED_OF_LIGHT_M_S
 from whitespot.radio.terrain import (
+    EARTH_RADIUS_KM,
     MEDIAN_K_FACTOR,
     bullington_loss_db,
     terrain_profiles,
@@ -76,3 +88,50 @@ def test_flat_ground_without_obstacles_has_no_loss_far_from_the_ground():
         flat, start, end, np.array([200.0]), 200.0, np.array([1800.0]), k_factor=4 / 3
     )
     assert los[0] and not missing[0] and loss[0] == 0.0
+
+
+def test_one_sites_raster_equals_reading_every_sample_and_skips_most(hills):
+    """Every cell of a raster from one mast on hills: the loss of the numpy profiles.
+
+    The kernel skips groups of samples that block maxima prove cannot raise a maximum
+    (issue 45); the loss must be that of reading all 256 samples of every profile.
+    """
+    west, north = hills.transform.c, hills.transform.f
+    site = np.array([west + 6_015.0, north - 5_985.0])
+    offsets = np.arange(-5_000.0, 5_001.0, 90.0)
+    x, y = np.meshgrid(site[0] + offsets, site[1] + offsets)
+    end = np.column_stack([x.ravel(), y.ravel()])
+    start = np.broadcast_to(site, end.shape).copy()
+    tx_m = np.full(len(end), 30.0)
+    mhz = np.full(len(end), 1800.0)
+    loss, los, missing = bullington_paths(hills, start, end, tx_m, 1.5, mhz, k_factor=4 / 3)
+    ref_loss, ref_los, ref_missing = numpy_reference(hills, start, end, tx_m, 1.5, mhz)
+    np.testing.assert_array_equal(missing, ref_missing)
+    np.testing.assert_array_equal(los, ref_los)
+    np.testing.assert_allclose(loss, ref_loss, rtol=0, atol=0.01)
+    assert missing.any() and los.any() and (loss > 6.0).mean() > 0.3
+    elevation, inverse = dem_arrays(hills)
+    distance_km = np.maximum(np.hypot(*(end - start).T), 1.0) / 1000.0
+    *_, samples_read = _bullington_paths(
+        elevation, inverse, start, end, distance_km, tx_m, per_path(1.5, len(end)),
+        SPEED_OF_LIGHT_M_S / (mhz * 1e6), 1.0 / (4 / 3 * EARTH_RADIUS_KM), _STEPS, _GROUPS,
+        *block_maxima(elevation),
+    )  # fmt: skip
+    assert samples_read[~missing].mean() < 0.7 * (PROFILE_SAMPLES - 2)
+
+
+def test_block_maxima_hold_every_cell_and_no_data():
+    rng = np.random.default_rng(4)
+    elevation = rng.uniform(0.0, 100.0, (37, 53))
+    elevation[20, 41] = np.nan
+    blocks, start, columns = block_maxima(elevation)
+    for level, (base, width) in enumerate(zip(start, columns, strict=True)):
+        side = SMALLEST_BLOCK << level
+        for row in range(0, 37, side):
+            for col in range(0, 53, side):
+                held = elevation[row : row + side, col : col + side]
+                found = blocks[base + (row // side) * width + col // side]
+                if np.isnan(held).any():
+                    assert np.isnan(found)
+                else:
+                    assert found == held.max()
