@@ -12,7 +12,7 @@ function's, term by term; ``tests/radio/test_terrain_kernel.py`` checks the two 
 Most samples cannot raise any of the three maxima, and are not read: the samples of a
 path come in groups of :data:`GROUP_SAMPLES`, from both ends inwards, and a group is
 skipped when the highest DEM cell its bilinear reads could touch (from
-:func:`block_maxima`), plus the group's largest Earth bulge, would not raise a maximum at
+:func:`window_maxima`), plus the group's largest Earth bulge, would not raise a maximum at
 any of its samples. The maxima, and so the loss, are those of reading every sample.
 """
 
@@ -33,19 +33,15 @@ PROFILE_SAMPLES = 256
 4 m near the mast, where the first samples decide the slope from the transmitter (as the
 numpy path sampled them)."""
 GROUP_SAMPLES = 8
-"""Consecutive samples of a profile tested at once against the DEM's block maxima."""
-SMALLEST_SHIFT = 2
-"""log2 of the side of the finest block of :func:`block_maxima`, cells."""
-SMALLEST_BLOCK = 1 << SMALLEST_SHIFT
-"""Side of the finest block, cells; each level doubles it."""
-BLOCK_LEVELS = 6
-"""Levels of block maxima (4 to 128 cells a side)."""
+"""Consecutive samples of a profile tested at once against the DEM's window maxima."""
+WINDOW_SIDES = (4, 8, 16, 32)
+"""Sides of the square windows of :func:`window_maxima`, cells (powers of two)."""
 NLOS_SLACK = 1e-9
 """Relative margin by which a path is known to be beyond line of sight before the end."""
 INNER_SLACK = 1e-6
 """Cells kept from the last row and column of the DEM by a path read without clamps."""
 CEILING_SLACK_M = 1e-6
-"""Added to a block maximum, m, so that rounding in the bilinear read cannot pass it."""
+"""Added to a window maximum, m, so that rounding in the bilinear read cannot pass it."""
 
 
 @njit(cache=True, inline="always")
@@ -111,28 +107,6 @@ def _knife_edge_db(v: float) -> float:
 
 
 @njit(cache=True, inline="always")
-def _ceiling_m(blocks: np.ndarray, base: int, width: int, shift: int,
-               row_low: int, row_high: int, col_low: int, col_high: int) -> float:  # fmt: skip
-    """Highest DEM cell in rows row_low..row_high and columns col_low..col_high, or above.
-
-    Reads the maxima of the (at most 2 x 2) blocks of 2**`shift` cells that hold the window,
-    from the level of :func:`block_maxima` that starts at `base` with `width` blocks a
-    row; NaN where they hold no-data, inf where the window spans more blocks.
-    """
-    top, bottom = row_low >> shift, row_high >> shift
-    left, right = col_low >> shift, col_high >> shift
-    if bottom - top > 1 or right - left > 1:
-        return math.inf
-    upper_left = blocks[base + top * width + left]
-    upper_right = blocks[base + top * width + right]
-    lower_left = blocks[base + bottom * width + left]
-    lower_right = blocks[base + bottom * width + right]
-    if math.isnan(upper_left + upper_right + lower_left + lower_right):
-        return math.nan  # max() would drop it
-    return max(upper_left, upper_right, lower_left, lower_right)
-
-
-@njit(cache=True, inline="always")
 def _cell_span(position_a: float, position_b: float, size: int) -> tuple[int, int]:
     """First and last DEM row (or column) the bilinear reads between two positions touch."""
     low = min(max(min(position_a, position_b), 0.0), size - 1.0)
@@ -141,7 +115,7 @@ def _cell_span(position_a: float, position_b: float, size: int) -> tuple[int, in
 
 
 @njit(parallel=True, cache=True)
-def _bullington_paths(  # noqa: PLR0913, PLR0915, PLR0917 - one flat kernel
+def _bullington_paths(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917 - one flat kernel
     elevation: np.ndarray,
     inverse: tuple,
     start_xy: np.ndarray,
@@ -153,9 +127,7 @@ def _bullington_paths(  # noqa: PLR0913, PLR0915, PLR0917 - one flat kernel
     curvature: float,
     table: np.ndarray,
     groups: np.ndarray,
-    blocks: np.ndarray,
-    block_start: np.ndarray,
-    block_columns: np.ndarray,
+    windows: np.ndarray,
 ):
     size = len(path_km)
     rows, cols = elevation.shape
@@ -198,13 +170,12 @@ def _bullington_paths(  # noqa: PLR0913, PLR0915, PLR0917 - one flat kernel
             and min(col0, col1) >= 0.0
             and max(col0, col1) < cols - 1.0 - INNER_SLACK
         )
-        # one block size for every group of the path: the smallest that holds a group's reads
+        # one window size for every group of the path: the smallest that holds a group's reads
         extent = max(abs(drow), abs(dcol)) * group_t + 3.0
         level = 0
-        while level < len(block_start) - 1 and (SMALLEST_BLOCK << level) < extent:
+        while level < windows.shape[0] - 1 and WINDOW_SIDES[level] < extent:
             level += 1
-        shift = SMALLEST_SHIFT + level
-        base, width = block_start[level], block_columns[level]
+        side = WINDOW_SIDES[level]
         for group in range(groups.shape[0]):
             first, last = groups[group, 0], groups[group, 1]
             t_first, t_last = table[0, first], table[0, last]
@@ -212,7 +183,9 @@ def _bullington_paths(  # noqa: PLR0913, PLR0915, PLR0917 - one flat kernel
             col_low, col_high = _cell_span(col0 + dcol * t_first, col0 + dcol * t_last, cols)
             # no sample of the group stands above the highest cell its reads touch (plus
             # the group's largest Earth bulge): skip it when that cannot raise a maximum
-            ceiling = _ceiling_m(blocks, base, width, shift, row_low, row_high, col_low, col_high)
+            ceiling = math.inf  # a group wider than the widest window is read
+            if max(row_high - row_low, col_high - col_low) < side:
+                ceiling = windows[level, row_low, col_low]
             high = ceiling + bulge * table[1, groups[group, 2]] + CEILING_SLACK_M
             above_tx = high - h_ts
             above_rx = high - h_rs
@@ -302,45 +275,43 @@ def _sample_groups(samples: int) -> np.ndarray:
 _GROUPS = _sample_groups(PROFILE_SAMPLES)
 
 
-def block_maxima(elevation: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Highest cell of each square block of the DEM, at :data:`BLOCK_LEVELS` block sizes.
+def window_maxima(elevation: np.ndarray) -> np.ndarray:
+    """Highest cell of the DEM in the square window from each cell, one level per side.
 
     Returns
     -------
-    blocks : numpy.ndarray
-        The levels' maxima, flattened one after the other (row-major), m; NaN where a
-        block holds no-data.
-    block_start : numpy.ndarray
-        Where each level starts in `blocks`.
-    block_columns : numpy.ndarray
-        Blocks per row at each level.
+    numpy.ndarray, shape (len(WINDOW_SIDES), rows, cols), float32
+        Level k at (row, col): the highest of rows row..row + side - 1 and columns
+        col..col + side - 1 (``side = WINDOW_SIDES[k]``, cut at the DEM's edge), m, rounded
+        up to float32; NaN where the window holds no-data.
     """
-    levels = []
-    level = elevation
-    for step in range(BLOCK_LEVELS):
-        factor = SMALLEST_BLOCK if step == 0 else 2
-        rows, cols = -(-level.shape[0] // factor), -(-level.shape[1] // factor)
-        padded = np.full((rows * factor, cols * factor), -np.inf)
-        padded[: level.shape[0], : level.shape[1]] = level
-        level = padded.reshape(rows, factor, cols, factor).max(axis=(1, 3))
-        levels.append(level)
-    sizes = [lv.size for lv in levels]
-    start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    columns = np.array([lv.shape[1] for lv in levels], dtype=np.int64)
-    return np.concatenate([lv.ravel() for lv in levels]), start, columns
+    current = np.asarray(elevation, dtype=float)
+    width = 1
+    levels = np.empty((len(WINDOW_SIDES), *current.shape), dtype=np.float32)
+    for level, side in enumerate(WINDOW_SIDES):
+        while width < side:  # windows of twice the width: two windows side by side, twice
+            current = current.copy()
+            current[:-width] = np.maximum(current[:-width], current[width:])
+            current[:, :-width] = np.maximum(current[:, :-width], current[:, width:])
+            width *= 2
+        rounded = current.astype(np.float32)
+        below = rounded < current
+        rounded[below] = np.nextafter(rounded[below], np.float32(np.inf))
+        levels[level] = rounded
+    return levels
 
 
-_BLOCKS_OF: list = [None, None]
-"""The last DEM's block maxima (a weak reference to its heights, the maxima): a raster or a
-province calls the kernel once per chunk of paths over the same DEM."""
+_WINDOWS_OF: list = [None, None]
+"""The last DEM's window maxima (a weak reference to its heights, the maxima): a raster or
+a province calls the kernel once per chunk of paths over the same DEM."""
 
 
-def _block_maxima_of(elevation: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`block_maxima` of `elevation`, kept while the same array is passed again."""
-    known, maxima = _BLOCKS_OF
+def _window_maxima_of(elevation: np.ndarray) -> np.ndarray:
+    """:func:`window_maxima` of `elevation`, kept while the same array is passed again."""
+    known, maxima = _WINDOWS_OF
     if known is None or known() is not elevation:
-        maxima = block_maxima(elevation)
-        _BLOCKS_OF[:] = [weakref.ref(elevation), maxima]
+        maxima = window_maxima(elevation)
+        _WINDOWS_OF[:] = [weakref.ref(elevation), maxima]
     return maxima
 
 
@@ -411,6 +382,6 @@ def bullington_paths(
             1.0 / (k_factor * EARTH_RADIUS_KM),
             _STEPS,
             _GROUPS,
-            *_block_maxima_of(elevation),
+            _window_maxima_of(elevation),
         )
     return loss, line_of_sight, missing
