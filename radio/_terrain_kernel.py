@@ -311,8 +311,14 @@ def _window_maxima_of(elevation: np.ndarray) -> np.ndarray:
     known, maxima = _WINDOWS_OF
     if known is None or known() is not elevation:
         maxima = window_maxima(elevation)
-        _WINDOWS_OF[:] = [weakref.ref(elevation), maxima]
+        _WINDOWS_OF[:] = [weakref.ref(elevation, _forget_windows), maxima]
     return maxima
+
+
+def _forget_windows(gone: weakref.ref) -> None:
+    """Drop the kept window maxima with their DEM (not those of a DEM kept since)."""
+    if _WINDOWS_OF[0] is gone:
+        _WINDOWS_OF[:] = [None, None]
 
 
 def dem_arrays(ground: Terrain) -> tuple[np.ndarray, tuple]:

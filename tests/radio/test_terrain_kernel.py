@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 from affine import Affine
@@ -11,9 +13,11 @@ from whitespot.data import Terrain
 from whitespot.radio._terrain_kernel import (
     _GROUPS,
     _STEPS,
+    _WINDOWS_OF,
     PROFILE_SAMPLES,
     WINDOW_SIDES,
     _bullington_paths,
+    _window_maxima_of,
     bullington_paths,
     dem_arrays,
     per_path,
@@ -134,3 +138,17 @@ def test_window_maxima_hold_every_cell_and_no_data():
                     assert np.isnan(found)
                 else:  # float32, never below
                     assert held.max() <= found <= held.max() * (1 + 2.4e-7)
+
+
+def test_window_maxima_are_kept_for_their_dem_and_dropped_with_it():
+    first = np.random.default_rng(5).uniform(0.0, 100.0, (50, 60))
+    kept = _window_maxima_of(first)
+    assert _window_maxima_of(first) is kept  # every chunk of a raster reuses them
+    second = first.copy()
+    assert _window_maxima_of(second) is not kept
+    del first
+    gc.collect()
+    assert _WINDOWS_OF[0] is not None  # the first DEM's end leaves the second's maxima
+    del second
+    gc.collect()
+    assert _WINDOWS_OF == [None, None]
