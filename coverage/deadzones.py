@@ -123,6 +123,9 @@ def signal_raster(
     best_dbm, margin_db = signal["best_signal_dbm"], signal["best_margin_db"]
     best_dbm[unknown] = margin_db[unknown] = np.nan
     open_cells = np.flatnonzero(~(margin_db >= 0) & ~unknown)
+    # within the model's distance of every tower the continued model is the model itself,
+    # and a dark cell stays dark: only cells with a tower beyond that distance are asked
+    open_cells = open_cells[_tower_beyond(engine, cell_xy[open_cells])]
     beyond = np.zeros(len(cell_xy), dtype=bool)
     beyond[open_cells] = engine.margin_past_range(cell_xy[open_cells]) >= 0
     return SignalRaster(
@@ -135,6 +138,21 @@ def signal_raster(
         setup.description(),
         beyond.reshape(rows, cols) if beyond.any() else None,
     )
+
+
+def _tower_beyond(engine: SignalEngine, cell_xy: np.ndarray) -> np.ndarray:
+    """Whether a tower may stand beyond the model's distance limit from each cell.
+
+    The farthest corner of the box around the towers bounds the farthest tower; a cell
+    answered False has every tower within the limit.
+    """
+    tower_xy = engine.towers.xy
+    if engine.continued is None or not len(tower_xy):
+        return np.zeros(len(cell_xy), dtype=bool)
+    low, high = tower_xy.min(axis=0), tower_xy.max(axis=0)
+    far_x = np.maximum(np.abs(cell_xy[:, 0] - low[0]), np.abs(cell_xy[:, 0] - high[0]))
+    far_y = np.maximum(np.abs(cell_xy[:, 1] - low[1]), np.abs(cell_xy[:, 1] - high[1]))
+    return np.hypot(far_x, far_y) >= engine.max_distance_km * 1000.0 * (1.0 - 1e-9)
 
 
 def dead_zones(

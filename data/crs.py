@@ -79,8 +79,18 @@ def metric_crs(gdf: gpd.GeoDataFrame, crs: CRS | str | int | None = None) -> CRS
     """
     if crs is not None:
         return checked_metric_crs(crs)
-    geographic = gdf if CRS.from_user_input(gdf.crs) == WGS84 else gdf.to_crs(WGS84)
-    minx, miny, maxx, maxy = geographic.total_bounds
+    source = CRS.from_user_input(gdf.crs)
+    if source != WGS84:
+        # the layer's box in degrees settles the zone without reprojecting every vertex
+        chosen = _utm_of_box(shapely.get_coordinates(np.asarray(gdf.geometry.array)), source)
+        if chosen is not None:
+            return chosen
+        gdf = gdf.to_crs(WGS84)
+    return _utm_of_bounds(*gdf.total_bounds)
+
+
+def _utm_of_bounds(minx: float, miny: float, maxx: float, maxy: float) -> CRS:
+    """Return the UTM zone of the centre of bounds in degrees; refuse a span too wide."""
     if maxx - minx > MAX_UTM_SPAN_DEG:
         raise InputError(
             f"the layer spans {maxx - minx:.1f} degrees of longitude, too wide for one UTM "
@@ -88,6 +98,41 @@ def metric_crs(gdf: gpd.GeoDataFrame, crs: CRS | str | int | None = None) -> CRS
             "or split the data by province"
         )
     return utm_crs((minx + maxx) / 2.0, (miny + maxy) / 2.0)
+
+
+BOX_DENSIFY_POINTS = 21
+"""Points added on each side of a layer's box before it is transformed to degrees."""
+BOX_SLACK_DEG = 0.01
+"""Widening of a transformed box, degrees: its curved sides bulge between the added points."""
+
+
+def _utm_of_box(coordinates: np.ndarray, source: CRS) -> CRS | None:
+    """Return the UTM zone :func:`metric_crs` chooses, from the layer's box where it can.
+
+    The vertices' bounds in degrees (what reprojecting every vertex gives) lie between the
+    bounds of the vertices at the extremes of the box in `source` (inside) and the
+    densified box transformed (outside). Where every centre between the two falls in one
+    zone and hemisphere and no span is too wide, that is the zone; else None, and the
+    caller transforms every vertex (a layer near a zone border or the equator).
+    """
+    if not len(coordinates):
+        return None
+    low, high = coordinates.min(axis=0), coordinates.max(axis=0)
+    transformer = Transformer.from_crs(source, WGS84, always_xy=True)
+    west, south, east, north = transformer.transform_bounds(
+        *low, *high, densify_pts=BOX_DENSIFY_POINTS
+    )
+    extremes = coordinates[[*coordinates.argmin(axis=0), *coordinates.argmax(axis=0)]]
+    lon, lat = transformer.transform(extremes[:, 0], extremes[:, 1])
+    if not np.isfinite([west, south, east, north, *lon, *lat]).all() or west > east:
+        return None  # off the projection's domain, or across the antimeridian
+    west, south = west - BOX_SLACK_DEG, south - BOX_SLACK_DEG
+    east, north = east + BOX_SLACK_DEG, north + BOX_SLACK_DEG
+    if east - west > MAX_UTM_SPAN_DEG:
+        return None  # the span itself must be measured, to be refused or not
+    lowest = utm_crs((west + lon.max()) / 2.0, (south + lat.max()) / 2.0)
+    highest = utm_crs((lon.min() + east) / 2.0, (lat.min() + north) / 2.0)
+    return lowest if lowest == highest else None
 
 
 def checked_metric_crs(crs: CRS | str | int) -> CRS:
@@ -126,8 +171,10 @@ def projected_xy(gdf: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
     if not points.all():  # a point on each polygon or line, found in the layer's CRS
         geometry = np.asarray(gdf.to_crs(crs).geometry.representative_point().array)
         return shapely.get_coordinates(geometry)
-    x, y = shapely.get_coordinates(geometry).T
-    x, y = Transformer.from_crs(gdf.crs, crs, always_xy=True).transform(x, y)
+    xy = shapely.get_coordinates(geometry)
+    if CRS.from_user_input(gdf.crs) == CRS.from_user_input(crs):
+        return xy  # in the metric CRS already
+    x, y = Transformer.from_crs(gdf.crs, crs, always_xy=True).transform(*xy.T)
     return np.column_stack([x, y])
 
 

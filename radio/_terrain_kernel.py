@@ -8,11 +8,18 @@ running maxima Bullington needs (ITU-R P.526-15 4.5.1: the slope from the transm
 slope to the receiver and the edge parameter of a line-of-sight path), so memory stays
 that of the results and paths run in parallel. The arithmetic per sample is the numpy
 function's, term by term; ``tests/radio/test_terrain_kernel.py`` checks the two agree.
+
+Most samples cannot raise any of the three maxima, and are not read: the samples of a
+path come in groups of :data:`GROUP_SAMPLES`, from both ends inwards, and a group is
+skipped when the highest DEM cell its bilinear reads could touch (from
+:func:`window_maxima`), plus the group's largest Earth bulge, would not raise a maximum at
+any of its samples. The maxima, and so the loss, are those of reading every sample.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 
@@ -25,6 +32,16 @@ PROFILE_SAMPLES = 256
 """Samples of every profile, ends included: a sample every 40 m of a 10 km path, every
 4 m near the mast, where the first samples decide the slope from the transmitter (as the
 numpy path sampled them)."""
+GROUP_SAMPLES = 8
+"""Consecutive samples of a profile tested at once against the DEM's window maxima."""
+WINDOW_SIDES = (4, 8, 16, 32)
+"""Sides of the square windows of :func:`window_maxima`, cells (powers of two)."""
+NLOS_SLACK = 1e-9
+"""Relative margin by which a path is known to be beyond line of sight before the end."""
+INNER_SLACK = 1e-6
+"""Cells kept from the last row and column of the DEM by a path read without clamps."""
+CEILING_SLACK_M = 1e-6
+"""Added to a window maximum, m, so that rounding in the bilinear read cannot pass it."""
 
 
 @njit(cache=True, inline="always")
@@ -70,6 +87,18 @@ def _ground_m(elevation: np.ndarray, row: float, col: float) -> float:
 
 
 @njit(cache=True, inline="always")
+def _inner_ground_m(elevation: np.ndarray, row: float, col: float) -> float:
+    """:func:`_ground_m` where 0 <= row < rows - 1 and 0 <= col < cols - 1 (no clamps)."""
+    r0 = int(row)
+    c0 = int(col)
+    fr = row - r0
+    fc = col - c0
+    top = elevation[r0, c0] * (1.0 - fc) + elevation[r0, c0 + 1] * fc
+    bottom = elevation[r0 + 1, c0] * (1.0 - fc) + elevation[r0 + 1, c0 + 1] * fc
+    return top * (1.0 - fr) + bottom * fr
+
+
+@njit(cache=True, inline="always")
 def _knife_edge_db(v: float) -> float:
     """J(v) of ITU-R P.526-15 eq. 31 (as terrain.knife_edge_loss_db)."""
     if v <= -0.78:
@@ -77,8 +106,16 @@ def _knife_edge_db(v: float) -> float:
     return 6.9 + 20.0 * math.log10(math.sqrt((v - 0.1) ** 2 + 1.0) + v - 0.1)
 
 
+@njit(cache=True, inline="always")
+def _cell_span(position_a: float, position_b: float, size: int) -> tuple[int, int]:
+    """First and last DEM row (or column) the bilinear reads between two positions touch."""
+    low = min(max(min(position_a, position_b), 0.0), size - 1.0)
+    high = min(max(position_a, position_b, 0.0), size - 1.0)
+    return min(math.floor(low), size - 1), min(math.floor(high) + 1, size - 1)
+
+
 @njit(parallel=True, cache=True)
-def _bullington_paths(  # noqa: PLR0913, PLR0917 - one flat signature for the compiler
+def _bullington_paths(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917 - one flat kernel
     elevation: np.ndarray,
     inverse: tuple,
     start_xy: np.ndarray,
@@ -89,18 +126,24 @@ def _bullington_paths(  # noqa: PLR0913, PLR0917 - one flat signature for the co
     wavelength_m: np.ndarray,
     curvature: float,
     table: np.ndarray,
+    groups: np.ndarray,
+    windows: np.ndarray,
 ):
     size = len(path_km)
+    rows, cols = elevation.shape
     loss = np.zeros(size)
     line_of_sight = np.zeros(size, dtype=np.bool_)
     missing = np.zeros(size, dtype=np.bool_)
+    samples_read = np.zeros(size, dtype=np.int64)
+    group_t = 0.0  # the largest span of a group, as a fraction of the path
+    for group in range(groups.shape[0]):
+        group_t = max(group_t, table[0, groups[group, 1]] - table[0, groups[group, 0]])
     for p in prange(size):
         on, row0, col0, row1, col1 = _segment_on_dem(elevation, inverse, start_xy, end_xy, p)
         if not on:
             missing[p] = True
             continue
         drow, dcol = row1 - row0, col1 - col0
-        n = table.shape[1]
         g0 = _ground_m(elevation, row0, col0)
         g1 = _ground_m(elevation, row1, col1)
         d = path_km[p]
@@ -118,14 +161,58 @@ def _bullington_paths(  # noqa: PLR0913, PLR0917 - one flat signature for the co
         v_los = -math.inf
         rise = h_rs - h_ts
         heights = g0 + g1  # NaN once any sample falls on a no-data cell
-        for i in range(1, n - 1):
-            t = table[0, i]
-            ground = _ground_m(elevation, row0 + drow * t, col0 + dcol * t)
-            heights += ground
-            hi = ground + bulge * table[1, i]
-            s_tim = max(s_tim, (hi - h_ts) * table[2, i])
-            s_rim = max(s_rim, (hi - h_rs) * table[3, i])
-            v_los = max(v_los, (hi - h_ts - rise * t) * table[4, i])
+        read = 0
+        # a path between cell centres of the DEM (not on its outer half cells) reads
+        # every sample without clamping, and the same heights
+        inner = (
+            min(row0, row1) >= 0.0
+            and max(row0, row1) < rows - 1.0 - INNER_SLACK
+            and min(col0, col1) >= 0.0
+            and max(col0, col1) < cols - 1.0 - INNER_SLACK
+        )
+        # one window size for every group of the path: the smallest that holds a group's reads
+        extent = max(abs(drow), abs(dcol)) * group_t + 3.0
+        level = 0
+        while level < windows.shape[0] - 1 and WINDOW_SIDES[level] < extent:
+            level += 1
+        side = WINDOW_SIDES[level]
+        for group in range(groups.shape[0]):
+            first, last = groups[group, 0], groups[group, 1]
+            t_first, t_last = table[0, first], table[0, last]
+            row_low, row_high = _cell_span(row0 + drow * t_first, row0 + drow * t_last, rows)
+            col_low, col_high = _cell_span(col0 + dcol * t_first, col0 + dcol * t_last, cols)
+            # no sample of the group stands above the highest cell its reads touch (plus
+            # the group's largest Earth bulge): skip it when that cannot raise a maximum
+            ceiling = math.inf  # a group wider than the widest window is read
+            if max(row_high - row_low, col_high - col_low) < side:
+                ceiling = windows[level, row_low, col_low]
+            high = ceiling + bulge * table[1, groups[group, 2]] + CEILING_SLACK_M
+            above_tx = high - h_ts
+            above_rx = high - h_rs
+            clear = high - h_ts - rise * (t_first if rise > 0.0 else t_last)
+            if (
+                above_tx * table[2, first if above_tx > 0.0 else last] <= s_tim
+                and above_rx * table[3, last if above_rx > 0.0 else first] <= s_rim
+                and (
+                    s_tim > rise + NLOS_SLACK * (1.0 + abs(rise))  # v_los goes unused
+                    or clear * (max(table[4, first], table[4, last]) if clear > 0.0 else 2.0)
+                    <= v_los
+                )
+            ):
+                continue  # NaN ceilings (no-data) fail every test and are read
+            read += last - first + 1
+            for i in range(first, last + 1):
+                t = table[0, i]
+                if inner:
+                    ground = _inner_ground_m(elevation, row0 + drow * t, col0 + dcol * t)
+                else:
+                    ground = _ground_m(elevation, row0 + drow * t, col0 + dcol * t)
+                heights += ground
+                hi = ground + bulge * table[1, i]
+                s_tim = max(s_tim, (hi - h_ts) * table[2, i])
+                s_rim = max(s_rim, (hi - h_rs) * table[3, i])
+                v_los = max(v_los, (hi - h_ts - rise * t) * table[4, i])
+        samples_read[p] = read
         if math.isnan(heights):
             missing[p] = True
             continue
@@ -144,7 +231,7 @@ def _bullington_paths(  # noqa: PLR0913, PLR0917 - one flat signature for the co
             )
         l_uc = _knife_edge_db(v)
         loss[p] = l_uc + (1.0 - math.exp(-l_uc / 6.0)) * (10.0 + 0.02 * d)
-    return loss, line_of_sight, missing
+    return loss, line_of_sight, missing, samples_read
 
 
 def _step_table(samples: int) -> np.ndarray:
@@ -163,6 +250,75 @@ def _step_table(samples: int) -> np.ndarray:
 
 
 _STEPS = _step_table(PROFILE_SAMPLES)
+
+
+def _sample_groups(samples: int) -> np.ndarray:
+    """Return groups of the inner samples: rows of (first, last, the one nearest mid-path).
+
+    Groups come from the two ends inwards: the slopes from the transmitter and to the
+    receiver and the clearance parameter are largest near the ends, so the maxima they set
+    early let more of the middle be skipped.
+    """
+    bounds = np.arange(1, samples - 1, GROUP_SAMPLES)
+    first = bounds
+    last = np.minimum(bounds + GROUP_SAMPLES - 1, samples - 2)
+    t = np.arange(samples) / (samples - 1)
+    middle = np.array(
+        [a + np.argmax((t * (1.0 - t))[a : b + 1]) for a, b in zip(first, last, strict=True)]
+    )
+    groups = np.column_stack([first, last, middle]).astype(np.int64)
+    ends = np.arange(len(groups))
+    order = np.column_stack([ends, ends[::-1]]).ravel()[: len(groups)]  # 0, -1, 1, -2 ...
+    return np.ascontiguousarray(groups[order])
+
+
+_GROUPS = _sample_groups(PROFILE_SAMPLES)
+
+
+def window_maxima(elevation: np.ndarray) -> np.ndarray:
+    """Highest cell of the DEM in the square window from each cell, one level per side.
+
+    Returns
+    -------
+    numpy.ndarray, shape (len(WINDOW_SIDES), rows, cols), float32
+        Level k at (row, col): the highest of rows row..row + side - 1 and columns
+        col..col + side - 1 (``side = WINDOW_SIDES[k]``, cut at the DEM's edge), m, rounded
+        up to float32; NaN where the window holds no-data.
+    """
+    current = np.asarray(elevation, dtype=float)
+    width = 1
+    levels = np.empty((len(WINDOW_SIDES), *current.shape), dtype=np.float32)
+    for level, side in enumerate(WINDOW_SIDES):
+        while width < side:  # windows of twice the width: two windows side by side, twice
+            current = current.copy()
+            current[:-width] = np.maximum(current[:-width], current[width:])
+            current[:, :-width] = np.maximum(current[:, :-width], current[:, width:])
+            width *= 2
+        rounded = current.astype(np.float32)
+        below = rounded < current
+        rounded[below] = np.nextafter(rounded[below], np.float32(np.inf))
+        levels[level] = rounded
+    return levels
+
+
+_WINDOWS_OF: list = [None, None]
+"""The last DEM's window maxima (a weak reference to its heights, the maxima): a raster or
+a province calls the kernel once per chunk of paths over the same DEM."""
+
+
+def _window_maxima_of(elevation: np.ndarray) -> np.ndarray:
+    """:func:`window_maxima` of `elevation`, kept while the same array is passed again."""
+    known, maxima = _WINDOWS_OF
+    if known is None or known() is not elevation:
+        maxima = window_maxima(elevation)
+        _WINDOWS_OF[:] = [weakref.ref(elevation, _forget_windows), maxima]
+    return maxima
+
+
+def _forget_windows(gone: weakref.ref) -> None:
+    """Drop the kept window maxima with their DEM (not those of a DEM kept since)."""
+    if _WINDOWS_OF[0] is gone:
+        _WINDOWS_OF[:] = [None, None]
 
 
 def dem_arrays(ground: Terrain) -> tuple[np.ndarray, tuple]:
@@ -218,9 +374,11 @@ def bullington_paths(
     end_xy = np.ascontiguousarray(end_xy, dtype=float)
     distance_m = np.hypot(*(end_xy - start_xy).T)
     count = len(distance_m)
+    elevation, inverse = dem_arrays(ground)
     with KERNEL_LOCK:
-        return _bullington_paths(
-            *dem_arrays(ground),
+        loss, line_of_sight, missing, _ = _bullington_paths(
+            elevation,
+            inverse,
             start_xy,
             end_xy,
             np.maximum(distance_m, 1.0) / 1000.0,
@@ -229,4 +387,7 @@ def bullington_paths(
             SPEED_OF_LIGHT_M_S / (per_path(frequency_mhz, count) * 1e6),
             1.0 / (k_factor * EARTH_RADIUS_KM),
             _STEPS,
+            _GROUPS,
+            _window_maxima_of(elevation),
         )
+    return loss, line_of_sight, missing

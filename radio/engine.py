@@ -617,11 +617,7 @@ def _quiet(progress: bool | None, starts: range) -> bool | None:
 
 def _take(values: np.ndarray, index: pd.Series) -> pd.arrays.StringArray:
     """values[index] as text, missing where index is -1 (positional: no index alignment)."""
-    index = index.to_numpy()
-    out = np.full(len(index), None, dtype=object)
-    known = index >= 0
-    out[known] = values[index[known]]
-    return pd.array(out, dtype="string")
+    return pd.array(values, dtype="string").take(index.to_numpy(), allow_fill=True)
 
 
 def _empty_result(size: int) -> dict[str, np.ndarray]:

@@ -234,3 +234,36 @@ def test_beyond_the_range_a_village_is_dark_only_when_every_network_is_measured(
     )
     assert found.loc["V2", "signal_status"] == "covered"  # one network above threshold
     assert found.loc["V2", "evidence"] == "field_only"
+
+
+def test_the_continued_model_is_asked_only_where_a_tower_is_beyond_the_limit(monkeypatch):
+    """Within 5 km of every tower the continued model is RMa NLOS itself (issue 45): the
+    raster asks it only of dark cells farther out, and marks the same cells."""
+    from whitespot.coverage import deadzones  # noqa: PLC0415 - the module, to patch
+    from whitespot.radio import SignalEngine  # noqa: PLC0415
+
+    asked = []
+    margin_past_range = SignalEngine.margin_past_range
+
+    def recorded(self, point_xy):
+        asked.append(len(point_xy))
+        return margin_past_range(self, point_xy)
+
+    def square(half_km: float) -> gpd.GeoDataFrame:
+        x, y = east_of_tower([0.0]).to_crs(METRIC).iloc[0].coords[0]
+        corners = [shapely.Point(x - 1000 * half_km, y - 1000 * half_km),
+                   shapely.Point(x + 1000 * half_km, y + 1000 * half_km)]  # fmt: skip
+        return gpd.GeoDataFrame(geometry=corners, crs=METRIC)
+
+    monkeypatch.setattr(SignalEngine, "margin_past_range", recorded)
+    weak = towers_with_margin_at_5km(-8.0)  # dark from about 3.2 km
+    setup = SignalSetup(crs=METRIC)
+    raster = signal_raster(weak, square(3.2), setup, resolution_m=250.0, progress=False)
+    assert asked == [0]  # ±3.2 km: every cell within 5 km of the tower, the dark ones too
+    assert (raster.margin_db < 0).sum() > 100
+    asked.clear()
+    raster = signal_raster(weak, square(6.0), setup, resolution_m=250.0, progress=False)
+    monkeypatch.setattr(deadzones, "_tower_beyond", lambda engine, xy: np.ones(len(xy), bool))
+    asking_all = signal_raster(weak, square(6.0), setup, resolution_m=250.0, progress=False)
+    assert 0 < asked[0] < 0.8 * asked[1]
+    assert raster.beyond_range is None and asking_all.beyond_range is None
