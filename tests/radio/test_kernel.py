@@ -17,7 +17,7 @@ from whitespot.radio import LinkBudget, SignalSetup, predict_signal
 from whitespot.radio import engine as signal_module
 from whitespot.radio._kernel import TowerGrid
 
-from .test_signal import points_at, towers_at
+from .test_engine import points_at, towers_at
 
 pytestmark = pytest.mark.filterwarnings("ignore::whitespot.data.DefaultAppliedWarning")
 
