@@ -328,7 +328,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         description="Read a department's village list (XLSX/CSV, Vietnamese or English "
         "headers, district-era names), convert it to the post-2025 units, find the villages "
         "without signal or power, check the data, compare with the previous submission and "
-        "write the package: gap_list.xlsx/.csv/.geojson, data_quality.csv, map.html, "
+        "write the package: gap_list.xlsx/.csv/.geojson/.kmz, data_quality.csv, map.html, "
         "summary.html.",
     )
     report.add_argument("--villages", required=True, help="the department's village list")

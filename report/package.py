@@ -77,7 +77,7 @@ def write_submission(
         problems, date and age of each input file), progress, settings), ``gap_list.csv``,
         ``data_quality.csv``, ``progress.csv`` (with a previous list), ``gap_list.geojson``
         (English column names and codes, for ``whitespot plan`` and ``whitespot map``, with
-        its side tables), ``map.html`` and ``summary.html``.
+        its side tables), ``map.html``, ``summary.html`` and ``gap_list.kmz`` (Google Earth).
     """
     folder = Path(folder)
     with staged_folder(folder, replaces=OLD_PACKAGE_FILES) as staging:
