@@ -42,7 +42,13 @@ from whitespot.evidence import calibrate as fit_calibration
 from whitespot.evidence import measured_pairs
 from whitespot.evidence.measured import EXCLUSIONS
 from whitespot.maps import gap_map, plan_map, save_map, write_kmz
-from whitespot.planning import plan_sites, read_candidates, read_plan, write_plan
+from whitespot.planning import (
+    OptionCosts,
+    plan_sites,
+    read_candidates,
+    read_plan,
+    write_plan,
+)
 from whitespot.planning.country import plan_country
 from whitespot.planning.export import write_country_plan
 from whitespot.radio import LinkBudget, SetupError, SignalSetup, read_calibration, terrain_coverage
@@ -354,9 +360,15 @@ def plan(args: argparse.Namespace) -> int:
         "time_limit_s": args.time_limit,
         "lots_by": args.lots_by,
     }
+    if args.options:
+        if towers is None:
+            raise SetupError("--options weighs existing towers for co-location: give --towers")
+        options["options"] = OptionCosts(operator=args.operator)
     if args.by_province:
         if args.tender:
             raise SetupError("--tender packages one plan's lots: drop --by-province")
+        if args.options:
+            raise SetupError("--options weighs one plan's options: drop --by-province")
         if args.candidates:
             raise SetupError("--by-province generates candidates per province: drop --candidates")
         with _dask_client(args) as client:

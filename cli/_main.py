@@ -397,6 +397,18 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
     )
     _add_cluster_options(plan, "plan the province groups")
     plan.add_argument(
+        "--options",
+        action="store_true",
+        help="also weigh co-location on other operators' towers, upgrades of 2G/3G towers "
+        "and satellite community terminals, by cost over 10 years (default costs: "
+        "whitespot.planning.OptionCosts; needs --towers)",
+    )
+    plan.add_argument(
+        "--operator",
+        help="with --options: the operator the plan is for (co-location on the others' "
+        "towers, upgrades of its own)",
+    )
+    plan.add_argument(
         "--tender",
         type=_out_folder,
         metavar="FOLDER",

@@ -163,3 +163,16 @@ def test_plan_by_province_writes_the_national_list_and_summary(tmp_path, capsys)
     assert summary["sites"].iloc[:-1].le(2).all()
     assert len(sites) == summary["sites"].iloc[-1]
     assert sites["national_rank"].tolist() == list(range(1, len(sites) + 1))
+
+
+def test_plan_with_options_weighs_colocation_upgrades_and_terminals(gap_file, tmp_path, capsys):
+    out = tmp_path / "sites.xlsx"
+    argv = ["plan", "--gaps", str(gap_file / "gaps.geojson"), "--cover-all",
+            "--towers", str(gap_file / "towers.gpkg"), "--out", str(out)]  # fmt: skip
+    assert main([*argv, "--options", "--operator", "MobiFone"]) == 0
+    printed = capsys.readouterr().out
+    assert "over 10 years" in printed  # the headline counts each kind and its lifetime cost
+    assert "option" in pd.read_excel(out, sheet_name="sites").columns
+    no_towers = [a for a in argv if a not in ("--towers", str(gap_file / "towers.gpkg"))]
+    assert main([*no_towers, "--options"]) == 2  # co-location needs the towers: said
+    assert "--options weighs existing towers" in capsys.readouterr().err
