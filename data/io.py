@@ -40,7 +40,12 @@ from whitespot.data.cells import normalize_text, shown_number
 from whitespot.data.crs import WGS84, add_lonlat
 from whitespot.data.encoding import decode_text
 from whitespot.data.kml import KML_SUFFIXES, read_kml
-from whitespot.data.problems import GuessedEncodingWarning, Problem, ValidationError
+from whitespot.data.problems import (
+    DefaultAppliedWarning,
+    GuessedEncodingWarning,
+    Problem,
+    ValidationError,
+)
 from whitespot.data.schema import LAYER_COLUMNS
 from whitespot.data.swap import (
     STAGING_PREFIX,
@@ -264,7 +269,41 @@ def _read_csv(path: Path, headers: Mapping[str, str] | None = None) -> pd.DataFr
     table = _parse_csv(text, separator)
     table.columns = [str(c).strip() for c in table.columns]
     table = restore_neutralized(table)
+    if separator == ";":  # Excel's CSV where the comma is the decimal mark
+        table = _decimal_commas(table, path.name)
     return _infer_numbers(table.rename(columns=dict(headers or {})))
+
+
+_COMMA_DECIMAL = r"\s*[+-]?\d+(?:,\d+)?\s*"
+"""A number written with a decimal comma (``106,60``, ``-95``): Excel's ``;`` CSV."""
+
+
+def _decimal_commas(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Read decimal commas as points in the columns of numbers only; said once per file.
+
+    A column is converted only when every cell in it is a number with at most one comma
+    and some cell has one: names, ids with letters and thousands written ``1.250`` stay.
+    """
+    out = table.copy()
+    converted = []
+    for column in out.columns:
+        values = out[column]
+        if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
+            continue
+        text = values.dropna().astype(str)
+        if text.empty or not text.str.contains(",", regex=False).any():
+            continue
+        if text.str.fullmatch(_COMMA_DECIMAL).all():
+            out[column] = values.str.replace(",", ".", regex=False)
+            converted.append(f"{column} ('{text[text.str.contains(',')].iloc[0].strip()}')")
+    if converted:
+        warnings.warn(
+            f"{name}: separated by ';' with decimal commas, as Excel writes CSV where the comma "
+            f"is the decimal mark: read as numbers in {', '.join(converted)}",
+            DefaultAppliedWarning,
+            stacklevel=4,
+        )
+    return out
 
 
 def _parse_csv(text: str, separator: str) -> pd.DataFrame:

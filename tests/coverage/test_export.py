@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 
 from whitespot.coverage import gap_list, read_gap_list, write_gap_list
 from whitespot.data import ValidationError, validate_towers, validate_villages
+from whitespot.data.problems import DefaultAppliedWarning
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +136,30 @@ def test_a_gap_list_from_more_household_points_than_households_reads_back(layers
         back.villages["households_without_power"].tolist()
         == counts["households_without_power"].tolist()
     )
+
+
+def test_a_gap_list_resaved_by_excel_with_semicolons_and_decimal_commas_reads_the_same(
+    tmp_path, layers
+):
+    """Issue 41, item 16: Excel where the comma is the decimal mark writes ';' and '106,6'."""
+    gaps = gap_list(layers["villages"], layers["towers"], progress=False)
+    write_gap_list(gaps, tmp_path / "gap_list.csv")
+    table = pd.read_csv(tmp_path / "gap_list.csv", dtype=str, keep_default_na=False,
+                        encoding="utf-8-sig")  # fmt: skip
+    numbers = [c for c in ("lon", "lat", "best_signal_dbm", "nearest_tower_km") if c in table]
+    table[numbers] = table[numbers].apply(lambda c: c.str.replace(".", ",", regex=False))
+    table["name"] = table["name"] + ", 12,5"  # text with commas stays text
+    table.to_csv(tmp_path / "excel.csv", sep=";", index=False, encoding="utf-8-sig")
+    for side in ("communes", "province", "settings"):
+        (tmp_path / f"excel_{side}.csv").write_bytes(
+            (tmp_path / f"gap_list_{side}.csv").read_bytes()
+        )
+    original = read_gap_list(tmp_path / "gap_list.csv").villages
+    with pytest.warns(DefaultAppliedWarning, match="decimal commas"):
+        resaved = read_gap_list(tmp_path / "excel.csv").villages
+    for column in ("best_signal_dbm", "nearest_tower_km"):
+        assert np.allclose(resaved[column].astype(float), original[column].astype(float),
+                           equal_nan=True), column  # fmt: skip
+    assert np.allclose(resaved.geometry.x, original.geometry.x)  # lon, lat read as numbers
+    assert np.allclose(resaved.geometry.y, original.geometry.y)
+    assert (resaved["name"] == original["name"] + ", 12,5").all()

@@ -213,7 +213,7 @@ def test_polygon_to_xlsx_and_back(tmp_path):
         "id,name,lon,lat,code\nV1,Thôn 1,105.1,21.2,007\nV2,,105.2,21.3,\n",
         'id,name,lon,lat,code\nV1,"Bản A, xã B",105.1,21.2,007\n\nV2,x,105.2,21.3,08\n',
         'id, name, lon, lat\nV1, "Bản A, xã B", 105.1, 21.2\n',  # spaces: pandas' parser
-        "id;name;lon;lat\nV1;Thôn 1;105,1;21,2\n",  # decimal commas stay text
+        "id;name;lon;lat\nV1;Thôn 1;105,1;21,2\n",  # ';' and decimal commas: Excel's numbers
         "id,name,lon,lat\nV1,nan,105.1,21.2\nV2,N/A,105.2,21.3\n",
     ],
 )
@@ -228,7 +228,8 @@ def test_the_fast_csv_path_reads_as_pandas_parser_does(tmp_path, text):
         skipinitialspace=True,
     )  # fmt: skip
     plain.columns = [c.strip() for c in plain.columns]
-    lon = pd.to_numeric(plain["lon"], errors="coerce")
+    comma_decimal = plain["lon"].str.replace(",", ".") if separator == ";" else plain["lon"]
+    lon = pd.to_numeric(comma_decimal, errors="coerce")
     assert fast.geometry.x.tolist() == pytest.approx(lon.tolist(), nan_ok=True)
     for column in plain.columns.drop(["lon", "lat"]):
         careful = pd.to_numeric(plain[column].str.strip(), errors="coerce")
