@@ -145,13 +145,18 @@ def _check_villages_known(orphans: list[pd.Series], parts: list[Path], root: Pat
 
 
 def _household_keys(households: gpd.GeoDataFrame, ids_given: bool) -> np.ndarray:
-    """Return a 64-bit hash per household: of its id, or (no ids) of its village and point."""
-    if ids_given:
-        return hash_pandas_object(households["household_id"], index=False).to_numpy()
+    """Return a 64-bit hash per household: of its village and point, and its id if given.
+
+    Partitions that each number their households from 1 (one file per province) share ids
+    but not places: only the same id at the same place in the same village is the same
+    household (a partition copied twice).
+    """
     point = households.geometry.representative_point()
     where = pd.DataFrame(
         {"village": households["village_id"].to_numpy(), "x": point.x, "y": point.y}
     )
+    if ids_given:
+        where["id"] = households["household_id"].to_numpy()
     return hash_pandas_object(where, index=False).to_numpy()
 
 
@@ -199,7 +204,8 @@ def _check_each_household_once(keys: list[np.ndarray], parts: list[Path], root: 
                 "duplicate_id",
                 f"{shared['key'].nunique():,} households are in more than one partition "
                 f"({format_ids(files)}){identical}: a partition copied twice? each household "
-                "must be in one file only (same id, or without ids the same village and point)",
+                "must be in one file only (the same village and point, and the same id where "
+                "ids are given)",
             )
         ]
     )

@@ -189,3 +189,14 @@ def test_local_workers_are_capped_at_the_cores_and_memory_and_it_is_said():
     assert 1 <= count <= (os.cpu_count() or 1)
     assert reason is not None and "--workers 999: starting" in reason and "cores" in reason
     assert worker_count(1) == (1, None)
+
+
+def test_partitions_that_each_number_their_households_from_one_are_read(layers, tmp_path):
+    """One file per province, each numbering from 1: same ids, other places (issue 41, 17)."""
+    households = layers["households"].assign(part=lambda h: h.index // 7000)
+    households["household_id"] = households.groupby("part").cumcount().add(1).astype(str)
+    write_partitions(households, tmp_path / "in", by="part")
+    gaps = partitioned_gap_list(
+        layers["villages"], layers["towers"], tmp_path / "in", tmp_path / "out", progress=False
+    )
+    assert gaps.villages["households"].sum() == layers["villages"]["households"].sum()
