@@ -15,6 +15,7 @@ add up to the gap list's, and their households covered to the plan's, to the hou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path
 
@@ -65,6 +66,8 @@ SETTING_KEYS = (
     "building_type",
     "clutter_model",
     "calibration",
+    "calibration_file",
+    "calibration_groups",
     "model_range",
 )
 """Settings of the gap list and the plan declared as the tender's supporting data."""
@@ -245,6 +248,20 @@ def _supporting_data(
         "receiver": "outdoor",
     }
     settings.update({key: merged[key] for key in SETTING_KEYS if key in merged})
+    setup = SignalSetup.from_settings(gaps.settings)
+    model = setup.path_model
+    settings["model_validity"] = "; ".join(
+        [f"{r.parameter} {r.low:g}-{r.high:g}" for r in model.ranges]
+        + [f"distance_km {model.min_distance_km:g}-{model.max_distance_km:g}"]
+    )
+    if "location_sigma" not in settings:
+        sigma, source = default_location_sigma_db(setup.model, setup.environment)
+        settings["location_sigma"] = f"{sigma:g} dB ({source}); not applied at the median"
+    settings.setdefault("indoor_model", "none: households judged outdoors")
+    calibration_file = Path(str(merged.get("calibration_file", "")))
+    if calibration_file.is_file():
+        modified = datetime.fromtimestamp(calibration_file.stat().st_mtime, tz=UTC)
+        settings["calibration_date"] = modified.date().isoformat()
     settings["terrain"] = merged.get("terrain_file", "none: no DEM, the model's own terrain")
     if terrain is not None:
         settings["terrain"] = terrain.source or settings["terrain"]

@@ -44,8 +44,9 @@ def test_the_settings_declare_the_prediction_as_supporting_data(planned):
     gaps, plan = planned
     settings = tender_package(plan, gaps).settings
     for key in ("tool", "tool_version", "model", "model_description", "mobile_height_m",
-                "threshold_4G_dbm", "location_probability", "receiver", "terrain",
-                "calibration", "contingency", "max_subsidy_rule", "lot_rule"):  # fmt: skip
+                "threshold_4G_dbm", "location_probability", "location_sigma", "receiver",
+                "indoor_model", "terrain", "calibration", "model_validity", "contingency",
+                "max_subsidy_rule", "lot_rule"):  # fmt: skip
         assert key in settings, key
 
 
