@@ -110,6 +110,12 @@ class Plan:
         )
         return self._selection_sentence() + unjudged
 
+    def _cheapest_candidate(self) -> float:
+        """Return the least cost of a candidate as selection prices it (inf without any)."""
+        column = "lifetime_cost" if "lifetime_cost" in self.candidates else "total_cost"
+        costs = self.candidates.get(column, [])
+        return float(np.min(costs)) if len(costs) else float("inf")
+
     def _selection_sentence(self) -> str:
         s = self.selection
         total = s.coverable + s.unreachable
@@ -126,6 +132,18 @@ class Plan:
                 f"no candidate site reaches any of the {total:,.0f} households without signal "
                 f"({len(self.unreachable):,} villages, sheet 'unreachable'): give candidates "
                 "nearer the gaps (--candidates) or check the model"
+            )
+        cheapest = self._cheapest_candidate()
+        if (
+            s.problem == "budget"
+            and not len(self.sites)
+            and cheapest > float(self.settings.get("budget", 0.0))
+        ):
+            return (
+                f"no site fits the budget of {float(self.settings['budget']):,.0f} {currency}: "
+                f"the cheapest candidate costs {cheapest:,.0f} {currency} with its power and "
+                f"backhaul; raise the budget to cover any of the {total:,.0f} households "
+                "without signal"
             )
         if s.problem == "set_cover" and s.unreachable > s.covered:
             return (

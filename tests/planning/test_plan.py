@@ -190,3 +190,12 @@ def test_a_dem_made_in_memory_survives_from_gap_list_to_plan(layers, province):
         plan = plan_sites(gaps, sites=2, curve_steps=0)
     assert plan.settings["model"] == "terrain"
     assert plan.settings["terrain_file"] == "(a DEM in memory)"
+
+
+def test_a_budget_below_every_site_says_why_no_site_is_built(gaps):
+    """Issue 41, item 18: '0 new sites' without a reason; now the cheapest site is named."""
+    plan = plan_sites(gaps, budget=100.0, curve_steps=0)
+    assert len(plan.sites) == 0
+    cheapest = float(plan.candidates["lifetime_cost"].min())
+    assert plan.headline().startswith("no site fits the budget of 100 ")
+    assert f"the cheapest candidate costs {cheapest:,.0f}" in plan.headline()
