@@ -28,6 +28,7 @@ from whitespot.data.dem import reproject_grid
 from whitespot.data.io import atomic_path
 from whitespot.data.labels import VIETNAMESE_HEADERS
 from whitespot.maps.style import GAP_COLOURS, GAP_LABELS, SIGNAL_RANGE_DBM, colour_ramp
+from whitespot.planning import site_lots
 
 KML_NAMESPACE = "http://www.opengis.net/kml/2.2"
 
@@ -188,12 +189,7 @@ def _sites_folder(sites: gpd.GeoDataFrame, lots: pd.DataFrame | None) -> Element
     """Put proposed sites in a folder per bid lot (per commune for a plan read from a file)."""
     folder = _folder("Vị trí đề xuất theo gói thầu")
     if lots is not None and "site_ids" in lots:
-        lot_of = {
-            site: f"Gói thầu {lot}"
-            for lot, ids in zip(lots["lot"], lots["site_ids"], strict=True)
-            for site in str(ids).split("; ")
-        }
-        lot = sites["site_id"].map(lot_of)
+        lot = "Gói thầu " + sites["site_id"].map(site_lots(lots)).astype("Int64").astype(str)
     else:
         lot = "Xã " + sites["commune_code"].astype(str)
     points = sites.to_crs(WGS84).geometry

@@ -11,7 +11,7 @@ from whitespot.planning.backhaul import (
     checked_backhaul_costs,
     checked_network,
 )
-from whitespot.planning.bidding import bid_lots, coverage_curve, rank_sites
+from whitespot.planning.bidding import bid_lots, coverage_curve, rank_sites, site_lots
 from whitespot.planning.candidates import (
     candidates_from_gaps,
     candidates_from_terrain,
@@ -92,6 +92,7 @@ __all__ = [
     "read_orlib_scp",
     "read_plan",
     "select_sites",
+    "site_lots",
     "write_country_plan",
     "write_plan",
 ]

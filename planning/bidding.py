@@ -273,6 +273,26 @@ def village_options(
     ]  # fmt: skip
 
 
+def site_lots(lots: pd.DataFrame) -> dict[str, int]:
+    """Return each site's lot from a lots table (:func:`bid_lots`: ``site_ids`` joined by ``; ``).
+
+    Parameters
+    ----------
+    lots : pandas.DataFrame
+        ``lot`` and ``site_ids``.
+
+    Returns
+    -------
+    dict of site id -> lot number
+    """
+    return {
+        site: int(lot)
+        for lot, ids in zip(lots["lot"], lots["site_ids"], strict=True)
+        for site in str(ids).split("; ")
+        if site
+    }
+
+
 def coverage_curve(
     matrix: CoverageMatrix, *, steps: int = 10, method: str = "greedy", time_limit_s: float = 10.0
 ) -> pd.DataFrame:

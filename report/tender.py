@@ -30,6 +30,7 @@ from whitespot.data.labels import Language, counted, localize
 from whitespot.data.schema import TECHNOLOGY_DEFAULTS
 from whitespot.data.swap import staged_folder
 from whitespot.maps import write_kmz
+from whitespot.planning import site_lots
 from whitespot.radio import SignalSetup, area_coverage_probability, default_location_sigma_db
 from whitespot.report.workbook import write_workbook
 
@@ -158,12 +159,7 @@ def tender_package(
     if not 0.0 <= contingency <= 1.0:
         raise whitespot.InputError(f"contingency={contingency!r} must be a share from 0 to 1")
     sites = plan.sites.copy()
-    lot_of_site = {
-        site: int(lot)
-        for lot, ids in zip(plan.lots["lot"], plan.lots["site_ids"], strict=True)
-        for site in str(ids).split("; ")
-    }
-    sites["lot"] = sites["site_id"].map(lot_of_site).astype("Int64")
+    sites["lot"] = sites["site_id"].map(site_lots(plan.lots)).astype("Int64")
     served = (
         sites.sort_values("rank")[["lot", "villages_served"]]
         .assign(village_id=lambda t: t["villages_served"].fillna("").str.split("; "))
@@ -177,15 +173,16 @@ def tender_package(
         villages["village_id"].map(served).fillna(NOT_REACHED).astype(np.int64).to_numpy()
     )
     lots = _lot_table(villages, sites, plan.lots, contingency)
-    settings = _supporting_data(plan, gaps, contingency, terrain)
-    coverage = _new_site_area_coverage(gaps, plan)
+    setup = SignalSetup.from_settings(gaps.settings, terrain=terrain)  # the DEM read once
+    settings = _supporting_data(plan, gaps, setup, contingency, terrain)
+    coverage = _new_site_area_coverage(setup, plan)
     if coverage is not None:
         lots["area_coverage_probability"] = np.where(lots["sites"] > 0, coverage, np.nan)
         settings["area_coverage_probability"] = coverage
     return Tender(lots, villages, sites, settings)
 
 
-def _new_site_area_coverage(gaps: GapList, plan: object) -> float | None:
+def _new_site_area_coverage(setup: SignalSetup, plan: object) -> float | None:
     """Area-coverage probability of a new site's cell where a location probability is stated.
 
     Jakes-Reudink (:func:`whitespot.radio.area_coverage_probability`) at the stated edge
@@ -193,7 +190,6 @@ def _new_site_area_coverage(gaps: GapList, plan: object) -> float | None:
     site of the plan's technology at its default height (the loss per decade / 10 between
     1 and 10 km). None when the prediction is the median (nothing stated).
     """
-    setup = SignalSetup.from_settings(gaps.settings)
     if not setup.location_stated:
         return None
     technology = str(getattr(plan, "settings", {}).get("technology", "4G"))
@@ -237,7 +233,11 @@ def _lot_table(
 
 
 def _supporting_data(
-    plan: object, gaps: GapList, contingency: float, terrain: Terrain | None
+    plan: object,
+    gaps: GapList,
+    setup: SignalSetup,
+    contingency: float,
+    terrain: Terrain | None,
 ) -> dict[str, object]:
     """Declare the prediction as tender supporting data (as FCC BDC asks), and the costs."""
     merged = {**gaps.settings, **getattr(plan, "settings", {})}
@@ -248,7 +248,6 @@ def _supporting_data(
         "receiver": "outdoor",
     }
     settings.update({key: merged[key] for key in SETTING_KEYS if key in merged})
-    setup = SignalSetup.from_settings(gaps.settings)
     model = setup.path_model
     settings["model_validity"] = "; ".join(
         [f"{r.parameter} {r.low:g}-{r.high:g}" for r in model.ranges]
