@@ -291,11 +291,10 @@ def _decimal_commas(table: pd.DataFrame, name: str) -> pd.DataFrame:
         if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
             continue
         text = values.dropna().astype(str)
-        if text.empty or not text.str.contains(",", regex=False).any():
-            continue
-        if text.str.fullmatch(_COMMA_DECIMAL).all():
+        comma = text.str.contains(",", regex=False)
+        if comma.any() and text.str.fullmatch(_COMMA_DECIMAL).all():
             out[column] = values.str.replace(",", ".", regex=False)
-            converted.append(f"{column} ('{text[text.str.contains(',')].iloc[0].strip()}')")
+            converted.append(f"{column} ('{text[comma].iloc[0].strip()}')")
     if converted:
         warnings.warn(
             f"{name}: separated by ';' with decimal commas, as Excel writes CSV where the comma "
