@@ -737,10 +737,14 @@ def test_decomposition_by_regions_bounds_the_optimum_and_never_exceeds_the_lp(se
     assert anywhere >= optimum - 1e-6
 
 
-@pytest.mark.parametrize(("seed", "kind"), [(6, "sites"), (20, "sites"), (20, "budget")])
+@pytest.mark.parametrize(("seed", "kind"), [(80, "sites"), (20, "sites"), (20, "budget")])
 def test_decomposition_proves_a_bound_below_the_lp_where_regions_have_a_gap(seed, kind):
     """Instances whose LP bound is above the optimum: greedy's bound with the decomposition
-    by two regions is tighter than without it, and still at least the optimum."""
+    by two regions is tighter than without it, and still at least the optimum.
+
+    The LP's duals come from whichever of dual simplex and interior point finishes first,
+    and a degenerate LP has several; these instances tighten at the duals of either.
+    """
     matrix, cover, weight, cost = random_instance(seed, n_sites=10, n_demand=30, density=0.25)
     limit = {"sites": {"sites": 3}, "budget": {"budget": 12.0}}[kind]
     optimum = brute_force(cover, weight, cost, **limit)
