@@ -13,6 +13,7 @@ import json
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from os import PathLike
 from pathlib import Path
 
@@ -358,11 +359,12 @@ def _is_geojson(path: Path) -> bool:
 def _geojson_line_chunks(path: Path, chunk_rows: int) -> Iterator[_Chunk]:
     with _open_text(path) as text:
         while True:
-            lines = [line for line in (text.readline() for _ in range(chunk_rows)) if line]
+            # islice stops at the end of the file (readline would return "" chunk_rows times)
+            lines = list(islice(text, chunk_rows))
+            if not lines:
+                return
             features = [line for line in lines if line.strip()]
             if not features:
-                if not lines:
-                    return
                 continue
             # GEOS reads the geometry of each Feature; json reads only its properties.
             geometry = shapely.from_geojson(features)
