@@ -44,6 +44,10 @@ CHUNK_ROWS = 200_000
 BUILDING_COLUMNS = ("area_m2", "confidence", "height_m")
 """Columns of the layer :func:`read_buildings` returns, besides the centroid geometry."""
 
+GEOJSON_LINES_PER_ROW = 10
+"""A GeoJSON line holds its polygon as text, about ten times an Open Buildings row's bytes:
+GeoJSON lines are read `chunk_rows` / 10 at a time, for the same memory."""
+
 GEOJSON_LINE_SUFFIXES = (".geojsonl", ".geojsonseq", ".jsonl", ".ndjson")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
 FOOTPRINT_SUFFIXES = (
@@ -335,7 +339,7 @@ def _chunks(path: Path, label: str, chunk_rows: int) -> Iterator[_Chunk]:
     if name.endswith(PARQUET_SUFFIXES):
         yield from _parquet_chunks(path, label, chunk_rows)
     elif name.endswith(GEOJSON_LINE_SUFFIXES) or (name.endswith(".csv") and _is_geojson(path)):
-        yield from _geojson_line_chunks(path, chunk_rows)
+        yield from _geojson_line_chunks(path, max(1, chunk_rows // GEOJSON_LINES_PER_ROW))
     elif name.endswith(".csv"):
         yield from _open_buildings_chunks(path, label, chunk_rows)
     else:
