@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 import shapely
 
+from whitespot.data import FootprintsLeftOutWarning
 from whitespot.department import LINK_DISTANCE_M, MIN_BUILDINGS, EstimateSettings
-from whitespot.department._tally import merge_tallies, tally_placed
+from whitespot.department._tally import merge_tallies, tally_footprints, tally_placed
 from whitespot.department.footprints import place_buildings, residential_mask
 from whitespot.department.unlisted import settlement_rows, unlisted_settlements
 
@@ -92,3 +93,36 @@ def test_parts_with_no_footprint_outside_merge(province):
     rows, merged = _in_parts(villages, inside, np.arange(40) % 3)
     assert rows.empty
     assert merged.counted.sum() == 40
+
+
+def test_files_tallied_one_by_one_say_what_they_left_out_once(province, tmp_path):
+    villages, buildings = province
+    lonlat = buildings.to_crs(4326)
+    table = pd.DataFrame(
+        {
+            "latitude": lonlat.geometry.y,
+            "longitude": lonlat.geometry.x,
+            "area_in_meters": buildings["area_m2"],
+            "confidence": 0.9,
+        }
+    )
+    low = table.iloc[:4].assign(confidence=0.5)  # left out, whatever file they are in
+    (tmp_path / "tiles").mkdir()
+    pd.concat([table.iloc[::2], low.iloc[:1]]).to_csv(tmp_path / "tiles" / "a.csv.gz", index=False)
+    pd.concat([table.iloc[1::2], low.iloc[1:]]).to_csv(tmp_path / "tiles" / "b.csv.gz", index=False)
+    kwargs = {"link_distance_m": LINK_DISTANCE_M, "min_buildings": MIN_BUILDINGS}
+    with pytest.warns(FootprintsLeftOutWarning) as said:
+        merged, _, parts = tally_footprints(
+            villages, tmp_path / "tiles", EstimateSettings(), thresholds=(0.7, 0.0), **kwargs
+        )
+    assert [str(w.message) for w in said] == [
+        f"buildings (tiles): 4 of {len(table) + 4} footprints left out: 4 below confidence "
+        "0.7 (min_confidence)"
+    ]
+    assert parts == 2
+    whole, _, _ = tally_footprints(
+        villages, buildings, EstimateSettings(), thresholds=(0.7, 0.0), **kwargs
+    )
+    assert merged.counted.tolist() == whole.counted.tolist() == [20, 20]
+    assert merged.residential.tolist() == whole.residential.tolist()
+    assert sorted(np.bincount(merged.settlement[merged.settlement >= 0])) == [9, 10]
