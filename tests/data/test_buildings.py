@@ -127,6 +127,17 @@ def test_a_folder_of_tiles_reads_as_the_files_one_after_another(tmp_path):
     assert buildings.index.tolist() == list(range(6))
 
 
+def test_files_of_a_folder_in_other_crss_come_in_the_first_files_crs(tmp_path):
+    boxes, _ = _squares(4, [0.9] * 4)
+    metric = gpd.GeoDataFrame({"confidence": [0.9, 0.9]}, geometry=boxes[:2], crs=4326)
+    metric.to_crs(32648).to_file(tmp_path / "a_metric.gpkg")
+    _open_buildings_csv(tmp_path / "b_open_buildings.csv", boxes[2:], [0.9, 0.9])
+    buildings = read_buildings(tmp_path)
+    assert buildings.crs.to_epsg() == 32648
+    back = buildings.to_crs(4326)
+    np.testing.assert_allclose(back.geometry.x, shapely.get_x(shapely.centroid(boxes)), atol=1e-7)
+
+
 def test_a_folder_without_footprint_files_is_named(tmp_path):
     (tmp_path / "notes.txt").write_text("nothing here")
     with pytest.raises(ValidationError, match="the folder holds no footprint file"):
