@@ -44,8 +44,13 @@ class FootprintTally:
 
     Attributes
     ----------
+    villages : int
+        Villages of the list.
+    village : numpy.ndarray
+        Positions (int64, ascending) of the villages with a footprint of the part in their
+        area: a part (a tile of the country) touches few of the country's villages.
     counted, residential : numpy.ndarray
-        Footprints (all; of residential size) in each village's area, int64, village order.
+        Footprints (all; of residential size) in the area of each of those villages, int64.
     xy : numpy.ndarray
         (m, 2) coordinates (m, the areas' metric CRS) of the footprints outside every area.
     household : numpy.ndarray
@@ -54,11 +59,19 @@ class FootprintTally:
         (m,) int64 settlement within the part (0..k-1), single linkage.
     """
 
+    villages: int
+    village: np.ndarray
     counted: np.ndarray
     residential: np.ndarray
     xy: np.ndarray
     household: np.ndarray
     settlement: np.ndarray
+
+    def dense(self, name: str) -> np.ndarray:
+        """Return the counts `name` (``counted``/``residential``) of every village, int64."""
+        out = np.zeros(self.villages, dtype=np.int64)
+        out[self.village] = getattr(self, name)
+        return out
 
 
 def tally_placed(
@@ -72,9 +85,15 @@ def tally_placed(
     inside = where >= 0
     outside = ~inside
     out_xy = xy[outside]
+    village, counted = np.unique(where[inside], return_counts=True)
+    residential = np.bincount(
+        np.searchsorted(village, where[inside & household]), minlength=len(village)
+    )
     return FootprintTally(
-        np.bincount(where[inside], minlength=villages),
-        np.bincount(where[inside & household], minlength=villages),
+        villages,
+        village,
+        counted.astype(np.int64),
+        residential.astype(np.int64),
         out_xy,
         household[outside],
         linked(out_xy, link_distance_m),
@@ -159,8 +178,8 @@ def merge_tallies(
     joined = _components(edges, int(nodes.sum()))[node] if len(node) else node
     xy = np.concatenate([t.xy for t in tallies]) if sizes.sum() else np.empty((0, 2))
     return MergedTally(
-        sum(t.counted for t in tallies),
-        sum(t.residential for t in tallies),
+        sum(t.dense("counted") for t in tallies),
+        sum(t.dense("residential") for t in tallies),
         xy,
         np.concatenate([t.household for t in tallies]),
         _numbered(joined, xy, min_buildings),
