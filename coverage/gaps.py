@@ -324,12 +324,15 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
         even when predicted covered; every contradiction is flagged ``check_in_field``.
     client : distributed.Client, optional
         Predict the households as Dask tasks on this cluster, in tiles of
-        :data:`~whitespot.coverage._tiles.HOUSEHOLDS_PER_TILE`; the result is the same as
-        without it (``pip install 'whitespot[dask]'``).
+        :data:`~whitespot.coverage._tiles.HOUSEHOLDS_PER_TILE`, and tally footprint files
+        one task per file; the result is the same as without it
+        (``pip install 'whitespot[dask]'``).
     progress : bool, optional
         Show a progress bar.
     buildings, population : optional
-        Footprints (:func:`whitespot.data.read_buildings` or its file) and a count raster
+        Footprints (:func:`whitespot.data.read_buildings`, or its file or folder of files,
+        then read and tallied one file at a time: a country's footprints need not fit in
+        memory) and a count raster
         (:func:`whitespot.data.read_population` or its file): every row gets the estimate
         columns (:func:`whitespot.department.estimate_households`), and the settlements no
         list names (:func:`whitespot.department.unlisted_settlements`) follow the villages
@@ -352,7 +355,13 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
     estimated = {}
     if buildings is not None or population is not None:
         villages, estimated = with_footprints(
-            villages, buildings, population, communes=communes, crs=setup.crs if setup else None
+            villages,
+            buildings,
+            population,
+            communes=communes,
+            crs=setup.crs if setup else None,
+            client=client,
+            progress=progress,
         )
     setup, engine, overlap = prepare_gap_list(villages, towers, setup)
     household_layer = tally = None
