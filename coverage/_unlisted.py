@@ -14,7 +14,6 @@ from scipy.spatial import cKDTree
 
 from whitespot.data import Population, read_population
 from whitespot.data._buildings import MIN_AREA_M2, MIN_CONFIDENCE
-from whitespot.data._labels import counted
 from whitespot.department import EstimateSettings, estimate_households
 from whitespot.department._footprints import (
     ESTIMATE_COLUMNS,
@@ -168,17 +167,6 @@ def unlisted_counts(gaps: pd.DataFrame) -> tuple[int, int]:
     unlisted = gaps[unlisted_mask(gaps)]
     no_signal = unlisted["signal_status"].isin(["weak", "none"])
     return len(unlisted), int(unlisted.loc[no_signal, "households_without_signal"].sum())
-
-
-def unlisted_sentence(gaps: pd.DataFrame) -> str:
-    """Say the unlisted settlements for a headline; nothing when there are none."""
-    settlements, households = unlisted_counts(gaps)
-    if not settlements:
-        return ""
-    return (
-        f"; and {counted(settlements, 'settlement')} no list names: "
-        f"{counted(households, 'household')} without signal"
-    )
 
 
 def with_estimates(villages: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
