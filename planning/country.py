@@ -219,10 +219,9 @@ def plan_country(
     gaps : GapList
         The country's gap list (every village with ``province_code``).
     objective : Objective
-        Applied to each group: :meth:`Objective.sites(n) <Objective.sites>` or
-        :meth:`Objective.budget(amount) <Objective.budget>` per group (a province's own
-        bid, the budget in ``costs.currency``), or :meth:`Objective.cover_all()
-        <Objective.cover_all>`.
+        Applied to each group: ``Objective.sites(n)`` or ``Objective.budget(amount)`` per
+        group (a province's own bid, the budget in ``costs.currency``), or
+        ``Objective.cover_all()``.
     client : distributed.Client, optional
         Run the groups as Dask tasks; None runs them here, one after another.
     progress : bool, optional

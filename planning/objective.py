@@ -24,15 +24,15 @@ class Objective:
     ----------
     problem : {"max_coverage", "budget", "set_cover"}
         Maximal covering with a number of sites (Church & ReVelle 1974), budgeted maximal
-        covering, or least-cost set covering (Toregas et al. 1971): the
-        :attr:`SiteSelection.problem <whitespot.planning.SiteSelection.problem>` it solves.
+        covering, or least-cost set covering (Toregas et al. 1971): the ``problem`` of the
+        :class:`~whitespot.planning.SiteSelection` it gives.
     limit : int, float or None
         The number of sites to build (``"max_coverage"``, a whole number >= 0), or the
         money to spend (``"budget"``, a finite number >= 0) in the unit of the candidates'
         cost: for :func:`~whitespot.planning.plan_sites` the candidates' capex unit, which
-        is :attr:`UnitCosts.currency <whitespot.planning.UnitCosts.currency>` (default
-        million VND); for :func:`~whitespot.planning.select_sites` the unit of
-        ``matrix.cost``. None for ``"set_cover"``.
+        is ``UnitCosts.currency`` (default million VND); for
+        :func:`~whitespot.planning.select_sites` the unit of ``matrix.cost``. None for
+        ``"set_cover"``.
     forced : tuple of str, default ()
         Ids of candidate sites that must be built; they count against the number of sites
         and the budget.
@@ -108,9 +108,9 @@ class Objective:
         ----------
         amount : float
             Money to spend on sites, forced sites included, in the unit of the candidates'
-            cost (:attr:`UnitCosts.currency <whitespot.planning.UnitCosts.currency>` in a
-            plan, default million VND; the unit of ``matrix.cost`` in
-            :func:`~whitespot.planning.select_sites`). A finite number >= 0.
+            cost (``UnitCosts.currency`` in a plan, default million VND; the unit of
+            ``matrix.cost`` in :func:`~whitespot.planning.select_sites`). A finite number
+            >= 0.
         forced, forbidden : iterable of str, default ()
             Site ids that must, or must not, be built.
 

@@ -283,11 +283,10 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         From :func:`whitespot.coverage.gap_list`; its uncovered households are the demand
         (existing towers count as built: what they cover is not demand).
     objective : Objective
-        :meth:`Objective.sites(n) <Objective.sites>`, :meth:`Objective.budget(amount)
-        <Objective.budget>` or :meth:`Objective.cover_all() <Objective.cover_all>`, with
-        the sites forced and forbidden (ids of `candidates`); a budget is in the
-        candidates' capex unit, ``costs.currency`` (default million VND), and counts
-        their power and backhaul (and, with `options`, their cost over the horizon).
+        ``Objective.sites(n)``, ``Objective.budget(amount)`` or ``Objective.cover_all()``,
+        with the sites forced and forbidden (ids of `candidates`); a budget is in the
+        candidates' capex unit, ``costs.currency`` (default million VND), and counts their
+        power and backhaul (and, with `options`, their cost over the horizon).
     candidates : geopandas.GeoDataFrame, optional
         Candidate sites; default: at and around every village without signal
         (:func:`candidates_from_gaps`), plus DEM high points when `terrain` is given.

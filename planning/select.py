@@ -170,11 +170,10 @@ def select_sites(
         Candidates x demand (from :func:`whitespot.planning.coverage_matrix`). Existing
         towers count as built: demand is what they leave uncovered.
     objective : Objective
-        :meth:`Objective.sites(n) <whitespot.planning.Objective.sites>` (maximal
-        covering), :meth:`Objective.budget(amount) <whitespot.planning.Objective.budget>`
-        (budgeted maximal covering, money in the unit of ``matrix.cost``) or
-        :meth:`Objective.cover_all() <whitespot.planning.Objective.cover_all>` (least
-        cost covering every coverable household), with the sites forced and forbidden.
+        ``Objective.sites(n)`` (maximal covering), ``Objective.budget(amount)`` (budgeted
+        maximal covering, money in the unit of ``matrix.cost``) or ``Objective.cover_all()``
+        (least cost covering every coverable household), with the sites forced and
+        forbidden.
     method : {"auto", "exact", "greedy"}, default "auto"
     time_limit_s : float, default 60
         Wall time the exact solver may use, s.
