@@ -22,7 +22,7 @@ import time
 
 from whitespot.coverage import gap_list
 from whitespot.data import make_province
-from whitespot.planning import OptionCosts, plan_sites
+from whitespot.planning import Objective, OptionCosts, plan_sites
 from whitespot.radio import SignalSetup
 
 SIZES = (300, 10_000)
@@ -41,9 +41,9 @@ def run(villages: int) -> list[tuple]:
     for goal in ("cover_all", "budget"):
         timed = {}
         for name, options in (("today", None), ("options", OptionCosts())):
-            kwargs = {"cover_all": True} if goal == "cover_all" else {"budget": budget}
+            objective = Objective.cover_all() if goal == "cover_all" else Objective.budget(budget)
             start = time.perf_counter()
-            plan = plan_sites(gaps, options=options, **kwargs, **common)
+            plan = plan_sites(gaps, objective, options=options, **common)
             timed[name] = (time.perf_counter() - start, plan)
         if goal == "cover_all":
             budget = 0.1 * timed["today"][1].selection.cost

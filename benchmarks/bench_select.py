@@ -39,7 +39,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix, hstack, identity, vstack
 from scipy.spatial import cKDTree
 
-from whitespot.planning import CoverageMatrix, SelectionStrategy, select_sites
+from whitespot.planning import CoverageMatrix, Objective, SelectionStrategy, select_sites
 
 SIZES = [(10_000, 1_000, 30), (50_000, 3_000, 60), (200_000, 6_000, 100)]
 RADIUS_M = 5_000.0
@@ -141,11 +141,11 @@ def run_whitespot(
     started = time.perf_counter()
     matrix = merged_matrix(demand, households, sites, cost)
     goal = {
-        "sites": {"sites": p},
-        "budget": {"budget": p * float(cost.mean())},
-        "cover": {"cover_all": True},
-    }[objective]
-    result = select_sites(matrix, **goal, method="auto", time_limit_s=60.0, strategy=strategy)
+        "sites": lambda: Objective.sites(p),
+        "budget": lambda: Objective.budget(p * float(cost.mean())),
+        "cover": Objective.cover_all,
+    }[objective]()
+    result = select_sites(matrix, goal, method="auto", time_limit_s=60.0, strategy=strategy)
     queue.put(
         {
             "seconds": time.perf_counter() - started,

@@ -42,6 +42,7 @@ from whitespot.evidence import measured_pairs
 from whitespot.evidence._measured import EXCLUSIONS
 from whitespot.maps import gap_map, plan_map, save_map, write_kmz
 from whitespot.planning import (
+    Objective,
     OptionCosts,
     plan_country,
     plan_sites,
@@ -97,7 +98,7 @@ def demo(args: argparse.Namespace) -> int:
         written.update(write_gap_list(gaps, out / f"gaps{suffix}"))
     plan_result = plan_sites(
         gaps,
-        budget=DEMO_BUDGET,
+        Objective.budget(DEMO_BUDGET),
         towers=layers["towers"],
         grid=layers["grid"],
         terrain=province.terrain,
@@ -352,10 +353,8 @@ def plan(args: argparse.Namespace) -> int:
         setup = setup.replace(calibration=read_calibration(args.calibration))
     if args.model:
         setup = setup.replace(model=args.model, terrain=terrain)
+    objective = _objective(args)
     options = {
-        "sites": args.sites,
-        "budget": args.budget,
-        "cover_all": args.cover_all,
         "towers": towers,
         "grid": grid,
         "terrain": terrain,
@@ -377,14 +376,14 @@ def plan(args: argparse.Namespace) -> int:
         if args.candidates:
             raise SetupError("--by-province generates candidates per province: drop --candidates")
         with _dask_client(args) as client:
-            country = plan_country(gaps, client=client, **options)
+            country = plan_country(gaps, objective, client=client, **options)
         written = write_country_plan(country, args.out)
         print(country.summary.to_string(index=False))
         print(country.headline())
         print("wrote " + ", ".join(str(p) for p in written))
         return 0
     candidates = read_candidates(args.candidates) if args.candidates else None
-    result = plan_sites(gaps, candidates=candidates, **options)
+    result = plan_sites(gaps, objective, candidates=candidates, **options)
     written = write_plan(result, args.out)
     print(result.selection.summary())
     print(result.headline())
@@ -394,6 +393,15 @@ def plan(args: argparse.Namespace) -> int:
         print(tender.headline())
     print("wrote " + ", ".join(str(p) for p in written))
     return 0
+
+
+def _objective(args: argparse.Namespace) -> Objective:
+    """Return the objective of ``--sites``, ``--budget`` or ``--cover-all`` (one is given)."""
+    if args.sites is not None:
+        return Objective.sites(args.sites)
+    if args.budget is not None:
+        return Objective.budget(args.budget)
+    return Objective.cover_all()
 
 
 def map_html(args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """Candidate sites, the coverage matrix, site selection with a proven gap, costs, bidding.
 
 :func:`plan_sites` runs the whole chain on a gap list; :func:`select_sites` solves the
-selection on any :class:`CoverageMatrix`.
+selection on any :class:`CoverageMatrix`; an :class:`Objective` says what both optimize.
 """
 
 from whitespot.planning._bidding import (
@@ -54,6 +54,7 @@ from whitespot.planning.matrix import (
     coverage_matrix,
     demand_points,
 )
+from whitespot.planning.objective import Objective
 from whitespot.planning.options import (
     OptionCosts,
     option_candidates,
@@ -83,6 +84,7 @@ __all__ = [
     "HopClearance",
     "InfeasibleError",
     "LineOfSightSettings",
+    "Objective",
     "OptionCosts",
     "Plan",
     "SelectionStrategy",

@@ -10,6 +10,7 @@ import shapely
 from whitespot._errors import InputError
 from whitespot.data import add_lonlat
 from whitespot.planning.matrix import CoverageMatrix
+from whitespot.planning.objective import Objective
 from whitespot.planning.select import SiteSelection, select_sites
 
 RANKING_COLUMNS = (
@@ -325,13 +326,13 @@ def coverage_curve(
         return pd.DataFrame(
             columns=["budget", "sites", "households_covered", "share_covered", "bound", "gap"]
         )
-    full = select_sites(matrix, cover_all=True, method="greedy")
+    full = select_sites(matrix, Objective.cover_all(), method="greedy")
     total = matrix.point_weight.sum()
     rows = []
     for budget in np.linspace(full.cost / steps, full.cost, steps):  # budget steps, not demand
         result = select_sites(
             matrix,
-            budget=float(budget),
+            Objective.budget(float(budget)),
             method=method,
             time_limit_s=time_limit_s,
             gap_tolerance=1e-3,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -12,6 +13,9 @@ from whitespot._errors import InputError
 from whitespot.planning._errors import InfeasibleError
 from whitespot.planning.matrix import CoverageMatrix
 from whitespot.planning.strategy import SelectionStrategy
+
+if TYPE_CHECKING:
+    from whitespot.planning.objective import Objective
 
 PROBLEMS = ("max_coverage", "budget", "set_cover")
 
@@ -65,36 +69,23 @@ def _positions(matrix: CoverageMatrix, ids: Iterable[str], what: str) -> np.ndar
 
 
 def _problem(
-    matrix: CoverageMatrix,
-    sites: int | None,
-    budget: float | None,
-    cover_all: bool,
-    forced: Iterable[str],
-    forbidden: Iterable[str],
-    strategy: SelectionStrategy | None = None,
+    matrix: CoverageMatrix, objective: Objective, strategy: SelectionStrategy | None = None
 ) -> _Problem:
-    """Build the problem of an objective already checked (:func:`select.check_objective`)."""
-    forced_at = _positions(matrix, forced, "forced")
-    forbidden_at = _positions(matrix, forbidden, "forbidden")
-    both = np.intersect1d(forced_at, forbidden_at)
-    if len(both):
-        raise InputError(f"sites both forced and forbidden: {', '.join(matrix.site_ids[both])}")
+    """Build the problem of an :class:`~whitespot.planning.objective.Objective` over `matrix`."""
+    forced_at = _positions(matrix, objective.forced, "forced")
+    forbidden_at = _positions(matrix, objective.forbidden, "forbidden")
     allowed = np.ones(matrix.n_sites, dtype=bool)
     allowed[forbidden_at] = False
     # float data: scipy converts a boolean matrix to float on every product otherwise
     cover = matrix.cover.astype(np.float64)
-    if cover_all:
-        kind, limit = "set_cover", np.inf
-    elif sites is not None:
-        kind, limit = "max_coverage", float(sites)
-        if len(forced_at) > sites:
-            raise InfeasibleError(f"{len(forced_at)} forced sites exceed sites={sites}")
-    else:
-        kind, limit = "budget", float(budget)
-        if matrix.cost[forced_at].sum() > budget:
-            raise InfeasibleError(
-                f"forced sites cost {matrix.cost[forced_at].sum():g} > budget={budget:g}"
-            )
+    kind = objective.problem
+    limit = np.inf if kind == "set_cover" else float(objective.limit)
+    if kind == "max_coverage" and len(forced_at) > limit:
+        raise InfeasibleError(f"{len(forced_at)} forced sites exceed sites={objective.limit}")
+    if kind == "budget" and matrix.cost[forced_at].sum() > limit:
+        raise InfeasibleError(
+            f"forced sites cost {matrix.cost[forced_at].sum():g} > budget={limit:g}"
+        )
     weight = matrix.weight
     if kind == "set_cover":
         # demand only forbidden sites reach cannot be covered: leave it out

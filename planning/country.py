@@ -9,8 +9,9 @@ joins the two provinces into one planning group, so a group's plan is the plan o
 provinces taken together. Groups run as tasks (:func:`~whitespot.coverage._tiles.run_tiles`:
 here, or on a Dask cluster).
 
-The objective applies to each group: ``sites``/``budget`` per group (a province's own
-bid), or ``cover_all``, which decomposes exactly (the fewest sites of the country is the
+The :class:`~whitespot.planning.objective.Objective` applies to each group:
+``Objective.sites(n)`` / ``Objective.budget(amount)`` per group (a province's own bid), or
+``Objective.cover_all()``, which decomposes exactly (the fewest sites of the country is the
 sum over independent groups). A national budget shared between provinces is not split
 here. The national ranked list interleaves the groups' ranked sites by their marginal
 value (households per site, or per cost under a budget): for independent groups this is
@@ -38,7 +39,9 @@ from whitespot.data._labels import counted
 from whitespot.data._problems import format_ids
 from whitespot.planning.candidates import candidates_from_gaps
 from whitespot.planning.matrix import demand_points, new_site_towers
+from whitespot.planning.objective import Objective
 from whitespot.planning.plan import Plan, plan_sites
+from whitespot.planning.select import check_objective
 from whitespot.radio import SignalSetup
 from whitespot.radio._engine import tower_reach_m
 
@@ -203,6 +206,7 @@ def _plan_group(codes: list[str], gaps: GapList, options: dict[str, Any]) -> Pla
 
 def plan_country(
     gaps: GapList,
+    objective: Objective,
     *,
     client: Client | None = None,
     progress: bool | None = None,
@@ -214,15 +218,19 @@ def plan_country(
     ----------
     gaps : GapList
         The country's gap list (every village with ``province_code``).
+    objective : Objective
+        Applied to each group: ``Objective.sites(n)`` or ``Objective.budget(amount)`` per
+        group (a province's own bid, the budget in ``costs.currency``), or
+        ``Objective.cover_all()``.
     client : distributed.Client, optional
         Run the groups as Dask tasks; None runs them here, one after another.
     progress : bool, optional
         Show a progress bar over the groups.
     **options
         :func:`~whitespot.planning.plan_sites` options, applied to each group
-        (``sites``, ``budget`` or ``cover_all``; ``towers``, ``grid``, ``technology``,
-        ``setup``, ``costs``, ``method``, ``time_limit_s`` ...). Candidates are generated
-        per province: ``candidates`` is not taken.
+        (``towers``, ``grid``, ``technology``, ``setup``, ``costs``, ``method``,
+        ``time_limit_s`` ...). Candidates are generated per province: ``candidates`` is not
+        taken.
 
     Returns
     -------
@@ -230,14 +238,26 @@ def plan_country(
     """
     if "candidates" in options:
         raise InputError("plan_country generates candidates per province; plan_sites takes them")
+    check_objective(
+        objective,
+        method=options.get("method", "auto"),
+        time_limit_s=options.get("time_limit_s", 60.0),
+    )
     groups = planning_groups(gaps, options.get("setup"), technology=options.get("technology", "4G"))
     names = list(dict.fromkeys(groups["group"]))
     members = [groups.loc[groups["group"] == name, "province_code"].tolist() for name in names]
+    group_options = {"objective": objective, **options}
     plans = run_tiles(
-        _plan_group, members, gaps, options, client=client, progress=progress, desc="provinces"
+        _plan_group,
+        members,
+        gaps,
+        group_options,
+        client=client,
+        progress=progress,
+        desc="provinces",
     )
     by_name = dict(zip(names, plans, strict=True))
-    per_cost = options.get("budget") is not None
+    per_cost = objective.problem == "budget"
     return CountryPlan(by_name, groups, _summary(by_name), _national_list(by_name, per_cost))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 import geopandas as gpd
@@ -38,6 +37,7 @@ from whitespot.planning.costs import (
     power_extension,
 )
 from whitespot.planning.matrix import CoverageMatrix, coverage_matrix, demand_points
+from whitespot.planning.objective import Objective
 from whitespot.planning.options import OPTION_LABELS, OPTIONS, OptionCosts, option_candidates
 from whitespot.planning.select import SiteSelection, check_objective, select_sites
 from whitespot.planning.strategy import SelectionStrategy
@@ -257,10 +257,8 @@ def capex_in_million_vnd(capex: pd.Series, currency: str) -> tuple[pd.Series, st
 
 def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
     gaps: GapList,
+    objective: Objective,
     *,
-    sites: int | None = None,
-    budget: float | None = None,
-    cover_all: bool = False,
     candidates: gpd.GeoDataFrame | None = None,
     towers: gpd.GeoDataFrame | None = None,
     grid: gpd.GeoDataFrame | None = None,
@@ -272,8 +270,6 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
     options: OptionCosts | None = None,
     method: str = "auto",
     time_limit_s: float = 60.0,
-    forced: Iterable[str] = (),
-    forbidden: Iterable[str] = (),
     strategy: SelectionStrategy | None = None,
     lots_by: str = "commune",
     curve_steps: int = 10,
@@ -286,8 +282,11 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
     gaps : GapList
         From :func:`whitespot.coverage.gap_list`; its uncovered households are the demand
         (existing towers count as built: what they cover is not demand).
-    sites, budget, cover_all
-        The objective, as :func:`select_sites`; budgets are in ``costs.currency``.
+    objective : Objective
+        ``Objective.sites(n)``, ``Objective.budget(amount)`` or ``Objective.cover_all()``,
+        with the sites forced and forbidden (ids of `candidates`); a budget is in the
+        candidates' capex unit, ``costs.currency`` (default million VND), and counts their
+        power and backhaul (and, with `options`, their cost over the horizon).
     candidates : geopandas.GeoDataFrame, optional
         Candidate sites; default: at and around every village without signal
         (:func:`candidates_from_gaps`), plus DEM high points when `terrain` is given.
@@ -317,7 +316,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
         compare every candidate by its cost over ``options.horizon_years``; an option
         whose capex is ``inf`` is not offered. Default None: new sites only, priced by
         what they cost to build.
-    method, time_limit_s, forced, forbidden, strategy
+    method, time_limit_s, strategy
         As :func:`select_sites`.
     lots_by : {"commune", "backhaul"}, default "commune"
     curve_steps : int, default 10
@@ -328,8 +327,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
     -------
     Plan
     """
-    check_objective(sites=sites, budget=budget, cover_all=cover_all, method=method,
-                    time_limit_s=time_limit_s)  # fmt: skip
+    check_objective(objective, method=method, time_limit_s=time_limit_s)
     costs = costs or UnitCosts()
     if setup is None and terrain is not None:  # the gap list's setup over the DEM given here
         setup = SignalSetup.from_settings(gaps.settings, terrain=terrain)
@@ -363,7 +361,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
     )
     candidates = _with_options(candidates, gaps, towers, options, technology)
     demand = demand_points(gaps)
-    unit = sites is not None
+    unit = objective.problem == "max_coverage"
     matrix = coverage_matrix(
         candidates,
         demand,
@@ -374,13 +372,9 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
     )
     selection = select_sites(
         matrix,
-        sites=sites,
-        budget=budget,
-        cover_all=cover_all,
+        objective,
         method=method,
         time_limit_s=time_limit_s,
-        forced=forced,
-        forbidden=forbidden,
         strategy=strategy,
     )
     ranked = rank_sites(selection, matrix, candidates, demand, gaps.villages)
@@ -397,9 +391,7 @@ def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
     curve = coverage_curve(money, steps=curve_steps) if curve_steps else pd.DataFrame()
     settings = {
         "objective": selection.problem,
-        "sites": sites,
-        "budget": budget,
-        "cover_all": cover_all,
+        **objective.settings(),
         "method": method,
         "time_limit_s": time_limit_s,
         **setup.settings(),

@@ -1,11 +1,15 @@
 """Site selection: which candidate sites to build, with a proven bound on the optimum.
 
-Three problems over a :class:`~whitespot.planning.matrix.CoverageMatrix`:
+Three problems over a :class:`~whitespot.planning.matrix.CoverageMatrix`, each one
+:class:`~whitespot.planning.objective.Objective`:
 
-- maximal covering (MCLP, Church & ReVelle 1974): most demand covered by ``sites`` sites;
-- budgeted maximal covering: most demand covered for a ``budget`` (site costs);
-- set covering (Toregas et al. 1971): least cost (fewest sites with unit costs) covering all
-  coverable demand; demand no candidate reaches is reported, not a failure.
+- maximal covering (MCLP, Church & ReVelle 1974, ``Objective.sites(n)``): most demand
+  covered by ``n`` sites;
+- budgeted maximal covering (``Objective.budget(amount)``): most demand covered for a
+  budget (site costs);
+- set covering (Toregas et al. 1971, ``Objective.cover_all()``): least cost (fewest sites
+  with unit costs) covering all coverable demand; demand no candidate reaches is reported,
+  not a failure.
 
 Methods: ``"exact"`` solves the MILP with HiGHS (its own interface, highspy: started from
 the incumbent) within a time limit; ``"greedy"`` is lazy greedy (CELF; for budgets the
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
@@ -63,6 +67,7 @@ from whitespot.planning._problem import (
     _value,
 )
 from whitespot.planning.matrix import CoverageMatrix
+from whitespot.planning.objective import Objective
 from whitespot.planning.strategy import SelectionStrategy
 
 METHODS = ("auto", "exact", "greedy")
@@ -148,40 +153,32 @@ class SiteSelection:
         )
 
 
-def select_sites(  # noqa: PLR0913 keyword-only options
+def select_sites(
     matrix: CoverageMatrix,
+    objective: Objective,
     *,
-    sites: int | None = None,
-    budget: float | None = None,
-    cover_all: bool = False,
     method: str = "auto",
     time_limit_s: float = 60.0,
     gap_tolerance: float = 1e-4,
-    forced: Iterable[str] = (),
-    forbidden: Iterable[str] = (),
     strategy: SelectionStrategy | None = None,
 ) -> SiteSelection:
-    """Choose sites to build: exactly one of `sites`, `budget` or `cover_all`.
+    """Choose sites to build for an objective: a number of sites, a budget, or covering all.
 
     Parameters
     ----------
     matrix : CoverageMatrix
         Candidates x demand (from :func:`whitespot.planning.coverage_matrix`). Existing
         towers count as built: demand is what they leave uncovered.
-    sites : int, optional
-        Number of sites to build (maximal covering).
-    budget : float, optional
-        Money to spend, in the unit of ``matrix.cost`` (budgeted maximal covering).
-    cover_all : bool, default False
-        Least cost covering every coverable household (set covering).
+    objective : Objective
+        ``Objective.sites(n)`` (maximal covering), ``Objective.budget(amount)`` (budgeted
+        maximal covering, money in the unit of ``matrix.cost``) or ``Objective.cover_all()``
+        (least cost covering every coverable household), with the sites forced and
+        forbidden.
     method : {"auto", "exact", "greedy"}, default "auto"
     time_limit_s : float, default 60
         Wall time the exact solver may use, s.
     gap_tolerance : float, default 1e-4
         ``auto`` stops once the proven relative gap is within this.
-    forced, forbidden : iterable of str
-        Site ids that must, or must not, be built. Forced sites count against `sites` and
-        `budget`.
     strategy : SelectionStrategy, optional
         The sizes and shares that switch ``auto``'s stages (and steer ``greedy``'s bound);
         default the measured :class:`SelectionStrategy`.
@@ -193,14 +190,14 @@ def select_sites(  # noqa: PLR0913 keyword-only options
     Raises
     ------
     whitespot.InputError
-        For a wrong combination of arguments or unknown site ids.
+        For an objective that is not an :class:`Objective`, an unknown method, a time
+        limit that is not positive, or forced or forbidden ids that are not candidates.
     InfeasibleError
-        If the forced sites alone exceed `sites` or `budget`.
+        If the forced sites alone exceed the number of sites or the budget.
     """
     started = time.perf_counter()
-    check_objective(sites=sites, budget=budget, cover_all=cover_all, method=method,
-                    time_limit_s=time_limit_s)  # fmt: skip
-    whole = _problem(matrix, sites, budget, cover_all, forced, forbidden, strategy)
+    check_objective(objective, method=method, time_limit_s=time_limit_s)
+    whole = _problem(matrix, objective, strategy)
     problem, kept = _without_dominated(whole)  # the same optimum over fewer sites
     run = _Run(problem, started + time_limit_s, gap_tolerance if method == "auto" else None)
     run.ran("dominance")
@@ -249,31 +246,21 @@ def select_sites(  # noqa: PLR0913 keyword-only options
     )
 
 
-def check_objective(
-    *,
-    sites: int | None,
-    budget: float | None,
-    cover_all: bool,
-    method: str,
-    time_limit_s: float,
-) -> None:
-    """Refuse a planning objective that cannot run, before any coverage is computed.
+def check_objective(objective: Objective, *, method: str, time_limit_s: float) -> None:
+    """Refuse a planning objective or solver option that cannot run, before any coverage.
 
     :func:`select_sites` and :func:`whitespot.planning.plan_sites` both call it first.
 
     Raises
     ------
-    ValueError
+    whitespot.InputError
         Naming the parameter and the values it allows.
     """
-    given = [n for n, v in (("sites", sites), ("budget", budget), ("cover_all", cover_all or None))
-             if v is not None]  # fmt: skip
-    if len(given) != 1:
-        raise InputError(f"give exactly one of sites=, budget= or cover_all=True (got {given})")
-    if sites is not None and (int(sites) != sites or sites < 0):
-        raise InputError(f"sites={sites} must be a whole number >= 0")
-    if budget is not None and not (np.isfinite(budget) and budget >= 0):
-        raise InputError(f"budget={budget} must be a finite number >= 0")
+    if not isinstance(objective, Objective):
+        raise InputError(
+            f"objective={objective!r} must be an Objective: Objective.sites(n), "
+            "Objective.budget(amount) or Objective.cover_all()"
+        )
     if method not in METHODS:
         raise InputError(f"method={method!r} must be one of {', '.join(METHODS)}")
     if not (np.isfinite(time_limit_s) and time_limit_s > 0):

@@ -30,6 +30,7 @@ from whitespot.department import (
 from whitespot.maps import GAP_COLOURS
 from whitespot.planning import (
     METHODS,
+    Objective,
     SiteSelection,
     coverage_curve,
     coverage_matrix,
@@ -143,7 +144,7 @@ def test_every_method_selects_and_the_curve_rises(gaps, method):
     candidates = gaps.villages[gaps.villages["households_without_signal"] > 0].head(6)
     candidates = candidates.rename(columns={"village_id": "site_id"})[["site_id", "geometry"]]
     matrix = coverage_matrix(candidates.assign(height_m=30.0), demand_points(gaps), progress=False)
-    selection = select_sites(matrix, sites=2, method=method, time_limit_s=5.0)
+    selection = select_sites(matrix, Objective.sites(2), method=method, time_limit_s=5.0)
     assert isinstance(selection, SiteSelection) and len(selection.sites) <= 2
     curve = coverage_curve(matrix, steps=3)
     assert np.all(np.diff(curve["households_covered"].to_numpy()) >= -1e-9)

@@ -36,7 +36,7 @@ from whitespot.data import (
     write_terrain,
 )
 from whitespot.department import read_village_list
-from whitespot.planning import plan_sites
+from whitespot.planning import Objective, plan_sites
 from whitespot.radio import ItmParameters, SignalSetup, predict_signal
 
 EXIT_INVALID, EXIT_USAGE, EXIT_FILE = 1, 2, 3
@@ -706,7 +706,7 @@ def test_plan_uses_the_gap_lists_signal_setup(files, capsys, tmp_path):
     assert (shown["threshold_4G_dbm"], shown["threshold_4G_measure"]) == ("-110.0", "RSRP")
     # the same demand planned with the gap list's physics covers less than without it
     gaps = read_gap_list(harsh)
-    with_setup = plan_sites(gaps, sites=4, curve_steps=0, progress=False)
+    with_setup = plan_sites(gaps, Objective.sites(4), curve_steps=0, progress=False)
     loose = plan_sites(
         gaps.__class__(
             gaps.villages,
@@ -715,7 +715,7 @@ def test_plan_uses_the_gap_lists_signal_setup(files, capsys, tmp_path):
             None,
             {"model": "hata", "extrapolate": "True"},
         ),
-        sites=4,
+        Objective.sites(4),
         curve_steps=0,
         progress=False,
     )

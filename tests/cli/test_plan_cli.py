@@ -52,6 +52,8 @@ def test_plan_prints_objective_bound_gap(gap_file, tmp_path, capsys, objective):
     printed = capsys.readouterr().out
     assert code == 0
     assert "bound" in printed and "gap" in printed
+    problem = {"--sites": "max_coverage", "--budget": "budget", "--cover-all": "set_cover"}
+    assert f"{problem[objective[0]]} by " in printed  # the flag made the Objective
     sites = pd.read_excel(out, sheet_name="sites")
     assert sites["rank"].tolist() == list(range(1, len(sites) + 1))
     assert openpyxl.load_workbook(out).sheetnames[0] == "sites"

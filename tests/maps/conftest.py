@@ -8,7 +8,7 @@ from whitespot.coverage import dead_zones, gap_list, signal_raster
 from whitespot.data import validate_measurements, validate_villages
 from whitespot.evidence import measured_pairs, synthetic_measurements
 from whitespot.maps import gap_map, plan_map, save_map
-from whitespot.planning import plan_sites
+from whitespot.planning import Objective, plan_sites
 
 HOSTILE_NAME = "<script>alert(1)</script>"
 
@@ -27,7 +27,9 @@ def map_file(tmp_path_factory, province, layers):
     )
     raster = signal_raster(layers["towers"], villages, resolution_m=1000.0, progress=False)
     zones = dead_zones(raster, layers["households"])
-    plan = plan_sites(gaps, sites=6, towers=layers["towers"], grid=layers["grid"], curve_steps=0)
+    plan = plan_sites(
+        gaps, Objective.sites(6), towers=layers["towers"], grid=layers["grid"], curve_steps=0
+    )
     fmap = plan_map(
         plan, gaps, towers=layers["towers"], grid=layers["grid"], raster=raster, zones=zones
     )

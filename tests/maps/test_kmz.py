@@ -13,7 +13,7 @@ from whitespot.coverage import gap_list, signal_raster
 from whitespot.data import validate_villages
 from whitespot.department import read_village_list
 from whitespot.maps import write_kmz
-from whitespot.planning import plan_sites
+from whitespot.planning import Objective, plan_sites
 
 KML = "{http://www.opengis.net/kml/2.2}"
 HOSTILE = 'Bản <b>&</b> {{ 7*7 }} "Ba"'
@@ -25,7 +25,7 @@ def written(province, layers, tmp_path_factory):
     villages.loc[0, "name"] = HOSTILE
     villages = validate_villages(villages)
     gaps = gap_list(villages, layers["towers"], progress=False)
-    plan = plan_sites(gaps, sites=5, towers=layers["towers"], curve_steps=0)
+    plan = plan_sites(gaps, Objective.sites(5), towers=layers["towers"], curve_steps=0)
     raster = signal_raster(layers["towers"], villages, resolution_m=2000.0, progress=False)
     path = write_kmz(gaps, tmp_path_factory.mktemp("kmz") / "gaps.kmz", plan=plan, raster=raster)
     return path, gaps, plan, raster

@@ -8,7 +8,7 @@ from whitespot.coverage import gap_list
 from whitespot.data import validate_villages
 from whitespot.maps import plan_map
 from whitespot.maps.explore import SITE_LAYER_NAMES
-from whitespot.planning import OptionCosts, plan_sites
+from whitespot.planning import Objective, OptionCosts, plan_sites
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 
@@ -21,7 +21,7 @@ def test_a_layer_per_kind_of_site_with_text_escaped(province, layers):
         progress=False,
     )  # fmt: skip
     plan = plan_sites(
-        gaps, cover_all=True, towers=layers["towers"], options=OptionCosts(upgrade=100.0),
+        gaps, Objective.cover_all(), towers=layers["towers"], options=OptionCosts(upgrade=100.0),
         curve_steps=0, progress=False,
     )  # fmt: skip
     kinds = set(plan.sites["option"])

@@ -17,6 +17,7 @@ from whitespot.data import Terrain
 from whitespot.planning import (
     BackhaulCheck,
     LineOfSightSettings,
+    Objective,
     UnitCosts,
     backhaul_costs,
     hop_clearance,
@@ -191,7 +192,7 @@ def plans(gaps, layers, province):
         return {
             terrain: plan_sites(
                 gaps,
-                sites=8,
+                Objective.sites(8),
                 towers=layers["towers"],
                 terrain=province.terrain if terrain else None,
                 curve_steps=0,

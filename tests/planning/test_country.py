@@ -13,6 +13,7 @@ from whitespot._parallel import closing_cluster, connect
 from whitespot.coverage import gap_list
 from whitespot.data import ValidationError, make_country, validate_towers, validate_villages
 from whitespot.planning import (
+    Objective,
     candidates_from_gaps,
     demand_points,
     plan_country,
@@ -57,8 +58,8 @@ def test_provinces_in_different_groups_share_no_demand(country_gaps):
 
 
 def test_cover_all_by_groups_equals_the_whole_country_optimum(country_gaps, tmp_path):
-    by_groups = plan_country(country_gaps, cover_all=True, method="exact", curve_steps=0)
-    whole = plan_sites(country_gaps, cover_all=True, method="exact", curve_steps=0)
+    by_groups = plan_country(country_gaps, Objective.cover_all(), method="exact", curve_steps=0)
+    whole = plan_sites(country_gaps, Objective.cover_all(), method="exact", curve_steps=0)
     national = by_groups.summary.iloc[-1]
     assert whole.selection.status == "optimal" and national["status"] == "optimal"
     assert national["objective"] == pytest.approx(whole.selection.objective)
@@ -75,9 +76,11 @@ def test_cover_all_by_groups_equals_the_whole_country_optimum(country_gaps, tmp_
 
 def test_groups_on_a_local_cluster_equal_groups_here(country_gaps):
     pytest.importorskip("distributed")
-    here = plan_country(country_gaps, sites=3, method="exact", curve_steps=0)
+    here = plan_country(country_gaps, Objective.sites(3), method="exact", curve_steps=0)
     with closing_cluster(connect(workers=2)) as client:
-        there = plan_country(country_gaps, sites=3, method="exact", curve_steps=0, client=client)
+        there = plan_country(
+            country_gaps, Objective.sites(3), method="exact", curve_steps=0, client=client
+        )
     pd.testing.assert_frame_equal(here.summary, there.summary)
     pd.testing.assert_frame_equal(
         pd.DataFrame(here.sites.drop(columns="geometry")),
@@ -108,8 +111,8 @@ def test_provinces_whose_gaps_meet_at_the_border_are_planned_together(layers):
     gaps = gap_list(villages, layers["towers"].iloc[:0], SignalSetup(model="hata"))
     groups = planning_groups(gaps)
     assert groups["group"].tolist() == ["01+02", "01+02", "03"]
-    by_groups = plan_country(gaps, cover_all=True, method="exact", curve_steps=0)
-    whole = plan_sites(gaps, cover_all=True, method="exact", curve_steps=0)
+    by_groups = plan_country(gaps, Objective.cover_all(), method="exact", curve_steps=0)
+    whole = plan_sites(gaps, Objective.cover_all(), method="exact", curve_steps=0)
     assert list(by_groups.plans) == ["01+02", "03"]
     assert by_groups.summary.iloc[-1]["objective"] == pytest.approx(whole.selection.objective)
 
@@ -127,6 +130,6 @@ def test_households_of_villages_absent_from_the_gap_list_are_refused_not_dropped
     filtered = replace(gaps, villages=gaps.villages[kept])
     dropped = gaps.households["village_id"].isin(gaps.villages.loc[~kept, "village_id"])
     with pytest.raises(ValidationError, match=f"{dropped.sum():,} households name") as error:
-        plan_country(filtered, sites=1, method="exact", curve_steps=0)
+        plan_country(filtered, Objective.sites(1), method="exact", curve_steps=0)
     assert "absent from the gap list's villages" in str(error.value)
     assert sorted(gaps.villages.loc[~kept, "village_id"])[0] in str(error.value)

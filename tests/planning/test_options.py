@@ -9,6 +9,7 @@ import pytest
 
 from whitespot import InputError
 from whitespot.planning import (
+    Objective,
     OptionCosts,
     bid_lots,
     coverage_matrix,
@@ -31,7 +32,7 @@ def towers(layers):
 def mixed(gaps, layers):
     return plan_sites(
         gaps,
-        cover_all=True,
+        Objective.cover_all(),
         towers=layers["towers"],
         grid=layers["grid"],
         options=OptionCosts(),
@@ -63,11 +64,13 @@ def test_option_costs_refuse_nonsense():
     assert "upgrade," not in OptionCosts(upgrade=1.0).settings()["option_defaults"].split()
 
 
-@pytest.mark.parametrize("goal", [{"budget": 20_000.0}, {"cover_all": True}, {"sites": 6}])
+@pytest.mark.parametrize(
+    "goal", [Objective.budget(20_000.0), Objective.cover_all(), Objective.sites(6)]
+)
 def test_options_at_infinite_cost_give_todays_plan(gaps, layers, goal):
     common = dict(towers=layers["towers"], grid=layers["grid"], curve_steps=0, progress=False)
-    today = plan_sites(gaps, **goal, **common)
-    off = plan_sites(gaps, **goal, options=OFF, **common)
+    today = plan_sites(gaps, goal, **common)
+    off = plan_sites(gaps, goal, options=OFF, **common)
     assert off.selection.site_ids == today.selection.site_ids
     assert off.selection.objective == today.selection.objective
     assert off.selection.bound == pytest.approx(today.selection.bound, rel=1e-12)  # LP round-off
@@ -147,7 +150,7 @@ def test_mixed_plan_counts_lots_and_villages(mixed):
 def test_options_serve_the_same_households_for_less(gaps, layers, mixed):
     towers_only = plan_sites(
         gaps,
-        cover_all=True,
+        Objective.cover_all(),
         towers=layers["towers"],
         grid=layers["grid"],
         options=OFF,

@@ -13,6 +13,7 @@ from whitespot.coverage import gap_list
 from whitespot.data._vocabulary import BEYOND_MODEL_RANGE
 from whitespot.planning import (
     CapexUnitWarning,
+    Objective,
     Plan,
     candidates_from_gaps,
     candidates_from_terrain,
@@ -31,7 +32,7 @@ from whitespot.radio import SignalSetup
 def plan(gaps, layers, province):
     return plan_sites(
         gaps,
-        sites=8,
+        Objective.sites(8),
         towers=layers["towers"],
         grid=layers["grid"],
         terrain=province.terrain,
@@ -70,7 +71,7 @@ def test_lots_add_up(plan, gaps, layers):
     assert lots["households_new"].sum() == plan.sites["households_new"].sum()
     by_backhaul = plan_sites(
         gaps,
-        sites=8,
+        Objective.sites(8),
         towers=layers["towers"],
         lots_by="backhaul",
         curve_steps=0,
@@ -92,14 +93,18 @@ def test_curve_grows_with_budget(plan):
 def test_budget_and_cover_all(gaps, layers):
     budget = plan_sites(
         gaps,
-        budget=10_000.0,
+        Objective.budget(10_000.0),
         towers=layers["towers"],
         curve_steps=0,
         setup=SignalSetup(model="rma"),
     )
     assert budget.sites["total_cost"].sum() <= 10_000.0
     every = plan_sites(
-        gaps, cover_all=True, towers=layers["towers"], curve_steps=0, setup=SignalSetup(model="rma")
+        gaps,
+        Objective.cover_all(),
+        towers=layers["towers"],
+        curve_steps=0,
+        setup=SignalSetup(model="rma"),
     )
     assert every.selection.covered == pytest.approx(every.selection.coverable)
 
@@ -124,8 +129,8 @@ def test_demand_and_matrix_from_gaps(gaps):
     matrix = coverage_matrix(candidates, demand, progress=False, setup=SignalSetup(model="rma"))
     assert matrix.coverable + matrix.unreachable == pytest.approx(demand["households"].sum())
     assert matrix.n_groups < len(demand)  # identical demand merged
-    exact = select_sites(matrix, sites=5, method="exact")
-    greedy = select_sites(matrix, sites=5, method="greedy")
+    exact = select_sites(matrix, Objective.sites(5), method="exact")
+    greedy = select_sites(matrix, Objective.sites(5), method="greedy")
     assert greedy.objective <= exact.objective <= greedy.bound + 1e-6
 
 
@@ -161,10 +166,10 @@ def test_capex_in_vnd_or_billions_is_read_by_its_size_and_said(gaps, capex, unit
     """Capex of 1,200,000,000 (VND) no longer passes as 1.2 billion million VND (issue 27)."""
     candidates = candidates_from_gaps(gaps).head(20).assign(capex=capex)
     if unit == "million VND":
-        plan = plan_sites(gaps, sites=2, candidates=candidates, progress=False)
+        plan = plan_sites(gaps, Objective.sites(2), candidates=candidates, progress=False)
     else:
         with pytest.warns(CapexUnitWarning, match="converted to million VND"):
-            plan = plan_sites(gaps, sites=2, candidates=candidates, progress=False)
+            plan = plan_sites(gaps, Objective.sites(2), candidates=candidates, progress=False)
     assert plan.settings["capex_unit"] == unit
     assert plan.sites["capex"].tolist() == pytest.approx([1_200.0] * len(plan.sites))
 
@@ -176,7 +181,7 @@ def test_a_plan_keeps_the_gap_lists_metric_crs(layers):
         progress=False,
     )  # fmt: skip
     assert gaps.setup.crs.to_epsg() == 3405
-    plan = plan_sites(gaps, sites=2, curve_steps=0)
+    plan = plan_sites(gaps, Objective.sites(2), curve_steps=0)
     assert plan.settings["metric_crs"] == "EPSG:3405"
 
 
@@ -189,14 +194,14 @@ def test_a_dem_made_in_memory_survives_from_gap_list_to_plan(layers, province):
     assert gaps.setup.terrain is not None
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no fallback on RMa LOS
-        plan = plan_sites(gaps, sites=2, curve_steps=0)
+        plan = plan_sites(gaps, Objective.sites(2), curve_steps=0)
     assert plan.settings["model"] == "terrain"
     assert plan.settings["terrain_file"] == "(a DEM in memory)"
 
 
 def test_a_budget_below_every_site_says_why_no_site_is_built(gaps):
     """Issue 41, item 18: '0 new sites' without a reason; now the cheapest site is named."""
-    plan = plan_sites(gaps, budget=100.0, curve_steps=0)
+    plan = plan_sites(gaps, Objective.budget(100.0), curve_steps=0)
     assert len(plan.sites) == 0
     cheapest = float(plan.candidates["lifetime_cost"].min())
     assert plan.headline().startswith("no site fits the budget of 100 ")

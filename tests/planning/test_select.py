@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,16 +23,17 @@ from whitespot._errors import InputError
 from whitespot.planning import (
     CoverageMatrix,
     InfeasibleError,
+    Objective,
     SelectionStrategy,
     read_orlib_scp,
     select_sites,
 )
 from whitespot.planning import _bounds as bounds_module
+from whitespot.planning import _decomposition as decomposition_module
 from whitespot.planning import _dominance as dominance_module
+from whitespot.planning import _neighbourhood as neighbourhood_module
 from whitespot.planning import select as select_module
 from whitespot.planning.select import STAGES
-from whitespot.planning.select import _decomposition as decomposition_module
-from whitespot.planning.select import _neighbourhood as neighbourhood_module
 
 ORLIB = Path(__file__).parent / "orlib"
 
@@ -41,7 +43,7 @@ def test_orlib_set_cover_reaches_published_optimum(name, optimum):
     # Beasley's OR-Library; optima published with the instances (tests/planning/orlib/README.md)
     cover, cost = read_orlib_scp(ORLIB / f"{name}.txt")
     matrix = CoverageMatrix.from_cover(cover, np.ones(cover.shape[1]), cost)
-    result = select_sites(matrix, cover_all=True, method="exact", time_limit_s=120)
+    result = select_sites(matrix, Objective.cover_all(), method="exact", time_limit_s=120)
     assert result.status == "optimal"
     assert result.objective == pytest.approx(optimum)
     assert result.bound == pytest.approx(optimum) and result.gap == pytest.approx(0, abs=1e-9)
@@ -66,21 +68,16 @@ def random_instance(seed, n_sites=7, n_demand=12, density=0.3):
 
 
 def objective(kind, sites, budget):
-    """(sites, budget, cover_all) for one kind of problem, as ``_problem`` takes them."""
-    return {
-        "sites": (sites, None, False),
-        "budget": (None, budget, False),
-        "cover_all": (None, None, True),
-    }[kind]
+    """The :class:`Objective` of one kind of problem."""
+    if kind == "sites":
+        return Objective.sites(sites)
+    return Objective.budget(budget) if kind == "budget" else Objective.cover_all()
 
 
-def goal(kind, sites, budget):
-    """The one keyword of ``select_sites`` (and ``brute_force``) for one kind of problem."""
-    return {"sites": {"sites": sites}, "budget": {"budget": budget},
-            "cover_all": {"cover_all": True}}[kind]  # fmt: skip
-
-
-def brute_force(cover, weight, cost, *, sites=None, budget=None, cover_all=False):
+def brute_force(cover, weight, cost, target):
+    """The optimum of `target` (an :class:`Objective`), by trying every subset of sites."""
+    sites = target.limit if target.problem == "max_coverage" else None
+    budget = target.limit if target.problem == "budget" else None
     n = cover.shape[0]
     coverable = cover.any(axis=0)
     best = None
@@ -89,7 +86,7 @@ def brute_force(cover, weight, cost, *, sites=None, budget=None, cover_all=False
             subset = list(combination)
             hit = cover[subset].any(axis=0) if subset else np.zeros(cover.shape[1], bool)
             value, spent = weight[hit].sum(), cost[subset].sum()
-            if cover_all:
+            if target.problem == "set_cover":
                 if (hit >= coverable).all() and (best is None or spent < best):
                     best = spent
             elif (sites is not None and r <= sites) or (budget is not None and spent <= budget):
@@ -101,12 +98,10 @@ def brute_force(cover, weight, cost, *, sites=None, budget=None, cover_all=False
 @given(st.integers(0, 10_000), st.sampled_from(["sites", "budget", "cover_all"]))
 def test_exact_equals_brute_force_and_greedy_is_bounded(seed, kind):
     matrix, cover, weight, cost = random_instance(seed)
-    limit = {"sites": {"sites": 2}, "budget": {"budget": 7.0}, "cover_all": {"cover_all": True}}[
-        kind
-    ]
-    optimum = brute_force(cover, weight, cost, **limit)
-    exact = select_sites(matrix, method="exact", **limit)
-    greedy = select_sites(matrix, method="greedy", **limit)
+    target = objective(kind, 2, 7.0)
+    optimum = brute_force(cover, weight, cost, target)
+    exact = select_sites(matrix, target, method="exact")
+    greedy = select_sites(matrix, target, method="greedy")
     assert exact.objective == pytest.approx(optimum)
     if kind == "cover_all":
         assert greedy.objective >= optimum - 1e-9  # greedy never below the least cost
@@ -116,7 +111,7 @@ def test_exact_equals_brute_force_and_greedy_is_bounded(seed, kind):
         assert greedy.objective <= optimum + 1e-9  # greedy never above the optimum
         assert greedy.bound >= optimum - 1e-6  # every reported bound is at least the optimum
         assert exact.bound >= optimum - 1e-6
-    auto = select_sites(matrix, method="auto", **limit)
+    auto = select_sites(matrix, target, method="auto")
     assert auto.objective == pytest.approx(optimum)
 
 
@@ -132,8 +127,8 @@ def test_merging_identical_demand_keeps_the_optimum():
     assert merged.n_groups < plain.n_groups
     assert merged.coverable == plain.coverable
     for p in (1, 2, 3):
-        a = select_sites(merged, sites=p, method="exact").objective
-        b = select_sites(plain, sites=p, method="exact").objective
+        a = select_sites(merged, Objective.sites(p), method="exact").objective
+        b = select_sites(plain, Objective.sites(p), method="exact").objective
         assert a == pytest.approx(b)
     assert merged.unreachable == pytest.approx(weight[~dense.any(axis=0)].sum())
 
@@ -141,7 +136,7 @@ def test_merging_identical_demand_keeps_the_optimum():
 def test_selection_order_and_marginal_gains():
     cover = csr_matrix(np.array([[1, 1, 1, 0, 0], [0, 0, 1, 1, 0], [0, 0, 0, 0, 1]], dtype=bool))
     matrix = CoverageMatrix.from_cover(cover, np.array([5.0, 5, 5, 20, 1]))
-    result = select_sites(matrix, sites=3, method="exact")
+    result = select_sites(matrix, Objective.sites(3), method="exact")
     assert result.site_ids == ("S2", "S1", "S3")  # 25 (S2: 5 + 20), then 10 more, then 1
     assert result.marginal.tolist() == [25.0, 10.0, 1.0]
     assert result.covered == 36.0 and result.objective == 36.0
@@ -149,30 +144,40 @@ def test_selection_order_and_marginal_gains():
 
 def test_forced_and_forbidden_sites():
     matrix = random_instance(11)[0]
-    free = select_sites(matrix, sites=2, method="exact")
-    forbidden = select_sites(matrix, sites=2, method="exact", forbidden=[free.site_ids[0]])
+    free = select_sites(matrix, Objective.sites(2), method="exact")
+    forbidden = select_sites(
+        matrix, Objective.sites(2, forbidden=[free.site_ids[0]]), method="exact"
+    )
     assert free.site_ids[0] not in forbidden.site_ids
-    forced = select_sites(matrix, sites=2, method="exact", forced=["S7"])
+    forced = select_sites(matrix, Objective.sites(2, forced=["S7"]), method="exact")
     assert "S7" in forced.site_ids
     with pytest.raises(InfeasibleError, match="forced sites exceed sites=1"):
-        select_sites(matrix, sites=1, forced=["S1", "S2"])
+        select_sites(matrix, Objective.sites(1, forced=["S1", "S2"]))
     with pytest.raises(ValueError, match="not among the candidates: X9"):
-        select_sites(matrix, sites=1, forced=["X9"])
-    with pytest.raises(ValueError, match="both forced and forbidden"):
-        select_sites(matrix, sites=2, forced=["S1"], forbidden=["S1"])
+        select_sites(matrix, Objective.sites(1, forced=["X9"]))
+    with pytest.raises(ValueError, match="not among the candidates: X8"):
+        select_sites(matrix, Objective.sites(1, forbidden=["X8"]))
+    with pytest.raises(InfeasibleError, match="forced sites cost"):
+        select_sites(matrix, Objective.budget(0.5, forced=["S1"]))
 
 
 def test_argument_checks():
     matrix = random_instance(1)[0]
-    with pytest.raises(ValueError, match="exactly one of"):
-        select_sites(matrix, sites=2, budget=3.0)
+    with pytest.raises(TypeError, match="budget"):
+        select_sites(matrix, Objective.sites(2), budget=3.0)  # the old keywords are gone
+    with pytest.raises(TypeError, match="'sites'"):
+        select_sites(matrix, sites=2)
+    with pytest.raises(InputError, match="objective=2 must be an Objective"):
+        select_sites(matrix, 2)
     with pytest.raises(ValueError, match="method='best'"):
-        select_sites(matrix, sites=2, method="best")
+        select_sites(matrix, Objective.sites(2), method="best")
+    with pytest.raises(InputError, match="time_limit_s=0"):
+        select_sites(matrix, Objective.sites(2), time_limit_s=0)
 
 
 def test_budget_respected_and_reported():
     matrix = random_instance(3, n_sites=10, n_demand=30)[0]
-    result = select_sites(matrix, budget=10.0, method="auto")
+    result = select_sites(matrix, Objective.budget(10.0), method="auto")
     assert result.cost <= 10.0
     assert result.gap >= 0 and result.bound >= result.objective - 1e-9
 
@@ -182,7 +187,7 @@ def test_time_limit_reports_a_gap():
     rng = np.random.default_rng(0)
     cover = csr_matrix(rng.random((1000, 8000)) < 0.004)
     matrix = CoverageMatrix.from_cover(cover, rng.integers(1, 200, 8000).astype(float))
-    result = select_sites(matrix, sites=40, method="exact", time_limit_s=1.0)
+    result = select_sites(matrix, Objective.sites(40), method="exact", time_limit_s=1.0)
     assert result.status in ("time_limit", "optimal")
     assert result.bound >= result.objective
     assert np.isfinite(result.gap)
@@ -193,12 +198,12 @@ def test_swap_search_repairs_a_greedy_trap():
     # sites takes X and then 5 more (17); the optimum is Y + Z (22), one swap away.
     cover = csr_matrix(np.array([[0, 1, 1, 0], [1, 1, 0, 0], [0, 0, 1, 1]], dtype=bool))
     matrix = CoverageMatrix.from_cover(cover, np.array([5.0, 6.0, 6.0, 5.0]))
-    problem = select_module._problem(matrix, 2, None, False, (), ())
+    problem = select_module._problem(matrix, Objective.sites(2))
     greedy = select_module._greedy(problem)
     assert select_module._value(problem, greedy) == 17.0
     improved = select_module._swap_search(problem, greedy, deadline=float("inf"))
     assert improved.tolist() == [1, 2] and select_module._value(problem, improved) == 22.0
-    assert select_sites(matrix, sites=2, method="greedy").objective == 22.0
+    assert select_sites(matrix, Objective.sites(2), method="greedy").objective == 22.0
 
 
 @settings(max_examples=25, deadline=None)
@@ -206,11 +211,10 @@ def test_swap_search_repairs_a_greedy_trap():
 def test_lagrangian_alone_on_two_cores_gives_valid_bounds(seed, kind):
     """Without any LP bound, the Lagrangian continues on the second core: still a bound."""
     matrix, cover, weight, cost = random_instance(seed, n_sites=8, n_demand=14)
-    optimum = brute_force(cover, weight, cost, **goal(kind, 3, 9.0))
+    target = objective(kind, 3, 9.0)
+    optimum = brute_force(cover, weight, cost, target)
     no_lp = SelectionStrategy(lp_bound_max_nonzeros=-1, pdlp_max_nonzeros=-1)
-    result = select_sites(
-        matrix, method="greedy", time_limit_s=5.0, strategy=no_lp, **goal(kind, 3, 9.0)
-    )
+    result = select_sites(matrix, target, method="greedy", time_limit_s=5.0, strategy=no_lp)
     assert "lagrangian" in result.stages and not {"lp", "pdlp"} & set(result.stages)
     if kind == "cover_all":
         assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
@@ -223,7 +227,7 @@ def test_milp_starts_from_the_incumbent_and_stops_when_asked(kind):
     """Stopped before its first node, HiGHS returns the start it was given (status
     "interrupted") with a bound no tighter than the optimum it proves when not stopped."""
     matrix, *_ = random_instance(5, n_sites=60, n_demand=400, density=0.06)
-    problem = select_module._problem(matrix, *objective(kind, 6, 25.0), (), ())
+    problem = select_module._problem(matrix, objective(kind, 6, 25.0))
     start = select_module._greedy(problem)
     stop = threading.Event()
     stop.set()
@@ -243,7 +247,7 @@ def race_lp(
     """Race the LP of a small instance under `strategy`, solving it with `solve`; return its
     bound, the LP optimum and the event that says it is solved."""
     matrix, *_ = random_instance(4, n_sites=60, n_demand=600, density=0.05)
-    problem = select_module._problem(matrix, 5, None, False, (), (), strategy)
+    problem = select_module._problem(matrix, Objective.sites(5), strategy)
     _, optimum, _ = select_module._milp(problem, 30.0, 0.0, relax=True)
     with ThreadPoolExecutor(max_workers=1) as second_core:
         relaxation, solved = select_module._relaxation(
@@ -277,7 +281,7 @@ def test_lp_stopped_before_it_finishes_gives_only_the_trivial_bound(solver):
     """The LP that loses the race is stopped: no duals, no values, a bound that proves
     nothing (so nothing is fixed from it)."""
     matrix, *_ = random_instance(3, n_sites=300, n_demand=3000, density=0.02)
-    problem = select_module._problem(matrix, 10, None, False, (), ())
+    problem = select_module._problem(matrix, Objective.sites(10))
     stop = threading.Event()
     stop.set()
     lp = select_module._lp_dual_bound(problem, 30.0, solver, stop)
@@ -291,14 +295,14 @@ def test_lp_dual_bound_is_the_lp_optimum(kind, solver):
     """The bound evaluated at the LP's duals equals the LP optimum, by any method (PDLP to
     its optimality tolerance)."""
     matrix, *_ = random_instance(7, n_sites=30, n_demand=200, density=0.1)
-    problem = select_module._problem(matrix, *objective(kind, 5, 12.0), (), ())
+    problem = select_module._problem(matrix, objective(kind, 5, 12.0))
     _, relaxation, status = select_module._milp(problem, 30.0, 0.0, relax=True)
     assert status == "optimal"
     lp = select_module._lp_dual_bound(problem, 30.0, solver)
     bound, multiplier = lp.bound, lp.multiplier
     assert multiplier is not None and lp.x is not None
     assert bound == pytest.approx(relaxation, rel=1e-5 if solver == "pdlp" else 1e-7)
-    optimum = select_sites(matrix, method="exact", **goal(kind, 5, 12.0))
+    optimum = select_sites(matrix, objective(kind, 5, 12.0), method="exact")
     if problem.minimize:
         assert relaxation <= optimum.objective + 1e-6
     else:
@@ -311,7 +315,7 @@ def test_pdlp_stopped_at_its_time_limit_still_proves_a_bound(kind):
     the right side of the LP optimum; it gives no values (the iterate solves nothing)."""
     # 50,000 entries: PDLP is 1e-4 from the optimum after 0.01 s, its tolerance is 1e-7
     matrix, *_ = random_instance(11, n_sites=1000, n_demand=10_000, density=0.005)
-    problem = select_module._problem(matrix, *objective(kind, 10, 40.0), (), ())
+    problem = select_module._problem(matrix, objective(kind, 10, 40.0))
     relaxation = select_module._lp_dual_bound(problem, 60.0, "ipx").bound
     early = select_module._lp_dual_bound(problem, 0.01, "pdlp")
     assert early.x is None and early.multiplier is not None and np.isfinite(early.bound)
@@ -328,13 +332,13 @@ def test_large_set_covers_and_budgets_take_their_bound_from_pdlp(kind):
     count, and any problem beyond both, from subgradient steps."""
     matrix, cover, weight, cost = random_instance(6, n_sites=12, n_demand=30, density=0.25)
     sites, budget = 3, 9.0
-    limit = goal(kind, sites, budget)
-    optimum = brute_force(cover, weight, cost, **limit)
-    problem = select_module._problem(matrix, *objective(kind, sites, budget), (), ())
+    target = objective(kind, sites, budget)
+    optimum = brute_force(cover, weight, cost, target)
+    problem = select_module._problem(matrix, target)
     relaxation = select_module._lp_dual_bound(problem, 30.0, "ipx").bound
     for pdlp_up_to in (10**9, -1):
         strategy = SelectionStrategy(lp_bound_max_nonzeros=-1, pdlp_max_nonzeros=pdlp_up_to)
-        result = select_sites(matrix, method="greedy", time_limit_s=5, strategy=strategy, **limit)
+        result = select_sites(matrix, target, method="greedy", time_limit_s=5, strategy=strategy)
         if kind == "cover_all":
             assert result.bound <= optimum + 1e-6 <= result.objective + 2e-6
         else:
@@ -388,7 +392,7 @@ def test_redundant_groups_are_those_holding_another_groups_sites(seed):
 
 def test_swap_search_ends_where_no_single_exchange_improves():
     matrix, *_ = random_instance(11, n_sites=12, n_demand=40, density=0.2)
-    problem = select_module._problem(matrix, 4, None, False, (), ())
+    problem = select_module._problem(matrix, Objective.sites(4))
     start = np.array([0, 1, 2, 3])
     local = select_module._swap_search(problem, start, deadline=float("inf"))
     value = select_module._covered(problem, local)
@@ -405,7 +409,7 @@ def test_budget_swap_search_stays_within_budget_and_ends_at_a_local_optimum(seed
     """Under a budget, no exchange or added site that the budget pays for improves."""
     matrix, _, _, cost = random_instance(seed, n_sites=12, n_demand=40, density=0.2)
     budget = 9.0
-    problem = select_module._problem(matrix, None, budget, False, (), ())
+    problem = select_module._problem(matrix, Objective.budget(budget))
     start = select_module._greedy(problem)
     local = select_module._swap_search(problem, start, deadline=float("inf"))
     value = select_module._covered(problem, local)
@@ -423,7 +427,7 @@ def test_budget_fixing_with_no_site_worth_anything():
     """Multipliers that price every group at zero leave no site for the budget to cut:
     the budget's price is zero and the bound is the demand left uncovered (no crash)."""
     matrix, *_ = random_instance(3, n_sites=8, n_demand=14, density=0.3)
-    problem = select_module._problem(matrix, None, 9.0, False, (), ())
+    problem = select_module._problem(matrix, Objective.budget(9.0))
     zero = np.zeros(len(problem.weight))
     bound, reduced = bounds_module._budget_fixing(problem, zero, bounds_module._open_sites(problem))
     assert bound == pytest.approx(problem.weight.sum())
@@ -438,13 +442,13 @@ def test_lp_guided_set_cover_is_a_cover_no_worse_than_the_incumbent(seed):
     """LP rounding and the MILP over the LP's support give a cover of every coverable
     group, never dearer than the incumbent, and never cheaper than the optimum."""
     matrix, cover, weight, cost = random_instance(seed, n_sites=9, n_demand=16, density=0.3)
-    problem = select_module._problem(matrix, None, None, True, (), ())
+    problem = select_module._problem(matrix, Objective.cover_all())
     incumbent = select_module._drop_redundant(problem, select_module._greedy(problem))
     x = select_module._lp_dual_bound(problem, 30.0).x
     guided = select_module._lp_guided(problem, incumbent, x, deadline=float("inf"))
     assert (problem.cover[guided].sum(axis=0) > 0).all()
     assert select_module._value(problem, guided) <= select_module._value(problem, incumbent)
-    optimum = brute_force(cover, weight, cost, cover_all=True)
+    optimum = brute_force(cover, weight, cost, Objective.cover_all())
     assert select_module._value(problem, guided) >= optimum - 1e-9
 
 
@@ -456,7 +460,7 @@ def test_reduced_cost_fixing_never_cuts_off_a_better_solution(seed, kind):
     matrix, *_ = random_instance(seed, n_sites=8, n_demand=14, density=0.3)
     sites = 3 if kind == "sites" else None
     budget = 9.0 if kind == "budget" else None
-    problem = select_module._problem(matrix, sites, budget, kind == "cover_all", (), ())
+    problem = select_module._problem(matrix, objective(kind, sites, budget))
     incumbent_sites = select_module._greedy(problem)
     incumbent = select_module._value(problem, incumbent_sites)
     rng = np.random.default_rng(seed)
@@ -494,8 +498,8 @@ def test_auto_proves_a_family_b_instance_by_fixing():
     )
     site_ids = np.array([f"S{j}" for j in range(len(sites))])
     matrix = CoverageMatrix.from_pairs(pairs["i"], pairs["j"], households, site_ids)
-    auto = select_sites(matrix, sites=15, method="auto")
-    exact = select_sites(matrix, sites=15, method="exact")
+    auto = select_sites(matrix, Objective.sites(15), method="auto")
+    exact = select_sites(matrix, Objective.sites(15), method="exact")
     assert auto.method == "greedy+fixing"
     assert auto.status == "optimal" and exact.status == "optimal"
     assert auto.objective == pytest.approx(exact.objective)
@@ -513,10 +517,12 @@ def test_a_forbidden_site_dominates_nothing_and_a_forced_one_stays():
         dtype=bool,
     )
     matrix = CoverageMatrix.from_cover(csr_matrix(cover), np.array([5.0, 5.0, 5.0, 5.0]))
-    result = select_sites(matrix, sites=2, forbidden=["S2"], forced=["S3"], method="auto")
+    result = select_sites(
+        matrix, Objective.sites(2, forbidden=["S2"], forced=["S3"]), method="auto"
+    )
     assert set(result.site_ids) == {"S1", "S3"}
     assert result.covered == 15.0 and result.status == "optimal"
-    problem = select_module._problem(matrix, 2, None, False, (), ())
+    problem = select_module._problem(matrix, Objective.sites(2))
     reduced, kept = select_module._without_dominated(problem)
     assert kept.tolist() == [1, 3]  # S1 and S3 dominated when nothing is forbidden or forced
     assert select_module._value(reduced, np.arange(2)) == 20.0
@@ -533,9 +539,9 @@ def test_dropping_dominated_sites_keeps_the_optimum(seed, kind):
     weight = rng.integers(1, 50, 10).astype(float)
     cost = rng.integers(1, 5, 9).astype(float)
     matrix = CoverageMatrix.from_cover(csr_matrix(cover), weight, cost)
-    options = {"sites": 2} if kind == "sites" else {"budget": 5.0} if kind == "budget" else {}
-    result = select_sites(matrix, cover_all=kind == "cover_all", method="exact", **options)
-    optimum = brute_force(cover, weight, cost, cover_all=kind == "cover_all", **options)
+    target = objective(kind, 2, 5.0)
+    result = select_sites(matrix, target, method="exact")
+    optimum = brute_force(cover, weight, cost, target)
     assert result.objective == pytest.approx(optimum)
 
 
@@ -544,9 +550,9 @@ def test_site_selection_prints_nothing_of_its_own():
     script = (
         "import numpy as np\n"
         "from scipy.sparse import csr_matrix\n"
-        "from whitespot.planning import CoverageMatrix, select_sites\n"
+        "from whitespot.planning import CoverageMatrix, Objective, select_sites\n"
         "m = CoverageMatrix.from_cover(csr_matrix(np.eye(3, dtype=bool)), np.ones(3))\n"
-        "print(select_sites(m, sites=2, method='exact').status)\n"
+        "print(select_sites(m, Objective.sites(2), method='exact').status)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
@@ -555,7 +561,7 @@ def test_site_selection_prints_nothing_of_its_own():
     assert "HiGHS" not in done.stderr
 
 
-def best_with_site_0(cover, weight, cost, limit):
+def best_with_site_0(cover, weight, cost, target):
     """Brute force over the solutions that build site 0: (best value, is it feasible)."""
     n_sites = cover.shape[0]
     values = []
@@ -563,21 +569,20 @@ def best_with_site_0(cover, weight, cost, limit):
         for others in itertools.combinations(range(1, n_sites), r):
             subset = [0, *others]
             hit = cover[subset].any(axis=0)
-            if "cover_all" in limit and (hit >= cover.any(axis=0)).all():
-                values.append(-cost[subset].sum())
-            elif len(subset) <= limit.get("sites", -1) or cost[subset].sum() <= limit.get(
-                "budget", -1
-            ):
+            if target.problem == "set_cover":
+                if (hit >= cover.any(axis=0)).all():
+                    values.append(-cost[subset].sum())
+            elif is_feasible(subset, cover, cost, target):
                 values.append(weight[hit].sum())
     return max(values)
 
 
-def is_feasible(chosen, cover, cost, limit):
-    if "cover_all" in limit:
+def is_feasible(chosen, cover, cost, target):
+    if target.problem == "set_cover":
         return (cover[chosen].any(axis=0) >= cover.any(axis=0)).all()
-    if "sites" in limit:
-        return len(chosen) <= limit["sites"]
-    return cost[chosen].sum() <= limit["budget"] + 1e-9
+    if target.problem == "max_coverage":
+        return len(chosen) <= target.limit
+    return cost[chosen].sum() <= target.limit + 1e-9
 
 
 @settings(max_examples=60, deadline=None)
@@ -592,11 +597,11 @@ def test_neighbourhood_search_stays_feasible_and_with_every_site_free_reaches_th
     """Small neighbourhoods give a feasible solution holding the forced site, never worse
     than the start; neighbourhoods as large as the problem solve it to the optimum."""
     matrix, cover, weight, cost = random_instance(seed, n_sites=10, n_demand=18, density=0.3)
-    limit = goal(kind, 3, 12.0)
     sizes = SelectionStrategy(neighbourhood_sites=(10,) if whole else (2, 4))
     problem = select_module._problem(
-        matrix, *objective(kind, 3, 12.0), [matrix.site_ids[0]], (), sizes
+        matrix, replace(objective(kind, 3, 12.0), forced=(matrix.site_ids[0],)), sizes
     )
+    limit = objective(kind, 3, 12.0)
     start = select_module._greedy(problem)
     if problem.minimize:
         start = select_module._drop_redundant(problem, start)
@@ -619,14 +624,14 @@ def test_large_problems_go_to_neighbourhood_search_and_stay_exact(kind, with_lp)
     AUTO_EXACT_MAX_NONZEROS maximal covering by count takes it after the LP."""
     matrix, cover, weight, cost = random_instance(6, n_sites=12, n_demand=30, density=0.25)
     # set covering: optimum 34, LP 33.5, greedy 37; 3 sites: 610, LP 612.3, swaps 569
-    limit = {"cover_all": True} if kind == "cover_all" else {"sites": 3}
-    optimum = brute_force(cover, weight, cost, **limit)
+    target = Objective.cover_all() if kind == "cover_all" else Objective.sites(3)
+    optimum = brute_force(cover, weight, cost, target)
     strategy = SelectionStrategy(
         cover_exact_max_nonzeros=0,
         auto_exact_max_nonzeros=0,
         lp_bound_max_nonzeros=10**9 if with_lp else -1,
     )
-    result = select_sites(matrix, method="auto", time_limit_s=10, strategy=strategy, **limit)
+    result = select_sites(matrix, target, method="auto", time_limit_s=10, strategy=strategy)
     assert "neighbourhood_search" in result.stages
     assert result.method != "greedy+exact" and "milp" not in result.stages  # no whole MILP
     assert result.objective == pytest.approx(optimum)
@@ -637,12 +642,12 @@ def test_restriction_keeps_only_the_demand_left_uncovered():
     """With site 0 built, the groups it covers leave the problem over sites 1 and 2."""
     cover = np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]], dtype=bool)
     matrix = CoverageMatrix.from_cover(csr_matrix(cover), np.array([1.0, 2, 3, 4]), np.ones(3))
-    problem = select_module._problem(matrix, None, None, True, (), ())
+    problem = select_module._problem(matrix, Objective.cover_all())
     left = ~np.asarray(problem.cover[[0]].sum(axis=0)).ravel().astype(bool)
     reduced = select_module._restricted(problem, np.array([1, 2]), np.array([], int), left)
     assert sorted(reduced.weight) == [3.0, 4.0]  # not group 1 (weight 2): site 0 covers it
     assert select_sites(
-        CoverageMatrix.from_cover(reduced.cover, reduced.weight), cover_all=True
+        CoverageMatrix.from_cover(reduced.cover, reduced.weight), Objective.cover_all()
     ).objective == pytest.approx(1.0)  # site 2 alone covers what is left
 
 
@@ -656,22 +661,22 @@ def test_a_neighbourhood_is_the_sites_nearest_by_shared_demand():
     cover[0, 5] = cover[1, 5] = True  # group 5: sites 0 and 1 as well
     matrix = CoverageMatrix.from_cover(csr_matrix(cover), np.ones(6))
     nearest = neighbourhood_module._nearest_sites
-    problem = select_module._problem(matrix, None, None, True, (), ())
+    problem = select_module._problem(matrix, Objective.cover_all())
     by_group = problem.cover.T.tocsr()
     assert nearest(problem, by_group, 2, 3).tolist() == [1, 2, 3]
     assert nearest(problem, by_group, 2, 4).tolist() == [0, 1, 2, 3]
-    problem = select_module._problem(matrix, None, None, True, (), [matrix.site_ids[4]])
+    problem = select_module._problem(matrix, Objective.cover_all(forbidden=[matrix.site_ids[4]]))
     assert nearest(problem, by_group, 3, 6).tolist() == [0, 1, 2, 3]  # 4 forbidden, 5 beyond
 
 
 def test_a_selection_says_which_stages_ran_in_their_order():
     matrix, cover, weight, cost = random_instance(3, n_sites=12, n_demand=30, density=0.25)
-    auto = select_sites(matrix, sites=3, method="auto", time_limit_s=10)
+    auto = select_sites(matrix, Objective.sites(3), method="auto", time_limit_s=10)
     assert set(auto.stages) <= set(STAGES)
     assert list(auto.stages) == sorted(auto.stages, key=STAGES.index)
     assert {"dominance", "greedy", "lp", "lagrangian", "local_search"} <= set(auto.stages)
-    assert auto.objective == pytest.approx(brute_force(cover, weight, cost, sites=3))
-    exact = select_sites(matrix, sites=3, method="exact")
+    assert auto.objective == pytest.approx(brute_force(cover, weight, cost, Objective.sites(3)))
+    exact = select_sites(matrix, Objective.sites(3), method="exact")
     assert exact.stages == ("dominance", "milp")
 
 
@@ -707,7 +712,8 @@ def test_decomposition_by_regions_bounds_the_optimum_and_never_exceeds_the_lp(se
     sites, budget = (3, None) if kind == "sites" else (None, 12.0)
     rng = np.random.default_rng(seed)
     forced, forbidden = ([], []) if seed % 2 else ([matrix.site_ids[0]], [matrix.site_ids[1]])
-    problem = select_module._problem(matrix, sites, budget, False, forced, forbidden)
+    target = objective(kind, sites, budget)
+    problem = select_module._problem(matrix, replace(target, forced=forced, forbidden=forbidden))
     allowed = np.flatnonzero(problem.allowed)
     usable, weight = problem.cover.toarray() > 0, problem.weight
     usable[~problem.allowed] = False
@@ -746,11 +752,11 @@ def test_decomposition_proves_a_bound_below_the_lp_where_regions_have_a_gap(seed
     and a degenerate LP has several; these instances tighten at the duals of either.
     """
     matrix, cover, weight, cost = random_instance(seed, n_sites=10, n_demand=30, density=0.25)
-    limit = {"sites": {"sites": 3}, "budget": {"budget": 12.0}}[kind]
-    optimum = brute_force(cover, weight, cost, **limit)
-    without = select_sites(matrix, **limit, method="greedy",
+    target = objective(kind, 3, 12.0)
+    optimum = brute_force(cover, weight, cost, target)
+    without = select_sites(matrix, target, method="greedy",
                            strategy=SelectionStrategy(decomposition_regions=-1))  # fmt: skip
-    decomposed = select_sites(matrix, **limit, method="greedy",
+    decomposed = select_sites(matrix, target, method="greedy",
                               strategy=SelectionStrategy(decomposition_regions=2))  # fmt: skip
     assert "decomposition" in decomposed.stages and "decomposition" not in without.stages
     assert without.objective == decomposed.objective == pytest.approx(optimum)
@@ -766,12 +772,12 @@ def test_regions_follow_the_demand_sites_share():
         cover[j + 4, [j + 6, j + 7, 11]] = True  # sites 4-7 share groups 6-11
     cover[0, 6] = True  # a little demand shared across
     matrix = CoverageMatrix.from_cover(csr_matrix(cover), np.full(12, 10.0))
-    problem = select_module._problem(matrix, 2, None, False, (), ())
+    problem = select_module._problem(matrix, Objective.sites(2))
     region = decomposition_module._regions(problem, 2)
     assert len(set(region[:4])) == 1 and len(set(region[4:])) == 1
     assert region[0] != region[4]
     cover[0, 6] = False
     matrix = CoverageMatrix.from_cover(csr_matrix(cover), np.full(12, 10.0))
-    problem = select_module._problem(matrix, 2, None, False, (), ())
+    problem = select_module._problem(matrix, Objective.sites(2))
     region = decomposition_module._regions(problem, 2)
     assert len(set(region[:4])) == 1 and region[0] != region[4]

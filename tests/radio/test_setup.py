@@ -9,7 +9,13 @@ from pyproj import CRS
 
 from whitespot.coverage import GapList, gap_list, read_gap_list, write_gap_list
 from whitespot.coverage._export import settings_table
-from whitespot.planning import candidates_from_gaps, coverage_matrix, demand_points, plan_sites
+from whitespot.planning import (
+    Objective,
+    candidates_from_gaps,
+    coverage_matrix,
+    demand_points,
+    plan_sites,
+)
 from whitespot.radio import LinkBudget, SetupError, SignalSetup, predict_signal
 
 
@@ -73,7 +79,7 @@ def test_the_setup_decides_the_prediction(layers):
 def test_the_plan_is_made_with_the_gap_lists_setup(layers):
     harsh = SignalSetup(budget=LinkBudget(building_loss_db=20))
     gaps = gap_list(layers["villages"], layers["towers"], harsh, progress=False)
-    plan = plan_sites(gaps, sites=5, curve_steps=0, progress=False)
+    plan = plan_sites(gaps, Objective.sites(5), curve_steps=0, progress=False)
     assert plan.settings["building_loss_db"] == 20
     demand = demand_points(gaps)
     candidates = candidates_from_gaps(gaps)

@@ -8,7 +8,7 @@ import pytest
 from whitespot.cli import main
 from whitespot.coverage import gap_list, write_gap_list
 from whitespot.department import read_village_list
-from whitespot.planning import plan_sites
+from whitespot.planning import Objective, plan_sites
 from whitespot.report import Tender, tender_package, write_tender
 from whitespot.report.tender import NOT_REACHED
 
@@ -16,7 +16,9 @@ from whitespot.report.tender import NOT_REACHED
 @pytest.fixture(scope="module")
 def planned(layers):
     gaps = gap_list(layers["villages"], layers["towers"], progress=False)
-    plan = plan_sites(gaps, sites=6, towers=layers["towers"], grid=layers["grid"], curve_steps=0)
+    plan = plan_sites(
+        gaps, Objective.sites(6), towers=layers["towers"], grid=layers["grid"], curve_steps=0
+    )
     return gaps, plan
 
 
@@ -83,7 +85,7 @@ def test_a_stated_location_probability_gives_each_lot_its_area_coverage(layers):
 
     setup = SignalSetup(location_probability=0.9, location_sigma_db=8.0)
     gaps = gap_list(layers["villages"], layers["towers"], setup, progress=False)
-    plan = plan_sites(gaps, sites=4, towers=layers["towers"], curve_steps=0)
+    plan = plan_sites(gaps, Objective.sites(4), towers=layers["towers"], curve_steps=0)
     tender = tender_package(plan, gaps)
     coverage = tender.lots.loc[tender.lots["sites"] > 0, "area_coverage_probability"]
     assert coverage.notna().all() and (coverage > 0.9).all()  # Jakes-Reudink above the edge
