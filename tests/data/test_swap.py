@@ -28,7 +28,7 @@ CHILD = textwrap.dedent(
     """
     import ctypes, os, shutil, sys
     from pathlib import Path
-    from whitespot.data import staged_folder
+    from whitespot.data._swap import staged_folder
 
     step, call, mode, target = sys.argv[1], int(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
     if mode == "renames":  # no renameat2: the two-rename path
