@@ -75,6 +75,7 @@ from whitespot.data.population import Population, read_population
 from whitespot.data.problems import (
     ISSUE_COLUMNS,
     AmbiguousNumberWarning,
+    ConvertedCellsWarning,
     DefaultAppliedWarning,
     DuplicateColumnWarning,
     GuessedEncodingWarning,
@@ -166,6 +167,7 @@ __all__ = [
     "WGS84",
     "AmbiguousNumberWarning",
     "ArchiveLimitError",
+    "ConvertedCellsWarning",
     "DefaultAppliedWarning",
     "DuplicateColumnWarning",
     "FootprintsLeftOutWarning",
