@@ -72,12 +72,14 @@ def read_grid(
     label: str,
     score: Callable[[list[list]], int] = lambda rows: 0,
     columns_of: str = "the village columns",
+    formulas: bool = True,
 ) -> Grid:
     """Read a workbook's sheet (``.xlsx``, old ``.xls``), a CSV or a KML file as a :class:`Grid`.
 
     A workbook is recognised by its content, not its name (an ``.xls`` renamed ``.xlsx``
     is read, and said). Without `sheet`, the visible sheet whose first rows `score` best
-    (the one with `columns_of`) is read, and said when the workbook has several.
+    (the one with `columns_of`) is read, and said when the workbook has several. Without
+    `formulas`, cells whose formula has no saved value are not looked for (a second pass).
 
     Raises
     ------
@@ -87,7 +89,7 @@ def read_grid(
     kind = None if path.suffix.lower() in KML_SUFFIXES else workbook_kind(path)  # a KMZ is a zip
     try:
         if kind == ".xlsx":
-            grid = _read_xlsx(path, sheet, score, columns_of)
+            grid = _read_xlsx(path, sheet, score, columns_of, formulas=formulas)
         elif kind == ".xls":
             grid = _read_xls(path, sheet, score, columns_of)
         elif path.suffix.lower() in KML_SUFFIXES:
@@ -161,7 +163,12 @@ def column_letter(position: int) -> str:
 
 
 def _read_xlsx(
-    path: Path, sheet: str | None, score: Callable[[list[list]], int], columns_of: str
+    path: Path,
+    sheet: str | None,
+    score: Callable[[list[list]], int],
+    columns_of: str,
+    *,
+    formulas: bool = True,
 ) -> Grid:
     import openpyxl  # noqa: PLC0415 only needed for workbooks
 
@@ -213,7 +220,7 @@ def _read_xlsx(
         source,
         hidden,
         tuple(merged),
-        _unsaved_formulas(path, worksheet.title, cells),
+        _unsaved_formulas(path, worksheet.title, cells) if formulas else (),
     )
 
 

@@ -257,6 +257,7 @@ def read_table(
             label,
             score=lambda head: max(header_scores(head, lookup), default=0),
             columns_of=f"the {layer} columns",
+            formulas=False,
         )
         table = _grid_table(grid, lookup, layer, label).rename(columns=dict(headers or {}))
     return _one_coordinate_column(table, lookup, label)

@@ -151,7 +151,10 @@ def read_layer(
         :data:`LAT_NAMES`) or from a ``geometry``/``wkt`` column of WKT; rows whose
         coordinates are missing or not numbers get an empty geometry, which validation
         reports. Columns whose name ends in ``id``, ``code`` or ``name`` stay text; other
-        columns that hold only numbers become numbers.
+        columns that hold only numbers become numbers. A CSV or workbook of one of the
+        layers of :data:`~whitespot.data.schema.LAYER_COLUMNS` is read as offices write it
+        (:mod:`whitespot.data._table`): title rows above the header, merged text cells, the
+        sheet with the layer's columns, one coordinate column, each reading said.
 
     Raises
     ------

@@ -308,9 +308,18 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "towers": {
-        "tower_id": ("mã trạm", "mã trạm bts", "site id", "site", "cell id", "enodeb id"),
+        "tower_id": (
+            "mã trạm",
+            "mã trạm bts",
+            "mã site",
+            "mã nhà trạm",
+            "site id",
+            "site",
+            "cell id",
+            "enodeb id",
+        ),
         "operator": ("nhà mạng", "doanh nghiệp", "mạng", "operator name", "network", "mno"),
-        "technology": ("công nghệ", "radio", "rat", "tech", "network type"),
+        "technology": ("công nghệ", "loại công nghệ", "radio", "rat", "tech", "network type"),
         "frequency_mhz": (
             "frequency",
             "băng tần",
@@ -330,7 +339,7 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "chiều cao cột",
             "độ cao",
         ),
-        "azimuth_deg": ("azimuth", "góc phương vị", "hướng anten"),
+        "azimuth_deg": ("azimuth", "góc phương vị", "góc phương vị độ", "hướng anten"),
         "eirp_dbm": ("eirp", "eirp dbm"),
     },
     "measurements": {
