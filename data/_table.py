@@ -84,6 +84,8 @@ UNITS: dict[str, dict[str, float]] = {
     "beamwidth_deg": {"°": 1.0, "độ": 1.0, "deg": 1.0},
     "voltage_kv": {"kv": 1.0},
     "electrified": {"%": 0.01},
+    "households": {"hộ": 1.0, "ho": 1.0},
+    "population": {"người": 1.0, "khẩu": 1.0},
 }
 """The units each column may carry in its cells, and the factor to the column's unit
 (``2.6 GHz`` is 2600 MHz, ``85%`` a share of 0.85). Words before the number (``Cột 42m``,
@@ -390,11 +392,16 @@ def numbers_with_units(values: pd.Series, column: str) -> tuple[pd.Series, str |
     parts = text.where(~plain).str.extract(_WITH_UNIT)
     unit = parts["unit"].str.lower().fillna("")
     factor = unit.map({"": 1.0, **(units or {})})
-    number, _, _ = local_numbers(parts["number"].where(factor.notna()))
+    number, _, ambiguous = local_numbers(parts["number"].where(factor.notna()))
     hit = np.isfinite(number)
     if hit.any():
         read = number[hit] * factor[hit].to_numpy(dtype=float)
         out[hit] = read
         said.append(f"{counted(int(hit.sum()), 'cell')} with a unit, words or a decimal comma "
                     f"(e.g. '{text[hit].iloc[0]}' -> {read[0]:g})")  # fmt: skip
+    if (ambiguous & hit).any():
+        said.append(f"{counted(int((ambiguous & hit).sum()), 'cell')} with one group of three "
+                    f"digits read as thousands (e.g. '{text[ambiguous & hit].iloc[0]}' -> "
+                    f"{number[ambiguous & hit][0]:g}); write it without the separator if a "
+                    "decimal is meant")  # fmt: skip
     return out, ("; ".join(said) or None)

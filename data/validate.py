@@ -592,6 +592,14 @@ def _money(
     return values, bad
 
 
+def _units_read(spec: ColumnSpec, raw: pd.Series, label: str) -> pd.Series:
+    """Read cells written with their unit (``85%``, ``30m``) by :func:`numbers_with_units`, said."""
+    values, said = numbers_with_units(raw, spec.name)
+    if said:
+        warnings.warn(f"{label}: column '{spec.name}': {said}", ConvertedCellsWarning, 6)
+    return values
+
+
 def _column_numbers(
     spec: ColumnSpec, raw: pd.Series, ids: np.ndarray, label: str
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -600,9 +608,7 @@ def _column_numbers(
     Cells with a unit are read by :func:`numbers_with_units` (said once); an angle past one
     turn is turned back (:func:`_turned_back`).
     """
-    raw, said = numbers_with_units(raw, spec.name)
-    if said:
-        warnings.warn(f"{label}: column '{spec.name}': {said}", ConvertedCellsWarning, 5)
+    raw = _units_read(spec, raw, label)
     values, bad = _money(spec, raw, ids, label) if spec.kind == "money" else _numbers(raw)
     if spec.kind == "angle":
         values = _turned_back(values, ids, spec.name, label)
@@ -673,7 +679,7 @@ def _normalize_column(  # noqa: PLR0911 one return per column kind
         report(unreadable, "invalid_survey", "not có/yếu/không (yes/weak/no, 1/0)")
         return pd.Series(answers, dtype="string")
     if spec.kind == "share":
-        values, bad = _shares(raw)
+        values, bad = _shares(_units_read(spec, raw, label))
         report(bad, "invalid_share", "not yes/no, true/false or a share between 0 and 1")
         return pd.Series(values, dtype=float)
 

@@ -275,3 +275,22 @@ def test_read_table_finds_the_sheet_with_the_layer_columns_and_skips_hidden_ones
     with pytest.warns(ConvertedCellsWarning, match="hidden sheets not read: 'cũ'"):
         table = read_table(path, "towers")
     assert table["Mã trạm"].tolist() == ["A1"]
+
+
+def test_a_village_table_with_units_in_its_cells(tmp_path):
+    """The same reader for villages in whitespot's form: ``120 hộ``, ``85%``."""
+    path = tmp_path / "v.csv"
+    path.write_text(
+        "village_id,households,electrified,lon,lat\n"
+        "V1,120 hộ,85%,106.9,16.8\nV2,45,1,106.91,16.81\nV3,1.250 hộ,0%,106.92,16.82\n",
+        "utf-8",
+    )
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        villages = validate_layer("villages", path)
+    assert villages["households"].tolist() == [120, 45, 1250]
+    assert villages["electrified"].tolist() == [pytest.approx(0.85), 1.0, 0.0]
+    text = " ".join(str(w.message) for w in said if w.category is ConvertedCellsWarning)
+    assert "'households': 2 cells with a unit" in text and "'120 hộ' -> 120" in text
+    assert "'electrified': 2 cells with a unit" in text and "'85%' -> 0.85" in text
+    assert "1 cell with one group of three digits read as thousands (e.g. '1.250 hộ'" in text
