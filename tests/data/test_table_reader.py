@@ -294,3 +294,26 @@ def test_a_village_table_with_units_in_its_cells(tmp_path):
     assert "'households': 2 cells with a unit" in text and "'120 hộ' -> 120" in text
     assert "'electrified': 2 cells with a unit" in text and "'85%' -> 0.85" in text
     assert "1 cell with one group of three digits read as thousands (e.g. '1.250 hộ'" in text
+
+
+def test_a_site_id_merged_over_its_sector_rows(tmp_path):
+    """``Mã trạm``, the operator and the coordinates merged down a site's three sectors."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Mã trạm", "Nhà mạng", "Góc phương vị", "Kinh độ", "Vĩ độ"])
+    for azimuth in (0, 120, 240):
+        first = azimuth == 0
+        sheet.append(
+            ["QT001" if first else None, "Viettel" if first else None, azimuth]
+            + ([106.9, 16.8] if first else [None, None])
+        )
+    for column in "ABDE":
+        sheet.merge_cells(f"{column}2:{column}4")
+    path = tmp_path / "tram.xlsx"
+    book.save(path)
+    towers, said = _read(path)
+    assert towers["tower_id"].tolist() == ["QT001-S1", "QT001-S2", "QT001-S3"]
+    assert towers["azimuth_deg"].tolist() == [0.0, 120.0, 240.0]
+    assert towers["operator"].tolist() == ["Viettel"] * 3
+    assert towers.geometry.x.tolist() == [106.9] * 3
+    assert any("'Mã trạm': 1 merged cell over 3 rows" in s for s in said)
