@@ -332,19 +332,25 @@ def _one_coordinate_column(
     column = next(c for c, f in fields.items() if f == "coordinates")
     text = table[column].astype("string")
     pair = text.str.extract(_PAIR)
-    first = pd.to_numeric(pair["a"].str.replace(",", "."), errors="coerce")
-    second = pd.to_numeric(pair["b"].str.replace(",", "."), errors="coerce")
-    lon_first = (first.abs() > 90).to_numpy()  # a latitude is within 90 degrees
+    first, second = (
+        pd.to_numeric(pair[part].str.replace(",", "."), errors="coerce").astype(float)
+        for part in ("a", "b")
+    )
+    lon_first = (first.abs() > 90).to_numpy(dtype=bool)  # a latitude is within 90 degrees
     out = table.drop(columns=column)
     out["lat"] = np.where(lon_first, second, first)
     out["lon"] = np.where(lon_first, first, second)
     read = int(first.notna().sum())
-    example = text[first.notna()].iloc[0] if read else ""
-    _say(label, f"column '{column}' holds both coordinates: {counted(read, 'cell')} read as "
-                f"latitude, longitude (e.g. '{example}'), "
-                f"{int(lon_first.sum())} of them longitude first as their numbers say"
-                + (f"; {len(text) - read} cells unreadable (left without a location)"
-                   if read < text.notna().sum() else ""))  # fmt: skip
+    said = f"column '{column}' holds both coordinates: {counted(read, 'cell')} read as latitude, "
+    said += "longitude"
+    if read:
+        said += (f" (e.g. '{text[first.notna()].iloc[0]}'), {int(lon_first.sum())} of them "
+                 "longitude first as their numbers say")  # fmt: skip
+    unreadable = int(text.notna().sum()) - read
+    if unreadable:
+        shown = text[text.notna() & first.isna()].iloc[0]
+        said += f"; {counted(unreadable, 'cell')} not two numbers (e.g. '{shown}'): no location"
+    _say(label, said)
     return out
 
 

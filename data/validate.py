@@ -518,10 +518,11 @@ def _sectors(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
     azimuth = gdf["azimuth_deg"].reset_index(drop=True).astype("string").str.strip()
     given = "technology" in gdf
     technology = gdf["technology"].reset_index(drop=True) if given else ""
-    key = pd.DataFrame({"site": ids, "azimuth": azimuth, "technology": technology})
-    aimed = (azimuth.notna() & (azimuth != "")).groupby(ids).transform("all")
-    twice = key.duplicated(keep=False).groupby(ids).transform("any")
-    sector = (repeated & aimed & ~twice).fillna(False).to_numpy()
+    site = ids.fillna("")  # rows without an id are never repeated
+    key = pd.DataFrame({"site": site, "azimuth": azimuth, "technology": technology})
+    aimed = (azimuth.notna() & (azimuth != "")).fillna(False).groupby(site).transform("all")
+    twice = key.duplicated(keep=False).groupby(site).transform("any")
+    sector = (repeated & aimed & ~twice).fillna(False).to_numpy(dtype=bool)
     if not sector.any():
         return gdf
     number = key[sector].groupby("site").cumcount() + 1

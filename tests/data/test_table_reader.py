@@ -317,3 +317,24 @@ def test_a_site_id_merged_over_its_sector_rows(tmp_path):
     assert towers["operator"].tolist() == ["Viettel"] * 3
     assert towers.geometry.x.tolist() == [106.9] * 3
     assert any("'Mã trạm': 1 merged cell over 3 rows" in s for s in said)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("tower_id,azimuth_deg,lon,lat\nA1,0,106.9,16.8\nA1,120,106.9,16.8\n,10,106.9,16.8\n", 1),
+        ("tower_id,technology,azimuth_deg,lon,lat\nA1,,0°,106.9,16.8\nA1,4G,120°,106.9,16.8\n", 0),
+        (
+            "tower_id,frequency_mhz,height_m,lon,lat\nA1,abc,Cột,106.9,16.8\nA2,B99,m,106.9,16.8\n",
+            1,
+        ),
+        ("Tọa độ,tower_id\n,A1\nabc,A2\n", 1),
+    ],
+)
+def test_odd_tower_files_end_in_a_named_error_or_a_result(tmp_path, capsys, text, code):
+    """Never an internal error (exit 4): a result, or exit 1 naming file, column and rows."""
+    path = tmp_path / "t.csv"
+    path.write_text(text, "utf-8")
+    assert main(["validate", "towers", str(path)]) == code
+    err = capsys.readouterr().err
+    assert "internal error" not in err and (code == 0 or "towers (t.csv)" in err)
