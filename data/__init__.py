@@ -34,6 +34,7 @@ from whitespot.data._opencellid import (
 )
 from whitespot.data._problems import (
     AmbiguousNumberWarning,
+    ConvertedCellsWarning,
     DefaultAppliedWarning,
     DuplicateColumnWarning,
     GuessedEncodingWarning,
@@ -96,6 +97,7 @@ __all__ = [
     "TECHNOLOGY_DEFAULTS",
     "AmbiguousNumberWarning",
     "ArchiveLimitError",
+    "ConvertedCellsWarning",
     "DefaultAppliedWarning",
     "DuplicateColumnWarning",
     "FootprintsLeftOutWarning",

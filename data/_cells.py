@@ -12,7 +12,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from whitespot.data._schema import OPERATOR_SYNONYMS, PLMN_NAMES
+from whitespot.data._schema import OPERATOR_COMPANIES, OPERATOR_SYNONYMS, PLMN_NAMES
 from whitespot.data._vocabulary import (
     FALSE_WORDS,
     NO_SIGNAL_WORDS,
@@ -240,11 +240,21 @@ def operator_names(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray
 
 
 def _operators_named(spelling: str) -> set[str]:
-    """Find the operators whose words of :data:`~whitespot.data._schema.OPERATORS` a cell holds."""
-    words = normalize_text(spelling).split()
+    """Find the operators a cell names: by their words or their company's long name.
+
+    Words of :data:`~whitespot.data._schema.OPERATORS`; long names of
+    :data:`~whitespot.data._schema.OPERATOR_COMPANIES`.
+    """
+    text = normalize_text(spelling)
+    words = text.split()
     pairs = [" ".join(words[k : k + 2]) for k in range(len(words) - 1)]
     joined = ["".join(words[k : k + 2]) for k in range(len(words) - 1)]
-    return {OPERATOR_SYNONYMS[w] for w in (*words, *pairs, *joined) if w in OPERATOR_SYNONYMS}
+    found = {OPERATOR_SYNONYMS[w] for w in (*words, *pairs, *joined) if w in OPERATOR_SYNONYMS}
+    return found | {
+        name
+        for name, companies in OPERATOR_COMPANIES.items()
+        if any(f" {company} " in f" {text} " for company in companies)
+    }
 
 
 ZERO_PADDED = re.compile(r"0{2,}")

@@ -97,6 +97,8 @@ LEADING_ZERO = r"^\s*(?:0\d|\+\d)"
 _LOCAL_NUMBER_COLUMNS = frozenset(
     spec.name for specs in LAYER_COLUMNS.values() for spec in specs if spec.kind == "money"
 )
+TITLE_SEARCH_LINES = 30
+"""Lines of a CSV searched for its header below a title."""
 NUMBER_PROBE_ROWS = 1_000
 """Rows of a column tried as numbers before all of it is: text among them ends the try."""
 
@@ -149,7 +151,10 @@ def read_layer(
         :data:`LAT_NAMES`) or from a ``geometry``/``wkt`` column of WKT; rows whose
         coordinates are missing or not numbers get an empty geometry, which validation
         reports. Columns whose name ends in ``id``, ``code`` or ``name`` stay text; other
-        columns that hold only numbers become numbers.
+        columns that hold only numbers become numbers. A CSV or workbook of one of the
+        layers of :data:`~whitespot.data._schema.LAYER_COLUMNS` is read as offices write it
+        (:mod:`whitespot.data._table`): title rows above the header, merged text cells, the
+        sheet with the layer's columns, one coordinate column, each reading said.
 
     Raises
     ------
@@ -206,6 +211,10 @@ def _read_layer(
     path: Path, layer: str | None, crs: object, headers: Mapping[str, str] | None
 ) -> gpd.GeoDataFrame:
     suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES and layer in LAYER_COLUMNS:
+        from whitespot.data._table import read_table  # noqa: PLC0415 it reads with this module
+
+        return _table_to_points(read_table(path, layer, headers=headers), path, layer, crs)
     if suffix in (".csv", ".txt"):
         return _table_to_points(_read_csv(path, headers), path, layer, crs)
     if suffix in (".xlsx", ".xls"):
@@ -257,13 +266,27 @@ def _restore_shapefile_names(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf.rename(columns={c: renames[c] for c in gdf.columns if c in renames})
 
 
-def _read_csv(path: Path, headers: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Read a CSV as text, its encoding detected (:func:`decode_text`); , ; or tab."""
+def _read_csv(
+    path: Path,
+    headers: Mapping[str, str] | None = None,
+    *,
+    header_line: Callable[[list[str]], int] | None = None,
+) -> pd.DataFrame:
+    """Read a CSV as text, its encoding detected (:func:`decode_text`); , ; or tab.
+
+    `header_line`, given the file's first lines, returns how many lines stand above the
+    header (a title): they are not read.
+    """
     decoded = decode_text(path.read_bytes())
     if not decoded.sure:
         warnings.warn(f"{path.name}: {decoded.note}", GuessedEncodingWarning, stacklevel=3)
     # Windows-1258 and macOS files store tone marks apart: compose them (NFC) once
     text = unicodedata.normalize("NFC", decoded.text)
+    above = (
+        header_line(text.split("\n", TITLE_SEARCH_LINES)[:TITLE_SEARCH_LINES]) if header_line else 0
+    )
+    if above:
+        text = text.split("\n", above)[-1]
     header = text.split("\n", 1)[0]
     separator = max((",", ";", "\t"), key=header.count)
     table = _parse_csv(text, separator)

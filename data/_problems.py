@@ -152,6 +152,15 @@ class OperatorCodeWarning(WhitespotWarning):
     """Operators given by network code (``45204``, ``452-04``) were read as their names."""
 
 
+class ConvertedCellsWarning(WhitespotWarning):
+    """A table was read as offices write it, not as whitespot writes it (the message says how).
+
+    Title rows skipped, merged cells filled, a coordinate column split, numbers read with
+    their units or codes, sector rows read as one site's sectors, azimuths past 360
+    degrees turned back: said once per column with a count and an example.
+    """
+
+
 class MultiTechnologyWarning(WhitespotWarning):
     """Sites listing several technologies in one row became one tower per technology."""
 

@@ -308,9 +308,18 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "towers": {
-        "tower_id": ("mã trạm", "mã trạm bts", "site id", "site", "cell id", "enodeb id"),
+        "tower_id": (
+            "mã trạm",
+            "mã trạm bts",
+            "mã site",
+            "mã nhà trạm",
+            "site id",
+            "site",
+            "cell id",
+            "enodeb id",
+        ),
         "operator": ("nhà mạng", "doanh nghiệp", "mạng", "operator name", "network", "mno"),
-        "technology": ("công nghệ", "radio", "rat", "tech", "network type"),
+        "technology": ("công nghệ", "loại công nghệ", "radio", "rat", "tech", "network type"),
         "frequency_mhz": (
             "frequency",
             "băng tần",
@@ -330,7 +339,7 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "chiều cao cột",
             "độ cao",
         ),
-        "azimuth_deg": ("azimuth", "góc phương vị", "hướng anten"),
+        "azimuth_deg": ("azimuth", "góc phương vị", "góc phương vị độ", "hướng anten"),
         "eirp_dbm": ("eirp", "eirp dbm"),
     },
     "measurements": {
@@ -387,7 +396,7 @@ PLMN_NAMES: dict[str, str] = {f"{mcc}-{mnc}": name for (mcc, mnc), name in PLMN_
 OPERATORS: dict[str, tuple[str, ...]] = {
     "Viettel": ("viettel", "vietel", "vtl", "viettel telecom", "viettel mobile"),
     "VinaPhone": ("vinaphone", "vina", "vnpt", "vnp", "vina phone", "vnpt vinaphone"),
-    "MobiFone": ("mobifone", "mobi", "mbf", "mobiphone", "mobi fone"),
+    "MobiFone": ("mobifone", "mobi", "mbf", "mobiphone", "mobi fone", "vms"),
     "Vietnamobile": ("vietnamobile", "vnmb", "vietnam mobile", "vietnammobile"),
     "Gmobile": ("gmobile", "beeline"),
     "Itel": ("itel",),
@@ -398,6 +407,20 @@ whatever stands around them (``Tập đoàn Viettel``, ``VNPT Quảng Trị``, `
 ``VN VINAPHONE``, ``Tổng công ty Viễn thông MobiFone``), is that operator; a cell naming
 two (``Viettel/MobiFone``, a shared mast) or none is kept as written and counted. VNPT's
 mobile network is VinaPhone; Gmobile was Beeline's. Network codes: :data:`PLMN_OPERATORS`."""
+
+OPERATOR_COMPANIES: dict[str, tuple[str, ...]] = {
+    "Viettel": ("tap doan cong nghiep vien thong quan doi", "vien thong quan doi"),
+    "VinaPhone": ("tong cong ty dich vu vien thong", "tap doan buu chinh vien thong viet nam"),
+    "MobiFone": ("cong ty thong tin di dong",),
+    "Gmobile": ("vien thong di dong toan cau",),
+}
+"""The companies' long names that hold none of :data:`OPERATORS`' words (after
+:func:`whitespot.data._cells.normalize_text`), matched as whole words anywhere in a cell:
+Viettel is *Tập đoàn Công nghiệp - Viễn thông Quân đội*; VinaPhone is run by VNPT
+(*Tập đoàn Bưu chính Viễn thông Việt Nam*) as *Tổng công ty Dịch vụ Viễn thông*;
+MobiFone was *Công ty Thông tin Di động* (VMS); Gmobile is *Công ty Cổ phần Viễn thông Di
+động Toàn Cầu*. A provincial branch of VNPT, *Viễn thông <province>*, names no operator
+by these words: it is written ``VNPT <province>``, which :data:`OPERATORS` reads."""
 
 OPERATOR_SYNONYMS: dict[str, str] = {
     word: name for name, words in OPERATORS.items() for word in words

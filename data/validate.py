@@ -34,6 +34,7 @@ from whitespot.data._levels import screen_levels
 from whitespot.data._lookalikes import lookalike_columns, lookalike_message
 from whitespot.data._problems import (
     AmbiguousNumberWarning,
+    ConvertedCellsWarning,
     DefaultAppliedWarning,
     DuplicateColumnWarning,
     ImplausibleValueWarning,
@@ -61,6 +62,7 @@ from whitespot.data._schema import (
     technologies,
     unusual_message,
 )
+from whitespot.data._table import numbers_with_units
 
 Source = gpd.GeoDataFrame | str | PathLike
 Region = tuple[float, float, float, float] | None
@@ -149,6 +151,8 @@ def validate_layer(
         gdf = gdf.drop(columns=aside)
     lookalikes = _lookalikes(gdf, layer)
     _check_crs_and_required_columns(gdf, layer, label, lookalikes)
+    if layer == "towers":
+        gdf = _sectors(gdf, label)
     if layer == "towers" and "technology" in gdf:
         gdf = _one_tower_per_technology(gdf, label)
     for header, field in lookalikes:
@@ -428,8 +432,10 @@ def _numbers(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(bad, np.nan, values), bad
 
 
-TECHNOLOGY_SEPARATORS = r"\s*(?:/|,|;|&|\bvà\b|\band\b)\s*"
-"""What separates the technologies of one site in one cell: ``2G/3G/4G``, ``2G, 4G``."""
+TECHNOLOGY_SEPARATORS = r"\s*(?:/|,|;|&|\+|-|\bvà\b|\band\b)\s*"
+"""What separates the technologies of one site in one cell: ``2G/3G/4G``, ``2G, 4G``,
+``2G-3G-4G``, ``2G + 4G`` (a cell is split only where every part is a technology, so
+``4G+``, ``LTE-A`` and ``DC-HSPA+`` stay one)."""
 
 
 def _one_tower_per_technology(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
@@ -440,10 +446,13 @@ def _one_tower_per_technology(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataF
     values (``900/2100/1800``) gives each its own, a single value goes to none (it cannot
     say whose it is: each takes its technology's default, as a missing one would).
     """
-    parts = gdf["technology"].astype("string").str.split(TECHNOLOGY_SEPARATORS, regex=True)
+    written = gdf["technology"].astype("string").str.split(TECHNOLOGY_SEPARATORS, regex=True)
+    canonical = technologies(written.explode().fillna(""))
+    known = canonical.notna().groupby(level=0).all()
+    parts = canonical.groupby(level=0).unique().map(list)  # 4G/LTE names one technology
     count = parts.str.len().fillna(1).astype(int)
-    known = technologies(parts.explode().fillna("")).notna().groupby(level=0).all()
     several = ((count > 1) & known).to_numpy()
+    gdf = _one_technology_named_twice(gdf, written, parts, known & (count == 1), label)
     if not several.any():
         return gdf
     table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
@@ -480,6 +489,66 @@ def _one_tower_per_technology(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataF
         stacklevel=3,
     )  # fmt: skip
     return gpd.GeoDataFrame(table, geometry="geometry", crs=gdf.crs)
+
+
+def _one_technology_named_twice(
+    gdf: gpd.GeoDataFrame, written: pd.Series, parts: pd.Series, single: pd.Series, label: str
+) -> gpd.GeoDataFrame:
+    """Read a cell naming one technology twice (``4G/LTE``, ``GSM/2G``) as that one, said."""
+    twice = (single & (written.str.len() > 1)).fillna(False).to_numpy()
+    if not twice.any():
+        return gdf
+    out = gdf.copy()
+    out.loc[twice, "technology"] = parts[twice].str[0].to_numpy()
+    sites = _row_labels(gdf, "tower_id")[twice]
+    warnings.warn(
+        str(Problem(label, "technology", "one_technology",
+                    f"{counted(int(twice.sum()), 'cell')} naming one technology twice (e.g. "
+                    f"'{gdf['technology'][twice].iloc[0]}') read as one tower of it "
+                    f"({parts[twice].iloc[0][0]})", tuple(sites))),
+        ConvertedCellsWarning,
+        stacklevel=4,
+    )  # fmt: skip
+    return out
+
+
+def _sectors(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
+    """Read the rows of a site listed once per sector as its sectors ``<site>-S1`` ..., said.
+
+    Provincial lists give a site one row per sector: the same ``tower_id`` with its own
+    azimuth. The rows of an id are a site's sectors when every one has an azimuth and no
+    two share an azimuth and a technology; other repeated ids stay duplicates.
+    """
+    if "tower_id" not in gdf or "azimuth_deg" not in gdf:
+        return gdf
+    ids = _normalize_ids(gdf["tower_id"].reset_index(drop=True))
+    repeated = ids.duplicated(keep=False) & ids.notna()
+    if not repeated.any():
+        return gdf
+    azimuth = gdf["azimuth_deg"].reset_index(drop=True).astype("string").str.strip()
+    given = "technology" in gdf
+    technology = gdf["technology"].reset_index(drop=True) if given else ""
+    site = ids.fillna("")  # rows without an id are never repeated
+    key = pd.DataFrame({"site": site, "azimuth": azimuth, "technology": technology})
+    aimed = (azimuth.notna() & (azimuth != "")).fillna(False).groupby(site).transform("all")
+    twice = key.duplicated(keep=False).groupby(site).transform("any")
+    sector = (repeated & aimed & ~twice).fillna(False).to_numpy(dtype=bool)
+    if not sector.any():
+        return gdf
+    number = key[sector].groupby("site").cumcount() + 1
+    out = gdf.copy()
+    out.loc[out.index[sector], "tower_id"] = (ids[sector] + "-S" + number.astype(str)).to_numpy()
+    sites = ids[sector].value_counts(sort=False)
+    warnings.warn(
+        str(Problem(label, "tower_id", "sectors",
+                    f"{counted(len(sites), 'site')} listed one row per sector (one id, each "
+                    f"row its own azimuth): read as one site with sectors, ids <site>-S1, "
+                    f"<site>-S2 ... (e.g. {sites.index[0]}: {sites.iloc[0]} sectors)",
+                    tuple(sites.index))),
+        ConvertedCellsWarning,
+        stacklevel=3,
+    )  # fmt: skip
+    return out
 
 
 def _operator_names(operators: pd.Series, ids: np.ndarray, label: str) -> pd.Series:
@@ -534,6 +603,46 @@ def _money(
     return values, bad
 
 
+def _units_read(spec: ColumnSpec, raw: pd.Series, label: str) -> pd.Series:
+    """Read cells written with their unit (``85%``, ``30m``) by :func:`numbers_with_units`, said."""
+    values, said = numbers_with_units(raw, spec.name)
+    if said:
+        warnings.warn(f"{label}: column '{spec.name}': {said}", ConvertedCellsWarning, 6)
+    return values
+
+
+def _column_numbers(
+    spec: ColumnSpec, raw: pd.Series, ids: np.ndarray, label: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return a column's numbers (read with units, words or band codes) and its bad cells.
+
+    Cells with a unit are read by :func:`numbers_with_units` (said once); an angle past one
+    turn is turned back (:func:`_turned_back`).
+    """
+    raw = _units_read(spec, raw, label)
+    values, bad = _money(spec, raw, ids, label) if spec.kind == "money" else _numbers(raw)
+    if spec.kind == "angle":
+        values = _turned_back(values, ids, spec.name, label)
+    return values, bad
+
+
+def _turned_back(values: np.ndarray, ids: np.ndarray, column: str, label: str) -> np.ndarray:
+    """Read an angle past one turn (360 < a < 720) as a - 360, said naming the rows."""
+    with np.errstate(invalid="ignore"):
+        turned = (values > 360) & (values < 720)
+    if not turned.any():
+        return values
+    warnings.warn(
+        str(Problem(label, column, "angle_turned",
+                    f"{counted(int(turned.sum()), 'angle')} past 360 degrees read as the "
+                    f"angle one turn less (e.g. {values[turned][0]:g} -> "
+                    f"{values[turned][0] - 360:g})", tuple(ids[turned]))),
+        ConvertedCellsWarning,
+        stacklevel=6,
+    )  # fmt: skip
+    return np.where(turned, values - 360, values)
+
+
 def _shares(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Bool / yes-no / 0..1 cells as a share 0..1 and a mask of cells that are none of these."""
     values, bad = _numbers(raw)
@@ -581,11 +690,11 @@ def _normalize_column(  # noqa: PLR0911 one return per column kind
         report(unreadable, "invalid_survey", "not có/yếu/không (yes/weak/no, 1/0)")
         return pd.Series(answers, dtype="string")
     if spec.kind == "share":
-        values, bad = _shares(raw)
+        values, bad = _shares(_units_read(spec, raw, label))
         report(bad, "invalid_share", "not yes/no, true/false or a share between 0 and 1")
         return pd.Series(values, dtype=float)
 
-    values, bad = _money(spec, raw, ids, label) if spec.kind == "money" else _numbers(raw)
+    values, bad = _column_numbers(spec, raw, ids, label)
     report(bad, "not_a_number", "text where a number is needed")
     with np.errstate(invalid="ignore"):
         signed = (values < 0) if spec.kind == "count" else (values <= 0)
@@ -606,7 +715,12 @@ def _normalize_column(  # noqa: PLR0911 one return per column kind
         if spec.kind == "positive":
             report(values <= 0, "not_positive", "must be > 0")
         if spec.kind == "angle":
-            report((values < 0) | (values > 360), "out_of_range", "must be between 0 and 360")
+            report(
+                (values < 0) | (values > 360),
+                "out_of_range",
+                "must be between 0 and 360 (one turn past 360, below 720, is read as its "
+                "angle: 370 is 10)",
+            )
     return pd.Series(values, dtype=float)
 
 

@@ -24,6 +24,7 @@ from pyproj import CRS
 from whitespot.data import Problem, ValidationError
 from whitespot.data._cells import COUNT_PATTERN, THOUSANDS, count_value, survey_answers, yes_no
 from whitespot.data._crs import WGS84
+from whitespot.data._grid import Grid, column_letter, read_grid
 from whitespot.data._io import existing_path
 from whitespot.data._lookalikes import lookalike_columns, lookalike_message
 from whitespot.data._problems import format_ids, problem_table
@@ -34,7 +35,7 @@ from whitespot.data._schema import (
     plausibility_masks,
     unusual_message,
 )
-from whitespot.department._grid import HEADER_SEARCH_ROWS, Grid, column_letter, read_grid
+from whitespot.data._table import header_scores, merged_count_problems, row_fields
 from whitespot.department._headers import header_map, normalize_text
 from whitespot.department._zones import row_zone
 from whitespot.department.coordinates import (
@@ -215,14 +216,6 @@ def read_village_list(
     return VillageList(villages, issues.frame(), source)
 
 
-def _row_fields(row: list, lookup: dict[str, str]) -> dict[int, str]:
-    return {
-        c: lookup[normalize_text(cell)]
-        for c, cell in enumerate(row)
-        if cell is not None and normalize_text(cell) in lookup
-    }
-
-
 def _find_header(
     grid: list[list], lookup: dict[str, str], label: str, hidden: set[int]
 ) -> tuple[list[int], dict[int, str], list[tuple[str, str]]]:
@@ -231,7 +224,7 @@ def _find_header(
     A two-row header is merged. Where several columns name one field, the first visible
     one is read (hidden columns often keep old values) and the choice is said.
     """
-    scores = [len(set(_row_fields(row, lookup).values())) for row in grid[:HEADER_SEARCH_ROWS]]
+    scores = header_scores(grid, lookup)
     if not scores or max(scores) < 2:
         first = next((row for row in grid if any(c is not None for c in row)), [])
         raise ValidationError(
@@ -248,16 +241,16 @@ def _find_header(
             ]
         )
     top = int(np.argmax(scores))
-    fields = _row_fields(grid[top], lookup)
+    fields = row_fields(grid[top], lookup)
     header_rows = [top]
     if top + 1 < len(grid):
-        below = _row_fields(grid[top + 1], lookup)
+        below = row_fields(grid[top + 1], lookup)
         # a merged group title over sub-headers (Tọa độ over Kinh độ | Vĩ độ)
         if any(c not in fields or fields[c] != f for c, f in below.items()):
             fields = {**fields, **below}
             header_rows.append(top + 1)
     if top > 0:  # a column titled only in the upper row of a two-row header
-        above = _row_fields(grid[top - 1], lookup)
+        above = row_fields(grid[top - 1], lookup)
         extra = {c: f for c, f in above.items() if c not in fields and f not in fields.values()}
         if extra:
             fields = {**extra, **fields}
@@ -328,7 +321,7 @@ def _lookalikes(
 
 def _header_score(head: list[list], lookup: dict[str, str]) -> int:
     """How many fields the best of these rows names (a sheet with the village columns wins)."""
-    return max((len(set(_row_fields(row, lookup).values())) for row in head), default=0)
+    return max(header_scores(head, lookup), default=0)
 
 
 LOST_LETTERS = (
@@ -362,23 +355,8 @@ def _check_merged_counts(grid: Grid, header_row: int, fields: dict[int, str], la
     Filling it into each row would count the same households twice; a merged name (a
     commune over its hamlets) is filled, as Excel shows it.
     """
-    problems = []
-    for first, last, left, right in grid.merged:
-        counts = [fields[c] for c in range(left, right + 1) if fields.get(c) in COUNT_FIELDS]
-        if first > header_row and counts:
-            rows = f"{grid.rows[first]}-{grid.rows[last]}"
-            value = grid.cells[first][left]
-            problems.append(
-                Problem(
-                    label,
-                    counts[0],
-                    "merged_count",
-                    f"one {counts[0]} cell ({value}) is merged over rows {rows} "
-                    f"(column {column_letter(left)}): copied into each row it would count "
-                    "those households again; unmerge it and give each village its own count",
-                    row=grid.rows[first],
-                )
-            )
+    counts = {c: name for c, name in fields.items() if name in COUNT_FIELDS}
+    problems = merged_count_problems(grid, header_row, counts, label, "village")
     if problems:
         raise ValidationError(problems)
 

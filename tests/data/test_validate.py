@@ -188,7 +188,7 @@ def test_non_positive_height_and_bad_azimuth(tmp_path):
     path = write_csv(
         tmp_path / "t.csv",
         "tower_id,technology,height_m,frequency_mhz,eirp_dbm,azimuth_deg,lon,lat\n"
-        "T1,4G,0,1800,27,400,106.7,16.8\nT2,4G,30,1800,27,90,106.7,16.8\n",
+        "T1,4G,0,1800,27,720,106.7,16.8\nT2,4G,30,1800,27,90,106.7,16.8\n",
     )
     with pytest.raises(ValidationError) as error:
         validate_towers(path)

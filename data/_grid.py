@@ -23,11 +23,11 @@ import pandas as pd
 import xlrd
 from xlrd import XLRDError
 
-from whitespot.data import Problem, ValidationError, read_kml
 from whitespot.data._cells import shown_number
 from whitespot.data._encoding import decode_text
 from whitespot.data._io import workbook_kind
-from whitespot.data._kml import KML_SUFFIXES
+from whitespot.data._kml import KML_SUFFIXES, read_kml
+from whitespot.data._problems import Problem, ValidationError
 
 EMPTY_ROWS_STOP = 10_000
 """A run of this many empty rows ends a sheet (its used range may run to row 1,048,576)."""
@@ -71,12 +71,15 @@ def read_grid(
     sheet: str | None,
     label: str,
     score: Callable[[list[list]], int] = lambda rows: 0,
+    columns_of: str = "the village columns",
+    formulas: bool = True,
 ) -> Grid:
     """Read a workbook's sheet (``.xlsx``, old ``.xls``), a CSV or a KML file as a :class:`Grid`.
 
     A workbook is recognised by its content, not its name (an ``.xls`` renamed ``.xlsx``
     is read, and said). Without `sheet`, the visible sheet whose first rows `score` best
-    (the one with the village columns) is read, and said when the workbook has several.
+    (the one with `columns_of`) is read, and said when the workbook has several. Without
+    `formulas`, cells whose formula has no saved value are not looked for (a second pass).
 
     Raises
     ------
@@ -86,9 +89,9 @@ def read_grid(
     kind = None if path.suffix.lower() in KML_SUFFIXES else workbook_kind(path)  # a KMZ is a zip
     try:
         if kind == ".xlsx":
-            grid = _read_xlsx(path, sheet, score)
+            grid = _read_xlsx(path, sheet, score, columns_of, formulas=formulas)
         elif kind == ".xls":
-            grid = _read_xls(path, sheet, score)
+            grid = _read_xls(path, sheet, score, columns_of)
         elif path.suffix.lower() in KML_SUFFIXES:
             return _read_kml(path, label)
         elif path.suffix.lower() in (".csv", ".txt"):
@@ -132,6 +135,7 @@ def _chosen_sheet(
     heads: list[list[list]],
     sheet: str | None,
     score: Callable[[list[list]], int],
+    columns_of: str,
 ) -> tuple[int, str | None]:
     """Position of the sheet to read, and what to say of the choice (None: nothing)."""
     if sheet in names:
@@ -141,7 +145,7 @@ def _chosen_sheet(
     if len(names) < 2:
         return best, None
     hidden = [n for n, shown in zip(names, visible, strict=True) if not shown]
-    note = f"read sheet {names[best]!r}, the one with the village columns (sheets: "
+    note = f"read sheet {names[best]!r}, the one with {columns_of} (sheets: "
     note += ", ".join(repr(n) for n in names) + ")"
     if hidden:
         note += f"; hidden sheets not read: {', '.join(repr(n) for n in hidden)}"
@@ -158,7 +162,14 @@ def column_letter(position: int) -> str:
     return letters
 
 
-def _read_xlsx(path: Path, sheet: str | None, score: Callable[[list[list]], int]) -> Grid:
+def _read_xlsx(
+    path: Path,
+    sheet: str | None,
+    score: Callable[[list[list]], int],
+    columns_of: str,
+    *,
+    formulas: bool = True,
+) -> Grid:
     import openpyxl  # noqa: PLC0415 only needed for workbooks
 
     book = openpyxl.load_workbook(path, data_only=True)
@@ -167,7 +178,7 @@ def _read_xlsx(path: Path, sheet: str | None, score: Callable[[list[list]], int]
         for s in book.worksheets
     ]
     visible = [s.sheet_state == "visible" for s in book.worksheets]
-    chosen, note = _chosen_sheet(book.sheetnames, visible, heads, sheet, score)
+    chosen, note = _chosen_sheet(book.sheetnames, visible, heads, sheet, score, columns_of)
     worksheet = book.worksheets[chosen]
     used = _used_rows(path, worksheet.title)
     cells = [
@@ -209,7 +220,7 @@ def _read_xlsx(path: Path, sheet: str | None, score: Callable[[list[list]], int]
         source,
         hidden,
         tuple(merged),
-        _unsaved_formulas(path, worksheet.title, cells),
+        _unsaved_formulas(path, worksheet.title, cells) if formulas else (),
     )
 
 
@@ -234,14 +245,16 @@ def _unsaved_formulas(
         book.close()
 
 
-def _read_xls(path: Path, sheet: str | None, score: Callable[[list[list]], int]) -> Grid:
+def _read_xls(
+    path: Path, sheet: str | None, score: Callable[[list[list]], int], columns_of: str
+) -> Grid:
     """Read an old Excel 97-2003 workbook (BIFF), still common in provincial offices."""
     book = xlrd.open_workbook(path, formatting_info=True, on_demand=True)
     try:
         sheets = [book.sheet_by_index(i) for i in range(book.nsheets)]
         heads = [[s.row_values(r) for r in range(min(s.nrows, HEADER_SEARCH_ROWS))] for s in sheets]
         visible = [s.visibility == 0 for s in sheets]
-        chosen, note = _chosen_sheet(book.sheet_names(), visible, heads, sheet, score)
+        chosen, note = _chosen_sheet(book.sheet_names(), visible, heads, sheet, score, columns_of)
         worksheet = sheets[chosen]
         cells = [
             [_xls_value(worksheet.cell(r, c), book) for c in range(worksheet.ncols)]
