@@ -20,7 +20,14 @@ import shapely
 from pyproj import Transformer
 
 from whitespot._errors import InputError
-from whitespot.data._levels import screen_levels
+from whitespot.data._levels import (
+    mark_no_service,
+    no_service_restored,
+    read_level_text,
+    read_phone_columns,
+    screen_levels,
+    stand_in_for_no_service,
+)
 from whitespot.data._same_field import SET_ASIDE, merge_same_field
 from whitespot.data.cells import (
     local_numbers,
@@ -124,6 +131,8 @@ def validate_layer(
         raise InputError(f"layer={layer!r} is not one of {', '.join(LAYERS)}")
     columns = dict(columns or {})
     label, gdf = _load(layer, source, columns)
+    if layer == "measurements":
+        gdf = read_phone_columns(gdf, label, columns)
     gdf, headers, others = _canonical_column_names(gdf, layer, columns, label)
     if others:
         specs = {spec.name: spec for spec in LAYER_COLUMNS[layer]}
@@ -154,8 +163,11 @@ def validate_layer(
     for header, field in lookalikes:
         warnings.warn(f"{label}: {lookalike_message(header, field)}", UnreadColumnWarning, 2)
     if layer == "measurements":
+        header = headers.get("signal_dbm", "signal_dbm")
+        gdf = read_level_text(gdf, label, header)
         level = _numbers(gdf["signal_dbm"].reset_index(drop=True))[0]
-        gdf = screen_levels(gdf, label, headers.get("signal_dbm", "signal_dbm"), level)
+        gdf = mark_no_service(gdf, label, level)
+        gdf = stand_in_for_no_service(screen_levels(gdf, label, header, level))
 
     id_column = ID_COLUMNS[layer]
     problems: list[Problem] = []
@@ -171,6 +183,7 @@ def validate_layer(
     if problems:
         raise ValidationError(problems)
 
+    no_service_restored(out, gdf)  # measurements only
     if "operator" in out:
         out["operator"] = _operator_names(out["operator"], ids, label)
     _fill_defaults(out, specs, label)
