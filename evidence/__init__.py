@@ -8,7 +8,14 @@ survey answer and measured levels, per operator and technology, beside the predi
 """
 
 from whitespot.evidence.calibrate import calibrate
-from whitespot.evidence.measured import EXCLUSIONS, USED, measured_pairs, operator_keys
+from whitespot.evidence.measured import (
+    EXCLUSIONS,
+    USED,
+    UnmatchedCellWarning,
+    measured_pairs,
+    operator_keys,
+    unmatched_cells,
+)
 from whitespot.evidence.synthetic import Shadowing, synthetic_measurements
 from whitespot.evidence.villages import (
     EVIDENCE_CLASSES,
@@ -23,10 +30,12 @@ __all__ = [
     "EXCLUSIONS",
     "USED",
     "Shadowing",
+    "UnmatchedCellWarning",
     "calibrate",
     "measured_at_villages",
     "measured_pairs",
     "operator_keys",
     "synthetic_measurements",
+    "unmatched_cells",
     "weigh_evidence",
 ]
