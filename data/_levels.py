@@ -240,7 +240,7 @@ def mark_no_service(gdf: gpd.GeoDataFrame, label: str, level: np.ndarray) -> gpd
     tech = gdf["technology"] if "technology" in gdf else pd.Series("", index=gdf.index)
     said = tech.astype("string").str.strip().str.casefold().isin(NO_SERVICE).to_numpy()
     if NO_SERVICE_COLUMN in gdf:  # validated before
-        said |= yes_no(gdf[NO_SERVICE_COLUMN].reset_index(drop=True)) == 1
+        said = said | (yes_no(gdf[NO_SERVICE_COLUMN].reset_index(drop=True)) == 1)
     level_text = gdf["signal_dbm"].astype("string").str.strip().fillna("")
     empty = np.isnan(level) & (level_text == "").to_numpy()
     no_service = said & empty
