@@ -26,7 +26,6 @@ MNC = {"Viettel": 4, "VinaPhone": 2, "MobiFone": 1}
 """Viet Nam's network codes (ITU-T E.212): 452-04 Viettel, 452-02 VinaPhone, 452-01 MobiFone."""
 
 
-
 def run(*arguments):
     return main([str(a) for a in arguments])
 
@@ -180,7 +179,9 @@ def test_no_service_rows_find_no_signal_in_the_gap_list(drive, layers, tmp_path,
     code = run(*common, "--measurements", path, "--out", tmp_path / "evidence.csv")
     assert code == 0
     assert f"{len(export)} rows where the phone found no network" in capsys.readouterr().err
-    after = read_gap_list(tmp_path / "evidence.csv").villages
+    gaps = read_gap_list(tmp_path / "evidence.csv")
+    assert f"({len(export)} where the phone found no network)" in gaps.settings["evidence"]
+    after = gaps.villages
     assert (after.loc[covered, "evidence_finding"] == "no_signal_found").all()
     assert (after.loc[covered, "signal_status"] == "none").all()
     assert (after.loc[covered, "measurements"] == 5 * len(MNC)).all()
