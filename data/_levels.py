@@ -24,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from whitespot.data.cells import normalize_text, yes_no
+from whitespot.data.cells import normalize_text, operator_names, yes_no
 from whitespot.data.labels import counted
 from whitespot.data.problems import (
     ImplausibleValueWarning,
@@ -190,7 +190,8 @@ def read_level_text(gdf: gpd.GeoDataFrame, label: str, header: str) -> gpd.GeoDa
     parts = text.str.fullmatch(LEVEL_TEXT.pattern, case=False).fillna(False)
     found = text.where(parts).str.extract(LEVEL_TEXT.pattern, flags=re.IGNORECASE)
     unit = found[1].str.lower()
-    written = parts & (unit.notna() | found[0].str.contains(",", regex=False)).fillna(False)
+    marks = found[0].str.contains(",|\u2212", regex=True)  # decimal comma, Unicode minus
+    written = parts & (unit.notna() | marks).fillna(False)
     ratios = (unit == "db").fillna(False).to_numpy()
     filled = (text.notna() & (text != "")).to_numpy()
     if ratios.sum() * 2 > filled.sum():
@@ -267,14 +268,30 @@ def stand_in_for_no_service(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf.assign(signal_dbm=level.to_numpy(), technology=tech.to_numpy())
 
 
-def no_service_restored(out: gpd.GeoDataFrame, gdf: gpd.GeoDataFrame) -> None:
-    """Put the no-service rows back as they are: no level, no technology, marked."""
+def no_service_restored(out: gpd.GeoDataFrame, gdf: gpd.GeoDataFrame, label: str) -> None:
+    """Put the no-service rows back as they are: no level, no technology, marked.
+
+    A phone out of service often logs no operator (G-NetTrack's ``Operatorname`` is
+    empty): where the file's other rows name one operator only, its no-service rows
+    without one are that phone's, said once.
+    """
     if NO_SERVICE_COLUMN not in gdf:
         return
     rows = gdf[NO_SERVICE_COLUMN].to_numpy(dtype=bool)
     out["signal_dbm"] = out["signal_dbm"].mask(rows)
     out["technology"] = out["technology"].mask(rows)
     out[NO_SERVICE_COLUMN] = rows
+    operator = out["operator"].astype("string").str.strip().replace("", pd.NA)
+    named = operator_names(operator[~rows].dropna().drop_duplicates())[0].unique()
+    nameless = rows & operator.isna().to_numpy()
+    if len(named) == 1 and nameless.any():
+        out.loc[nameless, "operator"] = named[0]
+        warnings.warn(
+            f"{label}: {counted(int(nameless.sum()), 'no-service row')} without an operator "
+            f"taken as the phone's: {named[0]}, the only operator of the file's other rows",
+            PhoneExportWarning,
+            stacklevel=3,
+        )
 
 
 def screen_levels(

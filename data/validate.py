@@ -183,7 +183,7 @@ def validate_layer(
     if problems:
         raise ValidationError(problems)
 
-    no_service_restored(out, gdf)  # measurements only
+    no_service_restored(out, gdf, label)  # measurements only
     if "operator" in out:
         out["operator"] = _operator_names(out["operator"], ids, label)
     _fill_defaults(out, specs, label)
