@@ -113,11 +113,13 @@ def read_phone_columns(
             header = by_text.get(normalize_text(key))
             if header is None or not _holds_technologies(gdf[header]):
                 continue
+            read = "read as the technology"
+            if technology is not None:
+                read = f"not read (the technology is in {technology!r})"
             target = "technology" if technology is None else f"{header} (as read)"
             gdf = gdf.rename(columns={header: target})
             technology = technology or "technology"
-            said.append(f"column {header!r} holds technologies, not operators: read as "
-                        f"{'the technology' if target == 'technology' else 'nothing'}")  # fmt: skip
+            said.append(f"column {header!r} holds technologies, not operators: {read}")
             by_text = {normalize_text(c): c for c in gdf.columns if c != gdf.geometry.name}
     mcc, net = by_text.get("mcc"), _first(by_text, ("net", "mnc"))
     operator = _first(by_text, ("operator", *aliases["operator"]))
