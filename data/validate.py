@@ -103,7 +103,12 @@ def validate_layer(
         The layer with the columns of :data:`~whitespot.data.schema.LAYER_COLUMNS` first, in
         canonical types (ids as text, counts as int64, numbers as float64, shares as
         float64 0..1 with NaN for unknown), other columns after them, geometry last, and a
-        fresh RangeIndex in input order. The CRS is the input CRS.
+        fresh RangeIndex in input order. The CRS is the input CRS. Measurements are read
+        as phone apps export them (levels per technology's column, ``-95 dBm``, a
+        ``Network`` column of technologies, OpenCelliD's ``mcc``/``net``); rows where the
+        phone found no network (an empty level, technology ``NONE``, ``-``, ``No
+        service``) are kept with no level and no technology, marked in a ``no_service``
+        column (present only then), said in a ``PhoneExportWarning``.
 
     Raises
     ------

@@ -25,7 +25,6 @@ from scipy.spatial import cKDTree
 
 from whitespot._errors import WhitespotWarning
 from whitespot.data import metric_crs, projected_xy
-from whitespot.data._levels import NO_SERVICE_COLUMN
 from whitespot.radio.budget import LinkBudget
 from whitespot.radio.calibration import fold_operator
 from whitespot.radio.engine import SignalEngine, pair_signal, resolve_towers
@@ -57,10 +56,14 @@ class UnmatchedCellWarning(WhitespotWarning):
 
 
 def no_service(measurements: pd.DataFrame) -> np.ndarray:
-    """Return the rows where the phone found no network (validated measurements), as bools."""
-    if NO_SERVICE_COLUMN not in measurements:
+    """Return the rows where the phone found no network, as bools.
+
+    Validated measurements mark them in their ``no_service`` column, present only when
+    the file has some (:func:`whitespot.data.validate_measurements`).
+    """
+    if "no_service" not in measurements:
         return np.zeros(len(measurements), dtype=bool)
-    return measurements[NO_SERVICE_COLUMN].fillna(False).to_numpy(dtype=bool)
+    return measurements["no_service"].fillna(False).to_numpy(dtype=bool)
 
 
 def unmatched_cells(measurements: pd.DataFrame, tower_ids: object) -> tuple[int, str]:
