@@ -161,16 +161,17 @@ def _levels_per_technology(
     if len({h for h in headers.values() if h is not None}) < 2:
         return gdf, ""
     tech = technologies(technology).to_numpy(dtype=object, na_value=None)
-    level = pd.Series(pd.NA, index=gdf.index, dtype=object)
+    sources = {h for h in headers.values() if h is not None}
+    numeric = all(pd.api.types.is_numeric_dtype(gdf[h]) for h in sources)
+    level = np.full(len(gdf), np.nan) if numeric else np.full(len(gdf), None, dtype=object)
     read = []
     for name, header in headers.items():
         rows = tech == name
         if header is not None and rows.any():
-            level[rows] = gdf[header][rows].to_numpy()
+            level[rows] = gdf[header].to_numpy()[rows]
             read.append(f"{name} from {header!r} ({counted(int(rows.sum()), 'row')})")
-    sources = {h for h in headers.values() if h is not None}
     gdf = gdf.rename(columns={h: f"{h} (as read)" for h in sources})
-    return gdf.assign(signal_dbm=level.to_numpy()), ", ".join(read)
+    return gdf.assign(signal_dbm=level), ", ".join(read)
 
 
 def read_level_text(gdf: gpd.GeoDataFrame, label: str, header: str) -> gpd.GeoDataFrame:
