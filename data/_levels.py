@@ -24,15 +24,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from whitespot.data.cells import normalize_text, operator_names, yes_no
-from whitespot.data.labels import counted
-from whitespot.data.problems import (
+from whitespot.data._cells import normalize_text, operator_names, yes_no
+from whitespot.data._labels import counted
+from whitespot.data._problems import (
     ImplausibleValueWarning,
     PhoneExportWarning,
     Problem,
     ValidationError,
 )
-from whitespot.data.schema import COLUMN_ALIASES, LAYER_COLUMNS, TECHNOLOGIES, technologies
+from whitespot.data._schema import COLUMN_ALIASES, LAYER_COLUMNS, TECHNOLOGIES, technologies
 
 LEVEL_SPEC = next(c for c in LAYER_COLUMNS["measurements"] if c.name == "signal_dbm")
 """The level column: its possible range (3GPP's reporting ranges, extended RSRP to -156
@@ -58,7 +58,7 @@ LEVEL_COLUMNS: dict[str, tuple[str, ...]] = {
     "5G": ("ss rsrp", "ss rsrp dbm", "nr rsrp", "nr ss rsrp", "rsrp", "rsrp dbm"),
 }
 """Headers of each technology's planning quantity when an app writes one column per
-technology (after :func:`~whitespot.data.cells.normalize_text`; the first present wins):
+technology (after :func:`~whitespot.data._cells.normalize_text`; the first present wins):
 a 2G row's level is its RxLev (an RSSI), a 3G row's its RSCP, a 4G row's its RSRP and a 5G
 row's its SS-RSRP, never the wideband RSSI of an LTE or NR row."""
 NO_SERVICE = frozenset(

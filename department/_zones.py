@@ -20,7 +20,7 @@ from importlib.resources import files
 
 from pyproj.database import query_crs_info
 
-from whitespot.department.headers import normalize_text
+from whitespot.department._headers import normalize_text
 
 _UNIT_PREFIX = re.compile(r"^(?:tinh|thanh pho|tp)\s+")
 _AREA_WORDS = re.compile(r"\b(?:provinces?|city|cities|municipality)\b")

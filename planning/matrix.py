@@ -16,9 +16,10 @@ from scipy.sparse import csr_matrix
 
 from whitespot._errors import InputError
 from whitespot.coverage import GapList
-from whitespot.data.schema import TECHNOLOGY_DEFAULTS
-from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
-from whitespot.radio import SignalSetup, covering_pairs
+from whitespot.data import TECHNOLOGY_DEFAULTS
+from whitespot.data._vocabulary import BEYOND_MODEL_RANGE
+from whitespot.radio import SignalSetup
+from whitespot.radio._engine import covering_pairs
 
 _HASH_SEED = 20250701
 
@@ -181,6 +182,11 @@ def demand_points(gaps: GapList) -> gpd.GeoDataFrame:
     With households in the gap list, every household not covered is a point of weight 1;
     otherwise every village with households without signal is a point weighted by them.
     Villages beyond the model's range (``beyond_model_range``: not judged) are no demand.
+
+    Parameters
+    ----------
+    gaps : GapList
+        From :func:`whitespot.coverage.gap_list`.
 
     Returns
     -------

@@ -27,11 +27,12 @@ from whitespot.evidence import (
     calibrate,
     measured_pairs,
     synthetic_measurements,
-    unmatched_cells,
 )
+from whitespot.evidence._measured import unmatched_cells
 from whitespot.radio import (
     Calibration,
     CalibrationError,
+    CalibrationGroup,
     CalibrationTextWarning,
     MissingTowerWarning,
     SetupError,
@@ -40,7 +41,7 @@ from whitespot.radio import (
     predict_signal,
     read_calibration,
 )
-from whitespot.radio.calibration import ANY, CalibrationGroup
+from whitespot.radio._calibration import ANY
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::whitespot.data.DefaultAppliedWarning",

@@ -12,10 +12,10 @@ from whitespot.data import (
     PhoneExportWarning,
     ValidationError,
     metric_crs,
-    projected_xy,
     validate_measurements,
     validate_villages,
 )
+from whitespot.data._crs import projected_xy
 from whitespot.evidence import EVIDENCE_CLASSES
 from whitespot.radio import SignalEngine, SignalSetup
 
