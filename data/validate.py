@@ -580,8 +580,8 @@ def _normalize_column(  # noqa: PLR0911 one return per column kind
         duplicated = values.duplicated(keep=False).to_numpy() & values.notna().to_numpy()
         report(duplicated, "duplicate_id", "duplicate id; every row needs its own id")
         return values
-    if spec.kind == "text":
-        return raw.astype("string").str.strip()
+    if spec.kind == "text":  # a measured cell is a tower's id: 123.0 read from a sheet is 123
+        return _normalize_ids(raw) if spec.name == "tower_id" else raw.astype("string").str.strip()
     if spec.kind == "technology":
         text = raw.astype("string").str.strip()
         values = technologies(text)

@@ -113,3 +113,12 @@ def test_an_empty_level_of_a_named_technology_is_still_missing():
     """Only a technology cell that says no network makes an empty level a no-service sample."""
     with pytest.raises(ValidationError, match="value is missing"):
         validate_measurements(measurements([-95.0, None], technology=["LTE", "LTE"]))
+
+
+def test_measured_cell_ids_read_as_numbers_are_tower_ids(tmp_path):
+    """A cell id column read as numbers (123.0) names the tower 123, as tower ids are read."""
+    layer = measurements([-95.0, -99.0, -101.0])
+    layer["cell"] = [123.0, 124.0, np.nan]
+    read = validate_measurements(layer)
+    assert read["tower_id"].tolist()[:2] == ["123", "124"]
+    assert pd.isna(read["tower_id"].iloc[2])
