@@ -39,7 +39,7 @@ from whitespot.data._schema import VIETNAM_BBOX
 from whitespot.department import QualityConfig, read_village_list
 from whitespot.evidence import calibrate as fit_calibration
 from whitespot.evidence import measured_pairs
-from whitespot.evidence._measured import EXCLUSIONS
+from whitespot.evidence._measured import EXCLUSIONS, unmatched_cells
 from whitespot.maps import gap_map, plan_map, save_map, write_kmz
 from whitespot.planning import (
     Objective,
@@ -438,12 +438,18 @@ def calibrate(args: argparse.Namespace) -> int:
     setup = _model_setup(args)
     towers = _towers(args, region)
     measurements = validate_layer("measurements", args.measurements, region=region)
+    unmatched, example = unmatched_cells(measurements, towers["tower_id"])
     result = fit_calibration(towers, measurements, setup, by=args.by, block_km=args.block_km)
     result.write(args.out)
     print(
         f"calibrated {setup.description()} to {len(measurements):,} measurements "
         f"({len(result.groups)} groups, {len(result.refused)} refused):"
     )
+    if unmatched:
+        print(
+            f"  paired by position: none of the {unmatched:,} measured cell ids (such as "
+            f"{example!r}) is a tower id of {Path(args.towers).name}"
+        )
     for line in result.lines():
         print(f"  {line}")
     for reason in sorted(result.excluded):

@@ -578,8 +578,12 @@ def _evidence_setting(
     surveyed = int(table["survey_signal"].notna().sum())
     sampled = int((table["measurements"] > 0).sum())
     given = 0 if measurements is None else len(measurements)
+    silent = 0
+    if measurements is not None and "no_service" in measurements:
+        silent = int(measurements["no_service"].sum())
+    where = f" ({silent:,} where the phone found no network)" if silent else ""
     return (
-        f"survey answers for {counted(surveyed, 'village')}; {given:,} measurements, "
+        f"survey answers for {counted(surveyed, 'village')}; {given:,} measurements{where}, "
         f"{sampled:,} villages with samples within {criteria.evidence_radius_m:g} m (median "
         f"per technology of at least {criteria.min_measurements}); a village the field "
         "finds without signal stays on the list, every contradiction is flagged check_in_field"

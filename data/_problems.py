@@ -165,5 +165,15 @@ class MultiTechnologyWarning(WhitespotWarning):
     """Sites listing several technologies in one row became one tower per technology."""
 
 
+class PhoneExportWarning(WhitespotWarning):
+    """A drive test was read as a phone app exports it (the message says what and how many).
+
+    Levels taken per row from its technology's column (``RSSI`` for 2G, ``RSCP`` for 3G,
+    ``RSRP`` for 4G/5G), levels written with their unit (``-95 dBm``), a ``Network`` column
+    of technologies, OpenCelliD's ``mcc``/``net`` as the operator, and rows where the phone
+    found no network, kept as no-service samples.
+    """
+
+
 class TowersFarWarning(WhitespotWarning):
     """The towers do not cover the villages' area (another province, wrong CRS, no towers)."""

@@ -30,7 +30,14 @@ from whitespot.data._cells import (
 from whitespot.data._crs import WGS84, vn2000_metres
 from whitespot.data._io import read_layer
 from whitespot.data._labels import counted
-from whitespot.data._levels import screen_levels
+from whitespot.data._levels import (
+    mark_no_service,
+    no_service_restored,
+    read_level_text,
+    read_phone_columns,
+    screen_levels,
+    stand_in_for_no_service,
+)
 from whitespot.data._lookalikes import lookalike_columns, lookalike_message
 from whitespot.data._problems import (
     AmbiguousNumberWarning,
@@ -98,7 +105,12 @@ def validate_layer(
         The layer with the columns of :data:`~whitespot.data._schema.LAYER_COLUMNS` first, in
         canonical types (ids as text, counts as int64, numbers as float64, shares as
         float64 0..1 with NaN for unknown), other columns after them, geometry last, and a
-        fresh RangeIndex in input order. The CRS is the input CRS.
+        fresh RangeIndex in input order. The CRS is the input CRS. Measurements are read
+        as phone apps export them (levels per technology's column, ``-95 dBm``, a
+        ``Network`` column of technologies, OpenCelliD's ``mcc``/``net``); rows where the
+        phone found no network (an empty level, technology ``NONE``, ``-``, ``No
+        service``) are kept with no level and no technology, marked in a ``no_service``
+        column (present only then), said in a ``PhoneExportWarning``.
 
     Raises
     ------
@@ -126,6 +138,8 @@ def validate_layer(
         raise InputError(f"layer={layer!r} is not one of {', '.join(LAYERS)}")
     columns = dict(columns or {})
     label, gdf = _load(layer, source, columns)
+    if layer == "measurements":
+        gdf = read_phone_columns(gdf, label, columns)
     gdf, headers, others = _canonical_column_names(gdf, layer, columns, label)
     if others:
         specs = {spec.name: spec for spec in LAYER_COLUMNS[layer]}
@@ -158,8 +172,11 @@ def validate_layer(
     for header, field in lookalikes:
         warnings.warn(f"{label}: {lookalike_message(header, field)}", UnreadColumnWarning, 2)
     if layer == "measurements":
+        header = headers.get("signal_dbm", "signal_dbm")
+        gdf = read_level_text(gdf, label, header)
         level = _numbers(gdf["signal_dbm"].reset_index(drop=True))[0]
-        gdf = screen_levels(gdf, label, headers.get("signal_dbm", "signal_dbm"), level)
+        gdf = mark_no_service(gdf, label, level)
+        gdf = stand_in_for_no_service(screen_levels(gdf, label, header, level))
 
     id_column = ID_COLUMNS[layer]
     problems: list[Problem] = []
@@ -175,6 +192,7 @@ def validate_layer(
     if problems:
         raise ValidationError(problems)
 
+    no_service_restored(out, gdf, label)  # measurements only
     if "operator" in out:
         out["operator"] = _operator_names(out["operator"], ids, label)
     _fill_defaults(out, specs, label)
@@ -671,8 +689,8 @@ def _normalize_column(  # noqa: PLR0911 one return per column kind
         duplicated = values.duplicated(keep=False).to_numpy() & values.notna().to_numpy()
         report(duplicated, "duplicate_id", "duplicate id; every row needs its own id")
         return values
-    if spec.kind == "text":
-        return raw.astype("string").str.strip()
+    if spec.kind == "text":  # a measured cell is a tower's id: 123.0 read from a sheet is 123
+        return _normalize_ids(raw) if spec.name == "tower_id" else raw.astype("string").str.strip()
     if spec.kind == "technology":
         text = raw.astype("string").str.strip()
         values = technologies(text)

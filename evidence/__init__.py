@@ -9,6 +9,7 @@ per operator and technology, beside the prediction;
 """
 
 from whitespot.evidence._measured import (
+    UnmatchedCellWarning,
     measured_pairs,
 )
 from whitespot.evidence._villages import (
@@ -25,6 +26,7 @@ from whitespot.evidence.synthetic import (
 __all__ = [
     "EVIDENCE_CLASSES",
     "Shadowing",
+    "UnmatchedCellWarning",
     "calibrate",
     "measured_pairs",
     "synthetic_measurements",

@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from whitespot.data import TECHNOLOGIES
 from whitespot.data._crs import projected_xy
 from whitespot.data._vocabulary import BEYOND_MODEL_RANGE
-from whitespot.evidence._measured import operator_keys
+from whitespot.evidence._measured import no_service, operator_keys
 from whitespot.radio import LinkBudget, SignalSetup, signal_status
 
 EVIDENCE_CLASSES = (
@@ -71,7 +72,11 @@ def measured_at_villages(
     """Median measured level near each village, per network (operator x technology).
 
     A phone measures one operator's network in one technology: its samples say nothing of
-    another operator's signal, so every network is judged on its own samples.
+    another operator's signal, so every network is judged on its own samples. A no-service
+    sample (the phone found no network of its operator, in any technology it may use)
+    counts as a sample below every threshold for each technology of its operator (the
+    setup's technology when it has one): where most of a network's samples near a village
+    found no service, its median is no level at all and it supports "no signal found".
 
     Parameters
     ----------
@@ -91,12 +96,12 @@ def measured_at_villages(
     per_village : pandas.DataFrame
         One row per village (positional): ``measurements`` (samples within the radius, all
         networks), and for the network with the largest margin among those with
-        `min_samples`: ``measured_signal_dbm`` (its median level), ``measured_operator``,
-        and ``measured_technology``.
+        `min_samples`: ``measured_signal_dbm`` (its median level; empty where most of its
+        samples found no service), ``measured_operator``, and ``measured_technology``.
     per_network : pandas.DataFrame
         One row per (village, network) with `min_samples`: :data:`NETWORK_KEYS`,
         ``samples``, ``median_dbm`` and ``measured_margin_db`` (dB over the threshold and
-        the budget's margins).
+        the budget's margins; -inf where most samples found no service).
     """
     size = len(villages)
     out = pd.DataFrame(
@@ -120,7 +125,8 @@ def measured_at_villages(
     if measurements is None or not len(measurements) or not size:
         return out, per_network
     if setup.technology is not None:
-        measurements = measurements[measurements["technology"] == setup.technology]
+        of_technology = (measurements["technology"] == setup.technology).fillna(False)
+        measurements = measurements[of_technology.to_numpy(dtype=bool) | no_service(measurements)]
     village_xy = projected_xy(villages, setup.crs)
     sample_xy = projected_xy(measurements, setup.crs)
     near = cKDTree(village_xy).sparse_distance_matrix(
@@ -137,6 +143,7 @@ def measured_at_villages(
         }
     )
     out["measurements"] = np.bincount(pairs["village"], minlength=size)
+    pairs = _no_service_per_technology(pairs, no_service(measurements)[near["j"]], setup)
     grouped = pairs.groupby(list(NETWORK_KEYS), sort=True)["level_dbm"].agg(["median", "size"])
     grouped = grouped[grouped["size"] >= min_samples].reset_index()
     if grouped.empty:
@@ -158,10 +165,25 @@ def measured_at_villages(
         ascending=[True, False, True, True],
     ).drop_duplicates("village")
     rows = best["village"].to_numpy()
-    out.loc[rows, "measured_signal_dbm"] = np.round(best["median_dbm"].to_numpy(), 1)
+    level = np.round(best["median_dbm"].to_numpy(), 1)
+    out.loc[rows, "measured_signal_dbm"] = np.where(np.isfinite(level), level, np.nan)
     out.loc[rows, "measured_operator"] = best["operator"].map(spelling).to_numpy()
     out.loc[rows, "measured_technology"] = best["technology"].to_numpy()
     return out, per_network
+
+
+def _no_service_per_technology(
+    pairs: pd.DataFrame, silent: np.ndarray, setup: SignalSetup
+) -> pd.DataFrame:
+    """No-service samples as samples at -inf dBm of each technology of their operator."""
+    if not silent.any():
+        return pairs
+    names = [setup.technology] if setup.technology is not None else list(TECHNOLOGIES)
+    quiet = pairs[silent]
+    spread = quiet.iloc[np.repeat(np.arange(len(quiet)), len(names))].assign(
+        technology=np.tile(np.array(names, dtype=object), len(quiet)), level_dbm=-np.inf
+    )
+    return pd.concat([pairs[~silent], spread], ignore_index=True)
 
 
 def _thresholds(technology: pd.Series, budget: LinkBudget) -> np.ndarray:

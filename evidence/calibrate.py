@@ -94,7 +94,9 @@ def calibrate(
         ``SignalSetup()``. Margins are left out: measurements are median levels.
     by : sequence of str, default ("operator", "technology")
         Grouping columns, a subset of :data:`~whitespot.radio._calibration.GROUP_KEYS`;
-        ``()`` fits one group.
+        ``()`` fits one group. Without ``"operator"`` a measurement without a cell id is
+        served by the towers of every operator (``measured_pairs(by_operator=False)``):
+        measurements whose operator is unknown, or named as no tower's, are calibrated.
     pooled : bool, default True
         When grouping by operator, also fit each technology over all operators (used for
         towers of operators without a group, such as new sites).
@@ -122,7 +124,7 @@ def calibrate(
     if folds < 2 or block_km <= 0:
         raise InputError(f"folds={folds} must be >= 2 and block_km={block_km} > 0")
     setup = (setup or SignalSetup()).replace(calibration=None)
-    pairs = measured_pairs(measurements, towers, setup)
+    pairs = measured_pairs(measurements, towers, setup, by_operator="operator" in by)
     used = pairs[pairs["status"] == USED]
     blocks = _blocks(used, block_km * 1000.0)
     groups, refused = [], list(_towerless(pairs, by))

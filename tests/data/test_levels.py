@@ -8,7 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from whitespot.data import ImplausibleValueWarning, ValidationError, validate_measurements
+from whitespot.data import (
+    ImplausibleValueWarning,
+    PhoneExportWarning,
+    ValidationError,
+    validate_measurements,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::whitespot.data.DefaultAppliedWarning")
 
@@ -84,3 +89,36 @@ def test_technology_labels_as_phones_write_them_are_read():
     read = validate_measurements(frame)
     assert read["technology"].tolist() == list(LABELS.values())
     assert pd.api.types.is_string_dtype(read["technology"])
+
+
+def test_levels_written_with_units_and_decimal_commas_are_read():
+    """Issue 41, item 6: '-95 dBm', '-95,5', a Unicode minus (−95), said once."""
+    with pytest.warns(PhoneExportWarning, match="3 levels written with their unit"):
+        read = validate_measurements(measurements(["-95 dBm", "-95,5", "\u221297", "-101.0"]))
+    assert read["signal_dbm"].tolist() == [-95.0, -95.5, -97.0, -101.0]
+
+
+def test_no_service_rows_are_kept_and_take_the_phones_only_operator():
+    """Issue 41, item 7: an empty level with NONE is a no-service sample, not an error."""
+    layer = measurements([-95.0, -99.0, None, None], technology=["LTE", "LTE", "NONE", "-"])
+    layer["operator"] = ["VN Viettel", "Viettel", None, ""]
+    with pytest.warns(PhoneExportWarning, match="2 no-service rows without an operator"):
+        read = validate_measurements(layer)
+    assert read["no_service"].tolist() == [False, False, True, True]
+    assert read["operator"].tolist() == ["Viettel"] * 4
+    assert read["technology"].isna().tolist() == [False, False, True, True]
+
+
+def test_an_empty_level_of_a_named_technology_is_still_missing():
+    """Only a technology cell that says no network makes an empty level a no-service sample."""
+    with pytest.raises(ValidationError, match="value is missing"):
+        validate_measurements(measurements([-95.0, None], technology=["LTE", "LTE"]))
+
+
+def test_measured_cell_ids_read_as_numbers_are_tower_ids(tmp_path):
+    """A cell id column read as numbers (123.0) names the tower 123, as tower ids are read."""
+    layer = measurements([-95.0, -99.0, -101.0])
+    layer["cell"] = [123.0, 124.0, np.nan]
+    read = validate_measurements(layer)
+    assert read["tower_id"].tolist()[:2] == ["123", "124"]
+    assert pd.isna(read["tower_id"].iloc[2])

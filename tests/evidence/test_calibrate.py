@@ -16,11 +16,19 @@ import shapely
 from tests.radio.test_kernel import assert_same_answer, both_engines
 from whitespot.data import (
     OperatorCodeWarning,
+    PhoneExportWarning,
     ValidationError,
     validate_households,
     validate_measurements,
 )
-from whitespot.evidence import Shadowing, calibrate, measured_pairs, synthetic_measurements
+from whitespot.evidence import (
+    Shadowing,
+    UnmatchedCellWarning,
+    calibrate,
+    measured_pairs,
+    synthetic_measurements,
+)
+from whitespot.evidence._measured import unmatched_cells
 from whitespot.radio import (
     Calibration,
     CalibrationError,
@@ -129,6 +137,50 @@ def test_without_cell_ids_the_predicted_best_server_serves(towers_2g, drive_test
     # few dB at most against the cell-id fit
     assert abs(pooled.offset_db - TRUE_OFFSET_DB) < 3.0
     assert pooled.rmse_after_db < pooled.rmse_before_db
+
+
+def test_cell_ids_that_match_no_tower_are_paired_by_position(towers_2g, drive_test):
+    """Issue 41, item 5: an app's cell identities (G-NetTrack's CellID) are no site codes."""
+    drive = drive_test.iloc[:400]
+    apps = drive.assign(tower_id=(np.arange(len(drive)) + 26_000_000).astype(str))
+    assert unmatched_cells(apps, towers_2g["tower_id"]) == (len(drive), "26000000")
+    assert unmatched_cells(drive, towers_2g["tower_id"]) == (0, "")
+    with pytest.warns(UnmatchedCellWarning, match="none of the 400 measured cell ids"):
+        pairs = measured_pairs(apps, towers_2g, HATA)
+    without = measured_pairs(drive.drop(columns="tower_id"), towers_2g, HATA)
+    pd.testing.assert_frame_equal(pairs, without)
+    # one id that matches: the others are unknown cells, as before
+    some = apps.assign(
+        tower_id=apps["tower_id"].where(np.arange(len(drive)) > 0, drive["tower_id"])
+    )
+    assert unmatched_cells(some, towers_2g["tower_id"]) == (0, "")
+    pairs = measured_pairs(some, towers_2g, HATA)
+    assert (pairs["status"] == "unknown_cell").sum() == len(drive) - 1
+
+
+def test_without_the_operator_key_towers_of_every_operator_serve(towers_2g, drive_test):
+    """Issue 41, item 8: by_operator=False pairs with towers of every operator."""
+    anonymous = drive_test.iloc[:300].drop(columns="tower_id").assign(operator="unknown")
+    pairs = measured_pairs(anonymous, towers_2g, HATA)
+    assert (pairs["status"] == "no_tower_of_group").all()
+    pairs = measured_pairs(anonymous, towers_2g, HATA, by_operator=False)
+    assert (pairs["status"] != "no_tower_of_group").all()
+    assert pairs["serving_tower_id"].notna().all()
+
+
+def test_no_service_samples_are_never_compared(towers_2g, drive_test):
+    """Issue 41, item 7: rows where the phone found no network keep status no_service."""
+    drive = drive_test.iloc[:50].drop(columns=["measurement_id", "tower_id"])
+    drive = drive.assign(signal_dbm=drive["signal_dbm"].where(np.arange(50) >= 5))
+    drive["technology"] = drive["technology"].astype(object).where(np.arange(50) >= 5, "NONE")
+    with pytest.warns(PhoneExportWarning, match="5 rows where the phone found no network"):
+        measurements = validate_measurements(drive)
+    pairs = measured_pairs(measurements, towers_2g, HATA)
+    assert (pairs["status"].iloc[:5] == "no_service").all()
+    assert pairs["serving_tower_id"].iloc[:5].isna().all()
+    assert (pairs["status"].iloc[5:] != "no_service").all()
+    again = validate_measurements(measurements)  # validated twice: still no-service samples
+    assert again["no_service"].iloc[:5].all() and not again["no_service"].iloc[5:].any()
 
 
 def test_the_fit_is_deterministic(towers_2g, drive_test, fitted):

@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 
 from whitespot.coverage import GapCriteria, gap_list
-from whitespot.data import ValidationError, metric_crs, validate_measurements, validate_villages
+from whitespot.data import (
+    PhoneExportWarning,
+    ValidationError,
+    metric_crs,
+    validate_measurements,
+    validate_villages,
+)
 from whitespot.data._crs import projected_xy
 from whitespot.evidence import EVIDENCE_CLASSES
 from whitespot.radio import SignalEngine, SignalSetup
@@ -249,3 +255,67 @@ def test_samples_only_of_other_networks_are_said_not_silently_no_evidence(layers
     assert "other operators or technologies" in out.loc[row, "criteria"]
     assert gaps.totals()["villages_measured_other_network"] == 1
     assert "1 measured only on other networks" in gaps.headline()
+
+
+def no_service_at(villages, rows, operator, copies=5):
+    """`copies` samples at each village of `rows` where a phone of `operator` found no network.
+
+    As G-NetTrack writes them: an empty level and ``NetworkTech`` ``NONE``, validated.
+    """
+    points = villages.geometry.representative_point().iloc[np.repeat(rows, copies)].to_numpy()
+    return validate_measurements(
+        gpd.GeoDataFrame(
+            {"Level": np.full(len(points), np.nan), "NetworkTech": "NONE", "Operator": operator},
+            geometry=points,
+            crs=villages.crs,
+        )
+    )
+
+
+def test_no_service_samples_find_no_signal_of_their_operator(layers, plain):
+    """Issue 41, item 7: no-service rows are evidence below every threshold of their operator."""
+    table = plain.villages
+    rows = np.flatnonzero(table["signal_status"] == "covered")
+    networks = covering_networks(layers, rows)
+    one = [(r, n) for r, n in zip(rows, networks, strict=True) if len({o for o, _ in n}) == 1]
+    many = [(r, n) for r, n in zip(rows, networks, strict=True) if len({o for o, _ in n}) > 1]
+    (alone, (network, *_)), (shared, (other, *_)) = one[0], many[0]
+    with pytest.warns(PhoneExportWarning, match="5 rows where the phone found no network"):
+        silent = pd.concat(
+            [
+                no_service_at(layers["villages"], [alone], network[0]),
+                no_service_at(layers["villages"], [shared], other[0]),
+            ],
+            ignore_index=True,
+        )
+    assert silent["no_service"].all() and silent["signal_dbm"].isna().all()
+    assert silent["technology"].isna().all()
+    gaps = gap_list(layers["villages"], layers["towers"], measurements=silent, progress=False)
+    out = gaps.villages
+    assert out.loc[alone, "evidence_finding"] == "no_signal_found"
+    assert out.loc[alone, "signal_status"] == "none"
+    assert out.loc[alone, "measured_operator"] == network[0]
+    assert np.isnan(out.loc[alone, "measured_signal_dbm"])  # no level: no service
+    assert out.loc[alone, "measurements"] == 5
+    # another operator's network covers the village: one operator's silence does not judge it
+    assert out.loc[shared, "evidence"] == "measurements_partly_contradict"
+    assert out.loc[shared, "signal_status"] == "covered"
+
+
+def test_no_service_samples_count_for_the_setups_technology_only(layers):
+    """With a setup of one technology, a no-service sample counts for that technology."""
+    setup = SignalSetup(technology="4G")
+    plain = gap_list(layers["villages"], layers["towers"], setup=setup, progress=False).villages
+    rows = np.flatnonzero(plain["signal_status"] == "covered")
+    networks = covering_networks(layers, rows)
+    row = next(
+        r for r, n in zip(rows, networks, strict=True) if len({o for o, t in n if t == "4G"}) == 1
+    )
+    operator = next(o for o, t in networks[list(rows).index(row)] if t == "4G")
+    with pytest.warns(PhoneExportWarning):
+        silent = no_service_at(layers["villages"], [row], operator)
+    out = gap_list(
+        layers["villages"], layers["towers"], setup=setup, measurements=silent, progress=False
+    ).villages
+    assert out.loc[row, "evidence_finding"] == "no_signal_found"
+    assert out.loc[row, "measured_technology"] == "4G"
