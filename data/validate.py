@@ -165,18 +165,9 @@ def validate_layer(
         gdf = gdf.drop(columns=aside)
     lookalikes = _lookalikes(gdf, layer)
     _check_crs_and_required_columns(gdf, layer, label, lookalikes)
-    if layer == "towers":
-        gdf = _sectors(gdf, label)
-    if layer == "towers" and "technology" in gdf:
-        gdf = _one_tower_per_technology(gdf, label)
     for header, field in lookalikes:
         warnings.warn(f"{label}: {lookalike_message(header, field)}", UnreadColumnWarning, 2)
-    if layer == "measurements":
-        header = headers.get("signal_dbm", "signal_dbm")
-        gdf = read_level_text(gdf, label, header)
-        level = _numbers(gdf["signal_dbm"].reset_index(drop=True))[0]
-        gdf = mark_no_service(gdf, label, level)
-        gdf = stand_in_for_no_service(screen_levels(gdf, label, header, level))
+    gdf = _layer_rows(gdf, layer, label, headers)
 
     id_column = ID_COLUMNS[layer]
     problems: list[Problem] = []
@@ -200,6 +191,24 @@ def validate_layer(
     for column in extra:
         out[column] = gdf[column].to_numpy()
     return gpd.GeoDataFrame(out, geometry=geometry.to_numpy(), crs=gdf.crs)
+
+
+def _layer_rows(
+    gdf: gpd.GeoDataFrame, layer: str, label: str, headers: Mapping[str, str]
+) -> gpd.GeoDataFrame:
+    """The rows as the layer means them: a tower's sectors and technologies, a drive test's
+    levels as phones write them (units, no-service rows), before the columns are checked."""
+    if layer == "towers":
+        gdf = _sectors(gdf, label)
+        if "technology" in gdf:
+            gdf = _one_tower_per_technology(gdf, label)
+    if layer == "measurements":
+        header = headers.get("signal_dbm", "signal_dbm")
+        gdf = read_level_text(gdf, label, header)
+        level = _numbers(gdf["signal_dbm"].reset_index(drop=True))[0]
+        gdf = mark_no_service(gdf, label, level)
+        gdf = stand_in_for_no_service(screen_levels(gdf, label, header, level))
+    return gdf
 
 
 def _layer_function(layer: str) -> Callable[..., gpd.GeoDataFrame]:
