@@ -196,8 +196,11 @@ def validate_layer(
 def _layer_rows(
     gdf: gpd.GeoDataFrame, layer: str, label: str, headers: Mapping[str, str]
 ) -> gpd.GeoDataFrame:
-    """The rows as the layer means them: a tower's sectors and technologies, a drive test's
-    levels as phones write them (units, no-service rows), before the columns are checked."""
+    """Read the rows as the layer means them, before the columns are checked.
+
+    A tower list's sectors and technologies; a drive test's levels as phones write them
+    (units, no-service rows).
+    """
     if layer == "towers":
         gdf = _sectors(gdf, label)
         if "technology" in gdf:
