@@ -27,7 +27,8 @@ from whitespot.data import Problem, ValidationError
 from whitespot.data.cells import shown_number
 from whitespot.data.encoding import decode_text
 from whitespot.data.io import workbook_kind
-from whitespot.data.kml import KML_SUFFIXES, read_kml
+from whitespot.data.kml import KML_SUFFIXES, NOTES, read_kml
+from whitespot.department._placemarks import village_placemarks
 
 EMPTY_ROWS_STOP = 10_000
 """A run of this many empty rows ends a sheet (its used range may run to row 1,048,576)."""
@@ -306,9 +307,13 @@ def _used_rows(path: Path, sheet: str) -> int:
 def _read_kml(path: Path, label: str) -> Grid:
     """Placemarks as rows: name, description, folder, their attributes, then Kinh độ, Vĩ độ.
 
-    A placemark drawn as a polygon (the village's outline) stands at a point inside it.
+    A placemark drawn as a polygon (the village's outline) stands at a point inside it;
+    placemarks that are not villages (lines, tracks, boundaries) are left out and listed
+    in ``source["left_out"]`` (:func:`village_placemarks`).
     """
-    placemarks = read_kml(path, label)
+    everything = read_kml(path, label)
+    villages, left_out = village_placemarks(everything)
+    placemarks = everything[villages]
     drawn = placemarks.geometry.notna() & ~placemarks.geometry.is_empty
     inside = placemarks.geometry[drawn].representative_point()
     lon = inside.x.reindex(placemarks.index)
@@ -319,7 +324,9 @@ def _read_kml(path: Path, label: str) -> Grid:
         for row in table.itertuples(index=False)
     ]
     source = {"file": path.name, "format": "KML placemarks (row N is the file's N-th placemark)"}
-    return Grid(cells, list(range(len(cells))), source)  # the header is row 0
+    source |= {"placemarks": True, "left_out": left_out, "kml_notes": everything.attrs[NOTES]}
+    rows = [0] + [int(i) + 1 for i in np.flatnonzero(villages)]  # the header is row 0
+    return Grid(cells, rows, source)
 
 
 def _read_csv(path: Path) -> Grid:

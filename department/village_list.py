@@ -153,7 +153,9 @@ def read_village_list(
     sheet_grid = read_grid(path, sheet, label, score=lambda head: _header_score(head, lookup))
     grid, rows, source = sheet_grid.cells, sheet_grid.rows, sheet_grid.source
     try:
-        header_rows, fields, repeated = _find_header(grid, lookup, label, sheet_grid.hidden)
+        header_rows, fields, repeated = _find_header(
+            grid, lookup, label, sheet_grid.hidden, fixed=bool(source.get("placemarks"))
+        )
     except ValidationError as error:  # a header lost to the file's encoding says so
         note = source.get("encoding_note")
         if not note:
@@ -170,6 +172,7 @@ def read_village_list(
     for key, check in (("format_note", "file_format"), ("sheet_note", "sheet_chosen")):
         if key in source:
             issues.add(0, "file", check, "info", source.get("sheet", ""), source[key])
+    _placemark_issues(source, issues)
     if source.get("empty_rows_from"):
         issues.add(
             0, "file", "empty_tail", "info", str(source["empty_rows_from"]),
@@ -215,6 +218,18 @@ def read_village_list(
     return VillageList(villages, issues.frame(), source)
 
 
+def _placemark_issues(source: dict, issues: _Issues) -> None:
+    """Say what a KML's reading found: its documents, its encoding, placemarks left out."""
+    for check, message in source.get("kml_notes", ()):
+        severity = "info" if check == "kml_documents" else "warning"
+        issues.add(0, "file", check, severity, source["file"], message)
+    for number, name, what in source.get("left_out", ()):
+        issues.add(
+            number, "geometry", "not_a_village", "warning", name,
+            f"placemark {number} ({name or 'no name'}) is {what}, not a village: left out",
+        )  # fmt: skip
+
+
 def _row_fields(row: list, lookup: dict[str, str]) -> dict[int, str]:
     return {
         c: lookup[normalize_text(cell)]
@@ -224,14 +239,17 @@ def _row_fields(row: list, lookup: dict[str, str]) -> dict[int, str]:
 
 
 def _find_header(
-    grid: list[list], lookup: dict[str, str], label: str, hidden: set[int]
+    grid: list[list], lookup: dict[str, str], label: str, hidden: set[int], *, fixed: bool = False
 ) -> tuple[list[int], dict[int, str], list[tuple[str, str]]]:
     """Header row(s), the field of each column read, and what was said of repeated fields.
 
     A two-row header is merged. Where several columns name one field, the first visible
-    one is read (hidden columns often keep old values) and the choice is said.
+    one is read (hidden columns often keep old values) and the choice is said. A `fixed`
+    header is the first row alone (KML: the attributes' names; a placemark is never a
+    header, even in a folder named ``Thôn bản``).
     """
     scores = [len(set(_row_fields(row, lookup).values())) for row in grid[:HEADER_SEARCH_ROWS]]
+    scores = scores[:1] if fixed else scores
     if not scores or max(scores) < 2:
         first = next((row for row in grid if any(c is not None for c in row)), [])
         raise ValidationError(
@@ -250,7 +268,7 @@ def _find_header(
     top = int(np.argmax(scores))
     fields = _row_fields(grid[top], lookup)
     header_rows = [top]
-    if top + 1 < len(grid):
+    if top + 1 < len(grid) and not fixed:
         below = _row_fields(grid[top + 1], lookup)
         # a merged group title over sub-headers (Tọa độ over Kinh độ | Vĩ độ)
         if any(c not in fields or fields[c] != f for c, f in below.items()):
