@@ -37,6 +37,7 @@ from whitespot.data.schema import (
 from whitespot.department._grid import HEADER_SEARCH_ROWS, Grid, column_letter, read_grid
 from whitespot.department._zones import row_zone
 from whitespot.department.coordinates import (
+    MAPS_LINK,
     VN2000_ZONES,
     metre_pairs,
     metres_to_lonlat,
@@ -680,6 +681,12 @@ def _villages(
         cells = table["coordinates"].map(_cell_text)
         lat, lon = split_pairs(cells)
         unsplit = ((lat == "") & (cells != "")).to_numpy()  # a number or text, not two
+        link = cells.str.contains(MAPS_LINK).to_numpy() & ~unsplit
+        if link.any():
+            issues.add(
+                rows[link], "coordinates", "maps_link", "info", cells[link],
+                "a Google Maps link: read its latitude, longitude (after @ or q=)", ids[link],
+            )  # fmt: skip
         lat = lat.where(~unsplit, cells)
         table = table.assign(lon=lon.replace("", None), lat=lat.replace("", None))
     geometry, notation = _locations(table, rows, ids, issues, region, crs, places, unsplit)
