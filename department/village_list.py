@@ -193,7 +193,8 @@ def read_village_list(
         severity = "info" if source["encoding_sure"] else "warning"
         issues.add(0, "file", "encoding", severity, source["encoding"], source["encoding_note"])
         _lost_letters(grid, rows, header_rows[-1], fields, issues, source["encoding"])
-    table, kept_rows = _data_rows(grid, rows, header_rows[-1] + 1, fields, issues)
+    tables = _repeated_headers(grid, rows, header_rows[-1] + 1, fields, lookup, label)
+    table, kept_rows = _data_rows(grid, rows, header_rows[-1] + 1, fields, issues, tables)
     if not len(kept_rows):
         raise ValidationError(
             [
@@ -466,10 +467,61 @@ def _field_headers(grid, header_rows, fields) -> list[tuple[str, str]]:
     ]
 
 
+def _repeated_headers(
+    grid: list[list], rows: list[int], start: int, fields: dict[int, str], lookup: dict, label: str
+) -> dict[int, tuple[str, int]]:
+    """Rows that start another table on the sheet: its header, and the title above it.
+
+    Two districts' tables pasted one under the other each have a title and a header; the
+    second header names the same fields in the same columns. Returns, by grid position,
+    ``("header", title position or -1)`` and ``("title", header position)``.
+
+    Raises
+    ------
+    ValidationError
+        If a repeated header names the fields in other columns (the second table's rows
+        would be read under the first's columns).
+    """
+    found: dict[int, tuple[str, int]] = {}
+    for index in range(start, len(grid)):
+        named = _row_fields(grid[index], lookup)
+        agree = [c for c, name in named.items() if fields.get(c) == name]
+        if len(set(named.values())) < 2 or len(agree) < 2:
+            continue
+        if len(agree) < len(named):
+            moved = ", ".join(f"{name} in column {column_letter(c)}" for c, name in named.items())
+            raise ValidationError(
+                [
+                    Problem(
+                        label, "header", "repeated_header",
+                        f"row {rows[index]} starts a second table whose header puts its fields "
+                        f"in other columns ({moved}) than the first header: put each table "
+                        "on its own sheet or file, or give them the same columns",
+                        row=rows[index],
+                    )
+                ]
+            )  # fmt: skip
+        above = next((k for k in range(index - 1, start - 1, -1) if any(grid[k])), -1)
+        texts = [c for c in grid[above] if c is not None] if above >= 0 else []
+        title = above >= 0 and all(isinstance(c, str) for c in texts) and len(set(texts)) == 1
+        found[index] = ("header", above if title else -1)
+        if title:
+            found[above] = ("title", index)
+    return found
+
+
 def _data_rows(
-    grid: list[list], rows: list[int], start: int, fields: dict[int, str], issues: _Issues
+    grid: list[list],
+    rows: list[int],
+    start: int,
+    fields: dict[int, str],
+    issues: _Issues,
+    tables: dict[int, tuple[str, int]],
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Village rows as a frame of raw cells; empty, numbering, total and heading rows skipped.
+
+    The header and title of another table on the sheet (`tables`, from
+    :func:`_repeated_headers`) are skipped and said: the rows under them are villages.
 
     A subtotal or total row is listed as skipped and its households are checked against the
     villages above it (since the last heading or subtotal for a subtotal; all of them for a
@@ -487,6 +539,9 @@ def _data_rows(
         filled = [c for c in cells if c is not None]
         if not filled:
             issues.add(row, "", "empty_row", "info", "", "empty row skipped")
+            continue
+        if index in tables:
+            _another_table(issues, grid, rows, index, tables[index])
             continue
         if _is_numbering(filled):
             issues.add(
@@ -533,6 +588,23 @@ def _data_rows(
         kept.append(row)
     table = pd.DataFrame.from_records(records, columns=sorted(set(fields.values())))
     return table, np.asarray(kept, dtype=np.int64)
+
+
+def _another_table(
+    issues: _Issues, grid: list[list], rows: list[int], index: int, found: tuple[str, int]
+) -> None:
+    """Say a skipped title or header of another table on the sheet."""
+    kind, other = found
+    text = " | ".join(str(c) for c in dict.fromkeys(grid[index]) if c is not None)[:120]
+    if kind == "title":
+        issues.add(rows[index], "", "table_title", "info", text,
+                   f"title of another table on the sheet (its header is row {rows[other]}): "
+                   "skipped")  # fmt: skip
+        return
+    titled = f", titled in row {rows[other]}" if other >= 0 else ""
+    issues.add(rows[index], "", "repeated_header", "warning", text,
+               f"the header again: another table starts here{titled}; its rows are read as "
+               "villages under the same columns")  # fmt: skip
 
 
 _TOTAL = re.compile(
