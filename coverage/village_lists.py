@@ -69,7 +69,9 @@ def department_gap_list(  # noqa: PLR0913 - the province's layers and rules
         household estimates, for the data-quality check).
         Rows without a usable location get ``gap_type = "location_unknown"``; rows whose
         households could not be read are counted with 0 households, flagged in
-        ``households_unknown`` and say so in ``criteria``.
+        ``households_unknown`` and say so in ``criteria``. A row that repeats an earlier
+        one (``duplicate_of``, a folder pasted twice) keeps its status and is left out of
+        the summaries and the headline, and says so in ``criteria``.
     """
     villages = assign_admin_units(village_list.villages, communes=communes)
     located = villages.geometry.notna().to_numpy()
@@ -100,10 +102,15 @@ def department_gap_list(  # noqa: PLR0913 - the province's layers and rules
     table = pd.concat([table, _unlocated(layer[~located], criteria)], ignore_index=True)
     table = table.set_index("village_id").loc[layer["village_id"]].reset_index()
     table["households_unknown"] = unknown_households
+    copies = villages.get("duplicate_of", pd.Series("", index=villages.index)).to_numpy()
+    table["duplicate_of"] = copies
     located_rows = table["gap_type"] != LOCATION_UNKNOWN
     if located_rows.any():
         table.loc[located_rows, "criteria"] = criteria_text(table[located_rows], criteria)
     table.loc[~located_rows & unknown_households, "criteria"] += COUNTED_AS_ZERO
+    copy = copies != ""
+    table.loc[copy, "criteria"] += "; a copy of " + table.loc[copy, "duplicate_of"].astype(str)
+    table.loc[copy, "criteria"] += " (the same village pasted twice): not counted in the totals"
     villages = with_estimates(villages, table)
     table, geometry = with_unlisted(table, layer, unlisted)
     out = gpd.GeoDataFrame(

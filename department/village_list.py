@@ -69,8 +69,10 @@ class VillageList:
         ``old_commune`` (names as typed), ``province_code``, ``commune_code`` (when the file
         has them), ``surveyed`` (date, when the file has it), ``note``, ``source_row`` (row
         number in the file), ``id_generated`` (the file had no id for the row) and
-        ``coordinate_notation``; geometry is empty where the coordinates are missing,
-        unreadable or outside Viet Nam.
+        ``coordinate_notation``, ``duplicate_of`` (the id of the earlier row this row
+        repeats, name, units, households and location alike: a folder or rows pasted twice;
+        ``""`` otherwise); geometry is empty where the coordinates are missing, unreadable
+        or outside Viet Nam.
     issues : pandas.DataFrame
         Every problem and every skipped row (:data:`ISSUE_COLUMNS`), by row number.
     source : dict
@@ -763,7 +765,50 @@ def _villages(
         table = table.assign(lon=lon.replace("", None), lat=lat.replace("", None))
     geometry, notation = _locations(table, rows, ids, issues, region, crs, places, unsplit)
     out["coordinate_notation"] = notation
-    return gpd.GeoDataFrame(out, geometry=geometry, crs=WGS84)
+    out = gpd.GeoDataFrame(out, geometry=geometry, crs=WGS84)
+    out["duplicate_of"] = _copies(out, issues)
+    return out
+
+
+def _copies(villages: gpd.GeoDataFrame, issues: _Issues) -> np.ndarray:
+    """The id of the earlier row each row copies ("" for none), and each copy said.
+
+    A copy (a KML folder or a block of rows pasted twice) repeats a village's name, units,
+    households and location; it stays in every list, and is counted once in the totals.
+    """
+    located = villages.geometry.notna().to_numpy()
+    points = villages.geometry.where(located)
+    key = pd.DataFrame(
+        {
+            "name": villages["name"].map(normalize_text),
+            "units": villages[["old_province", "old_district", "old_commune"]]
+            .astype(str)
+            .agg("|".join, axis=1),
+            "households": villages["households"].astype("string").fillna(""),
+            "x": points.x.round(6).fillna(np.inf).to_numpy() if located.any() else np.inf,
+            "y": points.y.round(6).fillna(np.inf).to_numpy() if located.any() else np.inf,
+        }
+    )
+    groups = key.groupby(list(key.columns), sort=False)
+    first = groups.cumcount().to_numpy() == 0
+    original = villages["village_id"].groupby(groups.ngroup().to_numpy()).transform("first")
+    copy = located & ~first
+    if copy.any():
+        first_row = villages["source_row"].groupby(groups.ngroup().to_numpy()).transform("first")
+        issues.add(
+            villages["source_row"].to_numpy()[copy],
+            "name",
+            "duplicate_row",
+            "warning",
+            villages["name"].to_numpy()[copy],
+            [
+                f"the same village as row {r} ({i}): name, households and location repeated "
+                "(a folder or rows pasted twice?); listed, counted once in the totals"
+                for r, i in zip(first_row[copy], original[copy], strict=True)
+            ],
+            villages["village_id"].to_numpy()[copy],
+        )
+    return np.where(copy, original.to_numpy(dtype=object), "")
 
 
 def _text(table: pd.DataFrame, column: str) -> pd.Series:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import unicodedata
 import zipfile
 
+import pandas as pd
 import pytest
 
 from whitespot.cli import main
+from whitespot.coverage import read_gap_list
 from whitespot.department import read_village_list
+from whitespot.planning import demand_points
 
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2" '
 HEAD += 'xmlns:gx="http://www.google.com/kml/ext/2.2"><Document>'
@@ -183,3 +186,32 @@ def test_roads_boundaries_and_tracks_are_left_out_and_said(tmp_path, capsys):
     assert main(["validate", "villages", str(path)]) == 0
     out = capsys.readouterr().out
     assert "4 villages" in out and "Ranh giới xã Hướng Lập" in out
+
+
+# --- item 15 ------------------------------------------------------------------------------
+
+
+def test_a_folder_pasted_twice_is_listed_but_counted_once(tmp_path, capsys):
+    path = tmp_path / "dan_hai_lan.kml"
+    path.write_text(
+        kml(folder("Hướng Lập", *VILLAGES), folder("Hướng Lập", *VILLAGES[:2])), "utf-8"
+    )
+    towers = tmp_path / "towers.csv"
+    towers.write_text("tower_id,lon,lat,technology\nT1,105.2,21.0,4G\n", encoding="utf-8")
+    out = tmp_path / "gaps.csv"
+    code = main(["gaps", "--villages", str(path), "--towers", str(towers), "--out", str(out)])
+    assert code == 0
+    headline = capsys.readouterr().out
+    assert "3 of 3 villages (95 of 95 households) without signal" in headline  # 5 and 165
+    gaps = pd.read_csv(out, dtype={"duplicate_of": str}, keep_default_na=False)
+    assert len(gaps) == 5  # every row of the file, once each
+    assert gaps["duplicate_of"].tolist() == ["", "", "", "R1", "R2"]
+    assert gaps["criteria"].iloc[3].endswith("a copy of R1 (the same village pasted twice): "
+                                              "not counted in the totals")
+    read_back = read_gap_list(out)
+    assert read_back.totals()["households"] == 95  # read back: still once
+    demand = demand_points(read_back)  # what a plan serves: each village once
+    assert demand["village_id"].tolist() == ["R1", "R2", "R3"]
+    read = read_village_list(path)
+    copies = read.issues[read.issues["check"] == "duplicate_row"]
+    assert copies["row"].tolist() == [4, 5]
