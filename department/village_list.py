@@ -771,7 +771,7 @@ def _villages(
 
 
 def _copies(villages: gpd.GeoDataFrame, issues: _Issues) -> np.ndarray:
-    """The id of the earlier row each row copies ("" for none), and each copy said.
+    """Return the id of the earlier row each row copies ("" for none); say each copy.
 
     A copy (a KML folder or a block of rows pasted twice) repeats a village's name, units,
     households and location; it stays in every list, and is counted once in the totals.

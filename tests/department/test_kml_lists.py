@@ -206,8 +206,11 @@ def test_a_folder_pasted_twice_is_listed_but_counted_once(tmp_path, capsys):
     gaps = pd.read_csv(out, dtype={"duplicate_of": str}, keep_default_na=False)
     assert len(gaps) == 5  # every row of the file, once each
     assert gaps["duplicate_of"].tolist() == ["", "", "", "R1", "R2"]
-    assert gaps["criteria"].iloc[3].endswith("a copy of R1 (the same village pasted twice): "
-                                              "not counted in the totals")
+    assert (
+        gaps["criteria"]
+        .iloc[3]
+        .endswith("a copy of R1 (the same village pasted twice): not counted in the totals")
+    )
     read_back = read_gap_list(out)
     assert read_back.totals()["households"] == 95  # read back: still once
     demand = demand_points(read_back)  # what a plan serves: each village once
