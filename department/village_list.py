@@ -11,6 +11,7 @@ the file, so that the data-quality sheet can show the clerk what to fix.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -21,10 +22,12 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
+from whitespot._errors import WhitespotWarning
 from whitespot.data import Problem, ValidationError
 from whitespot.data.cells import COUNT_PATTERN, THOUSANDS, count_value, survey_answers, yes_no
 from whitespot.data.crs import WGS84
 from whitespot.data.io import existing_path
+from whitespot.data.labels import counted
 from whitespot.data.lookalikes import lookalike_columns, lookalike_message
 from whitespot.data.problems import format_ids, problem_table
 from whitespot.data.schema import (
@@ -35,7 +38,7 @@ from whitespot.data.schema import (
     unusual_message,
 )
 from whitespot.department._grid import HEADER_SEARCH_ROWS, Grid, column_letter, read_grid
-from whitespot.department._zones import row_zone
+from whitespot.department._zones import fitting_zone, row_zone, zone_disagreement
 from whitespot.department.coordinates import (
     MAPS_LINK,
     VN2000_ZONES,
@@ -1027,11 +1030,12 @@ def _vn2000(
         return None
     raw = (table["lon"].map(_cell_text) + ", " + table["lat"].map(_cell_text)).to_numpy()
     given = crs is not None and CRS(crs).is_projected
+    zones, reasons = _zones(places, metres)
     if given:
         lon, lat = metres_to_lonlat(easting, northing, crs)
         zone_of = np.full(len(rows), f"{CRS(crs).name},", dtype=object)
+        _check_given_zone(CRS(crs).to_epsg() or 0, easting, northing, metres, zones, places, issues)
     else:
-        zones, reasons = _zones(places, metres)
         unknown = metres & (zones == 0)
         if unknown.any():
             _refuse_metres(issues.label, rows, ids, raw, unknown, reasons)
@@ -1039,9 +1043,11 @@ def _vn2000(
         zone_of = np.full(len(rows), "", dtype=object)
         for zone in np.unique(zones[metres]):
             mask = metres & (zones == zone)
-            lon[mask], lat[mask] = metres_to_lonlat(easting[mask], northing[mask], f"EPSG:{zone}")
-            name = CRS(f"EPSG:{zone}").name
-            zone_of[mask] = [f"{name} (EPSG:{zone}), {r}; --crs to choose another;"
+            province = places[mask, 0][0]
+            epsg, why = fitting_zone(easting[mask], northing[mask], zone, province)
+            lon[mask], lat[mask] = metres_to_lonlat(easting[mask], northing[mask], f"EPSG:{epsg}")
+            name = CRS(f"EPSG:{epsg}").name
+            zone_of[mask] = [f"{name} (EPSG:{epsg}), {why or r}; --crs to choose another;"
                              for r in reasons[mask]]  # fmt: skip
     said = [
         f"read as {x:.6f}, {y:.6f} (metres in {zone} the larger number as the northing)"
@@ -1051,6 +1057,30 @@ def _vn2000(
     issues.add(rows[metres], "lon/lat", "coordinate_notation", severity, raw[metres], said,
                ids[metres])  # fmt: skip
     return metres, lon, lat
+
+
+def _check_given_zone(
+    given: int,
+    easting: np.ndarray,
+    northing: np.ndarray,
+    metres: np.ndarray,
+    zones: np.ndarray,
+    places: np.ndarray,
+    issues: _Issues,
+) -> None:
+    """Warn where a TM-3 zone given with ``--crs`` is not the zone of the rows' province."""
+    for zone in np.unique(zones[metres & (zones != 0)]):
+        mask = metres & (zones == zone)
+        province = places[mask, 0][0]
+        message = zone_disagreement(easting[mask], northing[mask], given, int(zone), province)
+        if message:
+            message = f"{counted(int(mask.sum()), 'row')}: {message}"
+            issues.add(0, "lon/lat", "crs_not_province_zone", "warning", f"EPSG:{given}", message)
+            warnings.warn(f"{issues.label}: {message}", ZoneWarning, stacklevel=5)
+
+
+class ZoneWarning(WhitespotWarning):
+    """Metres were read in a zone other than the one of the rows' province (``--crs``)."""
 
 
 def _zones(places: np.ndarray, metres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
