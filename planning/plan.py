@@ -246,10 +246,12 @@ def capex_in_million_vnd(
     """Return site costs in million VND, converted when their size shows another unit.
 
     Only for plans in million VND; the unit assumed is returned and warned when converted.
-    Each row is judged by its own size: a file whose rows hold two units (half in VND,
-    half in million VND, their values about 10^6 apart) is converted row by row, with a
+    Rows in VND are told by their own size: a file whose rows hold both VND and million
+    VND (half and half, their values about 10^6 apart) is converted row by row, with a
     :class:`CapexUnitWarning` naming the rows of each unit; where the converted groups do
     not meet (their medians more than :data:`MIXED_UNITS_SPREAD` apart) it is refused.
+    Billions (under 10) are told by the column's median only: 10^3 apart from millions,
+    one small value among millions is not a unit of its own.
 
     Raises
     ------
@@ -261,13 +263,9 @@ def capex_in_million_vnd(
     if currency != "million VND" or given.empty:
         return capex, currency
     ids = capex.index.to_series() if site_ids is None else site_ids
-    groups = {
-        "VND": (capex >= IN_VND_FROM, 1e-6),
-        "million VND": (capex.between(IN_BILLIONS_BELOW, IN_VND_FROM, inclusive="left"), 1.0),
-        "billion VND (tỷ đồng)": (capex < IN_BILLIONS_BELOW, 1e3),
-    }
-    present = {unit: rule for unit, rule in groups.items() if rule[0].any()}
-    if len(present) > 1:
+    in_vnd = capex >= IN_VND_FROM
+    present = {"VND": (in_vnd, 1e-6), "million VND": (capex.notna() & ~in_vnd, 1.0)}
+    if all(mask.any() for mask, _ in present.values()):
         return _mixed_units(capex, present, ids), "mixed units, each row converted to million VND"
     median = float(given.median())
     if median >= IN_VND_FROM:
