@@ -112,8 +112,8 @@ def read_kml(
         into the description as rows of name and value (as ArcGIS exports them);
         geometry in EPSG:4326 (points, lines, polygons and their collections; heights
         dropped; None for a placemark without one; a ``gx:Track`` as its line), in the
-        file's order. ``attrs["kml_geometry"]`` holds each placemark's KML geometry
-        element (:data:`GEOMETRY_KINDS`), ``attrs["kml_notes"]`` what was said of the
+        file's order. ``attrs["kml_tracks"]`` holds the positions of the placemarks
+        drawn as tracks (:data:`TRACKS`), ``attrs["kml_notes"]`` what was said of the
         reading (:data:`NOTES`). Each document is decoded by what its bytes hold, not by
         its ``encoding=`` declaration (a contradiction is said).
 
@@ -173,14 +173,15 @@ def read_kml(
         columns.update(dict.fromkeys(record))
     table = {column: [r.get(column, "") for r in records] for column in columns}
     out = gpd.GeoDataFrame(table, geometry=shapes, crs=WGS84)
-    out.attrs[GEOMETRY_KINDS] = kinds
+    out.attrs[TRACKS] = [k for k, kind in enumerate(kinds) if kind in ("Track", "MultiTrack")]
     out.attrs[NOTES] = notes
     return out
 
 
-GEOMETRY_KINDS = "kml_geometry"
-"""Key of ``attrs`` that holds each placemark's KML geometry element (``Point``,
-``LineString``, ``Polygon``, ``MultiGeometry``, ``Track``, ``""`` for none), in order."""
+TRACKS = "kml_tracks"
+"""Key of ``attrs`` that holds the positions (0-based) of the placemarks drawn as GPS tracks
+(``gx:Track``, ``gx:MultiTrack``), read as lines. Kept short: ``attrs`` is copied by every
+pandas operation on the frame."""
 
 NOTES = "kml_notes"
 """Key of ``attrs`` that holds what a user should know of the reading, as (check, message):

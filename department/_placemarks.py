@@ -13,14 +13,18 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
-from whitespot.data.kml import GEOMETRY_KINDS
+from whitespot.data.kml import TRACKS
 from whitespot.department.headers import normalize_text
 
 BOUNDARY_WORDS = ("ranh gioi", "dia gioi", "duong dia gioi", "boundary", "border")
 """Names (unaccented, lower case) that begin a boundary polygon's or its folder's name."""
 
-_LINES = {"LineString": "a line (a road, river or power line)", "Track": "a GPS track (gx:Track)",
-          "MultiTrack": "GPS tracks (gx:MultiTrack)", "LinearRing": "a line"}  # fmt: skip
+_LINES = {
+    "LineString": "a line (a road, river or power line)",
+    "MultiLineString": "lines (roads, rivers or power lines)",
+    "Track": "a GPS track (gx:Track)",
+    "GeometryCollection": "lines only (a MultiGeometry without a point or polygon)",
+}
 
 
 def village_placemarks(placemarks: gpd.GeoDataFrame) -> tuple[np.ndarray, list[tuple]]:
@@ -29,7 +33,7 @@ def village_placemarks(placemarks: gpd.GeoDataFrame) -> tuple[np.ndarray, list[t
     Parameters
     ----------
     placemarks : geopandas.GeoDataFrame
-        From :func:`whitespot.data.kml.read_kml` (with ``attrs["kml_geometry"]``).
+        From :func:`whitespot.data.kml.read_kml` (with ``attrs["kml_tracks"]``).
 
     Returns
     -------
@@ -39,18 +43,14 @@ def village_placemarks(placemarks: gpd.GeoDataFrame) -> tuple[np.ndarray, list[t
     left_out : list of (int, str, str)
         Each other placemark's number in the file (1-based), name and what it is.
     """
-    kinds = np.asarray(placemarks.attrs.get(GEOMETRY_KINDS, [""] * len(placemarks)), dtype=object)
+    tracks = set(placemarks.attrs.get(TRACKS, ()))
     types = placemarks.geometry.geom_type.fillna("").to_numpy(dtype=object)
     parts = placemarks.geometry.map(_part_types).to_numpy(dtype=object)
-    names = placemarks["name"].map(normalize_text).to_numpy(dtype=object)
-    folders = placemarks["folder"].map(normalize_text).to_numpy(dtype=object)
-    named_boundary = np.array(
-        [
-            n.startswith(BOUNDARY_WORDS) or f.startswith(BOUNDARY_WORDS)
-            for n, f in zip(names, folders, strict=True)
-        ],
-        dtype=bool,
-    )
+    names = placemarks["name"].map(normalize_text).astype(str)
+    folders = placemarks["folder"].map(normalize_text).astype(str)
+    named_boundary = (
+        names.str.startswith(BOUNDARY_WORDS) | folders.str.startswith(BOUNDARY_WORDS)
+    ).to_numpy(dtype=bool)
     outline = np.array([bool({"Polygon", "MultiPolygon"} & p) for p in parts], dtype=bool)
     point = np.array([bool({"Point", "MultiPoint"} & p) for p in parts], dtype=bool)
     line_only = (types != "") & ~outline & ~point
@@ -61,7 +61,7 @@ def village_placemarks(placemarks: gpd.GeoDataFrame) -> tuple[np.ndarray, list[t
         what = (
             "a boundary polygon (named as one)"
             if boundary[i]
-            else _LINES.get(kinds[i], "lines only (a MultiGeometry without a point or polygon)")
+            else _LINES.get("Track" if i in tracks else types[i], _LINES["GeometryCollection"])
         )
         left_out.append((int(i) + 1, str(placemarks["name"].iloc[i]), what))
     return villages, left_out
