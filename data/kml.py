@@ -303,7 +303,9 @@ def _kml_documents(
             _check_declared(member, path, label, int(max_mb * 1e6), max_ratio)
         total = sum(m.file_size for m in members)
         if total > max_mb * 1e6:
-            raise _too_large(path, label, members[0], f"{total / 1e6:,.0f} MB in all", max_mb)
+            raise _too_large(
+                path, label, members[0], f"{total / 1e6:,.0f} MB with the other documents", max_mb
+            )
         # zipfile inflates at most the declared size (a directory that lies fails its CRC)
         return [(m.filename, archive.read(m)) for m in members]
 
