@@ -783,10 +783,10 @@ def _copies(villages: gpd.GeoDataFrame, issues: _Issues) -> np.ndarray:
     points = villages.geometry.where(located)
     key = pd.DataFrame(
         {
-            "name": villages["name"].map(normalize_text),
-            "units": villages[["old_province", "old_district", "old_commune"]]
-            .astype(str)
-            .agg("|".join, axis=1),
+            "name": villages["name"].astype(str),  # a pasted copy is spelt alike
+            "province": villages["old_province"].astype(str),
+            "district": villages["old_district"].astype(str),
+            "commune": villages["old_commune"].astype(str),
             "households": villages["households"].astype("string").fillna(""),
             "x": points.x.round(6).fillna(np.inf).to_numpy() if located.any() else np.inf,
             "y": points.y.round(6).fillna(np.inf).to_numpy() if located.any() else np.inf,
