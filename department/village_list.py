@@ -472,6 +472,9 @@ def _field_headers(grid, header_rows, fields) -> list[tuple[str, str]]:
     ]
 
 
+_NUMBER_CELL = re.compile(r"[-+\d.,\s]+")
+
+
 def _repeated_headers(
     grid: list[list], rows: list[int], start: int, fields: dict[int, str], lookup: dict, label: str
 ) -> dict[int, tuple[str, int]]:
@@ -488,8 +491,12 @@ def _repeated_headers(
         would be read under the first's columns).
     """
     found: dict[int, tuple[str, int]] = {}
+    counts = [c for c, name in fields.items() if name in COUNT_FIELDS]
     for index in range(start, len(grid)):
-        named = _row_fields(grid[index], lookup)
+        row = grid[index]
+        if any(c < len(row) and _NUMBER_CELL.fullmatch(str(row[c])) for c in counts):
+            continue  # a village row: its count is a number (most rows stop here)
+        named = _row_fields(row, lookup)
         agree = [c for c, name in named.items() if fields.get(c) == name]
         if len(set(named.values())) < 2 or len(agree) < 2:
             continue
