@@ -30,8 +30,7 @@ import numpy as np
 from bench_country import HOUSEHOLDS_PER_VILLAGE, kdtree_sketch, timed
 
 from whitespot.data import make_province, metric_crs, validate_households, validate_towers
-from whitespot.radio import SignalEngine, SignalSetup, predict_signal
-from whitespot.radio.engine import signal_status
+from whitespot.radio import SignalEngine, SignalSetup, predict_signal, signal_status
 
 
 def side_by_side(households: int, towers: int) -> dict:

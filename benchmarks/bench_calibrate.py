@@ -41,7 +41,8 @@ from bench_country import timed
 from scipy.spatial import cKDTree
 
 from whitespot.cli._main import main as main_command
-from whitespot.data import make_province, metric_crs, projected_xy, validate_towers
+from whitespot.data import make_province, metric_crs, validate_towers
+from whitespot.data._crs import projected_xy
 from whitespot.evidence import calibrate, synthetic_measurements
 from whitespot.radio import SignalSetup
 

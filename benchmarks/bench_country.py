@@ -40,20 +40,19 @@ import pyarrow.parquet as pq
 from scipy.spatial import cKDTree
 
 from whitespot._parallel import closing_cluster, connect
-from whitespot.coverage.partitioned import partitioned_gap_list
+from whitespot.coverage import partitioned_gap_list
 from whitespot.data import (
     make_country,
     make_province,
     metric_crs,
-    projected_xy,
     read_layer,
     validate_households,
     validate_towers,
     validate_villages,
     write_layer,
 )
-from whitespot.radio import SignalEngine, SignalSetup, predict_signal
-from whitespot.radio.engine import signal_status
+from whitespot.data._crs import projected_xy
+from whitespot.radio import SignalEngine, SignalSetup, predict_signal, signal_status
 
 HOUSEHOLDS_PER_VILLAGE = 92.7
 COUNTRY_TOWERS = 100_000

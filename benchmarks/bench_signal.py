@@ -20,12 +20,7 @@ import sys
 import time
 import tracemalloc
 
-from whitespot.data import (
-    load_sample,
-    make_province,
-    validate_households,
-    validate_towers,
-)
+from whitespot.data import load_sample, make_province, validate_households, validate_towers
 from whitespot.radio import SignalSetup, predict_signal
 
 HOUSEHOLDS_PER_VILLAGE = 92.7  # mean of the generator's lognormal mix

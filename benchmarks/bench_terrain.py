@@ -45,9 +45,9 @@ from scipy.ndimage import gaussian_filter, map_coordinates
 
 from whitespot.coverage import signal_raster
 from whitespot.data import Terrain, validate_towers
-from whitespot.radio import SignalSetup, predict_signal
-from whitespot.radio import engine as signal_module
-from whitespot.radio.terrain import bullington_loss_db, terrain_profiles
+from whitespot.radio import SignalSetup, bullington_loss_db, predict_signal
+from whitespot.radio import _engine as signal_module
+from whitespot.radio._terrain import terrain_profiles
 
 CRS_UTM = CRS.from_epsg(32648)
 CELL_M = 30.0

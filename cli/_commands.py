@@ -13,15 +13,14 @@ from whitespot.coverage import (
     dead_zones,
     department_gap_list,
     gap_list,
+    partitioned_gap_list,
+    read_gap_list,
     signal_raster,
-    without_unlisted,
     write_gap_list,
     write_signal_raster,
 )
-from whitespot.coverage.export import read_gap_list
-from whitespot.coverage.partitioned import partitioned_gap_list
+from whitespot.coverage._unlisted import without_unlisted
 from whitespot.data import (
-    VIETNAM_BBOX,
     Problem,
     ValidationError,
     load_sample,
@@ -35,30 +34,31 @@ from whitespot.data import (
     write_layer,
     write_province,
 )
-from whitespot.data.labels import counted
-from whitespot.department.quality import QualityConfig
-from whitespot.department.village_list import read_village_list
+from whitespot.data._labels import counted
+from whitespot.data._schema import VIETNAM_BBOX
+from whitespot.department import QualityConfig, read_village_list
 from whitespot.evidence import calibrate as fit_calibration
 from whitespot.evidence import measured_pairs
-from whitespot.evidence.measured import EXCLUSIONS
+from whitespot.evidence._measured import EXCLUSIONS
 from whitespot.maps import gap_map, plan_map, save_map, write_kmz
 from whitespot.planning import (
     OptionCosts,
+    plan_country,
     plan_sites,
     read_candidates,
     read_plan,
+    write_country_plan,
     write_plan,
 )
-from whitespot.planning.country import plan_country
-from whitespot.planning.export import write_country_plan
-from whitespot.radio import LinkBudget, SetupError, SignalSetup, read_calibration, terrain_coverage
-from whitespot.radio.itm import ItmParameters
-from whitespot.report import (
-    department_submission,
-    tender_package,
-    write_submission,
-    write_tender,
+from whitespot.radio import (
+    ItmParameters,
+    LinkBudget,
+    SetupError,
+    SignalSetup,
+    read_calibration,
+    terrain_coverage,
 )
+from whitespot.report import department_submission, tender_package, write_submission, write_tender
 
 DEPARTMENT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".kml", ".kmz")
 """Village files that may be a department's own list rather than whitespot's form."""

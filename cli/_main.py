@@ -18,21 +18,31 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from whitespot import __version__
+from whitespot._errors import WhitespotError
 from whitespot.cli import EXIT_INTERRUPTED, forget_interrupt
 from whitespot.cli import _commands as commands
 from whitespot.cli._outputs import name_max, name_too_long, output_problem
-from whitespot.coverage.export import GAP_LIST_FORMATS
-from whitespot.data import LAYERS, MIN_CONFIDENCE, TECHNOLOGIES, WhitespotError, recording_writes
-from whitespot.data.crs import checked_metric_crs
-from whitespot.data.dem import FALLBACKS
-from whitespot.data.labels import LANGUAGES
-from whitespot.data.opencellid import VIETNAM_MCC
-from whitespot.department.headers import FIELDS
-from whitespot.planning.select import METHODS
-from whitespot.radio import BUILDING_TYPES, CLUTTER_TYPES, MODEL_NAMES, SetupError
-from whitespot.radio.calibration import GROUP_KEYS
-from whitespot.radio.itm import CLIMATES
-from whitespot.radio.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
+from whitespot.coverage._export import GAP_LIST_FORMATS
+from whitespot.data import TECHNOLOGIES
+from whitespot.data._buildings import MIN_CONFIDENCE
+from whitespot.data._crs import checked_metric_crs
+from whitespot.data._dem import FALLBACKS
+from whitespot.data._labels import LANGUAGES
+from whitespot.data._opencellid import VIETNAM_MCC
+from whitespot.data._schema import LAYERS
+from whitespot.data._swap import recording_writes
+from whitespot.department._headers import FIELDS
+from whitespot.planning import METHODS
+from whitespot.radio import (
+    BUILDING_TYPES,
+    CLIMATES,
+    CLUTTER_TYPES,
+    COST231_ENVIRONMENTS,
+    HATA_ENVIRONMENTS,
+    MODEL_NAMES,
+    SetupError,
+)
+from whitespot.radio._calibration import GROUP_KEYS
 
 EXIT_OK = 0
 EXIT_INVALID_INPUT = 1

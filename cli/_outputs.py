@@ -12,7 +12,7 @@ import argparse
 import os
 from pathlib import Path
 
-from whitespot.report import OLD_PACKAGE_FILES
+from whitespot.report._package import OLD_PACKAGE_FILES
 
 INPUT_OPTIONS = (
     "villages",

@@ -9,26 +9,21 @@ settings. How signal is predicted is :mod:`whitespot.radio`; the field evidence 
 :mod:`whitespot.evidence`.
 """
 
-from whitespot.coverage._unlisted import FOOTPRINT_COLUMNS, without_unlisted
+from whitespot.coverage._export import (
+    read_gap_list,
+    write_gap_list,
+)
 from whitespot.coverage.deadzones import (
     SignalRaster,
     dead_zones,
     signal_raster,
     write_signal_raster,
 )
-from whitespot.coverage.export import (
-    GAP_LIST_FORMATS,
-    read_gap_list,
-    settings_table,
-    write_gap_list,
-)
 from whitespot.coverage.gaps import (
-    COUNTED_AS_ZERO,
     GAP_LIST_COLUMNS,
     SUMMARY_COLUMNS,
     GapCriteria,
     GapList,
-    criteria_text,
     gap_list,
     summarize,
 )
@@ -37,30 +32,24 @@ from whitespot.coverage.partitioned import (
     partitioned_gap_list,
     write_partitions,
 )
-from whitespot.coverage.village_lists import department_gap_list
-from whitespot.data.vocabulary import GAP_TYPES
+from whitespot.coverage.village_lists import (
+    department_gap_list,
+)
 
 __all__ = [
-    "COUNTED_AS_ZERO",
-    "FOOTPRINT_COLUMNS",
     "GAP_LIST_COLUMNS",
-    "GAP_LIST_FORMATS",
-    "GAP_TYPES",
     "SUMMARY_COLUMNS",
     "GapCriteria",
     "GapList",
     "SignalRaster",
-    "criteria_text",
     "dead_zones",
     "department_gap_list",
     "gap_list",
     "household_partitions",
     "partitioned_gap_list",
     "read_gap_list",
-    "settings_table",
     "signal_raster",
     "summarize",
-    "without_unlisted",
     "write_gap_list",
     "write_partitions",
     "write_signal_raster",

@@ -15,10 +15,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from whitespot.data import projected_xy
-from whitespot.data.problems import format_ids
-from whitespot.radio.budget import LinkBudget
-from whitespot.radio.engine import SignalEngine, signal_status
+from whitespot.data._crs import projected_xy
+from whitespot.data._problems import format_ids
+from whitespot.radio import LinkBudget, SignalEngine, signal_status
 
 if TYPE_CHECKING:
     pass
@@ -48,7 +47,7 @@ def household_signal(
     Returns
     -------
     geopandas.GeoDataFrame
-        The households (index reset) followed by :data:`whitespot.radio.engine.SIGNAL_COLUMNS`
+        The households (index reset) followed by :data:`whitespot.radio._engine.SIGNAL_COLUMNS`
         and ``signal_status`` (outdoor), and ``indoor_signal_status`` where the setup
         judges households indoors.
     """

@@ -12,15 +12,15 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from whitespot.data import Population, counted, read_buildings, read_population
+from whitespot.data import Population, read_buildings, read_population
+from whitespot.data._labels import counted
 from whitespot.department import (
-    ESTIMATE_COLUMNS,
-    HOUSEHOLD_SIZE_SOURCE,
     EstimateSettings,
     estimate_households,
     place_buildings,
     unlisted_settlements,
 )
+from whitespot.department._footprints import ESTIMATE_COLUMNS, HOUSEHOLD_SIZE_SOURCE
 
 if TYPE_CHECKING:
     from whitespot.coverage.gaps import GapList

@@ -22,10 +22,10 @@ from pyproj import CRS
 from scipy import ndimage
 
 from whitespot._errors import InputError
-from whitespot.data import WGS84, metric_crs
-from whitespot.data.io import atomic_path
-from whitespot.radio.engine import SignalEngine
-from whitespot.radio.setup import SignalSetup
+from whitespot.data import metric_crs
+from whitespot.data._crs import WGS84
+from whitespot.data._io import atomic_path
+from whitespot.radio import SignalEngine, SignalSetup
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,20 @@ def dead_zones(
 
 
 def write_signal_raster(raster: SignalRaster, path: str | PathLike) -> Path:
-    """Write the best-signal raster as a two-band float32 GeoTIFF (dBm, margin dB), atomically."""
+    """Write the best-signal raster as a two-band float32 GeoTIFF (dBm, margin dB), atomically.
+
+    Parameters
+    ----------
+    raster : SignalRaster
+        From :func:`signal_raster`.
+    path : path-like
+        The GeoTIFF to write.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     profile = {
         "driver": "GTiff", "height": raster.signal_dbm.shape[0],
         "width": raster.signal_dbm.shape[1], "count": 2, "dtype": "float32",

@@ -33,28 +33,21 @@ from whitespot.coverage._unlisted import (
     with_footprints,
 )
 from whitespot.data import (
+    TECHNOLOGY_DEFAULTS,
     Problem,
     Terrain,
     TowersFarWarning,
     ValidationError,
     add_lonlat,
     metric_crs,
-    projected_xy,
-    towers_overlap,
 )
-from whitespot.data.labels import counted
-from whitespot.data.overlap import REACH_KM, TowerOverlap
-from whitespot.data.schema import TECHNOLOGY_DEFAULTS
-from whitespot.data.vocabulary import BEYOND_MODEL_RANGE, LOCATION_UNKNOWN
-from whitespot.evidence.villages import (
-    EVIDENCE_CLASSES,
-    EVIDENCE_COLUMNS,
-    measured_at_villages,
-    weigh_evidence,
-)
-from whitespot.radio.budget import LinkBudget
-from whitespot.radio.engine import SignalEngine, signal_status
-from whitespot.radio.setup import SignalSetup
+from whitespot.data._crs import projected_xy
+from whitespot.data._labels import counted
+from whitespot.data._overlap import REACH_KM, TowerOverlap, towers_overlap
+from whitespot.data._vocabulary import BEYOND_MODEL_RANGE, LOCATION_UNKNOWN
+from whitespot.evidence import EVIDENCE_CLASSES
+from whitespot.evidence._villages import EVIDENCE_COLUMNS, measured_at_villages, weigh_evidence
+from whitespot.radio import LinkBudget, SignalEngine, SignalSetup, signal_status
 
 if TYPE_CHECKING:
     from os import PathLike
@@ -945,7 +938,20 @@ def _evidence_text(table: pd.DataFrame, criteria: GapCriteria) -> pd.Series:
 
 
 def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Totals of a gap list per group (province, commune ...): :data:`SUMMARY_COLUMNS`."""
+    """Totals of a gap list per group (province, commune ...): :data:`SUMMARY_COLUMNS`.
+
+    Parameters
+    ----------
+    gaps : geopandas.GeoDataFrame or pandas.DataFrame
+        Villages of a gap list (:data:`GAP_LIST_COLUMNS`).
+    by : list of str
+        Columns to group by (``["province_code", "commune_code"]`` ...); ``[]`` for one row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: :data:`SUMMARY_COLUMNS` (villages and households per status).
+    """
     frame = pd.DataFrame(gaps)
     evidence = frame.get("evidence", pd.Series("no_evidence", index=frame.index)).fillna(
         "no_evidence"

@@ -32,11 +32,9 @@ from whitespot.coverage._tiles import (
 )
 from whitespot.coverage.gaps import GapCriteria, GapList, assemble_gap_list, prepare_gap_list
 from whitespot.data import Problem, ValidationError, validate_layer, write_layer
-from whitespot.data.io import staged_files
-from whitespot.data.problems import format_ids
-from whitespot.radio.budget import LinkBudget
-from whitespot.radio.engine import SignalEngine
-from whitespot.radio.setup import SignalSetup
+from whitespot.data._io import staged_files
+from whitespot.data._problems import format_ids
+from whitespot.radio import LinkBudget, SignalEngine, SignalSetup
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -44,6 +42,17 @@ if TYPE_CHECKING:
 
 def household_partitions(folder: str | PathLike) -> list[Path]:
     """Return the ``.parquet`` files of a partitioned dataset, in sorted path order.
+
+    Parameters
+    ----------
+    folder : path-like
+        A partitioned dataset (``<by>=<value>/households.parquet`` or any ``.parquet``
+        files below it).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files, in sorted path order.
 
     Raises
     ------
@@ -69,6 +78,15 @@ def household_partitions(folder: str | PathLike) -> list[Path]:
 
 def write_partitions(households: gpd.GeoDataFrame, folder: str | PathLike, by: str) -> list[Path]:
     """Write households as a partitioned GeoParquet dataset, one file per value of `by`.
+
+    Parameters
+    ----------
+    households : geopandas.GeoDataFrame
+        Validated households.
+    folder : path-like
+        The dataset's folder (created).
+    by : str
+        Column whose values name the partitions (``province_code`` ...).
 
     Returns
     -------

@@ -26,9 +26,9 @@ from whitespot.coverage.gaps import (
     summarize,
 )
 from whitespot.data import Population, validate_villages
-from whitespot.data.vocabulary import LOCATION_UNKNOWN
-from whitespot.department.admin import assign_admin_units, code_sources
-from whitespot.department.village_list import VillageList
+from whitespot.data._vocabulary import LOCATION_UNKNOWN
+from whitespot.department import VillageList, assign_admin_units
+from whitespot.department._admin import code_sources
 from whitespot.radio import SignalSetup
 
 

@@ -5,75 +5,34 @@ checks it and returns it normalized. :func:`read_layer` and :func:`write_layer` 
 between files and frames; :func:`load_sample` gives the synthetic sample province.
 """
 
-from whitespot._errors import InputError, WhitespotError
-from whitespot.data.buildings import (
-    BUILDING_COLUMNS,
-    MIN_AREA_M2,
-    MIN_CONFIDENCE,
+from whitespot.data._buildings import (
     FootprintsLeftOutWarning,
     read_buildings,
 )
-from whitespot.data.cells import (
-    COUNT_PATTERN,
-    THOUSANDS,
-    count_value,
-    normalize_text,
-    shown_number,
-    survey_answers,
-    yes_no,
-)
-from whitespot.data.crs import (
-    EASTING_M,
-    NORTHING_M,
-    WGS84,
+from whitespot.data._crs import (
     add_lonlat,
-    checked_metric_crs,
     lonlat,
     metric_crs,
-    projected_xy,
     to_metric,
     utm_crs,
 )
-from whitespot.data.dem import (
-    FALLBACKS,
+from whitespot.data._dem import (
     Terrain,
     read_terrain,
-    reproject_grid,
-    validate_terrain,
     write_terrain,
 )
-from whitespot.data.encoding import decode_text
-from whitespot.data.io import (
-    atomic_path,
-    existing_path,
-    inert_text_cells,
-    pin_xlsx_timestamps,
+from whitespot.data._io import (
     read_layer,
-    restore_neutralized,
-    staged_files,
-    workbook_kind,
     write_layer,
-    write_layers,
-    write_staged,
 )
-from whitespot.data.kml import KML_SUFFIXES, ArchiveLimitError, read_kml
-from whitespot.data.labels import (
-    LANGUAGES,
-    SHEET_NAMES,
-    VIETNAMESE_HEADERS,
-    VIETNAMESE_VALUES,
-    Language,
-    counted,
-    delocalize,
-    localize,
-    vietnamese_fixes,
+from whitespot.data._kml import (
+    ArchiveLimitError,
+    read_kml,
 )
-from whitespot.data.lookalikes import lookalike_columns, lookalike_message
-from whitespot.data.opencellid import VIETNAM_MCC, read_opencellid
-from whitespot.data.overlap import REACH_KM, TowerOverlap, towers_overlap
-from whitespot.data.population import Population, read_population
-from whitespot.data.problems import (
-    ISSUE_COLUMNS,
+from whitespot.data._opencellid import (
+    read_opencellid,
+)
+from whitespot.data._problems import (
     AmbiguousNumberWarning,
     DefaultAppliedWarning,
     DuplicateColumnWarning,
@@ -86,8 +45,26 @@ from whitespot.data.problems import (
     TowersFarWarning,
     UnreadColumnWarning,
     ValidationError,
-    format_ids,
-    problem_table,
+)
+from whitespot.data._schema import (
+    COLUMN_ALIASES,
+    LAYER_COLUMNS,
+    TECHNOLOGIES,
+    TECHNOLOGY_DEFAULTS,
+)
+from whitespot.data._swap import (
+    LeftoverWarning,
+)
+from whitespot.data._vocabulary import (
+    ADMIN_STATUSES,
+    GAP_TYPES,
+    POWER_STATUSES,
+    PROGRESS_STATUSES,
+    SIGNAL_STATUSES,
+)
+from whitespot.data.population import (
+    Population,
+    read_population,
 )
 from whitespot.data.sample import (
     Province,
@@ -97,22 +74,6 @@ from whitespot.data.sample import (
     read_province,
     write_province,
 )
-from whitespot.data.schema import (
-    COLUMN_ALIASES,
-    LAYER_COLUMNS,
-    LAYERS,
-    TECHNOLOGIES,
-    TECHNOLOGY_ALIASES,
-    TECHNOLOGY_DEFAULTS,
-    VIETNAM_BBOX,
-    TechnologyDefaults,
-    column_spec,
-    implausible_message,
-    plausibility_masks,
-    technology_key,
-    unusual_message,
-)
-from whitespot.data.swap import LeftoverWarning, recording_writes, staged_folder
 from whitespot.data.validate import (
     validate_candidates,
     validate_grid,
@@ -122,48 +83,17 @@ from whitespot.data.validate import (
     validate_towers,
     validate_villages,
 )
-from whitespot.data.vocabulary import (
-    ADMIN_STATUSES,
-    BEYOND_MODEL_RANGE,
-    GAP_TYPES,
-    LOCATION_UNKNOWN,
-    POWER_STATUSES,
-    PROGRESS_STATUSES,
-    SIGNAL_STATUSES,
-)
 
 __all__ = [
     "ADMIN_STATUSES",
-    "BEYOND_MODEL_RANGE",
-    "BUILDING_COLUMNS",
     "COLUMN_ALIASES",
-    "COUNT_PATTERN",
-    "EASTING_M",
-    "FALLBACKS",
     "GAP_TYPES",
-    "ISSUE_COLUMNS",
-    "KML_SUFFIXES",
-    "LANGUAGES",
-    "LAYERS",
     "LAYER_COLUMNS",
-    "LOCATION_UNKNOWN",
-    "MIN_AREA_M2",
-    "MIN_CONFIDENCE",
-    "NORTHING_M",
     "POWER_STATUSES",
     "PROGRESS_STATUSES",
-    "REACH_KM",
-    "SHEET_NAMES",
     "SIGNAL_STATUSES",
     "TECHNOLOGIES",
-    "TECHNOLOGY_ALIASES",
     "TECHNOLOGY_DEFAULTS",
-    "THOUSANDS",
-    "VIETNAMESE_HEADERS",
-    "VIETNAMESE_VALUES",
-    "VIETNAM_BBOX",
-    "VIETNAM_MCC",
-    "WGS84",
     "AmbiguousNumberWarning",
     "ArchiveLimitError",
     "DefaultAppliedWarning",
@@ -171,8 +101,6 @@ __all__ = [
     "FootprintsLeftOutWarning",
     "GuessedEncodingWarning",
     "ImplausibleValueWarning",
-    "InputError",
-    "Language",
     "LeftoverWarning",
     "MultiTechnologyWarning",
     "OpenCellidWarning",
@@ -180,38 +108,16 @@ __all__ = [
     "Population",
     "Problem",
     "Province",
-    "TechnologyDefaults",
     "Terrain",
-    "TowerOverlap",
     "TowersFarWarning",
     "UnreadColumnWarning",
     "ValidationError",
-    "WhitespotError",
     "add_lonlat",
-    "atomic_path",
-    "checked_metric_crs",
-    "column_spec",
-    "count_value",
-    "counted",
-    "decode_text",
-    "delocalize",
-    "existing_path",
-    "format_ids",
-    "implausible_message",
-    "inert_text_cells",
     "load_sample",
-    "localize",
     "lonlat",
-    "lookalike_columns",
-    "lookalike_message",
     "make_country",
     "make_province",
     "metric_crs",
-    "normalize_text",
-    "pin_xlsx_timestamps",
-    "plausibility_masks",
-    "problem_table",
-    "projected_xy",
     "read_buildings",
     "read_kml",
     "read_layer",
@@ -219,32 +125,16 @@ __all__ = [
     "read_population",
     "read_province",
     "read_terrain",
-    "recording_writes",
-    "reproject_grid",
-    "restore_neutralized",
-    "shown_number",
-    "staged_files",
-    "staged_folder",
-    "survey_answers",
-    "technology_key",
     "to_metric",
-    "towers_overlap",
-    "unusual_message",
     "utm_crs",
     "validate_candidates",
     "validate_grid",
     "validate_households",
     "validate_layer",
     "validate_measurements",
-    "validate_terrain",
     "validate_towers",
     "validate_villages",
-    "vietnamese_fixes",
-    "workbook_kind",
     "write_layer",
-    "write_layers",
     "write_province",
-    "write_staged",
     "write_terrain",
-    "yes_no",
 ]

@@ -14,9 +14,9 @@ import warnings
 import geopandas as gpd
 import numpy as np
 
-from whitespot.data.cells import normalize_text
-from whitespot.data.problems import ImplausibleValueWarning, Problem, ValidationError
-from whitespot.data.schema import LAYER_COLUMNS, technologies
+from whitespot.data._cells import normalize_text
+from whitespot.data._problems import ImplausibleValueWarning, Problem, ValidationError
+from whitespot.data._schema import LAYER_COLUMNS, technologies
 
 LEVEL_SPEC = next(c for c in LAYER_COLUMNS["measurements"] if c.name == "signal_dbm")
 """The level column: its possible range (3GPP's reporting ranges, extended RSRP to -156

@@ -10,7 +10,7 @@ import rasterio.errors
 from affine import Affine
 from pyproj import CRS
 
-from whitespot.data.problems import Problem, ValidationError
+from whitespot.data._problems import Problem, ValidationError
 
 
 def read_band(

@@ -4,7 +4,7 @@ A file may carry a field twice: whitespot's own empty ``survey_signal`` written 
 :func:`~whitespot.data.validate_villages` beside a department's filled ``has_signal``, or
 ``households`` beside ``Số hộ``. The column read first (the user's ``columns``, then the
 canonical name, then an alias in the order of
-:data:`~whitespot.data.schema.COLUMN_ALIASES`) keeps its values; its empty cells take the
+:data:`~whitespot.data._schema.COLUMN_ALIASES`) keeps its values; its empty cells take the
 values of the other columns (said in a :class:`~whitespot.data.DuplicateColumnWarning`);
 where two columns both have a value and the values differ once read (``có`` and ``yes``,
 ``45204`` and ``Viettel``, ``Thôn A`` and ``THÔN A`` agree), the layer is refused, naming
@@ -20,9 +20,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from whitespot.data.labels import counted
-from whitespot.data.problems import DuplicateColumnWarning, Problem, format_ids
-from whitespot.data.schema import ColumnSpec
+from whitespot.data._labels import counted
+from whitespot.data._problems import DuplicateColumnWarning, Problem, format_ids
+from whitespot.data._schema import ColumnSpec
 
 SET_ASIDE = "\x00"
 """Prefix of a column set aside because the user's ``columns`` named another for its field."""

@@ -9,9 +9,9 @@ import numpy as np
 from affine import Affine
 from pyproj import CRS
 
+from whitespot.data._io import existing_path
+from whitespot.data._problems import Problem, ValidationError
 from whitespot.data._raster import read_band
-from whitespot.data.io import existing_path
-from whitespot.data.problems import Problem, ValidationError
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,10 @@ from scipy.ndimage import gaussian_filter
 from scipy.spatial import cKDTree
 
 from whitespot._errors import InputError
-from whitespot.data.crs import WGS84, to_metric
-from whitespot.data.dem import Terrain, read_terrain, write_terrain
-from whitespot.data.io import read_layer, write_layers
-from whitespot.data.schema import TECHNOLOGY_DEFAULTS
+from whitespot.data._crs import WGS84, to_metric
+from whitespot.data._dem import Terrain, read_terrain, write_terrain
+from whitespot.data._io import read_layer, write_layers
+from whitespot.data._schema import TECHNOLOGY_DEFAULTS
 
 PROVINCE_CODE = "44"
 """Post-2025 code of Quảng Trị, whose communes the sample borrows."""
@@ -103,7 +103,7 @@ class Province:
     Attributes
     ----------
     villages, households, towers, grid, communes : geopandas.GeoDataFrame
-        Layers with the columns of :mod:`whitespot.data.schema` (``communes`` holds
+        Layers with the columns of :mod:`whitespot.data._schema` (``communes`` holds
         ``commune_code``, ``name``, ``province_code`` and polygon geometry).
     terrain : Terrain
         The DEM.
@@ -180,6 +180,11 @@ def make_country(
         Totals over the country, shared evenly (households about 92.7 per village).
     seed : int
         Seed of the first province; province ``i`` uses ``seed + i``.
+
+    Returns
+    -------
+    Province
+        One province at a time, numbered from 1, each with its own seed and place.
     """
     width_deg, height_deg = EXTENT[2] - EXTENT[0], EXTENT[3] - EXTENT[1]
     per_villages = max(1, round(households / provinces / MEAN_HOUSEHOLDS_PER_VILLAGE))
@@ -439,6 +444,13 @@ def _spaced(lon: np.ndarray, lat: np.ndarray, operator: np.ndarray, spacing_m: f
 def write_province(province: Province, folder: str | PathLike) -> dict[str, Path]:
     """Write a province as ``province.gpkg`` (one layer each) and ``dem.tif``.
 
+    Parameters
+    ----------
+    province : Province
+        From :func:`make_province` or :func:`load_sample`.
+    folder : path-like
+        Created if missing; its ``province.gpkg`` and ``dem.tif`` are replaced.
+
     Returns
     -------
     dict
@@ -452,7 +464,18 @@ def write_province(province: Province, folder: str | PathLike) -> dict[str, Path
 
 
 def read_province(folder: str | PathLike) -> Province:
-    """Read a province written by :func:`write_province`."""
+    """Read a province written by :func:`write_province`.
+
+    Parameters
+    ----------
+    folder : path-like
+        A folder written by :func:`write_province`.
+
+    Returns
+    -------
+    Province
+        The layers and the DEM as written.
+    """
     folder = Path(folder)
     layers = {name: read_layer(folder / "province.gpkg", name) for name in Province.VECTOR_LAYERS}
     return Province(**layers, terrain=read_terrain(folder / "dem.tif"))
@@ -463,6 +486,11 @@ def load_sample() -> Province:
 
     It equals ``make_province()`` (the tests check this). See the module notes: it is
     synthetic.
+
+    Returns
+    -------
+    Province
+        Villages, households, towers, grid, candidates, measurements and the DEM.
     """
     with resources.as_file(resources.files("whitespot.data") / "sample_data") as folder:
         return read_province(folder)

@@ -20,20 +20,19 @@ import shapely
 from pyproj import Transformer
 
 from whitespot._errors import InputError
-from whitespot.data._levels import screen_levels
-from whitespot.data._same_field import SET_ASIDE, merge_same_field
-from whitespot.data.cells import (
+from whitespot.data._cells import (
     local_numbers,
     normalize_text,
     operator_names,
     survey_answers,
     yes_no,
 )
-from whitespot.data.crs import WGS84, vn2000_metres
-from whitespot.data.io import read_layer
-from whitespot.data.labels import counted
-from whitespot.data.lookalikes import lookalike_columns, lookalike_message
-from whitespot.data.problems import (
+from whitespot.data._crs import WGS84, vn2000_metres
+from whitespot.data._io import read_layer
+from whitespot.data._labels import counted
+from whitespot.data._levels import screen_levels
+from whitespot.data._lookalikes import lookalike_columns, lookalike_message
+from whitespot.data._problems import (
     AmbiguousNumberWarning,
     DefaultAppliedWarning,
     DuplicateColumnWarning,
@@ -44,7 +43,8 @@ from whitespot.data.problems import (
     UnreadColumnWarning,
     ValidationError,
 )
-from whitespot.data.schema import (
+from whitespot.data._same_field import SET_ASIDE, merge_same_field
+from whitespot.data._schema import (
     BY_TECHNOLOGY,
     COLUMN_ALIASES,
     GEOMETRY_TYPES,
@@ -81,19 +81,19 @@ def validate_layer(
         Which layer `source` holds.
     source : geopandas.GeoDataFrame or path
         The layer, or a file that :func:`whitespot.data.read_layer` reads.
-    region : tuple of 4 floats or None, default :data:`~whitespot.data.schema.VIETNAM_BBOX`
+    region : tuple of 4 floats or None, default :data:`~whitespot.data._schema.VIETNAM_BBOX`
         Plausible (min lon, min lat, max lon, max lat) in degrees. Rows outside it are
         refused, and rows that fall inside it only with x and y exchanged are reported as
         swapped. ``None`` checks only that coordinates are valid degrees.
     columns : mapping of column -> header, optional
         Headers of the file for columns it names otherwise (``{"survey_signal": "Tình
         trạng sóng", "lon": "Kinh độ VN2000"}``); they win over the built-in aliases of
-        :data:`~whitespot.data.schema.COLUMN_ALIASES`.
+        :data:`~whitespot.data._schema.COLUMN_ALIASES`.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        The layer with the columns of :data:`~whitespot.data.schema.LAYER_COLUMNS` first, in
+        The layer with the columns of :data:`~whitespot.data._schema.LAYER_COLUMNS` first, in
         canonical types (ids as text, counts as int64, numbers as float64, shares as
         float64 0..1 with NaN for unknown), other columns after them, geometry last, and a
         fresh RangeIndex in input order. The CRS is the input CRS.
@@ -110,7 +110,7 @@ def validate_layer(
     Warns
     -----
     DefaultAppliedWarning
-        Once per column where a default from :mod:`whitespot.data.schema` was filled in.
+        Once per column where a default from :mod:`whitespot.data._schema` was filled in.
     UnreadColumnWarning
         Once per column that looks like a known column under a name not known (a yes/no
         column whose header says "sóng" or "signal"), with how to map it.
@@ -197,7 +197,17 @@ def _layer_function(layer: str) -> Callable[..., gpd.GeoDataFrame]:
             f"``{c.name}`` ({'required' if c.required else 'optional'}) {c.doc}"
             for c in LAYER_COLUMNS[layer]
         )
-        + f". Geometry: {', '.join(GEOMETRY_TYPES[layer])}."
+        + f". Geometry: {', '.join(GEOMETRY_TYPES[layer])}.\n\n"
+        "Parameters\n----------\n"
+        "source : geopandas.GeoDataFrame or path-like\n"
+        "    The layer, or a file :func:`read_layer` reads.\n"
+        "region : tuple of float, default Viet Nam's bounds\n"
+        "    (west, south, east, north), degrees: coordinates outside are refused.\n"
+        "columns : mapping, optional\n"
+        "    Your column name -> whitespot's, for headers the alias table does not know.\n\n"
+        f"Returns\n-------\ngeopandas.GeoDataFrame\n    The {layer} with whitespot's columns "
+        "(defaults filled and said), your other columns kept.\n\n"
+        "Raises\n------\nValidationError\n    Naming the layer, the column and the rows."
     )
     return validate
 
@@ -237,7 +247,7 @@ def _canonical_column_names(
     """Rename columns to their canonical names: the user's, any case and spacing, an alias.
 
     The user's `columns` win; then a canonical name already present wins over aliases; of
-    several aliases of one column the first in :data:`~whitespot.data.schema.COLUMN_ALIASES`
+    several aliases of one column the first in :data:`~whitespot.data._schema.COLUMN_ALIASES`
     wins. Returns the renamed layer, the file's header of each renamed column
     (canonical name -> header), and the other columns that name each field, in order of
     preference (for :func:`~whitespot.data._same_field.merge_same_field`); a column under
@@ -506,7 +516,7 @@ def _operator_names(operators: pd.Series, ids: np.ndarray, label: str) -> pd.Ser
 def _money(
     spec: ColumnSpec, raw: pd.Series, ids: np.ndarray, label: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Costs read by :func:`~whitespot.data.cells.local_numbers`; ambiguous cells warned."""
+    """Costs read by :func:`~whitespot.data._cells.local_numbers`; ambiguous cells warned."""
     values, bad, ambiguous = local_numbers(raw)
     if ambiguous.any():
         shown = ", ".join(
@@ -757,7 +767,7 @@ def _fill_defaults(out: gpd.GeoDataFrame, specs: tuple[ColumnSpec, ...], label: 
                 lambda tech, name=spec.name: getattr(TECHNOLOGY_DEFAULTS[tech], name)
             )
             out.loc[missing, spec.name] = per_row[missing].astype(float)
-            what = "the per-technology default of whitespot.data.schema.TECHNOLOGY_DEFAULTS"
+            what = "the per-technology default of whitespot.data._schema.TECHNOLOGY_DEFAULTS"
         elif spec.default == "row number":
             out.loc[missing, spec.name] = np.char.add(
                 "row", (np.flatnonzero(missing) + 1).astype(str)

@@ -6,7 +6,7 @@ out of sight), only rows up to the last one holding a value are read (a used ran
 to row 1,048,576 for one formatted empty cell), and formulas that a program wrote without
 saving their values are found, not read as empty; a whole number under a zero-padding
 format (``00000``) is the text Excel shows (``00007``). CSV files are decoded with their
-encoding detected (:func:`whitespot.data.encoding.decode_text`).
+encoding detected (:func:`whitespot.data._encoding.decode_text`).
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ import pandas as pd
 import xlrd
 from xlrd import XLRDError
 
-from whitespot.data import Problem, ValidationError
-from whitespot.data.cells import shown_number
-from whitespot.data.encoding import decode_text
-from whitespot.data.io import workbook_kind
-from whitespot.data.kml import KML_SUFFIXES, NOTES, read_kml
+from whitespot.data import Problem, ValidationError, read_kml
+from whitespot.data._cells import shown_number
+from whitespot.data._encoding import decode_text
+from whitespot.data._io import workbook_kind
+from whitespot.data._kml import KML_SUFFIXES, NOTES
 from whitespot.department._placemarks import village_placemarks
 
 EMPTY_ROWS_STOP = 10_000

@@ -13,8 +13,8 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
-from whitespot.data.kml import TRACKS
-from whitespot.department.headers import normalize_text
+from whitespot.data._kml import TRACKS
+from whitespot.department._headers import normalize_text
 
 BOUNDARY_WORDS = ("ranh gioi", "dia gioi", "duong dia gioi", "boundary", "border")
 """Names (unaccented, lower case) that begin a boundary polygon's or its folder's name."""
@@ -33,7 +33,7 @@ def village_placemarks(placemarks: gpd.GeoDataFrame) -> tuple[np.ndarray, list[t
     Parameters
     ----------
     placemarks : geopandas.GeoDataFrame
-        From :func:`whitespot.data.kml.read_kml` (with ``attrs["kml_tracks"]``).
+        From :func:`whitespot.data.read_kml` (with ``attrs["kml_tracks"]``).
 
     Returns
     -------

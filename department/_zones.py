@@ -23,7 +23,7 @@ import numpy as np
 from pyproj import CRS, Geod, Transformer
 from pyproj.database import query_crs_info
 
-from whitespot.department.headers import normalize_text
+from whitespot.department._headers import normalize_text
 
 _UNIT_PREFIX = re.compile(r"^(?:tinh|thanh pho|tp)\s+")
 _AREA_WORDS = re.compile(r"\b(?:provinces?|city|cities|municipality)\b")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS, Transformer
 
-from whitespot.data.crs import EASTING_M, NORTHING_M
+from whitespot.data._crs import EASTING_M, NORTHING_M
 
 Axis = Literal["lon", "lat"]
 

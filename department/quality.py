@@ -20,18 +20,18 @@ import shapely
 from scipy.spatial import cKDTree
 
 from whitespot._errors import InputError
-from whitespot.data import Problem
-from whitespot.data.crs import metric_crs, projected_xy
-from whitespot.data.labels import counted
-from whitespot.data.problems import ISSUE_COLUMNS, problem_table
-from whitespot.data.schema import TECHNOLOGY_ALIASES, technology_key
-from whitespot.department.admin import province_outline
-from whitespot.department.footprints import (
+from whitespot.data import Problem, metric_crs
+from whitespot.data._crs import projected_xy
+from whitespot.data._labels import counted
+from whitespot.data._problems import ISSUE_COLUMNS, problem_table
+from whitespot.data._schema import TECHNOLOGY_ALIASES, technology_key
+from whitespot.department._admin import province_outline
+from whitespot.department._footprints import (
     HOUSEHOLD_TOLERANCE,
     MIN_DIFFERENCE,
     households_disagree,
 )
-from whitespot.department.headers import normalize_text
+from whitespot.department._headers import normalize_text
 
 DIMENSIONS = ("right", "sufficient", "clean", "live")
 """The four qualities scored per commune (đúng, đủ, sạch, sống)."""

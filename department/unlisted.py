@@ -17,15 +17,15 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from whitespot.data.population import Population
-from whitespot.department._zonal import first_match
-from whitespot.department.footprints import (
+from whitespot.data import Population
+from whitespot.department._footprints import (
     EstimateSettings,
     Placed,
     place_buildings,
     population_sums,
     residential_mask,
 )
+from whitespot.department._zonal import first_match
 
 LINK_DISTANCE_M = 100.0
 """Default largest distance (m) between two footprints of one settlement."""

@@ -24,13 +24,13 @@ from pyproj import CRS
 
 from whitespot._errors import WhitespotWarning
 from whitespot.data import Problem, ValidationError
-from whitespot.data.cells import COUNT_PATTERN, THOUSANDS, count_value, survey_answers, yes_no
-from whitespot.data.crs import WGS84
-from whitespot.data.io import existing_path
-from whitespot.data.labels import counted
-from whitespot.data.lookalikes import lookalike_columns, lookalike_message
-from whitespot.data.problems import format_ids, problem_table
-from whitespot.data.schema import (
+from whitespot.data._cells import COUNT_PATTERN, THOUSANDS, count_value, survey_answers, yes_no
+from whitespot.data._crs import WGS84
+from whitespot.data._io import existing_path
+from whitespot.data._labels import counted
+from whitespot.data._lookalikes import lookalike_columns, lookalike_message
+from whitespot.data._problems import format_ids, problem_table
+from whitespot.data._schema import (
     VIETNAM_BBOX,
     column_spec,
     implausible_message,
@@ -38,6 +38,7 @@ from whitespot.data.schema import (
     unusual_message,
 )
 from whitespot.department._grid import HEADER_SEARCH_ROWS, Grid, column_letter, read_grid
+from whitespot.department._headers import header_map, normalize_text
 from whitespot.department._zones import fitting_zone, row_zone, zone_disagreement
 from whitespot.department.coordinates import (
     MAPS_LINK,
@@ -47,7 +48,6 @@ from whitespot.department.coordinates import (
     parse_coordinates,
     split_pairs,
 )
-from whitespot.department.headers import header_map, normalize_text
 
 REQUIRED_FIELDS = ("households", "lon", "lat")
 COUNT_FIELDS = ("households", "population")
@@ -128,7 +128,7 @@ def read_village_list(
         ``.xlsx`` or ``.csv``/``.txt`` (UTF-8, UTF-8 with BOM or Windows-1258; ``,`` ``;``
         or tab separated).
     columns : mapping of field -> header, optional
-        Headers of the file for fields that :data:`whitespot.department.headers.HEADER_ALIASES`
+        Headers of the file for fields that :data:`whitespot.department._headers.HEADER_ALIASES`
         does not know (``{"households": "Tổng số hộ dân"}``).
     sheet : str, optional
         Sheet of a workbook; default the first.

@@ -2,31 +2,30 @@
 
 :func:`measured_pairs` pairs each measured level with its serving tower and the level the
 model predicts; :func:`calibrate` fits a model's offset and slope per group to those pairs
-(robust least squares, held-out spatial blocks); :func:`weigh_evidence` sets each village's
-survey answer and measured levels, per operator and technology, beside the prediction;
+(robust least squares, held-out spatial blocks); a gap list
+(:func:`whitespot.coverage.gap_list`) sets each village's survey answer and measured levels,
+per operator and technology, beside the prediction;
 :func:`synthetic_measurements` makes drive tests for tests and examples.
 """
 
-from whitespot.evidence.calibrate import calibrate
-from whitespot.evidence.measured import EXCLUSIONS, USED, measured_pairs, operator_keys
-from whitespot.evidence.synthetic import Shadowing, synthetic_measurements
-from whitespot.evidence.villages import (
+from whitespot.evidence._measured import (
+    measured_pairs,
+)
+from whitespot.evidence._villages import (
     EVIDENCE_CLASSES,
-    EVIDENCE_COLUMNS,
-    measured_at_villages,
-    weigh_evidence,
+)
+from whitespot.evidence.calibrate import (
+    calibrate,
+)
+from whitespot.evidence.synthetic import (
+    Shadowing,
+    synthetic_measurements,
 )
 
 __all__ = [
     "EVIDENCE_CLASSES",
-    "EVIDENCE_COLUMNS",
-    "EXCLUSIONS",
-    "USED",
     "Shadowing",
     "calibrate",
-    "measured_at_villages",
     "measured_pairs",
-    "operator_keys",
     "synthetic_measurements",
-    "weigh_evidence",
 ]

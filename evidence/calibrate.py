@@ -28,18 +28,16 @@ from tqdm.auto import tqdm
 
 from whitespot._errors import InputError
 from whitespot.evidence._intervals import half_widths
-from whitespot.evidence.measured import USED, measured_pairs, operator_keys
-from whitespot.radio.calibration import (
-    ANY,
+from whitespot.evidence._measured import USED, measured_pairs, operator_keys
+from whitespot.radio import (
     CALIBRATION_BOUNDS,
-    GROUP_KEYS,
     Calibration,
     CalibrationError,
     CalibrationGroup,
     MissingTowerWarning,
-    RefusedGroup,
+    SignalSetup,
 )
-from whitespot.radio.setup import SignalSetup
+from whitespot.radio._calibration import ANY, GROUP_KEYS, RefusedGroup
 
 MIN_SAMPLES = 30
 """Fewer measurements than this in a group give no calibration."""
@@ -95,7 +93,7 @@ def calibrate(
         The model to calibrate (its own calibration, if any, is ignored); default
         ``SignalSetup()``. Margins are left out: measurements are median levels.
     by : sequence of str, default ("operator", "technology")
-        Grouping columns, a subset of :data:`~whitespot.radio.calibration.GROUP_KEYS`;
+        Grouping columns, a subset of :data:`~whitespot.radio._calibration.GROUP_KEYS`;
         ``()`` fits one group.
     pooled : bool, default True
         When grouping by operator, also fit each technology over all operators (used for

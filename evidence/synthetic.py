@@ -15,9 +15,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from whitespot.data import metric_crs, projected_xy
-from whitespot.evidence.measured import USED, measured_pairs
-from whitespot.radio.setup import SignalSetup
+from whitespot.data import metric_crs
+from whitespot.data._crs import projected_xy
+from whitespot.evidence._measured import USED, measured_pairs
+from whitespot.radio import SignalSetup
 
 SENSITIVITY_DBM = -140.0
 """Levels below this are not recorded (a handset's sensitivity): dropped, as in real logs."""
@@ -59,6 +60,25 @@ def synthetic_measurements(
     bearing; its level is the model's median level from that tower, minus
     ``offset_db + slope_db_per_decade log10(d / 1 km)``, plus `shadowing` (default
     :class:`Shadowing`: sigma 6 dB, 70 % of it correlated over 100 m).
+
+    Parameters
+    ----------
+    towers : geopandas.GeoDataFrame
+        Validated towers the samples are drawn around.
+    setup : SignalSetup, optional
+        The model whose median the samples deviate from; default ``SignalSetup()``.
+    samples : int, default 2000
+        Number of measurements.
+    offset_db : float, default 0
+        True offset of the model at 1 km, dB (the model predicts this much too high).
+    slope_db_per_decade : float, default 0
+        True slope of the error with distance, dB per decade of km.
+    shadowing : Shadowing, optional
+        Correlated log-normal shadowing and noise, dB; default none.
+    distance_km : (float, float), default (0.3, 8.0)
+        Range of the log-uniform distance from the chosen tower, km.
+    seed : int, default 0
+        Seed of the random generator (same seed, same measurements).
 
     Returns
     -------

@@ -6,29 +6,23 @@
 are :mod:`whitespot.maps.style`'s (:data:`GAP_COLOURS` ...): change them before drawing.
 """
 
-from whitespot.maps.explore import gap_map, plan_map
-from whitespot.maps.kmz import write_kmz
-from whitespot.maps.save import save_map, self_contained_html
+from whitespot.maps.explore import (
+    gap_map,
+    plan_map,
+)
+from whitespot.maps.kmz import (
+    write_kmz,
+)
+from whitespot.maps.save import (
+    save_map,
+    self_contained_html,
+)
 from whitespot.maps.style import (
-    CHECK_COLOUR,
     GAP_COLOURS,
-    GAP_LABELS,
-    OPERATOR_COLOURS,
-    RESIDUAL_COLOURS,
-    RESIDUAL_RANGE_DB,
-    SIGNAL_COLOURS,
-    SIGNAL_RANGE_DBM,
 )
 
 __all__ = [
-    "CHECK_COLOUR",
     "GAP_COLOURS",
-    "GAP_LABELS",
-    "OPERATOR_COLOURS",
-    "RESIDUAL_COLOURS",
-    "RESIDUAL_RANGE_DB",
-    "SIGNAL_COLOURS",
-    "SIGNAL_RANGE_DBM",
     "gap_map",
     "plan_map",
     "save_map",

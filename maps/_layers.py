@@ -16,8 +16,8 @@ import pandas as pd
 from folium import plugins
 
 from whitespot.coverage import SignalRaster
-from whitespot.data import WGS84
-from whitespot.data.dem import reproject_grid
+from whitespot.data._crs import WGS84
+from whitespot.data._dem import reproject_grid
 from whitespot.maps.style import (
     GAP_COLOURS,
     GAP_LABELS,

@@ -19,8 +19,8 @@ import pandas as pd
 import shapely
 from folium import plugins
 
-from whitespot.data import WGS84
-from whitespot.evidence.measured import USED
+from whitespot.data._crs import WGS84
+from whitespot.evidence._measured import USED
 from whitespot.maps._layers import POPUP_FROM_ROW, cluster_rows, escape, popup_html
 from whitespot.maps.style import (
     CHECK_COLOUR,

@@ -11,9 +11,9 @@ import numpy as np
 from folium import plugins
 
 from whitespot.coverage import GapList, SignalRaster
-from whitespot.data import WGS84
-from whitespot.data.schema import VIETNAM_BBOX
-from whitespot.evidence.measured import USED
+from whitespot.data._crs import WGS84
+from whitespot.data._schema import VIETNAM_BBOX
+from whitespot.evidence._measured import USED
 from whitespot.maps._inert import InertFigure, InertHtml, InertMacro
 from whitespot.maps._layers import (
     CLUSTER_FROM_VILLAGES,
@@ -170,6 +170,11 @@ def plan_map(plan: object, gaps: GapList, **layers: object) -> folium.Map:
     **layers
         Passed to :func:`gap_map` (``towers``, ``grid``, ``raster``, ``zones``,
         ``measurements``).
+
+    Returns
+    -------
+    folium.Map
+        The gap map with the plan's layers on top.
     """
     layers.setdefault("title", f"{gaps.headline()}<br>{plan.headline()}")
     for name in ("towers", "grid", "raster", "zones", "cluster", "measurements"):

@@ -23,12 +23,12 @@ import pandas as pd
 from folium.utilities import write_png
 
 from whitespot.coverage import GapList, SignalRaster
-from whitespot.data import WGS84
-from whitespot.data.dem import reproject_grid
-from whitespot.data.io import atomic_path
-from whitespot.data.labels import VIETNAMESE_HEADERS
+from whitespot.data._crs import WGS84
+from whitespot.data._dem import reproject_grid
+from whitespot.data._io import atomic_path
+from whitespot.data._labels import VIETNAMESE_HEADERS
 from whitespot.maps.style import GAP_COLOURS, GAP_LABELS, SIGNAL_RANGE_DBM, colour_ramp
-from whitespot.planning import site_lots
+from whitespot.planning._bidding import site_lots
 
 KML_NAMESPACE = "http://www.opengis.net/kml/2.2"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import branca
 import folium
 
-from whitespot.data.io import atomic_path
+from whitespot.data._io import atomic_path
 from whitespot.maps._inert import render_page
 
 INLINED_ASSETS = {
@@ -68,6 +68,16 @@ def self_contained_html(fmap: folium.Map) -> str:
     of the map's tree instead of folium's random ones, so the same map gives the same bytes.
     Text in the map's data is printed once, never evaluated as a template
     (:mod:`whitespot.maps._inert`), for maps drawn elsewhere too.
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        From :func:`gap_map` or :func:`plan_map`.
+
+    Returns
+    -------
+    str
+        The page, rendered once with every input text as data (never a template).
     """
     _number_elements(fmap.get_root())
     page = render_page(fmap.get_root())
@@ -90,7 +100,20 @@ def _number_elements(root: branca.element.Element) -> None:
 
 
 def save_map(fmap: folium.Map, path: str | PathLike) -> Path:
-    """Write a map as one self-contained HTML file, atomically."""
+    """Write a map as one self-contained HTML file, atomically.
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        From :func:`gap_map` or :func:`plan_map`.
+    path : path-like
+        The ``.html`` file (written whole or not at all).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     with atomic_path(path) as temporary:
         temporary.write_text(self_contained_html(fmap), encoding="utf-8")
     return Path(path)

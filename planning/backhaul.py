@@ -32,7 +32,8 @@ from pyproj import CRS
 from scipy.spatial import cKDTree
 
 from whitespot._errors import InputError
-from whitespot.data import Terrain, projected_xy
+from whitespot.data import Terrain
+from whitespot.data._crs import projected_xy
 from whitespot.planning.candidates import DEFAULT_HEIGHT_M
 from whitespot.planning.costs import UnitCosts, backhaul_costs
 from whitespot.planning.line_of_sight import CLIMATES, OBSTRUCTIONS, hops_clearance

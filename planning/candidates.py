@@ -12,7 +12,7 @@ from scipy.spatial import cKDTree
 from whitespot._errors import InputError
 from whitespot.coverage import GapList
 from whitespot.data import Terrain, metric_crs, validate_candidates
-from whitespot.radio.terrain import reproject_terrain
+from whitespot.radio._terrain import reproject_terrain
 
 DEFAULT_HEIGHT_M = 30.0
 """Mast height of generated candidates, m."""
@@ -43,6 +43,19 @@ def candidates_from_gaps(
 
     Each such village gives its own point (``<village_id>-0``) and `ring_points` points on
     a circle of `ring_m` around it (``<village_id>-1`` ...), bearings from north.
+
+    Parameters
+    ----------
+    gaps : GapList
+        From :func:`whitespot.coverage.gap_list`.
+    ring_m : float, default 1500
+        Radius of the ring of points around each village, m.
+    ring_points : int, default 6
+        Points on the ring.
+    height_m : float, default 30
+        Antenna height of every candidate, m above ground.
+    crs : pyproj.CRS, optional
+        Metric CRS of the ring; default that of the villages.
 
     Returns
     -------
@@ -87,6 +100,21 @@ def candidates_from_terrain(
     High points are local maxima of the DEM over a window of `spacing_m` (so two are at least
     about `spacing_m` apart) within `radius_km` of such a village.
 
+    Parameters
+    ----------
+    terrain : whitespot.data.Terrain
+        The DEM, heights in m.
+    gaps : GapList
+        From :func:`whitespot.coverage.gap_list`.
+    radius_km : float, default 5
+        Search radius around each village without signal, km.
+    spacing_m : float, default 1000
+        Window of the local maxima, m (two high points are about this far apart).
+    height_m : float, default 30
+        Antenna height of every candidate, m above ground.
+    crs : pyproj.CRS, optional
+        Metric CRS; default that of the villages.
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -126,7 +154,24 @@ def candidates_on_grid(
     height_m: float = DEFAULT_HEIGHT_M,
     crs: CRS | None = None,
 ) -> gpd.GeoDataFrame:
-    """Candidate sites on a regular grid over the bounds of `area` (``G<row>-<col>``)."""
+    """Candidate sites on a regular grid over the bounds of `area` (``G<row>-<col>``).
+
+    Parameters
+    ----------
+    area : geopandas.GeoDataFrame
+        Any layer; its bounds are covered.
+    spacing_m : float, default 2000
+        Distance between grid points, m.
+    height_m : float, default 30
+        Antenna height of every candidate, m above ground.
+    crs : pyproj.CRS, optional
+        Metric CRS of the grid; default :func:`whitespot.data.metric_crs` of `area`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``site_id`` (``G<row>-<col>``) and ``height_m``, in the CRS of `area`.
+    """
     if spacing_m <= 0:
         raise InputError(f"spacing_m={spacing_m} must be > 0")
     crs = metric_crs(area, crs)
@@ -142,7 +187,19 @@ def candidates_on_grid(
 
 
 def read_candidates(source: object) -> gpd.GeoDataFrame:
-    """Read and validate candidate sites from a file or a GeoDataFrame (``source="file"``)."""
+    """Read and validate candidate sites from a file or a GeoDataFrame (``source="file"``).
+
+    Parameters
+    ----------
+    source : path-like or geopandas.GeoDataFrame
+        A candidates file (any format :func:`whitespot.data.read_layer` reads) or layer.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Validated candidates: ``site_id``, ``height_m``, optional ``capex`` (read as offices
+        write it).
+    """
     candidates = validate_candidates(source)
     if "source" not in candidates:
         candidates["source"] = "file"

@@ -19,7 +19,7 @@ from pyproj import CRS
 from scipy.spatial import Delaunay, cKDTree
 
 from whitespot._errors import InputError
-from whitespot.data import projected_xy
+from whitespot.data._crs import projected_xy
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,17 @@ def power_costs(
 ) -> pd.DataFrame:
     """Cheapest power for each site: a line to the grid, or off-grid solar.
 
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame
+        Candidate sites (points).
+    grid : geopandas.GeoDataFrame or None
+        Power lines; None: every site off-grid (solar).
+    costs : UnitCosts
+        Cost per km of line and of a solar kit.
+    crs : pyproj.CRS
+        Metric CRS the distances are measured in.
+
     Returns
     -------
     pandas.DataFrame
@@ -108,6 +119,17 @@ def backhaul_costs(
 
     Anchors are existing towers or fibre points. A link longer than ``max_hop_km`` needs
     relays: ``hops = ceil(d / max_hop_km)`` links and ``hops - 1`` relay masts.
+
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame
+        Candidate sites (points).
+    anchors : geopandas.GeoDataFrame or None
+        Existing towers or fibre points; None: every site by satellite.
+    costs : UnitCosts
+        Costs per km of microwave, per relay mast and per satellite link.
+    crs : pyproj.CRS
+        Metric CRS the distances are measured in.
 
     Returns
     -------

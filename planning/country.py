@@ -32,13 +32,15 @@ from scipy.spatial import cKDTree
 from whitespot._errors import InputError
 from whitespot._parallel import run_tiles
 from whitespot.coverage import GapList, summarize
-from whitespot.data import Problem, ValidationError, format_ids, metric_crs, projected_xy
-from whitespot.data.labels import counted
+from whitespot.data import Problem, ValidationError, metric_crs
+from whitespot.data._crs import projected_xy
+from whitespot.data._labels import counted
+from whitespot.data._problems import format_ids
 from whitespot.planning.candidates import candidates_from_gaps
 from whitespot.planning.matrix import demand_points, new_site_towers
 from whitespot.planning.plan import Plan, plan_sites
 from whitespot.radio import SignalSetup
-from whitespot.radio.engine import tower_reach_m
+from whitespot.radio._engine import tower_reach_m
 
 if TYPE_CHECKING:
     from distributed import Client

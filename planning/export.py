@@ -10,10 +10,10 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from whitespot.coverage.export import settings_table
-from whitespot.data import read_layer, write_layer, write_layers
-from whitespot.data.io import write_staged
-from whitespot.data.labels import counted
+from whitespot.coverage._export import settings_table
+from whitespot.data import read_layer, write_layer
+from whitespot.data._io import write_layers, write_staged
+from whitespot.data._labels import counted
 from whitespot.planning.country import CountryPlan
 from whitespot.planning.plan import Plan
 
@@ -38,6 +38,13 @@ def write_plan(plan: Plan, path: str | PathLike) -> list[Path]:
     ``<stem>_power_lines.geojson`` beside them.
 
     The files are written whole or not at all (:func:`whitespot.data.staged_files`).
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`plan_sites`.
+    path : path-like
+        ``.xlsx``, ``.csv``, ``.geojson``, ``.gpkg`` or ``.parquet``.
 
     Returns
     -------
@@ -105,6 +112,13 @@ def write_country_plan(country: CountryPlan, path: str | PathLike) -> list[Path]
     suffixes: the sites as that format, with ``<stem>_summary.csv`` and
     ``<stem>_groups.csv`` beside them. Written whole or not at all.
 
+    Parameters
+    ----------
+    country : CountryPlan
+        From :func:`plan_country`.
+    path : path-like
+        ``.xlsx`` or another layer format.
+
     Returns
     -------
     list of pathlib.Path
@@ -129,6 +143,17 @@ def read_plan(path: str | PathLike) -> PlanOnMap:
 
     The ranked sites come from the file; backhaul and power lines from the GeoJSON files
     beside it (or the GeoPackage's layers) when present.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.geojson`` or ``.gpkg`` plan from :func:`write_plan`.
+
+    Returns
+    -------
+    PlanOnMap
+        Ranked sites, backhaul, power lines and served villages, for
+        :func:`whitespot.maps.plan_map`.
     """
     path = Path(path)
     if path.suffix.lower() == ".gpkg":

@@ -119,6 +119,21 @@ def plan_hop_figure(
 ) -> Figure:
     """Draw the profile of one hop a plan checked (a row of ``plan.line_of_sight.hops``).
 
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`plan_sites` with a DEM.
+    terrain : whitespot.data.Terrain or path-like
+        The DEM the plan used.
+    from_id, to_id : str
+        The hop's ends (site or anchor ids).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The terrain profile (m), the line of sight, the earth bulge and the first Fresnel
+        zone.
+
     Raises
     ------
     whitespot.InputError

@@ -36,13 +36,8 @@ from scipy.constants import speed_of_light
 
 from whitespot._errors import InputError
 from whitespot.data import Terrain, read_terrain, utm_crs
-from whitespot.radio import (
-    EARTH_RADIUS_KM,
-    MEDIAN_K_FACTOR,
-    TerrainCoverageError,
-    reproject_terrain,
-    sample_terrain,
-)
+from whitespot.radio import EARTH_RADIUS_KM, MEDIAN_K_FACTOR, TerrainCoverageError
+from whitespot.radio._terrain import reproject_terrain, sample_terrain
 
 CLIMATES = ("tropical", "temperate")
 """Climates of the P.530 §2.2.2.1 step 3 criteria."""
@@ -329,6 +324,31 @@ def hop_clearance(  # noqa: PLR0913 the hop ends, heights, band and the P.530 op
     """Clearance of one microwave hop over a DEM (ITU-R P.530-18 §2.2.2.1).
 
     See :func:`hops_clearance`, which this runs on one hop.
+
+    Parameters
+    ----------
+    terrain : whitespot.data.Terrain or path-like
+        The DEM (heights in m) or a GeoTIFF.
+    a, b : shapely.Point
+        The hop's ends, in the DEM's CRS.
+    height_a_m, height_b_m : float
+        Antenna heights above ground at `a` and `b`, m.
+    frequency_mhz : float
+        Carrier frequency, MHz.
+    k : float, default 4/3
+        Median effective earth-radius factor.
+    climate : {"tropical", "temperate"}, default "tropical"
+        Picks the low-k clearance rule of P.530 §2.2.2.1.
+    obstruction : {"extended", "isolated"}, default "extended"
+        Kind of obstruction for the low-k rule.
+    k_low : float, optional
+        The low k_e; default P.530's for the hop's length.
+
+    Returns
+    -------
+    HopClearance
+        Worst clearance (m), as a fraction of the first Fresnel radius, where it occurs (m
+        from `a`) and whether the hop passes each rule.
 
     Raises
     ------

@@ -16,9 +16,10 @@ from scipy.sparse import csr_matrix
 
 from whitespot._errors import InputError
 from whitespot.coverage import GapList
-from whitespot.data.schema import TECHNOLOGY_DEFAULTS
-from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
-from whitespot.radio import SignalSetup, covering_pairs
+from whitespot.data import TECHNOLOGY_DEFAULTS
+from whitespot.data._vocabulary import BEYOND_MODEL_RANGE
+from whitespot.radio import SignalSetup
+from whitespot.radio._engine import covering_pairs
 
 _HASH_SEED = 20250701
 
@@ -182,6 +183,11 @@ def demand_points(gaps: GapList) -> gpd.GeoDataFrame:
     otherwise every village with households without signal is a point weighted by them.
     Villages beyond the model's range (``beyond_model_range``: not judged) are no demand,
     nor rows that copy an earlier one (``duplicate_of``: a folder pasted twice).
+
+    Parameters
+    ----------
+    gaps : GapList
+        From :func:`whitespot.coverage.gap_list`.
 
     Returns
     -------

@@ -15,7 +15,7 @@ import pandas as pd
 
 from whitespot._errors import InputError
 from whitespot.coverage import GapList
-from whitespot.data.schema import TECHNOLOGY_DEFAULTS
+from whitespot.data import TECHNOLOGY_DEFAULTS
 from whitespot.planning.lifetime import lifetime_cost
 
 OPTIONS = ("new_tower", "colocation", "upgrade", "satellite")
@@ -170,6 +170,17 @@ def option_candidates(
     a new site's. Satellite terminals (``satellite:<village_id>``) stand at each village
     with households without signal and serve that village only, as many as its households
     need (``terminals``). An option whose capex is infinite is not offered.
+
+    Parameters
+    ----------
+    gaps : GapList
+        From :func:`whitespot.coverage.gap_list`.
+    towers : geopandas.GeoDataFrame or None
+        Existing towers (co-location and upgrade candidates); None: satellite only.
+    options : OptionCosts
+        Costs of each option (capex in the plan's currency, opex per year).
+    technology : str, default "4G"
+        Technology a co-location or upgrade brings.
 
     Returns
     -------

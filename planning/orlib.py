@@ -17,6 +17,11 @@ def read_orlib_scp(path: str | PathLike) -> tuple[csr_matrix, np.ndarray]:
     Format: ``m n``; the n column costs; then for each of the m rows the number of columns
     covering it followed by those columns (1-based), all separated by white space.
 
+    Parameters
+    ----------
+    path : path-like
+        An OR-Library ``scp*.txt`` file.
+
     Returns
     -------
     cover : scipy.sparse.csr_matrix of bool, shape (n, m)

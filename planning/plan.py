@@ -13,22 +13,22 @@ from pyproj import CRS
 
 from whitespot._errors import WhitespotWarning
 from whitespot.coverage import GapList
-from whitespot.data import Terrain, metric_crs
-from whitespot.data.labels import counted
-from whitespot.data.problems import Problem, ValidationError, format_ids
-from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
-from whitespot.planning.backhaul import (
-    BackhaulCheck,
-    LineOfSightSettings,
-    checked_backhaul_costs,
-    checked_network,
-)
-from whitespot.planning.bidding import (
+from whitespot.data import Problem, Terrain, ValidationError, metric_crs
+from whitespot.data._labels import counted
+from whitespot.data._problems import format_ids
+from whitespot.data._vocabulary import BEYOND_MODEL_RANGE
+from whitespot.planning._bidding import (
     bid_lots,
     coverage_curve,
     rank_sites,
     service_lines,
     village_options,
+)
+from whitespot.planning.backhaul import (
+    BackhaulCheck,
+    LineOfSightSettings,
+    checked_backhaul_costs,
+    checked_network,
 )
 from whitespot.planning.candidates import candidates_from_gaps, candidates_from_terrain
 from whitespot.planning.costs import (
@@ -43,7 +43,7 @@ from whitespot.planning.options import OPTION_LABELS, OPTIONS, OptionCosts, opti
 from whitespot.planning.select import SiteSelection, check_objective, select_sites
 from whitespot.planning.strategy import SelectionStrategy
 from whitespot.radio import SignalSetup
-from whitespot.radio.terrain import reproject_terrain, terrain_coverage_mask
+from whitespot.radio._terrain import reproject_terrain, terrain_coverage_mask
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Plan:
     selection : SiteSelection
         The chosen sites with objective, bound and gap.
     sites : geopandas.GeoDataFrame
-        The ranked site list (:data:`whitespot.planning.bidding.RANKING_COLUMNS`).
+        The ranked site list (:data:`whitespot.planning._bidding.RANKING_COLUMNS`).
     lots : pandas.DataFrame
         Bid lots with totals.
     curve : pandas.DataFrame
@@ -82,7 +82,7 @@ class Plan:
         (:class:`whitespot.planning.backhaul.BackhaulCheck`); None without one.
     villages : pandas.DataFrame
         How each village with households newly covered is served
-        (:func:`whitespot.planning.bidding.village_options`): ``option`` (new tower,
+        (:func:`whitespot.planning._bidding.village_options`): ``option`` (new tower,
         co-location, upgrade, satellite terminal), ``site_id`` and its share of the cost.
     """
 

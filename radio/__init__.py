@@ -2,54 +2,66 @@
 
 The path-loss models (:mod:`whitespot.radio.propagation`: free space, Hata, COST-231, 3GPP
 RMa; :mod:`whitespot.radio.itm`: the Longley-Rice ITM as NTIA's code; Bullington
-diffraction over a DEM in :mod:`whitespot.radio.terrain`), the link budget, the calibration
+diffraction over a DEM in :mod:`whitespot.radio._terrain`), the link budget, the calibration
 record a model applies, :class:`SignalSetup` (the one description of how signal is
 predicted, carried from the gap list to the plan, the map and the report) and the engine
 that finds the best server at any set of points (:class:`SignalEngine`,
 :func:`predict_signal`).
 """
 
-from whitespot.radio._errors import ModelRangeError, SetupError, TerrainCoverageError
-from whitespot.radio.budget import LinkBudget
-from whitespot.radio.building_entry import BUILDING_TYPES, p2109_building_entry_loss_db
-from whitespot.radio.calibration import (
-    ANY,
+from whitespot.radio._calibration import (
     CALIBRATION_BOUNDS,
-    GROUP_KEYS,
-    MAX_OFFSET_DB,
-    MAX_SLOPE_DB_PER_DECADE,
     Calibration,
     CalibrationError,
     CalibrationGroup,
     CalibrationTextWarning,
     MissingTowerWarning,
-    RefusedGroup,
     UnknownUncertaintyWarning,
-    fold_operator,
     read_calibration,
+)
+from whitespot.radio._engine import (
+    SignalEngine,
+    predict_signal,
+    signal_status,
+)
+from whitespot.radio._errors import (
+    ModelRangeError,
+    SetupError,
+    TerrainCoverageError,
+)
+from whitespot.radio._terrain import (
+    EARTH_RADIUS_KM,
+    MEDIAN_K_FACTOR,
+    bullington_loss_db,
+    knife_edge_loss_db,
+    terrain_coverage,
+)
+from whitespot.radio.budget import (
+    LinkBudget,
+)
+from whitespot.radio.building_entry import (
+    BUILDING_TYPES,
+    p2109_building_entry_loss_db,
 )
 from whitespot.radio.clutter import (
     CLUTTER_TYPES,
     p2108_statistical_loss_db,
     p2108_terminal_loss_db,
 )
-from whitespot.radio.engine import (
-    SIGNAL_COLUMNS,
-    SignalEngine,
-    covering_pairs,
-    pair_signal,
-    predict_signal,
-    resolve_towers,
-    signal_status,
-    tower_reach_m,
+from whitespot.radio.itm import (
+    CLIMATES,
+    ItmParameters,
 )
-from whitespot.radio.itm import CLIMATES, ItmParameters
 from whitespot.radio.location import (
     area_coverage_probability,
     default_location_sigma_db,
     location_margin_db,
 )
-from whitespot.radio.models import MODEL_NAMES, MODELS, PathLossModel
+from whitespot.radio.models import (
+    MODEL_NAMES,
+    MODELS,
+    PathLossModel,
+)
 from whitespot.radio.propagation import (
     COST231_ENVIRONMENTS,
     HATA_ENVIRONMENTS,
@@ -59,34 +71,22 @@ from whitespot.radio.propagation import (
     rma_los_loss_db,
     rma_nlos_loss_db,
 )
-from whitespot.radio.setup import SettingsMissingWarning, SignalSetup
-from whitespot.radio.terrain import (
-    EARTH_RADIUS_KM,
-    MEDIAN_K_FACTOR,
-    bullington_loss_db,
-    knife_edge_loss_db,
-    reproject_terrain,
-    sample_terrain,
-    terrain_coverage,
-    terrain_coverage_mask,
+from whitespot.radio.setup import (
+    SettingsMissingWarning,
+    SignalSetup,
 )
 
 __all__ = [
-    "ANY",
     "BUILDING_TYPES",
     "CALIBRATION_BOUNDS",
     "CLIMATES",
     "CLUTTER_TYPES",
     "COST231_ENVIRONMENTS",
     "EARTH_RADIUS_KM",
-    "GROUP_KEYS",
     "HATA_ENVIRONMENTS",
-    "MAX_OFFSET_DB",
-    "MAX_SLOPE_DB_PER_DECADE",
     "MEDIAN_K_FACTOR",
     "MODELS",
     "MODEL_NAMES",
-    "SIGNAL_COLUMNS",
     "Calibration",
     "CalibrationError",
     "CalibrationGroup",
@@ -96,7 +96,6 @@ __all__ = [
     "MissingTowerWarning",
     "ModelRangeError",
     "PathLossModel",
-    "RefusedGroup",
     "SettingsMissingWarning",
     "SetupError",
     "SignalEngine",
@@ -106,9 +105,7 @@ __all__ = [
     "area_coverage_probability",
     "bullington_loss_db",
     "cost231_loss_db",
-    "covering_pairs",
     "default_location_sigma_db",
-    "fold_operator",
     "free_space_loss_db",
     "hata_loss_db",
     "knife_edge_loss_db",
@@ -116,16 +113,10 @@ __all__ = [
     "p2108_statistical_loss_db",
     "p2108_terminal_loss_db",
     "p2109_building_entry_loss_db",
-    "pair_signal",
     "predict_signal",
     "read_calibration",
-    "reproject_terrain",
-    "resolve_towers",
     "rma_los_loss_db",
     "rma_nlos_loss_db",
-    "sample_terrain",
     "signal_status",
     "terrain_coverage",
-    "terrain_coverage_mask",
-    "tower_reach_m",
 ]

@@ -5,7 +5,7 @@ edit can make an offset 80 dB or a slope NaN (which would darken most villages),
 ``"6,3062"`` with a decimal comma, or save the file with a byte-order mark. Here the
 decoded JSON record is checked field by field against the types of
 :class:`~whitespot.radio.CalibrationGroup` and the bounds of
-:mod:`whitespot.radio.calibration`; the caller raises one error listing every problem,
+:mod:`whitespot.radio._calibration`; the caller raises one error listing every problem,
 each naming the group (operator x technology) and the field.
 """
 

@@ -10,7 +10,7 @@ evaluating each tower whose own reach covers the point. Points run in parallel
 (``numba.prange``); each point writes only its own outputs, so the result does not depend
 on the number of threads.
 
-The arithmetic is that of :func:`whitespot.radio.engine.predict_signal`'s numpy path,
+The arithmetic is that of :func:`whitespot.radio._engine.predict_signal`'s numpy path,
 term by term: signal = EIRP - loss - fade margin + sector gain, margin = signal - threshold,
 the best server is the largest margin with ties to the smaller tower index.
 """

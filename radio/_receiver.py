@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from whitespot.data.problems import format_ids
+from whitespot.data._problems import format_ids
 from whitespot.radio._errors import ModelRangeError, SetupError
 from whitespot.radio.building_entry import (
     BUILDING_TYPES,

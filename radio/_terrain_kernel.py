@@ -1,9 +1,9 @@
 """Bullington diffraction over DEM profiles, compiled: one pass per path, no profile arrays.
 
-:func:`whitespot.radio.terrain.bullington_loss_db` takes profiles sampled beforehand, a
+:func:`whitespot.radio._terrain.bullington_loss_db` takes profiles sampled beforehand, a
 (paths x samples) array per chunk. Here each path is walked once: every sample is read
 bilinearly from the DEM where it falls (as
-:func:`~whitespot.radio.terrain.sample_terrain` reads it) and folded into the three
+:func:`~whitespot.radio._terrain.sample_terrain` reads it) and folded into the three
 running maxima Bullington needs (ITU-R P.526-15 4.5.1: the slope from the transmitter, the
 slope to the receiver and the edge parameter of a line-of-sight path), so memory stays
 that of the results and paths run in parallel. The arithmetic per sample is the numpy
@@ -25,8 +25,8 @@ import numpy as np
 
 from whitespot._numba import KERNEL_LOCK, njit, prange
 from whitespot.data import Terrain
+from whitespot.radio._terrain import EARTH_RADIUS_KM
 from whitespot.radio.propagation import SPEED_OF_LIGHT_M_S
-from whitespot.radio.terrain import EARTH_RADIUS_KM
 
 PROFILE_SAMPLES = 256
 """Samples of every profile, ends included: a sample every 40 m of a 10 km path, every

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from whitespot.data.schema import TECHNOLOGY_DEFAULTS
+from whitespot.data import TECHNOLOGY_DEFAULTS
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class LinkBudget:
         Signals up to this far below the threshold count as ``weak``, not ``none``.
     thresholds_dbm : mapping, optional
         Coverage threshold per technology in dBm, overriding
-        :data:`whitespot.data.schema.TECHNOLOGY_DEFAULTS`.
+        :data:`whitespot.data._schema.TECHNOLOGY_DEFAULTS`.
     """
 
     mobile_height_m: float = 1.5

@@ -1019,7 +1019,7 @@ def itm_dem_paths(
     """ITM point-to-point loss of each path over the DEM, profiles read where they fall.
 
     Each path's profile has one interval per DEM cell of its length (10 to 600), read
-    bilinearly as :func:`~whitespot.radio.terrain.sample_terrain` reads the DEM.
+    bilinearly as :func:`~whitespot.radio._terrain.sample_terrain` reads the DEM.
 
     Returns
     -------

@@ -20,14 +20,14 @@ from pyproj import CRS
 
 from whitespot._errors import WhitespotWarning
 from whitespot.data import TECHNOLOGIES, Terrain, read_terrain
+from whitespot.radio._calibration import Calibration
 from whitespot.radio._errors import SetupError
 from whitespot.radio._receiver import check_receiver, receiver_from_settings, receiver_settings
+from whitespot.radio._terrain import reproject_terrain
 from whitespot.radio.budget import LinkBudget
-from whitespot.radio.calibration import Calibration
 from whitespot.radio.itm import ItmParameters
 from whitespot.radio.models import MODEL_NAMES, TERRAIN_MODELS, PathLossModel, get_model
 from whitespot.radio.propagation import COST231_ENVIRONMENTS, HATA_ENVIRONMENTS
-from whitespot.radio.terrain import reproject_terrain
 
 ENVIRONMENTS: dict[str, tuple[str, ...]] = {
     "hata": HATA_ENVIRONMENTS,

@@ -7,28 +7,38 @@ the gap villages into bid lots with their subsidy ceilings and the prediction's 
 data; :func:`write_tender` writes the bid package.
 """
 
-from whitespot.data.vocabulary import PROGRESS_STATUSES
-from whitespot.report.package import OLD_PACKAGE_FILES, PACKAGE_FILES, write_submission
-from whitespot.report.pipeline import Submission, department_submission
-from whitespot.report.progress import Progress, compare_gap_lists, is_gap
-from whitespot.report.summary import summary_html, write_summary
-from whitespot.report.tender import Tender, tender_package, write_tender
-from whitespot.report.workbook import write_workbook
+from whitespot.report._package import (
+    PACKAGE_FILES,
+    write_submission,
+)
+from whitespot.report.pipeline import (
+    Submission,
+    department_submission,
+)
+from whitespot.report.progress import (
+    Progress,
+    compare_gap_lists,
+)
+from whitespot.report.summary import (
+    summary_html,
+    write_summary,
+)
+from whitespot.report.tender import (
+    Tender,
+    tender_package,
+    write_tender,
+)
 
 __all__ = [
-    "OLD_PACKAGE_FILES",
     "PACKAGE_FILES",
-    "PROGRESS_STATUSES",
     "Progress",
     "Submission",
     "Tender",
     "compare_gap_lists",
     "department_submission",
-    "is_gap",
     "summary_html",
     "tender_package",
     "write_submission",
     "write_summary",
     "write_tender",
-    "write_workbook",
 ]

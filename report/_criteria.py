@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from whitespot.data.labels import VIETNAMESE_VALUES
-from whitespot.data.vocabulary import BEYOND_MODEL_RANGE, LOCATION_UNKNOWN
+from whitespot.data._labels import VIETNAMESE_VALUES
+from whitespot.data._vocabulary import BEYOND_MODEL_RANGE, LOCATION_UNKNOWN
 from whitespot.report._headlines import vietnamese_number
 
 BEYOND_TEXT_VI = (

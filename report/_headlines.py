@@ -7,7 +7,7 @@ way the ministry's reports do (``1.354`` hộ, ``78,0%``).
 from __future__ import annotations
 
 from whitespot.coverage import GapList
-from whitespot.data.labels import Language
+from whitespot.data._labels import Language
 from whitespot.department import QualityReport
 from whitespot.report.progress import Progress
 

@@ -11,10 +11,15 @@ import pandas as pd
 
 from whitespot.coverage import GapCriteria, GapList, department_gap_list, read_gap_list
 from whitespot.data import Population, Problem, read_layer
-from whitespot.data.labels import Language
-from whitespot.data.problems import problem_table
-from whitespot.department.quality import QualityConfig, QualityReport, quality_report
-from whitespot.department.village_list import VillageList, read_village_list
+from whitespot.data._labels import Language
+from whitespot.data._problems import problem_table
+from whitespot.department import (
+    QualityConfig,
+    QualityReport,
+    VillageList,
+    quality_report,
+    read_village_list,
+)
 from whitespot.radio import SignalSetup
 from whitespot.report._headlines import gaps_sentence, progress_sentence, quality_sentence
 from whitespot.report.progress import Progress, compare_gap_lists

@@ -17,11 +17,12 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from whitespot._errors import InputError
-from whitespot.coverage.gaps import GapList
-from whitespot.data import metric_crs, projected_xy
-from whitespot.data.cells import normalize_text
-from whitespot.data.labels import counted
-from whitespot.data.vocabulary import BEYOND_MODEL_RANGE, LOCATION_UNKNOWN
+from whitespot.coverage import GapList
+from whitespot.data import metric_crs
+from whitespot.data._cells import normalize_text
+from whitespot.data._crs import projected_xy
+from whitespot.data._labels import counted
+from whitespot.data._vocabulary import BEYOND_MODEL_RANGE, LOCATION_UNKNOWN
 
 GapKind = Literal["any", "signal", "power"]
 

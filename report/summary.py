@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from whitespot.data.io import atomic_path
-from whitespot.data.labels import Language, localize, vietnamese_fixes
-from whitespot.data.vocabulary import LOCATION_UNKNOWN
+from whitespot.data._io import atomic_path
+from whitespot.data._labels import Language, localize, vietnamese_fixes
+from whitespot.data._vocabulary import LOCATION_UNKNOWN
 from whitespot.report._headlines import vietnamese_number
 from whitespot.report.pipeline import Submission
 
@@ -149,7 +149,22 @@ def summary_html(submission: Submission, *, language: Language = "vi") -> str:
 def write_summary(
     submission: Submission, path: str | PathLike, *, language: Language = "vi"
 ) -> Path:
-    """Write :func:`summary_html` to `path` atomically; return the path."""
+    """Write :func:`summary_html` to `path` atomically; return the path.
+
+    Parameters
+    ----------
+    submission : Submission
+        From :func:`department_submission`.
+    path : path-like
+        The ``.html`` file.
+    language : {"vi", "en"}, default "vi"
+        Language of the page.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     path = Path(path)
     with atomic_path(path) as temporary:
         temporary.write_text(summary_html(submission, language=language), encoding="utf-8")

@@ -25,14 +25,13 @@ import pandas as pd
 
 import whitespot
 from whitespot.coverage import GapList
-from whitespot.data import Terrain, write_layer
-from whitespot.data.labels import Language, counted, localize
-from whitespot.data.schema import TECHNOLOGY_DEFAULTS
-from whitespot.data.swap import staged_folder
+from whitespot.data import TECHNOLOGY_DEFAULTS, Terrain, write_layer
+from whitespot.data._labels import Language, counted, localize
+from whitespot.data._swap import staged_folder
 from whitespot.maps import write_kmz
-from whitespot.planning import site_lots
+from whitespot.planning._bidding import site_lots
 from whitespot.radio import SignalSetup, area_coverage_probability, default_location_sigma_db
-from whitespot.report.workbook import write_workbook
+from whitespot.report._workbook import write_workbook
 
 TITLE = {"vi": "Hồ sơ mời thầu: các gói thầu", "en": "Bid package: the lots"}
 """The KMZ document's name."""

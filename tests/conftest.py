@@ -13,7 +13,6 @@ from scipy.spatial import cKDTree
 
 from whitespot.coverage import gap_list
 from whitespot.data import (
-    WGS84,
     load_sample,
     utm_crs,
     validate_grid,
@@ -21,6 +20,7 @@ from whitespot.data import (
     validate_towers,
     validate_villages,
 )
+from whitespot.data._crs import WGS84
 
 
 @pytest.fixture(scope="session")

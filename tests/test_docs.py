@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from whitespot.coverage.gaps import GAP_LIST_COLUMNS, SUMMARY_COLUMNS
-from whitespot.data import vocabulary
+from whitespot.coverage import GAP_LIST_COLUMNS, SUMMARY_COLUMNS
+from whitespot.data import _vocabulary as vocabulary
 from whitespot.evidence import EVIDENCE_CLASSES
-from whitespot.planning.bidding import RANKING_COLUMNS
+from whitespot.planning._bidding import RANKING_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")

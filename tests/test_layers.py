@@ -1,17 +1,22 @@
-"""The floors depend one way, and each package's public surface is its ``__all__``.
+"""The floors depend one way; each public name has one spelling, at its floor's face.
 
 The root's private modules (``whitespot._errors``, ``_numba``, ``_parallel``) <- data <-
 department <- radio <- evidence <- coverage <- planning <- maps <- report <- cli: a package
-imports only the floors below it. Across packages only names in the other package's
-``__all__`` are imported, and every module is either exported (some of its names are in
-its package's ``__all__``) or private (``_``-prefixed). Read from the source with ast, so
-the rules hold for every module, not only the ones a test happens to import.
+imports only the floors it is allowed (:data:`ALLOWED`, a partial order: the department's
+reader of village lists serves coverage, report and cli only). ``_`` means "not for users",
+house-wide: across floors a public name is taken only from the other floor's face
+(``from whitespot.radio import SignalEngine``), plumbing only from its ``_``-modules
+(``from whitespot.data._io import atomic_path``), so module paths are free to change. Every
+module is either exported (some of its names are in its floor's ``__all__``) or private.
+Read from the source with ast, so the rules hold for every module, not only the ones a test
+happens to import.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +28,14 @@ FLOORS = whitespot.FLOORS
 """Lowest first: each package may import the ones before it."""
 ROOT_MODULES = {"whitespot._errors", "whitespot._numba", "whitespot._parallel"}
 """The house-private modules of the root package, which every floor may use."""
+ALLOWED = {
+    floor: set(FLOORS[: FLOORS.index(floor)])
+    - ({"department"} if floor in {"radio", "evidence", "planning", "maps"} else set())
+    for floor in FLOORS
+}
+"""The floors each floor may import: those below it, but the department only from coverage,
+report and cli (radio, evidence, planning and maps work on layers, never on a department's
+own files)."""
 
 
 def imports(package: str) -> list[tuple[str, str, str]]:
@@ -56,27 +69,61 @@ def test_the_root_imports_no_floor():
 
 
 @pytest.mark.parametrize("package", FLOORS)
-def test_dependencies_point_one_way(package):
-    below = set(FLOORS[: FLOORS.index(package)]) | {package}
+def test_dependencies_follow_the_partial_order(package):
+    allowed = ALLOWED[package] | {package}
     wrong = {
         (module, imported)
         for module, imported, _ in imports(package)
-        if imported.split(".")[1] not in below
+        if imported.split(".")[1] not in allowed
     }
     assert not wrong
 
 
 @pytest.mark.parametrize("package", FLOORS)
-def test_other_packages_are_used_through_their_public_names(package):
+def test_public_names_come_from_the_face_and_plumbing_from_private_modules(package):
+    """``from whitespot.radio import SignalEngine`` or ``from whitespot.data._io import
+    atomic_path``; never a public module's path, never a public name by a second spelling."""
     wrong = set()
     for module, imported, name in imports(package):
         other = imported.split(".")[1]
         if other == package:
             continue
         parts = imported.split(".")[2:]
-        if (name and name not in public(other)) or any(p.startswith("_") for p in parts):
+        if not parts:
+            ok = name in public(other)  # the face: public names only
+        else:
+            ok = parts[0].startswith("_") and name not in public(other)
+        if not ok:
             wrong.add((module, imported, name))
     assert not wrong
+
+
+def test_the_rules_catch_what_they_forbid(tmp_path, monkeypatch):
+    """The two rules above fail on a module that breaks them (a test that can fail)."""
+    floor = tmp_path / "coverage"
+    floor.mkdir()
+    (floor / "bad.py").write_text(
+        "from whitespot.radio.setup import SignalSetup\n"
+        "from whitespot.data._io import read_layer\n"
+        "from whitespot.data import atomic_path\n"
+        "from whitespot.department._grid import read_grid\n"
+        "from whitespot.planning import plan_sites\n"
+    )
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    found = imports("coverage")
+    assert len(found) == 5
+    with pytest.raises(AssertionError):
+        test_public_names_come_from_the_face_and_plumbing_from_private_modules("coverage")
+    with pytest.raises(AssertionError):
+        test_dependencies_follow_the_partial_order("coverage")
+    (floor / "bad.py").write_text("from whitespot.department._grid import read_grid\n")
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "bad.py").write_text(
+        "from whitespot.department import read_village_list\n"
+    )
+    test_dependencies_follow_the_partial_order("coverage")
+    with pytest.raises(AssertionError):
+        test_dependencies_follow_the_partial_order("maps")
 
 
 @pytest.mark.parametrize("package", FLOORS)

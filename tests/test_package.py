@@ -39,7 +39,7 @@ def test_floors_load_when_first_used_and_not_before():
 
 def test_every_error_and_warning_has_the_roots_base():
     from whitespot.data import ValidationError  # noqa: PLC0415
-    from whitespot.data.problems import DefaultAppliedWarning  # noqa: PLC0415
+    from whitespot.data._problems import DefaultAppliedWarning  # noqa: PLC0415
 
     assert issubclass(ValidationError, whitespot.WhitespotError)
     assert issubclass(DefaultAppliedWarning, whitespot.WhitespotWarning)

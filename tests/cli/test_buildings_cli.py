@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from whitespot.cli import main
-from whitespot.coverage import read_gap_list, without_unlisted
+from whitespot.coverage import read_gap_list
+from whitespot.coverage._unlisted import without_unlisted
 
 
 @pytest.fixture(scope="module")

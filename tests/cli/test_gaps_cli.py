@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from whitespot.cli import main
-from whitespot.coverage import gap_list, signal_raster
-from whitespot.coverage.partitioned import write_partitions
+from whitespot.coverage import gap_list, signal_raster, write_partitions
 from whitespot.data import read_layer, write_terrain
 from whitespot.maps import gap_map, save_map
 from whitespot.radio import SignalSetup

@@ -22,14 +22,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import whitespot.report.package as package_module
+import whitespot.report._package as package_module
+from whitespot._errors import InputError, WhitespotError
 from whitespot.cli import main
 from whitespot.coverage import GapCriteria, read_gap_list
 from whitespot.data import (
-    InputError,
     Terrain,
     ValidationError,
-    WhitespotError,
     make_province,
     read_layer,
     validate_towers,
@@ -724,7 +723,7 @@ def test_plan_uses_the_gap_lists_signal_setup(files, capsys, tmp_path):
 
 
 def test_an_interrupted_gap_list_leaves_none_of_its_files(files, capsys, tmp_path, monkeypatch):
-    from whitespot.coverage import export  # noqa: PLC0415 the module whose writer fails
+    from whitespot.coverage import _export as export  # noqa: PLC0415 the module whose writer fails
 
     written = []
     real = export.write_layer

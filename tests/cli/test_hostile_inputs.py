@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from whitespot.cli import main
-from whitespot.coverage.partitioned import write_partitions
+from whitespot.coverage import write_partitions
 from whitespot.data import make_province, write_layer
 from whitespot.radio import Calibration, CalibrationGroup
 

@@ -263,9 +263,9 @@ CHILD = textwrap.dedent(
     import shutil, signal, sys
     from pathlib import Path
     import whitespot.cli._commands as commands
-    import whitespot.coverage.export as export
-    import whitespot.data.swap as swap
-    import whitespot.report.package as package
+    import whitespot.coverage._export as export
+    import whitespot.data._swap as swap
+    import whitespot.report._package as package
     from whitespot.cli import main
 
     point, argv = sys.argv[1], sys.argv[2:]
@@ -352,7 +352,7 @@ def test_ctrl_c_as_a_gap_list_set_is_moved_in(files, tmp_path, point, code, said
 def test_leftovers_of_a_killed_run_are_removed_by_the_next_and_it_says_so(
     files, capsys, tmp_path, monkeypatch
 ):
-    from whitespot.data import swap  # noqa: PLC0415 the module whose cleanup is skipped
+    from whitespot.data import _swap as swap  # noqa: PLC0415 the module whose cleanup is skipped
 
     out = tmp_path / "pkg"
     assert report(capsys, files, out)[0] == 0

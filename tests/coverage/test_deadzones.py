@@ -8,7 +8,8 @@ import pytest
 import rasterio
 
 from whitespot.coverage import dead_zones, signal_raster, write_signal_raster
-from whitespot.data import WGS84, validate_towers
+from whitespot.data import validate_towers
+from whitespot.data._crs import WGS84
 from whitespot.radio import SignalSetup, predict_signal
 
 

@@ -8,8 +8,12 @@ import pandas as pd
 import pytest
 
 from whitespot.coverage import gap_list, read_gap_list, write_gap_list
-from whitespot.data import ValidationError, validate_towers, validate_villages
-from whitespot.data.problems import DefaultAppliedWarning
+from whitespot.data import (
+    DefaultAppliedWarning,
+    ValidationError,
+    validate_towers,
+    validate_villages,
+)
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,10 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-from whitespot.coverage import GapCriteria, gap_list, summarize
-from whitespot.coverage.gaps import GAP_LIST_COLUMNS, SUMMARY_COLUMNS
-from whitespot.data.vocabulary import BEYOND_MODEL_RANGE, GAP_TYPES
-from whitespot.radio import LinkBudget, SignalSetup
-from whitespot.radio.engine import signal_status
+from whitespot.coverage import GAP_LIST_COLUMNS, SUMMARY_COLUMNS, GapCriteria, gap_list, summarize
+from whitespot.data import GAP_TYPES
+from whitespot.data._vocabulary import BEYOND_MODEL_RANGE
+from whitespot.radio import LinkBudget, SignalSetup, signal_status
 
 
 def test_every_village_once_in_input_order(gaps, layers):

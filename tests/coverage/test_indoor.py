@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from whitespot.coverage import gap_list, read_gap_list, write_gap_list
-from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
+from whitespot.data._vocabulary import BEYOND_MODEL_RANGE
 from whitespot.radio import LinkBudget, SignalSetup, area_coverage_probability
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

@@ -15,7 +15,7 @@ import shapely
 
 from whitespot.coverage import dead_zones, gap_list, signal_raster
 from whitespot.data import validate_measurements, validate_towers, validate_villages
-from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
+from whitespot.data._vocabulary import BEYOND_MODEL_RANGE
 from whitespot.planning import demand_points
 from whitespot.radio import SignalSetup, predict_signal
 from whitespot.report import compare_gap_lists

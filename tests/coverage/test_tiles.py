@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 from whitespot._parallel import closing_cluster, connect, worker_count
-from whitespot.coverage import gap_list
-from whitespot.coverage._tiles import household_signal, village_tally
-from whitespot.coverage.partitioned import (
+from whitespot.coverage import (
+    gap_list,
     household_partitions,
     partitioned_gap_list,
     write_partitions,
 )
+from whitespot.coverage._tiles import household_signal, village_tally
 from whitespot.data import ValidationError, read_layer, write_layer
 from whitespot.radio import SignalEngine, SignalSetup
 

@@ -10,8 +10,11 @@ import shapely
 from affine import Affine
 from scipy.spatial import cKDTree
 
-from whitespot.coverage import FOOTPRINT_COLUMNS, gap_list
-from whitespot.data import VIETNAMESE_HEADERS, WGS84, Population, counted
+from whitespot.coverage import gap_list
+from whitespot.coverage._unlisted import FOOTPRINT_COLUMNS
+from whitespot.data import Population
+from whitespot.data._crs import WGS84
+from whitespot.data._labels import VIETNAMESE_HEADERS, counted
 
 
 @pytest.fixture(scope="module")

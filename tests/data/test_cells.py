@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from whitespot.data.cells import local_numbers
+from whitespot.data._cells import local_numbers
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from whitespot.data import WGS84, add_lonlat, metric_crs, to_metric, utm_crs
-from whitespot.data.crs import MAX_UTM_SPAN_DEG
+from whitespot.data import add_lonlat, metric_crs, to_metric, utm_crs
+from whitespot.data._crs import MAX_UTM_SPAN_DEG, WGS84
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ import pytest
 import rasterio
 from affine import Affine
 
-from whitespot.data import WGS84, Terrain, ValidationError, read_terrain, write_terrain
+from whitespot.data import Terrain, ValidationError, read_terrain, write_terrain
+from whitespot.data._crs import WGS84
 
 
 def test_round_trip(province, tmp_path):

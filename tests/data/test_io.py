@@ -15,16 +15,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from whitespot.data import (
-    WGS84,
-    ValidationError,
-    read_layer,
-    validate_villages,
-    write_layer,
-    write_layers,
-)
-from whitespot.data.encoding import decode_text
-from whitespot.data.io import neutralize_formulas
+from whitespot.data import ValidationError, read_layer, validate_villages, write_layer
+from whitespot.data._crs import WGS84
+from whitespot.data._encoding import decode_text
+from whitespot.data._io import neutralize_formulas, write_layers
 from whitespot.department import read_village_list
 
 VECTOR_FORMATS = ["gpkg", "geojson", "shp", "parquet"]

@@ -7,14 +7,15 @@ import zipfile
 import pytest
 import shapely
 
+from whitespot._errors import InputError
 from whitespot.data import (
     ArchiveLimitError,
-    InputError,
     ValidationError,
+    read_kml,
     read_layer,
     validate_villages,
 )
-from whitespot.data.kml import KMZ_MAX_RATIO_VARIABLE, read_kml
+from whitespot.data._kml import KMZ_MAX_RATIO_VARIABLE
 
 MY_MAPS = """<?xml version="1.0" encoding="UTF-8"?>
 <kml xmlns="http://www.opengis.net/kml/2.2">

@@ -6,8 +6,7 @@ import zipfile
 
 import pytest
 
-from whitespot.data import ArchiveLimitError
-from whitespot.data.kml import read_kml
+from whitespot.data import ArchiveLimitError, read_kml
 
 DOC = (
     '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'

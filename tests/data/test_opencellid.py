@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from whitespot.data import OpenCellidWarning, ValidationError, read_opencellid
-from whitespot.data.opencellid import OPENCELLID_COLUMNS
+from whitespot.data._opencellid import OPENCELLID_COLUMNS
 
 RADIOS = {"2G": "GSM", "3G": "UMTS", "4G": "LTE", "5G": "NR"}
 MNC = {"Viettel": 4, "VinaPhone": 2, "MobiFone": 1}

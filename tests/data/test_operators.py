@@ -5,8 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 
-from whitespot.data import validate_measurements, validate_towers
-from whitespot.data.problems import OperatorCodeWarning
+from whitespot.data import OperatorCodeWarning, validate_measurements, validate_towers
 
 SPELLINGS = {
     "Viettel 4G": "Viettel",

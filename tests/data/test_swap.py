@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from whitespot.data import atomic_path
-from whitespot.data.swap import LeftoverWarning, repair, staged_files, staged_folder
+from whitespot.data import LeftoverWarning
+from whitespot.data._io import atomic_path
+from whitespot.data._swap import repair, staged_files, staged_folder
 
 CHILD = textwrap.dedent(
     """

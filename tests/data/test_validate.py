@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from whitespot.data import (
-    WGS84,
+    TECHNOLOGY_DEFAULTS,
     DefaultAppliedWarning,
     DuplicateColumnWarning,
     MultiTechnologyWarning,
@@ -24,8 +24,8 @@ from whitespot.data import (
     validate_villages,
     write_layer,
 )
-from whitespot.data.cells import yes_no
-from whitespot.data.schema import TECHNOLOGY_DEFAULTS
+from whitespot.data._cells import yes_no
+from whitespot.data._crs import WGS84
 
 
 def write_csv(path, text):

@@ -6,9 +6,9 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from whitespot.data import WGS84
+from whitespot.data._crs import WGS84
 from whitespot.department import assign_admin_units
-from whitespot.department.admin import code_sources, province_outline
+from whitespot.department._admin import code_sources, province_outline
 
 
 def units(rows, points=None, **kwargs):

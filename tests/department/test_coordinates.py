@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from whitespot.department import parse_coordinates, read_village_list, split_pairs
+from whitespot.department import parse_coordinates, read_village_list
+from whitespot.department.coordinates import split_pairs
 
 
 @pytest.mark.parametrize(

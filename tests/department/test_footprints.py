@@ -13,15 +13,15 @@ from hypothesis import strategies as st
 
 from whitespot._errors import InputError
 from whitespot.data import Population
-from whitespot.department.footprints import (
+from whitespot.department import (
     HOUSEHOLD_SIZE,
     EstimateSettings,
-    count_buildings,
     estimate_households,
     households_disagree,
     place_buildings,
     village_areas,
 )
+from whitespot.department._footprints import count_buildings
 
 UTM48 = 32648
 X0, Y0 = 600_000.0, 1_850_000.0  # Quảng Trị, UTM 48N

@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from whitespot.data.labels import VIETNAMESE_FIXES, VIETNAMESE_VALUES
+from whitespot.data._labels import VIETNAMESE_FIXES, VIETNAMESE_VALUES
 from whitespot.department import (
     QualityConfig,
+    QualityReport,
     assign_admin_units,
     quality_report,
     read_village_list,
@@ -25,7 +26,9 @@ FILES = Path(__file__).parents[1] / "report" / "data"
 def broken():
     listed = read_village_list(FILES / "broken.xlsx")
     villages = assign_admin_units(listed.villages)
-    return quality_report(villages, listed.issues, config=QualityConfig(today=date(2026, 6, 1)))
+    report = quality_report(villages, listed.issues, config=QualityConfig(today=date(2026, 6, 1)))
+    assert isinstance(report, QualityReport)
+    return report
 
 
 def checks_at(report, row):

@@ -10,8 +10,7 @@ import shapely
 from affine import Affine
 
 from whitespot.data import FootprintsLeftOutWarning, Population, read_buildings
-from whitespot.department.footprints import EstimateSettings
-from whitespot.department.unlisted import unlisted_settlements
+from whitespot.department import EstimateSettings, unlisted_settlements
 
 UTM48 = 32648
 X0, Y0 = 600_000.0, 1_850_000.0

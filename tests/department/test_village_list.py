@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from whitespot.data import ValidationError, load_sample
 from whitespot.department import read_village_list
-from whitespot.department.headers import header_map, normalize_text
+from whitespot.department._headers import header_map, normalize_text
 
 FILES = Path(__file__).parents[1] / "report" / "data"
 

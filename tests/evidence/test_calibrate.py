@@ -24,6 +24,7 @@ from whitespot.evidence import Shadowing, calibrate, measured_pairs, synthetic_m
 from whitespot.radio import (
     Calibration,
     CalibrationError,
+    CalibrationGroup,
     CalibrationTextWarning,
     MissingTowerWarning,
     SetupError,
@@ -32,7 +33,7 @@ from whitespot.radio import (
     predict_signal,
     read_calibration,
 )
-from whitespot.radio.calibration import ANY, CalibrationGroup
+from whitespot.radio._calibration import ANY
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::whitespot.data.DefaultAppliedWarning",

@@ -8,13 +8,8 @@ import pandas as pd
 import pytest
 
 from whitespot.coverage import GapCriteria, gap_list
-from whitespot.data import (
-    ValidationError,
-    metric_crs,
-    projected_xy,
-    validate_measurements,
-    validate_villages,
-)
+from whitespot.data import ValidationError, metric_crs, validate_measurements, validate_villages
+from whitespot.data._crs import projected_xy
 from whitespot.evidence import EVIDENCE_CLASSES
 from whitespot.radio import SignalEngine, SignalSetup
 

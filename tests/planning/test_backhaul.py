@@ -15,18 +15,20 @@ from pyproj import CRS
 from whitespot._errors import InputError
 from whitespot.data import Terrain
 from whitespot.planning import (
+    BackhaulCheck,
     LineOfSightSettings,
     UnitCosts,
     backhaul_costs,
-    backhaul_network,
-    checked_backhaul_costs,
-    checked_network,
     hop_clearance,
     hop_profile_figure,
     plan_hop_figure,
     plan_sites,
+    read_candidates,
+    read_plan,
     write_plan,
 )
+from whitespot.planning.backhaul import checked_backhaul_costs, checked_network
+from whitespot.planning.costs import backhaul_network
 from whitespot.radio import SignalSetup
 
 UTM = CRS.from_epsg(32648)
@@ -210,6 +212,7 @@ def test_plan_without_a_dem_says_line_of_sight_was_not_checked(plans):
 def test_plan_with_a_dem_counts_every_hop_it_would_have_built(plans, layers, tmp_path):
     plan = plans[True]
     check = plan.line_of_sight
+    assert isinstance(check, BackhaulCheck)
     distance_only = backhaul_network(plan.sites, layers["towers"], COSTS, check.hops.crs)
     outcomes = ("clear", "raised", "rerouted", "satellite", "not_checked")
     counted = sum(check.counts()[f"los_hops_{o}"] for o in outcomes)
@@ -225,6 +228,14 @@ def test_plan_with_a_dem_counts_every_hop_it_would_have_built(plans, layers, tmp
     written = write_plan(plan, tmp_path / "sites.csv")
     settings = pd.read_csv(next(p for p in written if p.name == "sites_settings.csv"))
     assert {"line_of_sight", "los_hops_clear", "los_hops_rerouted"} <= set(settings["setting"])
+    write_plan(plan, tmp_path / "sites.geojson")
+    drawn = read_plan(tmp_path / "sites.geojson")
+    assert drawn.sites["site_id"].tolist() == plan.sites["site_id"].tolist()
+    assert len(drawn.backhaul) == len(plan.backhaul)
+    plan.candidates[["site_id", "height_m", "geometry"]].to_file(tmp_path / "candidates.gpkg")
+    assert read_candidates(tmp_path / "candidates.gpkg")["site_id"].tolist() == (
+        plan.candidates["site_id"].tolist()
+    )
 
 
 def test_a_plan_hop_is_drawn_from_the_plan(plans, province):

@@ -8,13 +8,8 @@ import pytest
 import shapely
 
 from whitespot.data import utm_crs
-from whitespot.planning import (
-    UnitCosts,
-    backhaul_costs,
-    backhaul_network,
-    power_costs,
-    power_extension,
-)
+from whitespot.planning import UnitCosts, backhaul_costs, power_costs
+from whitespot.planning.costs import backhaul_network, power_extension
 
 CRS = utm_crs(106.9, 16.8)
 

@@ -12,11 +12,17 @@ import pytest
 from whitespot._parallel import closing_cluster, connect
 from whitespot.coverage import gap_list
 from whitespot.data import ValidationError, make_country, validate_towers, validate_villages
-from whitespot.planning import plan_sites
-from whitespot.planning.candidates import candidates_from_gaps
-from whitespot.planning.country import plan_country, planning_groups, province_gaps
-from whitespot.planning.matrix import demand_points, new_site_towers
-from whitespot.radio import SignalSetup, covering_pairs
+from whitespot.planning import (
+    candidates_from_gaps,
+    demand_points,
+    plan_country,
+    plan_sites,
+    write_country_plan,
+)
+from whitespot.planning.country import planning_groups, province_gaps
+from whitespot.planning.matrix import new_site_towers
+from whitespot.radio import SignalSetup
+from whitespot.radio._engine import covering_pairs
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::whitespot.data.DefaultAppliedWarning", "ignore::UserWarning"
@@ -50,7 +56,7 @@ def test_provinces_in_different_groups_share_no_demand(country_gaps):
     assert len(groups) == 3
 
 
-def test_cover_all_by_groups_equals_the_whole_country_optimum(country_gaps):
+def test_cover_all_by_groups_equals_the_whole_country_optimum(country_gaps, tmp_path):
     by_groups = plan_country(country_gaps, cover_all=True, method="exact", curve_steps=0)
     whole = plan_sites(country_gaps, cover_all=True, method="exact", curve_steps=0)
     national = by_groups.summary.iloc[-1]
@@ -61,6 +67,10 @@ def test_cover_all_by_groups_equals_the_whole_country_optimum(country_gaps):
     assert by_groups.sites["national_rank"].tolist() == list(range(1, len(by_groups.sites) + 1))
     for name, part in by_groups.sites.groupby("group"):
         assert np.all(np.diff(part["rank"].to_numpy()) > 0), name  # each group keeps its order
+    written = write_country_plan(by_groups, tmp_path / "country.xlsx")
+    sheets = pd.read_excel(written[0], sheet_name=None)
+    assert {"sites", "summary", "groups"} <= set(sheets)
+    assert len(sheets["sites"]) == len(by_groups.sites)
 
 
 def test_groups_on_a_local_cluster_equal_groups_here(country_gaps):

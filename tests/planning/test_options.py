@@ -8,9 +8,16 @@ import numpy as np
 import pytest
 
 from whitespot import InputError
-from whitespot.planning import bid_lots, coverage_matrix, demand_points, plan_sites
-from whitespot.planning.lifetime import lifetime_cost
-from whitespot.planning.options import OPTIONS, OptionCosts, option_candidates
+from whitespot.planning import (
+    OptionCosts,
+    bid_lots,
+    coverage_matrix,
+    demand_points,
+    lifetime_cost,
+    option_candidates,
+    plan_sites,
+)
+from whitespot.planning.options import OPTIONS
 
 OFF = OptionCosts(colocation=math.inf, upgrade=math.inf, satellite_terminal=math.inf)
 

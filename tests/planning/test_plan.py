@@ -10,9 +10,10 @@ import openpyxl
 import pytest
 
 from whitespot.coverage import gap_list
-from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
+from whitespot.data._vocabulary import BEYOND_MODEL_RANGE
 from whitespot.planning import (
     CapexUnitWarning,
+    Plan,
     candidates_from_gaps,
     candidates_from_terrain,
     candidates_on_grid,
@@ -22,7 +23,7 @@ from whitespot.planning import (
     select_sites,
     write_plan,
 )
-from whitespot.planning.bidding import RANKING_COLUMNS
+from whitespot.planning._bidding import RANKING_COLUMNS
 from whitespot.radio import SignalSetup
 
 
@@ -40,6 +41,7 @@ def plan(gaps, layers, province):
 
 
 def test_ranked_sites(plan, gaps):
+    assert isinstance(plan, Plan)
     sites = plan.sites
     assert list(sites.columns) == [*RANKING_COLUMNS, "geometry"]
     assert sites["rank"].tolist() == list(range(1, 9))

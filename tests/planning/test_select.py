@@ -20,7 +20,6 @@ from scipy.spatial import cKDTree
 
 from whitespot._errors import InputError
 from whitespot.planning import (
-    STAGES,
     CoverageMatrix,
     InfeasibleError,
     SelectionStrategy,
@@ -28,10 +27,11 @@ from whitespot.planning import (
     select_sites,
 )
 from whitespot.planning import _bounds as bounds_module
-from whitespot.planning import _decomposition as decomposition_module
 from whitespot.planning import _dominance as dominance_module
-from whitespot.planning import _neighbourhood as neighbourhood_module
 from whitespot.planning import select as select_module
+from whitespot.planning.select import STAGES
+from whitespot.planning.select import _decomposition as decomposition_module
+from whitespot.planning.select import _neighbourhood as neighbourhood_module
 
 ORLIB = Path(__file__).parent / "orlib"
 

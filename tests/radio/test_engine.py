@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from whitespot.data import WGS84, utm_crs, validate_towers
-from whitespot.radio import LinkBudget, ModelRangeError, SignalSetup, predict_signal
-from whitespot.radio import engine as signal_module
+from whitespot.data import utm_crs, validate_towers
+from whitespot.data._crs import WGS84
+from whitespot.radio import MODELS, LinkBudget, ModelRangeError, SignalSetup, predict_signal
+from whitespot.radio import _engine as signal_module
 from whitespot.radio._antenna import sector_gain_db
-from whitespot.radio.engine import tower_reach_m
-from whitespot.radio.models import MODELS
+from whitespot.radio._engine import tower_reach_m
 
 pytestmark = pytest.mark.filterwarnings("ignore::whitespot.data.DefaultAppliedWarning")
 

@@ -20,17 +20,13 @@ import math
 import numpy as np
 import pytest
 
-from whitespot.data import (
-    InputError,
-    metric_crs,
-    projected_xy,
-    validate_households,
-    validate_towers,
-)
-from whitespot.radio import SetupError, SignalSetup, predict_signal
+from whitespot._errors import InputError
+from whitespot.data import metric_crs, validate_households, validate_towers
+from whitespot.data._crs import projected_xy
+from whitespot.radio import ItmParameters, SetupError, SignalSetup, predict_signal
 from whitespot.radio import itm as itm_module
-from whitespot.radio.itm import ItmParameters, itm_area_loss_db, itm_p2p_loss_db, itm_paths
-from whitespot.radio.terrain import sample_terrain
+from whitespot.radio._terrain import sample_terrain
+from whitespot.radio.itm import itm_area_loss_db, itm_p2p_loss_db, itm_paths
 
 CRYSTAL_PALACE_TO_MURSLEY = [
     96, 84, 65, 46, 46, 46, 61, 41, 33, 27, 23, 19, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,

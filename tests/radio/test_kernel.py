@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from whitespot.data import validate_households, validate_towers
 from whitespot.radio import LinkBudget, SignalSetup, predict_signal
-from whitespot.radio import engine as signal_module
+from whitespot.radio import _engine as signal_module
 from whitespot.radio._kernel import TowerGrid
 
 from .test_engine import points_at, towers_at

@@ -7,16 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from whitespot.radio import ModelRangeError
-from whitespot.radio.propagation import (
-    FREE_SPACE_CONSTANT_DB,
+from whitespot.radio import (
+    ModelRangeError,
     cost231_loss_db,
     free_space_loss_db,
     hata_loss_db,
-    rma_breakpoint_m,
     rma_los_loss_db,
     rma_nlos_loss_db,
 )
+from whitespot.radio.propagation import FREE_SPACE_CONSTANT_DB, rma_breakpoint_m
 
 # --- free space -----------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-from whitespot.data import WGS84, utm_crs, validate_households, validate_towers
+from whitespot.data import utm_crs, validate_households, validate_towers
+from whitespot.data._crs import WGS84
 from whitespot.radio import (
     Calibration,
     CalibrationGroup,

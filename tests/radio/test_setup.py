@@ -8,9 +8,8 @@ import pytest
 from pyproj import CRS
 
 from whitespot.coverage import GapList, gap_list, read_gap_list, write_gap_list
-from whitespot.coverage.export import settings_table
-from whitespot.planning import coverage_matrix, demand_points, plan_sites
-from whitespot.planning.candidates import candidates_from_gaps
+from whitespot.coverage._export import settings_table
+from whitespot.planning import candidates_from_gaps, coverage_matrix, demand_points, plan_sites
 from whitespot.radio import LinkBudget, SetupError, SignalSetup, predict_signal
 
 

@@ -9,15 +9,19 @@ from pyproj import Transformer
 from scipy.special import fresnel
 
 from whitespot.coverage import dead_zones, gap_list, signal_raster
-from whitespot.data import WGS84, Terrain, utm_crs
-from whitespot.radio import SignalSetup, TerrainCoverageError
-from whitespot.radio.terrain import (
+from whitespot.data import Terrain, utm_crs
+from whitespot.data._crs import WGS84
+from whitespot.radio import (
+    SignalSetup,
+    TerrainCoverageError,
     bullington_loss_db,
-    fresnel_parameter,
     knife_edge_loss_db,
+    terrain_coverage,
+)
+from whitespot.radio._terrain import (
+    fresnel_parameter,
     reproject_terrain,
     sample_terrain,
-    terrain_coverage,
     terrain_profiles,
 )
 

@@ -10,6 +10,8 @@ from affine import Affine
 from pyproj import CRS
 
 from whitespot.data import Terrain
+from whitespot.radio import EARTH_RADIUS_KM, MEDIAN_K_FACTOR, bullington_loss_db
+from whitespot.radio._terrain import terrain_profiles
 from whitespot.radio._terrain_kernel import (
     _GROUPS,
     _STEPS,
@@ -24,12 +26,6 @@ from whitespot.radio._terrain_kernel import (
     window_maxima,
 )
 from whitespot.radio.propagation import SPEED_OF_LIGHT_M_S
-from whitespot.radio.terrain import (
-    EARTH_RADIUS_KM,
-    MEDIAN_K_FACTOR,
-    bullington_loss_db,
-    terrain_profiles,
-)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from whitespot.coverage import read_gap_list
-from whitespot.data.labels import VIETNAMESE_HEADERS
+from whitespot.data._labels import VIETNAMESE_HEADERS
 from whitespot.report import PACKAGE_FILES, write_submission
 
 from .conftest import FORMULA_NAME, HOSTILE_NAME

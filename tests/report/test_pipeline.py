@@ -6,9 +6,10 @@ import geopandas as gpd
 import pytest
 
 from whitespot.coverage import department_gap_list
-from whitespot.data import ValidationError, validate_households
-from whitespot.data.vocabulary import GAP_TYPES, LOCATION_UNKNOWN
+from whitespot.data import GAP_TYPES, ValidationError, validate_households
+from whitespot.data._vocabulary import LOCATION_UNKNOWN
 from whitespot.department import read_village_list
+from whitespot.report import Submission, summary_html
 from whitespot.report._headlines import vietnamese_number
 from whitespot.report.progress import is_gap
 
@@ -16,6 +17,8 @@ from .conftest import FILES
 
 
 def test_every_row_of_the_file_appears_once_in_file_order(submission):
+    assert isinstance(submission, Submission)
+    assert summary_html(submission, language="en").startswith("<!DOCTYPE html>")
     rows = read_village_list(FILES / "quang_tri_vi.xlsx").villages["source_row"].tolist()
     assert submission.gaps.villages["source_row"].tolist() == rows
     assert submission.gaps.villages["village_id"].is_unique

@@ -7,7 +7,7 @@ import pytest
 import shapely
 
 from whitespot.coverage import GapList, summarize
-from whitespot.data import WGS84
+from whitespot.data._crs import WGS84
 from whitespot.report import compare_gap_lists
 
 

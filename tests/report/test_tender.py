@@ -9,7 +9,7 @@ from whitespot.cli import main
 from whitespot.coverage import gap_list, write_gap_list
 from whitespot.department import read_village_list
 from whitespot.planning import plan_sites
-from whitespot.report import tender_package, write_tender
+from whitespot.report import Tender, tender_package, write_tender
 from whitespot.report.tender import NOT_REACHED
 
 
@@ -23,6 +23,7 @@ def planned(layers):
 def test_every_gap_village_is_in_exactly_one_lot_and_totals_add_up(planned):
     gaps, plan = planned
     tender = tender_package(plan, gaps, contingency=0.15)
+    assert isinstance(tender, Tender)
     without = gaps.villages[gaps.villages["gap_type"].isin(["no_signal", "no_signal_no_power"])]
     assert sorted(tender.villages["village_id"]) == sorted(without["village_id"])
     listed = [v for ids in tender.lots["village_ids"] for v in ids.split("; ") if v]

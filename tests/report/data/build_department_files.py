@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from scipy.spatial import cKDTree
 
 from whitespot.data import load_sample
-from whitespot.data.io import pin_xlsx_timestamps
+from whitespot.data._io import pin_xlsx_timestamps
 
 HERE = Path(__file__).parent
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")

@@ -24,10 +24,10 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from whitespot.data.crs import WGS84, metric_crs
-from whitespot.data.io import unreadable_as_validation_error
-from whitespot.data.problems import OpenCellidWarning, Problem, ValidationError
-from whitespot.data.schema import PLMN_NAMES, VIETNAM_BBOX, technologies
+from whitespot.data._crs import WGS84, metric_crs
+from whitespot.data._io import unreadable_as_validation_error
+from whitespot.data._problems import OpenCellidWarning, Problem, ValidationError
+from whitespot.data._schema import PLMN_NAMES, VIETNAM_BBOX, technologies
 from whitespot.data.validate import Region, validate_towers
 
 OPENCELLID_COLUMNS = (

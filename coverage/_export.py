@@ -13,11 +13,24 @@ import pandas as pd
 
 from whitespot.coverage._unlisted import listed_only
 from whitespot.coverage.gaps import GapList, summarize
-from whitespot.data import Problem, ValidationError, read_layer, write_layer, write_layers
-from whitespot.data.cells import yes_no
-from whitespot.data.io import atomic_path, existing_path, restore_neutralized, write_staged
-from whitespot.data.labels import SHEET_NAMES, VIETNAMESE_HEADERS, delocalize
-from whitespot.data.vocabulary import GAP_TYPES, POWER_STATUSES, SIGNAL_STATUSES
+from whitespot.data import (
+    GAP_TYPES,
+    POWER_STATUSES,
+    SIGNAL_STATUSES,
+    Problem,
+    ValidationError,
+    read_layer,
+    write_layer,
+)
+from whitespot.data._cells import yes_no
+from whitespot.data._io import (
+    atomic_path,
+    existing_path,
+    restore_neutralized,
+    write_layers,
+    write_staged,
+)
+from whitespot.data._labels import SHEET_NAMES, VIETNAMESE_HEADERS, delocalize
 
 GAP_LIST_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg", ".parquet")
 
@@ -41,6 +54,14 @@ def write_gap_list(gaps: GapList, path: str | PathLike) -> list[Path]:
     ``<stem>_province.csv`` and ``<stem>_settings.csv``.
 
     The files are written whole or not at all (:func:`whitespot.data.staged_files`).
+
+    Parameters
+    ----------
+    gaps : GapList
+        From :func:`gap_list` (or :func:`read_gap_list`).
+    path : path-like
+        ``.xlsx``, ``.csv``, ``.geojson``, ``.gpkg`` or ``.parquet``; every file is written
+        whole or not at all, and never replaces an input.
 
     Returns
     -------
@@ -236,6 +257,11 @@ def read_gap_list(path: str | PathLike, *, role: str = "gap list") -> GapList:
     path : path-like
     role : str, default "gap list"
         What the file is to the caller (``"previous gap list"``), for messages.
+
+    Returns
+    -------
+    GapList
+        The villages with their statuses, the summaries recomputed and the settings.
 
     Raises
     ------

@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 from scipy.spatial import cKDTree
 
-from whitespot.data.crs import metric_crs, projected_xy
+from whitespot.data._crs import metric_crs, projected_xy
 
 REACH_KM = 35.0
 """Farthest a macro cell serves a handset, km: beyond it a village cannot be covered."""

@@ -14,9 +14,9 @@ from affine import Affine
 from pyproj import CRS
 
 from whitespot._errors import InputError
+from whitespot.data._io import atomic_path, existing_path
+from whitespot.data._problems import Problem, ValidationError
 from whitespot.data._raster import read_band
-from whitespot.data.io import atomic_path, existing_path
-from whitespot.data.problems import Problem, ValidationError
 
 ELEVATION_RANGE_M = (-500.0, 9000.0)
 """Plausible ground elevations in m; values outside are refused as corrupt or unscaled."""
@@ -184,6 +184,11 @@ def read_terrain(path: str | PathLike, *, band: int = 1, fallback: str | None = 
     fallback : {None, "flat"}, default None
         See :class:`Terrain`.
 
+    Returns
+    -------
+    Terrain
+        Heights in metres above sea level, NaN where the file has no data.
+
     Raises
     ------
     ValidationError
@@ -199,7 +204,20 @@ def read_terrain(path: str | PathLike, *, band: int = 1, fallback: str | None = 
 
 
 def write_terrain(terrain: Terrain, path: str | PathLike) -> Path:
-    """Write a DEM as a deflate-compressed, tiled float32 GeoTIFF (NaN as nodata), atomically."""
+    """Write a DEM as a deflate-compressed, tiled float32 GeoTIFF (NaN as nodata), atomically.
+
+    Parameters
+    ----------
+    terrain : Terrain
+        Heights in metres.
+    path : path-like
+        The GeoTIFF to write (replaced whole or not at all).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     profile = {
         "driver": "GTiff",
         "height": terrain.shape[0],

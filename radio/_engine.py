@@ -28,15 +28,17 @@ from tqdm.auto import tqdm
 
 from whitespot._errors import InputError
 from whitespot._numba import KERNEL_LOCK
-from whitespot.data import Terrain, metric_crs, projected_xy
-from whitespot.data.problems import format_ids
+from whitespot.data import Terrain, metric_crs
+from whitespot.data._crs import projected_xy
+from whitespot.data._problems import format_ids
 from whitespot.radio._antenna import bearing_deg, sector_gain_db
+from whitespot.radio._calibration import Calibration, fold_operator
 from whitespot.radio._errors import ModelRangeError, TerrainCoverageError
 from whitespot.radio._kernel import FAMILIES, LOG_LINEAR, TowerGrid, best_servers
 from whitespot.radio._receiver import tower_receiver_db
+from whitespot.radio._terrain import MEDIAN_K_FACTOR, reproject_terrain, sample_terrain
 from whitespot.radio._terrain_kernel import bullington_paths
 from whitespot.radio.budget import LinkBudget
-from whitespot.radio.calibration import Calibration, fold_operator
 from whitespot.radio.clutter import STATISTICAL_LEAST_KM, p2108_statistical_loss_db
 from whitespot.radio.itm import ItmParameters, itm_dem_paths
 from whitespot.radio.location import area_coverage_probability
@@ -48,7 +50,6 @@ from whitespot.radio.propagation import (
     rma_breakpoint_m,
 )
 from whitespot.radio.setup import SignalSetup
-from whitespot.radio.terrain import MEDIAN_K_FACTOR, reproject_terrain, sample_terrain
 
 MAX_SERVERS = 8
 """Towers above threshold are counted up to this many per point (the search starts with the
@@ -143,7 +144,20 @@ def _status_code(margin_db: np.ndarray, weak_band_db: float) -> np.ndarray:
 
 
 def signal_status(margin_db: np.ndarray, weak_band_db: float) -> np.ndarray:
-    """Classify signal margins over threshold (dB) as covered, weak or none (NaN = none)."""
+    """Classify signal margins over threshold (dB) as covered, weak or none (NaN = none).
+
+    Parameters
+    ----------
+    margin_db : numpy.ndarray
+        Predicted level minus the threshold, dB (NaN where no tower reaches).
+    weak_band_db : float
+        Width of the band below the threshold called weak, dB.
+
+    Returns
+    -------
+    numpy.ndarray of str
+        ``"covered"`` (margin >= 0), ``"weak"`` (within the band) or ``"none"``.
+    """
     margin_db = np.asarray(margin_db, dtype=float)
     with np.errstate(invalid="ignore"):
         return np.select([margin_db >= 0, margin_db >= -weak_band_db], ["covered", "weak"], "none")

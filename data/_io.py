@@ -36,18 +36,18 @@ import pyogrio.errors
 import xlrd
 
 from whitespot._errors import InputError
-from whitespot.data.cells import normalize_text, shown_number
-from whitespot.data.crs import WGS84, add_lonlat
-from whitespot.data.encoding import decode_text
-from whitespot.data.kml import KML_SUFFIXES, read_kml
-from whitespot.data.problems import (
+from whitespot.data._cells import normalize_text, shown_number
+from whitespot.data._crs import WGS84, add_lonlat
+from whitespot.data._encoding import decode_text
+from whitespot.data._kml import KML_SUFFIXES, read_kml
+from whitespot.data._problems import (
     DefaultAppliedWarning,
     GuessedEncodingWarning,
     Problem,
     ValidationError,
 )
-from whitespot.data.schema import LAYER_COLUMNS
-from whitespot.data.swap import (
+from whitespot.data._schema import LAYER_COLUMNS
+from whitespot.data._swap import (
     STAGING_PREFIX,
     record_written,
     signals_deferred,
@@ -132,7 +132,7 @@ def read_layer(
     path : path-like
         ``.gpkg``, ``.geojson``/``.json``, ``.shp``, ``.parquet``/``.geoparquet``, ``.csv``/
         ``.txt``, ``.xlsx``/``.xls``, or ``.kml``/``.kmz`` (every placemark of every folder,
-        :func:`~whitespot.data.kml.read_kml`).
+        :func:`~whitespot.data._kml.read_kml`).
     layer : str, optional
         Layer (GeoPackage) or sheet (XLSX) to read. When the file has no layer of that
         name but only one layer, that one is read.
@@ -140,7 +140,7 @@ def read_layer(
         CRS of the coordinate columns of a CSV or XLSX table.
     headers : mapping of header -> column name, optional
         Renames the headers of a CSV or XLSX table before its coordinates are looked for
-        (e.g. :data:`whitespot.data.labels.VIETNAMESE_HEADERS` reversed).
+        (e.g. :data:`whitespot.data._labels.VIETNAMESE_HEADERS` reversed).
 
     Returns
     -------
@@ -413,7 +413,7 @@ def _infer_numbers(table: pd.DataFrame) -> pd.DataFrame:
 
     Ids, codes and names stay text, and so do columns with a number written with a leading
     zero or a plus (a phone ``0912345678``, a code ``00007``: the zeros are the value) and
-    costs (:func:`whitespot.data.cells.local_numbers` reads ``2.150`` in validation).
+    costs (:func:`whitespot.data._cells.local_numbers` reads ``2.150`` in validation).
     """
     out = table.copy()
     for column in out.columns:

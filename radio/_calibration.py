@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from whitespot._errors import WhitespotError, WhitespotWarning
-from whitespot.data.io import atomic_path, existing_path
+from whitespot.data._io import atomic_path, existing_path
 from whitespot.radio._calibration_check import (
     RecordCheck,
     calibration_text,
@@ -410,6 +410,16 @@ def read_calibration(path: str | PathLike) -> Calibration:
 
     The file may carry a byte-order mark (Notepad's UTF-8, or its UTF-16 "Unicode");
     every field is checked (:meth:`Calibration.from_json`).
+
+    Parameters
+    ----------
+    path : path-like
+        A JSON file written by ``whitespot calibrate`` (UTF-8 or UTF-16, with or without BOM).
+
+    Returns
+    -------
+    Calibration
+        Offset and slope per operator x technology group, with intervals and the source.
 
     Raises
     ------

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from whitespot.data.io import atomic_path, inert_text_cells, pin_xlsx_timestamps
+from whitespot.data._io import atomic_path, inert_text_cells, pin_xlsx_timestamps
 
 COORDINATE_COLUMNS = ("lon", "lat", "Kinh độ", "Vĩ độ")
 SHARE_COLUMNS = ("electrified", "covered_share", "Tỷ lệ hộ có điện", "Tỷ lệ hộ có sóng")

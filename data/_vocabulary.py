@@ -1,7 +1,7 @@
 """The one vocabulary of statuses: every layer writes and reads these typed values.
 
 Sentences in either language are rendered from these values and the gap list's fields
-(:mod:`whitespot.data.labels` translates them), never parsed back.
+(:mod:`whitespot.data._labels` translates them), never parsed back.
 """
 
 from __future__ import annotations
@@ -84,18 +84,18 @@ info: a row that holds no village was skipped, or a value was converted."""
 TRUE_WORDS = frozenset(
     ["true", "yes", "y", "1", "x", "co", "da co", "co dien", "co dien luoi", "da co dien"]
 )
-"""Cells read as yes (after :func:`whitespot.data.cells.normalize_text`: Có, Đã có ...)."""
+"""Cells read as yes (after :func:`whitespot.data._cells.normalize_text`: Có, Đã có ...)."""
 
 FALSE_WORDS = frozenset(
     ["false", "no", "n", "0", "khong", "chua", "chua co", "khong co", "chua co dien"]
 )
-"""Cells read as no (after :func:`whitespot.data.cells.normalize_text`: Không, Chưa có ...)."""
+"""Cells read as no (after :func:`whitespot.data._cells.normalize_text`: Không, Chưa có ...)."""
 
 SURVEY_ANSWERS = ("yes", "weak", "no")
 """A field survey's answer to "Có sóng?" (is there signal?): yes, weak, no."""
 
 WEAK_WORDS = frozenset(["yeu", "song yeu", "weak", "kem", "chap chon", "khong on dinh"])
-"""Cells read as weak signal (after :func:`whitespot.data.cells.normalize_text`: Yếu ...)."""
+"""Cells read as weak signal (after :func:`whitespot.data._cells.normalize_text`: Yếu ...)."""
 
 SIGNAL_WORDS = frozenset(["co song", "song tot", "tot", "good", "ok", "signal"])
 """Cells read as yes beyond :data:`TRUE_WORDS` (Có sóng, Sóng tốt ...)."""

@@ -25,9 +25,9 @@ import shapely
 from pyproj import CRS
 
 from whitespot._errors import WhitespotWarning
-from whitespot.data.crs import WGS84, utm_crs
-from whitespot.data.io import existing_path, unreadable_as_validation_error
-from whitespot.data.problems import Problem, ValidationError
+from whitespot.data._crs import WGS84, utm_crs
+from whitespot.data._io import existing_path, unreadable_as_validation_error
+from whitespot.data._problems import Problem, ValidationError
 
 MIN_CONFIDENCE = 0.7
 """Default lowest model confidence (0..1) of a footprint kept. Open Buildings publishes

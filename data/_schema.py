@@ -146,7 +146,7 @@ class ColumnSpec:
         (finite float), ``"positive"`` (float > 0), ``"angle"`` (degrees 0..360),
         ``"share"`` (bool or 0..1), ``"technology"``, ``"survey"`` (yes, weak or no),
         ``"money"`` (a cost, text read as offices write it: ``2.150.000``, ``2,5``; see
-        :func:`whitespot.data.cells.local_numbers`).
+        :func:`whitespot.data._cells.local_numbers`).
     required : bool
         Whether the layer is refused without it.
     default : object
@@ -364,7 +364,7 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "time": ("timestamp", "datetime", "date", "measured at", "thời gian"),
     },
 }
-"""Other names of a layer's columns, matched after :func:`whitespot.data.cells.normalize_text`
+"""Other names of a layer's columns, matched after :func:`whitespot.data._cells.normalize_text`
 (case, diacritics, spaces and punctuation do not matter); the first present wins."""
 
 PLMN_OPERATORS: dict[tuple[int, int], str] = {
@@ -392,7 +392,7 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     "Gmobile": ("gmobile", "beeline"),
     "Itel": ("itel",),
 }
-"""Each operator's names and short names (after :func:`whitespot.data.cells.normalize_text`),
+"""Each operator's names and short names (after :func:`whitespot.data._cells.normalize_text`),
 as offices and phones write them. A cell that contains exactly one operator's words,
 whatever stands around them (``Tập đoàn Viettel``, ``VNPT Quảng Trị``, ``Mobifone 3G``,
 ``VN VINAPHONE``, ``Tổng công ty Viễn thông MobiFone``), is that operator; a cell naming

@@ -155,6 +155,13 @@ def to_metric(
 ) -> tuple[gpd.GeoDataFrame, CRS]:
     """Project a layer into the metric CRS chosen by :func:`metric_crs`.
 
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Any layer with a CRS.
+    crs : pyproj.CRS, str or int, optional
+        The metric CRS to use; default :func:`metric_crs` of `gdf`.
+
     Returns
     -------
     (geopandas.GeoDataFrame, pyproj.CRS)
@@ -182,6 +189,16 @@ def lonlat(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Return longitude and latitude in degrees of each row's representative point.
 
     Points give themselves; polygons and lines a point guaranteed to lie on them.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Any layer with a CRS.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Longitude and latitude, degrees (EPSG:4326), one per row.
     """
     points = gdf.geometry.representative_point()
     transformer = Transformer.from_crs(gdf.crs, WGS84, always_xy=True)
@@ -190,7 +207,18 @@ def lonlat(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def add_lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return a copy with ``lon`` and ``lat`` columns (EPSG:4326, degrees) before geometry."""
+    """Return a copy with ``lon`` and ``lat`` columns (EPSG:4326, degrees) before geometry.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Any layer with a CRS.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy with ``lon`` and ``lat`` (degrees, EPSG:4326) of each row's representative point.
+    """
     out = gdf.copy()
     out["lon"], out["lat"] = lonlat(gdf)
     columns = [c for c in out.columns if c != out.geometry.name] + [out.geometry.name]

@@ -15,12 +15,10 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from whitespot.data import projected_xy
-from whitespot.data.vocabulary import BEYOND_MODEL_RANGE
-from whitespot.evidence.measured import operator_keys
-from whitespot.radio.budget import LinkBudget
-from whitespot.radio.engine import signal_status
-from whitespot.radio.setup import SignalSetup
+from whitespot.data._crs import projected_xy
+from whitespot.data._vocabulary import BEYOND_MODEL_RANGE
+from whitespot.evidence._measured import operator_keys
+from whitespot.radio import LinkBudget, SignalSetup, signal_status
 
 EVIDENCE_CLASSES = (
     "no_evidence",

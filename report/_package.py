@@ -9,15 +9,15 @@ import geopandas as gpd
 import pandas as pd
 
 from whitespot.coverage import GapList, write_gap_list
-from whitespot.coverage.export import settings_table
+from whitespot.coverage._export import settings_table
 from whitespot.data import write_layer
-from whitespot.data.labels import SHEET_NAMES, Language, localize, vietnamese_fixes
-from whitespot.data.swap import staged_folder
+from whitespot.data._labels import SHEET_NAMES, Language, localize, vietnamese_fixes
+from whitespot.data._swap import staged_folder
 from whitespot.maps import gap_map, save_map, write_kmz
 from whitespot.report._criteria import vietnamese_criteria
+from whitespot.report._workbook import write_workbook
 from whitespot.report.pipeline import Submission
 from whitespot.report.summary import write_summary
-from whitespot.report.workbook import write_workbook
 
 PACKAGE_FILES = (
     "gap_list.xlsx",
@@ -54,7 +54,7 @@ def write_submission(
 ) -> list[Path]:
     """Write the submission package into `folder`.
 
-    The package is written whole or not at all (:func:`whitespot.data.swap.staged_folder`):
+    The package is written whole or not at all (:func:`whitespot.data._swap.staged_folder`):
     written beside `folder`, then swapped in by one atomic rename, so an interrupted,
     failed or killed run leaves `folder` as it was, and a finished one leaves no file of an
     older package beside it. Files of the user's own in `folder` are kept.

@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 from tqdm.auto import tqdm
 
-from whitespot.department.headers import normalize_text
+from whitespot.department._headers import normalize_text
 
 ADMIN_COLUMNS = (
     "province_code",

@@ -17,8 +17,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from whitespot._errors import InputError
-from whitespot.data.crs import metric_crs
-from whitespot.data.population import Population
+from whitespot.data import Population, metric_crs
 from whitespot.department._zonal import Seeds, area_of_points, raster_sums
 
 HOUSEHOLD_SIZE = 3.5
@@ -241,7 +240,22 @@ def place_buildings(
     buildings: gpd.GeoDataFrame,
     settings: EstimateSettings | None = None,
 ) -> Placed:
-    """Find the village whose area holds each footprint's point."""
+    """Find the village whose area holds each footprint's point.
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        Validated villages (points or polygons).
+    buildings : geopandas.GeoDataFrame
+        Footprints from :func:`whitespot.data.read_buildings`.
+    settings : EstimateSettings, optional
+        Link distance (m) and household size; default :class:`EstimateSettings`.
+
+    Returns
+    -------
+    Placed
+        The villages' areas (m) and each footprint's village (-1 outside every area).
+    """
     settings = settings or EstimateSettings()
     areas, seeds = _areas_and_seeds(villages, settings.radius_m, settings.crs)
     x, y = footprint_xy(buildings, areas.crs)

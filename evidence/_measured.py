@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from whitespot.data import metric_crs, projected_xy
-from whitespot.radio.budget import LinkBudget
-from whitespot.radio.calibration import fold_operator
-from whitespot.radio.engine import SignalEngine, pair_signal, resolve_towers
-from whitespot.radio.setup import SignalSetup
+from whitespot.data import metric_crs
+from whitespot.data._crs import projected_xy
+from whitespot.radio import LinkBudget, SignalEngine, SignalSetup
+from whitespot.radio._calibration import fold_operator
+from whitespot.radio._engine import pair_signal, resolve_towers
 
 USED = "used"
 EXCLUSIONS = {

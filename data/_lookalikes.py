@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from whitespot.data.cells import normalize_text, survey_answers
+from whitespot.data._cells import normalize_text, survey_answers
 
 LOOKALIKES: dict[str, tuple[frozenset[str], str, str]] = {
     "survey_signal": (frozenset({"song", "signal"}), "answers", "yes/no answers about signal"),

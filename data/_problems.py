@@ -58,7 +58,7 @@ class Problem:
     row : int, optional
         Row number in the file, for a problem of one row (0 for the whole file).
     severity : {"error", "warning", "info"}, default "error"
-        See :data:`whitespot.data.vocabulary.SEVERITIES`.
+        See :data:`whitespot.data._vocabulary.SEVERITIES`.
     value : str, default ""
         The cell as read.
     """

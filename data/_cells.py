@@ -12,8 +12,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from whitespot.data.schema import OPERATOR_SYNONYMS, PLMN_NAMES
-from whitespot.data.vocabulary import (
+from whitespot.data._schema import OPERATOR_SYNONYMS, PLMN_NAMES
+from whitespot.data._vocabulary import (
     FALSE_WORDS,
     NO_SIGNAL_WORDS,
     SIGNAL_WORDS,
@@ -47,8 +47,8 @@ def normalize_text(text: object) -> str:
 def yes_no(values: pd.Series) -> np.ndarray:
     """Return 1.0 for yes words, 0.0 for no words, NaN for anything else.
 
-    Words of :data:`~whitespot.data.vocabulary.TRUE_WORDS` and
-    :data:`~whitespot.data.vocabulary.FALSE_WORDS` in Vietnamese (with or without
+    Words of :data:`~whitespot.data._vocabulary.TRUE_WORDS` and
+    :data:`~whitespot.data._vocabulary.FALSE_WORDS` in Vietnamese (with or without
     diacritics) or English, any case; booleans as themselves.
     """
     # normalize_text reads str(value): normalize each distinct text once (a column holds
@@ -200,8 +200,8 @@ def operator_names(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray
     ----------
     values : pandas.Series
         Operator cells: names in any case and spelling that contain exactly one operator's
-        words of :data:`~whitespot.data.schema.OPERATORS`, whatever stands around them, or
-        network codes (MCC and MNC) of :data:`~whitespot.data.schema.PLMN_OPERATORS`.
+        words of :data:`~whitespot.data._schema.OPERATORS`, whatever stands around them, or
+        network codes (MCC and MNC) of :data:`~whitespot.data._schema.PLMN_OPERATORS`.
 
     Returns
     -------
@@ -240,7 +240,7 @@ def operator_names(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray
 
 
 def _operators_named(spelling: str) -> set[str]:
-    """Find the operators whose words of :data:`~whitespot.data.schema.OPERATORS` a cell holds."""
+    """Find the operators whose words of :data:`~whitespot.data._schema.OPERATORS` a cell holds."""
     words = normalize_text(spelling).split()
     pairs = [" ".join(words[k : k + 2]) for k in range(len(words) - 1)]
     joined = ["".join(words[k : k + 2]) for k in range(len(words) - 1)]

@@ -28,9 +28,9 @@ import geopandas as gpd
 import shapely
 
 from whitespot._errors import InputError
-from whitespot.data.crs import WGS84
-from whitespot.data.encoding import decode_text
-from whitespot.data.problems import Problem, ValidationError
+from whitespot.data._crs import WGS84
+from whitespot.data._encoding import decode_text
+from whitespot.data._problems import Problem, ValidationError
 
 KML_SUFFIXES = (".kml", ".kmz")
 """Suffixes read by :func:`read_kml`."""

@@ -302,6 +302,17 @@ def coverage_curve(
     (the greedy set cover). Each step is solved by `method` (default ``"greedy"``, whose
     Lagrangian bound says how far from optimal each step can be) within `time_limit_s`.
 
+    Parameters
+    ----------
+    matrix : CoverageMatrix
+        Which candidate covers which demand, with weights and costs.
+    steps : int, default 10
+        Number of budget steps.
+    method : str, default "greedy"
+        A method of :func:`select_sites` (:data:`METHODS`).
+    time_limit_s : float, default 10
+        Time for each step, s.
+
     Returns
     -------
     pandas.DataFrame

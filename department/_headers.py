@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from whitespot._errors import InputError
-from whitespot.data.cells import normalize_text
-from whitespot.data.schema import COLUMN_ALIASES
+from whitespot.data import COLUMN_ALIASES
+from whitespot.data._cells import normalize_text
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "village_id": ("village_id", "mã thôn", "mã thôn/bản", "mã thôn bản", "mã địa bàn", "id"),

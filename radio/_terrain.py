@@ -21,8 +21,8 @@ from pyproj import CRS
 from scipy.ndimage import map_coordinates
 
 from whitespot.data import Terrain
-from whitespot.data.dem import reproject_grid
-from whitespot.data.problems import format_ids
+from whitespot.data._dem import reproject_grid
+from whitespot.data._problems import format_ids
 from whitespot.radio.propagation import SPEED_OF_LIGHT_M_S
 
 EARTH_RADIUS_KM = 6371.0
