@@ -225,7 +225,7 @@ def gaps(args: argparse.Namespace) -> int:
     """
     region = None if args.anywhere else VIETNAM_BBOX
     towers, setup, layers = _signal_inputs(args)
-    footprints = _footprints(args)
+    footprints = _footprints(args, per_file=isinstance(layers["households"], Path))
     try:
         villages = validate_layer(
             "villages", args.villages, region=region, columns=dict(args.columns or [])
@@ -251,8 +251,6 @@ def gaps(args: argparse.Namespace) -> int:
         )
     else:
         if footprints:
-            if isinstance(layers["households"], Path):
-                raise SetupError("--buildings and --population need households from one file")
             layers = {**layers, **footprints, "communes": _communes(args)}
         with _dask_client(args) as client:
             result = _gaps_on(villages, towers, setup, layers, client, args.out)
@@ -267,10 +265,17 @@ def gaps(args: argparse.Namespace) -> int:
     return 0
 
 
-def _footprints(args: argparse.Namespace) -> dict[str, object]:
-    """Read the footprints and population of ``--buildings``/``--population``, if given."""
+def _footprints(args: argparse.Namespace, *, per_file: bool = False) -> dict[str, object]:
+    """Read the footprints and population of ``--buildings``/``--population``, if given.
+
+    `per_file` (households from a folder of partitions, the country): the footprints are
+    left on disk, read and tallied one file at a time (on Dask with ``--workers``).
+    """
     footprints: dict[str, object] = {}
-    if args.buildings:
+    if args.buildings and per_file:
+        footprints["buildings"] = Path(args.buildings)
+        footprints["min_confidence"] = args.min_confidence
+    elif args.buildings:
         footprints["buildings"] = read_buildings(args.buildings, min_confidence=args.min_confidence)
     if args.population:
         footprints["population"] = read_population(args.population)

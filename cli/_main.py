@@ -124,7 +124,9 @@ def _add_footprint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--buildings",
         help="building footprints (Open Buildings CSV, Microsoft GeoJSON lines, GeoParquet, "
-        "GeoPackage): households estimated per village, and the settlements no list names",
+        "GeoPackage), a file or a folder of files: households estimated per village, and the "
+        "settlements no list names; with a --households folder read one file at a time "
+        "(on Dask with --workers/--scheduler)",
     )
     parser.add_argument("--population", help="population counts per cell (GeoTIFF, e.g. WorldPop)")
     parser.add_argument(

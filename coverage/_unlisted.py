@@ -12,24 +12,27 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from whitespot.data import Population, read_buildings, read_population
-from whitespot.data._labels import counted
-from whitespot.department import (
-    EstimateSettings,
-    estimate_households,
-    place_buildings,
-    unlisted_settlements,
+from whitespot.data import Population, read_population
+from whitespot.data._buildings import MIN_AREA_M2, MIN_CONFIDENCE
+from whitespot.department import EstimateSettings, estimate_households
+from whitespot.department._footprints import (
+    ESTIMATE_COLUMNS,
+    HOUSEHOLD_SIZE_SOURCE,
+    estimates_from_counts,
 )
-from whitespot.department._footprints import ESTIMATE_COLUMNS, HOUSEHOLD_SIZE_SOURCE
+from whitespot.department._tally import tally_footprints
+from whitespot.department._unlisted import LINK_DISTANCE_M, MIN_BUILDINGS, settlement_rows
 
 if TYPE_CHECKING:
+    from distributed import Client
+
     from whitespot.coverage.gaps import GapList
 
 FOOTPRINT_COLUMNS = (*ESTIMATE_COLUMNS, "unlisted")
 """Columns a gap list made with footprints or population adds to every row."""
 
 
-def with_footprints(
+def with_footprints(  # noqa: PLR0913 - the layers, their reading and where it runs
     villages: gpd.GeoDataFrame,
     buildings: gpd.GeoDataFrame | str | PathLike | None,
     population: Population | str | PathLike | None,
@@ -37,6 +40,9 @@ def with_footprints(
     communes: gpd.GeoDataFrame | None = None,
     settings: EstimateSettings | None = None,
     crs: object = None,
+    min_confidence: float = MIN_CONFIDENCE,
+    client: Client | None = None,
+    progress: bool | None = None,
 ) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
     """Return the villages with their estimates, and the unlisted settlements as rows after them.
 
@@ -44,15 +50,24 @@ def with_footprints(
     ----------
     villages : geopandas.GeoDataFrame
         Validated villages.
-    buildings, population : optional
-        Frames (or files) of :func:`whitespot.data.read_buildings` and
-        :func:`whitespot.data.read_population`.
+    buildings : geopandas.GeoDataFrame or path-like, optional
+        Footprints as :func:`whitespot.data.read_buildings` returns them, or their file or
+        folder of files: then each file is read and tallied on its own (on Dask with
+        `client`), and the files' counts and settlements merged; the result is the same.
+    population : optional
+        :func:`whitespot.data.read_population` or its file.
     communes : geopandas.GeoDataFrame, optional
         Commune polygons (``commune_code``) naming the settlements' communes.
     settings : EstimateSettings, optional
     crs : pyproj.CRS, optional
         Metric CRS of the village areas when no `settings` are given (the signal setup's,
         for data wider than a UTM zone).
+    min_confidence : float, default 0.7
+        Of footprints read from files (:func:`whitespot.data.read_buildings`).
+    client : distributed.Client, optional
+        Tally the footprint files as Dask tasks (the workers must see the files).
+    progress : bool, optional
+        Show a progress bar over the files.
 
     Returns
     -------
@@ -63,37 +78,54 @@ def with_footprints(
         0..n-1; and the settings that say how the estimates were made.
     """
     settings = settings or EstimateSettings(crs=crs)
-    if buildings is not None and not isinstance(buildings, gpd.GeoDataFrame):
-        buildings = read_buildings(buildings)
     if population is not None and not isinstance(population, Population):
         population = read_population(population)
     listed = villages.reset_index(drop=True)
-    placed = place_buildings(listed, buildings, settings) if buildings is not None else None
-    estimates = estimate_households(
-        listed, buildings=buildings, population=population, settings=settings, placed=placed
-    )
-    listed = pd.concat([listed, estimates], axis=1)
-    listed["unlisted"] = False
     said = {
         "household_size": f"{settings.household_size:g} persons ({HOUSEHOLD_SIZE_SOURCE})",
         "village_area": f"polygon, or Voronoi cell within {settings.radius_m:g} m of the point",
         "residential_footprint_m2": "{:g}-{:g}".format(*settings.residential_area_m2),
     }
     if buildings is None:
-        return listed, said
-    found = unlisted_settlements(
+        estimates = estimate_households(listed, population=population, settings=settings)
+        return _listed_rows(listed, estimates), said
+    merged, areas, _ = tally_footprints(
         listed,
         buildings,
+        settings,
+        thresholds=(float(min_confidence), MIN_AREA_M2),
+        link_distance_m=LINK_DISTANCE_M,
+        min_buildings=MIN_BUILDINGS,
+        client=client,
+        progress=progress,
+    )
+    counts = (merged.counted, merged.residential)
+    listed = _listed_rows(
+        listed, estimates_from_counts(listed, counts, areas, population, settings)
+    )
+    found = settlement_rows(
+        merged,
+        listed,
+        areas,
         communes=communes,
         population=population,
         settings=settings,
-        placed=placed,
+        link_distance_m=LINK_DISTANCE_M,
     )
     if "province_code" in listed and len(found):
-        found["province_code"] = _nearest(listed, found, "province_code", placed.areas.crs)
-    said["unlisted_rule"] = "footprints within 100 m linked, at least 5, outside every village area"
+        found["province_code"] = _nearest(listed, found, "province_code", areas.crs)
+    said["unlisted_rule"] = (
+        f"footprints within {LINK_DISTANCE_M:g} m linked, at least {MIN_BUILDINGS}, "
+        "outside every village area"
+    )
     rows = pd.concat([listed, found.to_crs(listed.crs)], ignore_index=True)
     return gpd.GeoDataFrame(rows, geometry=listed.geometry.name, crs=listed.crs), said
+
+
+def _listed_rows(listed: gpd.GeoDataFrame, estimates: pd.DataFrame) -> gpd.GeoDataFrame:
+    listed = pd.concat([listed, estimates], axis=1)
+    listed["unlisted"] = False
+    return listed
 
 
 def _nearest(
@@ -144,17 +176,6 @@ def unlisted_counts(gaps: pd.DataFrame) -> tuple[int, int]:
     unlisted = gaps[unlisted_mask(gaps)]
     no_signal = unlisted["signal_status"].isin(["weak", "none"])
     return len(unlisted), int(unlisted.loc[no_signal, "households_without_signal"].sum())
-
-
-def unlisted_sentence(gaps: pd.DataFrame) -> str:
-    """Say the unlisted settlements for a headline; nothing when there are none."""
-    settlements, households = unlisted_counts(gaps)
-    if not settlements:
-        return ""
-    return (
-        f"; and {counted(settlements, 'settlement')} no list names: "
-        f"{counted(households, 'household')} without signal"
-    )
 
 
 def with_estimates(villages: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -1,7 +1,9 @@
 """Signal and power gaps: classify households and villages, and build the gap list.
 
 Every input village appears exactly once in the gap list, in input order, with the status
-that puts it there and the criteria behind it in words.
+that puts it there and the criteria behind it in words. The words are rendered from the
+fields by the English module of sentences (:mod:`whitespot.data._words_en`): this module
+computes the fields only.
 """
 
 from __future__ import annotations
@@ -26,12 +28,7 @@ from whitespot.coverage._tiles import (
     unknown_villages,
     village_tally,
 )
-from whitespot.coverage._unlisted import (
-    listed_only,
-    unlisted_counts,
-    unlisted_sentence,
-    with_footprints,
-)
+from whitespot.coverage._unlisted import listed_only, unlisted_counts, with_footprints
 from whitespot.data import (
     TECHNOLOGY_DEFAULTS,
     Problem,
@@ -42,9 +39,10 @@ from whitespot.data import (
     metric_crs,
 )
 from whitespot.data._crs import projected_xy
-from whitespot.data._labels import counted
+from whitespot.data._labels import Language, counted
 from whitespot.data._overlap import REACH_KM, TowerOverlap, towers_overlap
 from whitespot.data._vocabulary import BEYOND_MODEL_RANGE, LOCATION_UNKNOWN
+from whitespot.data._words import words
 from whitespot.evidence import EVIDENCE_CLASSES
 from whitespot.evidence._villages import EVIDENCE_COLUMNS, measured_at_villages, weigh_evidence
 from whitespot.radio import LinkBudget, SignalEngine, SignalSetup, signal_status
@@ -55,10 +53,6 @@ if TYPE_CHECKING:
     from distributed import Client
 
     from whitespot.data import Population
-
-COUNTED_AS_ZERO = "; households missing or unreadable in the file: counted as 0 (see data quality)"
-"""Added to the criteria of a village whose household count could not be read."""
-
 
 GAP_LIST_COLUMNS = (
     "village_id",
@@ -205,69 +199,19 @@ class GapList:
         """
         return unlisted_counts(self.villages)
 
-    def headline(self) -> str:
-        """One sentence with the totals a department reports."""
-        total = self.totals()
-        return (
-            f"{total['villages_without_signal']:,} of {counted(total['villages'], 'village')} "
-            f"({total['households_without_signal']:,} of "
-            f"{counted(total['households'], 'household')}) without signal "
-            f"{_receiver_words(self.settings)}; "
-            f"{counted(total['villages_without_power'], 'village')} "
-            f"({counted(total['households_without_power'], 'household')}) without power; "
-            f"{counted(total['villages_without_both'], 'village')} without both"
-            + _beyond_sentence(total)
-            + _evidence_sentence(total)
-            + unlisted_sentence(self.villages)
-        )
+    def headline(self, language: Language = "en") -> str:
+        """One sentence with the totals a department reports.
 
+        Parameters
+        ----------
+        language : {"en", "vi"}, default "en"
+            The language of the sentence.
 
-def _receiver_words(settings: dict[str, object]) -> str:
-    """Say where households were judged ("indoors" / "outdoors") and at what probability."""
-    where = "indoors" if settings.get("receiver") == "indoor" else "outdoors"
-    probability = str(settings.get("location_probability", "")).strip()
-    if probability in ("", "nan", "None"):
-        return where
-    return f"{where} at {100 * float(probability):g} % of locations"
-
-
-def _beyond_sentence(total: dict[str, int]) -> str:
-    """Say the villages not judged: beyond the model's range, without a location."""
-    text = ""
-    if total["villages_beyond_model_range"]:
-        text += (
-            f"; {counted(total['villages_beyond_model_range'], 'village')} "
-            f"({counted(total['households_beyond_model_range'], 'household')}) beyond the "
-            "model's range, not judged (see settings: model_range)"
-        )
-    if total["villages_location_unknown"]:
-        text += (
-            f"; {counted(total['villages_location_unknown'], 'village')} without a usable "
-            "location, not predicted"
-        )
-    return text
-
-
-def _evidence_sentence(total: dict[str, int]) -> str:
-    """Say the evidence counts for the headline; nothing when no village has evidence.
-
-    The villages that agree and those to check are always said; the other classes only
-    when some village is in them.
-    """
-    if total["villages_no_evidence"] == total["villages"]:
-        return ""
-    classes = [
-        (total["villages_survey_contradicts_prediction"], "contradicted by the survey"),
-        (total["villages_measurements_contradict_prediction"], "contradicted by measurements"),
-        (total["villages_measurements_partly_contradict"], "partly contradicted by measurements"),
-        (total["villages_measured_other_network"], "measured only on other networks"),
-        (total["villages_field_only"], "beyond the model's range decided by the field"),
-    ]
-    said = "".join(f", {count:,} {what}" for count, what in classes if count)
-    return (
-        f"; evidence: {total['villages_agrees']:,} agree{said} "
-        f"({counted(total['villages_to_check'], 'village')} to check in the field)"
-    )
+        Returns
+        -------
+        str
+        """
+        return words(language).gaps_headline(self.totals(), self.settings, self.unlisted_counts())
 
 
 def grid_distance_km(points: gpd.GeoDataFrame, grid: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
@@ -324,12 +268,15 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
         even when predicted covered; every contradiction is flagged ``check_in_field``.
     client : distributed.Client, optional
         Predict the households as Dask tasks on this cluster, in tiles of
-        :data:`~whitespot.coverage._tiles.HOUSEHOLDS_PER_TILE`; the result is the same as
-        without it (``pip install 'whitespot[dask]'``).
+        :data:`~whitespot.coverage._tiles.HOUSEHOLDS_PER_TILE`, and tally footprint files
+        one task per file; the result is the same as without it
+        (``pip install 'whitespot[dask]'``).
     progress : bool, optional
         Show a progress bar.
     buildings, population : optional
-        Footprints (:func:`whitespot.data.read_buildings` or its file) and a count raster
+        Footprints (:func:`whitespot.data.read_buildings`, or its file or folder of files,
+        then read and tallied one file at a time: a country's footprints need not fit in
+        memory) and a count raster
         (:func:`whitespot.data.read_population` or its file): every row gets the estimate
         columns (:func:`whitespot.department.estimate_households`), and the settlements no
         list names (:func:`whitespot.department.unlisted_settlements`) follow the villages
@@ -352,7 +299,13 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
     estimated = {}
     if buildings is not None or population is not None:
         villages, estimated = with_footprints(
-            villages, buildings, population, communes=communes, crs=setup.crs if setup else None
+            villages,
+            buildings,
+            population,
+            communes=communes,
+            crs=setup.crs if setup else None,
+            client=client,
+            progress=progress,
         )
     setup, engine, overlap = prepare_gap_list(villages, towers, setup)
     household_layer = tally = None
@@ -491,7 +444,7 @@ def assemble_gap_list(  # noqa: PLR0913 - the prepared engine and the province's
     _classify_power(table, villages, grid, crs, criteria, household_power=electrified)
     table["gap_type"] = _gap_type(_judged_status(table), table["power_status"])
     _criteria_fields(table, budget)
-    table["criteria"] = criteria_text(table, criteria)
+    table["criteria"] = words("en").criteria(table, criteria.settings())
 
     located = add_lonlat(villages.reset_index(drop=True))
     table["lon"], table["lat"] = located["lon"].to_numpy(), located["lat"].to_numpy()
@@ -802,139 +755,6 @@ def _criteria_fields(table: pd.DataFrame, budget: LinkBudget) -> None:
     table["threshold_measure"] = technology.map(
         lambda t: TECHNOLOGY_DEFAULTS[t].measure if t else ""
     ).astype("string")
-
-
-def criteria_text(table: pd.DataFrame, criteria: GapCriteria) -> pd.Series:
-    """Write the rules behind each row in English, from the gap list's fields.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Gap-list rows: statuses, ``covered_share``, ``best_signal_dbm``, ``best_tower_id``,
-        ``best_technology``, ``threshold_dbm``, ``threshold_measure``,
-        ``nearest_tower_km``, ``electrified``, ``grid_distance_km`` and, for a department's
-        list, ``households_unknown``.
-    criteria : GapCriteria
-        The rules applied.
-
-    Returns
-    -------
-    pandas.Series of str
-    """
-
-    def text(values: object) -> pd.Series:
-        return pd.Series(values, index=table.index, dtype="string")
-
-    technology = text(table["best_technology"]).fillna("")
-    threshold = table["threshold_dbm"].map(lambda v: "" if np.isnan(v) else f"{v:g} dBm ") + text(
-        table["threshold_measure"]
-    ).fillna("")
-    signal_dbm = table["best_signal_dbm"].map(lambda v: "" if np.isnan(v) else f"{v:.1f} dBm")
-    server = text(
-        "best "
-        + signal_dbm
-        + " from "
-        + text(table["best_tower_id"]).fillna("")
-        + " ("
-        + technology
-        + ", threshold "
-        + threshold
-        + ")"
-    ).where(technology != "", "no tower in reach")
-    nearest = table["nearest_tower_km"].map(
-        lambda v: "no tower" if np.isnan(v) else f"nearest tower {v:.1f} km"
-    )
-    covered = (100 * table["covered_share"].fillna(0)).round().astype(int).astype(str)
-    status = text(table["signal_status"])
-    if "predicted_signal_status" in table:
-        predicted = text(table["predicted_signal_status"]).fillna(status)
-        status = status.where(predicted == status, status + " (predicted " + predicted + ")")
-    signal_part = (
-        "signal " + status + ": " + covered + "% of households covered "
-        f"(needs {100 * criteria.covered_share:g}%); " + server + ", " + nearest
-    )
-    predicted = text(table.get("predicted_signal_status", table["signal_status"]))
-    signal_part = signal_part.where(predicted != BEYOND_MODEL_RANGE, signal_part + BEYOND_TEXT)
-    share = table["electrified"]
-    electrified = text(
-        "electrified "
-        + (100 * share.fillna(0)).round().astype(int).astype(str)
-        + f"% (needs {100 * criteria.min_electrified_share:g}%)"
-    ).where(share.notna(), "electrification unknown")
-    grid = table["grid_distance_km"].map(
-        lambda v: (
-            "" if np.isnan(v) else f", grid {v:.1f} km (limit {criteria.max_grid_distance_km:g} km)"
-        )
-    )
-    if "indoor_signal_status" in table:
-        indoor_share = (100 * table["indoor_covered_share"].fillna(0)).round().astype(int)
-        signal_part = (
-            signal_part
-            + "; indoors "
-            + text(table["indoor_signal_status"])
-            + ": "
-            + indoor_share.astype(str)
-            + "% of households covered (see settings: indoor_model)"
-        )
-    out = signal_part + "; power " + text(table["power_status"]) + ": " + electrified + grid
-    if "evidence" in table:
-        out = out + _evidence_text(table, criteria)
-    if "households_unknown" in table:
-        unknown = table["households_unknown"].fillna(False).astype(bool).to_numpy()
-        out = out.where(~unknown, out + COUNTED_AS_ZERO)
-    return out
-
-
-BEYOND_TEXT = (
-    " - covered only by the model continued past its validity distance: not judged by the "
-    "model (a survey, measurements, --extrapolate or a model valid farther decides)"
-)
-"""Added to the criteria of a village beyond the model's range."""
-
-FINDING_TEXT = {
-    "no_signal_found": " - no signal found where the model predicts coverage: kept on the "
-    "list, check in the field",
-    "signal_found": " - signal found where the model predicts a gap: check in the field",
-}
-
-
-EVIDENCE_TEXT = {
-    "measurements_partly_contradict": " - the networks measured are below their thresholds, "
-    "another network predicted to cover the village was not measured: check in the field",
-    "measured_other_network": " - measured only on networks the prediction does not rest on "
-    "(other operators or technologies): not judged",
-}
-
-
-def _evidence_text(table: pd.DataFrame, criteria: GapCriteria) -> pd.Series:
-    """Write the survey answer, the measured level and any contradiction of each row."""
-    index = table.index
-    survey = pd.Series(table["survey_signal"], index=index, dtype="string")
-    survey_part = ("; survey: " + survey).fillna("")
-    count = pd.Series(table["measurements"], index=index).fillna(0).astype(int)
-    level = pd.Series(table["measured_signal_dbm"], index=index, dtype=float)
-    network = (
-        pd.Series(table["measured_operator"], index=index, dtype="string").fillna("")
-        + " "
-        + pd.Series(table["measured_technology"], index=index, dtype="string").fillna("")
-    ).str.strip()
-    within = f" within {criteria.evidence_radius_m:g} m"
-    measured = (
-        "; measured "
-        + level.map(lambda v: f"{v:.1f}")
-        + " dBm (best network "
-        + network
-        + " median; "
-        + count.astype(str)
-        + " samples"
-        + within
-        + ")"
-    )
-    few = "; " + count.astype(str) + " samples" + within + " (too few to judge)"
-    measured = measured.where(level.notna(), few.where(count > 0, ""))
-    finding = pd.Series(table["evidence_finding"], index=index).map(FINDING_TEXT).fillna("")
-    evidence = pd.Series(table["evidence"], index=index).map(EVIDENCE_TEXT).fillna("")
-    return survey_part + measured + finding + evidence
 
 
 def summarize(gaps: gpd.GeoDataFrame | pd.DataFrame, by: list[str]) -> pd.DataFrame:

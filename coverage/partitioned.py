@@ -30,8 +30,10 @@ from whitespot.coverage._tiles import (
     unknown_villages,
     village_tally,
 )
+from whitespot.coverage._unlisted import with_footprints
 from whitespot.coverage.gaps import GapCriteria, GapList, assemble_gap_list, prepare_gap_list
-from whitespot.data import Problem, ValidationError, validate_layer, write_layer
+from whitespot.data import Population, Problem, ValidationError, validate_layer, write_layer
+from whitespot.data._buildings import MIN_CONFIDENCE
 from whitespot.data._io import staged_files
 from whitespot.data._problems import format_ids
 from whitespot.radio import LinkBudget, SignalEngine, SignalSetup
@@ -241,6 +243,10 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
     measurements: gpd.GeoDataFrame | None = None,
     client: Client | None = None,
     progress: bool | None = None,
+    buildings: gpd.GeoDataFrame | str | PathLike | None = None,
+    population: Population | str | PathLike | None = None,
+    communes: gpd.GeoDataFrame | None = None,
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> GapList:
     """Make a gap list from households stored as a partitioned GeoParquet dataset.
 
@@ -256,9 +262,19 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
     setup, grid, criteria, measurements
         As :func:`~whitespot.coverage.gap_list`.
     client : distributed.Client, optional
-        Run the partitions as Dask tasks (the workers must see both folders).
+        Run the partitions, and the footprint files, as Dask tasks (the workers must see
+        the folders and files).
     progress : bool, optional
         Show a progress bar over the partitions.
+    buildings : geopandas.GeoDataFrame or path-like, optional
+        Footprints, as :func:`~whitespot.coverage.gap_list` takes them; a file or a folder
+        of files (a country's Open Buildings tiles) is read and tallied one file at a time,
+        one task each with `client`. The estimates and the settlements no list names are
+        those of the footprints all at once, a settlement across two files counted once.
+    population, communes
+        As :func:`~whitespot.coverage.gap_list`.
+    min_confidence : float, default 0.7
+        Of the footprints read from files (:func:`whitespot.data.read_buildings`).
 
     Returns
     -------
@@ -277,6 +293,18 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
     root = Path(households)
     parts = household_partitions(root)
     _check_electrified_everywhere(parts, root)
+    estimated = {}
+    if buildings is not None or population is not None:
+        villages, estimated = with_footprints(
+            villages,
+            buildings,
+            population,
+            communes=communes,
+            crs=setup.crs if setup else None,
+            min_confidence=min_confidence,
+            client=client,
+            progress=progress,
+        )
     setup, engine, overlap = prepare_gap_list(villages, towers, setup)
     village_ids = villages["village_id"].reset_index(drop=True)
     with staged_files(out) as staging:
@@ -307,6 +335,7 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
         measurements=measurements,
         progress=progress,
     )
+    gaps.settings.update(estimated)
     gaps.settings["households_written_to"] = str(Path(out))
     gaps.settings["household_partitions"] = len(parts)
     return gaps

@@ -16,17 +16,16 @@ import pandas as pd
 
 from whitespot.coverage._unlisted import listed_only, unlisted_mask, with_estimates, with_unlisted
 from whitespot.coverage.gaps import (
-    COUNTED_AS_ZERO,
     GAP_LIST_COLUMNS,
     GapCriteria,
     GapList,
-    criteria_text,
     gap_list,
     power_rule,
     summarize,
 )
 from whitespot.data import Population, validate_villages
 from whitespot.data._vocabulary import LOCATION_UNKNOWN
+from whitespot.data._words import words
 from whitespot.department import VillageList, assign_admin_units
 from whitespot.department._admin import code_sources
 from whitespot.radio import SignalSetup
@@ -102,15 +101,10 @@ def department_gap_list(  # noqa: PLR0913 - the province's layers and rules
     table = pd.concat([table, _unlocated(layer[~located], criteria)], ignore_index=True)
     table = table.set_index("village_id").loc[layer["village_id"]].reset_index()
     table["households_unknown"] = unknown_households
-    copies = villages.get("duplicate_of", pd.Series("", index=villages.index)).to_numpy()
-    table["duplicate_of"] = copies
-    located_rows = table["gap_type"] != LOCATION_UNKNOWN
-    if located_rows.any():
-        table.loc[located_rows, "criteria"] = criteria_text(table[located_rows], criteria)
-    table.loc[~located_rows & unknown_households, "criteria"] += COUNTED_AS_ZERO
-    copy = copies != ""
-    table.loc[copy, "criteria"] += "; a copy of " + table.loc[copy, "duplicate_of"].astype(str)
-    table.loc[copy, "criteria"] += " (the same village pasted twice): not counted in the totals"
+    table["duplicate_of"] = villages.get(
+        "duplicate_of", pd.Series("", index=villages.index)
+    ).to_numpy()
+    table["criteria"] = words("en").criteria(table, criteria.settings())
     villages = with_estimates(villages, table)
     table, geometry = with_unlisted(table, layer, unlisted)
     out = gpd.GeoDataFrame(
@@ -150,9 +144,4 @@ def _unlocated(villages: gpd.GeoDataFrame, criteria: GapCriteria) -> pd.DataFram
     out["evidence_finding"] = ""
     out["check_in_field"] = False
     out["measurements"] = 0
-    out["criteria"] = (
-        "no usable coordinates (row "
-        + out["source_row"].astype(str)
-        + " of the file): signal not predicted; fix lon/lat"
-    )
     return out

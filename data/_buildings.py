@@ -13,6 +13,7 @@ import json
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from os import PathLike
 from pathlib import Path
 
@@ -43,12 +44,44 @@ CHUNK_ROWS = 200_000
 BUILDING_COLUMNS = ("area_m2", "confidence", "height_m")
 """Columns of the layer :func:`read_buildings` returns, besides the centroid geometry."""
 
+GEOJSON_LINES_PER_ROW = 10
+"""A GeoJSON line holds its polygon as text, about ten times an Open Buildings row's bytes:
+GeoJSON lines are read `chunk_rows` / 10 at a time, for the same memory."""
+
 GEOJSON_LINE_SUFFIXES = (".geojsonl", ".geojsonseq", ".jsonl", ".ndjson")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
+FOOTPRINT_SUFFIXES = (
+    ".csv",
+    *GEOJSON_LINE_SUFFIXES,
+    *PARQUET_SUFFIXES,
+    ".gpkg",
+    ".geojson",
+    ".fgb",
+    ".shp",
+)
+"""Names of the files of a folder :func:`read_buildings` reads (each optionally ``.gz``)."""
 
 
 class FootprintsLeftOutWarning(WhitespotWarning):
     """Footprints were left out by the confidence or area threshold (the message counts them)."""
+
+
+@dataclass
+class LeftOut:
+    """Footprints read from files, and those the thresholds left out (counts add up)."""
+
+    read: int = 0
+    low_confidence: int = 0
+    small: int = 0
+    unscored: int = 0
+
+    def __add__(self, other: LeftOut) -> LeftOut:
+        return LeftOut(
+            self.read + other.read,
+            self.low_confidence + other.low_confidence,
+            self.small + other.small,
+            self.unscored + other.unscored,
+        )
 
 
 @dataclass
@@ -60,10 +93,7 @@ class _Kept:
     area_m2: list[np.ndarray] = field(default_factory=list)
     confidence: list[np.ndarray] = field(default_factory=list)
     height_m: list[np.ndarray] = field(default_factory=list)
-    read: int = 0
-    low_confidence: int = 0
-    small: int = 0
-    unscored: int = 0
+    left_out: LeftOut = field(default_factory=LeftOut)
     crs: CRS | None = None
 
     def add(
@@ -80,10 +110,9 @@ class _Kept:
         low = ~unscored & (confidence < min_confidence)
         small = ~low & (area_m2 < min_area_m2)
         keep = ~(low | small)
-        self.read += len(x)
-        self.low_confidence += int(low.sum())
-        self.small += int(small.sum())
-        self.unscored += int((unscored & keep).sum())
+        self.left_out += LeftOut(
+            len(x), int(low.sum()), int(small.sum()), int((unscored & keep).sum())
+        )
         self.x.append(x[keep])
         self.y.append(y[keep])
         self.area_m2.append(area_m2[keep].astype(np.float32))
@@ -125,12 +154,16 @@ def read_buildings(
       shapefile) of polygons or points, with ``confidence``/``area_in_meters``/``height``
       columns where present.
 
-    Files are read `chunk_rows` at a time; only the kept points are held.
+    Files are read `chunk_rows` at a time; only the kept points are held (about 30 bytes
+    a footprint). A country's footprints are read per file, on Dask where given, by
+    :func:`whitespot.coverage.gap_list` and
+    :func:`whitespot.coverage.partitioned.partitioned_gap_list` given the folder.
 
     Parameters
     ----------
     path : path-like
-        The file as downloaded.
+        The file as downloaded, or a folder of such files (:func:`building_files`: the tiles
+        of Open Buildings or Microsoft, read one after another into one layer).
     min_confidence : float, default :data:`MIN_CONFIDENCE` (0.7)
         Footprints whose model confidence (0..1) is below it are left out; footprints
         without a score are kept.
@@ -160,33 +193,93 @@ def read_buildings(
         If `path` does not exist.
     """
     path = existing_path(path, "buildings")
-    label = f"buildings ({path.name})"
-    kept = _Kept()
     thresholds = (float(min_confidence), float(min_area_m2))
+    frames, left_out = [], LeftOut()
+    for file in building_files(path):
+        frame, counts = read_footprint_file(file, thresholds, chunk_rows)
+        if frames and frame.crs != frames[0].crs:
+            frame = frame.to_crs(frames[0].crs)
+        frames.append(frame)
+        left_out += counts
+    warn_left_out(left_out, f"buildings ({path.name})", thresholds)
+    if len(frames) == 1:
+        return frames[0]
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+
+
+def building_files(path: str | PathLike) -> list[Path]:
+    """Return the footprint file `path`, or the footprint files of the folder `path`.
+
+    A folder's files are those named like a format :func:`read_buildings` reads (Open
+    Buildings ships a country as many ``.csv.gz`` tiles, Microsoft as many ``.geojsonl``),
+    in any sub-folders, in sorted path order.
+
+    Raises
+    ------
+    ValidationError
+        When the folder holds no such file.
+    FileNotFoundError
+        If `path` does not exist.
+    """
+    path = existing_path(path, "buildings")
+    if not path.is_dir():
+        return [path]
+    files = sorted(
+        p
+        for p in path.rglob("*")
+        if p.is_file() and p.name.lower().removesuffix(".gz").endswith(FOOTPRINT_SUFFIXES)
+    )
+    if not files:
+        raise ValidationError(
+            [
+                Problem(
+                    f"buildings ({path})",
+                    "file",
+                    "no_partitions",
+                    "the folder holds no footprint file (" + ", ".join(FOOTPRINT_SUFFIXES) + ")",
+                )
+            ]
+        )
+    return files
+
+
+def read_footprint_file(
+    path: Path, thresholds: tuple[float, float], chunk_rows: int = CHUNK_ROWS
+) -> tuple[gpd.GeoDataFrame, LeftOut]:
+    """Read one footprint file as :func:`read_buildings` does, without warning.
+
+    Returns the footprints kept and the counts of those left out by `thresholds`
+    (min_confidence, min_area_m2), for the caller to add up over files and say once
+    (:func:`warn_left_out`).
+    """
+    kept = _Kept()
+    label = f"buildings ({path.name})"
     with unreadable_as_validation_error(path, label):
         for chunk in _chunks(path, label, chunk_rows):
             kept.crs = chunk.crs
             kept.add(*chunk.fields(), thresholds)
-    _warn_left_out(kept, label, thresholds)
-    return kept.frame()
+    return kept.frame(), kept.left_out
 
 
-def _warn_left_out(kept: _Kept, label: str, thresholds: tuple[float, float]) -> None:
+def warn_left_out(left_out: LeftOut, label: str, thresholds: tuple[float, float]) -> None:
+    """Say how many footprints each threshold left out, and how many were kept unscored."""
     said = []
-    if kept.low_confidence:
-        said.append(f"{kept.low_confidence:,} below confidence {thresholds[0]:g} (min_confidence)")
-    if kept.small:
-        said.append(f"{kept.small:,} smaller than {thresholds[1]:g} m² (min_area_m2)")
+    if left_out.low_confidence:
+        said.append(
+            f"{left_out.low_confidence:,} below confidence {thresholds[0]:g} (min_confidence)"
+        )
+    if left_out.small:
+        said.append(f"{left_out.small:,} smaller than {thresholds[1]:g} m² (min_area_m2)")
     if said:
-        left_out = kept.low_confidence + kept.small
+        total = left_out.low_confidence + left_out.small
         warnings.warn(
-            f"{label}: {left_out:,} of {kept.read:,} footprints left out: {'; '.join(said)}",
+            f"{label}: {total:,} of {left_out.read:,} footprints left out: {'; '.join(said)}",
             FootprintsLeftOutWarning,
             stacklevel=3,
         )
-    if kept.unscored:
+    if left_out.unscored:
         warnings.warn(
-            f"{label}: {kept.unscored:,} footprints have no confidence score and were kept",
+            f"{label}: {left_out.unscored:,} footprints have no confidence score and were kept",
             FootprintsLeftOutWarning,
             stacklevel=3,
         )
@@ -246,7 +339,7 @@ def _chunks(path: Path, label: str, chunk_rows: int) -> Iterator[_Chunk]:
     if name.endswith(PARQUET_SUFFIXES):
         yield from _parquet_chunks(path, label, chunk_rows)
     elif name.endswith(GEOJSON_LINE_SUFFIXES) or (name.endswith(".csv") and _is_geojson(path)):
-        yield from _geojson_line_chunks(path, chunk_rows)
+        yield from _geojson_line_chunks(path, max(1, chunk_rows // GEOJSON_LINES_PER_ROW))
     elif name.endswith(".csv"):
         yield from _open_buildings_chunks(path, label, chunk_rows)
     else:
@@ -270,11 +363,12 @@ def _is_geojson(path: Path) -> bool:
 def _geojson_line_chunks(path: Path, chunk_rows: int) -> Iterator[_Chunk]:
     with _open_text(path) as text:
         while True:
-            lines = [line for line in (text.readline() for _ in range(chunk_rows)) if line]
+            # islice stops at the end of the file (readline would return "" chunk_rows times)
+            lines = list(islice(text, chunk_rows))
+            if not lines:
+                return
             features = [line for line in lines if line.strip()]
             if not features:
-                if not lines:
-                    return
                 continue
             # GEOS reads the geometry of each Feature; json reads only its properties.
             geometry = shapely.from_geojson(features)

@@ -21,6 +21,9 @@ from whitespot.department._footprints import (
 from whitespot.department._headers import (
     HEADER_ALIASES,
 )
+from whitespot.department._unlisted import (
+    unlisted_settlements,
+)
 from whitespot.department.coordinates import (
     parse_coordinates,
 )
@@ -28,9 +31,6 @@ from whitespot.department.quality import (
     QualityConfig,
     QualityReport,
     quality_report,
-)
-from whitespot.department.unlisted import (
-    unlisted_settlements,
 )
 from whitespot.department.village_list import (
     VillageList,

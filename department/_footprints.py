@@ -189,25 +189,42 @@ def estimate_households(
         (``"buildings"``, ``"population"`` or ``""`` where neither file was given).
     """
     settings = settings or EstimateSettings()
+    counts = None
     if buildings is not None:
         placed = placed or place_buildings(villages, buildings, settings)
         areas = placed.areas
+        counts = count_buildings(placed, buildings, settings.residential_area_m2)
     else:
         areas = village_areas(villages, radius_m=settings.radius_m, crs=settings.crs)
+    return estimates_from_counts(villages, counts, areas, population, settings)
+
+
+def estimates_from_counts(
+    villages: gpd.GeoDataFrame,
+    counts: tuple[np.ndarray, np.ndarray] | None,
+    areas: gpd.GeoSeries,
+    population: Population | None,
+    settings: EstimateSettings,
+) -> pd.DataFrame:
+    """Return :func:`estimate_households`' table from footprints counted per village area.
+
+    `counts` are the footprints in each area (all, of residential size), however they were
+    counted (at once, or added up over files); None where no footprints were given.
+    """
     out = pd.DataFrame(index=villages.index)
     out["buildings_counted"] = pd.array([pd.NA] * len(villages), dtype="Int64")
     households = np.full(len(villages), np.nan)
     persons = np.full(len(villages), np.nan)
     basis = ""
-    if buildings is not None:
-        counted, residential = count_buildings(placed, buildings, settings.residential_area_m2)
+    if counts is not None:
+        counted, residential = counts
         out["buildings_counted"] = pd.array(counted, dtype="Int64")
         households = residential.astype(float)
         persons = households * settings.household_size
         basis = "buildings"
     if population is not None:
         persons = population_sums(areas, population)
-        if buildings is None:
+        if counts is None:
             households = persons / settings.household_size
             basis = "population"
     out["households_estimated"] = pd.array(np.round(households), dtype="Int64")

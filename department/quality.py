@@ -22,9 +22,10 @@ from scipy.spatial import cKDTree
 from whitespot._errors import InputError
 from whitespot.data import Problem, metric_crs
 from whitespot.data._crs import projected_xy
-from whitespot.data._labels import counted
+from whitespot.data._labels import Language
 from whitespot.data._problems import ISSUE_COLUMNS, problem_table
 from whitespot.data._schema import TECHNOLOGY_ALIASES, technology_key
+from whitespot.data._words import words
 from whitespot.department._admin import province_outline
 from whitespot.department._footprints import (
     HOUSEHOLD_TOLERANCE,
@@ -182,13 +183,24 @@ class QualityReport:
         """Return the score as shown, rounded down: a score lowered at all never reads 100."""
         return int(np.floor(self.score()))
 
-    def headline(self) -> str:
-        """One sentence: problems to fix and the score."""
+    def headline(self, language: Language = "en") -> str:
+        """One sentence: problems to fix and the score.
+
+        Parameters
+        ----------
+        language : {"en", "vi"}, default "en"
+            The language of the sentence.
+
+        Returns
+        -------
+        str
+        """
         counts = self.problems["severity"].value_counts()
-        return (
-            f"data quality {self.points()}/100: {counted(counts.get('error', 0), 'error')} "
-            f"and {counted(counts.get('warning', 0), 'warning')} to fix in "
-            f"{counted(self.communes['villages'].sum(), 'village')}"
+        return words(language).quality_headline(
+            self.points(),
+            counts.get("error", 0),
+            counts.get("warning", 0),
+            self.communes["villages"].sum(),
         )
 
 

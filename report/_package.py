@@ -13,8 +13,8 @@ from whitespot.coverage._export import settings_table
 from whitespot.data import write_layer
 from whitespot.data._labels import SHEET_NAMES, Language, localize, vietnamese_fixes
 from whitespot.data._swap import staged_folder
+from whitespot.data._words import words
 from whitespot.maps import gap_map, save_map, write_kmz
-from whitespot.report._criteria import vietnamese_criteria
 from whitespot.report._workbook import write_workbook
 from whitespot.report.pipeline import Submission
 from whitespot.report.summary import write_summary
@@ -37,11 +37,6 @@ OLD_PACKAGE_FILES = (
     "gap_list_settings.csv",
 )
 """Files an older package in the same folder may hold: replaced or removed as a whole."""
-
-NO_PREVIOUS = {
-    "vi": "Chưa có danh sách kỳ trước (dùng --previous để so sánh tiến độ)",
-    "en": "No previous list given (use --previous to report progress)",
-}
 
 
 def write_submission(
@@ -94,8 +89,8 @@ def _write_package(
 ) -> list[Path]:
     gaps = submission.gaps
     villages = _village_table(gaps)
-    if language == "vi":
-        villages["criteria"] = vietnamese_criteria(villages, gaps.settings)
+    if language != "en":  # the gap list says its criteria in English
+        villages["criteria"] = words(language).criteria(villages, gaps.settings)
     problems = submission.quality.problems
     if language == "vi":
         problems = vietnamese_fixes(problems)
@@ -108,7 +103,7 @@ def _write_package(
         "progress": (
             submission.progress.villages
             if submission.progress is not None
-            else pd.DataFrame({"note": [NO_PREVIOUS[language]]})
+            else pd.DataFrame({"note": [words(language).NO_PREVIOUS]})
         ),
         "settings": settings_table(submission.settings),
     }

@@ -21,7 +21,6 @@ from whitespot.department import (
     read_village_list,
 )
 from whitespot.radio import SignalSetup
-from whitespot.report._headlines import gaps_sentence, progress_sentence, quality_sentence
 from whitespot.report.progress import Progress, compare_gap_lists
 
 
@@ -52,10 +51,10 @@ class Submission:
 
     def headlines(self, language: Language = "en") -> list[str]:
         """Return the sentences to print: gaps, progress (when compared) and data quality."""
-        lines = [gaps_sentence(self.gaps, language)]
+        lines = [self.gaps.headline(language)]
         if self.progress is not None:
-            lines.append(progress_sentence(self.progress, language))
-        lines.append(quality_sentence(self.quality, language))
+            lines.append(self.progress.headline(language))
+        lines.append(self.quality.headline(language))
         return lines
 
 

@@ -21,8 +21,9 @@ from whitespot.coverage import GapList
 from whitespot.data import metric_crs
 from whitespot.data._cells import normalize_text
 from whitespot.data._crs import projected_xy
-from whitespot.data._labels import counted
+from whitespot.data._labels import Language
 from whitespot.data._vocabulary import BEYOND_MODEL_RANGE, LOCATION_UNKNOWN
+from whitespot.data._words import words
 
 GapKind = Literal["any", "signal", "power"]
 
@@ -85,28 +86,19 @@ class Progress:
             "covered": max(self.target - current - not_judged, 0) if self.target else closed,
         }
 
-    def headline(self) -> str:
-        """Return the sentence a department reports ("N of M locations now covered, K left")."""
-        t = self.totals()
-        unjudged = (
-            f"; {counted(t['not_judged'], 'location')} not judged (no location, or beyond "
-            "the model's range)"
-            if t["not_judged"]
-            else ""
-        )
-        if self.target:
-            return (
-                f"{t['covered']:,} of {counted(self.target, 'location')} now covered "
-                f"({t['covered'] / self.target:.1%} of the target), {t['current']:,} left; "
-                f"since the previous list {t['closed']:,} closed and {t['new']:,} newly found"
-                + unjudged
-            )
-        return (
-            f"{t['closed']:,} of {counted(t['previous'], 'location')} now covered, "
-            f"{t['previous'] - t['closed']:,} left; "
-            f"{t['new']:,} newly found ({counted(t['current'], 'gap')} in the current list)"
-            + unjudged
-        )
+    def headline(self, language: Language = "en") -> str:
+        """Return the sentence a department reports ("N of M locations now covered, K left").
+
+        Parameters
+        ----------
+        language : {"en", "vi"}, default "en"
+            The language of the sentence.
+
+        Returns
+        -------
+        str
+        """
+        return words(language).progress_headline(self.totals(), self.target)
 
 
 def is_gap(gap_type: pd.Series, kind: GapKind = "any") -> np.ndarray:

@@ -15,58 +15,12 @@ import pandas as pd
 from whitespot.data._io import atomic_path
 from whitespot.data._labels import Language, localize, vietnamese_fixes
 from whitespot.data._vocabulary import LOCATION_UNKNOWN
-from whitespot.report._headlines import vietnamese_number
+from whitespot.data._words import words
 from whitespot.report.pipeline import Submission
 
 CHART_COMMUNES = 25
 """Communes shown in the chart (those with the most households without signal)."""
 
-TEXT: dict[str, dict[str, str]] = {
-    "title": {"vi": "Danh sách vùng lõm sóng và điện", "en": "Places without signal or power"},
-    "villages": {"vi": "Thôn, bản trong danh sách", "en": "villages listed"},
-    "no_signal": {"vi": "Thôn chưa có sóng", "en": "villages without signal"},
-    "households_no_signal": {"vi": "Hộ chưa có sóng", "en": "households without signal"},
-    "no_power": {"vi": "Thôn chưa có điện", "en": "villages without power"},
-    "households_no_power": {"vi": "Hộ chưa có điện", "en": "households without power"},
-    "unknown": {"vi": "Thôn chưa xác định được vị trí", "en": "villages without a location"},
-    "beyond": {
-        "vi": "Thôn ngoài cự ly mô hình (chưa đánh giá)",
-        "en": "villages beyond the model's range (not judged)",
-    },
-    "quality": {"vi": "Điểm chất lượng dữ liệu", "en": "data-quality score"},
-    "progress": {"vi": "Tiến độ so với kỳ trước", "en": "Progress since the previous list"},
-    "chart": {
-        "vi": "Số hộ chưa có sóng theo xã",
-        "en": "Households without signal per commune",
-    },
-    "communes": {"vi": "Theo xã", "en": "Per commune"},
-    "commune": {"vi": "Xã", "en": "Commune"},
-    "code": {"vi": "Mã xã", "en": "Code"},
-    "households": {"vi": "Số hộ", "en": "Households"},
-    "score": {"vi": "Điểm dữ liệu", "en": "Data score"},
-    "closed": {"vi": "Đã xóa lõm", "en": "Closed"},
-    "open": {"vi": "Còn lõm", "en": "Open"},
-    "fix": {"vi": "Cần sửa trong dữ liệu", "en": "To fix in the data"},
-    "fix_more": {
-        "vi": "Danh sách đầy đủ: trang tính «Chất lượng dữ liệu» của tệp Excel.",
-        "en": "The full list is the 'data quality' sheet of the workbook.",
-    },
-    "row": {"vi": "Dòng", "en": "Row"},
-    "village": {"vi": "Thôn/Bản", "en": "Village"},
-    "problem": {"vi": "Vấn đề", "en": "Problem"},
-    "sources": {"vi": "Nguồn và thiết lập", "en": "Sources and settings"},
-    "unmatched": {"vi": "(chưa đối chiếu được)", "en": "(not matched)"},
-    "agrees": {"vi": "Thôn thực tế khớp dự báo", "en": "villages where the field agrees"},
-    "survey_contradicts": {
-        "vi": "Thôn khảo sát khác dự báo",
-        "en": "villages the survey contradicts",
-    },
-    "measurements_contradict": {
-        "vi": "Thôn đo đạc khác dự báo",
-        "en": "villages measurements contradict",
-    },
-    "to_check": {"vi": "Thôn cần kiểm tra thực địa", "en": "villages to check in the field"},
-}
 PROBLEMS_SHOWN = 40
 
 
@@ -87,7 +41,7 @@ def summary_html(submission: Submission, *, language: Language = "vi") -> str:
     """
 
     def t(key: str) -> str:
-        return html.escape(TEXT[key][language])
+        return html.escape(words(language).SUMMARY[key])
 
     gaps = submission.gaps
     villages = gaps.villages
@@ -180,28 +134,31 @@ def _commune_table(submission: Submission, language: Language) -> pd.DataFrame:
     )
     table = submission.gaps.communes.copy()
     table["commune_name"] = table["commune_code"].map(names).fillna("")
-    table.loc[table["commune_code"] == "", "commune_name"] = TEXT["unmatched"][language]
+    table.loc[table["commune_code"] == "", "commune_name"] = words(language).SUMMARY["unmatched"]
     scores = submission.quality.communes.groupby("commune_code")["score"].min()
     table["score"] = table["commune_code"].map(scores)
     columns = {
-        "commune_code": TEXT["code"][language],
-        "commune_name": TEXT["commune"][language],
-        "villages": TEXT["villages"][language],
-        "households": TEXT["households"][language],
-        "villages_without_signal": TEXT["no_signal"][language],
-        "households_without_signal": TEXT["households_no_signal"][language],
-        "villages_without_power": TEXT["no_power"][language],
-        "households_without_power": TEXT["households_no_power"][language],
-        "villages_to_check": TEXT["to_check"][language],
-        "score": TEXT["score"][language],
+        "commune_code": words(language).SUMMARY["code"],
+        "commune_name": words(language).SUMMARY["commune"],
+        "villages": words(language).SUMMARY["villages"],
+        "households": words(language).SUMMARY["households"],
+        "villages_without_signal": words(language).SUMMARY["no_signal"],
+        "households_without_signal": words(language).SUMMARY["households_no_signal"],
+        "villages_without_power": words(language).SUMMARY["no_power"],
+        "households_without_power": words(language).SUMMARY["households_no_power"],
+        "villages_to_check": words(language).SUMMARY["to_check"],
+        "score": words(language).SUMMARY["score"],
     }
     if table["villages_beyond_model_range"].any():
-        columns = {**columns, "villages_beyond_model_range": TEXT["beyond"][language]}
+        columns = {**columns, "villages_beyond_model_range": words(language).SUMMARY["beyond"]}
     if submission.progress is not None:
         progress = submission.progress.communes.set_index("commune_code")
         table["closed"] = table["commune_code"].map(progress["closed"]).fillna(0).astype(int)
         table["open"] = table["commune_code"].map(progress["current_gaps"]).fillna(0).astype(int)
-        columns |= {"closed": TEXT["closed"][language], "open": TEXT["open"][language]}
+        columns |= {
+            "closed": words(language).SUMMARY["closed"],
+            "open": words(language).SUMMARY["open"],
+        }
     return table[list(columns)].rename(columns=columns)
 
 
@@ -223,12 +180,15 @@ def _html_table(table: pd.DataFrame, language: Language) -> str:
 def _number(value: float, language: Language) -> str:
     """Write a count or a score as the page's language does: 1,354 or 1.354; 87.5 or 87,5."""
     decimals = 0 if float(value).is_integer() else 1
-    return vietnamese_number(value, decimals) if language == "vi" else f"{value:,.{decimals}f}"
+    return words(language).number(value, decimals)
 
 
 def _bar_chart(communes: pd.DataFrame, language: Language) -> str:
     """Horizontal bars of households without signal per commune, as inline SVG."""
-    name, value = TEXT["commune"][language], TEXT["households_no_signal"][language]
+    name, value = (
+        words(language).SUMMARY["commune"],
+        words(language).SUMMARY["households_no_signal"],
+    )
     data = communes[[name, value]].sort_values(value, ascending=False, kind="stable")
     data = data[data[value] > 0].head(CHART_COMMUNES)
     if data.empty:
@@ -260,14 +220,14 @@ def _problems_table(submission: Submission, language: Language) -> str:
     villages = submission.gaps.villages.drop_duplicates("village_id").set_index("village_id")
     table = pd.DataFrame(
         {
-            TEXT["row"][language]: shown["row"].astype(int).astype(str).to_numpy(),
+            words(language).SUMMARY["row"]: shown["row"].astype(int).astype(str).to_numpy(),
             "id": shown["village_id"].to_numpy(),
-            TEXT["village"][language]: shown["village_id"]
+            words(language).SUMMARY["village"]: shown["village_id"]
             .map(villages["name"])
             .fillna("")
             .to_numpy(),
-            TEXT["commune"][language]: shown["commune_name"].to_numpy(),
-            TEXT["problem"][language]: (
+            words(language).SUMMARY["commune"]: shown["commune_name"].to_numpy(),
+            words(language).SUMMARY["problem"]: (
                 localize(shown[["check"]], language).iloc[:, 0] + ": " + fixes["message"]
             ).to_numpy(),
         }

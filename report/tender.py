@@ -28,13 +28,11 @@ from whitespot.coverage import GapList
 from whitespot.data import TECHNOLOGY_DEFAULTS, Terrain, write_layer
 from whitespot.data._labels import Language, counted, localize
 from whitespot.data._swap import staged_folder
+from whitespot.data._words import words
 from whitespot.maps import write_kmz
 from whitespot.planning._bidding import site_lots
 from whitespot.radio import SignalSetup, area_coverage_probability, default_location_sigma_db
 from whitespot.report._workbook import write_workbook
-
-TITLE = {"vi": "Hồ sơ mời thầu: các gói thầu", "en": "Bid package: the lots"}
-"""The KMZ document's name."""
 
 NOT_REACHED = 0
 """Lot of the gap villages that no chosen site serves."""
@@ -312,7 +310,7 @@ def write_tender(
         villages = GapList(tender.villages, pd.DataFrame(), pd.DataFrame(), None, {}, None)
         write_kmz(
             villages, staged / "tender.kmz", plan=_LotPlan(tender.sites, tender.lots),
-            title=TITLE[language], folders_by="lot",
+            title=words(language).BID_TITLE, folders_by="lot",
         )  # fmt: skip
         written = [Path(folder) / name for name in TENDER_FILES]
     return written

@@ -10,6 +10,7 @@ import pytest
 from whitespot.cli import main
 from whitespot.coverage import read_gap_list
 from whitespot.coverage._unlisted import without_unlisted
+from whitespot.coverage.partitioned import write_partitions
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +54,35 @@ def test_gaps_with_buildings_lists_the_settlements_no_list_names(files, tmp_path
     assert "left out of the plan" not in capsys.readouterr().out
 
 
-def test_buildings_need_villages_in_whitespots_form_not_a_folder(files, tmp_path, capsys):
-    argv = ["gaps", "--villages", str(files["villages"]), "--towers", str(files["towers"])]
-    argv += ["--households", str(tmp_path), "--buildings", str(files["buildings"])]
-    argv += ["--out", str(tmp_path / "gaps.csv")]
-    assert main(argv) != 0
-    assert "--buildings and --population need households from one file" in capsys.readouterr().err
+def test_buildings_with_a_households_folder_on_dask_equal_one_file(
+    files, province, tmp_path, capsys
+):
+    """The country path: household partitions and footprint tiles, two Dask workers."""
+    pytest.importorskip("distributed")
+    households = tmp_path / "households.gpkg"
+    province.households.to_file(households)
+    write_partitions(
+        province.households.assign(part=province.households.index // 9000), tmp_path / "hh",
+        by="part",
+    )  # fmt: skip
+    table = pd.read_csv(files["buildings"])
+    (tmp_path / "tiles").mkdir()
+    table.iloc[::2].to_csv(tmp_path / "tiles" / "a_buildings.csv.gz", index=False)
+    table.iloc[1::2].to_csv(tmp_path / "tiles" / "b_buildings.csv.gz", index=False)
+    common = ["gaps", "--villages", str(files["villages"]), "--towers", str(files["towers"])]
+    common += ["--model", "hata", "--extrapolate"]
+    one = tmp_path / "one" / "gaps.csv"
+    spread = tmp_path / "spread" / "gaps.csv"
+    argv = ["--households", str(households), "--buildings", str(files["buildings"])]
+    assert main([*common, *argv, "--out", str(one)]) == 0
+    argv = ["--households", str(tmp_path / "hh"), "--buildings", str(tmp_path / "tiles")]
+    assert main([*common, *argv, "--workers", "2", "--out", str(spread)]) == 0
+    printed = capsys.readouterr().out
+    assert "and 3 settlements no list names:" in printed
+    assert "wrote 3 household partitions" in printed
+    for name in ("gaps.csv", "gaps_communes.csv", "gaps_province.csv"):
+        assert (one.parent / name).read_bytes() == (spread.parent / name).read_bytes(), name
+    assert without_unlisted(read_gap_list(spread))[1] == 3
 
 
 def test_report_checks_the_list_against_footprints(files, tmp_path, capsys):

@@ -19,7 +19,6 @@ from whitespot.data._vocabulary import BEYOND_MODEL_RANGE
 from whitespot.planning import demand_points
 from whitespot.radio import SignalSetup, predict_signal
 from whitespot.report import compare_gap_lists
-from whitespot.report._headlines import gaps_sentence
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::whitespot.data.DefaultAppliedWarning", "ignore::whitespot.data.TowersFarWarning"
@@ -120,7 +119,7 @@ def test_beyond_the_range_is_counted_apart_in_every_headline_and_sheet(gaps):
     assert total["households_without_signal"] == 20  # the beyond villages' are not in it
     assert gaps.communes["villages_beyond_model_range"].sum() == 2
     assert "2 villages (100 households) beyond the model's range" in gaps.headline()
-    assert "2 thôn, bản (100 hộ) ngoài cự ly" in gaps_sentence(gaps, "vi")
+    assert "2 thôn, bản (100 hộ) ngoài cự ly" in gaps.headline("vi")
     assert "valid to 5 km: 2 villages" in gaps.settings["model_range"]
 
 

@@ -105,6 +105,45 @@ def test_microsoft_geojson_lines(tmp_path, name):
     np.testing.assert_allclose(buildings.area_m2, 11.06 * 10.65, rtol=0.01)
 
 
+def test_a_folder_of_tiles_reads_as_the_files_one_after_another(tmp_path):
+    """Open Buildings ships a country as .csv.gz tiles, Microsoft as .geojsonl files."""
+    boxes, confidence = _squares(9, [0.9, 0.95, 0.55, 0.8, 0.6, 0.99, -1.0, 0.3, 0.75])
+    folder = tmp_path / "footprints"
+    (folder / "microsoft").mkdir(parents=True)
+    _open_buildings_csv(folder / "2a1_buildings.csv.gz", boxes[:3], confidence[:3])
+    _open_buildings_csv(folder / "2a3_buildings.csv.gz", boxes[3:6], confidence[3:6])
+    (folder / "microsoft" / "part.geojsonl").write_text(_microsoft_lines(boxes[6:], confidence[6:]))
+    (folder / "README.txt").write_text("not footprints")
+    with pytest.warns(FootprintsLeftOutWarning) as said:
+        buildings = read_buildings(folder, chunk_rows=2)
+    messages = [str(w.message) for w in said]
+    assert messages[0].startswith("buildings (footprints): 3 of 9 footprints left out")
+    assert "1 footprints have no confidence score" in messages[1]
+    np.testing.assert_allclose(
+        buildings.confidence, [0.9, 0.95, 0.8, 0.99, np.nan, 0.75], rtol=1e-6
+    )
+    expected = shapely.centroid(boxes[[0, 1, 3, 5, 6, 8]])
+    np.testing.assert_allclose(buildings.geometry.x, shapely.get_x(expected))
+    assert buildings.index.tolist() == list(range(6))
+
+
+def test_files_of_a_folder_in_other_crss_come_in_the_first_files_crs(tmp_path):
+    boxes, _ = _squares(4, [0.9] * 4)
+    metric = gpd.GeoDataFrame({"confidence": [0.9, 0.9]}, geometry=boxes[:2], crs=4326)
+    metric.to_crs(32648).to_file(tmp_path / "a_metric.gpkg")
+    _open_buildings_csv(tmp_path / "b_open_buildings.csv", boxes[2:], [0.9, 0.9])
+    buildings = read_buildings(tmp_path)
+    assert buildings.crs.to_epsg() == 32648
+    back = buildings.to_crs(4326)
+    np.testing.assert_allclose(back.geometry.x, shapely.get_x(shapely.centroid(boxes)), atol=1e-7)
+
+
+def test_a_folder_without_footprint_files_is_named(tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing here")
+    with pytest.raises(ValidationError, match="the folder holds no footprint file"):
+        read_buildings(tmp_path)
+
+
 @pytest.mark.parametrize("suffix", [".parquet", ".gpkg"])
 def test_geoparquet_and_geopackage_of_polygons_in_a_metric_crs(tmp_path, suffix):
     layer = gpd.GeoDataFrame(

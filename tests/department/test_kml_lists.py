@@ -14,6 +14,7 @@ import pytest
 
 from whitespot.cli import main
 from whitespot.coverage import read_gap_list
+from whitespot.data._words import words
 from whitespot.department import read_village_list
 from whitespot.planning import demand_points
 
@@ -212,6 +213,10 @@ def test_a_folder_pasted_twice_is_listed_but_counted_once(tmp_path, capsys):
         .endswith("a copy of R1 (the same village pasted twice): not counted in the totals")
     )
     read_back = read_gap_list(out)
+    vietnamese = words("vi").criteria(read_back.villages, read_back.settings)
+    assert vietnamese.iloc[3].endswith(
+        "bản sao của R1 (cùng một thôn dán hai lần): không tính vào tổng"
+    )
     assert read_back.totals()["households"] == 95  # read back: still once
     demand = demand_points(read_back)  # what a plan serves: each village once
     assert demand["village_id"].tolist() == ["R1", "R2", "R3"]

@@ -17,7 +17,6 @@ from whitespot.department import (
     read_village_list,
 )
 from whitespot.department.quality import CHECK_DIMENSION
-from whitespot.report._headlines import quality_sentence
 
 FILES = Path(__file__).parents[1] / "report" / "data"
 
@@ -127,9 +126,7 @@ def test_errors_outside_the_villages_lower_the_score():
     assert (report.problems["severity"] == "error").sum() == 2
     assert report.score() < clean.score() and report.points() <= 99
     assert report.headline().startswith(f"data quality {report.points()}/100: 2 errors")
-    assert quality_sentence(report, "vi").startswith(
-        f"Chất lượng dữ liệu {report.points()}/100: 2 lỗi"
-    )
+    assert report.headline("vi").startswith(f"Chất lượng dữ liệu {report.points()}/100: 2 lỗi")
 
 
 def test_every_check_has_a_vietnamese_name_and_fix():

@@ -8,9 +8,9 @@ import pytest
 from whitespot.coverage import department_gap_list
 from whitespot.data import GAP_TYPES, ValidationError, validate_households
 from whitespot.data._vocabulary import LOCATION_UNKNOWN
+from whitespot.data._words_vi import number as vietnamese_number
 from whitespot.department import read_village_list
 from whitespot.report import Submission, summary_html
-from whitespot.report._headlines import vietnamese_number
 from whitespot.report.progress import is_gap
 
 from .conftest import FILES

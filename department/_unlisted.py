@@ -13,8 +13,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from whitespot.data import Population
@@ -25,6 +23,7 @@ from whitespot.department._footprints import (
     population_sums,
     residential_mask,
 )
+from whitespot.department._tally import MergedTally, centres, merge_tallies, tally_placed
 from whitespot.department._zonal import first_match
 
 LINK_DISTANCE_M = 100.0
@@ -96,26 +95,50 @@ def unlisted_settlements(
     """
     settings = settings or EstimateSettings()
     placed = placed or place_buildings(villages, buildings, settings)
-    areas = placed.areas
-    outside = placed.where < 0
-    xy = placed.xy[outside]
-    residential = residential_mask(buildings, settings.residential_area_m2)[outside]
-    label = _settlement_labels(xy, link_distance_m, min_buildings)
-    kept = label >= 0
-    xy, residential, label = xy[kept], residential[kept], label[kept]
-    n = int(label.max()) + 1 if len(label) else 0
-    size = np.bincount(label, minlength=n)
-    centre = np.column_stack(
-        [np.bincount(label, xy[:, 0], n) / size, np.bincount(label, xy[:, 1], n) / size]
+    household = residential_mask(buildings, settings.residential_area_m2)
+    tally = tally_placed(placed.where, placed.xy, household, len(villages), link_distance_m)
+    merged = merge_tallies([tally], link_distance_m, min_buildings)
+    return settlement_rows(
+        merged,
+        villages,
+        placed.areas,
+        communes=communes,
+        population=population,
+        settings=settings,
+        link_distance_m=link_distance_m,
     )
-    households = np.bincount(label, residential, n).astype(np.int64)
+
+
+def settlement_rows(
+    merged: MergedTally,
+    villages: gpd.GeoDataFrame,
+    areas: gpd.GeoSeries,
+    *,
+    communes: gpd.GeoDataFrame | None,
+    population: Population | None,
+    settings: EstimateSettings,
+    link_distance_m: float,
+) -> gpd.GeoDataFrame:
+    """Return the rows of :func:`unlisted_settlements` from footprints tallied and merged.
+
+    Every quantity is a sum (whole millimetres for the centre) or a normalized hull over
+    the settlement's footprints, so the rows do not depend on the order of the footprints
+    or on how they were split into parts.
+    """
+    label = merged.settlement
+    size, centre = centres(label, merged.xy)
+    n = len(size)
+    kept = label >= 0
+    households = np.bincount(label[kept], merged.household[kept], n).astype(np.int64)
     persons = households * settings.household_size
     if population is not None and n:
-        outline = shapely.buffer(
-            shapely.convex_hull(shapely.multipoints(xy, indices=label)),
-            link_distance_m / 2,
-            quad_segs=16,
+        order = np.argsort(label[kept], kind="stable")
+        hull = shapely.normalize(
+            shapely.convex_hull(
+                shapely.multipoints(merged.xy[kept][order], indices=label[kept][order])
+            )
         )
+        outline = shapely.buffer(hull, link_distance_m / 2, quad_segs=16)
         outline = shapely.difference(outline, shapely.union_all(np.asarray(areas.array)))
         persons = population_sums(gpd.GeoSeries(outline, crs=areas.crs), population)
     points = gpd.GeoSeries(shapely.points(centre), crs=areas.crs).to_crs(villages.crs)
@@ -134,7 +157,9 @@ def unlisted_settlements(
             "y": np.round(centre[:, 1]),
         }
     )
-    table = table.assign(geometry=points.to_numpy()).sort_values(["commune_code", "x", "y"])
+    table = table.assign(geometry=points.to_numpy()).sort_values(
+        ["commune_code", "x", "y"], kind="stable"
+    )
     number = table.groupby("commune_code", sort=False).cumcount() + 1
     table["village_id"] = (
         UNLISTED_PREFIX + "-" + table["commune_code"].astype(str) + "-" + number.astype(str)
@@ -144,20 +169,6 @@ def unlisted_settlements(
     return gpd.GeoDataFrame(
         table[list(UNLISTED_COLUMNS)], geometry=table["geometry"].to_numpy(), crs=villages.crs
     )
-
-
-def _settlement_labels(xy: np.ndarray, link_distance_m: float, min_buildings: int) -> np.ndarray:
-    """Settlement of each footprint, numbered from 0; -1 for one in too small a cluster."""
-    if not len(xy):
-        return np.empty(0, dtype=np.int64)
-    pairs = cKDTree(xy).query_pairs(link_distance_m, output_type="ndarray")
-    graph = coo_matrix((np.ones(len(pairs), bool), (pairs[:, 0], pairs[:, 1])), (len(xy),) * 2)
-    _, component = connected_components(graph, directed=False)
-    size = np.bincount(component)
-    big = size >= min_buildings
-    renumber = np.full(len(size), -1, dtype=np.int64)
-    renumber[big] = np.arange(big.sum())
-    return renumber[component]
 
 
 def _communes(
