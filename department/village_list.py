@@ -1048,10 +1048,10 @@ def _vn2000(
             _refuse_metres(issues.label, rows, ids, raw, unknown, reasons)
         lon, lat = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
         zone_of = np.full(len(rows), "", dtype=object)
-        for zone in np.unique(zones[metres]):
-            mask = metres & (zones == zone)
-            province = places[mask, 0][0]
-            epsg, why = fitting_zone(easting[mask], northing[mask], zone, province)
+        groups = pd.MultiIndex.from_arrays([zones, places[:, 0]])
+        for zone, province in groups[metres].unique():  # a file is in one grid per province
+            mask = metres & (zones == zone) & (places[:, 0] == province)
+            epsg, why = fitting_zone(easting[mask], northing[mask], int(zone), province)
             lon[mask], lat[mask] = metres_to_lonlat(easting[mask], northing[mask], f"EPSG:{epsg}")
             name = CRS(f"EPSG:{epsg}").name
             zone_of[mask] = [f"{name} (EPSG:{epsg}), {why or r}; --crs to choose another;"
