@@ -1076,9 +1076,9 @@ def _check_given_zone(
     issues: _Issues,
 ) -> None:
     """Warn where a TM-3 zone given with ``--crs`` is not the zone of the rows' province."""
-    for zone in np.unique(zones[metres & (zones != 0)]):
-        mask = metres & (zones == zone)
-        province = places[mask, 0][0]
+    groups = pd.MultiIndex.from_arrays([zones, places[:, 0]])
+    for zone, province in groups[metres & (zones != 0)].unique():
+        mask = metres & (zones == zone) & (places[:, 0] == province)
         message = zone_disagreement(easting[mask], northing[mask], given, int(zone), province)
         if message:
             message = f"{counted(int(mask.sum()), 'row')}: {message}"
