@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from whitespot.coverage._unlisted import listed_only
 from whitespot.coverage.gaps import GapList, summarize
 from whitespot.data import (
     GAP_TYPES,
@@ -322,8 +323,8 @@ def read_gap_list(path: str | PathLike, *, role: str = "gap list") -> GapList:
         settings = embedded_settings(path)
     return GapList(
         villages,
-        summarize(villages, ["province_code", "commune_code"]),
-        summarize(villages, ["province_code"]),
+        summarize(listed_only(villages), ["province_code", "commune_code"]),
+        summarize(listed_only(villages), ["province_code"]),
         None,
         settings,
     )

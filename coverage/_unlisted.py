@@ -145,8 +145,17 @@ def unlisted_mask(gaps: pd.DataFrame) -> np.ndarray:
 
 
 def listed_only(gaps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return the rows of listed villages (all rows of a gap list made without footprints)."""
-    return gaps[~unlisted_mask(gaps)] if "unlisted" in gaps else gaps
+    """Return the rows counted in the totals: listed villages, each once.
+
+    Unlisted settlements (found in footprints) and rows that copy an earlier one
+    (``duplicate_of``: a department's folder pasted twice) are left out; a gap list made
+    without footprints from a list without copies keeps every row.
+    """
+    gaps = gaps[~unlisted_mask(gaps)] if "unlisted" in gaps else gaps
+    if "duplicate_of" in gaps:
+        copies = gaps["duplicate_of"].fillna("").astype(str).str.strip()
+        gaps = gaps[(copies == "").to_numpy()]
+    return gaps
 
 
 def without_unlisted(gaps: GapList) -> tuple[GapList, int]:

@@ -68,7 +68,9 @@ def department_gap_list(  # noqa: PLR0913 - the province's layers and rules
         household estimates, for the data-quality check).
         Rows without a usable location get ``gap_type = "location_unknown"``; rows whose
         households could not be read are counted with 0 households, flagged in
-        ``households_unknown`` and say so in ``criteria``.
+        ``households_unknown`` and say so in ``criteria``. A row that repeats an earlier
+        one (``duplicate_of``, a folder pasted twice) keeps its status and is left out of
+        the summaries and the headline, and says so in ``criteria``.
     """
     villages = assign_admin_units(village_list.villages, communes=communes)
     located = villages.geometry.notna().to_numpy()
@@ -99,6 +101,9 @@ def department_gap_list(  # noqa: PLR0913 - the province's layers and rules
     table = pd.concat([table, _unlocated(layer[~located], criteria)], ignore_index=True)
     table = table.set_index("village_id").loc[layer["village_id"]].reset_index()
     table["households_unknown"] = unknown_households
+    table["duplicate_of"] = villages.get(
+        "duplicate_of", pd.Series("", index=villages.index)
+    ).to_numpy()
     table["criteria"] = words("en").criteria(table, criteria.settings())
     villages = with_estimates(villages, table)
     table, geometry = with_unlisted(table, layer, unlisted)

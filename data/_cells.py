@@ -260,21 +260,49 @@ def _operators_named(spelling: str) -> set[str]:
 ZERO_PADDED = re.compile(r"0{2,}")
 """A number format that pads whole numbers with zeros (``00000`` shows 7 as ``00007``)."""
 
+_CODE_FORMAT = re.compile(r'(?:"[^"]*"|\\.|[0#]|[-+ /()])+')
+"""A number format of digit places and literal text only (``"QT-"0000``, ``000-000``,
+``\\Q\\T0000``): no decimal point, thousands separator, percent, exponent or date."""
+_FORMAT_TOKEN = re.compile(r'"([^"]*)"|\\(.)|([0#])|(.)')
+
 
 def shown_number(value: object, number_format: str | None) -> object:
-    """Return a whole number as Excel shows it under a zero-padding format, else `value`.
+    """Return a whole number as Excel shows it under a code's number format, else `value`.
 
-    A code typed as a number and formatted ``00000`` (a village code 7 shown as ``00007``)
-    or a phone number formatted ``0000000000`` is text whose zeros are the value; read as
-    the number, it would no longer match the same code typed as text.
+    A code typed as a number and formatted ``00000`` (a village code 7 shown as ``00007``),
+    ``"QT-"0000`` (``QT-0007``) or ``000-000`` (``000-007``), or a phone number formatted
+    ``0000000000``, is text whose zeros and letters are the value; read as the number, it
+    would no longer match the same code typed as text. Formats with fewer than two zero
+    places, a decimal point, a thousands separator, a percent sign or a date are numbers,
+    and left as they are.
     """
-    if (
+    if not (
         isinstance(value, int | float)
         and not isinstance(value, bool)
         and number_format
-        and ZERO_PADDED.fullmatch(number_format)
         and float(value).is_integer()
         and value >= 0
     ):
+        return value
+    number_format = number_format.split(";")[0]  # the format of positive numbers
+    if ZERO_PADDED.fullmatch(number_format):
         return str(int(value)).zfill(len(number_format))
-    return value
+    if not _CODE_FORMAT.fullmatch(number_format):
+        return value
+    tokens = _FORMAT_TOKEN.findall(number_format)
+    places = [k for k, token in enumerate(tokens) if token[2]]
+    if sum(token[2] == "0" for token in tokens) < 2:
+        return value  # "0", "##0", 0" hộ": a number, perhaps with its unit
+    digits = list(str(int(value)))
+    shown = []
+    for k in range(len(tokens) - 1, -1, -1):  # digits fill the places from the right
+        quoted, escaped, place, literal = tokens[k]
+        if not place:
+            shown.append(quoted or escaped or literal)
+        elif k == places[0]:  # the first place takes every digit left
+            rest = "".join(digits) or ("0" if place == "0" else "")
+            shown.append(rest)
+            digits = []
+        else:
+            shown.append(digits.pop() if digits else ("0" if place == "0" else ""))
+    return "".join(reversed(shown))

@@ -26,7 +26,8 @@ from xlrd import XLRDError
 from whitespot.data._cells import shown_number
 from whitespot.data._encoding import decode_text
 from whitespot.data._io import workbook_kind
-from whitespot.data._kml import KML_SUFFIXES, read_kml
+from whitespot.data._kml import KML_SUFFIXES, NOTES, read_kml
+from whitespot.data._placemarks import village_placemarks
 from whitespot.data._problems import Problem, ValidationError
 
 EMPTY_ROWS_STOP = 10_000
@@ -319,9 +320,13 @@ def _used_rows(path: Path, sheet: str) -> int:
 def _read_kml(path: Path, label: str) -> Grid:
     """Placemarks as rows: name, description, folder, their attributes, then Kinh độ, Vĩ độ.
 
-    A placemark drawn as a polygon (the village's outline) stands at a point inside it.
+    A placemark drawn as a polygon (the village's outline) stands at a point inside it;
+    placemarks that are not villages (lines, tracks, boundaries) are left out and listed
+    in ``source["left_out"]`` (:func:`village_placemarks`).
     """
-    placemarks = read_kml(path, label)
+    everything = read_kml(path, label)
+    villages, left_out = village_placemarks(everything)
+    placemarks = everything[villages]
     drawn = placemarks.geometry.notna() & ~placemarks.geometry.is_empty
     inside = placemarks.geometry[drawn].representative_point()
     lon = inside.x.reindex(placemarks.index)
@@ -332,7 +337,9 @@ def _read_kml(path: Path, label: str) -> Grid:
         for row in table.itertuples(index=False)
     ]
     source = {"file": path.name, "format": "KML placemarks (row N is the file's N-th placemark)"}
-    return Grid(cells, list(range(len(cells))), source)  # the header is row 0
+    source |= {"placemarks": True, "left_out": left_out, "kml_notes": everything.attrs[NOTES]}
+    rows = [0] + [int(i) + 1 for i in np.flatnonzero(villages)]  # the header is row 0
+    return Grid(cells, rows, source)
 
 
 def _read_csv(path: Path) -> Grid:

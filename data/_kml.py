@@ -15,6 +15,7 @@ inflated (Python's zipfile never inflates more than the size declared).
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import zipfile
@@ -28,6 +29,7 @@ import shapely
 
 from whitespot._errors import InputError
 from whitespot.data._crs import WGS84
+from whitespot.data._encoding import decode_text
 from whitespot.data._problems import Problem, ValidationError
 
 KML_SUFFIXES = (".kml", ".kmz")
@@ -89,7 +91,8 @@ def read_kml(
     Parameters
     ----------
     path : path-like
-        A ``.kml`` file, or a ``.kmz`` (a zip holding one, ``doc.kml`` first).
+        A ``.kml`` file, or a ``.kmz`` (a zip holding one or several: every document is
+        read, ``doc.kml`` first, and one that is empty or not KML is skipped and said).
     label : str, optional
         How errors name the file (default ``"layer (name)"``).
     max_inflated_mb : float, optional
@@ -108,12 +111,17 @@ def read_kml(
         (``Data`` or ``SimpleData``) under its own name, as text, and those written only
         into the description as rows of name and value (as ArcGIS exports them);
         geometry in EPSG:4326 (points, lines, polygons and their collections; heights
-        dropped; None for a placemark without one), in the file's order.
+        dropped; None for a placemark without one; a ``gx:Track`` as its line), in the
+        file's order. ``attrs["kml_tracks"]`` holds the positions of the placemarks
+        drawn as tracks (:data:`TRACKS`), ``attrs["kml_notes"]`` what was said of the
+        reading (:data:`NOTES`). Each document is decoded by what its bytes hold, not by
+        its ``encoding=`` declaration (a contradiction is said).
 
     Raises
     ------
     ValidationError
-        If the file is not KML (or a KMZ without one), naming it.
+        If the file is not KML (or a KMZ without one), naming it; if it holds no
+        placemarks but a ``NetworkLink`` to another file, naming the link.
     ArchiveLimitError
         If a KMZ's document would inflate beyond the limits, before it is inflated.
     InputError
@@ -126,13 +134,21 @@ def read_kml(
         _limit(max_ratio, KMZ_MAX_RATIO_VARIABLE, KMZ_MAX_RATIO, "max_ratio"),
     )
     try:
-        root = ElementTree.fromstring(_kml_bytes(path, label, *limits))
-    except (ElementTree.ParseError, zipfile.BadZipFile, KeyError) as error:
+        documents = _kml_documents(path, label, *limits)
+    except (zipfile.BadZipFile, KeyError) as error:
         raise ValidationError(
             [Problem(label, "file", "unreadable_file", f"cannot be read as KML: {error}")]
         ) from error
-    records, shapes = [], []
-    for placemark, folder in _placemarks(root, ""):
+    notes: list[tuple[str, str]] = []
+    found = [_parsed(name, raw, label, len(documents) > 1, notes) for name, raw in documents]
+    roots = [(name, root) for name, root in found if root is not None]
+    placemarks = [(p, folder) for _, root in roots for p, folder in _placemarks(root, "")]
+    if len(documents) > 1:
+        notes.append(("kml_documents", _documents_note(path, roots)))
+    if not placemarks:
+        _refuse_links_only(path, label, [root for _, root in roots])
+    records, shapes, kinds = [], [], []
+    for placemark, folder in placemarks:
         description = _text(_child(placemark, "description"))
         record = {
             "name": _text(_child(placemark, "name")),
@@ -149,12 +165,110 @@ def read_kml(
             if _plain(name):
                 record.setdefault(_plain(name), _plain(value))
         records.append(record)
-        shapes.append(_geometry(placemark))
+        shape, kind = _geometry(placemark)
+        shapes.append(shape)
+        kinds.append(kind)
     columns = dict.fromkeys(KML_COLUMNS)  # then each attribute where it first appears
     for record in records:
         columns.update(dict.fromkeys(record))
     table = {column: [r.get(column, "") for r in records] for column in columns}
-    return gpd.GeoDataFrame(table, geometry=shapes, crs=WGS84)
+    out = gpd.GeoDataFrame(table, geometry=shapes, crs=WGS84)
+    out.attrs[TRACKS] = [k for k, kind in enumerate(kinds) if kind in ("Track", "MultiTrack")]
+    out.attrs[NOTES] = notes
+    return out
+
+
+TRACKS = "kml_tracks"
+"""Key of ``attrs`` that holds the positions (0-based) of the placemarks drawn as GPS tracks
+(``gx:Track``, ``gx:MultiTrack``), read as lines. Kept short: ``attrs`` is copied by every
+pandas operation on the frame."""
+
+NOTES = "kml_notes"
+"""Key of ``attrs`` that holds what a user should know of the reading, as (check, message):
+``kml_documents`` (the documents of a KMZ read, and those without placemarks),
+``kml_document_unread`` (a document of a KMZ that is not KML), ``kml_encoding`` (an
+``encoding=`` declaration that the file's bytes contradict)."""
+
+
+def _parsed(
+    name: str, raw: bytes, label: str, several: bool, notes: list[tuple[str, str]]
+) -> tuple[str, ElementTree.Element | None]:
+    """Parse one document (decoded by its content); None for an empty or broken one of several."""
+    text, note = _decoded(raw, name)
+    if note:
+        notes.append(("kml_encoding", note))
+    try:
+        return name, ElementTree.fromstring(text)
+    except ElementTree.ParseError as error:
+        if several:  # another document of the KMZ may hold the placemarks
+            notes.append(("kml_document_unread", f"{name} is not readable KML ({error}): not read"))
+            return name, None
+        raise ValidationError(
+            [Problem(label, "file", "unreadable_file", f"cannot be read as KML: {error}")]
+        ) from error
+
+
+_DECLARED = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+
+
+def _decoded(raw: bytes, name: str) -> tuple[str, str]:
+    """Return a document as text, decoded by its bytes, and a note if its declaration differs.
+
+    Google Earth writes UTF-8; a file re-saved by another program may declare one encoding
+    and hold another (``windows-1252`` over UTF-8 bytes reads every Vietnamese letter wrong;
+    ``UTF-8`` over Windows-1258 bytes stops the parser): the bytes decide.
+    """
+    declared = _DECLARED.match(raw[:200])
+    decoded = decode_text(raw)
+    if declared is None or raw.isascii():
+        return decoded.text, ""
+    said = declared.group(1).decode("ascii")
+    try:
+        same = codecs.lookup(said).name == codecs.lookup(decoded.encoding).name
+        same = same or raw.decode(said) == decoded.text
+    except (LookupError, UnicodeDecodeError):
+        same = False
+    if same:
+        return decoded.text, ""
+    held = decoded.encoding.upper().replace("CP", "Windows-")
+    return decoded.text, (
+        f"{name} declares encoding={said!r} but holds {held} text: read as {held} "
+        f"(the declaration would garble or refuse its Vietnamese letters)"
+    )
+
+
+def _documents_note(path: Path, roots: list[tuple[str, ElementTree.Element]]) -> str:
+    """Say which documents of a KMZ were read, with their placemarks."""
+    counts = [(name, sum(1 for _ in _placemarks(root, ""))) for name, root in roots]
+    read = [f"{name} ({n:,} placemarks)" for name, n in counts if n]
+    empty = [name for name, n in counts if not n]
+    note = f"{path.name} holds several KML documents: read " + (", ".join(read) or "none")
+    return note + (f"; no placemarks in {', '.join(empty)}" if empty else "")
+
+
+def _refuse_links_only(path: Path, label: str, roots: list[ElementTree.Element]) -> None:
+    """Refuse a file without placemarks that links to another (a Google Earth NetworkLink)."""
+    links = [
+        _text(_child(link, "href"))
+        for root in roots
+        for element in root.iter()
+        if _local(element.tag) == "NetworkLink"
+        for link in element.iter()
+        if _local(link.tag) in ("Link", "Url") and _child(link, "href") is not None
+    ]
+    if links:
+        raise ValidationError(
+            [
+                Problem(
+                    label, "file", "network_link",
+                    f"{path.name} holds no placemarks: the file only links to {links[0]}"
+                    + (f" (and {len(links) - 1} more)" if len(links) > 1 else "")
+                    + "; download it (open the link in a browser or in Google Earth and save "
+                    "the places as KML/KMZ) and read that file: whitespot opens no network "
+                    "connection",
+                )
+            ]
+        )  # fmt: skip
 
 
 def _limit(given: float | None, variable: str, default: float, name: str) -> float:
@@ -170,21 +284,30 @@ def _limit(given: float | None, variable: str, default: float, name: str) -> flo
     return value
 
 
-def _kml_bytes(path: Path, label: str, max_mb: float, max_ratio: float) -> bytes:
-    """Return the KML document of `path`: the file, or the KMZ's ``doc.kml`` (else its first).
+def _kml_documents(
+    path: Path, label: str, max_mb: float, max_ratio: float
+) -> list[tuple[str, bytes]]:
+    """Return the KML documents of `path`: the file, or every ``.kml`` of a KMZ.
 
-    A KMZ's document is refused by its declared size and ratio before it is inflated.
+    A KMZ's documents come ``doc.kml`` first, then in the archive's order; they are
+    refused by their declared sizes and ratios before any is inflated.
     """
     if not zipfile.is_zipfile(path):
-        return path.read_bytes()
+        return [(path.name, path.read_bytes())]
     with zipfile.ZipFile(path) as archive:
-        names = [n for n in archive.namelist() if n.lower().endswith(".kml")]
-        if not names:
+        members = [m for m in archive.infolist() if m.filename.lower().endswith(".kml")]
+        if not members:
             raise KeyError("the KMZ holds no .kml document")
-        member = archive.getinfo("doc.kml" if "doc.kml" in names else names[0])
-        _check_declared(member, path, label, int(max_mb * 1e6), max_ratio)
+        members.sort(key=lambda m: m.filename != "doc.kml")
+        for member in members:
+            _check_declared(member, path, label, int(max_mb * 1e6), max_ratio)
+        total = sum(m.file_size for m in members)
+        if total > max_mb * 1e6:
+            raise _too_large(
+                path, label, members[0], f"{total / 1e6:,.0f} MB with the other documents", max_mb
+            )
         # zipfile inflates at most the declared size (a directory that lies fails its CRC)
-        return archive.read(member)
+        return [(m.filename, archive.read(m)) for m in members]
 
 
 def _check_declared(
@@ -240,13 +363,17 @@ def _placemarks(element: ElementTree.Element, folder: str):
             yield from _placemarks(child, inner)
 
 
-def _geometry(placemark: ElementTree.Element) -> shapely.Geometry | None:
-    """Return the placemark's first Point, LineString, Polygon or MultiGeometry."""
+def _geometry(placemark: ElementTree.Element) -> tuple[shapely.Geometry | None, str]:
+    """Return the placemark's first geometry and the KML element it was.
+
+    Points, lines, polygons, MultiGeometry, and tracks (``gx:Track``, ``gx:MultiTrack``)
+    as lines.
+    """
     for child in placemark:
         shape = _shape(child)
         if shape is not None:
-            return shape
-    return None
+            return shape, _local(child.tag)
+    return None, ""
 
 
 def _shape(element: ElementTree.Element) -> shapely.Geometry | None:
@@ -264,6 +391,12 @@ def _shape(element: ElementTree.Element) -> shapely.Geometry | None:
             if _local(boundary.tag) in ("outerBoundaryIs", "innerBoundaryIs")
         ]
         return shapely.Polygon(rings[0], rings[1:]) if rings and len(rings[0]) >= 3 else None
+    if kind in ("Track", "MultiTrack"):  # gx:coord holds "lon lat alt", space separated
+        points = [
+            _pair(c.text.split()) for c in element.iter() if _local(c.tag) == "coord" and c.text
+        ]
+        points = [p for p in points if p is not None]
+        return shapely.LineString(points) if len(points) >= 2 else None
     if kind == "MultiGeometry":
         parts = [shape for part in element if (shape := _shape(part)) is not None]
         return shapely.GeometryCollection(parts) if parts else None
@@ -274,9 +407,23 @@ def _coordinates(element: ElementTree.Element) -> list[tuple[float, float]]:
     """Return the lon,lat pairs of the first ``coordinates`` element below `element`."""
     for child in element.iter():
         if _local(child.tag) == "coordinates":
-            pairs = (item.split(",") for item in (child.text or "").split())
-            return [(float(p[0]), float(p[1])) for p in pairs if len(p) >= 2]
+            # tuples are separated by spaces; a space after a comma ("106.98, 16.79", as
+            # hand-edited files have it) is inside a tuple
+            text = _AFTER_COMMA.sub(",", child.text or "")
+            pairs = (_pair(item.split(",")) for item in text.split())
+            return [p for p in pairs if p is not None]
     return []
+
+
+_AFTER_COMMA = re.compile(r"\s*,\s*")
+
+
+def _pair(parts: list[str]) -> tuple[float, float] | None:
+    """Return lon, lat of a tuple's parts (height dropped), None if they are not numbers."""
+    try:
+        return float(parts[0]), float(parts[1])
+    except (IndexError, ValueError):
+        return None
 
 
 def _child(element: ElementTree.Element, name: str) -> ElementTree.Element | None:

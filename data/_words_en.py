@@ -50,6 +50,9 @@ def number(value: float, decimals: int = 0) -> str:
 _COUNTED_AS_ZERO = "; households missing or unreadable in the file: counted as 0 (see data quality)"
 """Added to the criteria of a village whose household count could not be read."""
 
+_COPY = " (the same village pasted twice): not counted in the totals"
+"""Added, after the id it copies, to the criteria of a row that repeats an earlier one."""
+
 _BEYOND_TEXT = (
     " - covered only by the model continued past its validity distance: not judged by the "
     "model (a survey, measurements, --extrapolate or a model valid farther decides)"
@@ -82,8 +85,8 @@ def criteria(villages: pd.DataFrame, settings: Mapping[str, object]) -> pd.Serie
         (dBm), ``best_tower_id``, ``best_technology``, ``threshold_dbm`` (dBm),
         ``threshold_measure``, ``nearest_tower_km`` (km), ``electrified`` (share 0..1),
         ``grid_distance_km`` (km), the evidence columns where measured or surveyed, the
-        indoor columns where judged indoors and, for a department's list, ``source_row``
-        and ``households_unknown``.
+        indoor columns where judged indoors and, for a department's list, ``source_row``,
+        ``households_unknown`` and ``duplicate_of``.
     settings : mapping
         The gap list's rules: ``covered_share``, ``min_electrified_share`` (shares 0..1),
         ``max_grid_distance_km`` (km) and ``evidence_radius_m`` (m).
@@ -107,7 +110,9 @@ def criteria(villages: pd.DataFrame, settings: Mapping[str, object]) -> pd.Serie
     if "households_unknown" in villages:
         unknown = villages["households_unknown"].fillna(False).astype(bool).to_numpy()
         out = out.where(~unknown, out + _COUNTED_AS_ZERO)
-    return out
+    copy_of = villages.get("duplicate_of", pd.Series("", index=villages.index)).fillna("")
+    copy = (copy_of.astype(str) != "").to_numpy()
+    return out.where(~copy, out + "; a copy of " + copy_of.astype(str) + _COPY)
 
 
 def _located(table: pd.DataFrame, settings: Mapping[str, object]) -> pd.Series:

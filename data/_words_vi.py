@@ -41,6 +41,9 @@ def number(value: float, decimals: int = 0) -> str:
 _COUNTED_AS_ZERO = "; số hộ thiếu hoặc không đọc được trong tệp: tính là 0"
 """Added to the criteria of a village whose household count could not be read."""
 
+_COPY = " (cùng một thôn dán hai lần): không tính vào tổng"
+"""Added, after the id it copies, to the criteria of a row that repeats an earlier one."""
+
 _BEYOND_TEXT = (
     " - chỉ có sóng khi kéo dài mô hình quá cự ly áp dụng: mô hình chưa đánh giá được "
     "(cần khảo sát, đo đạc hoặc mô hình áp dụng được ở cự ly xa hơn)"
@@ -65,7 +68,8 @@ def criteria(villages: pd.DataFrame, settings: Mapping[str, object]) -> pd.Serie
         (dBm), ``best_tower_id``, ``best_technology``, ``threshold_dbm`` (dBm),
         ``threshold_measure``, ``nearest_tower_km`` (km), ``electrified`` (share 0..1),
         ``grid_distance_km`` (km), the evidence columns where measured or surveyed and,
-        for a department's list, ``source_row`` and ``households_unknown``.
+        for a department's list, ``source_row``, ``households_unknown`` and
+        ``duplicate_of``.
     settings : mapping
         The gap list's rules: ``covered_share``, ``min_electrified_share`` (shares 0..1),
         ``max_grid_distance_km`` (km) and ``evidence_radius_m`` (m); a list read from a
@@ -134,6 +138,9 @@ def criteria(villages: pd.DataFrame, settings: Mapping[str, object]) -> pd.Serie
         text = text + _evidence(villages, rule("evidence_radius_m", 500.0), numbers)
     counted_zero = villages.get("households_unknown", pd.Series(False, index=villages.index))
     text = text.where(~counted_zero.fillna(False).astype(bool).to_numpy(), text + _COUNTED_AS_ZERO)
+    copy_of = villages.get("duplicate_of", pd.Series("", index=villages.index)).fillna("")
+    copy = (copy_of.astype(str) != "").to_numpy()
+    text = text.where(~copy, text + "; bản sao của " + copy_of.astype(str) + _COPY)
     return text.astype(object)
 
 

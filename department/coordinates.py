@@ -98,23 +98,36 @@ def parse_coordinates(values: pd.Series, axis: Axis) -> tuple[np.ndarray, np.nda
     return degrees, notation
 
 
+_DEGREES = r"[-+]?\d+(?:\.\d+)?"
 _PAIR = (
+    # a Google Maps link: .../@16.79,106.98,15z or ?q=16.79,106.98 (latitude first)
+    rf"(?:@|[?&](?:q|query|ll|center|destination|daddr)=)(?P<a>{_DEGREES})\s*(?:,|%2C)\s*"
+    rf"(?P<b>{_DEGREES})",
     r"^\s*(?P<a>[^;]+?)\s*;\s*(?P<b>[^;]+?)\s*$",  # 16.9; 106.6 (any notation)
-    r"^\s*(?P<a>[-+]?\d+(?:\.\d+)?)\s*,\s*(?P<b>[-+]?\d+(?:\.\d+)?)\s*$",  # 16.9, 106.6
+    rf"^\s*\(?\s*(?P<a>{_DEGREES})\s*,\s*(?P<b>{_DEGREES})\s*\)?\s*$",  # 16.9, 106.6 or (...)
+    # N16.79 E106.98: each hemisphere letter before its number
+    r"^\s*(?P<a>[NSEW]\s*\d[\d.,°º'′’\"″\s]*?)\s*[,;/]?\s*(?P<b>[NSEW]\s*\d[\d.,°º'′’\"″\s]*?)\s*$",
     rf"^\s*(?P<a>.+?(?:{_HEMISPHERE}))\s*[,/]?\s*(?P<b>\S.*?)\s*$",  # 16°54'N 106°36'E
     r"^\s*(?P<a>[-+]?\d+(?:[.,]\d+)?)\s+(?P<b>[-+]?\d+(?:[.,]\d+)?)\s*$",  # 16,92 106,62
 )
-"""Ways one cell holds two coordinates, tried in order: a semicolon between them; a comma
-between two numbers with a decimal point (or none); the end of the first coordinate's
-hemisphere letter; a space between two numbers (decimal point or comma)."""
+"""Ways one cell holds two coordinates, tried in order: a Google Maps link (``@lat,lon`` or
+``q=lat,lon``); a semicolon between them; a comma between two numbers with a decimal point
+(or none), in parentheses or not; a hemisphere letter before each number (``N16.79
+E106.98``); the end of the first coordinate's hemisphere letter; a space between two
+numbers (decimal point or comma)."""
+
+MAPS_LINK = re.compile(r"https?://|\bmaps\.|goo\.gl", flags=re.IGNORECASE)
+"""A cell that is a web link (a place copied from Google Maps)."""
 
 
 def split_pairs(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Split cells that hold both coordinates into their first and second part.
 
     A column titled *Tọa độ* often holds ``16.900000, 106.600000``, as Google Maps copies a
-    place (latitude first), or ``16°54'36"N 106°36'36"E``; each part is then read by
-    :func:`parse_coordinates` like a cell of its own.
+    place (latitude first), ``(16.9, 106.6)``, ``N16.9 E106.6``, ``16°54'36"N 106°36'36"E``
+    or the place's link (``https://www.google.com/maps/place/.../@16.9,106.6,15z``,
+    ``...?q=16.9,106.6``); each part is then read by :func:`parse_coordinates` like a cell
+    of its own.
 
     Parameters
     ----------
@@ -132,6 +145,8 @@ def split_pairs(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> first, second = split_pairs(pd.Series(["16.9, 106.6", "16°54'N 106°36'E", "16.9"]))
     >>> first.tolist(), second.tolist()
     (['16.9', "16°54'N", ''], ['106.6', "106°36'E", ''])
+    >>> split_pairs(pd.Series(["https://www.google.com/maps?q=16.9,106.6"]))[1].tolist()
+    ['106.6']
     """
     text = values.astype("string").str.strip().fillna("")
     first = pd.Series("", index=values.index, dtype="string")

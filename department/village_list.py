@@ -11,6 +11,7 @@ the file, so that the data-quality sheet can show the clerk what to fix.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -21,11 +22,13 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
+from whitespot._errors import WhitespotWarning
 from whitespot.data import Problem, ValidationError
 from whitespot.data._cells import COUNT_PATTERN, THOUSANDS, count_value, survey_answers, yes_no
 from whitespot.data._crs import WGS84
 from whitespot.data._grid import Grid, column_letter, read_grid
 from whitespot.data._io import existing_path
+from whitespot.data._labels import counted
 from whitespot.data._lookalikes import lookalike_columns, lookalike_message
 from whitespot.data._problems import format_ids, problem_table
 from whitespot.data._schema import (
@@ -37,8 +40,9 @@ from whitespot.data._schema import (
 )
 from whitespot.data._table import header_scores, merged_count_problems, row_fields
 from whitespot.department._headers import header_map, normalize_text
-from whitespot.department._zones import row_zone
+from whitespot.department._zones import fitting_zone, row_zone, zone_disagreement
 from whitespot.department.coordinates import (
+    MAPS_LINK,
     VN2000_ZONES,
     metre_pairs,
     metres_to_lonlat,
@@ -69,8 +73,10 @@ class VillageList:
         ``old_commune`` (names as typed), ``province_code``, ``commune_code`` (when the file
         has them), ``surveyed`` (date, when the file has it), ``note``, ``source_row`` (row
         number in the file), ``id_generated`` (the file had no id for the row) and
-        ``coordinate_notation``; geometry is empty where the coordinates are missing,
-        unreadable or outside Viet Nam.
+        ``coordinate_notation``, ``duplicate_of`` (the id of the earlier row this row
+        repeats, name, units, households and location alike: a folder or rows pasted twice;
+        ``""`` otherwise); geometry is empty where the coordinates are missing, unreadable
+        or outside Viet Nam.
     issues : pandas.DataFrame
         Every problem and every skipped row (:data:`ISSUE_COLUMNS`), by row number.
     source : dict
@@ -154,7 +160,9 @@ def read_village_list(
     sheet_grid = read_grid(path, sheet, label, score=lambda head: _header_score(head, lookup))
     grid, rows, source = sheet_grid.cells, sheet_grid.rows, sheet_grid.source
     try:
-        header_rows, fields, repeated = _find_header(grid, lookup, label, sheet_grid.hidden)
+        header_rows, fields, repeated = _find_header(
+            grid, lookup, label, sheet_grid.hidden, fixed=bool(source.get("placemarks"))
+        )
     except ValidationError as error:  # a header lost to the file's encoding says so
         note = source.get("encoding_note")
         if not note:
@@ -171,6 +179,7 @@ def read_village_list(
     for key, check in (("format_note", "file_format"), ("sheet_note", "sheet_chosen")):
         if key in source:
             issues.add(0, "file", check, "info", source.get("sheet", ""), source[key])
+    _placemark_issues(source, issues)
     if source.get("empty_rows_from"):
         issues.add(
             0, "file", "empty_tail", "info", str(source["empty_rows_from"]),
@@ -190,7 +199,8 @@ def read_village_list(
         severity = "info" if source["encoding_sure"] else "warning"
         issues.add(0, "file", "encoding", severity, source["encoding"], source["encoding_note"])
         _lost_letters(grid, rows, header_rows[-1], fields, issues, source["encoding"])
-    table, kept_rows = _data_rows(grid, rows, header_rows[-1] + 1, fields, issues)
+    tables = _repeated_headers(grid, rows, header_rows[-1] + 1, fields, lookup, label)
+    table, kept_rows = _data_rows(grid, rows, header_rows[-1] + 1, fields, issues, tables)
     if not len(kept_rows):
         raise ValidationError(
             [
@@ -216,15 +226,30 @@ def read_village_list(
     return VillageList(villages, issues.frame(), source)
 
 
+def _placemark_issues(source: dict, issues: _Issues) -> None:
+    """Say what a KML's reading found: its documents, its encoding, placemarks left out."""
+    for check, message in source.get("kml_notes", ()):
+        severity = "info" if check == "kml_documents" else "warning"
+        issues.add(0, "file", check, severity, source["file"], message)
+    for number, name, what in source.get("left_out", ()):
+        issues.add(
+            number, "geometry", "not_a_village", "warning", name,
+            f"placemark {number} ({name or 'no name'}) is {what}, not a village: left out",
+        )  # fmt: skip
+
+
 def _find_header(
-    grid: list[list], lookup: dict[str, str], label: str, hidden: set[int]
+    grid: list[list], lookup: dict[str, str], label: str, hidden: set[int], *, fixed: bool = False
 ) -> tuple[list[int], dict[int, str], list[tuple[str, str]]]:
     """Header row(s), the field of each column read, and what was said of repeated fields.
 
     A two-row header is merged. Where several columns name one field, the first visible
-    one is read (hidden columns often keep old values) and the choice is said.
+    one is read (hidden columns often keep old values) and the choice is said. A `fixed`
+    header is the first row alone (KML: the attributes' names; a placemark is never a
+    header, even in a folder named ``Thôn bản``).
     """
     scores = header_scores(grid, lookup)
+    scores = scores[:1] if fixed else scores
     if not scores or max(scores) < 2:
         first = next((row for row in grid if any(c is not None for c in row)), [])
         raise ValidationError(
@@ -243,7 +268,7 @@ def _find_header(
     top = int(np.argmax(scores))
     fields = row_fields(grid[top], lookup)
     header_rows = [top]
-    if top + 1 < len(grid):
+    if top + 1 < len(grid) and not fixed:
         below = row_fields(grid[top + 1], lookup)
         # a merged group title over sub-headers (Tọa độ over Kinh độ | Vĩ độ)
         if any(c not in fields or fields[c] != f for c, f in below.items()):
@@ -425,10 +450,68 @@ def _field_headers(grid, header_rows, fields) -> list[tuple[str, str]]:
     ]
 
 
+_NUMBER_CELL = re.compile(r"[-+\d.,\s]+")
+
+
+def _repeated_headers(
+    grid: list[list], rows: list[int], start: int, fields: dict[int, str], lookup: dict, label: str
+) -> dict[int, tuple[str, int]]:
+    """Rows that start another table on the sheet: its header, and the title above it.
+
+    Two districts' tables pasted one under the other each have a title and a header; the
+    second header names the same fields in the same columns. Returns, by grid position,
+    ``("header", title position or -1)`` and ``("title", header position)``.
+
+    Raises
+    ------
+    ValidationError
+        If a repeated header names the fields in other columns (the second table's rows
+        would be read under the first's columns).
+    """
+    found: dict[int, tuple[str, int]] = {}
+    counts = [c for c, name in fields.items() if name in COUNT_FIELDS]
+    for index in range(start, len(grid)):
+        row = grid[index]
+        if any(c < len(row) and _NUMBER_CELL.fullmatch(str(row[c])) for c in counts):
+            continue  # a village row: its count is a number (most rows stop here)
+        named = row_fields(row, lookup)
+        agree = [c for c, name in named.items() if fields.get(c) == name]
+        if len(set(named.values())) < 2 or len(agree) < 2:
+            continue
+        if len(agree) < len(named):
+            moved = ", ".join(f"{name} in column {column_letter(c)}" for c, name in named.items())
+            raise ValidationError(
+                [
+                    Problem(
+                        label, "header", "repeated_header",
+                        f"row {rows[index]} starts a second table whose header puts its fields "
+                        f"in other columns ({moved}) than the first header: put each table "
+                        "on its own sheet or file, or give them the same columns",
+                        row=rows[index],
+                    )
+                ]
+            )  # fmt: skip
+        above = next((k for k in range(index - 1, start - 1, -1) if any(grid[k])), -1)
+        texts = [c for c in grid[above] if c is not None] if above >= 0 else []
+        title = above >= 0 and all(isinstance(c, str) for c in texts) and len(set(texts)) == 1
+        found[index] = ("header", above if title else -1)
+        if title:
+            found[above] = ("title", index)
+    return found
+
+
 def _data_rows(
-    grid: list[list], rows: list[int], start: int, fields: dict[int, str], issues: _Issues
+    grid: list[list],
+    rows: list[int],
+    start: int,
+    fields: dict[int, str],
+    issues: _Issues,
+    tables: dict[int, tuple[str, int]],
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Village rows as a frame of raw cells; empty, numbering, total and heading rows skipped.
+
+    The header and title of another table on the sheet (`tables`, from
+    :func:`_repeated_headers`) are skipped and said: the rows under them are villages.
 
     A subtotal or total row is listed as skipped and its households are checked against the
     villages above it (since the last heading or subtotal for a subtotal; all of them for a
@@ -446,6 +529,9 @@ def _data_rows(
         filled = [c for c in cells if c is not None]
         if not filled:
             issues.add(row, "", "empty_row", "info", "", "empty row skipped")
+            continue
+        if index in tables:
+            _another_table(issues, grid, rows, index, tables[index])
             continue
         if _is_numbering(filled):
             issues.add(
@@ -492,6 +578,23 @@ def _data_rows(
         kept.append(row)
     table = pd.DataFrame.from_records(records, columns=sorted(set(fields.values())))
     return table, np.asarray(kept, dtype=np.int64)
+
+
+def _another_table(
+    issues: _Issues, grid: list[list], rows: list[int], index: int, found: tuple[str, int]
+) -> None:
+    """Say a skipped title or header of another table on the sheet."""
+    kind, other = found
+    text = " | ".join(str(c) for c in dict.fromkeys(grid[index]) if c is not None)[:120]
+    if kind == "title":
+        issues.add(rows[index], "", "table_title", "info", text,
+                   f"title of another table on the sheet (its header is row {rows[other]}): "
+                   "skipped")  # fmt: skip
+        return
+    titled = f", titled in row {rows[other]}" if other >= 0 else ""
+    issues.add(rows[index], "", "repeated_header", "warning", text,
+               f"the header again: another table starts here{titled}; its rows are read as "
+               "villages under the same columns")  # fmt: skip
 
 
 _TOTAL = re.compile(
@@ -640,11 +743,60 @@ def _villages(
         cells = table["coordinates"].map(_cell_text)
         lat, lon = split_pairs(cells)
         unsplit = ((lat == "") & (cells != "")).to_numpy()  # a number or text, not two
+        link = cells.str.contains(MAPS_LINK).to_numpy() & ~unsplit
+        if link.any():
+            issues.add(
+                rows[link], "coordinates", "maps_link", "info", cells[link],
+                "a Google Maps link: read its latitude, longitude (after @ or q=)", ids[link],
+            )  # fmt: skip
         lat = lat.where(~unsplit, cells)
         table = table.assign(lon=lon.replace("", None), lat=lat.replace("", None))
     geometry, notation = _locations(table, rows, ids, issues, region, crs, places, unsplit)
     out["coordinate_notation"] = notation
-    return gpd.GeoDataFrame(out, geometry=geometry, crs=WGS84)
+    out = gpd.GeoDataFrame(out, geometry=geometry, crs=WGS84)
+    out["duplicate_of"] = _copies(out, issues)
+    return out
+
+
+def _copies(villages: gpd.GeoDataFrame, issues: _Issues) -> np.ndarray:
+    """Return the id of the earlier row each row copies ("" for none); say each copy.
+
+    A copy (a KML folder or a block of rows pasted twice) repeats a village's name, units,
+    households and location; it stays in every list, and is counted once in the totals.
+    """
+    located = villages.geometry.notna().to_numpy()
+    points = villages.geometry.where(located)
+    key = pd.DataFrame(
+        {
+            "name": villages["name"].astype(str),  # a pasted copy is spelt alike
+            "province": villages["old_province"].astype(str),
+            "district": villages["old_district"].astype(str),
+            "commune": villages["old_commune"].astype(str),
+            "households": villages["households"].astype("string").fillna(""),
+            "x": points.x.round(6).fillna(np.inf).to_numpy() if located.any() else np.inf,
+            "y": points.y.round(6).fillna(np.inf).to_numpy() if located.any() else np.inf,
+        }
+    )
+    groups = key.groupby(list(key.columns), sort=False)
+    first = groups.cumcount().to_numpy() == 0
+    original = villages["village_id"].groupby(groups.ngroup().to_numpy()).transform("first")
+    copy = located & ~first
+    if copy.any():
+        first_row = villages["source_row"].groupby(groups.ngroup().to_numpy()).transform("first")
+        issues.add(
+            villages["source_row"].to_numpy()[copy],
+            "name",
+            "duplicate_row",
+            "warning",
+            villages["name"].to_numpy()[copy],
+            [
+                f"the same village as row {r} ({i}): name, households and location repeated "
+                "(a folder or rows pasted twice?); listed, counted once in the totals"
+                for r, i in zip(first_row[copy], original[copy], strict=True)
+            ],
+            villages["village_id"].to_numpy()[copy],
+        )
+    return np.where(copy, original.to_numpy(dtype=object), "")
 
 
 def _text(table: pd.DataFrame, column: str) -> pd.Series:
@@ -863,21 +1015,24 @@ def _vn2000(
         return None
     raw = (table["lon"].map(_cell_text) + ", " + table["lat"].map(_cell_text)).to_numpy()
     given = crs is not None and CRS(crs).is_projected
+    zones, reasons = _zones(places, metres)
     if given:
         lon, lat = metres_to_lonlat(easting, northing, crs)
         zone_of = np.full(len(rows), f"{CRS(crs).name},", dtype=object)
+        _check_given_zone(CRS(crs).to_epsg() or 0, easting, northing, metres, zones, places, issues)
     else:
-        zones, reasons = _zones(places, metres)
         unknown = metres & (zones == 0)
         if unknown.any():
             _refuse_metres(issues.label, rows, ids, raw, unknown, reasons)
         lon, lat = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
         zone_of = np.full(len(rows), "", dtype=object)
-        for zone in np.unique(zones[metres]):
-            mask = metres & (zones == zone)
-            lon[mask], lat[mask] = metres_to_lonlat(easting[mask], northing[mask], f"EPSG:{zone}")
-            name = CRS(f"EPSG:{zone}").name
-            zone_of[mask] = [f"{name} (EPSG:{zone}), {r}; --crs to choose another;"
+        groups = pd.MultiIndex.from_arrays([zones, places[:, 0]])
+        for zone, province in groups[metres].unique():  # a file is in one grid per province
+            mask = metres & (zones == zone) & (places[:, 0] == province)
+            epsg, why = fitting_zone(easting[mask], northing[mask], int(zone), province)
+            lon[mask], lat[mask] = metres_to_lonlat(easting[mask], northing[mask], f"EPSG:{epsg}")
+            name = CRS(f"EPSG:{epsg}").name
+            zone_of[mask] = [f"{name} (EPSG:{epsg}), {why or r}; --crs to choose another;"
                              for r in reasons[mask]]  # fmt: skip
     said = [
         f"read as {x:.6f}, {y:.6f} (metres in {zone} the larger number as the northing)"
@@ -887,6 +1042,30 @@ def _vn2000(
     issues.add(rows[metres], "lon/lat", "coordinate_notation", severity, raw[metres], said,
                ids[metres])  # fmt: skip
     return metres, lon, lat
+
+
+def _check_given_zone(
+    given: int,
+    easting: np.ndarray,
+    northing: np.ndarray,
+    metres: np.ndarray,
+    zones: np.ndarray,
+    places: np.ndarray,
+    issues: _Issues,
+) -> None:
+    """Warn where a TM-3 zone given with ``--crs`` is not the zone of the rows' province."""
+    groups = pd.MultiIndex.from_arrays([zones, places[:, 0]])
+    for zone, province in groups[metres & (zones != 0)].unique():
+        mask = metres & (zones == zone) & (places[:, 0] == province)
+        message = zone_disagreement(easting[mask], northing[mask], given, int(zone), province)
+        if message:
+            message = f"{counted(int(mask.sum()), 'row')}: {message}"
+            issues.add(0, "lon/lat", "crs_not_province_zone", "warning", f"EPSG:{given}", message)
+            warnings.warn(f"{issues.label}: {message}", ZoneWarning, stacklevel=5)
+
+
+class ZoneWarning(WhitespotWarning):
+    """Metres were read in a zone other than the one of the rows' province (``--crs``)."""
 
 
 def _zones(places: np.ndarray, metres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

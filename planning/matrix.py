@@ -181,7 +181,8 @@ def demand_points(gaps: GapList) -> gpd.GeoDataFrame:
 
     With households in the gap list, every household not covered is a point of weight 1;
     otherwise every village with households without signal is a point weighted by them.
-    Villages beyond the model's range (``beyond_model_range``: not judged) are no demand.
+    Villages beyond the model's range (``beyond_model_range``: not judged) are no demand,
+    nor rows that copy an earlier one (``duplicate_of``: a folder pasted twice).
 
     Parameters
     ----------
@@ -204,7 +205,9 @@ def demand_points(gaps: GapList) -> gpd.GeoDataFrame:
             geometry=households.geometry.to_numpy(),
             crs=households.crs,
         )
-    villages = gaps.villages[~beyond & (gaps.villages["households_without_signal"] > 0)]
+    copies = gaps.villages.get("duplicate_of", pd.Series("", index=gaps.villages.index))
+    copy = copies.fillna("").astype(str).str.strip() != ""  # counted at the row it copies
+    villages = gaps.villages[~beyond & ~copy & (gaps.villages["households_without_signal"] > 0)]
     return gpd.GeoDataFrame(
         {
             "village_id": villages["village_id"].to_numpy(),

@@ -12,8 +12,9 @@ from pyproj import CRS
 
 from whitespot._errors import WhitespotWarning
 from whitespot.coverage import GapList
-from whitespot.data import Terrain, metric_crs
+from whitespot.data import Problem, Terrain, ValidationError, metric_crs
 from whitespot.data._labels import counted
+from whitespot.data._problems import format_ids
 from whitespot.data._vocabulary import BEYOND_MODEL_RANGE
 from whitespot.planning._bidding import (
     bid_lots,
@@ -196,7 +197,9 @@ def costed_candidates(
 
     A ``capex`` column whose sites cost 10^5 million VND or more is in VND, and one under
     10 million VND is in billion VND (tỷ đồng): converted by magnitude, with a
-    :class:`CapexUnitWarning` and the unit assumed in ``attrs["capex_unit"]``.
+    :class:`CapexUnitWarning` and the unit assumed in ``attrs["capex_unit"]``; a column
+    whose rows hold several units is converted row by row, naming the rows of each
+    (:func:`capex_in_million_vnd`).
 
     With `terrain` (a DEM in `crs`), each site's microwave hop to a tower is checked for
     line of sight (:func:`whitespot.planning.backhaul.checked_backhaul_costs`, rules from
@@ -204,7 +207,7 @@ def costed_candidates(
     """
     out = candidates.copy()
     capex = out["capex"] if "capex" in out else pd.Series(np.nan, index=out.index)
-    capex, unit = capex_in_million_vnd(capex.astype(float), costs.currency)
+    capex, unit = capex_in_million_vnd(capex.astype(float), costs.currency, out.get("site_id"))
     out["capex"] = capex.fillna(costs.site_capex)
     backhaul = (
         backhaul_costs(out, towers, costs, crs)
@@ -231,14 +234,39 @@ IN_BILLIONS_BELOW = 10.0
 """A median site cost under this many million VND means billion VND (tỷ đồng)."""
 
 
-def capex_in_million_vnd(capex: pd.Series, currency: str) -> tuple[pd.Series, str]:
+MIXED_UNITS_SPREAD = 100.0
+"""Largest ratio between the median site costs of two groups of rows read in two units,
+once converted: a file with capex half in VND and half in million VND converts to one range
+of site costs; groups further apart than this are not one unit mixed with another."""
+
+
+def capex_in_million_vnd(
+    capex: pd.Series, currency: str, site_ids: pd.Series | None = None
+) -> tuple[pd.Series, str]:
     """Return site costs in million VND, converted when their size shows another unit.
 
     Only for plans in million VND; the unit assumed is returned and warned when converted.
+    Rows in VND are told by their own size: a file whose rows hold both VND and million
+    VND (half and half, their values about 10^6 apart) is converted row by row, with a
+    :class:`CapexUnitWarning` naming the rows of each unit; where the converted groups do
+    not meet (their medians more than :data:`MIXED_UNITS_SPREAD` apart) it is refused.
+    Billions (under 10) are told by the column's median only: 10^3 apart from millions,
+    one small value among millions is not a unit of its own.
+
+    Raises
+    ------
+    ValidationError
+        If the rows hold several units that do not convert to one range of site costs,
+        naming the sites of each.
     """
     given = capex.dropna()
     if currency != "million VND" or given.empty:
         return capex, currency
+    ids = capex.index.to_series() if site_ids is None else site_ids
+    in_vnd = capex >= IN_VND_FROM
+    present = {"VND": (in_vnd, 1e-6), "million VND": (capex.notna() & ~in_vnd, 1.0)}
+    if all(mask.any() for mask, _ in present.values()):
+        return _mixed_units(capex, present, ids), "mixed units, each row converted to million VND"
     median = float(given.median())
     if median >= IN_VND_FROM:
         factor, unit = 1e-6, "VND"
@@ -253,6 +281,40 @@ def capex_in_million_vnd(capex: pd.Series, currency: str) -> tuple[pd.Series, st
         stacklevel=3,
     )
     return capex * factor, f"{unit}, converted to million VND"
+
+
+def _mixed_units(capex: pd.Series, present: dict, ids: pd.Series) -> pd.Series:
+    """Convert each row by its own unit, said by rows; refuse groups that do not meet."""
+    medians = {
+        unit: float(capex[mask].median()) * factor for unit, (mask, factor) in present.items()
+    }
+    parts = [
+        f"{counted(int(mask.sum()), 'site')} in {unit} ({format_ids(ids[mask.to_numpy()])}; "
+        f"median {capex[mask].median():,.6g})"
+        for unit, (mask, _) in present.items()
+    ]
+    if max(medians.values()) > MIXED_UNITS_SPREAD * min(medians.values()):
+        raise ValidationError(
+            [
+                Problem(
+                    "candidates", "capex", "capex_units",
+                    "capex holds site costs of several sizes that no unit reconciles: "
+                    + "; ".join(parts) + ". Give every site's capex in million VND",
+                    tuple(str(i) for i in ids[capex.notna().to_numpy()]),
+                )
+            ]
+        )  # fmt: skip
+    warnings.warn(
+        "candidates' capex mixes units, each row read by its size and converted to million "
+        "VND: " + "; ".join(parts) + ". Give every site's capex in million VND to keep "
+        "them as they are",
+        CapexUnitWarning,
+        stacklevel=4,
+    )
+    converted = capex.copy()
+    for mask, factor in present.values():
+        converted[mask] = capex[mask] * factor
+    return converted
 
 
 def plan_sites(  # noqa: PLR0913 the objective, layers, costs and solver options
