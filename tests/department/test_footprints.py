@@ -89,7 +89,10 @@ def test_points_are_placed_as_an_exact_point_in_polygon_test_places_them(seed):
         mine = where == position
         # on a shared edge a point may belong to either neighbour, never to neither
         assert not (mine & ~exact).any()
-    assert ((where >= 0) == shapely.intersects(shapely.union_all(areas), points)).all()
+    # in some area exactly: each area tested on its own (their union moves shared edges by
+    # a rounding error, and a point on such an edge then falls in a gap of the union)
+    in_any = np.any([shapely.intersects(area, points) for area in areas], axis=0)
+    assert ((where >= 0) == in_any).all()
 
 
 def test_households_count_residential_footprints_in_each_area():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from whitespot.data import ValidationError
-from whitespot.planning import CapexUnitWarning, candidates_from_gaps, plan_sites
+from whitespot.planning import CapexUnitWarning, Objective, candidates_from_gaps, plan_sites
 
 
 def test_capex_in_two_units_is_converted_row_by_row_naming_the_rows(gaps):
@@ -14,7 +14,7 @@ def test_capex_in_two_units_is_converted_row_by_row_naming_the_rows(gaps):
     candidates["capex"] = [1_200_000_000.0 if v else 1_200.0 for v in in_vnd]
     vnd_ids = candidates.loc[in_vnd, "site_id"].tolist()
     with pytest.warns(CapexUnitWarning, match=r"mixes units") as said:
-        plan = plan_sites(gaps, sites=2, candidates=candidates, progress=False)
+        plan = plan_sites(gaps, Objective.sites(2), candidates=candidates, progress=False)
     message = str(said[0].message)
     assert "20 sites in VND" in message and "20 sites in million VND" in message
     assert vnd_ids[0] in message  # the rows are named
@@ -28,5 +28,5 @@ def test_capex_in_sizes_no_unit_reconciles_is_refused_naming_the_rows(gaps):
     candidates = candidates_from_gaps(gaps).head(10).reset_index(drop=True)
     candidates["capex"] = [5e11 if k < 5 else 1_200.0 for k in range(10)]
     with pytest.raises(ValidationError, match=r"no unit reconciles: 5 sites in VND \(") as error:
-        plan_sites(gaps, sites=2, candidates=candidates, progress=False)
+        plan_sites(gaps, Objective.sites(2), candidates=candidates, progress=False)
     assert candidates["site_id"].iloc[0] in str(error.value)
