@@ -31,7 +31,7 @@ import io
 import random
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -571,7 +571,7 @@ def _candidates(province) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory) -> World:
+def world(tmp_path_factory) -> Iterator[World]:
     """Clean tables of every layer, from a small sample province, and the shared files."""
     province = make_province(villages=10, towers=8, seed=3)
     folder = tmp_path_factory.mktemp("office")
@@ -613,7 +613,8 @@ def world(tmp_path_factory) -> World:
     }
     gc.collect()
     gc.freeze()  # the command's own gc.collect() then walks only what each run makes
-    return World(folder, tables, villages, towers, gaps)
+    yield World(folder, tables, villages, towers, gaps)
+    gc.unfreeze()
 
 
 # --- running the command ----------------------------------------------------------------------
