@@ -613,10 +613,11 @@ def _total_label(filled: list, record: dict) -> str | None:
     ``Cộng``, ``Cộng huyện X``, ``Tổng xã Y`` and ``Subtotal`` are subtotals; ``Tổng cộng``,
     ``Tổng``, ``TC``, ``Cộng toàn tỉnh`` and ``Total`` are totals. A place named like one
     (Cộng Hòa, Tổng Xá) is a village: the word after the label must be a unit word, and a row
-    with coordinates is never a total.
+    with coordinates is never a total (a label in a coordinate column is not one).
     """
-    if record.get("lon") is not None or record.get("lat") is not None:
-        return None
+    coordinates = [record.get(f) for f in ("lon", "lat") if record.get(f) is not None]
+    if any(not isinstance(c, str) or _TOTAL.match(normalize_text(c)) is None for c in coordinates):
+        return None  # the label itself may stand under a coordinate's header
     for cell in filled:
         if not isinstance(cell, str):
             continue

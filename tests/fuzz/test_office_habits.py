@@ -937,3 +937,15 @@ def test_tables_name_layers_and_habits():
     for layer, habit in [*KNOWN_GAPS, *REFUSED]:
         assert habit in LAYERS[layer].habits(), (layer, habit)
     assert not set(KNOWN_GAPS) & set(REFUSED)
+
+
+@pytest.mark.parametrize("first", ["lat", "lon"])
+def test_totals_label_under_a_coordinate_header(first, world):
+    """Found by the fuzzer: ``Tổng cộng`` under ``Vĩ độ`` beside ``1319 hộ`` was a village."""
+    clean = world.tables["villages"]
+    columns = [first, *(c for c in clean.frame.columns if c != first)]
+    sheet = replace(
+        clean, frame=clean.frame[columns], totals="households", units={"households": "hộ"}
+    )
+    result, path = run_layer("villages", sheet, world)
+    assert judge("villages", result, path, world) == (READ, "")
