@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, settings
 
 FUZZ_PROFILE = "whitespot-fuzz"
 EXAMPLES_VARIABLE = "WHITESPOT_FUZZ_EXAMPLES"
-CI_EXAMPLES = 3
+CI_EXAMPLES = 5
 """Generated files per layer in CI (each layer also has its all-habits-at-once files)."""
 
 settings.register_profile(
