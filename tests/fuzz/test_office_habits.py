@@ -563,8 +563,7 @@ def _candidates(province) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "site_id": [f"C-{v}" for v in villages["village_id"]],
-            "height_m": [30.0, 36.0, 42.0, 30.5][:1] * 0
-            + [30.0 + 6 * (i % 3) for i in range(len(villages))],
+            "height_m": [30.5 + 6 * (i % 3) for i in range(len(villages))],
             "capex": [1500.0 + 250.5 * (i % 4) for i in range(len(villages))],
             "lon": (villages.geometry.x + 0.003).round(6).to_numpy(),
             "lat": villages.geometry.y.round(6).to_numpy(),
