@@ -324,6 +324,7 @@ def _fill_xls(data, sheet: Sheet) -> None:
 def _write_kml(sheet: Sheet, path: Path) -> None:
     """Placemarks as Google Earth writes them: a name, ExtendedData, a point."""
     columns = [c for c in sheet.frame.columns if c not in ("lon", "lat")]
+    label = "name" if "name" in columns else columns[0]  # Google Earth shows it on the map
     placemarks = []
     for row in sheet.frame.to_dict("records"):
         data = "".join(
@@ -332,7 +333,7 @@ def _write_kml(sheet: Sheet, path: Path) -> None:
             if row[c] is not None and not (isinstance(row[c], float) and np.isnan(row[c]))
         )
         placemarks.append(
-            f"<Placemark><name>{escape(str(row[columns[0]]))}</name>"
+            f"<Placemark><name>{escape(str(row[label]))}</name>"
             f"<ExtendedData>{data}</ExtendedData>"
             f"<Point><coordinates>{row['lon']!r},{row['lat']!r},0</coordinates></Point></Placemark>"
         )
