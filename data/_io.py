@@ -367,34 +367,12 @@ def _read_xlsx(
     engine = "xlrd" if workbook_kind(path) == ".xls" else "openpyxl"
     with pd.ExcelFile(path, engine=engine) as book:
         names = [str(n) for n in book.sheet_names]
-        chosen = sheet if sheet in names else _first_shown(book, names, path.name)
+        chosen = sheet if sheet in names else names[0]
         table = pd.read_excel(book, sheet_name=chosen, dtype=object)
     table = table.astype(object).where(table.notna(), None)
     if engine == "openpyxl":
         table = _as_shown(table, path, chosen)
     return _infer_numbers(_nfc(table).rename(columns=dict(headers or {})))
-
-
-def _first_shown(book: pd.ExcelFile, names: list[str], name: str) -> str:
-    """Return the first sheet Excel shows: hidden sheets (an old copy, a list) are not read.
-
-    Said once when a hidden sheet stands before it (it would have been read).
-    """
-    workbook = book.book
-    if hasattr(workbook, "worksheets"):  # openpyxl: .xlsx
-        shown = [s.sheet_state == "visible" for s in workbook.worksheets]
-    else:  # xlrd: .xls
-        shown = [workbook.sheet_by_index(i).visibility == 0 for i in range(workbook.nsheets)]
-    first = next((n for n, visible in zip(names, shown, strict=True) if visible), names[0])
-    skipped = names[: names.index(first)]
-    if skipped:
-        warnings.warn(
-            f"{name}: read sheet {first!r}, the first one shown; hidden sheets not read: "
-            + ", ".join(repr(n) for n in skipped),
-            DefaultAppliedWarning,
-            stacklevel=4,
-        )
-    return first
 
 
 def _as_shown(table: pd.DataFrame, path: Path, sheet: str) -> pd.DataFrame:
