@@ -544,7 +544,7 @@ def _data_rows(
             )
             continue
         record = {name: cells[c] for c, name in fields.items()}
-        total = _total_label(filled, record)
+        total = _total_label(filled, record) or _sum_only(record, grand_sum, block_sum)
         if total is not None:
             stated = (
                 count_value(cells[households_column]) if households_column is not None else None
@@ -613,10 +613,11 @@ def _total_label(filled: list, record: dict) -> str | None:
     ``Cộng``, ``Cộng huyện X``, ``Tổng xã Y`` and ``Subtotal`` are subtotals; ``Tổng cộng``,
     ``Tổng``, ``TC``, ``Cộng toàn tỉnh`` and ``Total`` are totals. A place named like one
     (Cộng Hòa, Tổng Xá) is a village: the word after the label must be a unit word, and a row
-    with coordinates is never a total.
+    with coordinates is never a total (a label in a coordinate column is not one).
     """
-    if record.get("lon") is not None or record.get("lat") is not None:
-        return None
+    coordinates = [record.get(f) for f in ("lon", "lat") if record.get(f) is not None]
+    if any(not isinstance(c, str) or _TOTAL.match(normalize_text(c)) is None for c in coordinates):
+        return None  # the label itself may stand under a coordinate's header
     for cell in filled:
         if not isinstance(cell, str):
             continue
@@ -629,6 +630,22 @@ def _total_label(filled: list, record: dict) -> str | None:
         sub = rest in _SUBTOTAL_SCOPE or match.group("head") in ("cong", "subtotal", "sub total")
         return "sub" if sub and rest not in ("tinh", "toan") else "grand"
     return None
+
+
+def _sum_only(record: dict, grand_sum: float, block_sum: float) -> str | None:
+    """Return ``"grand"`` or ``"sub"`` for an unlabelled total row, else None.
+
+    Such a row has neither id, name nor coordinates, and its households are the sum of the
+    villages above it (a bare ``=SUM()`` under the column).
+    """
+    if any(record.get(f) is not None for f in ("village_id", "name", "lon", "lat", "coordinates")):
+        return None
+    households = count_value(record.get("households"))
+    if not households:
+        return None
+    if households == grand_sum:
+        return "grand"
+    return "sub" if households == block_sum else None
 
 
 def _check_total(
