@@ -262,6 +262,7 @@ def read_table(
             formulas=False,
         )
         table = _grid_table(grid, lookup, layer, label).rename(columns=dict(headers or {}))
+        table = _infer_numbers(table)  # after the renaming: a code's column stays text
     return _one_coordinate_column(table, lookup, label)
 
 
@@ -294,8 +295,7 @@ def _grid_table(grid: Grid, lookup: Mapping[str, str], layer: str, label: str) -
     body = [row for row in body if any(cell is not None for cell in row)]
     table = pd.DataFrame(body, columns=names, dtype=object)
     unnamed = [n for n, cell in zip(names, header, strict=True) if cell is None]
-    table = table.drop(columns=[n for n in unnamed if table[n].isna().all()])
-    return _infer_numbers(table)
+    return table.drop(columns=[n for n in unnamed if table[n].isna().all()])
 
 
 def _merged_cells(
