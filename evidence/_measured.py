@@ -16,7 +16,6 @@ No-service samples (the phone found no network) are never compared.
 from __future__ import annotations
 
 import warnings
-from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
@@ -28,7 +27,6 @@ from whitespot.data import metric_crs
 from whitespot.data._crs import projected_xy
 from whitespot.radio import LinkBudget, SignalEngine, SignalSetup
 from whitespot.radio._calibration import fold_operator
-from whitespot.radio._engine import pair_signal, resolve_towers
 
 USED = "used"
 EXCLUSIONS = {
@@ -167,7 +165,8 @@ def measured_pairs(
     """
     setup = median_setup(setup)
     setup = setup.in_crs(metric_crs(measurements, setup.crs))
-    engine, data = resolve_towers(towers, setup)
+    engine = SignalEngine.prepare(towers, setup, subsets=True)
+    data = engine.towers
     xy = projected_xy(measurements, setup.crs)
     size = len(measurements)
     status = np.zeros(size, dtype=np.int8)  # codes of STATUSES
@@ -201,7 +200,7 @@ def measured_pairs(
         if not len(members):
             status[rows] = STATUSES.index("no_tower_of_group")
             continue
-        tower[rows], served_by[rows] = _best_server(xy[rows], members, data, engine, setup)
+        tower[rows], served_by[rows] = _best_server(xy[rows], members, engine)
 
     paired = tower >= 0
     distance_m = np.full(size, np.nan)
@@ -215,9 +214,7 @@ def measured_pairs(
 
     predicted = np.full(size, np.nan)
     usable = status == 0
-    predicted[usable], off_dem = pair_signal(
-        xy[usable], tower[usable], distance_m[usable], data, engine
-    )
+    predicted[usable], off_dem = engine.pair_levels(xy[usable], tower[usable], distance_m[usable])
     status[np.flatnonzero(usable)[off_dem]] = STATUSES.index("off_dem")
     used = status == 0
     measured = measurements["signal_dbm"].to_numpy(dtype=float)
@@ -266,27 +263,15 @@ def _cells(
 
 
 def _best_server(
-    xy: np.ndarray,
-    members: np.ndarray,
-    data: object,
-    engine: object,
-    setup: SignalSetup,
+    xy: np.ndarray, members: np.ndarray, engine: SignalEngine
 ) -> tuple[np.ndarray, np.ndarray]:
     """Best server of each point among `members`; the nearest member where none is heard."""
-    group = replace(
-        data,
-        **{
-            name: getattr(data, name)[members]
-            for name in data.__dataclass_fields__
-            if name not in ("grid_m",)
-        },
-    )
-    search = SignalEngine.of_prepared(engine, group, setup.crs)
-    position = search.search_xy(xy)[0]["best_tower"]
+    group = engine.subset(members)
+    position = group.search_xy(xy)[0]["best_tower"]
     served_by = np.where(
         position >= 0, SERVED_BY.index("predicted"), SERVED_BY.index("nearest")
     ).astype(np.int8)
     far = position < 0
     if far.any():
-        _, position[far] = cKDTree(group.xy).query(xy[far], workers=-1)
+        _, position[far] = cKDTree(group.towers.xy).query(xy[far], workers=-1)
     return members[position], served_by

@@ -296,12 +296,34 @@ class SignalEngine:
         *,
         max_servers: int = MAX_SERVERS,
         past_range: bool = False,
+        subsets: bool = False,
     ) -> SignalEngine:
         """Prepare `towers` under `setup`, which must name its metric CRS (`setup.crs`).
 
         With `past_range` the towers are also prepared with the model continued past its
         validity distance (:attr:`continued`, for :meth:`margin_past_range`); only a gap
-        list needs it, so other callers do not pay for a second preparation.
+        list needs it, so other callers do not pay for a second preparation. With
+        `subsets` the engine keeps each tower's margins over distance, which
+        :meth:`subset` needs (a country's are hundreds of MB, so they are dropped unless
+        asked for).
+
+        Parameters
+        ----------
+        towers : geopandas.GeoDataFrame
+            Validated towers.
+        setup : SignalSetup
+            The model, link budget and metric CRS.
+        max_servers : int, default :data:`MAX_SERVERS`
+            Towers above threshold counted per point, up to this number.
+        past_range : bool, default False
+            Also prepare the model continued past its validity distance.
+        subsets : bool, default False
+            Keep what :meth:`subset` needs.
+
+        Returns
+        -------
+        SignalEngine
+            The towers prepared in ``setup.crs`` (m).
 
         Raises
         ------
@@ -312,7 +334,9 @@ class SignalEngine:
             raise InputError(f"max_servers={max_servers} must be >= 1")
         if setup.crs is None:
             raise InputError("SignalEngine.prepare needs setup.crs (SignalSetup.in_crs)")
-        return cls._prepare(towers, setup, max_servers=max_servers, past_range=past_range)
+        return cls._prepare(
+            towers, setup, max_servers=max_servers, past_range=past_range, subsets=subsets
+        )
 
     @classmethod
     def _prepare(
@@ -323,9 +347,12 @@ class SignalEngine:
         max_servers: int,
         past_range: bool,
         indoors: bool = False,
+        subsets: bool = False,
     ) -> SignalEngine:
         engine, data = resolve_towers(towers, setup, indoors=indoors)
-        prepared = cls.of_prepared(engine, data, setup.crs, max_servers=max_servers)
+        prepared = cls.of_prepared(
+            engine, data, setup.crs, max_servers=max_servers, keep_margins=subsets
+        )
         prepared = replace(prepared, location_probability=setup.location_probability)
         if setup.judged_indoors and not indoors:
             inside = cls._prepare(towers, setup, max_servers=1, past_range=False, indoors=True)
@@ -339,6 +366,11 @@ class SignalEngine:
             past_range=False,
         )
         return replace(prepared, continued=continued)
+
+    @property
+    def model(self) -> PathLossModel:
+        """The path-loss model, with its validity distances (km)."""
+        return self.engine.model
 
     @property
     def max_distance_km(self) -> float:
@@ -428,14 +460,81 @@ class SignalEngine:
 
     @classmethod
     def of_prepared(
-        cls, engine: _Engine, data: _Towers, crs: CRS, *, max_servers: int = MAX_SERVERS
+        cls,
+        engine: _Engine,
+        data: _Towers,
+        crs: CRS,
+        *,
+        max_servers: int = MAX_SERVERS,
+        keep_margins: bool = False,
     ) -> SignalEngine:
         """Build the search over towers prepared already (:func:`resolve_towers`), in `crs`."""
         search = _CompiledSearch.of(data, engine) if engine.compiled else _NumpySearch.of(data)
-        # the margin grid served the reaches and envelopes; a country's is hundreds of MB
-        # that Dask would send to every worker
-        data = replace(data, margin_grid_db=np.empty((0, 0)))
+        if not keep_margins:
+            # the margin grid served the reaches and envelopes; a country's is hundreds of
+            # MB that Dask would send to every worker
+            data = replace(data, margin_grid_db=np.empty((0, 0)))
         return cls(engine, data, crs, max_servers, search)
+
+    def subset(self, members: np.ndarray) -> SignalEngine:
+        """Return the engine over the towers at positions `members` only.
+
+        Same model, link budget, receiver and CRS; the search (reaches, envelope) is that
+        of the members alone, so a point's best server is the best among them (a phone of
+        one operator is served by that operator's towers only).
+
+        Parameters
+        ----------
+        members : numpy.ndarray of int
+            Positions in :attr:`towers` (sorted by tower id), shape (k,).
+
+        Returns
+        -------
+        SignalEngine
+            Without :attr:`continued` and :attr:`indoors`.
+
+        Raises
+        ------
+        whitespot.InputError
+            If the engine was prepared without ``subsets=True`` (its margins were dropped).
+        """
+        towers = self.towers
+        if len(towers.ids) and not towers.margin_grid_db.size:
+            raise InputError("SignalEngine.subset needs an engine prepared with subsets=True")
+        members = np.asarray(members, dtype=np.int64)
+        kept = replace(
+            towers,
+            **{
+                name: value[members]
+                for name in towers.__dataclass_fields__
+                if name != "grid_m" and isinstance(value := getattr(towers, name), np.ndarray)
+            },
+        )
+        part = self.of_prepared(self.engine, kept, self.crs, max_servers=self.max_servers)
+        return replace(part, location_probability=self.location_probability)
+
+    def pair_levels(
+        self, receiver_xy: np.ndarray, tower: np.ndarray, distance_m: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the level each receiver gets from its given tower, and where the DEM ended.
+
+        Parameters
+        ----------
+        receiver_xy : numpy.ndarray
+            Receivers in :attr:`crs`, m, shape (n, 2).
+        tower : numpy.ndarray of int
+            Position of each receiver's tower in :attr:`towers`, shape (n,).
+        distance_m : numpy.ndarray
+            Receiver-tower distance, m, shape (n,).
+
+        Returns
+        -------
+        signal_dbm : numpy.ndarray
+            Received level, dBm (EIRP - path loss - fade margin + sector gain).
+        off_dem : numpy.ndarray of bool
+            Pairs whose path left the DEM (the flat model stood in).
+        """
+        return pair_signal(receiver_xy, tower, distance_m, self.towers, self.engine)
 
     def predict(
         self,

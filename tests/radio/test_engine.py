@@ -9,9 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from whitespot.data import utm_crs, validate_towers
+from whitespot import InputError
+from whitespot.data import metric_crs, utm_crs, validate_towers
 from whitespot.data._crs import WGS84
-from whitespot.radio import MODELS, LinkBudget, ModelRangeError, SignalSetup, predict_signal
+from whitespot.radio import (
+    MODELS,
+    LinkBudget,
+    ModelRangeError,
+    SignalEngine,
+    SignalSetup,
+    predict_signal,
+)
 from whitespot.radio import _engine as signal_module
 from whitespot.radio._antenna import sector_gain_db
 from whitespot.radio._engine import tower_reach_m
@@ -234,3 +242,26 @@ def test_tower_reach_follows_the_rows_not_the_ids():
     by_id = tower_reach_m(towers.iloc[::-1], setup)
     assert reach.tolist() == by_id[::-1].tolist()
     assert reach[1] > reach[0]  # the 2G tower (55 dBm at 900 MHz) reaches farther than 4G
+
+
+def test_a_subset_searches_as_an_engine_of_those_towers_alone(province):
+    """SignalEngine.subset(members) equals an engine prepared from the members' rows, and
+    pair_levels gives the level of the pair the search found."""
+    towers = validate_towers(province.towers)
+    setup = SignalSetup().in_crs(metric_crs(towers))
+    engine = SignalEngine.prepare(towers, setup, subsets=True)
+    viettel = np.flatnonzero(engine.towers.operator == "Viettel")
+    alone = SignalEngine.prepare(towers[towers["tower_id"].isin(engine.towers.ids[viettel])], setup)
+    points = province.villages.to_crs(setup.crs)
+    xy = np.column_stack([points.geometry.x, points.geometry.y])
+    part, _ = engine.subset(viettel).search_xy(xy, progress=False)
+    whole, _ = alone.search_xy(xy, progress=False)
+    np.testing.assert_array_equal(part["best_tower"], whole["best_tower"])
+    np.testing.assert_allclose(part["best_signal_dbm"], whole["best_signal_dbm"])
+    heard = part["best_tower"] >= 0
+    tower = viettel[part["best_tower"][heard]]
+    distance_m = np.hypot(*(xy[heard] - engine.towers.xy[tower]).T)
+    level, _ = engine.pair_levels(xy[heard], tower, distance_m)
+    np.testing.assert_allclose(level, part["best_signal_dbm"][heard])
+    with pytest.raises(InputError, match="subsets=True"):
+        SignalEngine.prepare(towers, setup).subset(viettel)
