@@ -171,10 +171,14 @@ def projected_xy(gdf: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
     if not points.all():  # a point on each polygon or line, found in the layer's CRS
         geometry = np.asarray(gdf.to_crs(crs).geometry.representative_point().array)
         return shapely.get_coordinates(geometry)
-    xy = shapely.get_coordinates(geometry)
-    if CRS.from_user_input(gdf.crs) == CRS.from_user_input(crs):
+    return xy_in_crs(shapely.get_coordinates(geometry), gdf.crs, crs)
+
+
+def xy_in_crs(xy: np.ndarray, source: CRS, crs: CRS) -> np.ndarray:
+    """Points given as coordinates in `source`, in `crs`, shape (n, 2)."""
+    if CRS.from_user_input(source) == CRS.from_user_input(crs):
         return xy  # in the metric CRS already
-    x, y = Transformer.from_crs(gdf.crs, crs, always_xy=True).transform(*xy.T)
+    x, y = Transformer.from_crs(source, crs, always_xy=True).transform(*xy.T)
     return np.column_stack([x, y])
 
 
