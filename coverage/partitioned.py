@@ -12,6 +12,7 @@ are Dask tasks: the workers must see the input and output folders (shared storag
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,13 +97,33 @@ def partition_columns(path: Path) -> set[str]:
     return {str(name).strip().lower().replace(" ", "_") for name in names}
 
 
+@dataclass(frozen=True)
+class _Labels:
+    """The villages' and the towers' texts as Arrow arrays, made once for all partitions."""
+
+    village_ids: pa.Array
+    """The villages file's ids, in its order."""
+    tower_texts: dict[str, pa.Array]
+    """``best_tower_id``, ``best_operator``, ``best_technology`` of each prepared tower."""
+
+    @classmethod
+    def of(cls, villages: gpd.GeoDataFrame, engine: SignalEngine) -> _Labels:
+        towers = engine.towers
+        texts = zip(("best_tower_id", "best_operator", "best_technology"),
+                    (towers.ids, towers.operator, towers.technology), strict=True)  # fmt: skip
+        return cls(
+            pa.array(villages["village_id"].reset_index(drop=True), pa.large_string()),
+            {name: pa.array(values, pa.large_string()) for name, values in texts},
+        )
+
+
 def _partition_tally(
     path: Path,
     root: Path,
     out: Path,
     engine: SignalEngine,
     budget: LinkBudget,
-    village_ids: pa.Array,
+    labels: _Labels,
 ) -> tuple[pd.DataFrame | None, np.ndarray, pd.Series]:
     """Classify one partition's households, write them beside the others.
 
@@ -116,7 +137,8 @@ def _partition_tally(
     target = out / path.relative_to(root)
     households = clean_households(path) if engine.engine.ground is None else None
     if households is not None:
-        return _array_tally(households, target, engine, budget, village_ids)
+        return _array_tally(households, target, engine, budget, labels)
+    village_ids = labels.village_ids
     households = validate_layer("households", path)  # its errors name the file
     ids = households["household_id"] if "household_id" in partition_columns(path) else None
     member = village_members(village_ids, households["village_id"])
@@ -136,7 +158,7 @@ def _array_tally(
     target: Path,
     engine: SignalEngine,
     budget: LinkBudget,
-    village_ids: pa.Array,
+    labels: _Labels,
 ) -> tuple[pd.DataFrame | None, np.ndarray, pd.Series]:
     """:func:`_partition_tally` of a clean partition, without geometries or pandas columns.
 
@@ -144,7 +166,7 @@ def _array_tally(
     :func:`~whitespot.data.write_layer` write, byte for byte: its schema is theirs, for
     the partition's first household.
     """
-    points = households.points
+    points, village_ids = households.points, labels.village_ids
     xy = np.column_stack([points.x, points.y])
     village = households.columns["village_id"]
     member = village_members(village_ids, village)
@@ -158,14 +180,13 @@ def _array_tally(
     status = _status_code(margin, budget.weak_band_db)
     indoor = None
     columns = {**households.columns, "geometry": point_wkb(points.x, points.y)}
-    columns.update(_signal_columns(engine, result))
+    columns.update(_signal_columns(labels, result))
     columns["signal_status"] = pa.array(STATUS_NAMES[status])
     if engine.indoors is not None:
         names = engine.indoor_status(metric_xy, margin, budget.weak_band_db)
         indoor = (names == "covered", names == "weak")
         columns["indoor_signal_status"] = pa.array(names)
-    first = household_signal(validate_layer("households", households.first), engine, budget)
-    schema = with_bbox(geoparquet_schema(first), points.x, points.y)
+    schema = with_bbox(_written_schema(households, engine, budget), points.x, points.y)
     table = pa.Table.from_arrays(
         [columns[field.name].cast(field.type) for field in schema], schema=schema
     )
@@ -182,21 +203,40 @@ def _array_tally(
     return tally, keys, pd.Series(dtype="string")
 
 
-def _signal_columns(engine: SignalEngine, result: dict[str, np.ndarray]) -> dict[str, pa.Array]:
+def _signal_columns(labels: _Labels, result: dict[str, np.ndarray]) -> dict[str, pa.Array]:
     """Make the columns of :meth:`SignalEngine.predict` from its search's arrays, in Arrow."""
     tower = result["best_tower"]
     served = pa.array(tower, mask=tower < 0)
-    towers = engine.towers
+    texts = {name: values.take(served) for name, values in labels.tower_texts.items()}
     return {
         "best_signal_dbm": pa.array(result["best_signal_dbm"], from_pandas=True),
         "best_margin_db": pa.array(result["best_margin_db"], from_pandas=True),
-        "best_tower_id": pa.array(towers.ids).take(served),
-        "best_operator": pa.array(towers.operator).take(served),
-        "best_technology": pa.array(towers.technology).take(served),
+        **texts,
         "towers_above_threshold": pa.array(result["towers_above_threshold"]),
         "nearest_tower_km": pa.array(result["nearest_tower_km"], from_pandas=True),
         "terrain_fallback": pa.array(result["terrain_fallback"]),
     }
+
+
+def _written_schema(households: Households, engine: SignalEngine, budget: LinkBudget) -> pa.Schema:
+    """Return the schema :func:`household_signal` + ``write_layer`` write for a partition.
+
+    That of the partition's first household, kept per file layout and indoor judgement:
+    the partitions of a country share one, and making it costs a small prediction.
+    """
+    key = (households.points.layout, engine.indoors is not None)
+    if key not in _SCHEMAS:
+        first = household_signal(validate_layer("households", households.first), engine, budget)
+        if len(_SCHEMAS) >= SCHEMAS_KEPT:
+            _SCHEMAS.clear()
+        _SCHEMAS[key] = geoparquet_schema(first)
+    return _SCHEMAS[key]
+
+
+SCHEMAS_KEPT = 16
+"""Schemas of written partitions :func:`_written_schema` keeps."""
+
+_SCHEMAS: dict[tuple[bytes, bool], pa.Schema] = {}
 
 
 def _check_villages_known(orphans: list[pd.Series], parts: list[Path], root: Path) -> None:
@@ -242,7 +282,7 @@ def _household_keys(member: np.ndarray, xy: np.ndarray, id_hash: np.ndarray | No
 
 
 def village_members(village_ids: pa.Array, village: pa.Array | pd.Series) -> np.ndarray:
-    """Each household's village as its position in `village_ids`, their count if absent."""
+    """Return each household's village as its position in `village_ids`, their count if absent."""
     found = pc.index_in(pa.array(village, type=village_ids.type), value_set=village_ids)
     return found.fill_null(len(village_ids)).to_numpy().astype(np.int64)
 
@@ -350,7 +390,7 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
     parts = household_partitions(root)
     _check_electrified_everywhere(parts, root)
     setup, engine, overlap = prepare_gap_list(villages, towers, setup)
-    village_ids = pa.array(villages["village_id"].reset_index(drop=True), pa.large_string())
+    labels = _Labels.of(villages, engine)
     with staged_files(out) as staging:
         results = run_tiles(
             _partition_tally,
@@ -359,7 +399,7 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
             staging,
             engine,
             setup.budget,
-            village_ids,
+            labels,
             client=client,
             progress=progress,
             desc="partitions",

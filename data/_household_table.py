@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from whitespot.data._point_parquet import PointTable, read_point_table
+from whitespot.data._same_field import SET_ASIDE
 from whitespot.data._text_hash import text_hash
 from whitespot.data.schema import VIETNAM_BBOX
 from whitespot.data.validate import Region, coordinate_masks
@@ -48,8 +49,9 @@ def clean_households(  # noqa: PLR0911 - one return per rule that validation wou
 ) -> Households | None:
     """Return the households of a partition as arrays, or None where validation must act.
 
-    None when the file is not GeoParquet of 2D points, has no rows or no CRS, has columns
-    other than :data:`HOUSEHOLD_COLUMNS`, lacks ``household_id`` or ``village_id``, has a
+    None when the file is not GeoParquet of 2D points, has no rows or no CRS, has other
+    columns that validation would not pass through as they are (:func:`_extra_columns`),
+    lacks ``household_id`` or ``village_id``, has a
     missing, empty or duplicate household id, a missing village id, text with spaces at
     either end, ``electrified`` that is not a share 0..1 (or booleans with gaps), or a
     point that :func:`~whitespot.data.validate.coordinate_masks` flags (outside `region`,
@@ -63,9 +65,12 @@ def clean_households(  # noqa: PLR0911 - one return per rule that validation wou
         return None
     attributes = points.attributes
     names = set(attributes.column_names)
-    if len(names) != attributes.num_columns or not names <= set(HOUSEHOLD_COLUMNS):
+    if len(names) != attributes.num_columns or not {"household_id", "village_id"} <= names:
         return None
-    if not {"household_id", "village_id"} <= names:
+    extra = _extra_columns(
+        attributes, [n for n in attributes.column_names if n not in HOUSEHOLD_COLUMNS]
+    )
+    if extra is None:
         return None
     household = _stripped_text(attributes.column("household_id"), empty=False)
     village = _stripped_text(attributes.column("village_id"), empty=True)
@@ -89,7 +94,39 @@ def clean_households(  # noqa: PLR0911 - one return per rule that validation wou
     if any(mask.any() for mask in coordinate_masks(x, y, bounds, first.crs, region)):
         return None
     columns = {"household_id": household, "village_id": village, "electrified": electrified}
-    return Households(points, columns, id_hash, first)
+    return Households(points, {**columns, **extra}, id_hash, first)
+
+
+def _extra_columns(attributes: pa.Table, names: list[str]) -> dict[str, pa.Array] | None:
+    """Columns validation passes through as they are, as it writes them; or None.
+
+    Numbers, and booleans and text without gaps, under names that are no spelling of a
+    household column: validation would rename those, and reads other types otherwise.
+    """
+    columns = {}
+    for name in names:
+        key = str(name).strip().lower().replace(" ", "_")
+        if key in HOUSEHOLD_COLUMNS or str(name).startswith(SET_ASIDE):
+            return None
+        array = _one_chunk(attributes.column(name))
+        kind = array.type
+        if pa.types.is_floating(kind):  # pandas reads gaps as NaN and writes NaN as a gap
+            array = pa.array(array.to_numpy(zero_copy_only=False), from_pandas=True)
+        elif pa.types.is_integer(kind) or pa.types.is_boolean(kind):
+            if array.null_count:  # pandas would read them as floats or objects
+                return None
+        elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            if array.null_count:
+                return None
+        else:
+            return None
+        columns[name] = array
+    return columns
+
+
+def _one_chunk(column: pa.ChunkedArray) -> pa.Array:
+    """Return the column as one array."""
+    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
 
 
 def _stripped_text(column: pa.ChunkedArray, *, empty: bool) -> pa.Array | None:

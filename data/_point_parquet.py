@@ -52,11 +52,35 @@ class PointTable:
         """The columns other than the geometry."""
         return self.table.drop_columns([self.geometry])
 
+    @property
+    def layout(self) -> bytes:
+        """What the file's frame takes its CRS and types from: its schema but the bbox."""
+        geo = geo_metadata(self.table.schema)
+        crs = json.dumps(geo["columns"][self.geometry].get("crs", "absent"), sort_keys=True)
+        metadata = {k: v for k, v in (self.table.schema.metadata or {}).items() if k != b"geo"}
+        schema = self.table.schema.with_metadata(metadata)
+        return schema.serialize().to_pybytes() + crs.encode("utf-8")
+
     def first_row(self) -> gpd.GeoDataFrame:
-        """Read the first row as :func:`whitespot.data.read_layer` reads it (CRS, types)."""
-        buffer = io.BytesIO()
-        pq.write_table(self.table.slice(0, 1), buffer)
-        return gpd.read_parquet(io.BytesIO(buffer.getvalue()))
+        """Read a row as :func:`whitespot.data.read_layer` reads it: its CRS and types.
+
+        The first row of the first file of this :attr:`layout` read in this process (a
+        country's partitions share one; reading it costs more than a partition's points).
+        """
+        layout = self.layout
+        if layout not in _FIRST_ROWS:
+            buffer = io.BytesIO()
+            pq.write_table(self.table.slice(0, 1), buffer)
+            if len(_FIRST_ROWS) >= LAYOUTS_KEPT:
+                _FIRST_ROWS.clear()
+            _FIRST_ROWS[layout] = gpd.read_parquet(io.BytesIO(buffer.getvalue()))
+        return _FIRST_ROWS[layout]
+
+
+LAYOUTS_KEPT = 16
+"""File layouts whose first row :meth:`PointTable.first_row` keeps."""
+
+_FIRST_ROWS: dict[bytes, gpd.GeoDataFrame] = {}
 
 
 def read_point_table(path: str | PathLike) -> PointTable | None:
