@@ -1,8 +1,8 @@
 """A 64-bit hash of each text of an Arrow array, vectorized over its UTF-8 bytes.
 
 Hashing ids through Python strings (``pandas.util.hash_pandas_object``) makes an object
-per row; this reads the array's byte buffer once: a polynomial over each text's bytes
-(wrapping at 2^64), its length mixed in, then SplitMix64's finalizer. Equal texts hash
+per row; this reads the array's byte buffer: each text's bytes as 8-byte words (zeros
+after its end) folded through SplitMix64's finalizer, its length mixed in. Equal texts hash
 equal in every array and every process; unequal texts collide about as often as random
 64-bit numbers, so a caller that acts on equal hashes compares the texts themselves.
 """
@@ -12,11 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-_BASE = np.uint64(0x100000001B3)
-"""Multiplier of the polynomial (the 64-bit FNV prime, odd)."""
-
 _LENGTH = np.uint64(0x9E3779B97F4A7C15)
-"""Mixes each text's length into its hash (the golden ratio in 64 bits)."""
+"""Added between words and mixed with each text's length (the golden ratio in 64 bits)."""
 
 
 def text_hash(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -28,23 +25,24 @@ def text_hash(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)
     offsets = offsets[array.offset : array.offset + count + 1] if count else np.zeros(1, np.int64)
     lengths = np.diff(offsets)
-    total = int(offsets[-1] - offsets[0])
     body = array.buffers()[2]
     data = np.frombuffer(body, dtype=np.uint8) if body is not None else np.empty(0, np.uint8)
-    data = data[offsets[0] : offsets[-1]].astype(np.uint64)
-    powers = np.ones(int(lengths.max(initial=0)) + 1, dtype=np.uint64)
-    powers[1:] = np.multiply.accumulate(np.full(len(powers) - 1, _BASE, dtype=np.uint64))
-    # each byte (plus one, so that zero bytes count) times BASE to its distance from the end
-    from_end = np.repeat(offsets[1:] - offsets[0], lengths) - 1 - np.arange(total)
-    terms = (data + np.uint64(1)) * powers[from_end]
     out = np.zeros(count, dtype=np.uint64)
-    filled = lengths > 0
-    if filled.any():
-        out[filled] = np.add.reduceat(terms, (offsets[:-1] - offsets[0])[filled])
+    # texts of one length at a time, as rows of 8-byte words folded through the mixer: a
+    # loop over lengths and words, vectorized over the texts
+    for length in np.unique(lengths[lengths > 0]):
+        rows = np.flatnonzero(lengths == length)
+        windows = np.lib.stride_tricks.sliding_window_view(data, int(length))
+        words = np.zeros((len(rows), -(-int(length) // 8) * 8), dtype=np.uint8)
+        words[:, :length] = windows[offsets[rows]]
+        value = np.zeros(len(rows), dtype=np.uint64)
+        for word in words.view("<u8").T:
+            value = _mix(value ^ word) + _LENGTH
+        out[rows] = value
     if array.null_count:
         missing = ~np.asarray(array.is_valid())
         out[missing], lengths[missing] = 0, 0
-    return _mix(out ^ (lengths.astype(np.uint64) * _LENGTH))
+    return _mix(out + _mix(lengths.astype(np.uint64) + _LENGTH))
 
 
 def _mix(z: np.ndarray) -> np.ndarray:

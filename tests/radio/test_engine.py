@@ -234,3 +234,14 @@ def test_tower_reach_follows_the_rows_not_the_ids():
     by_id = tower_reach_m(towers.iloc[::-1], setup)
     assert reach.tolist() == by_id[::-1].tolist()
     assert reach[1] > reach[0]  # the 2G tower (55 dBm at 900 MHz) reaches farther than 4G
+
+
+def test_the_envelope_taken_a_few_towers_at_a_time_is_the_whole_one(layers, monkeypatch):
+    """Issue 45: a country's envelope is taken in chunks of towers; the maximum is exact."""
+    towers = signal_module.resolve_towers(layers["towers"], SignalSetup().in_crs("EPSG:32648"))[1]
+    members = [np.arange(len(towers.ids)), np.arange(len(towers.ids))[::3]]
+    whole = [signal_module._envelope(towers, m) for m in members]
+    monkeypatch.setattr(signal_module, "ENVELOPE_CHUNK", 7)
+    for chosen, expected in zip(members, whole, strict=True):
+        assert np.array_equal(signal_module._envelope(towers, chosen), expected)
+    assert np.isfinite(whole[0]).any()
