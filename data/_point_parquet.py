@@ -102,7 +102,7 @@ def read_point_table(path: str | PathLike) -> PointTable | None:
         return None
     encoding = str(geo["columns"][name].get("encoding", "")).lower()
     xy = point_xy(table.column(name), encoding)
-    if xy is None:
+    if xy is None or np.isnan(xy[0]).any() or np.isnan(xy[1]).any():  # empty points
         return None
     return PointTable(table, xy[0], xy[1], name)
 
