@@ -18,6 +18,13 @@ written as one GeoParquet partition of households per province, then
 ``partitioned_gap_list`` in one process and on a ``LocalCluster`` of 2 workers: seconds,
 households per second, peak memory of the run (driver plus workers). Generation is not
 timed; its files are kept in ``--data`` between runs.
+
+Part 3 (``--floor``), issue 45: ``partitioned_gap_list`` in one process beside the plain
+floor of its I/O, ``geopandas.read_parquet`` + ``to_parquet`` of every household partition,
+in the same process, alternating (``--repeat`` rounds, the fastest of each kept), at
+10^5, 10^6 and 3 x 10^6 households (``--floor-sizes``) in ``--partitions`` provinces. The
+ratio is the figure to read on a shared machine; "towers" is the part of whitespot's time
+spent preparing the towers (once per run, whatever the households).
 """
 
 from __future__ import annotations
@@ -40,7 +47,8 @@ import pyarrow.parquet as pq
 from scipy.spatial import cKDTree
 
 from whitespot._parallel import closing_cluster, connect
-from whitespot.coverage import partitioned_gap_list
+from whitespot.coverage.gaps import prepare_gap_list
+from whitespot.coverage.partitioned import partitioned_gap_list
 from whitespot.data import (
     make_country,
     make_province,
@@ -170,12 +178,12 @@ def kernel_rows(households: int) -> list[dict]:
     ]  # fmt: skip
 
 
-def write_country(households: int, folder: Path) -> None:
+def write_country(households: int, folder: Path, provinces: int = 34) -> None:
     """Generate the country once: households per province, villages and towers whole."""
     if (folder / "done").exists():
         return
     villages, towers = [], []
-    for province in make_country(households=households, towers=COUNTRY_TOWERS):
+    for province in make_country(provinces=provinces, households=households, towers=COUNTRY_TOWERS):
         code = province.villages["province_code"].iloc[0]
         write_layer(province.households, folder / "households" / f"province={code}" / "h.parquet")
         villages.append(province.villages)
@@ -218,8 +226,68 @@ def country_row(folder: Path, workers: int) -> dict:
     }
 
 
+def read_write_floor(folder: Path, out: Path) -> None:
+    """The plain floor: read every household partition with geopandas, write it back."""
+    for part in sorted((folder / "households").rglob("*.parquet")):
+        target = out / part.relative_to(folder / "households")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        gpd.read_parquet(part).to_parquet(target, index=False)
+
+
+def floor_row(folder: Path, repeat: int) -> dict:
+    """Seconds of the read + write floor and of whitespot, the fastest of `repeat` rounds."""
+    villages = validate_villages(read_layer(folder / "villages.parquet"))
+    towers = validate_towers(read_layer(folder / "towers.parquet"))
+    towers = towers[towers["technology"].isin(["2G", "4G"])]
+    setup = SignalSetup(model="hata")
+    parts = sorted((folder / "households").rglob("*.parquet"))
+    households = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
+
+    def whitespot(out: Path) -> None:
+        partitioned_gap_list(villages, towers, folder / "households", out, setup, progress=False)
+
+    def seconds(function) -> float:
+        with tempfile.TemporaryDirectory() as out:
+            started = time.perf_counter()
+            function(Path(out) / "out")
+            return time.perf_counter() - started
+
+    seconds(whitespot)  # compile the kernel, warm the files
+    floor, ours = [], []
+    for _ in range(repeat):
+        floor.append(seconds(lambda out: read_write_floor(folder, out)))
+        ours.append(seconds(whitespot))
+    started = time.perf_counter()
+    prepare_gap_list(villages, towers, setup)
+    return {
+        "households": households,
+        "partitions": len(parts),
+        "floor": min(floor),
+        "whitespot": min(ours),
+        "towers": time.perf_counter() - started,
+    }
+
+
+def floor_table(args: argparse.Namespace) -> None:
+    print(
+        f"{'households':>10} {'partitions':>10} {'read+write':>10} {'whitespot':>9} "
+        f"{'ratio':>6} {'towers':>7}"
+    )
+    for size in args.floor_sizes:
+        folder = Path(args.data) / f"country-{size}-{args.partitions}"
+        write_country(size, folder, args.partitions)
+        row = run_child("floor", str(folder), str(args.repeat))
+        print(
+            f"{row['households']:>10,} {row['partitions']:>10} {row['floor']:>9.2f}s "
+            f"{row['whitespot']:>8.2f}s {row['whitespot'] / row['floor']:>6.2f} "
+            f"{row['towers']:>6.2f}s"
+        )
+
+
 def child(kind: str, argument: str, extra: str) -> None:
-    if kind == "kernel":
+    if kind == "floor":
+        print(json.dumps(floor_row(Path(argument), int(extra))))
+    elif kind == "kernel":
         print(json.dumps(kernel_rows(int(argument))))
     else:
         print(json.dumps(country_row(Path(argument), int(extra))))
@@ -236,10 +304,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only")
     parser.add_argument("--data", default="benchmarks/.country", help="generated countries")
+    parser.add_argument("--floor", action="store_true", help="part 3 only: the I/O floor")
+    parser.add_argument(
+        "--floor-sizes", type=int, nargs="+", default=[100_000, 1_000_000, 3_000_000]
+    )
+    parser.add_argument("--partitions", type=int, default=34, help="provinces, part 3")
+    parser.add_argument("--repeat", type=int, default=2, help="rounds of part 3")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
+        return
+    if args.floor:
+        floor_table(args)
         return
     kernel_size = 100_000 if args.quick else 1_000_000
     print(f"{'method':<30} {'households':>10} {'towers':>7} {'seconds':>8} {'MB':>6} {'wrong':>7}")

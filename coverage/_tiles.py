@@ -107,23 +107,56 @@ def village_tally(village_ids: pd.Series, households: pd.DataFrame) -> pd.DataFr
     member = pd.Categorical(households["village_id"], categories=village_ids).codes.astype(np.int64)
     member[member < 0] = len(village_ids)
     status = households["signal_status"].to_numpy()
-    electrified = households["electrified"].to_numpy(float, na_value=np.nan)
     fallback = households.get("terrain_fallback", pd.Series(False, index=households.index))
-    columns = {
-        "household_points": np.ones(len(member), dtype=bool),
-        "covered": status == "covered",
-        "weak": status == "weak",
-        "dark": electrified < 0.5,
-        "electrified_known": ~np.isnan(electrified),
-        "fallback": fallback.to_numpy(dtype=bool),
-    }
+    indoor = None
     if "indoor_signal_status" in households:
         indoor = households["indoor_signal_status"].to_numpy()
-        columns["indoor_covered"] = indoor == "covered"
-        columns["indoor_weak"] = indoor == "weak"
+        indoor = (indoor == "covered", indoor == "weak")
+    return count_by_village(
+        member,
+        len(village_ids),
+        (status == "covered", status == "weak"),
+        households["electrified"].to_numpy(float, na_value=np.nan),
+        fallback.to_numpy(dtype=bool),
+        indoor,
+    )
+
+
+def count_by_village(
+    member: np.ndarray,
+    villages: int,
+    status: tuple[np.ndarray, np.ndarray],
+    electrified: np.ndarray,
+    fallback: np.ndarray,
+    indoor: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """Count households by village from arrays, as :func:`village_tally` does.
+
+    Parameters
+    ----------
+    member : numpy.ndarray of int64
+        Each household's village (position among the villages), `villages` where unknown.
+    villages : int
+        Number of villages.
+    status : tuple of 2 numpy.ndarray of bool
+        Households covered, and with weak signal (outdoors).
+    electrified : numpy.ndarray
+        Share 0..1 of each household, NaN where unknown.
+    fallback : numpy.ndarray of bool
+        A path computed without the DEM.
+    indoor : tuple of 2 numpy.ndarray of bool, optional
+        Covered and weak indoors, where households were judged indoors.
+    """
+    columns = {
+        "household_points": np.ones(len(member), dtype=bool),
+        "covered": status[0],
+        "weak": status[1],
+        "dark": electrified < 0.5,
+        "electrified_known": ~np.isnan(electrified),
+        "fallback": fallback,
+    }
+    if indoor is not None:
+        columns["indoor_covered"], columns["indoor_weak"] = indoor
     return pd.DataFrame(
-        {
-            name: np.bincount(member[flag], minlength=len(village_ids) + 1)
-            for name, flag in columns.items()
-        }
+        {name: np.bincount(member[flag], minlength=villages + 1) for name, flag in columns.items()}
     )

@@ -12,6 +12,7 @@ are Dask tasks: the workers must see the input and output folders (shared storag
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,24 +20,33 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import shapely
 from pandas.util import hash_pandas_object
 
 from whitespot._parallel import run_tiles
 from whitespot.coverage._tiles import (
     ORPHANS_FIX,
+    count_by_village,
     household_signal,
     orphans_text,
-    unknown_villages,
     village_tally,
 )
 from whitespot.coverage._unlisted import with_footprints
 from whitespot.coverage.gaps import GapCriteria, GapList, assemble_gap_list, prepare_gap_list
 from whitespot.data import Population, Problem, ValidationError, validate_layer, write_layer
+from whitespot.data._household_table import Households, clean_households
+from whitespot.data._point_parquet import geoparquet_schema, point_wkb, with_bbox, write_table
+from whitespot.data._text_hash import text_hash
+from whitespot.data.crs import xy_in_crs
+from whitespot.data.io import staged_files
+from whitespot.data.problems import format_ids
+from whitespot.radio.budget import LinkBudget
+from whitespot.radio.engine import STATUS_NAMES, SignalEngine, _status_code
+from whitespot.radio.setup import SignalSetup
 from whitespot.data._buildings import MIN_CONFIDENCE
-from whitespot.data._io import staged_files
-from whitespot.data._problems import format_ids
-from whitespot.radio import LinkBudget, SignalEngine, SignalSetup
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -109,32 +119,146 @@ def partition_columns(path: Path) -> set[str]:
     return {str(name).strip().lower().replace(" ", "_") for name in names}
 
 
+@dataclass(frozen=True)
+class _Labels:
+    """The villages' and the towers' texts as Arrow arrays, made once for all partitions."""
+
+    village_ids: pa.Array
+    """The villages file's ids, in its order."""
+    tower_texts: dict[str, pa.Array]
+    """``best_tower_id``, ``best_operator``, ``best_technology`` of each prepared tower."""
+
+    @classmethod
+    def of(cls, villages: gpd.GeoDataFrame, engine: SignalEngine) -> _Labels:
+        towers = engine.towers
+        texts = zip(("best_tower_id", "best_operator", "best_technology"),
+                    (towers.ids, towers.operator, towers.technology), strict=True)  # fmt: skip
+        return cls(
+            pa.array(villages["village_id"].reset_index(drop=True), pa.large_string()),
+            {name: pa.array(values, pa.large_string()) for name, values in texts},
+        )
+
+
 def _partition_tally(
     path: Path,
     root: Path,
     out: Path,
     engine: SignalEngine,
     budget: LinkBudget,
-    village_ids: pd.Series,
+    labels: _Labels,
 ) -> tuple[pd.DataFrame | None, np.ndarray, pd.Series]:
     """Classify one partition's households, write them beside the others.
 
     Returns the tally, a 64-bit key per household (:func:`_household_keys`) and the
     village ids of its households whose village is not in the villages file. A partition
     with such households is neither predicted nor written (its tally is None): the run
-    is refused (:func:`_check_villages_known`).
+    is refused (:func:`_check_villages_known`). A partition in whitespot's own form is
+    read, classified and written as arrays (:func:`_array_tally`); others through
+    validation and GeoDataFrames, with the same result.
     """
+    target = out / path.relative_to(root)
+    households = clean_households(path) if engine.engine.ground is None else None
+    if households is not None:
+        return _array_tally(households, target, engine, budget, labels)
+    village_ids = labels.village_ids
     households = validate_layer("households", path)  # its errors name the file
-    ids_given = "household_id" in partition_columns(path)
-    keys = _household_keys(households, ids_given)
-    orphans = households["village_id"][unknown_villages(village_ids, households)]
+    ids = households["household_id"] if "household_id" in partition_columns(path) else None
+    member = village_members(village_ids, households["village_id"])
+    xy = shapely.get_coordinates(households.geometry.array)
+    keys = _household_keys(member, xy, None if ids is None else text_hash(pa.array(ids)))
+    orphans = households["village_id"][member == len(village_ids)]
     if len(orphans):
         return None, keys, orphans.reset_index(drop=True)
     layer = household_signal(households, engine, budget)
-    target = out / path.relative_to(root)
     target.parent.mkdir(parents=True, exist_ok=True)
     write_layer(layer, target)
-    return village_tally(village_ids, layer), keys, orphans
+    return village_tally(village_ids.to_pandas(), layer), keys, orphans
+
+
+def _array_tally(
+    households: Households,
+    target: Path,
+    engine: SignalEngine,
+    budget: LinkBudget,
+    labels: _Labels,
+) -> tuple[pd.DataFrame | None, np.ndarray, pd.Series]:
+    """:func:`_partition_tally` of a clean partition, without geometries or pandas columns.
+
+    The file written is the one :func:`household_signal` and
+    :func:`~whitespot.data.write_layer` write, byte for byte: its schema is theirs, for
+    the partition's first household.
+    """
+    points, village_ids = households.points, labels.village_ids
+    xy = np.column_stack([points.x, points.y])
+    village = households.columns["village_id"]
+    member = village_members(village_ids, village)
+    keys = _household_keys(member, xy, households.id_hash)
+    unknown = member == len(village_ids)
+    if unknown.any():
+        return None, keys, village.filter(pa.array(unknown)).to_pandas()
+    metric_xy = xy_in_crs(xy, households.first.crs, engine.crs)
+    result, _ = engine.search_xy(metric_xy, progress=False)
+    margin = result["best_margin_db"]
+    status = _status_code(margin, budget.weak_band_db)
+    indoor = None
+    columns = {**households.columns, "geometry": point_wkb(points.x, points.y)}
+    columns.update(_signal_columns(labels, result))
+    columns["signal_status"] = pa.array(STATUS_NAMES[status])
+    if engine.indoors is not None:
+        names = engine.indoor_status(metric_xy, margin, budget.weak_band_db)
+        indoor = (names == "covered", names == "weak")
+        columns["indoor_signal_status"] = pa.array(names)
+    schema = with_bbox(_written_schema(households, engine, budget), points.x, points.y)
+    table = pa.Table.from_arrays(
+        [columns[field.name].cast(field.type) for field in schema], schema=schema
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_table(table, target)
+    tally = count_by_village(
+        member,
+        len(village_ids),
+        (status == 2, status == 1),
+        households.columns["electrified"].to_numpy(zero_copy_only=False),
+        result["terrain_fallback"],
+        indoor,
+    )
+    return tally, keys, pd.Series(dtype="string")
+
+
+def _signal_columns(labels: _Labels, result: dict[str, np.ndarray]) -> dict[str, pa.Array]:
+    """Make the columns of :meth:`SignalEngine.predict` from its search's arrays, in Arrow."""
+    tower = result["best_tower"]
+    served = pa.array(tower, mask=tower < 0)
+    texts = {name: values.take(served) for name, values in labels.tower_texts.items()}
+    return {
+        "best_signal_dbm": pa.array(result["best_signal_dbm"], from_pandas=True),
+        "best_margin_db": pa.array(result["best_margin_db"], from_pandas=True),
+        **texts,
+        "towers_above_threshold": pa.array(result["towers_above_threshold"]),
+        "nearest_tower_km": pa.array(result["nearest_tower_km"], from_pandas=True),
+        "terrain_fallback": pa.array(result["terrain_fallback"]),
+    }
+
+
+def _written_schema(households: Households, engine: SignalEngine, budget: LinkBudget) -> pa.Schema:
+    """Return the schema :func:`household_signal` + ``write_layer`` write for a partition.
+
+    That of the partition's first household, kept per file layout and indoor judgement:
+    the partitions of a country share one, and making it costs a small prediction.
+    """
+    key = (households.points.layout, engine.indoors is not None)
+    if key not in _SCHEMAS:
+        first = household_signal(validate_layer("households", households.first), engine, budget)
+        if len(_SCHEMAS) >= SCHEMAS_KEPT:
+            _SCHEMAS.clear()
+        _SCHEMAS[key] = geoparquet_schema(first)
+    return _SCHEMAS[key]
+
+
+SCHEMAS_KEPT = 16
+"""Schemas of written partitions :func:`_written_schema` keeps."""
+
+_SCHEMAS: dict[tuple[bytes, bool], pa.Schema] = {}
 
 
 def _check_villages_known(orphans: list[pd.Series], parts: list[Path], root: Path) -> None:
@@ -164,20 +288,25 @@ def _check_villages_known(orphans: list[pd.Series], parts: list[Path], root: Pat
     )
 
 
-def _household_keys(households: gpd.GeoDataFrame, ids_given: bool) -> np.ndarray:
+def _household_keys(member: np.ndarray, xy: np.ndarray, id_hash: np.ndarray | None) -> np.ndarray:
     """Return a 64-bit hash per household: of its village and point, and its id if given.
 
     Partitions that each number their households from 1 (one file per province) share ids
     but not places: only the same id at the same place in the same village is the same
-    household (a partition copied twice).
+    household (a partition copied twice). `member` is the village's position among the
+    villages (every village known: a run with others is refused first), `id_hash` the
+    :func:`~whitespot.data._text_hash.text_hash` of the ids.
     """
-    point = households.geometry.representative_point()
-    where = pd.DataFrame(
-        {"village": households["village_id"].to_numpy(), "x": point.x, "y": point.y}
-    )
-    if ids_given:
-        where["id"] = households["household_id"].to_numpy()
+    where = pd.DataFrame({"village": member, "x": xy[:, 0], "y": xy[:, 1]})
+    if id_hash is not None:
+        where["id"] = id_hash
     return hash_pandas_object(where, index=False).to_numpy()
+
+
+def village_members(village_ids: pa.Array, village: pa.Array | pd.Series) -> np.ndarray:
+    """Return each household's village as its position in `village_ids`, their count if absent."""
+    found = pc.index_in(pa.array(village, type=village_ids.type), value_set=village_ids)
+    return found.fill_null(len(village_ids)).to_numpy().astype(np.int64)
 
 
 def _check_electrified_everywhere(parts: list[Path], root: Path) -> None:
@@ -202,8 +331,11 @@ def _check_electrified_everywhere(parts: list[Path], root: Path) -> None:
 
 def _check_each_household_once(keys: list[np.ndarray], parts: list[Path], root: Path) -> None:
     """Refuse households that appear in more than one partition, naming the files."""
-    owner = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
     flat = np.concatenate(keys) if keys else np.empty(0, dtype=np.uint64)
+    ordered = np.sort(flat)
+    if not (ordered[1:] == ordered[:-1]).any():
+        return  # no key twice, within or across partitions
+    owner = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
     order = np.argsort(flat, kind="stable")
     key, part = flat[order], owner[order]
     across = (key[1:] == key[:-1]) & (part[1:] != part[:-1])
@@ -306,7 +438,7 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
             progress=progress,
         )
     setup, engine, overlap = prepare_gap_list(villages, towers, setup)
-    village_ids = villages["village_id"].reset_index(drop=True)
+    labels = _Labels.of(villages, engine)
     with staged_files(out) as staging:
         results = run_tiles(
             _partition_tally,
@@ -315,7 +447,7 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
             staging,
             engine,
             setup.budget,
-            village_ids,
+            labels,
             client=client,
             progress=progress,
             desc="partitions",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -178,11 +180,36 @@ def projected_xy(gdf: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
     if not points.all():  # a point on each polygon or line, found in the layer's CRS
         geometry = np.asarray(gdf.to_crs(crs).geometry.representative_point().array)
         return shapely.get_coordinates(geometry)
-    xy = shapely.get_coordinates(geometry)
-    if CRS.from_user_input(gdf.crs) == CRS.from_user_input(crs):
+    return xy_in_crs(shapely.get_coordinates(geometry), gdf.crs, crs)
+
+
+def xy_in_crs(xy: np.ndarray, source: CRS, crs: CRS) -> np.ndarray:
+    """Points given as coordinates in `source`, in `crs`, shape (n, 2)."""
+    source, crs = CRS.from_user_input(source), CRS.from_user_input(crs)
+    if source == crs:
         return xy  # in the metric CRS already
-    x, y = Transformer.from_crs(gdf.crs, crs, always_xy=True).transform(*xy.T)
+    x, y = _transformer(source, crs).transform(*xy.T)
     return np.column_stack([x, y])
+
+
+def _transformer(source: CRS, crs: CRS) -> Transformer:
+    """Return the transformer from `source` to `crs` (x first), made once per thread.
+
+    Making one costs more than transforming a partition's points; pyproj's transformers
+    are not to be shared between threads (a Dask worker runs several).
+    """
+    made = _TRANSFORMERS.__dict__.setdefault("made", {})
+    if (source, crs) not in made:
+        if len(made) >= TRANSFORMERS_KEPT:
+            made.clear()
+        made[source, crs] = Transformer.from_crs(source, crs, always_xy=True)
+    return made[source, crs]
+
+
+TRANSFORMERS_KEPT = 16
+"""Transformers :func:`_transformer` keeps per thread."""
+
+_TRANSFORMERS = threading.local()
 
 
 def lonlat(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:

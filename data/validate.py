@@ -828,36 +828,8 @@ def _coordinate_problems(
     shaped = shapely.get_type_id(shapes) != shapely.GeometryType.POINT
     points[shaped] = shapely.point_on_surface(shapes[shaped])
     x, y = shapely.get_x(points), shapely.get_y(points)
-    bounds = shapely.bounds(shapes)
-    if geometry.crs.is_geographic:
-        lon, lat = x, y
-        swap_lon, swap_lat = y, x
-        in_range = (
-            (bounds[:, 0] >= -180)
-            & (bounds[:, 2] <= 180)
-            & (bounds[:, 1] >= -90)
-            & (bounds[:, 3] <= 90)
-        )
-    else:
-        to_wgs84 = Transformer.from_crs(geometry.crs, WGS84, always_xy=True)
-        with np.errstate(all="ignore"):
-            lon, lat = to_wgs84.transform(x, y, errcheck=False)
-            swap_lon, swap_lat = to_wgs84.transform(y, x, errcheck=False)
-        in_range = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
-
-    def inside(lo: np.ndarray, la: np.ndarray) -> np.ndarray:
-        if region is None:
-            return np.ones(len(lo), dtype=bool)
-        with np.errstate(invalid="ignore"):
-            return (lo >= region[0]) & (lo <= region[2]) & (la >= region[1]) & (la <= region[3])
-
-    swapped = np.zeros(len(x), dtype=bool)
-    if region is not None:
-        swapped = ~(in_range & inside(lon, lat)) & inside(swap_lon, swap_lat)
-    metres = ~in_range & ~swapped & vn2000_metres(x, y)
-    out_of_range = ~in_range & ~swapped & ~metres
-    outside = in_range & ~swapped & ~inside(lon, lat)
-
+    masks = coordinate_masks(x, y, shapely.bounds(shapes), geometry.crs, region)
+    swapped, metres, out_of_range, outside = masks
     row_ids = ids[usable]
     found = [
         (
@@ -893,6 +865,53 @@ def _coordinate_problems(
         for mask, check, message in found
         if mask.any()
     ]
+
+
+def coordinate_masks(
+    x: np.ndarray, y: np.ndarray, bounds: np.ndarray, crs: object, region: Region
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Masks of swapped, metre, out-of-range and out-of-region coordinates.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        A point of each shape, in `crs`.
+    bounds : numpy.ndarray
+        Each shape's (min x, min y, max x, max y), shape (n, 4); a point's are x, y, x, y.
+    crs : pyproj.CRS
+        The layer's CRS.
+    region : tuple of 4 floats or None
+        As :func:`validate_layer`.
+    """
+    if crs.is_geographic:
+        lon, lat = x, y
+        swap_lon, swap_lat = y, x
+        in_range = (
+            (bounds[:, 0] >= -180)
+            & (bounds[:, 2] <= 180)
+            & (bounds[:, 1] >= -90)
+            & (bounds[:, 3] <= 90)
+        )
+    else:
+        to_wgs84 = Transformer.from_crs(crs, WGS84, always_xy=True)
+        with np.errstate(all="ignore"):
+            lon, lat = to_wgs84.transform(x, y, errcheck=False)
+            swap_lon, swap_lat = to_wgs84.transform(y, x, errcheck=False)
+        in_range = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+
+    def inside(lo: np.ndarray, la: np.ndarray) -> np.ndarray:
+        if region is None:
+            return np.ones(len(lo), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            return (lo >= region[0]) & (lo <= region[2]) & (la >= region[1]) & (la <= region[3])
+
+    swapped = np.zeros(len(x), dtype=bool)
+    if region is not None:
+        swapped = ~(in_range & inside(lon, lat)) & inside(swap_lon, swap_lat)
+    metres = ~in_range & ~swapped & vn2000_metres(x, y)
+    out_of_range = ~in_range & ~swapped & ~metres
+    outside = in_range & ~swapped & ~inside(lon, lat)
+    return swapped, metres, out_of_range, outside
 
 
 def _fill_defaults(out: gpd.GeoDataFrame, specs: tuple[ColumnSpec, ...], label: str) -> None:

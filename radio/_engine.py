@@ -61,6 +61,9 @@ TOWER_CHUNK = 256
 """Towers (or candidate sites) per chunk of :func:`covering_pairs`."""
 ENVELOPE_STEPS = 512
 """Distances at which the envelope of all towers' margins is tabulated."""
+
+ENVELOPE_CHUNK = 4096
+"""Towers whose margins :func:`_envelope` takes at a time."""
 MAX_REACH_KM = 200.0
 """No tower is heard farther than this, km, even when a model is extrapolated."""
 
@@ -126,10 +129,17 @@ class _TowerGroup:
 
 
 def _envelope(towers: _Towers, members: np.ndarray) -> np.ndarray:
-    """Return the largest margin any member reaches at each grid distance or beyond, dB."""
-    margin = towers.margin_grid_db[members]
-    within = towers.grid_m[None, :] <= towers.reach_m[members, None]
-    envelope = np.where(within, margin, -np.inf).max(axis=0, initial=-np.inf)
+    """Return the largest margin any member reaches at each grid distance or beyond, dB.
+
+    Taken over :data:`ENVELOPE_CHUNK` towers at a time: a country's margins on the grid
+    are 10^5 x 512 values, and whole-matrix temporaries cost more than the maximum.
+    """
+    envelope = np.full(len(towers.grid_m), -np.inf)
+    for start in range(0, len(members), ENVELOPE_CHUNK):
+        chunk = members[start : start + ENVELOPE_CHUNK]
+        within = towers.grid_m[None, :] <= towers.reach_m[chunk, None]
+        margin = np.where(within, towers.margin_grid_db[chunk], -np.inf)
+        np.maximum(envelope, margin.max(axis=0, initial=-np.inf), out=envelope)
     return np.maximum.accumulate(envelope[::-1])[::-1]
 
 
@@ -874,8 +884,9 @@ def _prepare_towers(
         )
     margin = (eirp - threshold - budget.margin_db)[:, None] - loss
     floor = -budget.weak_band_db
-    last = ENVELOPE_STEPS - 1 - np.argmax((margin >= floor)[:, ::-1], axis=1)
-    reaches = (margin >= floor).any(axis=1)
+    heard = margin >= floor
+    last = ENVELOPE_STEPS - 1 - np.argmax(heard[:, ::-1], axis=1)
+    reaches = heard.any(axis=1)
     # a tower reaches up to the next grid distance: no point it could serve is left out
     reach_km = np.where(reaches, grid_km[np.minimum(last + 1, ENVELOPE_STEPS - 1)], 0.0)
 

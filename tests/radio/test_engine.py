@@ -265,3 +265,14 @@ def test_a_subset_searches_as_an_engine_of_those_towers_alone(province):
     np.testing.assert_allclose(level, part["best_signal_dbm"][heard])
     with pytest.raises(InputError, match="subsets=True"):
         SignalEngine.prepare(towers, setup).subset(viettel)
+
+
+def test_the_envelope_taken_a_few_towers_at_a_time_is_the_whole_one(layers, monkeypatch):
+    """Issue 45: a country's envelope is taken in chunks of towers; the maximum is exact."""
+    towers = signal_module.resolve_towers(layers["towers"], SignalSetup().in_crs("EPSG:32648"))[1]
+    members = [np.arange(len(towers.ids)), np.arange(len(towers.ids))[::3]]
+    whole = [signal_module._envelope(towers, m) for m in members]
+    monkeypatch.setattr(signal_module, "ENVELOPE_CHUNK", 7)
+    for chosen, expected in zip(members, whole, strict=True):
+        assert np.array_equal(signal_module._envelope(towers, chosen), expected)
+    assert np.isfinite(whole[0]).any()
