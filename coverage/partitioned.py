@@ -37,16 +37,15 @@ from whitespot.coverage._tiles import (
 from whitespot.coverage._unlisted import with_footprints
 from whitespot.coverage.gaps import GapCriteria, GapList, assemble_gap_list, prepare_gap_list
 from whitespot.data import Population, Problem, ValidationError, validate_layer, write_layer
-from whitespot.data._household_table import Households, clean_households
-from whitespot.data._point_parquet import geoparquet_schema, point_wkb, with_bbox, write_table
-from whitespot.data._text_hash import text_hash
-from whitespot.data.crs import xy_in_crs
-from whitespot.data.io import staged_files
-from whitespot.data.problems import format_ids
-from whitespot.radio.budget import LinkBudget
-from whitespot.radio.engine import STATUS_NAMES, SignalEngine, _status_code
-from whitespot.radio.setup import SignalSetup
 from whitespot.data._buildings import MIN_CONFIDENCE
+from whitespot.data._crs import xy_in_crs
+from whitespot.data._household_table import Households, clean_households
+from whitespot.data._io import staged_files
+from whitespot.data._point_parquet import geoparquet_schema, point_wkb, with_bbox, write_table
+from whitespot.data._problems import format_ids
+from whitespot.data._text_hash import text_hash
+from whitespot.radio import LinkBudget, SignalEngine, SignalSetup
+from whitespot.radio._engine import STATUS_NAMES, _status_code
 
 if TYPE_CHECKING:
     from distributed import Client

@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 
 from whitespot.data._point_parquet import PointTable, read_point_table
 from whitespot.data._same_field import SET_ASIDE
+from whitespot.data._schema import VIETNAM_BBOX
 from whitespot.data._text_hash import text_hash
-from whitespot.data.schema import VIETNAM_BBOX
 from whitespot.data.validate import Region, coordinate_masks
 
 HOUSEHOLD_COLUMNS = ("household_id", "village_id", "electrified")

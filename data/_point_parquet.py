@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from whitespot.data.io import atomic_path
+from whitespot.data._io import atomic_path
 
 WKB_POINT_BYTES = 21
 """Bytes of a 2D point in WKB: byte order (1), geometry type (4), x and y (8 each)."""

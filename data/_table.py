@@ -286,16 +286,44 @@ def _grid_table(grid: Grid, lookup: Mapping[str, str], layer: str, label: str) -
             _say(label, grid.source[key])
     width = max((len(row) for row in grid.cells), default=0)
     header = list(grid.cells[top]) + [None] * (width - len(grid.cells[top])) if grid.cells else []
-    names: list[str] = []
-    for position, cell in enumerate(header):
+    copies = _hidden_copies(header, grid.hidden, lookup, label)
+    names = [""] * len(header)
+    taken: list[str] = []
+    for position in [c for c in range(len(header)) if c not in copies] + copies:
+        cell = header[position]  # visible columns first: they keep the header as written
         name = str(cell) if cell is not None else f"Unnamed: {position}"
-        names.append(name if name not in names else f"{name}.{names.count(name)}")
+        names[position] = name if name not in taken else f"{name}.{taken.count(name)}"
+        taken.append(name)
     _merged_cells(grid, top, names, lookup, layer, label)
     body = [row + [None] * (width - len(row)) for row in grid.cells[top + 1 :]]
     body = [row for row in body if any(cell is not None for cell in row)]
     table = pd.DataFrame(body, columns=names, dtype=object)
     unnamed = [n for n, cell in zip(names, header, strict=True) if cell is None]
-    return table.drop(columns=[n for n in unnamed if table[n].isna().all()])
+    table = table.drop(columns=[n for n in unnamed if table[n].isna().all()])
+    return table.drop(columns=[names[c] for c in copies])
+
+
+def _hidden_copies(
+    header: list, hidden: frozenset[int], lookup: Mapping[str, str], label: str
+) -> list[int]:
+    """Return the positions of hidden columns whose field a visible column names too.
+
+    Offices hide the old values of a column and type the new ones beside it under the same
+    header: the visible column is read, as the department's village list does.
+    """
+
+    def field(cell: object) -> str:
+        text = normalize_text(cell)
+        return lookup.get(text, text)
+
+    shown = {field(cell) for c, cell in enumerate(header) if cell is not None and c not in hidden}
+    copies = [c for c in sorted(hidden) if c < len(header) and header[c] is not None
+              and field(header[c]) in shown]  # fmt: skip
+    for c in copies:
+        _say(label, f"column {column_letter(c)} ('{header[c]}') is hidden and a visible "
+                    "column has the same field: the visible one is read (hidden columns "
+                    "often keep old values)")  # fmt: skip
+    return copies
 
 
 def _merged_cells(
