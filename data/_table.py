@@ -252,6 +252,7 @@ def read_table(
 
         table = _read_csv(path, headers, header_line=header_line)
         _say_titles(titles, label)
+        table = table.dropna(how="all").reset_index(drop=True)  # ",,,," lines, as in sheets
     else:
         grid = read_grid(
             path,

@@ -104,21 +104,12 @@ it is fixed, so that the entry is removed and the habit joins the strategy."""
 
 
 _REFUSED_ROWS = "exit 1 naming the file, the column and the rows"
-_BLANK_CSV = (
-    "blank rows of a CSV (',,,,' as Excel writes them; read in a workbook, and documented "
-    "as read in docs/inputs.md): " + _REFUSED_ROWS
-)
 REFUSED: dict[tuple[str, str], str] = {
-    ("households", "blank_rows"): _BLANK_CSV,
     ("households", "totals_row"): "the totals row: " + _REFUSED_ROWS,
-    ("towers", "blank_rows"): _BLANK_CSV,
     ("towers", "totals_row"): "the totals row: " + _REFUSED_ROWS,
-    ("measurements", "blank_rows"): _BLANK_CSV,
     ("measurements", "totals_row"): "the totals row: " + _REFUSED_ROWS,
-    ("candidates", "blank_rows"): _BLANK_CSV,
     ("candidates", "totals_row"): "the totals row: " + _REFUSED_ROWS,
     ("candidates", "sum_row"): "a bare sum under capex: " + _REFUSED_ROWS,
-    ("gap_list", "blank_rows"): _BLANK_CSV,
     ("gap_list", "totals_row"): "the totals row: " + _REFUSED_ROWS,
 }
 """(layer, habit) pairs refused today with a message that names the file, column and rows.
