@@ -75,8 +75,11 @@ def with_footprints(  # noqa: PLR0913 - the layers, their reading and where it r
         Villages (input order) with :data:`FOOTPRINT_COLUMNS`, ``unlisted`` False, then the
         settlements of :func:`whitespot.department.unlisted_settlements` (``unlisted`` True,
         ``province_code`` of the nearest listed village), in the villages' CRS and index
-        0..n-1; and the settings that say how the estimates were made.
+        0..n-1; and the settings that say how the estimates were made. Without `buildings`
+    and `population`, the villages as given and no settings.
     """
+    if buildings is None and population is None:
+        return villages, {}
     settings = settings or EstimateSettings(crs=crs)
     if population is not None and not isinstance(population, Population):
         population = read_population(population)

@@ -296,17 +296,15 @@ def gap_list(  # noqa: PLR0913 - the province's layers and rules
     """
     if households is not None:
         _refuse_orphans(villages, households)
-    estimated = {}
-    if buildings is not None or population is not None:
-        villages, estimated = with_footprints(
-            villages,
-            buildings,
-            population,
-            communes=communes,
-            crs=setup.crs if setup else None,
-            client=client,
-            progress=progress,
-        )
+    villages, estimated = with_footprints(
+        villages,
+        buildings,
+        population,
+        communes=communes,
+        crs=setup.crs if setup else None,
+        client=client,
+        progress=progress,
+    )
     setup, engine, overlap = prepare_gap_list(villages, towers, setup)
     household_layer = tally = None
     if households is not None:

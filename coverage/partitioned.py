@@ -424,18 +424,16 @@ def partitioned_gap_list(  # noqa: PLR0913 - the layers and rules of a gap list,
     root = Path(households)
     parts = household_partitions(root)
     _check_electrified_everywhere(parts, root)
-    estimated = {}
-    if buildings is not None or population is not None:
-        villages, estimated = with_footprints(
-            villages,
-            buildings,
-            population,
-            communes=communes,
-            crs=setup.crs if setup else None,
-            min_confidence=min_confidence,
-            client=client,
-            progress=progress,
-        )
+    villages, estimated = with_footprints(
+        villages,
+        buildings,
+        population,
+        communes=communes,
+        crs=setup.crs if setup else None,
+        min_confidence=min_confidence,
+        client=client,
+        progress=progress,
+    )
     setup, engine, overlap = prepare_gap_list(villages, towers, setup)
     labels = _Labels.of(villages, engine)
     with staged_files(out) as staging:
