@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from whitespot._errors import InputError
 from whitespot.data import COLUMN_ALIASES
 from whitespot.data._cells import normalize_text
+from whitespot.data._table import COORDINATE_HEADERS
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "village_id": ("village_id", "mã thôn", "mã thôn/bản", "mã thôn bản", "mã địa bàn", "id"),
@@ -48,17 +49,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "population": ("số dân", "dân số", "số nhân khẩu", "số khẩu", "population"),
     "lon": ("kinh độ", "lon", "lng", "longitude", "long", "x"),
     "lat": ("vĩ độ", "lat", "latitude", "y"),
-    "coordinates": (
-        "tọa độ",
-        "tọa độ gps",
-        "gps",
-        "coordinates",
-        "lat, lon",
-        "lat/lon",
-        "latlon",
-        "lat long",
-        "vĩ độ, kinh độ",
-    ),
+    "coordinates": COORDINATE_HEADERS,
     "electrified": (
         "có điện",
         "có điện lưới",
