@@ -113,14 +113,19 @@ def operator_keys(operators: pd.Series) -> tuple[np.ndarray, list[str], list[str
 
 
 def median_setup(setup: SignalSetup) -> SignalSetup:
-    """Return the setup of the median outdoor level: no body, building or fading margin."""
+    """Return the setup of the median outdoor level: no body, building or fading margin.
+
+    Phones measure outdoors: no indoor judgement either, so the engine prepares no indoor
+    towers that the pairing would never use.
+    """
     budget = setup.budget
     return setup.replace(
         budget=LinkBudget(
             mobile_height_m=budget.mobile_height_m,
             weak_band_db=budget.weak_band_db,
             thresholds_dbm=budget.thresholds_dbm,
-        )
+        ),
+        indoor=None,
     )
 
 
